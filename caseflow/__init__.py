@@ -1,0 +1,70 @@
+"""Caseflow: case management for labour-market integration programmes."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy")
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.from_object(config or load_config())
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from caseflow.logging_setup import configure_logging
+    configure_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from caseflow import i18n, navigation, security
+    from caseflow.accounts import sessions
+    from caseflow.extensions import csrf, db, limiter
+
+    import caseflow.models  # noqa: F401  (every table registered on the metadata)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+    sessions.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from caseflow.accounts.views import bp as accounts_bp
+    from caseflow.api import bp as api_bp
+    from caseflow.audit.views import bp as audit_bp
+    from caseflow.measures.views import bp as measures_bp
+    from caseflow.participants.views import bp as participants_bp
+    from caseflow.placements.views import bp as placements_bp
+    from caseflow.privacy.views import bp as privacy_bp
+    from caseflow.reports.views import bp as reports_bp
+
+    for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp,
+               privacy_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from caseflow.errors import register_error_handlers as register
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from caseflow.cli import register_commands
+    register_commands(app)

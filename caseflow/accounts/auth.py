@@ -1,0 +1,31 @@
+"""Who may open a page: login and role checks in one place."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from caseflow.vocabulary import CASEWORK_ROLES
+
+
+def roles_required(*roles: str) -> Callable:
+    """Login required (anonymous → login page), then one of `roles` (others → 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # read by the test that walks every protected URL
+        return wrapped
+
+    return decorator
+
+
+casework_required = roles_required(*CASEWORK_ROLES)
+admin_required = roles_required("admin")

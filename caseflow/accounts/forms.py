@@ -1,0 +1,56 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from caseflow.vocabulary import ROLES
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+                                 description=_l("At least 12 characters; not a common password."),
+                                 render_kw={"autocomplete": "new-password"})
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    active = BooleanField(_l("Active"), default=True)
+    version = HiddenField()
+
+
+class UserCreateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
+                                  validators=[Optional()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)],
+                             description=_l("At least 12 characters; not a common password."),
+                             render_kw={"autocomplete": "new-password"})
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
+                                  validators=[Optional()])
+    active = BooleanField(_l("Active"))
+    version = IntegerField(validators=[InputRequired()])

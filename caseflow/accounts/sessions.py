@@ -1,0 +1,99 @@
+"""Server-side login sessions.
+
+The signed cookie holds only a random session id; its SHA-256 names a `user_sessions` row. Every
+request loads the row (with the account) and checks the idle (30 min) and absolute (12 h) limits.
+Logging out, changing the password or deactivating the account deletes rows, so a copied cookie
+opens nothing afterwards, on every worker and host.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, session
+from sqlalchemy.orm import joinedload
+
+from caseflow.accounts.models import User, UserSession
+from caseflow.extensions import db, login_manager
+from caseflow.models_base import utcnow
+
+# last_seen_at is written at most this often, so that browsing is not a write per request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def start_session(user: User) -> None:
+    """Renews the session: the old cookie content is dropped and a new server-side row is made.
+    The caller commits."""
+    lang = session.get("lang")
+    session.clear()
+    raw = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=_digest(raw), user_id=user.id))
+    session["sid"] = raw
+    if lang:
+        session["lang"] = lang
+    session.permanent = False
+
+
+def end_session() -> None:
+    """Deletes this request's server-side session row and clears the cookie. The caller commits."""
+    raw = session.get("sid")
+    if raw:
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == _digest(raw)))
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
+    stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
+    raw = session.get("sid") if except_current else None
+    if raw:
+        stmt = stmt.where(UserSession.id != _digest(raw))
+    db.session.execute(stmt)
+
+
+def load_session_user():
+    raw = session.get("sid")
+    if not raw:
+        return None
+    row = db.session.execute(
+        sa.select(UserSession).options(joinedload(UserSession.user).joinedload(User.organisation))
+        .where(UserSession.id == _digest(raw))
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        session.pop("sid", None)
+        return None
+    now = utcnow()
+    cfg = current_app.config
+    if (now - _aware(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
+            or now - _aware(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
+        db.session.delete(row)
+        db.session.commit()
+        session.pop("sid", None)
+        g.session_expired = True
+        return None
+    if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side row is the protection
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.request_loader(lambda _request: load_session_user())
+    login_manager.user_loader(lambda _id: None)  # never used: no user id is kept in the cookie

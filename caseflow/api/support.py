@@ -1,0 +1,75 @@
+"""Request parsing and response shapes shared by the domains' API modules."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Iterable
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+
+from caseflow.errors import DomainError, Forbidden
+from caseflow.extensions import db
+
+
+def api_user():
+    return g.api_user
+
+
+def require_role(*roles: str) -> None:
+    if g.api_user.role not in roles:
+        raise Forbidden("Your role may not do this.")
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; 400 when the body is not a JSON object."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("The request body must be a JSON object.", code="malformed_json", status=400)
+    return data
+
+
+def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise DomainError.field(field, "This field is required.")
+        return None
+    if not isinstance(value, str):
+        raise DomainError.field(field, "Use the date format YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else _bad_date(field)
+    except ValueError:
+        return _bad_date(field)
+
+
+def _bad_date(field: str):
+    raise DomainError.field(field, "Use the date format YYYY-MM-DD.")
+
+
+def page_params() -> tuple[int, int]:
+    cfg = current_app.config
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", cfg["PER_PAGE_DEFAULT"]))
+    except ValueError:
+        raise DomainError("page and per_page must be whole numbers.", code="validation_error",
+                          fields={"page": ["Must be a whole number."]}) from None
+    if page < 1 or per_page < 1:
+        raise DomainError("page and per_page start at 1.", code="validation_error")
+    return page, min(per_page, cfg["PER_PAGE_MAX"])
+
+
+def paginated(stmt: sa.Select, serialise: Callable[[Any], dict], *, scalars: bool = True,
+              prepare: Callable[[list], Any] | None = None) -> dict[str, Any]:
+    """`{"items", "page", "per_page", "total"}` for a select; `prepare` may batch-load for the page."""
+    page, per_page = page_params()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    rows: Iterable = result.scalars().all() if scalars else result.all()
+    rows = list(rows)
+    if prepare:
+        prepare(rows)
+    return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

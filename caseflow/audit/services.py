@@ -1,0 +1,71 @@
+"""Writing audit entries. Entries are added to the caller's unit of work, never committed here, so
+an entry exists exactly when the change it describes does."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from flask import has_request_context, request
+
+from caseflow.audit.models import AuditEntry
+from caseflow.extensions import db
+
+# Values never written into an audit entry, whatever the caller passes.
+SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash"})
+
+
+def client_address() -> str | None:
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def diff(obj: Any, data: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field in `data` whose value differs from `obj`'s."""
+    changes = {}
+    for name in fields or data.keys():
+        if name not in data or name in SECRET_FIELDS:
+            continue
+        old, new = getattr(obj, name, None), data[name]
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, list[Any]]:
+    """{field: [None, value]}: the audit form of a created object."""
+    return {f: [None, _plain(getattr(obj, f))] for f in fields if f not in SECRET_FIELDS
+            and getattr(obj, f) not in (None, "", False)}
+
+
+def record(action: str, *, actor: Any = None, obj: Any = None, object_type: str | None = None,
+           object_id: int | None = None, participant_id: int | None = None,
+           organisation_id: int | None = None, changes: dict[str, Any] | None = None) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        if object_id is None:
+            db.session.flush([obj]) if obj in db.session.new else None
+            object_id = obj.id
+    if organisation_id is None:
+        organisation_id = getattr(actor, "organisation_id", None)
+    entry = AuditEntry(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        organisation_id=organisation_id,
+        object_type=object_type,
+        object_id=object_id,
+        participant_id=participant_id,
+        address=client_address(),
+        changes={k: v for k, v in (changes or {}).items() if k not in SECRET_FIELDS} or None,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,75 @@
+"""The command line of interfaces.md (`flask --app app …`). Each command calls a service; a failure
+prints one clear line on standard error and exits non-zero."""
+from __future__ import annotations
+
+import sys
+from functools import wraps
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from caseflow.errors import DomainError
+from caseflow.extensions import db
+
+
+def fails_cleanly(func):
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items() if v)
+            message = exc.message if not details or exc.message in details else f"{exc.message} ({details})"
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+orgs = AppGroup("orgs", help="Organisations.")
+users = AppGroup("users", help="Staff accounts.")
+tokens = AppGroup("tokens", help="API tokens.")
+
+
+@orgs.command("create")
+@click.argument("name")
+@fails_cleanly
+def orgs_create(name: str) -> None:
+    from caseflow.accounts.services import create_organisation
+    org = create_organisation(name, actor=None)
+    click.echo(f"Created organisation {org.id}: {org.name}")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="counsellor, team_lead, analyst or admin")
+@click.option("--org", "org_name", default=None, help="the organisation's name")
+@click.option("--password", required=True)
+@fails_cleanly
+def users_create(email: str, name: str, role: str, org_name: str | None, password: str) -> None:
+    from caseflow.accounts.services import create_user, organisation_by_name
+    org_id = organisation_by_name(org_name).id if org_name else None
+    user = create_user(email=email, name=name, role=role, organisation_id=org_id, password=password, actor=None)
+    click.echo(f"Created account {user.id}: {user.email} ({user.role})")
+
+
+@tokens.command("create")
+@click.argument("email")
+@fails_cleanly
+def tokens_create(email: str) -> None:
+    from caseflow.accounts.services import create_token, user_by_email
+    token = create_token(user_by_email(email), actor=None)
+    click.echo(token)
+
+
+def register_commands(app: Flask) -> None:
+    for group in (orgs, users, tokens):
+        app.cli.add_command(group)
+    import importlib
+    import importlib.util
+    # Domains add their own commands in caseflow/<domain>/cli.py with a register(app) function.
+    for name in ("participants", "privacy", "demo"):
+        if importlib.util.find_spec(f"caseflow.{name}.cli") is not None:
+            importlib.import_module(f"caseflow.{name}.cli").register(app)

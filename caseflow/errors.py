@@ -1,0 +1,88 @@
+"""The one domain error type services raise, and the HTTP error pages and JSON error shape."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A business rule was violated. Web views show `message`/`fields` next to the form; the API
+    answers `{"error": {"code", "message", "fields"}}` with `status`.
+
+    `fields` maps field names to lists of messages. `extra` adds keys to the JSON error object
+    (e.g. `candidates` for possible duplicates).
+    """
+
+    def __init__(self, message: str, *, code: str = "invalid", status: int = 422,
+                 fields: dict[str, list[str]] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.fields = fields or {}
+        self.extra = extra
+
+    @classmethod
+    def field(cls, name: str, message: str, **kw: Any) -> "DomainError":
+        return cls(message, fields={name: [message]}, code=kw.pop("code", "validation_error"), **kw)
+
+
+class NotFound(DomainError):
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message, code="not_found", status=404)
+
+
+class Forbidden(DomainError):
+    def __init__(self, message: str = "You may not do this.") -> None:
+        super().__init__(message, code="forbidden", status=403)
+
+
+class Conflict(DomainError):
+    def __init__(self, message: str, code: str = "conflict", **extra: Any) -> None:
+        super().__init__(message, code=code, status=409, **extra)
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    error.update(extra)
+    return {"error": error}
+
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation_error",
+              429: "throttled", 500: "internal_error"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(exc: DomainError):
+        if wants_json():
+            return jsonify(error_body(exc.code, exc.message, exc.fields, **exc.extra)), exc.status
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json():
+            message = exc.description if status < 500 else "Internal error."
+            response = jsonify(error_body(HTTP_CODES.get(status, "error"), message))
+            if status == 429 and exc.response is not None:
+                response.headers.extend({k: v for k, v in exc.get_headers() if k.lower().startswith("retry")})
+            return response, status
+        return render_template("errors/error.html", status=status), status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        # Logged with the stack (no request data), answered without one.
+        app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
+        if wants_json():
+            return jsonify(error_body("internal_error", "Internal error.")), 500
+        return render_template("errors/error.html", status=500), 500

@@ -1,0 +1,101 @@
+"""Languages: German (default) and English; dates and numbers in the user's locale.
+
+Each domain keeps its own catalogue in `caseflow/<domain>/translations` (plus `caseflow/translations`
+for the shared layout); Flask-Babel merges them. `python dev.py i18n` extracts and compiles.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_login import current_user
+
+from caseflow.extensions import babel
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def translation_directories() -> list[str]:
+    dirs = [PACKAGE / "translations"] + sorted(PACKAGE.glob("*/translations"))
+    return [str(d) for d in dirs if d.is_dir()]
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
+    if user is not None and getattr(user, "locale", None) in languages:
+        return user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=8)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=8)
+def country_choices(code: str) -> list[tuple[str, str]]:
+    """ISO 3166-1 alpha-2 countries, named and sorted in the given language."""
+    territories = _locale(code).territories
+    items = [(k, v) for k, v in territories.items() if len(k) == 2 and k.isalpha() and k not in ("EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ")]
+    return sorted(items, key=lambda kv: kv[1])
+
+
+@lru_cache(maxsize=8)
+def language_choices(code: str) -> list[tuple[str, str]]:
+    """ISO 639-1 languages, named and sorted in the given language."""
+    names = _locale(code).languages
+    return sorted(((k, v) for k, v in names.items() if len(k) in (2, 3) and k.isalpha() and k.islower()),
+                  key=lambda kv: kv[1])
+
+
+def country_name(iso: str | None) -> str:
+    if not iso:
+        return ""
+    if iso == "stateless":
+        from flask_babel import gettext
+        return gettext("stateless")
+    return _locale(str(get_locale())).territories.get(iso, iso)
+
+
+def language_name(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return _locale(str(get_locale())).languages.get(iso, iso)
+
+
+def valid_country_codes() -> frozenset[str]:
+    return frozenset(k for k, _ in country_choices("en"))
+
+
+def valid_language_codes() -> frozenset[str]:
+    return frozenset(k for k, _ in language_choices("en"))
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
+    babel.init_app(app, locale_selector=select_locale)
+
+    def fmt_date(value: date | None, fmt: str = "medium") -> str:
+        return format_date(value, fmt) if value else ""
+
+    def fmt_number(value, digits: int | None = None) -> str:
+        if value is None:
+            return ""
+        if digits is not None:
+            return format_decimal(value, format="#,##0." + "0" * digits) if digits else format_decimal(value, format="#,##0")
+        return format_decimal(value)
+
+    def fmt_percent(value) -> str:
+        return "" if value is None else format_percent(value, format="#,##0.0 %")
+
+    app.jinja_env.filters.update(date=fmt_date, number=fmt_number, percent=fmt_percent,
+                                 country=country_name, language=language_name)
+    app.jinja_env.globals.update(get_locale=get_locale)

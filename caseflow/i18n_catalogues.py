@@ -1,0 +1,64 @@
+"""Message catalogues per domain: which sources feed which catalogue, extraction and update.
+
+`python -m caseflow.i18n_catalogues update` extracts every domain's strings and merges them into its
+German and English catalogues (`caseflow/<domain>/translations/<lang>/LC_MESSAGES/messages.po`);
+the shared layout's strings go to `caseflow/translations`. tests/platform/test_i18n.py fails when a
+string has no German translation.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "caseflow"
+LANGUAGES = ("de", "en")
+DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "api")
+
+
+def sources(domain: str | None) -> list[Path]:
+    """The files whose strings belong to `domain`'s catalogue (None: the shared layout)."""
+    if domain is None:
+        shared = [p for p in PKG.glob("*.py")] + [ROOT / "templates" / "base.html"]
+        shared += list((ROOT / "templates" / "_macros").glob("*.html"))
+        shared += list((ROOT / "templates" / "errors").glob("*.html"))
+        return [p for p in shared if p.exists()]
+    files = list((PKG / domain).rglob("*.py")) + list((ROOT / "templates" / domain).rglob("*.html"))
+    return [p for p in files if "translations" not in p.parts]
+
+
+def catalogue_dir(domain: str | None) -> Path:
+    return (PKG / "translations") if domain is None else (PKG / domain / "translations")
+
+
+def extract(domain: str | None, pot: Path) -> bool:
+    files = sources(domain)
+    if not files:
+        return False
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", str(ROOT / "babel.cfg"),
+                    "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+                    *[str(f.relative_to(ROOT)) for f in files]], cwd=ROOT, check=True)
+    return True
+
+
+def update() -> None:
+    for domain in (None, *DOMAINS):
+        target = catalogue_dir(domain)
+        pot = target / "messages.pot"
+        target.mkdir(parents=True, exist_ok=True)
+        if not extract(domain, pot):
+            continue
+        for lang in LANGUAGES:
+            po = target / lang / "LC_MESSAGES" / "messages.po"
+            action = "update" if po.exists() else "init"
+            subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", action, "-i", str(pot),
+                            "-d", str(target), "-l", lang, "--no-wrap"] + (["--ignore-obsolete"] if action == "update" else []),
+                           cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["update"]:
+        update()
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,21 @@
+"""Column helpers shared by every domain's models: the clock and the enum-as-check column."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def enum_column(name: str, values: Iterable[str], length: int = 32) -> sa.Enum:
+    """A string column restricted to `values` by a named CHECK constraint on every database."""
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=length,
+                   validate_strings=True)
+
+
+# Timestamps are stored timezone-aware (PostgreSQL timestamptz); SQLite keeps the ISO text.
+TZDateTime = sa.DateTime(timezone=True)

@@ -1,0 +1,33 @@
+"""The main navigation, by role. Entries whose endpoint does not exist (yet) are left out."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from caseflow.vocabulary import ROLES
+
+CASEWORK = ("counsellor", "team_lead")
+EVERYONE = ("counsellor", "team_lead", "analyst", "admin")
+
+MAIN_NAVIGATION = (
+    ("participants.caseload", _l("My caseload"), CASEWORK),
+    ("participants.register", _l("Register participant"), CASEWORK),
+    ("measures.catalogue", _l("Measures"), ("counsellor", "team_lead", "admin")),
+    ("measures.employers", _l("Employers"), CASEWORK),
+    ("placements.placement_list", _l("Placements"), CASEWORK),
+    ("reports.index", _l("Reports"), EVERYONE),
+    ("audit.audit_log", _l("Audit log"), ("team_lead",)),
+    ("accounts.admin_home", _l("Administration"), ("admin",)),
+    ("accounts.users", _l("Staff"), ("team_lead",)),
+    ("privacy.retention", _l("Retention"), ("admin",)),
+    ("privacy.processing_record", _l("Record of processing"), ("admin", "team_lead")),
+)
+
+
+def main_navigation():
+    return [entry for entry in MAIN_NAVIGATION if entry[0] in current_app.view_functions]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(main_navigation=main_navigation, roles=ROLES)

@@ -1,0 +1,105 @@
+"""The domain's fixed vocabularies (../shared/domain, ../shared/spec/interfaces.md).
+
+Keys are the stored and API values; labels are translated lazily for the UI.
+"""
+from flask_babel import lazy_gettext as _l
+
+GENDERS = {
+    "female": _l("female"),
+    "male": _l("male"),
+    "non_binary": _l("non-binary"),
+    "not_stated": _l("not stated"),
+}
+
+LABOUR_STATUSES = {
+    "employed": _l("employed"),
+    "self_employed": _l("self-employed"),
+    "unemployed": _l("unemployed"),
+    "inactive": _l("inactive"),
+    "education_or_training": _l("in education or training"),
+}
+
+RESIDENCE_STATUSES = {
+    "german_citizen": _l("German citizen"),
+    "eu_citizen": _l("EU citizen"),
+    "settlement_permit": _l("settlement permit"),
+    "residence_permit": _l("residence permit"),
+    "eu_blue_card": _l("EU Blue Card"),
+    "asylum_seeker": _l("asylum seeker (Aufenthaltsgestattung)"),
+    "tolerated": _l("tolerated (Duldung)"),
+    "recognised_refugee": _l("recognised refugee"),
+    "subsidiary_protection": _l("subsidiary protection"),
+    "temporary_protection": _l("temporary protection (§24 AufenthG)"),
+    "late_repatriate": _l("late repatriate (Spätaussiedler)"),
+    "other": _l("other"),
+}
+
+GERMAN_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+EU_MEMBER_STATES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+
+NOTE_KINDS = {
+    "meeting": _l("meeting"),
+    "phone": _l("phone"),
+    "video": _l("video call"),
+    "email": _l("email"),
+    "company_visit": _l("company visit"),
+    "other": _l("other"),
+}
+
+MEASURE_TYPES = {
+    "matching": _l("Job matching"),
+    "trainee_partnership": _l("Trainee partnership"),
+    "startup_coaching": _l("Start-up coaching"),
+    "low_threshold_qualification": _l("Low-threshold qualification"),
+    "recognition_counselling": _l("Recognition counselling"),
+    "adaptation_qualification": _l("Adaptation qualification"),
+    "language_course": _l("Language course"),
+    "intercultural_training": _l("Intercultural training"),
+    "coaching": _l("Coaching"),
+}
+
+ENROLMENT_STATUSES = {
+    "planned": _l("planned"),
+    "active": _l("active"),
+    "completed": _l("completed"),
+    "dropped_out": _l("dropped out"),
+    "cancelled": _l("cancelled"),
+}
+UNFINISHED_ENROLMENT_STATUSES = ("planned", "active")
+
+PLACEMENT_TYPES = {
+    "employment": _l("employment"),
+    "marginal_employment": _l("marginal employment (mini-job)"),
+    "self_employment": _l("self-employment"),
+    "apprenticeship": _l("apprenticeship"),
+    "internship": _l("internship"),
+}
+# What a placement adds to the status history on its start date (esf-indicators.md).
+PLACEMENT_STATUS = {
+    "employment": "employed",
+    "marginal_employment": "employed",
+    "apprenticeship": "employed",
+    "self_employment": "self_employed",
+    "internship": None,
+}
+
+EXIT_REASONS = {
+    "completed": _l("completed"),
+    "dropped_out": _l("dropped out"),
+    "moved_away": _l("moved away"),
+    "other": _l("other"),
+}
+
+FOLLOW_UP_STATUSES = {**LABOUR_STATUSES, "unknown": _l("could not be reached")}
+
+ROLES = {
+    "counsellor": _l("counsellor"),
+    "team_lead": _l("team lead"),
+    "analyst": _l("analyst"),
+    "admin": _l("administrator"),
+}
+# Roles that work with case files (personal data) of their own organisation.
+CASEWORK_ROLES = ("counsellor", "team_lead")

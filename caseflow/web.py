@@ -1,0 +1,46 @@
+"""Plumbing shared by the web views: turning domain errors into form errors, safe redirects,
+page-size capping."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, request
+from flask_wtf import FlaskForm
+
+from caseflow.errors import DomainError
+
+
+def apply_error(form: FlaskForm, exc: DomainError) -> None:
+    """Shows a DomainError on the form: field messages next to their fields, the rest at the top."""
+    shown = False
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + list(messages)
+            shown = True
+    if not shown:
+        flash(exc.message, "error")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def page_args() -> tuple[int, int]:
+    """(page, per_page) from the query string, clamped to sane values."""
+    cfg = current_app.config
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    try:
+        per_page = int(request.args.get("per_page", cfg["PER_PAGE_DEFAULT"]))
+    except ValueError:
+        per_page = cfg["PER_PAGE_DEFAULT"]
+    return min(page, 100000), max(1, min(per_page, cfg["PER_PAGE_MAX"]))

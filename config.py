@@ -1,0 +1,141 @@
+"""Settings, read from the environment (see ../shared/spec/interfaces.md).
+
+`DATABASE_URL`, `SECRET_KEY`, `CASEFLOW_ENV` and `ESF_LTU_RULE` are the documented names; every other
+setting has a safe default and may be overridden by an environment variable of the same name.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CASEFLOW_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says which."""
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'caseflow.sqlite3'}"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or default_database_url()
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _development_secret_key() -> str:
+    """A random key, generated once and kept in instance/, so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+class Config:
+    ENV_NAME = "development"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Sessions: the cookie only carries a signed server-side session id (see accounts/sessions.py).
+    SESSION_COOKIE_NAME = "caseflow_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    # Login throttling (database-backed, shared by every worker and host).
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+
+    # argon2id, OWASP ASVS 5.0 appendix C: m=19 MiB, t=2, p=1 at least. We go higher on memory.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 46 * 1024  # KiB
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 12
+
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+
+    # The API's rate limit; storage must be shared between workers in production (Redis).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    PER_PAGE_DEFAULT = 50
+    PER_PAGE_MAX = 200
+    FORCE_HTTPS = False
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
+        self.ESF_LTU_RULE = os.environ.get("ESF_LTU_RULE", "eu")
+        if self.ESF_LTU_RULE not in ("eu", "de"):
+            raise ConfigError(f"ESF_LTU_RULE must be 'eu' or 'de', not {self.ESF_LTU_RULE!r}")
+        self.RETENTION_YEARS = _int("RETENTION_YEARS", 10)
+        self.DEBUG = os.environ.get("FLASK_DEBUG") == "1" and self.ENV_NAME != "production"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+
+    def __init__(self) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set when CASEFLOW_ENV=production")
+        super().__init__()
+        self.DEBUG = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    # Cheap hashes keep the suite fast; tests/accounts asserts the production parameters separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    RATELIMIT_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret-key-not-for-production"
+
+
+def load_config(env: str | None = None) -> Config:
+    env = env or os.environ.get("CASEFLOW_ENV", "development")
+    classes = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}
+    try:
+        return classes[env]()
+    except KeyError:
+        raise ConfigError(f"CASEFLOW_ENV must be 'development' or 'production', not {env!r}") from None

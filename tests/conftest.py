@@ -1,0 +1,238 @@
+"""Test set-up: a database of the test run's own, an app, clean tables after every test.
+
+SQLite by default (a file in a temporary folder). With TEST_DATABASE_URL pointing at a PostgreSQL
+server, the run creates a fresh database with a random name on that server and drops it at the
+end, so it never touches data it did not create.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from caseflow import create_app
+from caseflow.extensions import db, limiter
+from config import TestingConfig
+
+PASSWORD = "Quiet-Harbour-Lantern-58"
+
+
+def _postgres_url(base: str) -> str:
+    url = make_url(base)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseflow-test.sqlite3'}"
+        return
+    base = _postgres_url(base)
+    name = f"caseflow_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production: fresh `g` (so the
+    logged-in user is loaded anew) and a fresh database session, even though the test itself
+    holds an app context for factories and services."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.RATELIMIT_DEFAULT = "10000 per minute"
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(sa.text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and leaves empty tables behind."""
+    limiter.reset()
+    with app.app_context():
+        yield
+        db.session.remove()
+    _clean(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def dialect(app) -> str:
+    return db.engine.dialect.name
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def org():
+    from tests.factories import OrganisationFactory
+    return OrganisationFactory(name="Kiezwerk Neukölln e.V.")
+
+
+@pytest.fixture
+def other_org():
+    from tests.factories import OrganisationFactory
+    return OrganisationFactory(name="Brückenbau Spandau gGmbH")
+
+
+@pytest.fixture
+def counsellor(org):
+    from tests.factories import UserFactory
+    return UserFactory(role="counsellor", organisation=org, name="Aylin Demir", email="aylin@kiezwerk.example")
+
+
+@pytest.fixture
+def team_lead(org):
+    from tests.factories import UserFactory
+    return UserFactory(role="team_lead", organisation=org, name="Jonas Weber", email="jonas@kiezwerk.example")
+
+
+@pytest.fixture
+def analyst():
+    from tests.factories import UserFactory
+    return UserFactory(role="analyst", organisation=None, name="Mira Analyst", email="mira@eval.example")
+
+
+@pytest.fixture
+def admin():
+    from tests.factories import UserFactory
+    return UserFactory(role="admin", organisation=None, name="Ada Admin", email="ada@caseflow.example")
+
+
+@pytest.fixture
+def other_counsellor(other_org):
+    from tests.factories import UserFactory
+    return UserFactory(role="counsellor", organisation=other_org, name="Piotr Nowak", email="piotr@bruecke.example")
+
+
+# --- acting as someone ----------------------------------------------------------------------------
+
+class Auth:
+    """Logs a test client in and out through the real login form (AuthActions of flaskr)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        import re
+        html = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        token = self.csrf_token("/login")
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = self.csrf_token("/account")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+class Api:
+    """Calls the JSON API with a bearer token of one account."""
+
+    def __init__(self, client, token: str):
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def get(self, path, **kw):
+        return self.client.get("/api/v1" + path, headers=self.headers, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.client.patch("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+
+@pytest.fixture
+def api_as(client):
+    from caseflow.accounts.services import create_token
+
+    def make(user) -> Api:
+        return Api(client, create_token(user, actor=None))
+
+    return make
+
+
+# --- query counting -------------------------------------------------------------------------------
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: …; q.count` counts the SQL statements sent meanwhile."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def listener(conn, cursor, statement, *args):
+            counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
