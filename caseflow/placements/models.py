@@ -46,6 +46,8 @@ class Placement(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     employer = relationship("Employer")
+    participant = relationship("Participant")
+    enrolment = relationship("Enrolment")
 
 
 class Exit(db.Model):
@@ -85,6 +87,8 @@ class Certificate(db.Model):
     enrolment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"))
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    enrolment = relationship("Enrolment")
 
 
 class FollowUp(db.Model):

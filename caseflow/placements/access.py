@@ -1,0 +1,36 @@
+"""Loading outcome records for an account: always through the participant they belong to, so that
+`caseflow.participants.access.get_participant_for` stays the one place that decides visibility."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from caseflow.errors import NotFound
+from caseflow.extensions import db
+from caseflow.measures.models import Employer
+from caseflow.participants.access import get_participant_for, require_casework
+from caseflow.participants.models import Participant
+from caseflow.placements.models import Placement
+
+
+def get_placement_for(actor, placement_id: int, *, for_update: bool = False) -> tuple[Placement, Participant]:
+    """(placement, its participant) if `actor` may see the participant; NotFound otherwise."""
+    require_casework(actor)
+    participant_id = db.session.scalar(sa.select(Placement.participant_id).where(Placement.id == placement_id))
+    if participant_id is None:
+        raise NotFound(_("No such placement."))
+    participant = get_participant_for(actor, participant_id, for_update=for_update)
+    placement = db.session.get(Placement, placement_id)
+    if placement is None:
+        raise NotFound(_("No such placement."))
+    return placement, participant
+
+
+def get_employer_for(actor, employer_id: int) -> Employer:
+    """An employer of the actor's organisation's directory; NotFound for other organisations'."""
+    require_casework(actor)
+    employer = db.session.scalar(sa.select(Employer).where(Employer.id == employer_id,
+                                                           Employer.organisation_id == actor.organisation_id))
+    if employer is None:
+        raise NotFound(_("No such employer."))
+    return employer

@@ -1,0 +1,83 @@
+"""Read-only selects of the outcomes domain: the organisation's placement list and its filters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from caseflow.measures.models import Employer, Enrolment, Measure
+from caseflow.participants.models import Participant
+from caseflow.placements.models import Placement
+
+
+@dataclass
+class PlacementFilters:
+    """Placements of the organisation whose START date lies in [date_from, date_to] (both included),
+    narrowed by type, the measure of the enrolment that led to it, the participant's counsellor and
+    the employer."""
+
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    type: Optional[str] = None
+    measure_id: Optional[int] = None
+    counsellor_id: Optional[int] = None
+    employer_id: Optional[int] = None
+
+
+def organisation_placements(organisation_id: int, filters: PlacementFilters | None = None) -> sa.Select:
+    """A select of Placement rows with participant, counsellor, employer and measure loaded eagerly
+    (one query for any number of rows), newest start first."""
+    f = filters or PlacementFilters()
+    stmt = (sa.select(Placement)
+            .join(Participant, Participant.id == Placement.participant_id)
+            .where(Participant.organisation_id == organisation_id)
+            .options(joinedload(Placement.participant).joinedload(Participant.counsellor),
+                     joinedload(Placement.employer),
+                     joinedload(Placement.enrolment).joinedload(Enrolment.measure))
+            .order_by(Placement.start_date.desc(), Placement.id.desc()))
+    if f.date_from:
+        stmt = stmt.where(Placement.start_date >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(Placement.start_date <= f.date_to)
+    if f.type:
+        stmt = stmt.where(Placement.type == f.type)
+    if f.counsellor_id:
+        stmt = stmt.where(Participant.counsellor_id == f.counsellor_id)
+    if f.employer_id:
+        stmt = stmt.where(Placement.employer_id == f.employer_id)
+    if f.measure_id:
+        stmt = stmt.where(Placement.enrolment_id.in_(
+            sa.select(Enrolment.id).where(Enrolment.measure_id == f.measure_id)))
+    return stmt
+
+
+def employer_choices(organisation_id: int) -> list[tuple[int, str]]:
+    from caseflow.extensions import db
+    return [(r.id, r.name) for r in db.session.execute(
+        sa.select(Employer.id, Employer.name).where(Employer.organisation_id == organisation_id)
+        .order_by(Employer.name, Employer.id))]
+
+
+def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """The organisation's own measures and any measure that led to one of its placements."""
+    from caseflow.extensions import db
+    led = (sa.select(Enrolment.measure_id)
+           .join(Placement, Placement.enrolment_id == Enrolment.id)
+           .join(Participant, Participant.id == Placement.participant_id)
+           .where(Participant.organisation_id == organisation_id))
+    return [(r.id, r.title) for r in db.session.execute(
+        sa.select(Measure.id, Measure.title).where(sa.or_(Measure.organisation_id == organisation_id,
+                                                          Measure.id.in_(led)))
+        .order_by(Measure.title, Measure.id))]
+
+
+def counsellor_choices(organisation_id: int) -> list[tuple[int, str]]:
+    from caseflow.accounts.models import User
+    from caseflow.extensions import db
+    return [(r.id, r.name) for r in db.session.execute(
+        sa.select(User.id, User.name).where(User.organisation_id == organisation_id,
+                                            User.role.in_(("counsellor", "team_lead")))
+        .order_by(User.name, User.id))]
