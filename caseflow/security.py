@@ -3,8 +3,7 @@ production) and `Cache-Control: no-store` on everything that is not a static fil
 from __future__ import annotations
 
 from flask import Flask, request
-
-from caseflow.extensions import talisman
+from flask_talisman import Talisman
 
 CSP = {
     "default-src": "'self'",
@@ -18,7 +17,9 @@ CSP = {
 
 def init_app(app: Flask) -> None:
     production = app.config["ENV_NAME"] == "production"
-    talisman.init_app(
+    # One Talisman per app: it keeps its settings on itself, so a shared instance would carry the
+    # last app's settings (e.g. production's force_https) into every other app of the process.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=production,
