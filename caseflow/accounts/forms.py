@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from caseflow.vocabulary import ROLES
 
@@ -53,4 +54,5 @@ class UserEditForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
                                   validators=[Optional()])
     active = BooleanField(_l("Active"))
-    version = IntegerField(validators=[InputRequired()])
+    # Hidden, so that form.hidden_tag() sends it back: the version check needs it.
+    version = IntegerField(validators=[InputRequired()], widget=HiddenInput())

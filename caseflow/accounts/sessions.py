@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, session
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User, UserSession
@@ -82,7 +82,8 @@ def load_session_user():
         db.session.delete(row)
         db.session.commit()
         session.pop("sid", None)
-        g.session_expired = True
+        # Kept in the cookie, so the login page the user is redirected to can say why.
+        session["session_expired"] = True
         return None
     if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
         row.last_seen_at = now

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,7 +40,7 @@ def login():
         return redirect(landing_url(current_user))
     form = LoginForm()
     status = 200
-    if getattr(g, "session_expired", False):
+    if session.pop("session_expired", False):
         flash(_("Your session has ended. Please log in again."), "info")
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
