@@ -8,6 +8,8 @@ from functools import wraps
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from sqlalchemy import exc as sa_exc
 
 from caseflow.errors import DomainError
 from caseflow.extensions import db
@@ -22,7 +24,14 @@ def fails_cleanly(func):
             db.session.rollback()
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items() if v)
             message = exc.message if not details or exc.message in details else f"{exc.message} ({details})"
-            click.echo(f"Error: {message}", err=True)
+            click.echo(_("Error: %(message)s", message=message), err=True)
+            sys.exit(1)
+        except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
+            # Typically a database that was never migrated: one line, not a stack trace.
+            db.session.rollback()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            click.echo(_("Error: the database is not ready (%(reason)s). Run \"alembic upgrade head\" first.",
+                         reason=reason), err=True)
             sys.exit(1)
     return wrapper
 

@@ -65,18 +65,23 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
         if wants_json():
-            return jsonify(error_body(exc.code, exc.message, exc.fields, **exc.extra)), exc.status
+            response = jsonify(error_body(exc.code, exc.message, exc.fields, **exc.extra))
+            if exc.status == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="caseflow"'
+            return response, exc.status
         return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_json():
-            message = exc.description if status < 500 else "Internal error."
-            response = jsonify(error_body(HTTP_CODES.get(status, "error"), message))
-            if status == 429 and exc.response is not None:
-                response.headers.extend({k: v for k, v in exc.get_headers() if k.lower().startswith("retry")})
-            return response, status
+            if status == 429:
+                # Flask-Limiter's description is only the limit ("600 per 1 minute"); its
+                # Retry-After and X-RateLimit-* headers are added to this response after the handler.
+                message = f"Too many requests ({exc.description}). Wait a moment and try again."
+            else:
+                message = exc.description if status < 500 else "Internal error."
+            return jsonify(error_body(HTTP_CODES.get(status, "error"), message)), status
         return render_template("errors/error.html", status=status), status
 
     @app.errorhandler(Exception)

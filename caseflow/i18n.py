@@ -5,12 +5,13 @@ for the shared layout); Flask-Babel merges them. `python dev.py i18n` extracts a
 """
 from __future__ import annotations
 
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
@@ -24,8 +25,20 @@ def translation_directories() -> list[str]:
     return [str(d) for d in dirs if d.is_dir()]
 
 
+def _environment_locale(languages) -> str | None:
+    """The command line follows the shell's language (LC_ALL, LC_MESSAGES, LANG) when it is one of ours."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            code = value.split("_")[0].split(".")[0].lower()
+            return code if code in languages else None
+    return None
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line, demo data: no session, no browser
+        return _environment_locale(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
     if user is not None and getattr(user, "locale", None) in languages:
         return user.locale
