@@ -1,0 +1,162 @@
+"""Administration of organisations and accounts: admins everything, team leads their own
+organisation's caseworkers only."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from caseflow.accounts.models import Organisation, User
+from caseflow.audit.models import AuditEntry
+from caseflow.extensions import db
+from tests.accounts.conftest import submit_form
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+GOOD_PASSWORD = "Amber-Tramline-Kettle-41"
+EN = {"headers": {"Accept-Language": "en"}}
+
+
+def _user(email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def test_admin_creates_and_renames_an_organisation(client, auth, admin):
+    auth.login(admin)
+    response = submit_form(client, "/admin/organisations", {"name": "Integrationshaus Wedding e.V."})
+    assert response.status_code == 302
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Integrationshaus Wedding e.V."))
+    assert org is not None
+    response = submit_form(client, f"/admin/organisations/{org.id}", {"name": "Integrationshaus Wedding", "active": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).name == "Integrationshaus Wedding"
+    actions = set(db.session.scalars(sa.select(AuditEntry.action)))
+    assert {"organisation.create", "organisation.update"} <= actions
+
+
+def test_duplicate_organisation_name_is_refused(client, auth, admin, org):
+    auth.login(admin)
+    response = submit_form(client, "/admin/organisations", {"name": org.name.upper()}, **EN)
+    assert response.status_code == 200
+    assert "exists already" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+
+
+def test_admin_creates_an_account_of_any_role(client, auth, admin, org):
+    auth.login(admin)
+    response = submit_form(client, "/staff", {"name": "Nadia Rahimi", "email": "Nadia@Kiezwerk.example",
+                                             "role": "analyst", "organisation_id": "", "password": GOOD_PASSWORD})
+    assert response.status_code == 302
+    user = _user("nadia@kiezwerk.example")
+    assert user.role == "analyst" and user.organisation_id is None
+    assert user.password_hash.startswith("$argon2id$")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.create"))
+    assert entry.actor_id == admin.id
+    assert GOOD_PASSWORD not in repr(entry.changes)
+
+
+def test_account_form_errors_are_shown_and_nothing_is_created(client, auth, admin, org, counsellor):
+    auth.login(admin)
+    data = {"name": "X", "email": counsellor.email, "role": "counsellor", "organisation_id": str(org.id),
+            "password": GOOD_PASSWORD}
+    duplicate = submit_form(client, "/staff", data, **EN)
+    assert "An account with this email exists already." in duplicate.get_data(as_text=True)
+    weak = submit_form(client, "/staff", {**data, "email": "new@kiezwerk.example", "password": "Berlin123456"}, **EN)
+    assert "too common or too easy to guess" in weak.get_data(as_text=True)
+    no_org = submit_form(client, "/staff", {**data, "email": "new@kiezwerk.example", "organisation_id": ""}, **EN)
+    assert "belong to an organisation" in no_org.get_data(as_text=True)
+    assert _user("new@kiezwerk.example") is None
+
+
+def test_team_lead_sees_and_creates_only_in_own_organisation(client, auth, team_lead, counsellor, other_counsellor):
+    auth.login(team_lead)
+    page = client.get("/staff").get_data(as_text=True)
+    assert counsellor.name in page
+    assert other_counsellor.name not in page
+    response = submit_form(client, "/staff", {"name": "Lena Vogt", "email": "lena@kiezwerk.example",
+                                             "role": "counsellor", "organisation_id": str(team_lead.organisation_id),
+                                             "password": GOOD_PASSWORD})
+    assert response.status_code == 302
+    assert _user("lena@kiezwerk.example").organisation_id == team_lead.organisation_id
+
+
+def test_team_lead_cannot_open_another_organisations_account(client, auth, team_lead, other_counsellor):
+    auth.login(team_lead)
+    assert client.get(f"/staff/{other_counsellor.id}").status_code == 404
+    response = client.post(f"/staff/{other_counsellor.id}", data={"name": "Hacked", "role": "counsellor",
+                                                                "version": "1"})
+    assert response.status_code in (400, 404)
+    db.session.refresh(other_counsellor)
+    assert other_counsellor.name == "Piotr Nowak" and other_counsellor.active
+
+
+def test_team_lead_cannot_create_admins_or_accounts_elsewhere(client, auth, team_lead, other_org):
+    auth.login(team_lead)
+    for role, org_id in (("admin", team_lead.organisation_id), ("analyst", team_lead.organisation_id),
+                         ("counsellor", other_org.id)):
+        response = submit_form(client, "/staff", {"name": "Mallory", "email": f"{role}{org_id}@x.example",
+                                                 "role": role, "organisation_id": str(org_id),
+                                                 "password": GOOD_PASSWORD})
+        assert response.status_code == 200
+        assert _user(f"{role}{org_id}@x.example") is None
+
+
+def test_team_lead_cannot_promote_to_admin_or_edit_admins(client, auth, team_lead, counsellor, admin):
+    auth.login(team_lead)
+    response = submit_form(client, f"/staff/{counsellor.id}", {"role": "admin", "name": counsellor.name})
+    assert response.status_code == 200
+    assert _user(counsellor.email).role == "counsellor"
+    assert client.get(f"/staff/{admin.id}").status_code == 404
+
+
+def test_service_refuses_team_lead_managing_other_organisations():
+    import pytest
+
+    from caseflow.accounts.services import create_user
+    from caseflow.errors import Forbidden
+    from tests.factories import OrganisationFactory
+    home, elsewhere = OrganisationFactory(), OrganisationFactory()
+    lead = UserFactory(role="team_lead", organisation=home)
+    with pytest.raises(Forbidden):
+        create_user(email="a@b.example", name="A", role="counsellor", organisation_id=elsewhere.id,
+                    password=GOOD_PASSWORD, actor=lead)
+    with pytest.raises(Forbidden):
+        create_user(email="a@b.example", name="A", role="admin", organisation_id=home.id,
+                    password=GOOD_PASSWORD, actor=lead)
+
+
+def test_team_lead_deactivates_own_counsellor_through_the_form(app, client, auth, team_lead, counsellor):
+    from tests.accounts.conftest import post_login
+    victim = app.test_client()
+    post_login(victim, counsellor.email, PASSWORD)
+    auth.login(team_lead)
+    # The browser sends what the page holds (CSRF token and version) plus the edits; the
+    # unchecked "active" box is simply absent.
+    response = submit_form(client, f"/staff/{counsellor.id}", {"name": counsellor.name, "role": "counsellor",
+                                                               "organisation_id": str(counsellor.organisation_id)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _user(counsellor.email).active is False
+    assert victim.get("/account").status_code == 302
+
+
+def test_stale_version_is_refused(client, auth, admin, counsellor):
+    auth.login(admin)
+    page = client.get(f"/staff/{counsellor.id}")
+    from tests.accounts.conftest import hidden_inputs
+    fields = hidden_inputs(page.get_data(as_text=True))
+    counsellor.name = "Renamed Elsewhere"
+    db.session.commit()
+    response = client.post(f"/staff/{counsellor.id}", data={**fields, "name": "Mine", "role": "counsellor",
+                                                          "organisation_id": str(counsellor.organisation_id),
+                                                          "active": "y"}, **EN)
+    assert response.status_code == 200
+    assert "Someone else changed this account" in response.get_data(as_text=True)
+    assert _user(counsellor.email).name == "Renamed Elsewhere"
+
+
+def test_nobody_deactivates_themselves(client, auth, admin):
+    auth.login(admin)
+    response = submit_form(client, f"/staff/{admin.id}", {"name": admin.name, "role": "admin",
+                                                          "organisation_id": ""}, **EN)
+    assert response.status_code == 200
+    assert _user(admin.email).active
