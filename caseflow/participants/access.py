@@ -45,3 +45,13 @@ def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
         from caseflow.errors import Conflict
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
     return participant
+
+
+def get_record_for(actor, participant_id: int, model, record_id: int, *, for_update: bool = False):
+    """A note, goal or task of a participant `actor` may see (and change, with `for_update`);
+    NotFound when either does not exist for `actor`."""
+    participant = get_participant_for(actor, participant_id, for_update=for_update, allow_anonymised=not for_update)
+    obj = db.session.scalar(sa.select(model).where(model.id == record_id, model.participant_id == participant.id))
+    if obj is None:
+        raise NotFound(_("No such record."))
+    return participant, obj

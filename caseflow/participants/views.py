@@ -1,11 +1,323 @@
-from flask import Blueprint, render_template
+"""The case file pages: caseload (the counsellor's home page), registration, case file, editing,
+notes, status changes, goals, tasks and reassignment. Thin: load through access.py, validate the
+form, call one service, redirect or render."""
+from __future__ import annotations
 
-from caseflow.accounts.auth import casework_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.errors import Conflict, DomainError
+from caseflow.extensions import db
+from caseflow.participants import queries, services
+from caseflow.participants import timeline_sources  # noqa: F401  (registers the timeline sources)
+from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
+from caseflow.participants.forms import (GOAL_LABELS, ISCED_LEVELS, RECOGNITION_LABELS, CompleteTaskForm,
+                                         GoalForm, NoteForm, ParticipantForm, ReassignForm,
+                                         StatusChangeForm, TaskForm, form_data_of, int_or_none)
+from caseflow.participants.models import Goal, Note, Participant, Task
+from caseflow.participants.panels import render_context
+from caseflow.participants.timeline import build_timeline
+from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
+from caseflow.web import apply_error, page_args
 
 bp = Blueprint("participants", __name__)
 
 
+# --- caseload ------------------------------------------------------------------------------------
+
 @bp.route("/caseload")
 @casework_required
 def caseload():
-    return render_template("participants/caseload.html")
+    args = request.args
+    counsellor_arg = args.get("counsellor")
+    if counsellor_arg is None:
+        # Counsellors start with their own caseload, team leads with the whole organisation.
+        counsellor_id = current_user.id if current_user.role == "counsellor" else None
+    else:
+        counsellor_id = int_or_none(counsellor_arg)
+    filters = queries.CaseloadFilters(
+        status=args.get("status") if args.get("status") in ("active", "exited", "all") else "active",
+        counsellor_id=counsellor_id,
+        measure_id=int_or_none(args.get("measure")),
+        nationality=(args.get("nationality") or None),
+        q=(args.get("q") or "")[:100],
+        sort=args.get("sort") if args.get("sort") in queries.SORTS else "name",
+        descending=args.get("dir") == "desc",
+    )
+    page, per_page = page_args()
+    org_id = current_user.organisation_id
+    result = queries.caseload(current_user, filters, page=page, per_page=per_page)
+    return render_template(
+        "participants/caseload.html", page=result, filters=filters,
+        counsellors=queries.colleagues(org_id), measures=queries.measure_choices(org_id),
+        nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
+        sorts=queries.SORTS)
+
+
+# --- registration --------------------------------------------------------------------------------
+
+@bp.route("/participants/new", methods=["GET", "POST"])
+@casework_required
+def register():
+    form = ParticipantForm().setup(queries.colleagues(current_user.organisation_id))
+    if request.method == "GET" and current_user.role == "counsellor":
+        form.counsellor_id.data = str(current_user.id)
+    candidates, status = [], 200
+    if form.is_submitted() and not form.wants_more_rows:
+        if form.validate():
+            try:
+                participant = services.register_participant(form.to_data(), actor=current_user)
+            except Conflict as exc:
+                status = 409
+                if exc.code == "possible_duplicate":
+                    candidates = _candidates(exc.extra.get("candidates", []))
+                else:
+                    flash(exc.message, "error")
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = 422
+            else:
+                flash(_("Participant registered with case number %(number)s.", number=participant.case_number),
+                      "success")
+                return redirect(url_for("participants.case_file", participant_id=participant.id))
+        else:
+            status = 422
+    return render_template("participants/register.html", form=form, candidates=candidates), status
+
+
+def _candidates(ids: list[int]):
+    if not ids:
+        return []
+    return db.session.scalars(visible_participants(current_user).where(Participant.id.in_(ids))
+                              .order_by(Participant.id)).all()
+
+
+# --- the case file -------------------------------------------------------------------------------
+
+def _render_case_file(participant: Participant, status: int = 200, **forms):
+    details = queries.case_file_details(participant)
+    colleagues = queries.colleagues(participant.organisation_id)
+    forms.setdefault("note_form", NoteForm(formdata=None).setup())
+    forms.setdefault("status_form", StatusChangeForm(formdata=None).setup())
+    forms.setdefault("goal_form", GoalForm(formdata=None).setup())
+    forms.setdefault("task_form", TaskForm(formdata=None).setup(colleagues))
+    return render_template(
+        "participants/case_file.html", participant=participant, timeline=build_timeline(participant),
+        panels=[Markup(render_template(template, participant=participant, **context))
+                for template, context in render_context(participant, current_user)],
+        genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES,
+        complete_form=CompleteTaskForm(formdata=None),
+        isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_LABELS, goal_labels=GOAL_LABELS,
+        **details, **forms), status
+
+
+@bp.route("/participants/<int:participant_id>")
+@casework_required
+def case_file(participant_id: int):
+    participant = get_participant_for(current_user, participant_id)
+    services.record_case_view(participant, actor=current_user)
+    return _render_case_file(participant)
+
+
+@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@casework_required
+def edit(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST",
+                                      allow_anonymised=False)
+    details = queries.case_file_details(participant)
+    colleagues = queries.colleagues(participant.organisation_id)
+    if request.method == "GET":
+        form = ParticipantForm(formdata=None, data=form_data_of(participant, details["languages"],
+                                                                 details["qualifications"]))
+    else:
+        form = ParticipantForm()
+    form.setup(colleagues)
+    conflict, status = None, 200
+    if form.is_submitted() and not form.wants_more_rows:
+        if form.validate():
+            data = form.to_data()
+            data.pop("confirm_not_duplicate")
+            submitted_version = int_or_none(form.version.data)
+            try:
+                services.update_participant(participant, data, version=submitted_version, actor=current_user)
+            except Conflict as exc:
+                status = 409
+                db.session.rollback()
+                participant = get_participant_for(current_user, participant_id)
+                conflict = services.changes_since(participant, submitted_version or 0) if exc.code == "stale_version" else None
+                if conflict is None:
+                    flash(exc.message, "error")
+                form.version.data = participant.version
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = 422
+            else:
+                flash(_("Master data saved."), "success")
+                return redirect(url_for("participants.case_file", participant_id=participant.id))
+        else:
+            status = 422
+    return render_template("participants/edit.html", form=form, participant=participant, conflict=conflict,
+                           labels=_field_labels(form)), status
+
+
+def _field_labels(form: ParticipantForm) -> dict[str, str]:
+    labels = {name: str(getattr(form, name).label.text) for name in services.MASTER_FIELDS}
+    labels.update(languages=_("Languages"), foreign_qualifications=_("Foreign qualifications"))
+    return labels
+
+
+@bp.route("/participants/<int:participant_id>/notes", methods=["POST"])
+@casework_required
+def add_note(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    form = NoteForm().setup()
+    if form.validate():
+        try:
+            services.add_note(participant, form.to_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Note added."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
+    return _render_case_file(participant, 422, note_form=form)
+
+
+@bp.route("/participants/<int:participant_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@casework_required
+def correct_note(participant_id: int, note_id: int):
+    participant, note = get_record_for(current_user, participant_id, Note, note_id,
+                                       for_update=request.method == "POST")
+    form = NoteForm(obj=note).setup() if request.method == "GET" else NoteForm().setup()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.correct_note(note, form.to_data(), version=int_or_none(form.version.data), actor=current_user)
+        except DomainError as exc:
+            status = exc.status
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Note corrected; the earlier text is kept in the history."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
+    elif form.is_submitted():
+        status = 422
+    return render_template("participants/note_edit.html", form=form, participant=participant, note=note), status
+
+
+@bp.route("/participants/<int:participant_id>/status-changes", methods=["POST"])
+@casework_required
+def add_status_change(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    form = StatusChangeForm().setup()
+    if form.validate():
+        try:
+            services.add_status_change(participant, date_=form.date.data, status=form.status.data or None,
+                                       actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Status change recorded."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
+    return _render_case_file(participant, 422, status_form=form)
+
+
+@bp.route("/participants/<int:participant_id>/goals", methods=["POST"])
+@casework_required
+def add_goal(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    form = GoalForm().setup()
+    if form.validate():
+        try:
+            services.add_goal(participant, form.to_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Goal added."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#plan")
+    return _render_case_file(participant, 422, goal_form=form)
+
+
+@bp.route("/participants/<int:participant_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@casework_required
+def edit_goal(participant_id: int, goal_id: int):
+    participant, goal = get_record_for(current_user, participant_id, Goal, goal_id,
+                                       for_update=request.method == "POST")
+    form = GoalForm(obj=goal).setup() if request.method == "GET" else GoalForm().setup()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_goal(goal, form.to_data(), version=int_or_none(form.version.data), actor=current_user)
+        except DomainError as exc:
+            status = exc.status
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#plan")
+    elif form.is_submitted():
+        status = 422
+    return render_template("participants/goal_edit.html", form=form, participant=participant, goal=goal), status
+
+
+@bp.route("/participants/<int:participant_id>/tasks", methods=["POST"])
+@casework_required
+def add_task(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    form = TaskForm().setup(queries.colleagues(participant.organisation_id))
+    if form.validate():
+        try:
+            services.add_task(participant, form.to_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Task added."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#tasks")
+    return _render_case_file(participant, 422, task_form=form)
+
+
+@bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/done", methods=["POST"])
+@casework_required
+def complete_task(participant_id: int, task_id: int):
+    participant, task = get_record_for(current_user, participant_id, Task, task_id, for_update=True)
+    form = CompleteTaskForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.complete_task(task, version=int_or_none(form.version.data), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Task done."), "success")
+    return redirect(url_for("participants.case_file", participant_id=participant.id) + "#tasks")
+
+
+@bp.route("/participants/<int:participant_id>/reassign", methods=["GET", "POST"])
+@roles_required("team_lead")
+def reassign(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST",
+                                      allow_anonymised=False)
+    form = ReassignForm().setup(queries.colleagues(participant.organisation_id))
+    if request.method == "GET":
+        form.counsellor_id.data = str(participant.counsellor_id or "")
+        form.version.data = participant.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reassign_participant(participant, counsellor_id=int_or_none(form.counsellor_id.data),
+                                          version=int_or_none(form.version.data), actor=current_user)
+        except DomainError as exc:
+            status = exc.status
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Participant reassigned."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id))
+    elif form.is_submitted():
+        status = 422
+    counsellor_name = queries.case_file_details(participant)["counsellor_name"]
+    return render_template("participants/reassign.html", form=form, participant=participant,
+                           counsellor_name=counsellor_name), status

@@ -1,0 +1,247 @@
+"""The case file's forms. They convert input to typed values; the rules live in services.py so
+that the web and the API answer the same."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import Optional
+
+from caseflow.i18n import country_choices, language_choices
+from caseflow.participants.services import BERLIN_DISTRICTS, GOAL_STATUSES, MASTER_FIELDS
+from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
+
+ISCED_LEVELS = {
+    0: _l("0 – early childhood education"), 1: _l("1 – primary education"),
+    2: _l("2 – lower secondary education"), 3: _l("3 – upper secondary education"),
+    4: _l("4 – post-secondary non-tertiary education"), 5: _l("5 – short-cycle tertiary education"),
+    6: _l("6 – bachelor or equivalent"), 7: _l("7 – master or equivalent"),
+    8: _l("8 – doctoral or equivalent"),
+}
+RECOGNITION_LABELS = {
+    "not_applied": _l("not applied for"), "pending": _l("pending"), "full": _l("full equivalence"),
+    "partial": _l("partial equivalence"), "none": _l("no equivalence"),
+}
+GOAL_LABELS = {"open": _l("open"), "achieved": _l("achieved"), "dropped": _l("dropped")}
+
+
+class RequiredMark:
+    """Marks a field as required (asterisk, `required` attribute); the service checks it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+def _blank(label=None) -> tuple[str, str]:
+    return ("", label or _("– not specified –"))
+
+
+def _date(label, required=False, **kw) -> DateField:
+    validators = [RequiredMark(), Optional()] if required else [Optional()]
+    return DateField(label, validators=validators, **kw)
+
+
+def _select(label, required=False, **kw) -> SelectField:
+    return SelectField(label, validators=[RequiredMark()] if required else [], choices=[], validate_choice=False, **kw)
+
+
+def _none_if_blank(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+class LanguageRowForm(Form):
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+    level = StringField(_l("Level"), description=_l("native, A1–C2 or a short note"))
+
+
+class QualificationRowForm(Form):
+    title = StringField(_l("Qualification"))
+    country = SelectField(_l("Country where gained"), choices=[], validate_choice=False)
+    isced = SelectField(_l("ISCED level"), choices=[], validate_choice=False)
+    recognition_status = SelectField(_l("Recognition"), choices=[], validate_choice=False)
+
+
+class ParticipantForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
+    last_name = StringField(_l("Last name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
+    date_of_birth = _date(_l("Date of birth"), required=True)
+    gender = _select(_l("Gender"), required=True)
+    nationality = _select(_l("Nationality"), required=True)
+    country_of_birth = _select(_l("Country of birth"))
+    residence_status = _select(_l("Residence status"))
+    work_permission = _select(_l("Permitted to work in Germany"))
+    arrival_year = IntegerField(_l("Year of arrival in Germany"), validators=[Optional()])
+    preferred_language = _select(_l("Preferred language"))
+    foreign_background = BooleanField(_l("Foreign background"))
+    homeless = BooleanField(_l("Homeless or affected by housing exclusion"))
+    special_categories_consent_date = _date(
+        _l("Date of explicit consent to record special categories"),
+        description=_l("Disability and minority may only be recorded with the date of the participant's explicit consent (GDPR Art. 9)."))
+    disability = BooleanField(_l("Disability"))
+    minority = BooleanField(_l("Belongs to a minority"))
+    entry_date = _date(_l("Entry date"), required=True)
+    labour_status_at_entry = _select(_l("Labour-market status at entry"), required=True)
+    unemployed_since = _date(_l("Unemployed since"), description=_l("Required when unemployed at entry."))
+    education_isced = _select(_l("Highest education (ISCED)"))
+    german_level = _select(_l("German (CEFR)"))
+    counsellor_id = _select(_l("Counsellor"))
+    phone = StringField(_l("Phone"), render_kw={"maxlength": 40, "autocomplete": "off", "type": "tel"})
+    email = StringField(_l("Email"), render_kw={"maxlength": 254, "autocomplete": "off", "type": "email"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "off"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 10, "autocomplete": "off"})
+    city = StringField(_l("City"), render_kw={"maxlength": 100, "autocomplete": "off"})
+    district = _select(_l("Berlin borough"))
+    languages = FieldList(FormField(LanguageRowForm), min_entries=2, max_entries=30)
+    foreign_qualifications = FieldList(FormField(QualificationRowForm), min_entries=2, max_entries=30)
+    add_language = SubmitField(_l("Add another language"))
+    add_qualification = SubmitField(_l("Add another qualification"))
+    confirm_not_duplicate = BooleanField(_l("I have checked the candidates: this is a different person."))
+    version = HiddenField()
+
+    def setup(self, counsellors: list[tuple[int, str]]) -> "ParticipantForm":
+        """Fills the choices in the user's language and grows the repeatable rows on request."""
+        locale = str(get_locale() or "de")
+        countries = country_choices(locale)
+        languages = language_choices(locale)
+        self.gender.choices = [_blank(_("– choose –"))] + list(GENDERS.items())
+        self.nationality.choices = [_blank(_("– choose –")), ("stateless", _("stateless"))] + countries
+        self.country_of_birth.choices = [_blank()] + countries
+        self.residence_status.choices = [_blank()] + list(RESIDENCE_STATUSES.items())
+        self.work_permission.choices = [_blank(_("unknown")), ("yes", _("yes")), ("no", _("no"))]
+        self.preferred_language.choices = [_blank()] + languages
+        self.labour_status_at_entry.choices = [_blank(_("– choose –"))] + list(LABOUR_STATUSES.items())
+        self.education_isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
+        self.german_level.choices = [_blank(_("unknown"))] + [(v, v) for v in GERMAN_LEVELS]
+        self.counsellor_id.choices = [_blank(_("– nobody yet –"))] + [(str(i), n) for i, n in counsellors]
+        self.district.choices = [_blank()] + [(d, d) for d in BERLIN_DISTRICTS]
+        if self.add_language.data and len(self.languages.entries) < 30:
+            self.languages.append_entry()
+        if self.add_qualification.data and len(self.foreign_qualifications.entries) < 30:
+            self.foreign_qualifications.append_entry()
+        for row in self.languages:
+            row.form.language.choices = [_blank(_("– choose –"))] + languages
+        for row in self.foreign_qualifications:
+            row.form.country.choices = [_blank()] + countries
+            row.form.isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
+            row.form.recognition_status.choices = list(RECOGNITION_LABELS.items())
+        return self
+
+    @property
+    def wants_more_rows(self) -> bool:
+        return bool(self.add_language.data or self.add_qualification.data)
+
+    def to_data(self) -> dict[str, Any]:
+        """The typed values for services.register_participant/update_participant."""
+        data: dict[str, Any] = {}
+        for name in MASTER_FIELDS:
+            data[name] = _none_if_blank(getattr(self, name).data)
+        data["work_permission"] = {"yes": True, "no": False}.get(self.work_permission.data)
+        for name in ("education_isced", "counsellor_id"):
+            value = data[name]
+            data[name] = int(value) if isinstance(value, str) and value.isdigit() else (None if value is None else -1)
+        data["languages"] = [{"language": _none_if_blank(r.form.language.data), "level": r.form.level.data}
+                             for r in self.languages]
+        data["foreign_qualifications"] = [{
+            "title": r.form.title.data, "country": _none_if_blank(r.form.country.data),
+            "isced": int(r.form.isced.data) if (r.form.isced.data or "").isdigit() else None,
+            "recognition_status": r.form.recognition_status.data or "not_applied",
+        } for r in self.foreign_qualifications]
+        data["confirm_not_duplicate"] = bool(self.confirm_not_duplicate.data)
+        return data
+
+
+def form_data_of(participant, languages, qualifications) -> dict[str, Any]:
+    """A participant's values in the shape ParticipantForm(data=…) expects."""
+    data = {name: getattr(participant, name) for name in MASTER_FIELDS}
+    data["work_permission"] = {True: "yes", False: "no"}.get(participant.work_permission, "")
+    for name in ("education_isced", "counsellor_id"):
+        data[name] = "" if data[name] is None else str(data[name])
+    data["languages"] = [{"language": r.language, "level": r.level or ""} for r in languages] or [{}]
+    data["foreign_qualifications"] = [{"title": q.title, "country": q.country or "",
+                                       "isced": "" if q.isced is None else str(q.isced),
+                                       "recognition_status": q.recognition_status} for q in qualifications] or [{}]
+    data["version"] = participant.version
+    return data
+
+
+class NoteForm(FlaskForm):
+    date = _date(_l("Date"), required=True)
+    kind = _select(_l("Kind of contact"), required=True)
+    minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
+    text = TextAreaField(_l("Note"), validators=[RequiredMark()])
+    version = HiddenField()
+
+    def setup(self) -> "NoteForm":
+        self.kind.choices = [_blank(_("– choose –"))] + list(NOTE_KINDS.items())
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        return {"date": self.date.data, "kind": _none_if_blank(self.kind.data), "minutes": self.minutes.data,
+                "text": self.text.data}
+
+
+class StatusChangeForm(FlaskForm):
+    date = _date(_l("Since"), required=True)
+    status = _select(_l("Labour-market status"), required=True)
+
+    def setup(self) -> "StatusChangeForm":
+        self.status.choices = [_blank(_("– choose –"))] + list(LABOUR_STATUSES.items())
+        return self
+
+
+class GoalForm(FlaskForm):
+    title = StringField(_l("Goal"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    target_date = _date(_l("Target date"))
+    status = _select(_l("Status"))
+    next_steps = TextAreaField(_l("Next steps"))
+    version = HiddenField()
+
+    def setup(self) -> "GoalForm":
+        self.status.choices = [(k, GOAL_LABELS[k]) for k in GOAL_STATUSES]
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        return {"title": self.title.data, "target_date": self.target_date.data,
+                "status": self.status.data or "open", "next_steps": self.next_steps.data}
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("Task"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    due_date = _date(_l("Due on"), required=True)
+    assignee_id = _select(_l("Assigned to"))
+
+    def setup(self, colleagues: list[tuple[int, str]]) -> "TaskForm":
+        self.assignee_id.choices = [_blank(_("me"))] + [(str(i), n) for i, n in colleagues]
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        value = self.assignee_id.data
+        return {"title": self.title.data, "due_date": self.due_date.data,
+                "assignee_id": int(value) if (value or "").isdigit() else None}
+
+
+class CompleteTaskForm(FlaskForm):
+    version = HiddenField()
+
+
+class ReassignForm(FlaskForm):
+    counsellor_id = _select(_l("New counsellor"), required=True)
+    version = HiddenField()
+
+    def setup(self, colleagues: list[tuple[int, str]]) -> "ReassignForm":
+        self.counsellor_id.choices = [_blank(_("– choose –"))] + [(str(i), n) for i, n in colleagues]
+        return self
+
+
+def int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,110 @@
+"""Folding personal names for search and for the duplicate check.
+
+`fold()` is what search compares: lower case, any script transliterated to Latin (anyascii),
+accents dropped, German umlaut spellings folded (ä = ae = a, ß = ss), hyphens and spaces normalised,
+apostrophes dropped. `fold("Müller") == fold("Mueller") == fold("Muller") == "muller"`.
+
+`name_skeleton()` is coarser and is only used to find possible duplicates: the consonant skeleton
+of a folded name after merging common transliteration variants (w/v, y/j, ph/f, kh/ch/k, c/k/q,
+z/s, doubled letters), so Kovalenko/Kowalenko, Mohammed/Muhammad and Jusuf/Yusuf meet.
+"""
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,/]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9 ]+")
+_UMLAUT_SPELLINGS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+_VOWELS = re.compile(r"[aeiou]+")
+
+
+def fold(text: str | None) -> str:
+    """The search form of a text: lower-case ASCII words separated by single spaces."""
+    if not text:
+        return ""
+    value = anyascii(text).lower()
+    value = _SEPARATORS.sub(" ", value)
+    value = _NOT_ALNUM.sub("", value)
+    for spelled, plain in _UMLAUT_SPELLINGS:
+        value = value.replace(spelled, plain)
+    return " ".join(value.split())
+
+
+def search_key(case_number: str | None, first_name: str | None, last_name: str | None) -> str:
+    """What `Participant.search_key` holds: the folded case number and names, plus each name with
+    its separators removed so that "alhassan" finds "Al-Hassan"."""
+    parts = [fold(case_number), fold(first_name), fold(last_name)]
+    for name in (first_name, last_name):
+        folded = fold(name)
+        if " " in folded:
+            parts.append(folded.replace(" ", ""))
+    return " ".join(p for p in parts if p)[:260]
+
+
+def search_terms(query: str | None) -> list[str]:
+    """The folded words of a search query; every one must occur in the search key."""
+    return fold(query).split()[:8]
+
+
+# Applied in this order to a folded word (no spaces).
+_TRANSLITERATIONS = (
+    ("sch", "sh"), ("tsch", "ch"), ("dzh", "j"), ("dsch", "j"), ("dj", "j"), ("zh", "j"),
+    ("kh", "h"), ("ch", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
+    ("ou", "u"), ("w", "v"), ("y", "j"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"),
+)
+
+
+def _word_skeleton(word: str) -> str:
+    for a, b in _TRANSLITERATIONS:
+        word = word.replace(a, b)
+    if not word:
+        return ""
+    # A leading vowel counts (Olena/Elena both start with one), the others do not.
+    head = "a" if word[0] in "aeiou" else word[0]
+    rest = _VOWELS.sub("", word[1:])
+    skeleton = head + rest
+    # Doubled letters vary between spellings (Mohammed/Muhamad).
+    collapsed = []
+    for ch in skeleton:
+        if not collapsed or collapsed[-1] != ch:
+            collapsed.append(ch)
+    return "".join(collapsed)
+
+
+def name_skeleton(name: str | None) -> str:
+    """The duplicate-check form of one name (first or last), words joined without spaces."""
+    return _word_skeleton(fold(name).replace(" ", ""))
+
+
+def duplicate_key(first_name: str | None, last_name: str | None) -> str:
+    """What `Participant.duplicate_key` holds: the skeletons of both names in alphabetical order, so
+    that a swapped first and last name gives the same key."""
+    return " ".join(sorted([name_skeleton(first_name), name_skeleton(last_name)]))[:120]
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
+
+
+def similar_names(key_a: str | None, key_b: str | None) -> bool:
+    """Whether two duplicate keys probably name the same person: the same skeletons (in either
+    order, or split differently between first and last name), or one letter apart when long."""
+    if not key_a or not key_b:
+        return False
+    if key_a == key_b:
+        return True
+    compact_a, compact_b = key_a.replace(" ", ""), key_b.replace(" ", "")
+    return min(len(compact_a), len(compact_b)) >= 6 and _distance_at_most_one(compact_a, compact_b)

@@ -1,0 +1,200 @@
+"""Read-only selects of the case file: the caseload list, the home page's tasks, the filter choices.
+
+Each function runs a fixed number of statements whatever the number of rows (the caseload page is
+tested for it). Special-category fields are never selected here: they appear on the case file only.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from caseflow.accounts.models import User
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment, Measure
+from caseflow.participants.access import visible_participants
+from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
+from caseflow.participants.names import search_terms
+from caseflow.vocabulary import CASEWORK_ROLES
+
+NO_CONTACT_DAYS = 30
+SORTS = ("case_number", "name", "entry_date", "last_contact", "next_due")
+
+
+@dataclass
+class CaseloadFilters:
+    status: str = "active"            # active, exited, all
+    counsellor_id: int | None = None  # None = everybody of the organisation
+    measure_id: int | None = None
+    nationality: str | None = None
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass
+class Page:
+    """The subset of Flask-SQLAlchemy's Pagination the pager macro reads."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page)) if self.total else 1
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def _current_measure():
+    return (sa.select(Measure.title).join(Enrolment, Enrolment.measure_id == Measure.id)
+            .where(Enrolment.participant_id == Participant.id, Enrolment.status == "active")
+            .order_by(Enrolment.start_date.desc(), Enrolment.id.desc()).limit(1)
+            .correlate(Participant).scalar_subquery())
+
+
+def _last_contact():
+    return (sa.select(sa.func.max(Note.date)).where(Note.participant_id == Participant.id)
+            .correlate(Participant).scalar_subquery())
+
+
+def _open_tasks():
+    return sa.select(Task).where(Task.participant_id == Participant.id, Task.done_at.is_(None))
+
+
+def _next_due():
+    return (sa.select(sa.func.min(Task.due_date))
+            .where(Task.participant_id == Participant.id, Task.done_at.is_(None))
+            .correlate(Participant).scalar_subquery())
+
+
+def _next_task_title():
+    return (sa.select(Task.title).where(Task.participant_id == Participant.id, Task.done_at.is_(None))
+            .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
+
+
+def search(stmt: sa.Select, query: str | None) -> sa.Select:
+    """Narrows a participant select to an accent-insensitive search by name or case number."""
+    for term in search_terms(query):
+        stmt = stmt.where(Participant.search_key.like(f"%{term}%"))
+    return stmt
+
+
+def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
+    """One page of the caseload: two statements (count and rows), whatever the page size."""
+    today = today or date.today()
+    base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
+    if filters.status in ("active", "exited"):
+        base = base.where(Participant.status == filters.status)
+    if filters.counsellor_id is not None:
+        base = base.where(Participant.counsellor_id == filters.counsellor_id)
+    if filters.nationality:
+        base = base.where(Participant.nationality == filters.nationality)
+    if filters.measure_id is not None:
+        base = base.where(sa.exists().where(
+            Enrolment.participant_id == Participant.id, Enrolment.measure_id == filters.measure_id,
+            Enrolment.status.in_(("planned", "active"))))
+    base = search(base, filters.q)
+
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        base.with_only_columns(Participant.id).order_by(None).subquery()))
+
+    current_measure = _current_measure().label("current_measure")
+    last_contact = _last_contact().label("last_contact")
+    next_due = _next_due().label("next_due")
+    rows_stmt = base.with_only_columns(
+        Participant.id, Participant.case_number, Participant.first_name, Participant.last_name,
+        Participant.status, Participant.nationality, Participant.entry_date, Participant.counsellor_id,
+        User.name.label("counsellor_name"), current_measure, last_contact, next_due,
+        _next_task_title().label("next_task_title"),
+    ).outerjoin(User, User.id == Participant.counsellor_id)
+    order = {
+        "case_number": [Participant.case_number],
+        "name": [sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name)],
+        "entry_date": [Participant.entry_date],
+        "last_contact": [last_contact],
+        "next_due": [next_due],
+    }[filters.sort if filters.sort in SORTS else "name"]
+    direction = (lambda c: c.desc()) if filters.descending else (lambda c: c.asc())
+    if filters.sort in ("last_contact", "next_due"):
+        # Empty values last whatever the direction (both databases).
+        order = [sa.case((order[0].is_(None), 1), else_=0)] + [direction(c) for c in order]
+    else:
+        order = [direction(c) for c in order]
+    rows_stmt = rows_stmt.order_by(*order, Participant.id).limit(per_page).offset((page - 1) * per_page)
+    limit = today - timedelta(days=NO_CONTACT_DAYS)
+    items = []
+    for row in db.session.execute(rows_stmt):
+        item = row._asdict()
+        item["no_contact"] = row.status == "active" and (row.last_contact or row.entry_date) < limit
+        item["overdue"] = row.next_due is not None and row.next_due < today
+        items.append(item)
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def colleagues(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the organisation's active case workers, for choices."""
+    return [(r.id, r.name) for r in db.session.execute(
+        sa.select(User.id, User.name).where(User.organisation_id == organisation_id, User.active,
+                                            User.role.in_(CASEWORK_ROLES)).order_by(User.name))]
+
+
+def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
+    return [(r.id, r.title) for r in db.session.execute(
+        sa.select(Measure.id, Measure.title).where(Measure.organisation_id == organisation_id, Measure.active)
+        .order_by(Measure.title).limit(500))]
+
+
+def nationalities_in_use(organisation_id: int) -> list[str]:
+    return list(db.session.scalars(
+        sa.select(Participant.nationality).where(Participant.organisation_id == organisation_id,
+                                                 Participant.anonymised_at.is_(None))
+        .distinct().order_by(Participant.nationality)))
+
+
+def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, list[Any]]:
+    """The actor's open tasks that are overdue or due by the end of this week (Sunday)."""
+    today = today or date.today()
+    week_end = today + timedelta(days=6 - today.weekday())
+    rows = db.session.execute(
+        sa.select(Task.id, Task.title, Task.due_date, Task.participant_id, Participant.case_number,
+                  Participant.first_name, Participant.last_name)
+        .outerjoin(Participant, Participant.id == Task.participant_id)
+        .where(Task.assignee_id == actor.id, Task.organisation_id == actor.organisation_id,
+               Task.done_at.is_(None), Task.due_date <= week_end)
+        .order_by(Task.due_date, Task.id).limit(2 * limit)).all()
+    overdue = [r for r in rows if r.due_date < today][:limit]
+    this_week = [r for r in rows if r.due_date >= today][:limit]
+    return {"overdue": overdue, "this_week": this_week}
+
+
+def case_file_details(participant: Participant) -> dict[str, Any]:
+    """What the case file page shows besides the timeline and panels, in a fixed number of queries."""
+    from caseflow.participants.models import ForeignQualification, ParticipantLanguage
+    pid = participant.id
+    return {
+        "languages": db.session.scalars(sa.select(ParticipantLanguage).where(
+            ParticipantLanguage.participant_id == pid).order_by(ParticipantLanguage.id)).all(),
+        "qualifications": db.session.scalars(sa.select(ForeignQualification).where(
+            ForeignQualification.participant_id == pid).order_by(ForeignQualification.id)).all(),
+        "goals": db.session.scalars(sa.select(Goal).where(Goal.participant_id == pid)
+                                    .order_by(Goal.status != "open", Goal.target_date, Goal.id)).all(),
+        "tasks": db.session.execute(
+            sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
+            .where(Task.participant_id == pid)
+            .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(200)).all(),
+        "current_status": db.session.scalar(
+            sa.select(StatusChange.status).where(StatusChange.participant_id == pid,
+                                                 StatusChange.date <= date.today())
+            .order_by(StatusChange.date.desc(), StatusChange.id.desc()).limit(1)),
+        "counsellor_name": db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
+        if participant.counsellor_id else None,
+    }
