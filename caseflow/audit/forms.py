@@ -1,0 +1,28 @@
+"""The filter of the audit and access log."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+ACTION_FILTERS = {
+    "": _l("all entries"),
+    "access": _l("access log: case files opened or exported"),
+    "case.view": _l("case files opened"),
+    "case.export": _l("case files exported"),
+    "participant.": _l("changes of master data"),
+    "consent.": _l("consents"),
+    "note.": _l("notes"),
+    "login": _l("logins"),
+}
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: changes nothing
+
+    case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20)])
+    action = SelectField(_l("Entries"), choices=list(ACTION_FILTERS.items()), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
