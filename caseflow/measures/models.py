@@ -33,6 +33,8 @@ class Employer(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
+    organisation = relationship("Organisation")
+
 
 class Measure(db.Model):
     __tablename__ = "measures"
@@ -87,6 +89,8 @@ class Enrolment(db.Model):
                                                             comment="trainee partnership host company")
     linked_enrolment_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("enrolments.id"), comment="adaptation qualification: the recognition counselling it follows")
+    attendance_alerted_at: Mapped[Optional[datetime]] = mapped_column(
+        TZDateTime, comment="set when the low-attendance task was created; cleared when the rate recovers")
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")

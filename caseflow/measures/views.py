@@ -1,3 +1,428 @@
-from flask import Blueprint
+"""Pages of the measure catalogue, enrolments, attendance and the employer directory. Views load
+through the access loaders, validate the form, call one service, then redirect or render."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.errors import DomainError, Forbidden, NotFound
+from caseflow.extensions import db
+from caseflow.i18n import country_choices
+from caseflow.measures import queries, services
+from caseflow.measures import timeline  # noqa: F401  (registers the case file's timeline source and panel)
+from caseflow.measures.access import (get_employer_for, get_enrolment_for, get_measure_for, may_manage_measure,
+                                      may_manage_measures, may_work_with_measure, visible_employers,
+                                      visible_measures)
+from caseflow.measures.details import (COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, details_for_api,
+                                       display_value)
+from caseflow.measures.forms import (BulkEnrolmentForm, EmployerForm, EnrolmentCreateForm, EnrolmentEditForm,
+                                     MeasureForm, SessionForm, attendance_form_class, details_form_class,
+                                     details_from_form, fill_details, set_detail_choices)
+from caseflow.measures.models import AttendanceSession, Employer, Enrolment, Measure
+from caseflow.participants.access import get_participant_for
+from caseflow.participants.models import Participant
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
+from caseflow.web import apply_error, page_args
 
 bp = Blueprint("measures", __name__)
+
+CATALOGUE_ROLES = ("counsellor", "team_lead", "admin")
+
+
+def _load(loader, *args, **kwargs):
+    """Runs an access loader, turning its NotFound/Forbidden into the HTTP error page."""
+    try:
+        return loader(*args, **kwargs)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+
+
+def _sa_page(stmt):
+    page, per_page = page_args()
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+# --- catalogue -------------------------------------------------------------------------------------
+
+@bp.route("/measures")
+@roles_required(*CATALOGUE_ROLES)
+def catalogue():
+    stmt = visible_measures(current_user).options(sa.orm.joinedload(Measure.organisation))
+    chosen_type = request.args.get("type") if request.args.get("type") in MEASURE_TYPES else ""
+    show = request.args.get("show", "active")
+    if chosen_type:
+        stmt = stmt.where(Measure.type == chosen_type)
+    if show != "all":
+        stmt = stmt.where(Measure.active.is_(True))
+    pagination = _sa_page(stmt.order_by(Measure.start_date.desc(), Measure.title, Measure.id))
+    counts = queries.measure_counts(m.id for m in pagination.items)
+    return render_template("measures/catalogue.html", pagination=pagination, counts=counts,
+                           chosen_type=chosen_type, show=show, types=MEASURE_TYPES,
+                           may_create=may_manage_measures(current_user))
+
+
+def _organisation_choices(form: MeasureForm) -> None:
+    if current_user.role == "admin":
+        from caseflow.accounts.models import Organisation
+        orgs = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+        form.organisation_id.choices = [("", _("— choose —"))] + [(i, n) for i, n in orgs]
+    else:
+        del form.organisation_id
+
+
+@bp.route("/measures/new", methods=["GET", "POST"])
+@roles_required("team_lead", "admin")
+def measure_new():
+    form = MeasureForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        org_id = form.organisation_id.data if current_user.role == "admin" else current_user.organisation_id
+        try:
+            measure = services.create_measure(form.data_for_service(), organisation_id=org_id, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Measure created."), "success")
+            return redirect(url_for("measures.measure", measure_id=measure.id))
+    return render_template("measures/measure_form.html", form=form, measure=None)
+
+
+@bp.route("/measures/<int:measure_id>/edit", methods=["GET", "POST"])
+@roles_required("team_lead", "admin")
+def measure_edit(measure_id: int):
+    measure = _load(get_measure_for, current_user, measure_id)
+    if not may_manage_measure(current_user, measure):
+        abort(403)
+    form = MeasureForm(obj=measure)
+    del form.organisation_id
+    if form.validate_on_submit():
+        try:
+            services.update_measure(measure, form.data_for_service(), version=int(form.version.data or 0),
+                                    actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Measure saved."), "success")
+            return redirect(url_for("measures.measure", measure_id=measure.id))
+    else:
+        form.version.data = measure.version
+    return render_template("measures/measure_form.html", form=form, measure=measure)
+
+
+@bp.route("/measures/<int:measure_id>")
+@roles_required(*CATALOGUE_ROLES)
+def measure(measure_id: int):
+    measure = _load(get_measure_for, current_user, measure_id)
+    counts = queries.measure_counts([measure.id]).get(measure.id, {"places_taken": 0, "waiting": 0})
+    casework = may_work_with_measure(current_user, measure)
+    context = {"measure": measure, "counts": counts, "status_counts": queries.status_counts(counts),
+               "casework": casework, "may_manage": may_manage_measure(current_user, measure)}
+    if casework:
+        status = request.args.get("status") if request.args.get("status") in ENROLMENT_STATUSES else None
+        page, per_page = page_args()
+        enrolments = queries.measure_enrolments(measure.id, status=status, page=page, per_page=per_page)
+        waiting = queries.waiting_list(measure.id)
+        context.update(
+            status=status, enrolments=enrolments, waiting=waiting,
+            rates=services.attendance_rates([e.id for e in enrolments.items]),
+            sessions=queries.sessions_of(measure.id), session_form=SessionForm(),
+            placements=queries.placements_after(measure.id))
+    return render_template("measures/measure.html", **context)
+
+
+# --- attendance ------------------------------------------------------------------------------------
+
+def _measure_for_casework(measure_id: int) -> Measure:
+    measure = _load(get_measure_for, current_user, measure_id)
+    if not may_work_with_measure(current_user, measure):
+        abort(403)
+    return measure
+
+
+@bp.route("/measures/<int:measure_id>/sessions", methods=["POST"])
+@casework_required
+def session_add(measure_id: int):
+    measure = _measure_for_casework(measure_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = services.add_session(measure, session_date=form.date.data, topic=form.topic.data,
+                                           actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Session added. Now record who was there."), "success")
+            return redirect(url_for("measures.attendance", measure_id=measure.id, session_id=session.id))
+    return render_template("measures/session_form.html", measure=measure, form=form), 422
+
+
+@bp.route("/measures/<int:measure_id>/sessions/<int:session_id>", methods=["GET", "POST"])
+@casework_required
+def attendance(measure_id: int, session_id: int):
+    measure = _measure_for_casework(measure_id)
+    session = db.session.scalar(sa.select(AttendanceSession).where(
+        AttendanceSession.id == session_id, AttendanceSession.measure_id == measure.id))
+    if session is None:
+        abort(404)
+    roster = list(db.session.scalars(services.session_roster(session)
+                                     .options(sa.orm.joinedload(Enrolment.participant))
+                                     .join(Participant, Participant.id == Enrolment.participant_id)
+                                     .order_by(Participant.last_name, Participant.first_name)))
+    form = attendance_form_class(tuple(e.id for e in roster))()
+    if form.validate_on_submit():
+        present = {e.id: bool(getattr(form, f"present_{e.id}").data) for e in roster}
+        try:
+            alerted = services.record_attendance(session, present, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("Attendance saved."), "success")
+            if alerted:
+                flash(_("Attendance fell below 80 %% for %(n)s participant(s); their counsellors have a task.",
+                        n=len(alerted)), "warning")
+            return redirect(url_for("measures.measure", measure_id=measure.id))
+    elif request.method == "GET":
+        from caseflow.measures.models import Attendance
+        recorded = dict(db.session.execute(sa.select(Attendance.enrolment_id, Attendance.present)
+                                           .where(Attendance.session_id == session.id)).all())
+        for e in roster:
+            getattr(form, f"present_{e.id}").data = recorded.get(e.id, True)
+    rates = services.attendance_rates(e.id for e in roster)
+    return render_template("measures/attendance.html", measure=measure, session=session, roster=roster,
+                           form=form, rates=rates)
+
+
+# --- bulk enrolment --------------------------------------------------------------------------------
+
+CASE_NUMBER = re.compile(r"CF-\d{4}-\d{6}")
+
+
+@bp.route("/measures/<int:measure_id>/bulk", methods=["GET", "POST"])
+@casework_required
+def bulk(measure_id: int):
+    measure = _measure_for_casework(measure_id)
+    candidates_stmt = (sa.select(Participant.id, Participant.case_number, Participant.first_name,
+                                 Participant.last_name)
+                       .where(Participant.organisation_id == current_user.organisation_id,
+                              Participant.status == "active", Participant.anonymised_at.is_(None))
+                       .order_by(Participant.last_name, Participant.first_name).limit(200))
+    if current_user.role == "counsellor":
+        candidates_stmt = candidates_stmt.where(Participant.counsellor_id == current_user.id)
+    candidates = db.session.execute(candidates_stmt).all()
+    form = BulkEnrolmentForm()
+    form.participant_ids.choices = [(c.id, f"{c.last_name}, {c.first_name} ({c.case_number})") for c in candidates]
+    results = None
+    if form.validate_on_submit():
+        ids = list(form.participant_ids.data or [])
+        numbers = CASE_NUMBER.findall((form.case_numbers.data or "").upper())
+        unknown = []
+        if numbers:
+            found = dict(db.session.execute(sa.select(Participant.case_number, Participant.id).where(
+                Participant.case_number.in_(numbers),
+                Participant.organisation_id == current_user.organisation_id)).all())
+            ids += [found[n] for n in numbers if n in found]
+            unknown = [n for n in numbers if n not in found]
+        if not ids and not unknown:
+            form.participant_ids.errors = [_("Choose at least one participant.")]
+        else:
+            data = services.EnrolmentInput(start_date=form.start_date.data, end_date=form.end_date.data,
+                                           status=form.status.data)
+            try:
+                results = services.bulk_enrol(measure, ids, data, actor=current_user)
+            except DomainError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                results += [services.BulkResult(0, n, "refused", _("No such participant in your organisation."))
+                            for n in unknown]
+    return render_template("measures/bulk.html", measure=measure, form=form, results=results)
+
+
+# --- enrolments ------------------------------------------------------------------------------------
+
+def _detail_choices(form, measure_type: str, participant: Participant) -> None:
+    employers, recognitions = [], []
+    names = {d.kind for d in DETAILS[measure_type]}
+    if "employer" in names:
+        employers = db.session.execute(sa.select(Employer.id, Employer.name).where(
+            Employer.organisation_id == participant.organisation_id).order_by(Employer.name).limit(1000)).all()
+    if "enrolment" in names:
+        rows = db.session.execute(
+            sa.select(Enrolment.id, Measure.title, Enrolment.details).join(Measure, Measure.id == Enrolment.measure_id)
+            .where(Enrolment.participant_id == participant.id, Measure.type == "recognition_counselling")).all()
+        recognitions = [(i, t) for i, t, d in rows if (d or {}).get("outcome") == "partial"]
+    set_detail_choices(form, measure_type, countries=country_choices(str(get_locale())), employers=employers,
+                       recognitions=recognitions)
+
+
+@bp.route("/participants/<int:participant_id>/enrolments/new", methods=["GET", "POST"])
+@casework_required
+def enrolment_new(participant_id: int):
+    participant = _load(get_participant_for, current_user, participant_id)
+    measures = db.session.execute(
+        visible_measures(current_user).with_only_columns(Measure.id, Measure.title, Measure.type)
+        .where(Measure.active.is_(True)).order_by(Measure.title)).all()
+    chosen = request.values.get("measure_id", type=int)
+    measure = None
+    if chosen:
+        try:
+            measure = services.measure_for_enrolment_form(current_user, chosen)
+        except DomainError:
+            measure = None
+    if measure is None:
+        return render_template("measures/enrolment_choose.html", participant=participant, measures=measures,
+                               types=MEASURE_TYPES)
+    form = details_form_class(EnrolmentCreateForm, measure.type)()
+    _detail_choices(form, measure.type, participant)
+    if request.method == "GET":
+        form.measure_id.data = measure.id
+        linked = request.args.get("linked", type=int)
+        if linked and hasattr(form, "linked_enrolment_id"):
+            form.linked_enrolment_id.data = str(linked)
+    if form.validate_on_submit():
+        data = services.EnrolmentInput(start_date=form.start_date.data, end_date=form.end_date.data,
+                                       status=form.status.data, dropout_reason=form.dropout_reason.data,
+                                       details=details_from_form(form, measure.type))
+        try:
+            participant = get_participant_for(current_user, participant.id, for_update=True)
+            enrolment = services.enrol_participant(participant, measure, data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            if enrolment.waitlisted_at:
+                flash(_("The measure is full: the participant is on the waiting list."), "warning")
+            else:
+                flash(_("Participant enrolled."), "success")
+            return redirect(url_for("measures.enrolment", enrolment_id=enrolment.id))
+    return render_template("measures/enrolment_new.html", participant=participant, measure=measure, form=form,
+                           details=DETAILS[measure.type])
+
+
+@bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
+@casework_required
+def enrolment(enrolment_id: int):
+    enrolment = _load(get_enrolment_for, current_user, enrolment_id)
+    participant = db.session.get(Participant, enrolment.participant_id)
+    measure = enrolment.measure
+    form = details_form_class(EnrolmentEditForm, measure.type)(obj=enrolment)
+    _detail_choices(form, measure.type, participant)
+    status = 200
+    if form.validate_on_submit():
+        changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
+                   "dropout_reason": form.dropout_reason.data, "details": details_from_form(form, measure.type)}
+        if enrolment.waitlisted_at is not None and changes["status"] == "planned":
+            changes.pop("status")
+        try:
+            _load(get_enrolment_for, current_user, enrolment_id, for_update=True)
+            services.change_enrolment(enrolment, changes, version=int(form.version.data or 0), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.code == "stale_version":
+                form.form_errors.append(exc.message)
+            apply_error(form, exc)
+            status = exc.status
+            enrolment = db.session.get(Enrolment, enrolment_id)
+        else:
+            flash(_("Enrolment saved."), "success")
+            return redirect(url_for("measures.enrolment", enrolment_id=enrolment.id))
+    elif request.method == "POST":
+        status = 422
+    else:
+        form.version.data = enrolment.version
+        fill_details(form, measure.type, details_for_api(enrolment))
+    stored = details_for_api(enrolment)
+    shown = [(d, display_value(d, stored.get(d.name))) for d in DETAILS[measure.type]]
+    host = db.session.get(Employer, enrolment.host_employer_id) if enrolment.host_employer_id else None
+    linked = db.session.get(Enrolment, enrolment.linked_enrolment_id) if enrolment.linked_enrolment_id else None
+    offer_adaptation = None
+    if measure.type == "recognition_counselling" and (enrolment.details or {}).get("outcome") == "partial":
+        offer_adaptation = db.session.scalars(visible_measures(current_user).where(
+            Measure.type == "adaptation_qualification", Measure.active.is_(True)).order_by(Measure.title)).all()
+    rates = services.attendance_rates([enrolment.id])
+    return render_template("measures/enrolment.html", enrolment=enrolment, participant=participant, measure=measure,
+                           form=form, details=DETAILS[measure.type], shown=shown, host=host, linked=linked,
+                           offer_adaptation=offer_adaptation, rate=rates.get(enrolment.id),
+                           transitions=services.TRANSITIONS), status
+
+
+# --- employers -------------------------------------------------------------------------------------
+
+@bp.route("/employers")
+@casework_required
+def employers():
+    stmt = visible_employers(current_user).order_by(Employer.name, Employer.id)
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        stmt = stmt.where(Employer.name.ilike(f"%{q}%"))
+    return render_template("measures/employers.html", pagination=_sa_page(stmt), q=q,
+                           sections=NACE_LABELS, sizes=COMPANY_SIZE_LABELS)
+
+
+@bp.route("/employers/new", methods=["GET", "POST"])
+@casework_required
+def employer_new():
+    form = EmployerForm()
+    if form.validate_on_submit():
+        try:
+            employer = services.create_employer(form.data_for_service(), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            flash(_("Employer added."), "success")
+            return redirect(url_for("measures.employer", employer_id=employer.id))
+    return render_template("measures/employer_form.html", form=form, employer=None)
+
+
+@bp.route("/employers/<int:employer_id>/edit", methods=["GET", "POST"])
+@casework_required
+def employer_edit(employer_id: int):
+    employer = _load(get_employer_for, current_user, employer_id)
+    form = EmployerForm(obj=employer)
+    if form.validate_on_submit():
+        try:
+            services.update_employer(employer, form.data_for_service(), version=int(form.version.data or 0),
+                                     actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.code == "stale_version":
+                form.form_errors.append(exc.message)
+            apply_error(form, exc)
+        else:
+            flash(_("Employer saved."), "success")
+            return redirect(url_for("measures.employer", employer_id=employer.id))
+    else:
+        form.version.data = employer.version
+    return render_template("measures/employer_form.html", form=form, employer=employer)
+
+
+@bp.route("/employers/<int:employer_id>")
+@casework_required
+def employer(employer_id: int):
+    employer = _load(get_employer_for, current_user, employer_id)
+    partnerships = db.session.execute(
+        sa.select(Enrolment, Participant, Measure)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .join(Measure, Measure.id == Enrolment.measure_id)
+        .where(Enrolment.host_employer_id == employer.id)
+        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()).limit(100)).tuples().all()
+    return render_template("measures/employer.html", employer=employer, partnerships=partnerships,
+                           sections=NACE_LABELS, sizes=COMPANY_SIZE_LABELS)
+
+
+@bp.context_processor
+def vocabularies():
+    return {"measure_types": MEASURE_TYPES, "enrolment_statuses": ENROLMENT_STATUSES}

@@ -1,0 +1,96 @@
+"""Who may see and manage measures, enrolments and employers: the one place that decides.
+
+- Measures carry no personal data. Counsellors and team leads see their own organisation's
+  measures; analysts and admins see every organisation's. Team leads manage their organisation's
+  measures, admins every measure.
+- Enrolments are case data: they are visible exactly when their participant is, so they are loaded
+  through participants.access.get_participant_for (another organisation's → 404, analysts and
+  admins → 403).
+- Employers (with a contact person) are casework data of one organisation.
+
+Partnership sharing: counsellors enrol only into their own organisation's measures. Referring into a
+partner organisation's measure would show that partner the participant's name in attendance lists
+and on the measure page, which needs a data-sharing agreement the system does not model yet.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from caseflow.errors import Forbidden, NotFound
+from caseflow.extensions import db
+from caseflow.measures.models import Employer, Enrolment, Measure
+from caseflow.participants.access import get_participant_for, require_casework
+from caseflow.vocabulary import CASEWORK_ROLES
+
+MANAGER_ROLES = ("team_lead", "admin")
+
+
+def visible_measures(actor) -> sa.Select:
+    stmt = sa.select(Measure)
+    if actor.role in CASEWORK_ROLES:
+        stmt = stmt.where(Measure.organisation_id == actor.organisation_id)
+    elif actor.role not in ("analyst", "admin"):
+        raise Forbidden()
+    return stmt
+
+
+def get_measure_for(actor, measure_id: int, *, for_update: bool = False) -> Measure:
+    """The measure if `actor` may see it; NotFound otherwise (also another organisation's)."""
+    stmt = visible_measures(actor).where(Measure.id == measure_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    measure = db.session.scalar(stmt)
+    if measure is None:
+        raise NotFound(_("No such measure."))
+    return measure
+
+
+def may_manage_measures(actor) -> bool:
+    return actor.role in MANAGER_ROLES
+
+
+def may_manage_measure(actor, measure: Measure) -> bool:
+    return actor.role == "admin" or (actor.role == "team_lead" and measure.organisation_id == actor.organisation_id)
+
+
+def require_measure_manager(actor, measure: Measure | None = None) -> None:
+    if measure is None and not may_manage_measures(actor):
+        raise Forbidden(_("Only team leads and administrators manage measures."))
+    if measure is not None and not may_manage_measure(actor, measure):
+        raise Forbidden(_("Only the team lead of the providing organisation or an administrator "
+                          "may change this measure."))
+
+
+def may_work_with_measure(actor, measure: Measure) -> bool:
+    """Enrol, record attendance: the providing organisation's caseworkers."""
+    return actor.role in CASEWORK_ROLES and measure.organisation_id == actor.organisation_id
+
+
+def get_enrolment_for(actor, enrolment_id: int, *, for_update: bool = False) -> Enrolment:
+    """The enrolment if `actor` may see its participant: 403 for analysts and admins, 404 for
+    another organisation's or no such enrolment. `for_update` also refuses restricted cases (409)."""
+    require_casework(actor)
+    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    enrolment = db.session.scalar(stmt)
+    if enrolment is None:
+        raise NotFound(_("No such enrolment."))
+    try:
+        get_participant_for(actor, enrolment.participant_id, for_update=for_update)
+    except NotFound:
+        raise NotFound(_("No such enrolment.")) from None
+    return enrolment
+
+
+def visible_employers(actor) -> sa.Select:
+    require_casework(actor)
+    return sa.select(Employer).where(Employer.organisation_id == actor.organisation_id)
+
+
+def get_employer_for(actor, employer_id: int) -> Employer:
+    employer = db.session.scalar(visible_employers(actor).where(Employer.id == employer_id))
+    if employer is None:
+        raise NotFound(_("No such employer."))
+    return employer

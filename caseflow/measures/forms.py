@@ -1,0 +1,179 @@
+"""WTForms of the measures domain. Forms check shape (types, lengths); the business rules are in
+services.py and details.py, shared with the API.
+
+Each measure type has its own details form, built from the type's declaration in details.py
+(`details_form_class`), and combined with the enrolment form of the page that shows it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from caseflow.measures.details import COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, Detail
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _blank(choices: dict) -> list[tuple[str, Any]]:
+    return [("", _l("— not recorded —"))] + [(k, v) for k, v in choices.items()]
+
+
+class MeasureForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    type = SelectField(_l("Type"), choices=[(k, v) for k, v in MEASURE_TYPES.items()])
+    organisation_id = SelectField(_l("Providing organisation"), coerce=_int_or_none, validators=[Optional()])
+    start_date = DateField(_l("Start"), validators=[InputRequired()])
+    end_date = DateField(_l("End"), validators=[Optional()])
+    capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
+                            description=_l("Leave empty for no limit. When all places are taken, "
+                                           "new enrolments go onto the waiting list."))
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    active = BooleanField(_l("Open for enrolment"), default=True)
+    version = HiddenField()
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {"title": self.title.data, "type": self.type.data, "start_date": self.start_date.data,
+                "end_date": self.end_date.data, "capacity": self.capacity.data, "location": self.location.data,
+                "description": self.description.data, "active": bool(self.active.data)}
+
+
+class EmployerForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    nace_section = SelectField(_l("Sector (NACE section)"), choices=_blank(NACE_LABELS), validators=[Optional()])
+    size = SelectField(_l("Size"), choices=_blank(COMPANY_SIZE_LABELS), validators=[Optional()])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=60)])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    contact_email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: getattr(self, name).data or None for name in
+                ("name", "nace_section", "size", "district", "contact_person", "contact_phone",
+                 "contact_email", "notes")}
+
+
+class EnrolmentBaseForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[(k, v) for k, v in ENROLMENT_STATUSES.items()])
+    start_date = DateField(_l("Start"), validators=[Optional()])
+    end_date = DateField(_l("End"), validators=[Optional()],
+                         description=_l("Planned end; the actual end once it has ended."))
+    dropout_reason = TextAreaField(_l("Reason for dropping out"), validators=[Optional(), Length(max=500)],
+                                   description=_l("Required when the participant dropped out."))
+
+
+class EnrolmentCreateForm(EnrolmentBaseForm):
+    measure_id = HiddenField(validators=[DataRequired()])
+
+
+class EnrolmentEditForm(EnrolmentBaseForm):
+    version = HiddenField()
+
+
+def _detail_field(d: Detail):
+    kw: dict[str, Any] = {"description": d.hint} if d.hint else {}
+    if d.kind == "text":
+        return StringField(d.label, validators=[Optional(), Length(max=d.max_length)], **kw)
+    if d.kind in ("longtext", "lines"):
+        return TextAreaField(d.label, validators=[Optional(), Length(max=d.max_length * (20 if d.kind == "lines" else 1))], **kw)
+    if d.kind == "int":
+        return IntegerField(d.label, validators=[Optional(), NumberRange(min=d.minimum, max=d.maximum)], **kw)
+    if d.kind in ("date", "past_date"):
+        return DateField(d.label, validators=[Optional()], **kw)
+    if d.kind == "bool":
+        return BooleanField(d.label, **kw)
+    if d.kind == "choice":
+        return SelectField(d.label, choices=_blank(d.choices), validators=[Optional()], **kw)
+    # country, employer, enrolment: choices are set per request (language, organisation, participant)
+    return SelectField(d.label, choices=[], validators=[Optional()], validate_choice=False, **kw)
+
+
+@lru_cache(maxsize=None)
+def details_form_class(base: type, measure_type: str) -> type:
+    """`base` plus the fields of `measure_type`'s details, e.g. EnrolmentEditForm + trainee partnership."""
+    fields = {d.name: _detail_field(d) for d in DETAILS[measure_type]}
+    return type(f"{base.__name__}_{measure_type}", (base,), fields)
+
+
+def details_from_form(form: FlaskForm, measure_type: str) -> dict[str, Any]:
+    """The form's details as the shared validator takes them."""
+    out: dict[str, Any] = {}
+    for d in DETAILS[measure_type]:
+        value = getattr(form, d.name).data
+        if d.kind in ("employer", "enrolment"):
+            value = _int_or_none(value)
+        if value in ("", None):
+            continue
+        out[d.name] = value
+    return out
+
+
+def fill_details(form: FlaskForm, measure_type: str, details: dict[str, Any]) -> None:
+    """Shows stored details in the form (on GET)."""
+    for d in DETAILS[measure_type]:
+        value = details.get(d.name)
+        field = getattr(form, d.name)
+        if value is None:
+            continue
+        if d.kind in ("date", "past_date") and isinstance(value, str):
+            value = date.fromisoformat(value)
+        elif d.kind == "lines":
+            value = "\n".join(value)
+        elif d.kind in ("employer", "enrolment"):
+            value = str(value)
+        field.data = value
+
+
+def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employers, recognitions) -> None:
+    for d in DETAILS[measure_type]:
+        field = getattr(form, d.name)
+        if d.kind == "country":
+            field.choices = [("", _l("— not recorded —"))] + list(countries)
+        elif d.kind == "employer":
+            field.choices = [("", _l("— choose a company —"))] + [(str(i), n) for i, n in employers]
+        elif d.kind == "enrolment":
+            field.choices = [("", _l("— choose —"))] + [(str(i), n) for i, n in recognitions]
+
+
+class SessionForm(FlaskForm):
+    date = DateField(_l("Date of the session"), validators=[InputRequired()])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+
+
+def attendance_form_class(enrolment_ids: tuple[int, ...]) -> type:
+    """A form with one checkbox `present_<enrolment id>` per enrolment on the session's roster."""
+    fields = {f"present_{i}": BooleanField(_l("present")) for i in enrolment_ids}
+    return type("AttendanceForm", (FlaskForm,), fields)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BulkEnrolmentForm(FlaskForm):
+    participant_ids = MultiCheckboxField(_l("Participants"), coerce=int, validate_choice=True)
+    case_numbers = TextAreaField(_l("Further case numbers"), validators=[Optional(), Length(max=5000)],
+                                 description=_l("One case number per line, e.g. CF-2026-000123."))
+    status = SelectField(_l("Status"), choices=[("planned", ENROLMENT_STATUSES["planned"]),
+                                                ("active", ENROLMENT_STATUSES["active"])])
+    start_date = DateField(_l("Start"), validators=[InputRequired()])
+    end_date = DateField(_l("End"), validators=[Optional()])

@@ -1,0 +1,185 @@
+"""API v1: /measures, /participants/{id}/enrolments, /enrolments/{id} (interfaces.md)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment, Measure
+from tests.factories import EnrolmentFactory, MeasureFactory
+
+NEW_MEASURE = {"title": "Tischlerei-Werkstatt", "type": "low_threshold_qualification",
+               "start_date": "2025-02-01", "end_date": "2025-07-31", "capacity": 12}
+
+
+def test_team_lead_creates_measure(api_as, team_lead, org):
+    response = api_as(team_lead).post("/measures", json=NEW_MEASURE)
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["type"] == "low_threshold_qualification"
+    assert body["organisation_id"] == org.id
+    assert body["capacity"] == 12 and body["version"] == 1 and body["active"] is True
+    assert api_as(team_lead).get(f"/measures/{body['id']}").json["title"] == "Tischlerei-Werkstatt"
+
+
+def test_team_lead_cannot_create_for_another_organisation(api_as, team_lead, org, other_org):
+    response = api_as(team_lead).post("/measures", json={**NEW_MEASURE, "organisation_id": other_org.id})
+    assert response.status_code == 201
+    assert response.json["organisation_id"] == org.id
+
+
+def test_admin_creates_measure_for_named_organisation(api_as, admin, other_org):
+    response = api_as(admin).post("/measures", json={**NEW_MEASURE, "organisation_id": other_org.id})
+    assert response.status_code == 201
+    assert response.json["organisation_id"] == other_org.id
+    missing = api_as(admin).post("/measures", json=NEW_MEASURE)
+    assert missing.status_code == 422 and "organisation_id" in missing.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"type": "yoga"}, "type"),
+    ({"end_date": "2025-01-01"}, "end_date"),
+    ({"start_date": "01.02.2025"}, "start_date"),
+    ({"title": ""}, "title"),
+    ({"capacity": 0}, "capacity"),
+    ({"capacity": "ten"}, "capacity"),
+])
+def test_invalid_measure_is_422(api_as, team_lead, change, field):
+    response = api_as(team_lead).post("/measures", json={**NEW_MEASURE, **change})
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert db.session.query(Measure).count() == 0
+
+
+@pytest.mark.parametrize("role_fixture", ["counsellor", "analyst"])
+def test_only_team_leads_and_admins_create_measures(request, api_as, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    assert api_as(user).post("/measures", json=NEW_MEASURE).status_code == 403
+    assert db.session.query(Measure).count() == 0
+
+
+def test_malformed_json_is_400(api_as, team_lead, client):
+    response = client.post("/api/v1/measures", data="{nope", content_type="application/json",
+                           headers=api_as(team_lead).headers)
+    assert response.status_code == 400
+
+
+def test_measure_list_is_scoped_and_paginated(api_as, counsellor, analyst, measure, other_measure):
+    own = api_as(counsellor).get("/measures?per_page=500").json
+    assert [m["id"] for m in own["items"]] == [measure.id]
+    assert own["per_page"] == 200 and own["total"] == 1
+    assert api_as(counsellor).get(f"/measures/{other_measure.id}").status_code == 404
+    everything = api_as(analyst).get("/measures").json
+    assert {m["id"] for m in everything["items"]} == {measure.id, other_measure.id}
+
+
+def test_measure_list_counts_places(api_as, counsellor, measure, make_participant):
+    measure.capacity = 1
+    db.session.commit()
+    first, second = make_participant(), make_participant()
+    api = api_as(counsellor)
+    assert api.post(f"/participants/{first.id}/enrolments", json={"measure_id": measure.id, "status": "active",
+                                                                   "start_date": "2024-04-01"}).status_code == 201
+    assert api.post(f"/participants/{second.id}/enrolments", json={"measure_id": measure.id,
+                                                                    "start_date": "2024-04-01"}).status_code == 201
+    item = api.get("/measures").json["items"][0]
+    assert item["places_taken"] == 1 and item["waiting"] == 1
+
+
+def test_enrol_and_list(api_as, counsellor, participant, measure):
+    api = api_as(counsellor)
+    response = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-04-01", "end_date": "2024-09-30", "status": "active",
+        "details": {"level_start": "A2"}})
+    assert response.status_code == 201, response.json
+    assert response.json["status"] == "active" and response.json["details"] == {"level_start": "A2"}
+    listing = api.get(f"/participants/{participant.id}/enrolments").json
+    assert listing["total"] == 1 and listing["items"][0]["measure_id"] == measure.id
+
+
+def test_second_unfinished_enrolment_is_409(api_as, counsellor, participant, measure):
+    api = api_as(counsellor)
+    payload = {"measure_id": measure.id, "start_date": "2024-04-01", "status": "planned"}
+    assert api.post(f"/participants/{participant.id}/enrolments", json=payload).status_code == 201
+    second = api.post(f"/participants/{participant.id}/enrolments", json=payload)
+    assert second.status_code == 409 and second.json["error"]["code"] == "already_enrolled"
+
+
+def test_enrolment_validation_422(api_as, counsellor, participant, measure):
+    api = api_as(counsellor)
+    before_entry = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-02-01", "status": "active"})
+    assert before_entry.status_code == 422 and "start_date" in before_entry.json["error"]["fields"]
+    backwards = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-05-01", "end_date": "2024-04-01"})
+    assert "end_date" in backwards.json["error"]["fields"]
+    bad_status = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-05-01", "status": "finished"})
+    assert bad_status.status_code == 422 and "status" in bad_status.json["error"]["fields"]
+    bad_details = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-05-01", "details": {"level_start": "D9", "colour": 1}})
+    assert bad_details.status_code == 422
+    assert set(bad_details.json["error"]["fields"]) == {"level_start", "details"}
+    unknown_measure = api.post(f"/participants/{participant.id}/enrolments", json={"measure_id": 999999})
+    assert unknown_measure.status_code == 422 and "measure_id" in unknown_measure.json["error"]["fields"]
+    assert db.session.query(Enrolment).count() == 0
+
+
+def test_isolation_between_organisations(api_as, counsellor, other_counsellor, participant, measure,
+                                         other_participant, other_measure):
+    api = api_as(counsellor)
+    assert api.post(f"/participants/{other_participant.id}/enrolments",
+                    json={"measure_id": measure.id}).status_code == 404
+    assert api.get(f"/participants/{other_participant.id}/enrolments").status_code == 404
+    into_foreign = api.post(f"/participants/{participant.id}/enrolments", json={"measure_id": other_measure.id})
+    assert into_foreign.status_code == 422
+    theirs = EnrolmentFactory(participant=other_participant, measure=other_measure)
+    assert api.get(f"/enrolments/{theirs.id}").status_code == 404
+    assert api.patch(f"/enrolments/{theirs.id}", json={"version": 1, "status": "completed"}).status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.status == "active"
+
+
+@pytest.mark.parametrize("role_fixture", ["analyst", "admin"])
+def test_enrolments_forbidden_for_analysts_and_admins(request, api_as, role_fixture, participant, measure):
+    user = request.getfixturevalue(role_fixture)
+    enrolment = EnrolmentFactory(participant=participant, measure=measure)
+    api = api_as(user)
+    assert api.get(f"/participants/{participant.id}/enrolments").status_code == 403
+    assert api.post(f"/participants/{participant.id}/enrolments", json={"measure_id": measure.id}).status_code == 403
+    assert api.get(f"/enrolments/{enrolment.id}").status_code == 403
+    assert api.patch(f"/enrolments/{enrolment.id}", json={"version": 1, "status": "completed"}).status_code == 403
+
+
+def test_patch_enrolment_transitions_and_version(api_as, counsellor, participant, measure):
+    api = api_as(counsellor)
+    created = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-04-01", "status": "active"}).json
+    done = api.patch(f"/enrolments/{created['id']}", json={"version": created["version"], "status": "completed",
+                                                           "end_date": "2024-09-30"})
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "completed" and done.json["version"] == created["version"] + 1
+    stale = api.patch(f"/enrolments/{created['id']}", json={"version": created["version"], "end_date": "2024-10-01"})
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_version"
+    back = api.patch(f"/enrolments/{created['id']}", json={"version": done.json["version"], "status": "planned"})
+    assert back.status_code == 409 and back.json["error"]["code"] == "invalid_transition"
+    no_version = api.patch(f"/enrolments/{created['id']}", json={"status": "planned"})
+    assert no_version.status_code == 422
+    assert api.get(f"/enrolments/{created['id']}").json["status"] == "completed"
+
+
+def test_patch_measure_with_version(api_as, team_lead, counsellor, measure):
+    api = api_as(team_lead)
+    changed = api.patch(f"/measures/{measure.id}", json={"version": measure.version, "capacity": 20})
+    assert changed.status_code == 200 and changed.json["capacity"] == 20
+    stale = api.patch(f"/measures/{measure.id}", json={"version": measure.version, "capacity": 5})
+    assert stale.status_code == 409
+    assert api_as(counsellor).patch(f"/measures/{measure.id}", json={"version": 2, "capacity": 3}).status_code == 403
+
+
+def test_openapi_describes_measures_and_enrolments(client):
+    doc = client.get("/api/v1/openapi.json").json
+    for path in ("/measures", "/measures/{id}", "/participants/{id}/enrolments", "/enrolments/{id}"):
+        assert path in doc["paths"]
+    assert "trainee_partnership" in doc["components"]["schemas"]["EnrolmentDetails"]["x-by-measure-type"]

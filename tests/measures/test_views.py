@@ -1,0 +1,237 @@
+"""The web pages: catalogue, measure page, enrolment forms, attendance grid, bulk enrolment, employers."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from caseflow.extensions import db
+from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
+from caseflow.participants.models import Task
+from tests.factories import EmployerFactory, EnrolmentFactory, MeasureFactory
+
+
+def csrf(client, path):
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html[:2000]
+    return match.group(1)
+
+
+@pytest.mark.parametrize("role_fixture, status", [("counsellor", 200), ("team_lead", 200), ("admin", 200),
+                                                   ("analyst", 403)])
+def test_catalogue_by_role(request, client, auth, measure, role_fixture, status):
+    auth.login(request.getfixturevalue(role_fixture))
+    response = client.get("/measures")
+    assert response.status_code == status
+    if status == 200:
+        assert "Deutsch für den Beruf B1" in response.get_data(as_text=True)
+
+
+def test_catalogue_shows_only_own_organisation(client, auth, counsellor, measure, other_measure):
+    auth.login(counsellor)
+    html = client.get("/measures").get_data(as_text=True)
+    assert measure.title in html and other_measure.title not in html
+    assert client.get(f"/measures/{other_measure.id}").status_code == 404
+
+
+def test_login_required(client, measure):
+    for path in ("/measures", f"/measures/{measure.id}", "/employers", "/measures/new"):
+        assert client.get(path).status_code == 302
+
+
+def test_team_lead_creates_and_edits_measure(client, auth, team_lead, org):
+    auth.login(team_lead)
+    token = csrf(client, "/measures/new")
+    response = client.post("/measures/new", data={
+        "csrf_token": token, "title": "Trainee-Partnerschaft Handwerk", "type": "trainee_partnership",
+        "start_date": "2025-01-01", "end_date": "2025-12-31", "capacity": "8", "location": "Neukölln",
+        "active": "y"})
+    assert response.status_code == 302
+    measure = db.session.query(Measure).one()
+    assert measure.organisation_id == org.id and measure.capacity == 8
+    bad = client.post(f"/measures/{measure.id}/edit", data={
+        "csrf_token": token, "title": "X", "type": "trainee_partnership", "start_date": "2025-01-01",
+        "end_date": "2024-01-01", "version": str(measure.version)})
+    assert bad.status_code == 200 and "The end cannot be before the start." in bad.get_data(as_text=True)
+    stale = client.post(f"/measures/{measure.id}/edit", data={
+        "csrf_token": token, "title": "Neu", "type": "trainee_partnership", "start_date": "2025-01-01",
+        "version": str(measure.version + 5)})
+    assert "Someone else changed this measure" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Measure, measure.id).title == "Trainee-Partnerschaft Handwerk"
+
+
+def test_counsellor_cannot_create_measures(client, auth, counsellor):
+    auth.login(counsellor)
+    assert client.get("/measures/new").status_code == 403
+
+
+def test_measure_page_queries_are_constant(client, auth, counsellor, measure, make_participant, count_queries):
+    auth.login(counsellor)
+
+    def page_queries():
+        with count_queries() as q:
+            assert client.get(f"/measures/{measure.id}").status_code == 200
+        return q.count
+
+    EnrolmentFactory(participant=make_participant(), measure=measure)
+    few = page_queries()
+    for _ in range(6):
+        e = EnrolmentFactory(participant=make_participant(), measure=measure)
+        session = AttendanceSession(measure_id=measure.id, date=date(2024, 5, 1 + _))
+        db.session.add(session)
+        db.session.flush()
+        db.session.add(Attendance(session_id=session.id, enrolment_id=e.id, present=True))
+    db.session.commit()
+    assert page_queries() == few
+
+
+def test_admin_sees_measure_page_without_names(client, auth, admin, measure, participant):
+    EnrolmentFactory(participant=participant, measure=measure)
+    auth.login(admin)
+    html = client.get(f"/measures/{measure.id}").get_data(as_text=True)
+    assert measure.title in html and participant.last_name not in html
+
+
+def test_enrol_trainee_partnership_through_form(client, auth, counsellor, org, participant, employer):
+    measure = MeasureFactory(organisation=org, type="trainee_partnership", title="Trainee 2024")
+    auth.login(counsellor)
+    choose = client.get(f"/participants/{participant.id}/enrolments/new")
+    assert "Trainee 2024" in choose.get_data(as_text=True)
+    path = f"/participants/{participant.id}/enrolments/new?measure_id={measure.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Holzbau Kreuzberg GmbH" in page and 'name="mentor"' in page
+    token = csrf(client, path)
+    short = client.post(path, data={"csrf_token": token, "measure_id": measure.id, "status": "active",
+                                     "start_date": "2024-04-01", "host_employer_id": str(employer.id),
+                                     "mentor": "Frau Yilmaz", "contract_start": "2024-04-01",
+                                     "contract_end": "2024-06-30"})
+    assert short.status_code == 200
+    assert "about twelve months" in short.get_data(as_text=True)
+    assert db.session.query(Enrolment).count() == 0
+    ok = client.post(path, data={"csrf_token": token, "measure_id": measure.id, "status": "active",
+                                 "start_date": "2024-04-01", "host_employer_id": str(employer.id),
+                                 "mentor": "Frau Yilmaz", "contract_start": "2024-04-01",
+                                 "contract_end": "2025-03-31"})
+    assert ok.status_code == 302
+    enrolment = db.session.query(Enrolment).one()
+    assert enrolment.host_employer_id == employer.id
+    assert enrolment.details == {"mentor": "Frau Yilmaz", "contract_start": "2024-04-01",
+                                 "contract_end": "2025-03-31"}
+    shown = client.get(f"/enrolments/{enrolment.id}").get_data(as_text=True)
+    assert "Frau Yilmaz" in shown and "Holzbau Kreuzberg GmbH" in shown
+
+
+def test_enrolment_page_changes_status_and_checks_version(client, auth, counsellor, participant, measure):
+    enrolment = EnrolmentFactory(participant=participant, measure=measure, status="active")
+    auth.login(counsellor)
+    path = f"/enrolments/{enrolment.id}"
+    token = csrf(client, path)
+    no_reason = client.post(path, data={"csrf_token": token, "version": "1", "status": "dropped_out",
+                                        "start_date": "2024-03-15"})
+    assert no_reason.status_code == 422
+    assert "Say why the participant dropped out." in no_reason.get_data(as_text=True)
+    done = client.post(path, data={"csrf_token": token, "version": "1", "status": "completed",
+                                   "start_date": "2024-03-15", "end_date": "2024-08-31", "level_start": "A2",
+                                   "level_end": "B1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    enrolment = db.session.get(Enrolment, enrolment.id)
+    assert enrolment.status == "completed" and enrolment.details == {"level_start": "A2", "level_end": "B1"}
+    stale = client.post(path, data={"csrf_token": token, "version": "1", "status": "completed",
+                                    "start_date": "2024-03-15", "end_date": "2024-09-30"})
+    assert stale.status_code == 409
+    assert "Someone else changed this enrolment" in stale.get_data(as_text=True)
+    back = client.post(path, data={"csrf_token": token, "version": str(enrolment.version), "status": "planned",
+                                   "start_date": "2024-03-15"})
+    assert back.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "completed"
+
+
+def test_enrolment_of_other_organisation_is_404(client, auth, counsellor, other_participant, other_measure):
+    theirs = EnrolmentFactory(participant=other_participant, measure=other_measure)
+    auth.login(counsellor)
+    assert client.get(f"/enrolments/{theirs.id}").status_code == 404
+    assert client.get(f"/participants/{other_participant.id}/enrolments/new").status_code == 404
+
+
+def test_attendance_grid_records_and_raises_task_once(client, auth, counsellor, measure, make_participant):
+    good, poor = make_participant(last_name="Aydin"), make_participant(last_name="Berisha")
+    e_good = EnrolmentFactory(participant=good, measure=measure, status="active", start_date=date(2024, 4, 1))
+    e_poor = EnrolmentFactory(participant=poor, measure=measure, status="active", start_date=date(2024, 4, 1))
+    auth.login(counsellor)
+    token = csrf(client, f"/measures/{measure.id}")
+    for day in (2, 3):
+        response = client.post(f"/measures/{measure.id}/sessions", data={
+            "csrf_token": token, "date": f"2024-04-0{day}", "topic": "Bewerbungsschreiben"})
+        assert response.status_code == 302
+        session_path = response.headers["Location"]
+        grid = client.get(session_path).get_data(as_text=True)
+        assert "Aydin" in grid and "Berisha" in grid
+        client.post(session_path, data={"csrf_token": token, f"present_{e_good.id}": "y"})
+    tasks = db.session.query(Task).filter_by(kind="attendance").all()
+    assert len(tasks) == 1
+    assert tasks[0].participant_id == poor.id and tasks[0].assignee_id == counsellor.id
+    assert db.session.query(Attendance).filter_by(enrolment_id=e_poor.id, present=False).count() == 2
+    duplicate = client.post(f"/measures/{measure.id}/sessions", data={"csrf_token": token, "date": "2024-04-02"})
+    assert duplicate.status_code == 422
+
+
+def test_bulk_enrolment_reports_each_participant(client, auth, counsellor, org, make_participant):
+    measure = MeasureFactory(organisation=org, type="intercultural_training", capacity=1, title="Interkulturell")
+    first, second, already = make_participant(), make_participant(), make_participant()
+    EnrolmentFactory(participant=already, measure=MeasureFactory(organisation=org))  # unrelated
+    EnrolmentFactory(participant=already, measure=measure, status="completed")
+    early = make_participant(entry_date=date(2025, 1, 1))
+    auth.login(counsellor)
+    path = f"/measures/{measure.id}/bulk"
+    token = csrf(client, path)
+    response = client.post(path, data={
+        "csrf_token": token, "participant_ids": [str(first.id), str(second.id), str(early.id)],
+        "case_numbers": "CF-2099-999999", "status": "active", "start_date": "2024-06-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count("bulk-enrolled") == 1 and html.count("bulk-waitlisted") == 1
+    assert html.count("bulk-refused") == 2
+    assert "before the participant&#39;s entry" in html or "before the participant's entry" in html
+    rows = {e.participant_id: e for e in db.session.query(Enrolment).filter_by(measure_id=measure.id)}
+    assert rows[first.id].status == "active" and rows[first.id].waitlisted_at is None
+    assert rows[second.id].waitlisted_at is not None and early.id not in rows
+
+
+def test_employer_directory(client, auth, counsellor, other_org, analyst):
+    theirs = EmployerFactory(organisation=other_org, name="Fremdfirma AG")
+    auth.login(counsellor)
+    token = csrf(client, "/employers/new")
+    response = client.post("/employers/new", data={"csrf_token": token, "name": "Elektro Özdemir",
+                                                   "nace_section": "F", "size": "micro", "district": "Wedding",
+                                                   "contact_person": "Herr Özdemir"})
+    assert response.status_code == 302
+    employer = db.session.query(Employer).filter_by(name="Elektro Özdemir").one()
+    assert employer.organisation_id == counsellor.organisation_id
+    listing = client.get("/employers").get_data(as_text=True)
+    assert "Elektro Özdemir" in listing and "Fremdfirma AG" not in listing
+    assert client.get(f"/employers/{theirs.id}").status_code == 404
+    edit = client.post(f"/employers/{employer.id}/edit", data={"csrf_token": token, "name": "Elektro Özdemir GmbH",
+                                                                "version": str(employer.version)})
+    assert edit.status_code == 302
+    assert "Elektro Özdemir GmbH" in client.get(f"/employers/{employer.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(analyst)
+    assert client.get("/employers").status_code == 403
+
+
+def test_case_file_shows_enrolments_panel_and_timeline(client, auth, counsellor, participant, measure):
+    auth.login(counsellor)
+    enrolment = EnrolmentFactory(participant=participant, measure=measure, status="active")
+    token = csrf(client, f"/enrolments/{enrolment.id}")
+    client.post(f"/enrolments/{enrolment.id}", data={"csrf_token": token, "version": "1", "status": "completed",
+                                                      "start_date": "2024-03-15", "end_date": "2024-09-01"})
+    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert "enrolments-panel" in html
+    assert f"/participants/{participant.id}/enrolments/new" in html
+    assert "Enrolled in Deutsch für den Beruf B1" in html or "Deutsch für den Beruf B1" in html
