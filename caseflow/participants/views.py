@@ -106,7 +106,7 @@ def _render_case_file(participant: Participant, status: int = 200, **forms):
     forms.setdefault("task_form", TaskForm(formdata=None).setup(colleagues))
     return render_template(
         "participants/case_file.html", participant=participant, timeline=build_timeline(participant),
-        panels=[Markup(render_template(template, participant=participant, **context))
+        panels=[Markup(render_template(template, **{"participant": participant, **context}))
                 for template, context in render_context(participant, current_user)],
         genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES,
         complete_form=CompleteTaskForm(formdata=None),

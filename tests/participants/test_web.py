@@ -1,0 +1,275 @@
+"""The case file pages: registration, duplicates, case file, notes, status changes, goals, tasks,
+editing with the version check, reassignment, escaping, special categories, the access log."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from caseflow.audit.models import AuditEntry
+from caseflow.extensions import db
+from caseflow.participants.models import Goal, Note, NoteRevision, Participant, StatusChange, Task
+from tests.factories import UserFactory
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The values a browser would submit for the text inputs and selected options of a page."""
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        fields.setdefault(name, value)
+    return fields
+
+
+def registration_form(**overrides):
+    data = {
+        "first_name": "Amira", "last_name": "Haddad", "date_of_birth": "1990-05-17", "gender": "female",
+        "nationality": "SY", "country_of_birth": "SY", "residence_status": "recognised_refugee",
+        "work_permission": "yes", "arrival_year": "2016", "preferred_language": "ar",
+        "entry_date": "2025-03-01", "labour_status_at_entry": "unemployed", "unemployed_since": "2024-06-01",
+        "education_isced": "6", "german_level": "B1", "district": "Neukölln", "city": "Berlin",
+        "languages-0-language": "ar", "languages-0-level": "native",
+        "foreign_qualifications-0-title": "Bachelor Pharmacy", "foreign_qualifications-0-country": "SY",
+        "foreign_qualifications-0-isced": "6", "foreign_qualifications-0-recognition_status": "pending",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def use_english(client, auth):
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
+
+
+def post_form(client, auth, path, data, token_path=None):
+    data = dict(data, csrf_token=auth.csrf_token(token_path or path))
+    return client.post(path, data=data)
+
+
+def test_registration_form_has_every_field_with_labels(client, auth, counsellor):
+    auth.login(counsellor)
+    html = client.get("/participants/new").get_data(as_text=True)
+    for name in ("first_name", "last_name", "date_of_birth", "gender", "nationality", "country_of_birth",
+                 "residence_status", "work_permission", "arrival_year", "preferred_language", "entry_date",
+                 "labour_status_at_entry", "unemployed_since", "education_isced", "german_level", "counsellor_id",
+                 "phone", "email", "street", "postcode", "city", "district", "special_categories_consent_date",
+                 "disability", "minority", "foreign_background", "homeless", "languages-0-language",
+                 "foreign_qualifications-0-title"):
+        assert f'id="{name}"' in html, name
+        assert f'for="{name}"' in html, name
+    assert "Syrien" in html  # German country names
+
+
+def test_registration_page_registers_and_shows_case_file(client, auth, counsellor):
+    auth.login(counsellor)
+    response = post_form(client, auth, "/participants/new", registration_form())
+    assert response.status_code == 302
+    participant = db.session.scalar(sa.select(Participant))
+    assert response.headers["Location"].endswith(f"/participants/{participant.id}")
+    assert participant.counsellor_id == counsellor.id and participant.work_permission is True
+    assert participant.education_isced == 6 and participant.search_key.endswith("amira haddad")
+    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert participant.case_number in html and "Bachelor Pharmacy" in html
+
+
+def test_registration_errors_are_shown_next_to_the_fields_and_nothing_is_saved(client, auth, counsellor):
+    auth.login(counsellor)
+    response = post_form(client, auth, "/participants/new", registration_form(
+        date_of_birth="2025-04-01", unemployed_since="", nationality="XX", first_name=""))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for field in ("date_of_birth", "unemployed_since", "nationality", "first_name"):
+        assert f'id="{field}-error"' in html, field
+        assert f'aria-describedby="{field}-error"' in html or f'{field}-error"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_special_category_without_consent_is_an_error_on_the_field(client, auth, counsellor):
+    auth.login(counsellor)
+    response = post_form(client, auth, "/participants/new", registration_form(disability="y"))
+    assert response.status_code == 422
+    assert 'id="disability-error"' in response.get_data(as_text=True)
+
+
+def test_add_row_buttons_add_rows_without_saving(client, auth, counsellor):
+    auth.login(counsellor)
+    html = client.get("/participants/new").get_data(as_text=True)
+    assert 'name="foreign_qualifications-1-title"' in html and 'name="foreign_qualifications-2-title"' not in html
+    response = post_form(client, auth, "/participants/new", registration_form(add_qualification="1"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="foreign_qualifications-2-title"' in html and "Bachelor Pharmacy" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_any_number_of_qualifications_can_be_saved(client, auth, counsellor):
+    auth.login(counsellor)
+    extra = {f"foreign_qualifications-{i}-title": f"Qualification {i}" for i in range(1, 4)}
+    response = post_form(client, auth, "/participants/new", registration_form(**extra))
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert all(f"Qualification {i}" in html for i in range(1, 4))
+
+
+def test_duplicate_warning_lists_candidates_and_confirmation_registers(client, auth, counsellor, register):
+    existing = register(first_name="Olena", last_name="Kovalenko")
+    auth.login(counsellor)
+    form = registration_form(first_name="Olena", last_name="Kowalenko")
+    response = post_form(client, auth, "/participants/new", form)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert f'href="/participants/{existing.id}"' in html and existing.case_number in html
+    assert 'name="confirm_not_duplicate"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 1
+    response = post_form(client, auth, "/participants/new", dict(form, confirm_not_duplicate="y"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 2
+
+
+def test_case_file_writes_the_access_log(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    assert client.get(f"/participants/{p.id}").status_code == 200
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "case.view"))
+    assert entry.participant_id == p.id and entry.actor_id == counsellor.id
+
+
+def test_special_categories_only_on_the_case_file(client, auth, counsellor, register):
+    p = register(disability=True, minority=True, special_categories_consent_date="2025-02-01")
+    auth.login(counsellor)
+    use_english(client, auth)
+    case_file = client.get(f"/participants/{p.id}").get_data(as_text=True)
+    assert "<dt>Disability</dt><dd>yes</dd>" in case_file
+    assert "<dt>Belongs to a minority</dt><dd>yes</dd>" in case_file
+    for path in ("/caseload", "/caseload?q=haddad"):
+        caseload = client.get(path).get_data(as_text=True)
+        assert p.case_number in caseload
+        assert "Disability" not in caseload and "minority" not in caseload
+
+
+def test_names_with_html_are_shown_as_text(client, auth, counsellor, register):
+    p = register(first_name="<script>alert(1)</script>", last_name="<b>Bold</b>")
+    auth.login(counsellor)
+    for path in ("/caseload", f"/participants/{p.id}", f"/participants/{p.id}/edit", "/caseload?q=script"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)" not in html and "<b>Bold" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;b&gt;Bold" in html, path
+    response = post_form(client, auth, "/participants/new", registration_form(
+        first_name="<script>alert(1)</script>", last_name="<b>Bold</b>", date_of_birth="1990-05-17"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_note_status_change_goal_and_task_from_the_case_file(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    use_english(client, auth)
+    path = f"/participants/{p.id}"
+    today = date.today().isoformat()
+    assert post_form(client, auth, path + "/notes", {"date": today, "kind": "meeting", "minutes": "45",
+                                                       "text": "First line\n<i>second</i> line"}, path).status_code == 302
+    assert post_form(client, auth, path + "/status-changes", {"date": "2025-06-01", "status": "employed"},
+                     path).status_code == 302
+    assert post_form(client, auth, path + "/goals", {"title": "B2 certificate", "target_date": "2026-06-30",
+                                                       "status": "open"}, path).status_code == 302
+    assert post_form(client, auth, path + "/tasks", {"title": "Call the Jobcenter", "due_date": today},
+                     path).status_code == 302
+    html = client.get(path).get_data(as_text=True)
+    assert "First line\n&lt;i&gt;second&lt;/i&gt; line" in html
+    assert "B2 certificate" in html and "Call the Jobcenter" in html
+    timeline = html.split('id="timeline"')[1]
+    assert "Note (meeting, 45 min.)" in timeline and "Labour-market status: employed" in timeline
+    assert timeline.index("Note (meeting") < timeline.index("Labour-market status: employed") \
+        < timeline.index("Entry")  # newest first
+    task = db.session.scalar(sa.select(Task))
+    response = post_form(client, auth, f"{path}/tasks/{task.id}/done", {"version": task.version}, path)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).done_at is not None
+    actions = set(db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.participant_id == p.id)))
+    assert {"note.create", "status_change.create", "goal.create", "task.create", "task.complete"} <= actions
+
+
+def test_invalid_note_and_status_change_show_errors_on_the_case_file(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    path = f"/participants/{p.id}"
+    response = post_form(client, auth, path + "/notes", {"date": "", "kind": "chat", "text": ""}, path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="date-error"' in html and 'id="kind-error"' in html and 'id="text-error"' in html
+    response = post_form(client, auth, path + "/status-changes", {"date": "2025-01-01", "status": "employed"}, path)
+    assert response.status_code == 422 and 'id="date-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Note)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange)) == 1
+
+
+def test_note_correction_keeps_the_earlier_text(client, auth, counsellor, register):
+    from caseflow.participants.services import add_note
+    p = register()
+    note = add_note(p, {"date": date.today(), "kind": "phone", "text": "Original text"}, actor=counsellor)
+    auth.login(counsellor)
+    path = f"/participants/{p.id}/notes/{note.id}/edit"
+    response = post_form(client, auth, path, {"date": date.today().isoformat(), "kind": "phone",
+                                              "text": "Corrected text", "version": "1"})
+    assert response.status_code == 302
+    assert db.session.scalars(sa.select(NoteRevision.text)).all() == ["Original text"]
+    html = client.get(f"/participants/{p.id}").get_data(as_text=True)
+    assert "Corrected text" in html and "Original text" in html
+    stale = post_form(client, auth, path, {"date": date.today().isoformat(), "kind": "phone",
+                                           "text": "Third", "version": "1"})
+    assert stale.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Note, note.id).text == "Corrected text"
+
+
+def test_goal_can_be_achieved(client, auth, counsellor, register):
+    from caseflow.participants.services import add_goal
+    p = register()
+    goal = add_goal(p, {"title": "Find an apprenticeship"}, actor=counsellor)
+    auth.login(counsellor)
+    path = f"/participants/{p.id}/goals/{goal.id}/edit"
+    response = post_form(client, auth, path, {"title": "Find an apprenticeship", "status": "achieved", "version": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Goal, goal.id).status == "achieved"
+
+
+def test_edit_with_stale_version_shows_the_other_change_and_overwrites_nothing(client, auth, counsellor, register):
+    from caseflow.participants.services import update_participant
+    p = register()
+    auth.login(counsellor)
+    path = f"/participants/{p.id}/edit"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in html or 'value="1" name="version"' in html
+    update_participant(p, {"phone": "030 999"}, version=1, actor=counsellor)  # someone else saves first
+    response = post_form(client, auth, path, registration_form(phone="030 111", version="1"))
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "030 999" in html and "Aylin Demir" in html
+    db.session.expire_all()
+    assert db.session.get(Participant, p.id).phone == "030 999"
+    # The form now carries the current version: saving again is a deliberate decision.
+    response = post_form(client, auth, path, registration_form(phone="030 111", version="2"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Participant, p.id).phone == "030 111"
+
+
+def test_team_lead_reassigns_to_a_colleague(client, auth, counsellor, team_lead, org, other_counsellor, register):
+    p = register()
+    colleague = UserFactory(role="counsellor", organisation=org, name="Tobias Krüger")
+    auth.login(team_lead)
+    path = f"/participants/{p.id}/reassign"
+    assert client.get(path).status_code == 200
+    assert post_form(client, auth, path, {"counsellor_id": str(other_counsellor.id), "version": "1"}).status_code == 422
+    assert post_form(client, auth, path, {"counsellor_id": str(colleague.id), "version": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Participant, p.id).counsellor_id == colleague.id
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "participant.reassign"))
+    assert entry.changes["counsellor_id"] == [counsellor.id, colleague.id]
+
+
+def test_counsellors_cannot_reassign(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    assert client.get(f"/participants/{p.id}/reassign").status_code == 403
