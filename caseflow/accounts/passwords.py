@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
@@ -59,5 +60,7 @@ def check_password_policy(password: str, *, user_inputs: tuple[str, ...] = (), f
         raise DomainError.field(field, _("The password must be at least %(n)d characters long.", n=minimum))
     if len(password) > 256:
         raise DomainError.field(field, _("The password must be at most 256 characters long."))
-    if password.lower() in COMMON_PASSWORDS or zxcvbn(password[:100], user_inputs=list(user_inputs))["score"] < 3:
+    # The user's own email and name count as guessable, whole and in parts ("aylin", "kiezwerk").
+    words = {w for text in user_inputs for w in [text.lower(), *re.split(r"[\W_]+", text.lower())] if len(w) >= 3}
+    if password.lower() in COMMON_PASSWORDS or zxcvbn(password[:100], user_inputs=sorted(words))["score"] < 3:
         raise DomainError.field(field, _("This password is too common or too easy to guess. Choose another one."))
