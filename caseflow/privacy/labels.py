@@ -49,7 +49,7 @@ COLUMN_LABELS = {
     "nationality": _l("nationality"), "next_steps": _l("next steps"), "notice_language": _l("language of the notice"),
     "notice_version": _l("version of the notice"), "object_type": _l("object"), "object_id": _l("object no."),
     "occupation": _l("occupation"), "organisation_name": _l("organisation"), "permanent": _l("permanent"),
-    "phone": _l("phone"), "postcode": _l("postcode"), "preferred_language": _l("preferred language"),
+    "phone": _l("phone number"), "postcode": _l("postcode"), "preferred_language": _l("preferred language"),
     "present": _l("present"), "purpose": _l("purpose"), "reason": _l("reason"),
     "recognition_status": _l("recognition status"), "recorded_by_name": _l("recorded by"),
     "replaced_at": _l("replaced at"), "replaced_by_name": _l("replaced by"),

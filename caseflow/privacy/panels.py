@@ -13,5 +13,5 @@ from caseflow.privacy.services import consent_status
 @case_file_panel(template="privacy/_case_file_panel.html", order=90)
 def data_protection_panel(participant, actor):
     consents = list(db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant.id)))
-    return {"participant": participant, "consent_status": consent_status(consents),
-            "may_lead": getattr(actor, "role", None) == "team_lead"}
+    # The case file passes `participant` to every panel itself.
+    return {"consent_status": consent_status(consents), "may_lead": getattr(actor, "role", None) == "team_lead"}

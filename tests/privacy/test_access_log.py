@@ -1,0 +1,94 @@
+"""The access log: who opened or exported a case file; team leads read their organisation's log."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from caseflow.audit.models import AuditEntry
+from caseflow.extensions import db
+from tests.factories import ParticipantFactory, UserFactory
+
+
+def entries(participant_id, action):
+    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.participant_id == participant_id,
+                                                              AuditEntry.action == action)))
+
+
+def test_opening_and_exporting_are_logged_and_in_the_export(client, auth, org, counsellor, team_lead, api_as):
+    p = ParticipantFactory(organisation=org)
+    auth.login(counsellor)
+    assert client.get(f"/participants/{p.id}").status_code == 200
+    assert client.get(f"/participants/{p.id}/export").status_code == 200
+    assert client.get(f"/participants/{p.id}/export.json").status_code == 200
+    exported = api_as(team_lead).get(f"/participants/{p.id}/export").json
+
+    views = entries(p.id, "case.view")
+    exports = entries(p.id, "case.export")
+    assert [e.actor_id for e in views] == [counsellor.id]
+    assert sorted(e.actor_id for e in exports) == sorted([counsellor.id, counsellor.id, team_lead.id])
+    assert all(e.organisation_id == org.id for e in views + exports)
+    log = exported["access_log"]
+    assert [(e["action"], e["by"]) for e in log] == [("case.view", "Aylin Demir"), ("case.export", "Aylin Demir"),
+                                                    ("case.export", "Aylin Demir"), ("case.export", "Jonas Weber")]
+
+
+def _entry(org, action, participant=None, at=None, actor=None):
+    e = AuditEntry(action=action, organisation_id=org.id, participant_id=participant.id if participant else None,
+                   actor_id=actor.id if actor else None, object_type="participants",
+                   object_id=participant.id if participant else None,
+                   at=at or datetime(2025, 5, 5, 10, tzinfo=timezone.utc))
+    db.session.add(e)
+    return e
+
+
+def test_team_lead_reads_own_organisation_log_with_filters(client, auth, org, other_org, team_lead, counsellor):
+    mine = ParticipantFactory(organisation=org, case_number="CF-2025-000777")
+    other = ParticipantFactory(organisation=other_org, case_number="CF-2025-000888")
+    _entry(org, "case.view", mine, actor=counsellor, at=datetime(2025, 5, 1, 9, tzinfo=timezone.utc))
+    _entry(org, "case.export", mine, actor=counsellor, at=datetime(2025, 6, 1, 9, tzinfo=timezone.utc))
+    _entry(org, "participant.update", mine, actor=counsellor, at=datetime(2025, 6, 2, 9, tzinfo=timezone.utc))
+    _entry(other_org, "case.view", other, at=datetime(2025, 5, 1, 9, tzinfo=timezone.utc))
+    db.session.commit()
+    auth.login(team_lead)
+
+    html = client.get("/audit").get_data(as_text=True)
+    assert "CF-2025-000777" in html and "CF-2025-000888" not in html
+
+    access = client.get("/audit?action=access").get_data(as_text=True)
+    assert "case.view" in access and "case.export" in access and "participant.update" not in access
+
+    june = client.get("/audit?date_from=2025-06-01&date_to=2025-06-01").get_data(as_text=True)
+    assert "case.export" in june and "case.view</code>" not in june and "participant.update" not in june
+
+    by_case = client.get("/audit?case_number=cf-2025-000888").get_data(as_text=True)
+    assert "CF-2025-000888" not in by_case and "case.view</code>" not in by_case
+
+    bad = client.get("/audit?date_from=yesterday")
+    assert bad.status_code == 200 and 'id="date_from-error"' in bad.get_data(as_text=True)
+
+
+def test_audit_log_roles(client, auth, counsellor, analyst, admin):
+    for user in (counsellor, analyst, admin):
+        auth.login(user)
+        assert client.get("/audit").status_code == 403
+        auth.logout()
+
+
+def test_audit_log_is_paginated_with_constant_queries(client, auth, org, team_lead, count_queries):
+    auth.login(team_lead)
+    people = [ParticipantFactory(organisation=org) for _ in range(3)]
+    for p in people:
+        _entry(org, "case.view", p, actor=team_lead)
+    db.session.commit()
+    with count_queries() as few:
+        client.get("/audit")
+    for i in range(60):
+        _entry(org, "case.view", people[i % 3], actor=UserFactory(organisation=org) if i % 20 == 0 else team_lead)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/audit?action=access&per_page=25")
+    assert many.count == few.count
+    html = page.get_data(as_text=True)
+    assert html.count("<code>case.view</code>") == 25
+    assert 'rel="next"' in html
