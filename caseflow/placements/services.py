@@ -309,13 +309,14 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
     _check_version(placement, version, _("placement"))
     errors = ValidationErrors()
     clean = _validate_placement(participant, data, errors, current=placement)
+    errors.raise_if_any()
     if "employer_id" in data or "employer_name" in data:
         employer, employer_name = _resolve_employer(participant, data.get("employer_id"),
                                                     data.get("employer_name"), errors, actor)
         if employer is None and not errors.fields and clean["type"] != "self_employment":
             errors.add("employer_name", _("Choose an employer of the directory or enter a new one."))
+        errors.raise_if_any()
         clean["employer_id"], clean["employer_name"] = (employer.id if employer else None), employer_name
-    errors.raise_if_any()
     changes = diff(placement, clean)
     if not changes:
         return placement

@@ -1,3 +1,245 @@
-from flask import Blueprint
+"""Pages of the outcomes domain: recording placements, exits, re-entries, certificates and
+follow-ups for one participant; the organisation's placement list; an employer's placements.
+
+Each view loads through the access loaders, validates its form, calls one service, and redirects
+to the case file (or renders the form again with the errors next to the fields).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.accounts.auth import casework_required
+from caseflow.errors import DomainError
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment
+from caseflow.participants.access import get_participant_for
+from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
+from caseflow.placements.access import get_employer_for, get_placement_for
+from caseflow.placements.forms import (CertificateForm, EndPlacementForm, FollowUpForm, PlacementFilterForm,
+                                       PlacementForm, ReEntryForm, exit_form_class)
+from caseflow.placements.queries import (PlacementFilters, counsellor_choices, employer_choices,
+                                         measure_choices, organisation_placements)
+from caseflow.vocabulary import PLACEMENT_TYPES
+from caseflow.web import apply_error, page_args
 
 bp = Blueprint("placements", __name__)
+
+
+def case_file_url(participant_id: int) -> str:
+    """The participant's case file (the participants domain's page)."""
+    if "participants.case_file" in current_app.view_functions:
+        return url_for("participants.case_file", participant_id=participant_id)
+    return url_for("placements.placement_list")
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"outcome_case_file_url": case_file_url}
+
+
+def _enrolment_choices(participant) -> list[tuple[int, str]]:
+    rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id)
+                              .options(sa.orm.joinedload(Enrolment.measure))
+                              .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())).all()
+    return [(e.id, f"{e.measure.title} ({e.start_date.isoformat() if e.start_date else '—'})") for e in rows]
+
+
+def _form_page(template: str, participant, form, status: int = 200, **context):
+    return render_template(f"placements/{template}", participant=participant, form=form,
+                           back_url=case_file_url(participant.id), **context), status
+
+
+def _failed(form) -> int:
+    return 422 if request.method == "POST" else 200
+
+
+# --- placements ------------------------------------------------------------------------------------
+
+@bp.route("/participants/<int:participant_id>/placements/new", methods=["GET", "POST"])
+@casework_required
+def new_placement(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
+    if form.validate_on_submit():
+        try:
+            services.record_placement(participant, form.service_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Placement recorded."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("placement_form.html", participant, form, _failed(form), placement=None)
+
+
+@bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
+@casework_required
+def edit_placement(placement_id: int):
+    placement, participant = get_placement_for(current_user, placement_id, for_update=request.method == "POST")
+    form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
+    if request.method == "GET":
+        form.fill_from(placement)
+    elif form.validate_on_submit():
+        try:
+            services.update_placement(placement, participant, form.service_data(), version=form.version.data,
+                                      actor=current_user)
+        except DomainError as exc:
+            if exc.status == 409:
+                form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
+                                          "their changes; nothing of yours was saved."))
+            else:
+                apply_error(form, exc)
+        else:
+            flash(_("Placement saved."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("placement_form.html", participant, form, _failed(form), placement=placement)
+
+
+@bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
+@casework_required
+def end_placement(placement_id: int):
+    placement, participant = get_placement_for(current_user, placement_id, for_update=request.method == "POST")
+    form = EndPlacementForm()
+    if request.method == "GET":
+        form.end_date.data = placement.end_date
+        form.version.data = placement.version
+    elif form.validate_on_submit():
+        try:
+            services.end_placement(placement, participant, end_date=form.end_date.data,
+                                   status_after=form.status_after_end.data, version=form.version.data,
+                                   actor=current_user)
+        except DomainError as exc:
+            if exc.status == 409:
+                form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
+                                          "their changes; nothing of yours was saved."))
+            else:
+                apply_error(form, exc)
+        else:
+            flash(_("Placement ended."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("end_form.html", participant, form, _failed(form), placement=placement,
+                      placement_types=PLACEMENT_TYPES)
+
+
+# --- exit and re-entry -----------------------------------------------------------------------------
+
+@bp.route("/participants/<int:participant_id>/exit", methods=["GET", "POST"])
+@casework_required
+def exit_participant(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    if participant.status == "exited":
+        flash(_("This participant has exited already. Record a re-entry first."), "error")
+        return redirect(case_file_url(participant.id))
+    enrolments = services.open_enrolments(participant)
+    form = exit_form_class(enrolments, date.today())()
+    if form.validate_on_submit():
+        try:
+            services.exit_participant(participant, exit_date=form.exit_date.data, reason=form.reason.data,
+                                      close_enrolments_as=form.closing_plan(), actor=current_user)
+        except DomainError as exc:
+            if "close_enrolments_as" in exc.fields:
+                form.form_errors.extend(exc.fields["close_enrolments_as"])
+            apply_error(form, exc)
+        else:
+            flash(_("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("exit_form.html", participant, form, _failed(form), enrolments=enrolments)
+
+
+@bp.route("/participants/<int:participant_id>/re-entry", methods=["GET", "POST"])
+@casework_required
+def re_entry(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    if participant.status != "exited":
+        flash(_("Only an exited participant can re-enter."), "error")
+        return redirect(case_file_url(participant.id))
+    form = ReEntryForm()
+    if form.validate_on_submit():
+        try:
+            services.re_enter_participant(participant, re_entry_date=form.date.data, actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Re-entry recorded. The case is open again."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("re_entry_form.html", participant, form, _failed(form))
+
+
+# --- certificates and follow-ups -------------------------------------------------------------------
+
+@bp.route("/participants/<int:participant_id>/certificates/new", methods=["GET", "POST"])
+@casework_required
+def new_certificate(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    form = CertificateForm().setup(_enrolment_choices(participant))
+    if form.validate_on_submit():
+        try:
+            services.record_certificate(participant, {"date": form.date.data, "title": form.title.data,
+                                                      "issuing_body": form.issuing_body.data,
+                                                      "enrolment_id": form.enrolment_id.data}, actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Qualification recorded."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("certificate_form.html", participant, form, _failed(form))
+
+
+@bp.route("/participants/<int:participant_id>/follow-ups/new", methods=["GET", "POST"])
+@casework_required
+def new_follow_up(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    if participant.status != "exited":
+        flash(_("A follow-up is recorded after the exit."), "error")
+        return redirect(case_file_url(participant.id))
+    with_improvement = services.improvement_applies(participant)
+    form = FollowUpForm()
+    if request.method == "GET" and request.args.get("kind") in ("six_months", "four_weeks"):
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        try:
+            services.record_follow_up(participant, form.service_data(with_improvement), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Follow-up recorded."), "success")
+            return redirect(case_file_url(participant.id))
+    return _form_page("follow_up_form.html", participant, form, _failed(form), with_improvement=with_improvement)
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+@bp.route("/placements")
+@casework_required
+def placement_list():
+    org_id = current_user.organisation_id
+    form = PlacementFilterForm(formdata=request.args)
+    form.setup(measure_choices(org_id), counsellor_choices(org_id), employer_choices(org_id))
+    filters = PlacementFilters()
+    if form.validate():
+        filters = PlacementFilters(date_from=form.date_from.data, date_to=form.date_to.data,
+                                   type=form.type.data or None, measure_id=form.measure_id.data,
+                                   counsellor_id=form.counsellor_id.data, employer_id=form.employer_id.data)
+    page, per_page = page_args()
+    pagination = db.paginate(organisation_placements(org_id, filters), page=page, per_page=per_page,
+                             error_out=False)
+    return render_template("placements/list.html", form=form, pagination=pagination,
+                           placement_types=PLACEMENT_TYPES)
+
+
+@bp.route("/employers/<int:employer_id>/placements")
+@casework_required
+def employer_placements(employer_id: int):
+    employer = get_employer_for(current_user, employer_id)
+    page, per_page = page_args()
+    pagination = db.paginate(organisation_placements(current_user.organisation_id,
+                                                     PlacementFilters(employer_id=employer.id)),
+                             page=page, per_page=per_page, error_out=False)
+    employer_url = (url_for("measures.employer", employer_id=employer.id)
+                    if "measures.employer" in current_app.view_functions else None)
+    return render_template("placements/employer.html", employer=employer, pagination=pagination,
+                           placement_types=PLACEMENT_TYPES, employer_url=employer_url)

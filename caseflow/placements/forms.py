@@ -1,0 +1,187 @@
+"""Forms of the outcomes domain. Shape and field rules only; the business rules live in services."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from caseflow.i18n import country_choices
+from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
+
+EVIDENCE_LABELS = {
+    "self_reported": _l("self-reported"),
+    "employer_confirmed": _l("confirmed by the employer"),
+    "contract_seen": _l("contract seen"),
+}
+IMPROVEMENT_LABELS = {
+    "stable_contract": _l("from precarious to stable work (e.g. permanent contract)"),
+    "full_time": _l("from under-employment to full employment"),
+    "higher_skills": _l("a job needing higher skills or responsibility"),
+    "promotion": _l("a promotion"),
+}
+FOLLOW_UP_KIND_LABELS = {"six_months": _l("six-month follow-up"), "four_weeks": _l("4-week check")}
+ENROLMENT_CLOSING_LABELS = {"completed": _l("completed"), "dropped_out": _l("dropped out"),
+                            "cancelled": _l("cancelled")}
+CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
+YES_NO = {"yes": _l("yes"), "no": _l("no")}
+
+
+def _optional_int(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
+    items = [(k, v) for k, v in labels.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+class PlacementForm(FlaskForm):
+    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES), validators=[DataRequired()])
+    employer_id = SelectField(_l("Employer from the directory"), coerce=_optional_int, validate_choice=False,
+                              validators=[Optional()])
+    employer_name = StringField(_l("or a new employer"), validators=[Optional(), Length(max=200)],
+                                description=_l("Adds the employer to your organisation's directory. "
+                                               "Not needed for self-employment."))
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=200)],
+                             description=_l("e.g. the reference occupation, such as electronics technician"))
+    start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter the start date."))])
+    end_date = DateField(_l("End date"), validators=[Optional()],
+                         description=_l("Leave empty while it lasts; for a fixed-term contract the agreed end."))
+    weekly_hours = DecimalField(_l("Weekly hours"), places=1, validators=[
+        Optional(), NumberRange(min=1, max=60, message=_l("Enter the weekly hours as a number from 1 to 60."))])
+    contract = SelectField(_l("Contract"), choices=_choices(CONTRACT_LABELS, _l("not known")), default="")
+    country = SelectField(_l("Country"), default="DE")
+    matches_qualification = SelectField(_l("Matches the participant's qualification"),
+                                        choices=_choices(YES_NO, _l("not known")), default="")
+    enrolment_id = SelectField(_l("Measure that led to it"), coerce=_optional_int, validate_choice=False,
+                               validators=[Optional()])
+    evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_LABELS, _l("not recorded")), default="")
+    version = HiddenField()
+
+    def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> "PlacementForm":
+        self.employer_id.choices = [("", _l("— a new employer (enter below) —"))] + list(employers)
+        self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
+        self.country.choices = country_choices(str(get_locale()))
+        return self
+
+    def fill_from(self, placement) -> None:
+        for name in ("type", "employer_id", "job_title", "occupation", "start_date", "end_date", "weekly_hours",
+                     "country", "enrolment_id", "evidence", "version"):
+            getattr(self, name).data = getattr(placement, name)
+        self.contract.data = {True: "permanent", False: "fixed_term"}.get(placement.permanent, "")
+        self.matches_qualification.data = {True: "yes", False: "no"}.get(placement.matches_qualification, "")
+        self.evidence.data = placement.evidence or ""
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "type": self.type.data, "employer_id": self.employer_id.data,
+            "employer_name": self.employer_name.data if self.employer_id.data is None else None,
+            "job_title": self.job_title.data, "occupation": self.occupation.data,
+            "start_date": self.start_date.data, "end_date": self.end_date.data,
+            "weekly_hours": self.weekly_hours.data, "country": self.country.data,
+            "permanent": {"permanent": True, "fixed_term": False}.get(self.contract.data or ""),
+            "matches_qualification": _yes_no(self.matches_qualification.data),
+            "enrolment_id": self.enrolment_id.data, "evidence": self.evidence.data or None,
+        }
+
+
+class EndPlacementForm(FlaskForm):
+    end_date = DateField(_l("Last day of the placement"), validators=[InputRequired(message=_l("Enter the end date."))])
+    status_after_end = SelectField(_l("Status from the next day on"), choices=_choices(LABOUR_STATUSES, ""),
+                                   validators=[DataRequired(message=_l("Choose the status that follows."))],
+                                   description=_l("Recorded in the status history on the day after the end."))
+    version = HiddenField()
+
+
+def exit_form_class(enrolments: list, today: date):
+    """An ExitForm with one closing choice per open enrolment (fields named close_<id>)."""
+    from caseflow.placements.services import default_closing_status
+
+    class ExitForm(FlaskForm):
+        exit_date = DateField(_l("Exit date"), validators=[InputRequired(message=_l("Enter the exit date."))])
+        reason = SelectField(_l("Reason"), choices=_choices(EXIT_REASONS, ""),
+                             validators=[DataRequired(message=_l("Choose the reason."))])
+
+        closing_fields: list[str] = []
+
+        def closing_plan(self) -> dict[str, str]:
+            return {name.removeprefix("close_"): getattr(self, name).data for name in self.closing_fields}
+
+    for enrolment in enrolments:
+        name = f"close_{enrolment.id}"
+        label = enrolment.measure.title if enrolment.measure else str(enrolment.id)
+        setattr(ExitForm, name, SelectField(label, choices=_choices(ENROLMENT_CLOSING_LABELS),
+                                            default=default_closing_status(enrolment, today)))
+        ExitForm.closing_fields = ExitForm.closing_fields + [name]
+    return ExitForm
+
+
+class ReEntryForm(FlaskForm):
+    date = DateField(_l("Re-entry date"), validators=[InputRequired(message=_l("Enter the re-entry date."))])
+
+
+class CertificateForm(FlaskForm):
+    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    title = StringField(_l("Qualification"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("A certificate from a formal assessment, e.g. telc Deutsch B2."))
+    issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=200)])
+    enrolment_id = SelectField(_l("Measure"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+
+    def setup(self, enrolments: list[tuple[int, str]]) -> "CertificateForm":
+        self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
+        return self
+
+
+class FollowUpForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KIND_LABELS), default="six_months")
+    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    status = SelectField(_l("Status then"), choices=_choices(FOLLOW_UP_STATUSES, ""),
+                         validators=[DataRequired(message=_l("Choose the status."))],
+                         description=_l("Choose “could not be reached” when you could not reach the person: "
+                                        "it is never counted as unemployed."))
+    improved_situation = SelectField(_l("Has the situation improved since entry?"),
+                                     choices=_choices(YES_NO, _l("not known")), default="")
+    improvement_kind = SelectField(_l("How did it improve?"), choices=_choices(IMPROVEMENT_LABELS, ""), default="",
+                                   description=_l("A pay rise alone is no improvement."))
+
+    def service_data(self, with_improvement: bool) -> dict[str, Any]:
+        data = {"kind": self.kind.data, "date": self.date.data, "status": self.status.data}
+        if with_improvement:
+            data["improved_situation"] = _yes_no(self.improved_situation.data)
+            data["improvement_kind"] = self.improvement_kind.data or None
+        return data
+
+
+class PlacementFilterForm(FlaskForm):
+    """The placement list's filters: a GET form (no state changes, ids only in the URL)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("Started from"), validators=[Optional()])
+    date_to = DateField(_l("Started until"), validators=[Optional()])
+    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, _l("all")), default="", validators=[Optional()])
+    measure_id = SelectField(_l("Measure"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    counsellor_id = SelectField(_l("Counsellor"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    employer_id = SelectField(_l("Employer"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+
+    def setup(self, measures, counsellors, employers) -> "PlacementFilterForm":
+        self.measure_id.choices = [("", _l("all"))] + list(measures)
+        self.counsellor_id.choices = [("", _l("all"))] + list(counsellors)
+        self.employer_id.choices = [("", _l("all"))] + list(employers)
+        return self

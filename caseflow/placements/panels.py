@@ -1,0 +1,60 @@
+"""The case file's "Outcomes" panel: placements, exits and re-entries, certificates, follow-ups and
+the ESF+ preview (status upon leaving, qualification gained). Six queries whatever the history."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment
+from caseflow.participants.models import StatusChange
+from caseflow.participants.panels import case_file_panel
+from caseflow.placements.forms import EVIDENCE_LABELS, FOLLOW_UP_KIND_LABELS, IMPROVEMENT_LABELS
+from caseflow.placements.indicators import leaving_preview_from
+from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
+
+
+def outcomes(participant) -> dict:
+    pid = participant.id
+    placements = db.session.scalars(
+        sa.select(Placement).where(Placement.participant_id == pid)
+        .options(joinedload(Placement.employer), joinedload(Placement.enrolment).joinedload(Enrolment.measure))
+        .order_by(Placement.start_date.desc(), Placement.id.desc())).all()
+    exits = db.session.scalars(sa.select(Exit).where(Exit.participant_id == pid).order_by(Exit.exit_date, Exit.id)).all()
+    re_entries = db.session.scalars(sa.select(ReEntry).where(ReEntry.participant_id == pid)
+                                    .order_by(ReEntry.date, ReEntry.id)).all()
+    certificates = db.session.scalars(
+        sa.select(Certificate).where(Certificate.participant_id == pid)
+        .options(joinedload(Certificate.enrolment).joinedload(Enrolment.measure))
+        .order_by(Certificate.date.desc(), Certificate.id.desc())).all()
+    follow_ups = db.session.scalars(sa.select(FollowUp).where(FollowUp.participant_id == pid)
+                                    .order_by(FollowUp.date.desc(), FollowUp.id.desc())).all()
+    status_changes = db.session.scalars(sa.select(StatusChange).where(StatusChange.participant_id == pid)).all()
+    return {"placements": placements, "exits": exits, "re_entries": re_entries, "certificates": certificates,
+            "follow_ups": follow_ups,
+            "preview": leaving_preview_from(participant, status_changes, certificates, follow_ups, date.today())}
+
+
+@case_file_panel(template="placements/_case_file_panel.html", order=30)
+def outcomes_panel(participant, actor):
+    history = sorted([("exit", e.exit_date, e) for e in outcomes_cache(participant)["exits"]]
+                     + [("re_entry", r.date, r) for r in outcomes_cache(participant)["re_entries"]],
+                     key=lambda item: (item[1], 0 if item[0] == "exit" else 1))
+    return {**outcomes_cache(participant), "exit_history": history,
+            "placement_types": PLACEMENT_TYPES, "labour_statuses": LABOUR_STATUSES,
+            "follow_up_statuses": FOLLOW_UP_STATUSES, "exit_reasons": EXIT_REASONS,
+            "evidence_labels": EVIDENCE_LABELS, "improvement_labels": IMPROVEMENT_LABELS,
+            "follow_up_kinds": FOLLOW_UP_KIND_LABELS,
+            "read_only": participant.restricted_at is not None or participant.anonymised_at is not None}
+
+
+def outcomes_cache(participant) -> dict:
+    """The outcomes of `participant`, loaded once per request (the panel and the timeline share them)."""
+    from flask import g
+    cache = g.setdefault("_placement_outcomes", {})
+    if participant.id not in cache:
+        cache[participant.id] = outcomes(participant)
+    return cache[participant.id]
