@@ -73,14 +73,14 @@ def _today() -> date:
     return date.today()
 
 
-def _check_version(obj: Any, version: Any, what: str) -> None:
+def _check_version(obj: Any, version: Any) -> None:
     try:
         submitted = int(version)
     except (TypeError, ValueError):
         raise DomainError.field("version", _("The version is missing.")) from None
     if submitted != obj.version:
-        raise Conflict(_("Someone else changed this %(what)s in the meantime. Reload it and try again.",
-                         what=what), code="stale_version")
+        raise Conflict(_("Someone else changed this placement in the meantime. Reload it and try again."),
+                       code="stale_version")
 
 
 def _participant_enrolment(participant: Participant, enrolment_id: Any, errors: ValidationErrors,
@@ -306,7 +306,7 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
     changes the placement added follow: a new type or start date replaces its start status change
     (re-recorded now, so that it is the latest record of its day); a new end date moves the status
     that follows to the day after it; clearing the end date removes it."""
-    _check_version(placement, version, _("placement"))
+    _check_version(placement, version)
     errors = ValidationErrors()
     clean = _validate_placement(participant, data, errors, current=placement)
     errors.raise_if_any()
@@ -350,7 +350,7 @@ def end_placement(placement: Placement, participant: Participant, *, end_date: A
                   version: Any, actor) -> Placement:
     """Ends a placement on `end_date` and records `status_after` (a labour-market status) on the day
     after it. Ending again corrects both. Raises Conflict when `version` is stale."""
-    _check_version(placement, version, _("placement"))
+    _check_version(placement, version)
     errors = ValidationErrors()
     end = _date(end_date, "end_date", errors, required=True)
     if end and end < placement.start_date:
