@@ -5,8 +5,13 @@
                            in instance/, load demo data when it is empty, print the demo logins and
                            serve Caseflow on http://127.0.0.1:5000
     python3 dev.py test    create .venv, install the test tools, compile translations, run the whole
-                           suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set
+                           suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (both
+                           legs at the same time; CASEFLOW_TEST_SERIAL=1 runs them one after the
+                           other). Extra arguments go to pytest: python3 dev.py test -k login
     python3 dev.py i18n    extract the strings of every domain and update the catalogues
+
+Every command is safe to repeat: the virtualenv is reused (rebuilt when broken), packages are only
+installed again when a requirements file changed, demo data is only loaded into an empty database.
 
 Only the standard library is used here: this file has to run before anything is installed.
 """
@@ -14,8 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 import venv
 from pathlib import Path
 
@@ -23,29 +32,77 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
+HOST, PORT = "127.0.0.1", 5000
+
+# Run inside the virtualenv when the database held data already: the demo accounts that still
+# accept the demo password, so the logins are printed on every start, not only the first.
+DEMO_LOGINS = """
+import sqlalchemy as sa
+from app import app
+from caseflow.accounts.models import User
+from caseflow.accounts.passwords import verify_password
+from caseflow.demo import DEMO_PASSWORD
+from caseflow.extensions import db
+with app.app_context():
+    users = db.session.scalars(sa.select(User).where(User.active).order_by(User.id).limit(40)).all()
+    rows = [(u.role, u.email, u.organisation.name if u.organisation else "\\u2014")
+            for u in users if verify_password(u.password_hash, DEMO_PASSWORD)]
+    if rows:
+        print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email, org in rows:
+            print(f"  {role:<11} {email:<45} {org}")
+    else:
+        print("No account with the demo password in this database.")
+"""
 
 
 def step(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+def fail(message: str, code: int = 1) -> None:
+    print(f"ERROR: {message}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
 def run(*args: str | Path, env: dict | None = None, check: bool = True) -> int:
     result = subprocess.run([str(a) for a in args], cwd=ROOT, env={**os.environ, **(env or {})})
     if check and result.returncode != 0:
-        sys.exit(result.returncode)
+        shown = " ".join([Path(str(args[0])).name, *(str(a) for a in args[1:])])
+        fail(f"`{shown}` failed (exit code {result.returncode}); see the output above.", result.returncode)
     return result.returncode
+
+
+def _venv_works() -> bool:
+    if not PY.exists():
+        return False
+    probe = subprocess.run([str(PY), "-c", "import sys, pip; sys.exit(sys.version_info < (3, 11))"],
+                           capture_output=True)
+    return probe.returncode == 0
 
 
 def ensure_venv(requirements: str) -> None:
     if sys.version_info < (3, 11):
-        sys.exit("Caseflow needs Python 3.11 or newer.")
-    if not PY.exists():
+        fail(f"Caseflow needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
+             "Run the command with a newer python3.")
+    if not _venv_works():
         step("creating the virtual environment in .venv")
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        except Exception as exc:  # Debian and Ubuntu ship venv/ensurepip in a package of their own
+            shutil.rmtree(VENV, ignore_errors=True)
+            fail(f"could not create the virtual environment ({exc}).\n"
+                 f"On Debian or Ubuntu install the venv module first: "
+                 f"sudo apt install python3-venv (or python{sys.version_info.major}.{sys.version_info.minor}-venv), "
+                 "then run this command again.")
+        if not _venv_works():
+            shutil.rmtree(VENV, ignore_errors=True)
+            fail("the new virtual environment has no working pip. On Debian or Ubuntu: "
+                 "sudo apt install python3-venv python3-pip, then run this command again.")
     stamp = VENV / f".installed-{requirements}"
     wanted = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", requirements))).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
-        step(f"installing {requirements}")
+        step(f"installing {requirements} into .venv (only when it changed)")
         run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements)
         stamp.write_text(wanted)
 
@@ -61,31 +118,117 @@ def compile_translations() -> None:
         run(BIN / "pybabel", "-q", "compile", "--use-fuzzy", "-d", d)
 
 
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
 def cmd_run() -> None:
+    if _port_in_use(HOST, PORT):
+        fail(f"something is already listening on http://{HOST}:{PORT} (another Caseflow?). "
+             "Stop it first, then run this command again.")
     ensure_venv("requirements.txt")
     compile_translations()
-    step("migrating the database")
+    step("migrating the database (alembic upgrade head)")
     run(BIN / "alembic", "upgrade", "head")
-    run(BIN / "flask", "--app", "app", "demo-data", "--if-empty", "--participants", "300", "--seed", "1")
-    step("serving Caseflow on http://127.0.0.1:5000 (Ctrl+C stops it)")
-    run(BIN / "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", "5000", check=False)
+    step("loading demo data if the database is empty")
+    out = subprocess.run([str(BIN / "flask"), "--app", "app", "demo-data", "--if-empty", "--participants", "300",
+                          "--seed", "1"], cwd=ROOT, capture_output=True, text=True)
+    sys.stdout.write(out.stdout)
+    sys.stderr.write(out.stderr)
+    if out.returncode != 0:
+        fail(f"loading the demo data failed (exit code {out.returncode}); see above.", out.returncode)
+    if "Demo logins" not in out.stdout:
+        run(PY, "-c", DEMO_LOGINS, check=False)
+    step(f"serving Caseflow on http://{HOST}:{PORT} (Ctrl+C stops it)")
+    try:
+        run(BIN / "flask", "--app", "app", "run", "--host", HOST, "--port", str(PORT), check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+def _postgres_reachable(url: str) -> str | None:
+    """None when a connection to TEST_DATABASE_URL works, else the reason."""
+    probe = subprocess.run([str(PY), "-c", (
+        "import sys, sqlalchemy as sa\n"
+        "from sqlalchemy.engine import make_url\n"
+        "u = make_url(sys.argv[1])\n"
+        "u = u.set(drivername='postgresql+psycopg') if u.drivername in ('postgresql', 'postgres') else u\n"
+        "e = sa.create_engine(u, poolclass=sa.pool.NullPool, connect_args={'connect_timeout': 5})\n"
+        "try:\n"
+        "    e.connect().close()\n"
+        "except Exception as exc:\n"
+        "    reason = getattr(exc, 'orig', None) or exc\n"
+        "    sys.exit(' '.join(str(reason).split()) or type(reason).__name__)\n"), url],
+        capture_output=True, text=True)
+    if probe.returncode == 0:
+        return None
+    lines = [line for line in probe.stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit code {probe.returncode}"
+
+
+def _run_leg(name: str, env: dict, extra: list[str], prefix: str | None, results: dict) -> None:
+    started = time.monotonic()
+    args = [str(PY), "-m", "pytest", *extra]
+    full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    if prefix is None:
+        code = subprocess.run(args, cwd=ROOT, env=full_env).returncode
+    else:
+        proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(f"{prefix}{line}")
+            sys.stdout.flush()
+        code = proc.wait()
+    results[name] = (code, time.monotonic() - started)
 
 
 def cmd_test(extra: list[str]) -> None:
     ensure_venv("requirements-dev.txt")
     compile_translations()
     legs = [("SQLite", {"TEST_DATABASE_URL": ""})]
-    if os.environ.get("TEST_DATABASE_URL"):
-        legs.append(("PostgreSQL", {}))
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if pg_url:
+        problem = _postgres_reachable(pg_url)
+        if problem:
+            fail(f"TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {problem}")
+        legs.append(("PostgreSQL", {"TEST_DATABASE_URL": pg_url}))
+    if not Path("/usr/bin/chromium").exists():
+        note = "CASEFLOW_REQUIRE_BROWSER=1: the browser tests will fail" if os.environ.get(
+            "CASEFLOW_REQUIRE_BROWSER") == "1" else "the browser tests are skipped"
+        step(f"note: /usr/bin/chromium is missing, {note} (install Debian's chromium)")
+    results: dict[str, tuple[int, float]] = {}
+    started = time.monotonic()
+    if len(legs) > 1 and os.environ.get("CASEFLOW_TEST_SERIAL") != "1":
+        step("test suite on " + " and ".join(n for n, _ in legs) + " at the same time "
+             "(lines are prefixed with the database; CASEFLOW_TEST_SERIAL=1 runs them one by one)")
+        width = max(len(n) for n, _ in legs)
+        threads = [threading.Thread(target=_run_leg, args=(n, env, extra, f"[{n:<{width}}] ", results))
+                   for n, env in legs]
+        for t in threads:
+            t.start()
+        try:
+            for t in threads:
+                t.join()
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+    else:
+        for name, env in legs:
+            step(f"test suite on {name}")
+            _run_leg(name, env, extra, None, results)
+    print(flush=True)
     failed = []
-    for name, env in legs:
-        step(f"test suite on {name}")
-        code = run(PY, "-m", "pytest", *extra, env=env, check=False)
+    for name, _ in legs:
+        code, seconds = results.get(name, (1, 0.0))
+        meaning = {0: "passed", 5: "FAILED: no tests were collected"}.get(code, f"FAILED (pytest exit code {code})")
+        step(f"{name}: {meaning} in {seconds:.0f} s")
         if code != 0:
             failed.append(name)
+    step(f"total {time.monotonic() - started:.0f} s")
     if failed:
-        print(f"FAILED on: {', '.join(failed)}", file=sys.stderr)
-        sys.exit(1)
+        fail(f"the test suite failed on: {', '.join(failed)}")
 
 
 def cmd_i18n() -> None:
@@ -98,7 +241,10 @@ def main(argv: list[str]) -> None:
     commands = {"run": lambda: cmd_run(), "test": lambda: cmd_test(argv[2:]), "i18n": lambda: cmd_i18n()}
     if len(argv) < 2 or argv[1] not in commands:
         sys.exit(__doc__)
-    commands[argv[1]]()
+    try:
+        commands[argv[1]]()
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":
