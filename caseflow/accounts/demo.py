@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import Organisation, User
-from caseflow.accounts.passwords import hash_password
+from caseflow.accounts.passwords import hash_password, verify_password
 from caseflow.demo import COUNSELLOR_NAMES, DEMO_PASSWORD, ORGANISATIONS, TEAM_LEAD_NAMES, DemoContext
 from caseflow.extensions import db
 
@@ -60,3 +61,26 @@ def generate_staff(ctx: DemoContext, organisation: Organisation | None) -> None:
         _user("admin@caseflow.example", "Ada Admin", "admin", None, password_hash)
         ctx.logins += [("analyst", "analyst@caseflow.example", "—"), ("admin", "admin@caseflow.example", "—")]
     db.session.flush()
+
+
+def _planned_logins() -> list[tuple[str, str]]:
+    """(role, email) of every account a full demo run creates, in the order it prints them."""
+    planned = []
+    for i, (_name, slug) in enumerate(ORGANISATIONS):
+        names = COUNSELLOR_NAMES[3 * i % len(COUNSELLOR_NAMES):][:3] or COUNSELLOR_NAMES[:3]
+        planned += [("counsellor", _email(name, slug)) for name in names]
+        planned.append(("team_lead", _email(TEAM_LEAD_NAMES[i % len(TEAM_LEAD_NAMES)], slug)))
+    return planned + [("analyst", "analyst@caseflow.example"), ("admin", "admin@caseflow.example")]
+
+
+def existing_demo_logins() -> list[tuple[str, str, str]]:
+    """(role, email, organisation) of the demo accounts in the database that are still active and
+    still have the demo password, so that a restart on existing data prints logins that work."""
+    planned = _planned_logins()
+    users = {u.email: u for u in db.session.scalars(
+        sa.select(User).options(joinedload(User.organisation))
+        .where(User.email.in_([email for _, email in planned]), User.active))}
+    return [(role, email, users[email].organisation.name if users[email].organisation else "—")
+            for role, email in planned
+            if email in users and users[email].role == role
+            and verify_password(users[email].password_hash, DEMO_PASSWORD)]

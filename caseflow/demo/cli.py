@@ -24,16 +24,27 @@ def demo_data(count: int, seed: int, org_name: str | None, if_empty: bool) -> No
     from caseflow.demo import DEMO_PASSWORD, generate
 
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
+        from caseflow.accounts.demo import existing_demo_logins
         click.echo("The database holds data already; no demo data loaded.")
+        logins = existing_demo_logins()
+        if logins:
+            _print_logins(logins, DEMO_PASSWORD)
+        else:
+            click.echo("No demo account with the demo password is left in this database; create an account "
+                       "with: flask --app app users create EMAIL --name NAME --role ROLE --org ORGNAME --password PASSWORD")
         return
     organisation = organisation_by_name(org_name) if org_name else None
     started = time.perf_counter()
     ctx = generate(participants=count, seed=seed, organisation=organisation)
     click.echo(f"Demo data: {count} participants in {time.perf_counter() - started:.1f} s.")
     if ctx.logins:
-        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for role, email, org in ctx.logins:
-            click.echo(f"  {role:<11} {email:<45} {org}")
+        _print_logins(ctx.logins, DEMO_PASSWORD)
+
+
+def _print_logins(logins: list[tuple[str, str, str]], password: str) -> None:
+    click.echo(f"Demo logins (password for all: {password}):")
+    for role, email, org in logins:
+        click.echo(f"  {role:<11} {email:<45} {org}")
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,49 @@
+"""Every catalogue is complete: each string extracted from its sources has a German translation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from caseflow import i18n_catalogues
+
+PKG = Path(i18n_catalogues.PKG)
+CATALOGUES = [None] + sorted(p.parent.name for p in PKG.glob("*/translations") if p.is_dir())
+
+
+def _ids(catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("domain", CATALOGUES, ids=lambda d: d or "shared")
+def test_every_string_has_a_german_translation(domain, tmp_path):
+    pot_path = tmp_path / "messages.pot"
+    if not i18n_catalogues.extract(domain, pot_path):
+        pytest.fail(f"{domain} has a translations folder but no sources")
+    with pot_path.open("rb") as f:
+        wanted = _ids(read_po(f))
+    po_path = i18n_catalogues.catalogue_dir(domain) / "de" / "LC_MESSAGES" / "messages.po"
+    assert po_path.exists(), f"missing {po_path}: run python3 dev.py i18n"
+    with po_path.open("rb") as f:
+        catalog = read_po(f)
+    have = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    missing = sorted(i for i in wanted if i not in have)
+    untranslated = sorted(i for i in wanted if i in have and not (
+        have[i].string if isinstance(have[i].string, str) else all(have[i].string)))
+    fuzzy = sorted(i for i in wanted if i in have and have[i].fuzzy)
+    assert not missing, f"{po_path}: not in the catalogue (run python3 dev.py i18n): {missing}"
+    assert not untranslated, f"{po_path}: no German msgstr: {untranslated}"
+    assert not fuzzy, f"{po_path}: fuzzy (check and remove the flag): {fuzzy}"
+
+
+@pytest.mark.parametrize("domain", CATALOGUES, ids=lambda d: d or "shared")
+def test_placeholders_survive_translation(domain):
+    po_path = i18n_catalogues.catalogue_dir(domain) / "de" / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as f:
+        catalog = read_po(f)
+    import re
+    for message in catalog:
+        if message.id and isinstance(message.id, str) and message.string:
+            wanted = sorted(re.findall(r"%\(\w+\)[sd]", message.id))
+            assert sorted(re.findall(r"%\(\w+\)[sd]", message.string)) == wanted, message.id
