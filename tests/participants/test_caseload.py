@@ -1,0 +1,162 @@
+"""My caseload: columns, filters, sorting, search, paging, tasks on the home page, the no-contact
+flag, and a constant number of SQL statements whatever the caseload size."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment
+from caseflow.participants.models import Note, Participant, Task
+from caseflow.participants.names import duplicate_key, search_key
+from tests.factories import MeasureFactory, UserFactory
+
+
+def bulk_participants(org, counsellor, n, *, start=0, measure=None, today=None):
+    """n participants with a note, an open task and (optionally) an active enrolment each."""
+    today = today or date.today()
+    first = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Participant.id), 0))) + 1
+    rows, notes, tasks, enrolments = [], [], [], []
+    for i in range(start, start + n):
+        pid = first + i - start
+        case_number = f"CF-2025-{i + 1:06d}"
+        rows.append(dict(id=pid, organisation_id=org.id, case_number=case_number, counsellor_id=counsellor.id,
+                         first_name=f"Vorname{i}", last_name=f"Nachname{i}",
+                         search_key=search_key(case_number, f"Vorname{i}", f"Nachname{i}"),
+                         duplicate_key=duplicate_key(f"Vorname{i}", f"Nachname{i}"),
+                         date_of_birth=date(1990, 1, 1), birth_year=1990, age_at_entry=35, gender="male",
+                         nationality="UA" if i % 2 else "SY", entry_date=date(2025, 1, 1),
+                         labour_status_at_entry="inactive", status="active"))
+        notes.append(dict(participant_id=pid, date=today - timedelta(days=i % 60), kind="phone", text="x",
+                          author_id=counsellor.id))
+        tasks.append(dict(organisation_id=org.id, participant_id=pid, title=f"Task {i}",
+                          due_date=today + timedelta(days=i % 10), assignee_id=counsellor.id))
+        if measure is not None:
+            enrolments.append(dict(participant_id=pid, measure_id=measure.id, status="active",
+                                   start_date=date(2025, 2, 1)))
+    db.session.execute(sa.insert(Participant), rows)
+    db.session.execute(sa.insert(Note), notes)
+    db.session.execute(sa.insert(Task), tasks)
+    if enrolments:
+        db.session.execute(sa.insert(Enrolment), enrolments)
+    db.session.commit()
+
+
+def test_caseload_query_count_is_constant(client, auth, counsellor, org, count_queries):
+    measure = MeasureFactory(organisation=org, title="Jobcoaching Neukölln")
+    auth.login(counsellor)
+    bulk_participants(org, counsellor, 10, measure=measure)
+    client.get("/caseload")  # warm caches (session, translations)
+    with count_queries() as small:
+        response = client.get("/caseload?per_page=200")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("Jobcoaching Neukölln") >= 10
+    bulk_participants(org, counsellor, 190, start=10, measure=measure)
+    with count_queries() as large:
+        response = client.get("/caseload?per_page=200")
+    html = response.get_data(as_text=True)
+    assert html.count('href="/participants/') >= 200
+    assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_case_file_query_count_does_not_grow_with_history(client, auth, counsellor, register, count_queries):
+    from caseflow.participants.services import add_note, add_status_change
+    p = register()
+    auth.login(counsellor)
+    client.get(f"/participants/{p.id}")
+    add_note(p, {"date": date.today(), "kind": "phone", "text": "one"}, actor=counsellor)
+    with count_queries() as small:
+        client.get(f"/participants/{p.id}")
+    for n in range(8):
+        add_note(p, {"date": date.today(), "kind": "phone", "text": f"more {n}"}, actor=counsellor)
+        add_status_change(p, date_=date(2025, 4, 1 + n), status="employed", actor=counsellor)
+    with count_queries() as large:
+        response = client.get(f"/participants/{p.id}")
+    assert response.get_data(as_text=True).count("more ") == 8
+    assert large.count == small.count
+
+
+def test_counsellor_sees_own_active_participants_by_default(client, auth, counsellor, team_lead, org, register):
+    colleague = UserFactory(role="counsellor", organisation=org)
+    mine = register(first_name="Mine")
+    theirs = register(first_name="Theirs", counsellor_id=colleague.id, date_of_birth="1980-01-01")
+    exited = register(first_name="Exited", date_of_birth="1981-01-01")
+    exited.status, exited.exit_date = "exited", date(2025, 6, 1)
+    db.session.commit()
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    assert mine.case_number in html and theirs.case_number not in html and exited.case_number not in html
+    html = client.get("/caseload?counsellor=all").get_data(as_text=True)
+    assert theirs.case_number in html
+    html = client.get("/caseload?status=exited&counsellor=all").get_data(as_text=True)
+    assert exited.case_number in html and mine.case_number not in html
+    auth.logout()
+    auth.login(team_lead)
+    html = client.get("/caseload").get_data(as_text=True)
+    assert mine.case_number in html and theirs.case_number in html
+    html = client.get(f"/caseload?counsellor={colleague.id}").get_data(as_text=True)
+    assert theirs.case_number in html and mine.case_number not in html
+
+
+def test_filters_by_measure_and_nationality(client, auth, counsellor, org, register):
+    measure = MeasureFactory(organisation=org, title="Sprachkurs B2")
+    in_measure = register(first_name="Kurs", nationality="UA")
+    other = register(first_name="Ohne", date_of_birth="1980-01-01")
+    db.session.add(Enrolment(participant_id=in_measure.id, measure_id=measure.id, status="active",
+                             start_date=date(2025, 3, 1)))
+    db.session.commit()
+    auth.login(counsellor)
+    html = client.get(f"/caseload?measure={measure.id}").get_data(as_text=True)
+    assert in_measure.case_number in html and other.case_number not in html
+    html = client.get("/caseload?nationality=UA").get_data(as_text=True)
+    assert in_measure.case_number in html and other.case_number not in html
+
+
+@pytest.mark.parametrize("query", ["muller", "Mueller", "MÜLLER", "müll", "CF-"])
+def test_search_is_accent_insensitive(client, auth, counsellor, register, query):
+    wanted = register(first_name="Jana", last_name="Müller")
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    html = client.get("/caseload", query_string={"q": query}).get_data(as_text=True)
+    assert wanted.case_number in html
+    assert (other.case_number in html) == (query == "CF-")
+
+
+def listed(client, path):
+    """The case numbers in the participants table, in order (not those of the task list above it)."""
+    html = client.get(path).get_data(as_text=True).split('id="participants-heading"')[1]
+    return re.findall(r"CF-2025-\d{6}", html)
+
+
+def test_sorting_and_paging(client, auth, counsellor, org):
+    bulk_participants(org, counsellor, 5)
+    auth.login(counsellor)
+    numbers = listed(client, "/caseload?sort=case_number&dir=desc&per_page=2")
+    assert numbers[:2] == ["CF-2025-000005", "CF-2025-000004"]
+    assert listed(client, "/caseload?sort=case_number&per_page=2&page=3") == ["CF-2025-000005"]
+    assert listed(client, "/caseload?sort=last_contact&dir=desc")[0] == "CF-2025-000001"  # contacted today
+    assert listed(client, "/caseload?sort=next_due")[0] == "CF-2025-000001"  # due today
+    assert client.get("/caseload?per_page=100000").status_code == 200
+
+
+def test_home_page_shows_overdue_and_due_this_week_and_flags_missing_contact(client, auth, counsellor, register):
+    from caseflow.participants.services import add_note, add_task
+    today = date.today()
+    quiet = register(first_name="Quiet", entry_date="2025-01-02", unemployed_since="2024-01-01")
+    recent = register(first_name="Recent", date_of_birth="1980-01-01")
+    add_note(recent, {"date": today, "kind": "phone", "text": "call"}, actor=counsellor)
+    add_task(quiet, {"title": "Send CV to employer", "due_date": today - timedelta(days=3)}, actor=counsellor)
+    add_task(recent, {"title": "Book language test", "due_date": today}, actor=counsellor)
+    add_task(recent, {"title": "Far away task", "due_date": today + timedelta(days=30)}, actor=counsellor)
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    tasks = html.split('id="my-tasks"')[1].split('id="participants-heading"')[0]
+    assert "Send CV to employer" in tasks and "Book language test" in tasks and "Far away task" not in tasks
+    assert tasks.index("Send CV to employer") < tasks.index("Book language test")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<td>(CF-[\d-]+).*?</tr>", html, re.S)}
+    assert "badge-warn" in rows[quiet.case_number]       # no contact for 30 days
+    assert "badge-warn" not in rows[recent.case_number]
+    assert "badge-error" in rows[quiet.case_number]      # overdue task
