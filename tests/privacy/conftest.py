@@ -53,7 +53,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
                 author_id=counsellor.id)
     db.session.add_all([
         ParticipantLanguage(participant_id=p.id, language="ar", level="native"),
-        ParticipantLanguage(participant_id=p.id, language="de", level="spoken with Quolmbrecht accent"),
+        ParticipantLanguage(participant_id=p.id, language="de", level="Quolmbrecht-ish"),
         ForeignQualification(participant_id=p.id, title="Diplom of Zzyzxcanary at Damascus", country="SY", isced=6,
                              recognition_status="partial"),
         StatusChange(participant_id=p.id, date=date(2024, 9, 1), status="employed", source="manual"),
