@@ -99,6 +99,9 @@ class Config:
         if self.ESF_LTU_RULE not in ("eu", "de"):
             raise ConfigError(f"ESF_LTU_RULE must be 'eu' or 'de', not {self.ESF_LTU_RULE!r}")
         self.RETENTION_YEARS = _int("RETENTION_YEARS", 10)
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto. Without it every
+        # client behind a proxy has the proxy's address, and the per-address login limit hits everyone.
+        self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
         self.DEBUG = os.environ.get("FLASK_DEBUG") == "1" and self.ENV_NAME != "production"
 
 

@@ -16,6 +16,10 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(config or load_config())
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

@@ -34,7 +34,8 @@ class ChangePasswordForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     active = BooleanField(_l("Active"), default=True)
-    version = HiddenField()
+    # Only the edit page uses it; an integer, so a tampered value is a form error rather than a 500.
+    version = IntegerField(validators=[Optional()], widget=HiddenInput())
 
 
 class UserCreateForm(FlaskForm):

@@ -132,7 +132,7 @@ def organisation_edit(org_id: int):
     if form.validate_on_submit():
         try:
             services.update_organisation(org, name=form.name.data, active=form.active.data,
-                                         version=int(form.version.data or 0), actor=current_user)
+                                         version=form.version.data or 0, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)

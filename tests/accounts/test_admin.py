@@ -160,3 +160,15 @@ def test_nobody_deactivates_themselves(client, auth, admin):
                                                           "organisation_id": ""}, **EN)
     assert response.status_code == 200
     assert _user(admin.email).active
+
+
+def test_tampered_version_is_a_form_error_not_a_500(client, auth, admin, org):
+    auth.login(admin)
+    response = submit_form(client, f"/admin/organisations/{org.id}", {"name": "X", "version": "abc"})
+    assert response.status_code == 200
+    db.session.refresh(org)
+    assert org.name == "Kiezwerk Neukölln e.V."
+    response = submit_form(client, f"/admin/organisations/{org.id}", {"name": "X", "version": "99"}, **EN)
+    assert "Someone else changed this organisation" in response.get_data(as_text=True)
+    db.session.refresh(org)
+    assert org.name == "Kiezwerk Neukölln e.V."

@@ -163,3 +163,4 @@ def test_logged_in_user_visiting_login_is_sent_home(client, counsellor):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/caseload")
     assert session_cookie(client)
+
