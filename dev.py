@@ -34,28 +34,6 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 HOST, PORT = "127.0.0.1", 5000
 
-# Run inside the virtualenv when the database held data already: the demo accounts that still
-# accept the demo password, so the logins are printed on every start, not only the first.
-DEMO_LOGINS = """
-import sqlalchemy as sa
-from app import app
-from caseflow.accounts.models import User
-from caseflow.accounts.passwords import verify_password
-from caseflow.demo import DEMO_PASSWORD
-from caseflow.extensions import db
-with app.app_context():
-    users = db.session.scalars(sa.select(User).where(User.active).order_by(User.id).limit(40)).all()
-    rows = [(u.role, u.email, u.organisation.name if u.organisation else "\\u2014")
-            for u in users if verify_password(u.password_hash, DEMO_PASSWORD)]
-    if rows:
-        print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for role, email, org in rows:
-            print(f"  {role:<11} {email:<45} {org}")
-    else:
-        print("No account with the demo password in this database.")
-"""
-
-
 def step(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -132,15 +110,8 @@ def cmd_run() -> None:
     compile_translations()
     step("migrating the database (alembic upgrade head)")
     run(BIN / "alembic", "upgrade", "head")
-    step("loading demo data if the database is empty")
-    out = subprocess.run([str(BIN / "flask"), "--app", "app", "demo-data", "--if-empty", "--participants", "300",
-                          "--seed", "1"], cwd=ROOT, capture_output=True, text=True)
-    sys.stdout.write(out.stdout)
-    sys.stderr.write(out.stderr)
-    if out.returncode != 0:
-        fail(f"loading the demo data failed (exit code {out.returncode}); see above.", out.returncode)
-    if "Demo logins" not in out.stdout:
-        run(PY, "-c", DEMO_LOGINS, check=False)
+    step("loading demo data if the database is empty (the demo logins are printed either way)")
+    run(BIN / "flask", "--app", "app", "demo-data", "--if-empty", "--participants", "300", "--seed", "1")
     step(f"serving Caseflow on http://{HOST}:{PORT} (Ctrl+C stops it)")
     try:
         run(BIN / "flask", "--app", "app", "run", "--host", HOST, "--port", str(PORT), check=False)
