@@ -1,0 +1,490 @@
+"""The reports' SQL: every figure is computed in the database (grouped selects with FILTER sums,
+correlated subqueries on the indexed histories), never by loading participants into Python.
+
+The ESF+ rules are those of ../shared/domain/esf-indicators.md; each rule is one SQL expression
+below, used both for the counts and for the drill-down list behind a count, so the two can never
+disagree. SQLite (3.30+) and PostgreSQL differ only in date arithmetic, which the small dialect
+helpers at the top hide.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from caseflow.accounts.models import Organisation
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment, Measure
+from caseflow.participants.models import Participant, StatusChange
+from caseflow.placements.models import Certificate, FollowUp, Placement
+from caseflow.vocabulary import EU_MEMBER_STATES
+
+P = Participant
+GENDER_KEYS = ("female", "male", "non_binary")
+BREAKDOWN_KEYS = ("female", "male", "non_binary", "total")
+INACTIVE_STATUSES = ("inactive", "education_or_training")
+EMPLOYED_STATUSES = ("employed", "self_employed")
+EU_CODES = tuple(sorted(EU_MEMBER_STATES))
+LEAVING_WINDOW_DAYS = 28
+
+# Placement types that count as a job, an apprenticeship or self-employment for the placement rate.
+# Internships are left out: they are no employment and add no labour-market status (vocabulary.py).
+PLACED_TYPES = ("employment", "marginal_employment", "self_employment", "apprenticeship")
+
+
+# --- dialect helpers ------------------------------------------------------------------------------
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def plus_days(column, days: int):
+    """`column` + `days` days, as a date."""
+    days = int(days)
+    if dialect_name() == "sqlite":
+        return sa.func.date(column, f"{days:+d} days", type_=sa.Date)
+    return column + sa.literal_column(str(days), sa.Integer)
+
+
+def months_before(column, months: int):
+    """The date `months` calendar months before `column`: the same day of the month, or the last day
+    of that month where it has no such day (2024-03-31 minus 1 month is 2024-02-29).
+
+    SQLite's date(x, '-N months') does not clamp (it overflows into the next month), so there the
+    date is built from the first of the target month plus (day - 1) days, capped at that month's
+    last day. PostgreSQL's date - interval clamps by itself.
+    """
+    months = int(months)
+    if dialect_name() == "sqlite":
+        offset = sa.func.printf("+%d days", sa.cast(sa.func.strftime("%d", column), sa.Integer) - 1)
+        same_day = sa.func.date(column, "start of month", f"-{months} months", offset)
+        last_day = sa.func.date(column, "start of month", f"-{months - 1} months", "-1 day")
+        return sa.func.min(same_day, last_day, type_=sa.Date)  # two arguments: SQLite's scalar min
+    return sa.cast(column - sa.literal_column(f"interval '{months} months'", sa.Interval), sa.Date)
+
+
+def days_between(later, earlier):
+    """Whole days from `earlier` to `later`."""
+    if dialect_name() == "sqlite":
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+    return later - earlier
+
+
+def month_of(column):
+    """'YYYY-MM' of a date column."""
+    if dialect_name() == "sqlite":
+        return sa.func.strftime("%Y-%m", column)
+    return sa.func.to_char(column, "YYYY-MM")
+
+
+def median_of(values: sa.Select) -> float | None:
+    """The median of the single column selected by `values`, computed in the database:
+    percentile_cont on PostgreSQL, the middle row(s) by window numbering on SQLite."""
+    sub = values.subquery()
+    column = list(sub.c)[0]
+    if dialect_name() == "postgresql":
+        stmt = sa.select(sa.func.percentile_cont(0.5).within_group(column))
+    else:
+        numbered = sa.select(column.label("v"),
+                             sa.func.row_number().over(order_by=column).label("rn"),
+                             sa.func.count().over().label("n")).subquery()
+        stmt = sa.select(sa.func.avg(numbered.c.v)).where(
+            numbered.c.rn.in_([(numbered.c.n + 1) / 2, (numbered.c.n + 2) / 2]))
+    value = db.session.scalar(stmt)
+    return None if value is None else float(value)
+
+
+def count_if(condition):
+    return sa.func.count().filter(condition)
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+def scope_conditions(organisation_id: int | None) -> list:
+    """Restricted cases (GDPR Art. 18) are left out of every report; anonymised ones stay."""
+    conditions = [P.restricted_at.is_(None)]
+    if organisation_id is not None:
+        conditions.append(P.organisation_id == organisation_id)
+    return conditions
+
+
+# --- ESF+ common indicators ----------------------------------------------------------------------
+
+OUTPUT_KEYS = ("total", "unemployed", "long_term_unemployed", "inactive", "employed", "below_18",
+               "age_18_29", "age_55_plus", "isced_0_2", "isced_3_4", "isced_5_8", "disability",
+               "third_country_national", "foreign_background", "minority", "homeless")
+RESULT_KEYS = ("job_searching_upon_leaving", "education_or_training_upon_leaving",
+               "qualification_upon_leaving", "employed_upon_leaving",
+               "employed_six_months_after", "improved_situation_six_months_after")
+LTU_RULES = ("eu", "de")
+
+
+def long_term_unemployed(rule: str):
+    """Unemployed at entry, and the unemployment began
+    - `eu`: strictly before the date 6 (under 25 at entry) or 12 (25 or older) calendar months before entry;
+    - `de`: on or before the date 12 calendar months before entry (§ 18 SGB III, no age split)."""
+    since = P.unemployed_since
+    base = sa.and_(P.labour_status_at_entry == "unemployed", since.is_not(None))
+    if rule == "de":
+        return sa.and_(base, since <= months_before(P.entry_date, 12))
+    return sa.and_(base, sa.or_(
+        sa.and_(P.age_at_entry < 25, since < months_before(P.entry_date, 6)),
+        sa.and_(P.age_at_entry >= 25, since < months_before(P.entry_date, 12))))
+
+
+def output_conditions(rule: str) -> dict[str, Any]:
+    status = P.labour_status_at_entry
+    return {
+        "total": sa.true(),
+        "unemployed": status == "unemployed",
+        "long_term_unemployed": long_term_unemployed(rule),
+        "inactive": status.in_(INACTIVE_STATUSES),
+        "employed": status.in_(EMPLOYED_STATUSES),
+        "below_18": P.age_at_entry < 18,
+        "age_18_29": P.age_at_entry.between(18, 29),
+        "age_55_plus": P.age_at_entry >= 55,
+        "isced_0_2": P.education_isced.between(0, 2),
+        "isced_3_4": P.education_isced.between(3, 4),
+        "isced_5_8": P.education_isced.between(5, 8),
+        "disability": P.disability.is_(True),
+        "third_country_national": P.nationality.not_in(EU_CODES),
+        "foreign_background": P.foreign_background.is_(True),
+        "minority": P.minority.is_(True),
+        "homeless": P.homeless.is_(True),
+    }
+
+
+def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None):
+    """One row per participant whose final exit lies in the period, with what the result rules read:
+    the status upon leaving (the latest record dated on or before exit + 28 days, the last recorded
+    of a day winning), the latest six-month follow-up dated on or after the final exit, and whether
+    a certificate is dated from entry to exit + 28 days."""
+    sc, fu, cert = StatusChange, FollowUp, Certificate
+    leave_day = plus_days(P.exit_date, LEAVING_WINDOW_DAYS)
+    leaving_status = (sa.select(sc.status).where(sc.participant_id == P.id, sc.date <= leave_day)
+                      .order_by(sc.date.desc(), sc.id.desc()).limit(1).correlate(P).scalar_subquery())
+    latest_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "six_months",
+                                               fu.date >= P.exit_date)
+                        .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(P).scalar_subquery())
+    qualified = sa.exists().where(cert.participant_id == P.id, cert.date >= P.entry_date,
+                                  cert.date <= leave_day).correlate(P)
+    inner = (sa.select(P.id.label("id"), P.gender.label("gender"),
+                       P.labour_status_at_entry.label("entry_status"),
+                       leaving_status.label("leaving_status"),
+                       latest_follow_up.label("follow_up_id"),
+                       qualified.label("qualified"))
+             .where(*scope_conditions(organisation_id), P.status == "exited",
+                    P.exit_date.between(date_from, date_to))
+             .subquery("leaving_inner"))
+    fu_latest = aliased(FollowUp, name="fu_latest")
+    return (sa.select(inner, fu_latest.status.label("follow_up_status"),
+                      fu_latest.improved_situation.label("follow_up_improved"))
+            .outerjoin(fu_latest, fu_latest.id == inner.c.follow_up_id)
+            .subquery("leaving"))
+
+
+def result_conditions(r) -> dict[str, Any]:
+    entry, leaving = r.c.entry_status, r.c.leaving_status
+    return {
+        "job_searching_upon_leaving": sa.and_(entry.in_(INACTIVE_STATUSES), leaving == "unemployed"),
+        "education_or_training_upon_leaving": sa.and_(entry != "education_or_training",
+                                                      leaving == "education_or_training"),
+        "qualification_upon_leaving": r.c.qualified.is_(True),
+        "employed_upon_leaving": sa.and_(entry.in_(("unemployed",) + INACTIVE_STATUSES),
+                                         leaving.in_(EMPLOYED_STATUSES)),
+        "employed_six_months_after": r.c.follow_up_status.in_(EMPLOYED_STATUSES),
+        "improved_situation_six_months_after": sa.and_(entry.in_(EMPLOYED_STATUSES),
+                                                       r.c.follow_up_improved.is_(True)),
+    }
+
+
+def _by_gender(rows: Iterable, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+    keys = list(keys)
+    table = {k: {b: 0 for b in BREAKDOWN_KEYS} for k in keys}
+    for row in rows:
+        gender = row.gender
+        for k in keys:
+            n = int(getattr(row, k) or 0)
+            table[k]["total"] += n  # `total` also counts not_stated
+            if gender in GENDER_KEYS:
+                table[k][gender] += n
+    return table
+
+
+def esf_indicators(date_from: date, date_to: date, *, rule: str,
+                   organisation_id: int | None) -> dict[str, dict[str, dict[str, int]]]:
+    """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects."""
+    conditions = output_conditions(rule)
+    outputs = db.session.execute(
+        sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
+        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to))
+        .group_by(P.gender)).all()
+    r = leaving_subquery(date_from, date_to, organisation_id)
+    results = db.session.execute(
+        sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()])
+        .group_by(r.c.gender)).all()
+    return {"outputs": _by_gender(outputs, OUTPUT_KEYS), "results": _by_gender(results, RESULT_KEYS)}
+
+
+def esf_participants(date_from: date, date_to: date, *, rule: str, organisation_id: int,
+                     indicator: str, gender: str) -> sa.Select:
+    """The participants behind one ESF figure (ordered by case number), for the drill-down list."""
+    columns = (P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.entry_date, P.exit_date)
+    if indicator in OUTPUT_KEYS:
+        stmt = sa.select(*columns).where(*scope_conditions(organisation_id),
+                                         P.entry_date.between(date_from, date_to),
+                                         output_conditions(rule)[indicator])
+    else:
+        r = leaving_subquery(date_from, date_to, organisation_id)
+        stmt = sa.select(*columns).join(r, r.c.id == P.id).where(result_conditions(r)[indicator])
+    if gender != "total":
+        stmt = stmt.where(P.gender == gender)
+    return stmt.order_by(P.case_number)
+
+
+# --- placement outcomes ---------------------------------------------------------------------------
+
+BREAKDOWNS = ("measure_type", "organisation", "gender", "age_band", "nationality_group", "country",
+              "residence_status", "german_level")
+AGE_BANDS = ("below_18", "18_29", "30_54", "55_plus")
+MAIN_COUNTRIES = 10
+SMALL_CELL = 5
+GROUP_METRICS = ("participants", "entered", "exited", "placed_exits")
+
+
+@dataclass(frozen=True)
+class PlacementFilters:
+    date_from: date
+    date_to: date
+    organisation_id: int | None = None
+    counsellor_id: int | None = None
+    measure_type: str | None = None
+    measure_id: int | None = None
+
+
+def _filter_conditions(f: PlacementFilters) -> list:
+    conditions = scope_conditions(f.organisation_id)
+    if f.counsellor_id is not None:
+        conditions.append(P.counsellor_id == f.counsellor_id)
+    if f.measure_type is not None or f.measure_id is not None:
+        enrolled = sa.select(Enrolment.id).where(Enrolment.participant_id == P.id,
+                                                 Enrolment.status != "cancelled")
+        if f.measure_id is not None:
+            enrolled = enrolled.where(Enrolment.measure_id == f.measure_id)
+        if f.measure_type is not None:
+            enrolled = enrolled.join(Measure, Measure.id == Enrolment.measure_id).where(
+                Measure.type == f.measure_type)
+        conditions.append(enrolled.correlate(P).exists())
+    return conditions
+
+
+def _placed_between(start, end):
+    """A job/apprenticeship/self-employment placement starting from `start` to `end`, both included."""
+    return (sa.select(Placement.id).where(Placement.participant_id == P.id,
+                                          Placement.type.in_(PLACED_TYPES),
+                                          Placement.start_date >= start, Placement.start_date <= end)
+            .correlate(P).exists())
+
+
+def _age_band():
+    return sa.case((P.age_at_entry < 18, "below_18"), (P.age_at_entry <= 29, "18_29"),
+                   (P.age_at_entry <= 54, "30_54"), else_="55_plus")
+
+
+def placement_base(f: PlacementFilters):
+    """One row per participant active in the period (entered on or before its end, not finally
+    exited before its start) within the filters, with the flags every figure counts."""
+    exited = sa.and_(P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
+    placed_exit = sa.and_(exited, _placed_between(P.entry_date, plus_days(P.exit_date, LEAVING_WINDOW_DAYS)))
+    fu = FollowUp
+    follow_up_status = (sa.select(fu.status).where(fu.participant_id == P.id, fu.kind == "six_months",
+                                                   fu.date >= P.exit_date)
+                        .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(P).scalar_subquery())
+    one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
+    flag = lambda cond: sa.case((cond, one), else_=zero)  # noqa: E731
+    return (sa.select(
+        P.id.label("id"), P.organisation_id.label("organisation"), P.gender.label("gender"),
+        _age_band().label("age_band"),
+        sa.case((P.nationality.in_(EU_CODES), "eu"), else_="third_country").label("nationality_group"),
+        P.nationality.label("country"),
+        sa.func.coalesce(P.residence_status, "unknown").label("residence_status"),
+        sa.func.coalesce(P.german_level, "unknown").label("german_level"),
+        flag(P.entry_date.between(f.date_from, f.date_to)).label("entered"),
+        flag(exited).label("exited"),
+        flag(placed_exit).label("placed_exits"),
+        sa.case((placed_exit, follow_up_status), else_=None).label("follow_up_status"))
+        .where(*_filter_conditions(f), P.entry_date <= f.date_to,
+               sa.or_(P.exit_date.is_(None), P.exit_date >= f.date_from))
+        .cte("placement_base").prefix_with("MATERIALIZED"))
+
+
+def _text(value: str):
+    """A constant string column (inlined: a bound parameter has no type PostgreSQL can unify in UNION ALL)."""
+    assert value.replace("_", "").isalnum() or value == ""
+    return sa.literal_column(f"'{value}'", sa.String)
+
+
+def _zero():
+    return sa.literal_column("0", sa.BigInteger)
+
+
+def _group_columns(base):
+    return (sa.func.count().label("participants"), sa.func.sum(base.c.entered).label("entered"),
+            sa.func.sum(base.c.exited).label("exited"), sa.func.sum(base.c.placed_exits).label("placed_exits"))
+
+
+def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
+    """The summary row and the participant breakdowns (all but measure type) in ONE select: the
+    per-participant rows are materialised once and grouped by each dimension (UNION ALL)."""
+    base = placement_base(f)
+    known = base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
+    summary = sa.select(
+        _text("summary").label("dimension"), _text("").label("key"), *_group_columns(base),
+        count_if(known).label("follow_up_known"),
+        count_if(base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
+    parts = [summary]
+    for dim in breakdowns:
+        if dim == "measure_type":
+            continue
+        key = sa.cast(base.c[dim], sa.String)
+        parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
+                               _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+                     .group_by(base.c[dim]))
+    rows = db.session.execute(sa.union_all(*parts)).all()
+    return rows
+
+
+def placement_measure_type_groups(f: PlacementFilters):
+    """The breakdown by measure type: a participant counts once in each type of measure they were
+    enrolled in (cancelled enrolments left out)."""
+    base = placement_base(f)
+    types = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
+             .join(Measure, Measure.id == Enrolment.measure_id)
+             .where(Enrolment.status != "cancelled").distinct().subquery("enrolled_types"))
+    return db.session.execute(
+        sa.select(_text("measure_type").label("dimension"), sa.cast(types.c.measure_type, sa.String).label("key"),
+                  *_group_columns(base))
+        .select_from(base).join(types, types.c.pid == base.c.id)
+        .group_by(types.c.measure_type)).all()
+
+
+def placements_by_type(f: PlacementFilters) -> dict[str, int]:
+    """Placements starting in the period, of participants within the filters, by type."""
+    rows = db.session.execute(
+        sa.select(Placement.type, sa.func.count())
+        .join(P, P.id == Placement.participant_id)
+        .where(*_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
+        .group_by(Placement.type)).all()
+    return {t: int(n) for t, n in rows}
+
+
+def first_placement_days(f: PlacementFilters) -> sa.Select:
+    """Days from entry to the first job/apprenticeship/self-employment placement on or after entry,
+    for participants whose first such placement started in the period."""
+    first = (sa.select(Placement.participant_id.label("pid"), sa.func.min(Placement.start_date).label("first"))
+             .join(P, P.id == Placement.participant_id)
+             .where(*_filter_conditions(f), Placement.type.in_(PLACED_TYPES),
+                    Placement.start_date >= P.entry_date)
+             .group_by(Placement.participant_id).subquery("first_placement"))
+    entry = sa.select(P.entry_date).where(P.id == first.c.pid).scalar_subquery()
+    return (sa.select(days_between(first.c.first, entry).label("days"))
+            .where(first.c.first.between(f.date_from, f.date_to)))
+
+
+def monthly_trend(f: PlacementFilters) -> list:
+    """Per month of the period: entries, final exits, placement starts (job/apprenticeship/
+    self-employment) within the filters."""
+    conditions = _filter_conditions(f)
+    entered = (sa.select(_text("entered").label("metric"), month_of(P.entry_date).label("month"),
+                         sa.func.count().label("n"))
+               .where(*conditions, P.entry_date.between(f.date_from, f.date_to)).group_by(month_of(P.entry_date)))
+    exited = (sa.select(_text("exited").label("metric"), month_of(P.exit_date).label("month"),
+                        sa.func.count().label("n"))
+              .where(*conditions, P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
+              .group_by(month_of(P.exit_date)))
+    placed = (sa.select(_text("placements").label("metric"), month_of(Placement.start_date).label("month"),
+                        sa.func.count().label("n"))
+              .join(P, P.id == Placement.participant_id)
+              .where(*conditions, Placement.type.in_(PLACED_TYPES),
+                     Placement.start_date.between(f.date_from, f.date_to))
+              .group_by(month_of(Placement.start_date)))
+    return db.session.execute(sa.union_all(entered, exited, placed)).all()
+
+
+def organisation_names(ids: Iterable[int] | None = None) -> dict[int, str]:
+    stmt = sa.select(Organisation.id, Organisation.name)
+    if ids is not None:
+        stmt = stmt.where(Organisation.id.in_(list(ids)))
+    return {i: n for i, n in db.session.execute(stmt.order_by(Organisation.name)).all()}
+
+
+# --- data completeness ----------------------------------------------------------------------------
+
+COMPLETENESS_ISSUES = ("no_isced", "unemployed_without_start", "no_four_week_status", "follow_up_overdue")
+FOUR_WEEK_GRACE_DAYS = 0
+SIX_MONTH_GRACE_DAYS = 30
+
+
+def calendar_months_before(day: date, months: int) -> date:
+    """Python twin of months_before(): same day of the month, clamped to the month's last day."""
+    import calendar
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def six_month_cutoff(today: date) -> date:
+    """A six-month follow-up is overdue for final exits before this date: 6 calendar months and
+    SIX_MONTH_GRACE_DAYS days before today."""
+    return calendar_months_before(today - timedelta(days=SIX_MONTH_GRACE_DAYS), 6)
+
+
+def completeness_flags(today: date) -> dict[str, Any]:
+    """The funder-required data checks (see services.completeness_report for the definitions)."""
+    sc, fu = StatusChange, FollowUp
+    exited = P.status == "exited"
+    four_week_window_over = P.exit_date < today - timedelta(days=LEAVING_WINDOW_DAYS + FOUR_WEEK_GRACE_DAYS)
+    status_in_window = (sa.select(sc.id).where(sc.participant_id == P.id, sc.date >= P.exit_date,
+                                               sc.date <= plus_days(P.exit_date, LEAVING_WINDOW_DAYS))
+                        .correlate(P).exists())
+    four_week_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "four_weeks",
+                                                  fu.date >= P.exit_date).correlate(P).exists())
+    six_month_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "six_months",
+                                                  fu.date >= P.exit_date).correlate(P).exists())
+    return {
+        "no_isced": P.education_isced.is_(None),
+        "unemployed_without_start": sa.and_(P.labour_status_at_entry == "unemployed",
+                                            P.unemployed_since.is_(None)),
+        "no_four_week_status": sa.and_(exited, four_week_window_over, ~status_in_window, ~four_week_follow_up),
+        "follow_up_overdue": sa.and_(exited, P.exit_date < six_month_cutoff(today), ~six_month_follow_up),
+    }
+
+
+def completeness_select(organisation_id: int, today: date, issue: str | None = None) -> sa.Select:
+    flags = completeness_flags(today)
+    flag_columns = [sa.case((cond, sa.literal_column("1")), else_=sa.literal_column("0")).label(k) for k, cond in flags.items()]
+    wanted = flags[issue] if issue else sa.or_(*flags.values())
+    return (sa.select(P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.exit_date,
+                      *flag_columns)
+            .where(*scope_conditions(organisation_id), P.anonymised_at.is_(None), wanted)
+            .order_by(P.case_number))
+
+
+def completeness_counts(organisation_id: int, today: date) -> dict[str, int]:
+    flags = completeness_flags(today)
+    row = db.session.execute(
+        sa.select(count_if(sa.or_(*flags.values())).label("any"), *[count_if(c).label(k) for k, c in flags.items()])
+        .where(*scope_conditions(organisation_id), P.anonymised_at.is_(None))).one()
+    return {k: int(getattr(row, k) or 0) for k in ("any", *flags)}
+
+
+def paginate_rows(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
+    """(rows of the page, total) in two queries."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, int(total or 0)
+
+

@@ -1,0 +1,361 @@
+"""The reports: parameters checked against the actor's rights, figures from reports/queries.py.
+
+Who sees what (interfaces.md, issue 6):
+- counsellors and team leads report on their own organisation only; naming another organisation
+  answers 404 (it does not exist for them, as another organisation's objects everywhere else);
+- analysts and admins report on all organisations or one of them, always aggregated, never names;
+  in the placement outcome report's breakdowns a group of fewer than 5 participants is shown to
+  them as "< 5" (API: the figures are null and `suppressed` is true);
+- the ESF+ indicator report is exact for everyone allowed to run it (it is the official return);
+- the lists behind ESF figures and the data completeness report show names: casework roles only.
+
+Every function here only reads; none writes or commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from caseflow.accounts.models import Organisation, User
+from caseflow.errors import DomainError, Forbidden, NotFound
+from caseflow.extensions import db
+from caseflow.measures.models import Measure
+from caseflow.reports import queries as q
+from caseflow.vocabulary import (CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, MEASURE_TYPES, PLACEMENT_TYPES,
+                                 RESIDENCE_STATUSES)
+
+REPORT_ROLES = ("counsellor", "team_lead", "analyst", "admin")
+AGGREGATE_ONLY_ROLES = ("analyst", "admin")
+MAX_PERIOD_YEARS = 20
+
+
+def is_casework(actor) -> bool:
+    return actor is not None and actor.role in CASEWORK_ROLES
+
+
+def require_report_role(actor) -> None:
+    if actor is None or actor.role not in REPORT_ROLES:
+        raise Forbidden(_("Your role may not run reports."))
+
+
+def require_casework(actor) -> None:
+    if not is_casework(actor):
+        raise Forbidden(_("Only counsellors and team leads see the participants behind a report."))
+
+
+# --- parameters -----------------------------------------------------------------------------------
+
+class Errors:
+    """Collects field errors so that every bad parameter is reported at once."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise DomainError(_("Please correct the report's parameters."), code="validation_error",
+                              fields=self.fields)
+
+
+def _date(args: Mapping[str, Any], name: str, errors: Errors) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        errors.add(name, _("Enter a date."))
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.add(name, _("Use the date format YYYY-MM-DD."))
+        return None
+
+
+def _int(args: Mapping[str, Any], name: str, errors: Errors) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        errors.add(name, _("Must be a whole number."))
+        return None
+    return int(raw)
+
+
+def parse_period(args: Mapping[str, Any], errors: Errors) -> tuple[date | None, date | None]:
+    date_from, date_to = _date(args, "from", errors), _date(args, "to", errors)
+    if date_from and date_to:
+        if date_from > date_to:
+            errors.add("to", _("The end of the period must not be before its start."))
+        elif date_to.year - date_from.year > MAX_PERIOD_YEARS:
+            errors.add("to", _("A report covers at most %(years)s years.", years=MAX_PERIOD_YEARS))
+    return date_from, date_to
+
+
+def default_ltu_rule() -> str:
+    return current_app.config.get("ESF_LTU_RULE", "eu")
+
+
+def parse_ltu_rule(args: Mapping[str, Any], errors: Errors) -> str:
+    raw = (args.get("ltu_rule") or "").strip()
+    if not raw:
+        return default_ltu_rule()
+    if raw not in q.LTU_RULES:
+        errors.add("ltu_rule", _("Choose the rule eu or de."))
+        return default_ltu_rule()
+    return raw
+
+
+def resolve_organisation(organisation_id: int | None, *, actor) -> int | None:
+    """The organisation a report covers: casework roles always their own (another one → 404);
+    analysts and admins all (None) or one that exists (else 404)."""
+    if is_casework(actor):
+        if organisation_id is not None and organisation_id != actor.organisation_id:
+            raise NotFound(_("No such organisation."))
+        return actor.organisation_id
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        raise NotFound(_("No such organisation."))
+    return organisation_id
+
+
+# --- ESF+ indicators ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EsfParams:
+    date_from: date
+    date_to: date
+    ltu_rule: str
+    organisation_id: int | None
+
+
+def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
+    """Checks from/to/ltu_rule/organisation_id. Raises DomainError (422) with field messages,
+    NotFound for an organisation the actor may not report on, Forbidden for other roles."""
+    require_report_role(actor)
+    errors = Errors()
+    date_from, date_to = parse_period(args, errors)
+    rule = parse_ltu_rule(args, errors)
+    organisation_id = _int(args, "organisation_id", errors)
+    errors.raise_if_any()
+    return EsfParams(date_from, date_to, rule, resolve_organisation(organisation_id, actor=actor))
+
+
+def esf_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
+    """The ESF+ common indicators of esf-indicators.md for the period, exact for every role."""
+    params = esf_params(args, actor=actor)
+    figures = q.esf_indicators(params.date_from, params.date_to, rule=params.ltu_rule,
+                               organisation_id=params.organisation_id)
+    return {"from": params.date_from, "to": params.date_to, "ltu_rule": params.ltu_rule,
+            "organisation_id": params.organisation_id, **figures}
+
+
+def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -> dict[str, Any]:
+    """The participants (own organisation) behind one ESF figure; casework roles only."""
+    require_casework(actor)
+    params = esf_params(args, actor=actor)
+    indicator, gender = args.get("indicator", ""), args.get("gender", "total")
+    if indicator not in q.OUTPUT_KEYS + q.RESULT_KEYS:
+        raise DomainError.field("indicator", _("No such indicator."))
+    if gender not in q.BREAKDOWN_KEYS:
+        raise DomainError.field("gender", _("No such breakdown."))
+    stmt = q.esf_participants(params.date_from, params.date_to, rule=params.ltu_rule,
+                              organisation_id=params.organisation_id, indicator=indicator, gender=gender)
+    rows, total = q.paginate_rows(stmt, page, per_page)
+    return {"params": params, "indicator": indicator, "gender": gender, "items": rows, "total": total,
+            "page": page, "per_page": per_page}
+
+
+# --- placement outcomes ---------------------------------------------------------------------------
+
+def placement_params(args: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilters, tuple[str, ...]]:
+    require_report_role(actor)
+    errors = Errors()
+    date_from, date_to = parse_period(args, errors)
+    organisation_id = _int(args, "organisation_id", errors)
+    counsellor_id = _int(args, "counsellor_id", errors)
+    measure_id = _int(args, "measure_id", errors)
+    measure_type = (args.get("measure_type") or "").strip() or None
+    if measure_type is not None and measure_type not in MEASURE_TYPES:
+        errors.add("measure_type", _("No such measure type."))
+    raw_group_by = (args.get("group_by") or "").strip()
+    group_by = tuple(g.strip() for g in raw_group_by.split(",") if g.strip()) if raw_group_by else q.BREAKDOWNS
+    unknown = [g for g in group_by if g not in q.BREAKDOWNS]
+    if unknown:
+        errors.add("group_by", _("Unknown breakdown: %(names)s. Use: %(allowed)s.",
+                                 names=", ".join(unknown), allowed=", ".join(q.BREAKDOWNS)))
+    errors.raise_if_any()
+    organisation_id = resolve_organisation(organisation_id, actor=actor)
+    if counsellor_id is not None:
+        staff = db.session.get(User, counsellor_id)
+        if (staff is None or staff.role not in CASEWORK_ROLES
+                or (organisation_id is not None and staff.organisation_id != organisation_id)):
+            raise NotFound(_("No such counsellor."))
+    if measure_id is not None and db.session.get(Measure, measure_id) is None:
+        raise NotFound(_("No such measure."))
+    filters = q.PlacementFilters(date_from, date_to, organisation_id, counsellor_id, measure_type, measure_id)
+    return filters, tuple(dict.fromkeys(group_by))
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else round(numerator / denominator, 4)
+
+
+def _months(date_from: date, date_to: date) -> list[str]:
+    months, (y, m) = [], (date_from.year, date_from.month)
+    while (y, m) <= (date_to.year, date_to.month):
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def group_label(dimension: str, key: str, organisations: dict[int, str]) -> str:
+    from caseflow.i18n import country_name
+    if key == "unknown":
+        return _("not recorded")
+    if key == "other":
+        return _("other countries")
+    if dimension == "measure_type":
+        return str(MEASURE_TYPES.get(key, key))
+    if dimension == "organisation":
+        return organisations.get(int(key), key)
+    if dimension == "gender":
+        return str(GENDERS.get(key, key))
+    if dimension == "age_band":
+        return {"below_18": _("under 18"), "18_29": _("18 to 29"), "30_54": _("30 to 54"),
+                "55_plus": _("55 and older")}.get(key, key)
+    if dimension == "nationality_group":
+        return _("EU citizens") if key == "eu" else _("third-country nationals")
+    if dimension == "country":
+        return country_name(key)
+    if dimension == "residence_status":
+        return str(RESIDENCE_STATUSES.get(key, key))
+    return key
+
+
+def _order(dimension: str, rows: list[dict]) -> list[dict]:
+    fixed = {"gender": list(GENDERS), "age_band": list(q.AGE_BANDS), "nationality_group": ["eu", "third_country"],
+             "german_level": list(GERMAN_LEVELS) + ["unknown"],
+             "residence_status": list(RESIDENCE_STATUSES) + ["unknown"], "measure_type": list(MEASURE_TYPES)}
+    if dimension in fixed:
+        order = fixed[dimension]
+        return sorted(rows, key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
+    return sorted(rows, key=lambda r: (-r["participants"], r["key"]))
+
+
+def _main_countries(rows: list[dict]) -> list[dict]:
+    """The MAIN_COUNTRIES largest nationalities; the rest summed as `other`."""
+    rows = sorted(rows, key=lambda r: (-r["participants"], r["key"]))
+    main, rest = rows[:q.MAIN_COUNTRIES], rows[q.MAIN_COUNTRIES:]
+    if rest:
+        main.append({"key": "other", **{m: sum(r[m] for r in rest) for m in q.GROUP_METRICS}})
+    return main
+
+
+def placement_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
+    """The placement outcome report (definitions in the module docstring of reports/api.py and on
+    the report page). Raises DomainError (422), NotFound, Forbidden."""
+    filters, group_by = placement_params(args, actor=actor)
+    suppress = actor.role in AGGREGATE_ONLY_ROLES
+    rows = list(q.placement_summary_and_groups(filters, group_by))
+    if "measure_type" in group_by:
+        rows += list(q.placement_measure_type_groups(filters))
+
+    summary_row = next(r for r in rows if r.dimension == "summary")
+    participants = int(summary_row.participants or 0)
+    exited = int(summary_row.exited or 0)
+    placed = int(summary_row.placed_exits or 0)
+    known = int(summary_row.follow_up_known or 0)
+    still = int(summary_row.follow_up_placed or 0)
+    summary = {
+        "participants_active": participants,
+        "entered": int(summary_row.entered or 0),
+        "exited": exited,
+        "placed_exits": placed,
+        "placement_rate": _rate(placed, exited),
+        "median_days_to_first_placement": q.median_of(q.first_placement_days(filters)),
+        "six_month_follow_ups_known": known,
+        "still_placed_at_six_months": still,
+        "still_placed_share": _rate(still, known),
+    }
+
+    organisations = q.organisation_names()
+    grouped: dict[str, list[dict]] = {dim: [] for dim in group_by}
+    for r in rows:
+        if r.dimension == "summary":
+            continue
+        grouped[r.dimension].append({"key": str(r.key), **{m: int(getattr(r, m) or 0) for m in q.GROUP_METRICS}})
+    breakdowns = {}
+    for dim, items in grouped.items():
+        items = _main_countries(items) if dim == "country" else _order(dim, items)
+        out = []
+        for item in items:
+            small = suppress and 0 < item["participants"] < q.SMALL_CELL
+            entry = {"key": item["key"], "label": group_label(dim, item["key"], organisations),
+                     "suppressed": small}
+            for m in q.GROUP_METRICS:
+                entry[m] = None if small else item[m]
+            entry["placement_rate"] = None if small else _rate(item["placed_exits"], item["exited"])
+            out.append(entry)
+        breakdowns[dim] = out
+
+    trend = {m: {"month": m, "entered": 0, "exited": 0, "placements": 0}
+             for m in _months(filters.date_from, filters.date_to)}
+    for metric, month, n in q.monthly_trend(filters):
+        if month in trend:
+            trend[month][metric] = int(n)
+
+    by_type = q.placements_by_type(filters)
+    return {
+        "from": filters.date_from, "to": filters.date_to,
+        "filters": {"organisation_id": filters.organisation_id, "counsellor_id": filters.counsellor_id,
+                    "measure_type": filters.measure_type, "measure_id": filters.measure_id},
+        "small_cell_threshold": q.SMALL_CELL if suppress else None,
+        "summary": summary,
+        "placements_by_type": {t: by_type.get(t, 0) for t in PLACEMENT_TYPES},
+        "breakdowns": breakdowns,
+        "monthly": list(trend.values()),
+    }
+
+
+def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
+    """Organisations, counsellors and measures the actor may filter by (three small queries)."""
+    organisation_id = actor.organisation_id if is_casework(actor) else None
+    orgs = q.organisation_names() if not is_casework(actor) else {}
+    staff = sa.select(User.id, User.name).where(User.role.in_(CASEWORK_ROLES)).order_by(User.name)
+    measures = sa.select(Measure.id, Measure.title).order_by(Measure.title)
+    if organisation_id is not None:
+        staff = staff.where(User.organisation_id == organisation_id)
+        measures = measures.where(Measure.organisation_id == organisation_id)
+    return {"organisations": list(orgs.items()),
+            "counsellors": [tuple(r) for r in db.session.execute(staff).all()],
+            "measures": [tuple(r) for r in db.session.execute(measures).all()]}
+
+
+# --- data completeness ----------------------------------------------------------------------------
+
+def completeness_report(*, actor, page: int, per_page: int, issue: str | None = None,
+                        today: date | None = None) -> dict[str, Any]:
+    """Participants of the actor's organisation whose funder-required data is missing or doubtful
+    (restricted and anonymised cases left out: they cannot be corrected):
+    - `no_isced`: no ISCED level recorded;
+    - `unemployed_without_start`: unemployed at entry without the date the unemployment began;
+    - `no_four_week_status`: finally exited more than 28 days ago, with neither a status record dated
+      from the exit date to exit + 28 days nor a `four_weeks` follow-up dated on or after the exit;
+    - `follow_up_overdue`: final exit before the date 6 calendar months and 30 days before today,
+      and no `six_months` follow-up dated on or after the exit.
+    Casework roles only. Three queries whatever the page size."""
+    require_casework(actor)
+    if issue is not None and issue not in q.COMPLETENESS_ISSUES:
+        raise DomainError.field("issue", _("No such check."))
+    today = today or date.today()
+    counts = q.completeness_counts(actor.organisation_id, today)
+    rows, total = q.paginate_rows(q.completeness_select(actor.organisation_id, today, issue), page, per_page)
+    return {"counts": counts, "items": rows, "total": total, "page": page, "per_page": per_page,
+            "issue": issue, "today": today}
