@@ -1,11 +1,215 @@
-from flask import Blueprint, render_template
+"""Report pages: the overview, the ESF+ indicators (with the participants behind each figure for
+casework roles), the placement outcomes, the data completeness list, and the exports."""
+from __future__ import annotations
 
-from caseflow.accounts.auth import roles_required
+from datetime import date
+from types import SimpleNamespace
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.errors import DomainError, Forbidden, NotFound
+from caseflow.reports import charts, exports, services
+from caseflow.reports import labels as L
+from caseflow.reports import queries as q
+from caseflow.reports.forms import EsfForm, PlacementForm
+from caseflow.vocabulary import PLACEMENT_TYPES
+from caseflow.web import apply_error, page_args
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+REPORT_ROLES = services.REPORT_ROLES
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _args() -> dict[str, str]:
+    """The query string, with the current calendar year as the default period."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    if not args.get("from") and not args.get("to"):
+        year = date.today().year
+        args.setdefault("from", f"{year}-01-01")
+        args["to"] = args.get("to") or f"{year}-12-31"
+    return args
+
+
+def _organisation_choices(form) -> None:
+    if services.is_casework(current_user):
+        del form.organisation_id
+        return
+    form.organisation_id.choices = [("", _("all organisations"))] + [
+        (str(i), n) for i, n in q.organisation_names().items()]
+
+
+def _scope_name(organisation_id) -> str:
+    if organisation_id is None:
+        return _("all organisations")
+    return q.organisation_names([organisation_id]).get(organisation_id, "")
+
+
+def case_file_url(participant_id: int) -> str | None:
+    """The case file's address once the participants domain provides it."""
+    if "participants.case_file" in current_app.view_functions:
+        return url_for("participants.case_file", participant_id=participant_id)
+    return None
+
+
+def _run(loader, form, args):
+    """Runs a report; bad parameters are shown next to their fields (422), an organisation or
+    filter the user may not use is 404."""
+    try:
+        return loader(args, actor=current_user), 200
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        apply_error(form, exc)
+        return None, 422
 
 
 @bp.route("/")
-@roles_required("counsellor", "team_lead", "analyst", "admin")
+@roles_required(*REPORT_ROLES)
 def index():
-    return render_template("reports/index.html")
+    return render_template("reports/index.html", casework=services.is_casework(current_user))
+
+
+# --- ESF+ -----------------------------------------------------------------------------------------
+
+@bp.route("/esf")
+@roles_required(*REPORT_ROLES)
+def esf():
+    args = _args()
+    args.setdefault("ltu_rule", services.default_ltu_rule())
+    form = EsfForm(formdata=_formdata(args))
+    _organisation_choices(form)
+    report, status = _run(services.esf_report, form, args)
+    context = {}
+    if report:
+        link_args = {"from": report["from"].isoformat(), "to": report["to"].isoformat(),
+                     "ltu_rule": report["ltu_rule"]}
+        if report["organisation_id"] is not None and not services.is_casework(current_user):
+            link_args["organisation_id"] = report["organisation_id"]
+        context = dict(
+            link_args=link_args, scope=_scope_name(report["organisation_id"]),
+            output_chart=charts.bar_chart(
+                _("Output indicators, total"),
+                _("Participants who entered in the period, by indicator; the numbers are in the table below."),
+                [(str(L.OUTPUT_LABELS[k]), report["outputs"][k]["total"]) for k in q.OUTPUT_KEYS]),
+            result_chart=charts.bar_chart(
+                _("Result indicators, total"),
+                _("Participants whose final exit lies in the period, by indicator; the numbers are in the table below."),
+                [(str(L.RESULT_LABELS[k]), report["results"][k]["total"]) for k in q.RESULT_KEYS]))
+    return render_template("reports/esf.html", form=form, report=report, L=L, q=q,
+                           drilldown=services.is_casework(current_user), **context), status
+
+
+@bp.route("/esf/participants")
+@casework_required
+def esf_participants():
+    page, per_page = page_args()
+    try:
+        result = services.esf_drilldown(_args(), actor=current_user, page=page, per_page=per_page)
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        abort(Response(render_template("errors/error.html", status=422, message=exc.message), status=422))
+    total, per_page = result["total"], result["per_page"]
+    pages = max(1, -(-total // per_page))
+    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
+                                 has_next=page < pages, next_num=page + 1)
+    indicator = result["indicator"]
+    label = L.OUTPUT_LABELS.get(indicator) or L.RESULT_LABELS.get(indicator)
+    params = result["params"]
+    back = {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "ltu_rule": params.ltu_rule}
+    return render_template("reports/esf_participants.html", result=result, label=label, pagination=pagination,
+                           breakdown=L.BREAKDOWN_LABELS[result["gender"]], back=back, case_file_url=case_file_url)
+
+
+@bp.route("/esf.<any(csv, xlsx):fmt>")
+@roles_required(*REPORT_ROLES)
+def esf_export(fmt: str):
+    report = services.esf_report(_args(), actor=current_user)
+    tables = exports.esf_tables(report, _scope_name(report["organisation_id"]))
+    name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}.{fmt}"
+    return _download(tables, fmt, name)
+
+
+def _download(tables, fmt: str, filename: str) -> Response:
+    body = exports.to_csv(tables) if fmt == "csv" else exports.to_xlsx(tables)
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _formdata(args: dict):
+    from werkzeug.datastructures import MultiDict
+    return MultiDict(args)
+
+
+# --- placement outcomes ---------------------------------------------------------------------------
+
+@bp.route("/placements")
+@roles_required(*REPORT_ROLES)
+def placements():
+    args = _args()
+    form = PlacementForm(formdata=_formdata(args))
+    _organisation_choices(form)
+    choices = services.filter_choices(actor=current_user)
+    form.counsellor_id.choices = [("", _("all"))] + [(str(i), n) for i, n in choices["counsellors"]]
+    form.measure_id.choices = [("", _("all"))] + [(str(i), t) for i, t in choices["measures"]]
+    report, status = _run(services.placement_report, form, args)
+    context = {}
+    if report:
+        export_args = {k: v for k, v in args.items() if k in ("from", "to", "organisation_id", "counsellor_id",
+                                                                "measure_type", "measure_id") and v}
+        months = [m["month"] for m in report["monthly"]]
+        context = dict(
+            export_args=export_args, scope=_scope_name(report["filters"]["organisation_id"]),
+            type_chart=charts.bar_chart(
+                _("Placements by type"),
+                _("Placements starting in the period, by type; the numbers are in the table next to the chart."),
+                [(str(label), report["placements_by_type"][k]) for k, label in PLACEMENT_TYPES.items()]),
+            trend_chart=charts.column_chart(
+                _("Monthly trend"),
+                _("Entries, final exits and placement starts per month; the numbers are in the table below."),
+                months, [(_("Entered"), [m["entered"] for m in report["monthly"]]),
+                         (_("Exited"), [m["exited"] for m in report["monthly"]]),
+                         (_("Placements"), [m["placements"] for m in report["monthly"]])]))
+    return render_template("reports/placements.html", form=form, report=report, L=L, q=q,
+                           placement_types=PLACEMENT_TYPES, **context), status
+
+
+@bp.route("/placements.<any(csv, xlsx):fmt>")
+@roles_required(*REPORT_ROLES)
+def placements_export(fmt: str):
+    report = services.placement_report(_args(), actor=current_user)
+    tables = exports.placement_tables(report, _scope_name(report["filters"]["organisation_id"]))
+    return _download(tables, fmt, f"placements-{report['from'].isoformat()}-{report['to'].isoformat()}.{fmt}")
+
+
+# --- data completeness ----------------------------------------------------------------------------
+
+@bp.route("/completeness")
+@casework_required
+def completeness():
+    page, per_page = page_args()
+    issue = request.args.get("issue") or None
+    if issue is not None and issue not in q.COMPLETENESS_ISSUES:
+        abort(404)
+    result = services.completeness_report(actor=current_user, page=page, per_page=per_page, issue=issue)
+    pages = max(1, -(-result["total"] // per_page))
+    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
+                                 has_next=page < pages, next_num=page + 1)
+    return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q,
+                           case_file_url=case_file_url)
+
+
+@bp.route("/completeness.<any(csv, xlsx):fmt>")
+@casework_required
+def completeness_export(fmt: str):
+    # the whole list (capped): an export is for working through it offline
+    result = services.completeness_report(actor=current_user, page=1, per_page=10000,
+                                          issue=request.args.get("issue") or None)
+    tables = exports.completeness_tables(result["items"], result["today"])
+    return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}")

@@ -1,0 +1,44 @@
+"""The report parameter forms. They are GET forms (running a report changes nothing), so they carry
+no CSRF token; the services check every value and the views show the messages next to the fields."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from caseflow.reports import labels as L
+from caseflow.vocabulary import MEASURE_TYPES
+
+
+_FROM_FIELD = DateField(_l("From"), validators=[Optional()])  # created first: rendered before `to`
+
+
+class ReportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    to = DateField(_l("To"), validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+
+
+# `from` is a Python keyword but the documented parameter name; the field is added by name.
+setattr(ReportForm, "from", _FROM_FIELD)
+
+
+class EsfForm(ReportForm):
+    ltu_rule = SelectField(_l("Long-term unemployment rule"), choices=[], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ltu_rule.choices = [(k, str(v)) for k, v in L.LTU_RULE_LABELS.items()]
+
+
+class PlacementForm(ReportForm):
+    counsellor_id = SelectField(_l("Counsellor"), choices=[], validate_choice=False)
+    measure_type = SelectField(_l("Measure type"), choices=[], validate_choice=False)
+    measure_id = SelectField(_l("Measure"), choices=[], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure_type.choices = [("", _l("all"))] + [(k, str(v)) for k, v in MEASURE_TYPES.items()]
