@@ -39,7 +39,7 @@ class MeasureForm(FlaskForm):
     type = SelectField(_l("Type"), choices=[(k, v) for k, v in MEASURE_TYPES.items()])
     organisation_id = SelectField(_l("Providing organisation"), coerce=_int_or_none, validators=[Optional()])
     start_date = DateField(_l("Start"), validators=[InputRequired()])
-    end_date = DateField(_l("End"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
     capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit. When all places are taken, "
                                            "new enrolments go onto the waiting list."))
@@ -74,7 +74,7 @@ class EmployerForm(FlaskForm):
 class EnrolmentBaseForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[(k, v) for k, v in ENROLMENT_STATUSES.items()])
     start_date = DateField(_l("Start"), validators=[Optional()])
-    end_date = DateField(_l("End"), validators=[Optional()],
+    end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Planned end; the actual end once it has ended."))
     dropout_reason = TextAreaField(_l("Reason for dropping out"), validators=[Optional(), Length(max=500)],
                                    description=_l("Required when the participant dropped out."))
@@ -176,4 +176,4 @@ class BulkEnrolmentForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[("planned", ENROLMENT_STATUSES["planned"]),
                                                 ("active", ENROLMENT_STATUSES["active"])])
     start_date = DateField(_l("Start"), validators=[InputRequired()])
-    end_date = DateField(_l("End"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])

@@ -12,6 +12,12 @@ from caseflow.participants.models import Task
 from tests.factories import EmployerFactory, EnrolmentFactory, MeasureFactory
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the English texts; the German ones are checked by the browser test."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def csrf(client, path):
     html = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
