@@ -75,14 +75,21 @@ def test_restricted_case_is_read_only_through_the_api(participant, team_lead, co
                     json={"date": "2025-01-02", "kind": "phone", "text": "called", "minutes": 5}).status_code == 201
 
 
-def test_restricted_case_is_left_out_of_reports(org, team_lead):
-    """The reports domain counts only `restricted_at IS NULL`; checked here on the query it relies on
-    and, when the reports API is there, on its output."""
-    kept = ParticipantFactory(organisation=org)
+def test_restricted_case_is_left_out_of_reports(org, team_lead, analyst, api_as):
+    ParticipantFactory(organisation=org)
     hidden = ParticipantFactory(organisation=org)
+    path = "/reports/esf?from=2024-01-01&to=2024-12-31"
+
+    def total(user):
+        response = api_as(user).get(path)
+        assert response.status_code == 200, response.json
+        return response.json["outputs"]["total"]["total"]
+
+    assert (total(team_lead), total(analyst)) == (2, 2)
     restrict_processing(hidden.id, "objection", actor=team_lead)
-    reportable = set(db.session.scalars(sa.select(Participant.id).where(Participant.restricted_at.is_(None))))
-    assert reportable == {kept.id}
+    assert (total(team_lead), total(analyst)) == (1, 1)
+    lift_restriction(hidden.id, actor=team_lead)
+    assert total(analyst) == 2
 
 
 def test_restriction_page(client, auth, participant, team_lead, counsellor):
