@@ -354,6 +354,41 @@ def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: 
     return enrolment
 
 
+def close_for_exit(enrolment: Enrolment, *, status: str, end_date: date, actor) -> None:
+    """Closes an unfinished enrolment when its participant leaves the programme, inside the
+    caller's unit of work (no commit): `status` must be an allowed next status (an active
+    enrolment completes or drops out; a planned one is cancelled, or completed/dropped out only
+    if it had started), the end is set to the exit day unless it ends earlier, the waiting list
+    is left, and a freed place goes to the next one waiting. Raises Conflict for a transition that
+    is not allowed."""
+    old = enrolment.status
+    allowed = set(TRANSITIONS[old])
+    if old == "planned" and enrolment.start_date is not None and enrolment.start_date <= end_date \
+            and enrolment.waitlisted_at is None:
+        allowed |= {"completed", "dropped_out"}   # it had in fact started: planned → active → status
+    if status not in allowed:
+        raise Conflict(_("An enrolment that is %(old)s cannot become %(new)s. Allowed: %(allowed)s.",
+                         old=ENROLMENT_STATUSES[old], new=ENROLMENT_STATUSES.get(status, status),
+                         allowed=", ".join(sorted(allowed)) or _("none (final)")), code="invalid_transition")
+    frees_place = old in UNFINISHED_ENROLMENT_STATUSES and enrolment.waitlisted_at is None
+    changes = {"status": [old, status]}
+    enrolment.status = status
+    enrolment.waitlisted_at = None
+    starts_after_exit = enrolment.start_date is not None and enrolment.start_date > end_date
+    if not starts_after_exit and (enrolment.end_date is None or enrolment.end_date > end_date):
+        changes["end_date"] = [enrolment.end_date.isoformat() if enrolment.end_date else None, end_date.isoformat()]
+        enrolment.end_date = end_date
+    record("enrolment.close_at_exit", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
+           organisation_id=getattr(actor, "organisation_id", None), changes=changes)
+    if frees_place:
+        fill_free_places(enrolment.measure, actor)
+
+
+def fill_free_places(measure: Measure, actor) -> list[Enrolment]:
+    """Moves the first ones of the measure's waiting list onto free places (no commit)."""
+    return _fill_free_places(measure, actor)
+
+
 @dataclass
 class BulkResult:
     participant_id: int

@@ -14,7 +14,8 @@ from caseflow.participants.panels import case_file_panel
 from caseflow.participants.timeline import TimelineEvent, timeline_source
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 
-CHANGE_ACTIONS = ("enrolment.update", "enrolment.place_offered", "enrolment.attendance_alert")
+CHANGE_ACTIONS = ("enrolment.update", "enrolment.place_offered", "enrolment.attendance_alert",
+                  "enrolment.close_at_exit")
 
 
 def _status(key) -> str:

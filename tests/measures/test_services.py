@@ -336,3 +336,18 @@ def test_timeline_has_enrolment_and_change(app, participant, measure, counsellor
     assert kinds == ["enrolment", "enrolment_change"]
     change = next(e for e in events if e.kind == "enrolment_change")
     assert "Umzug" in change.detail
+
+
+def test_close_for_exit_respects_transitions_and_frees_the_place(org, counsellor, make_participant):
+    measure = MeasureFactory(organisation=org, type="coaching", capacity=1)
+    leaving, waiting = make_participant(), make_participant()
+    active = enrol(leaving, measure, counsellor, status="active")
+    queued = enrol(waiting, measure, counsellor)
+    assert queued.waitlisted_at is not None
+    with pytest.raises(Conflict):
+        services.close_for_exit(active, status="cancelled", end_date=date(2024, 8, 31), actor=counsellor)
+    services.close_for_exit(active, status="completed", end_date=date(2024, 8, 31), actor=counsellor)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Enrolment, active.id).end_date == date(2024, 8, 31)
+    assert db.session.get(Enrolment, queued.id).waitlisted_at is None
