@@ -12,7 +12,7 @@ from flask_login import current_user
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
-from caseflow.privacy import panels  # noqa: F401  (registers the case file panel)
+from caseflow.privacy import panels, timeline  # noqa: F401  (register the case file panel and timeline)
 from caseflow.privacy import processing_record as record_of_processing
 from caseflow.privacy import queries, services
 from caseflow.privacy.export import display_value
