@@ -5,12 +5,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
 from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_of
 from caseflow.api.support import api_user, iso, json_body, paginated, parse_date
 from caseflow.errors import DomainError
-from caseflow.extensions import db
 from caseflow.measures import services
 from caseflow.measures.access import get_enrolment_for, get_measure_for, visible_measures
 from caseflow.measures.details import DETAILS, details_for_api
@@ -18,8 +18,6 @@ from caseflow.measures.models import Enrolment, Measure
 from caseflow.measures.queries import measure_counts
 from caseflow.participants.access import get_participant_for
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
-
-from flask_babel import gettext as _
 
 
 def measure_json(m: Measure, counts: dict[int, dict[str, int]] | None = None) -> dict[str, Any]:

@@ -88,3 +88,90 @@ def employer_names(employer_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(Employer.id, Employer.name).where(Employer.id.in_(ids))).all())
+
+
+# --- what the pages need besides their main object ------------------------------------------------
+
+def organisation_choices() -> list[tuple[int, str]]:
+    from caseflow.accounts.models import Organisation
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()]
+
+
+def session_of_measure(measure_id: int, session_id: int) -> AttendanceSession | None:
+    return db.session.scalar(sa.select(AttendanceSession).where(
+        AttendanceSession.id == session_id, AttendanceSession.measure_id == measure_id))
+
+
+def roster_with_participants(session: AttendanceSession) -> list[Enrolment]:
+    from caseflow.measures.services import session_roster
+    return list(db.session.scalars(
+        session_roster(session).options(joinedload(Enrolment.participant))
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .order_by(Participant.last_name, Participant.first_name, Enrolment.id)))
+
+
+def recorded_attendance(session_id: int) -> dict[int, bool]:
+    from caseflow.measures.models import Attendance
+    return dict(db.session.execute(sa.select(Attendance.enrolment_id, Attendance.present)
+                                   .where(Attendance.session_id == session_id)).all())
+
+
+def bulk_candidates(actor, limit: int = 200) -> list:
+    """Active participants the actor can enrol in one step: a counsellor's own caseload, a team
+    lead's whole organisation (capped)."""
+    from caseflow.participants.access import visible_participants
+    stmt = (visible_participants(actor)
+            .with_only_columns(Participant.id, Participant.case_number, Participant.first_name, Participant.last_name)
+            .where(Participant.status == "active", Participant.anonymised_at.is_(None))
+            .order_by(Participant.last_name, Participant.first_name, Participant.id).limit(limit))
+    if actor.role == "counsellor":
+        stmt = stmt.where(Participant.counsellor_id == actor.id)
+    return db.session.execute(stmt).all()
+
+
+def participant_ids_by_case_number(actor, numbers: list[str]) -> dict[str, int]:
+    from caseflow.participants.access import visible_participants
+    if not numbers:
+        return {}
+    return dict(db.session.execute(visible_participants(actor).with_only_columns(
+        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers))).all())
+
+
+def employer_choices(organisation_id: int, limit: int = 1000) -> list[tuple[int, str]]:
+    return [tuple(r) for r in db.session.execute(sa.select(Employer.id, Employer.name).where(
+        Employer.organisation_id == organisation_id).order_by(Employer.name).limit(limit)).all()]
+
+
+def partial_recognitions(participant_id: int) -> list[tuple[int, str]]:
+    """The participant's recognition counselling enrolments with a partial outcome (what an
+    adaptation qualification can follow)."""
+    rows = db.session.execute(
+        sa.select(Enrolment.id, Measure.title, Enrolment.details).join(Measure, Measure.id == Enrolment.measure_id)
+        .where(Enrolment.participant_id == participant_id, Measure.type == "recognition_counselling")).all()
+    return [(i, t) for i, t, d in rows if (d or {}).get("outcome") == "partial"]
+
+
+def enrollable_measures(actor, measure_type: str | None = None) -> list:
+    from caseflow.measures.access import visible_measures
+    stmt = (visible_measures(actor).with_only_columns(Measure.id, Measure.title, Measure.type)
+            .where(Measure.active.is_(True)).order_by(Measure.title, Measure.id))
+    if measure_type:
+        stmt = stmt.where(Measure.type == measure_type)
+    return db.session.execute(stmt).all()
+
+
+def enrolment_links(enrolment: Enrolment) -> tuple[Employer | None, Enrolment | None]:
+    host = db.session.get(Employer, enrolment.host_employer_id) if enrolment.host_employer_id else None
+    linked = db.session.get(Enrolment, enrolment.linked_enrolment_id) if enrolment.linked_enrolment_id else None
+    return host, linked
+
+
+def hosted_partnerships(employer: Employer, limit: int = 100) -> list:
+    """The trainee partnerships an employer hosts, with participant and measure (same organisation)."""
+    return db.session.execute(
+        sa.select(Enrolment, Participant, Measure)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .join(Measure, Measure.id == Enrolment.measure_id)
+        .where(Enrolment.host_employer_id == employer.id, Participant.organisation_id == employer.organisation_id)
+        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()).limit(limit)).tuples().all()

@@ -24,7 +24,7 @@ from caseflow.measures.details import (COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS
 from caseflow.measures.forms import (BulkEnrolmentForm, EmployerForm, EnrolmentCreateForm, EnrolmentEditForm,
                                      MeasureForm, SessionForm, attendance_form_class, details_form_class,
                                      details_from_form, fill_details, set_detail_choices)
-from caseflow.measures.models import AttendanceSession, Employer, Enrolment, Measure
+from caseflow.measures.models import Employer, Measure
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
@@ -71,9 +71,7 @@ def catalogue():
 
 def _organisation_choices(form: MeasureForm) -> None:
     if current_user.role == "admin":
-        from caseflow.accounts.models import Organisation
-        orgs = db.session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
-        form.organisation_id.choices = [("", _("— choose —"))] + [(i, n) for i, n in orgs]
+        form.organisation_id.choices = [("", _("— choose —"))] + queries.organisation_choices()
     else:
         del form.organisation_id
 
@@ -171,14 +169,10 @@ def session_add(measure_id: int):
 @casework_required
 def attendance(measure_id: int, session_id: int):
     measure = _measure_for_casework(measure_id)
-    session = db.session.scalar(sa.select(AttendanceSession).where(
-        AttendanceSession.id == session_id, AttendanceSession.measure_id == measure.id))
+    session = queries.session_of_measure(measure.id, session_id)
     if session is None:
         abort(404)
-    roster = list(db.session.scalars(services.session_roster(session)
-                                     .options(sa.orm.joinedload(Enrolment.participant))
-                                     .join(Participant, Participant.id == Enrolment.participant_id)
-                                     .order_by(Participant.last_name, Participant.first_name)))
+    roster = queries.roster_with_participants(session)
     form = attendance_form_class(tuple(e.id for e in roster))()
     if form.validate_on_submit():
         present = {e.id: bool(getattr(form, f"present_{e.id}").data) for e in roster}
@@ -194,9 +188,7 @@ def attendance(measure_id: int, session_id: int):
                         n=len(alerted)), "warning")
             return redirect(url_for("measures.measure", measure_id=measure.id))
     elif request.method == "GET":
-        from caseflow.measures.models import Attendance
-        recorded = dict(db.session.execute(sa.select(Attendance.enrolment_id, Attendance.present)
-                                           .where(Attendance.session_id == session.id)).all())
+        recorded = queries.recorded_attendance(session.id)
         for e in roster:
             getattr(form, f"present_{e.id}").data = recorded.get(e.id, True)
     rates = services.attendance_rates(e.id for e in roster)
@@ -213,14 +205,7 @@ CASE_NUMBER = re.compile(r"CF-\d{4}-\d{6}")
 @casework_required
 def bulk(measure_id: int):
     measure = _measure_for_casework(measure_id)
-    candidates_stmt = (sa.select(Participant.id, Participant.case_number, Participant.first_name,
-                                 Participant.last_name)
-                       .where(Participant.organisation_id == current_user.organisation_id,
-                              Participant.status == "active", Participant.anonymised_at.is_(None))
-                       .order_by(Participant.last_name, Participant.first_name).limit(200))
-    if current_user.role == "counsellor":
-        candidates_stmt = candidates_stmt.where(Participant.counsellor_id == current_user.id)
-    candidates = db.session.execute(candidates_stmt).all()
+    candidates = queries.bulk_candidates(current_user)
     form = BulkEnrolmentForm()
     form.participant_ids.choices = [(c.id, f"{c.last_name}, {c.first_name} ({c.case_number})") for c in candidates]
     results = None
@@ -229,9 +214,7 @@ def bulk(measure_id: int):
         numbers = CASE_NUMBER.findall((form.case_numbers.data or "").upper())
         unknown = []
         if numbers:
-            found = dict(db.session.execute(sa.select(Participant.case_number, Participant.id).where(
-                Participant.case_number.in_(numbers),
-                Participant.organisation_id == current_user.organisation_id)).all())
+            found = queries.participant_ids_by_case_number(current_user, numbers)
             ids += [found[n] for n in numbers if n in found]
             unknown = [n for n in numbers if n not in found]
         if not ids and not unknown:
@@ -253,16 +236,9 @@ def bulk(measure_id: int):
 # --- enrolments ------------------------------------------------------------------------------------
 
 def _detail_choices(form, measure_type: str, participant: Participant) -> None:
-    employers, recognitions = [], []
-    names = {d.kind for d in DETAILS[measure_type]}
-    if "employer" in names:
-        employers = db.session.execute(sa.select(Employer.id, Employer.name).where(
-            Employer.organisation_id == participant.organisation_id).order_by(Employer.name).limit(1000)).all()
-    if "enrolment" in names:
-        rows = db.session.execute(
-            sa.select(Enrolment.id, Measure.title, Enrolment.details).join(Measure, Measure.id == Enrolment.measure_id)
-            .where(Enrolment.participant_id == participant.id, Measure.type == "recognition_counselling")).all()
-        recognitions = [(i, t) for i, t, d in rows if (d or {}).get("outcome") == "partial"]
+    kinds = {d.kind for d in DETAILS[measure_type]}
+    employers = queries.employer_choices(participant.organisation_id) if "employer" in kinds else []
+    recognitions = queries.partial_recognitions(participant.id) if "enrolment" in kinds else []
     set_detail_choices(form, measure_type, countries=country_choices(str(get_locale())), employers=employers,
                        recognitions=recognitions)
 
@@ -271,9 +247,7 @@ def _detail_choices(form, measure_type: str, participant: Participant) -> None:
 @casework_required
 def enrolment_new(participant_id: int):
     participant = _load(get_participant_for, current_user, participant_id)
-    measures = db.session.execute(
-        visible_measures(current_user).with_only_columns(Measure.id, Measure.title, Measure.type)
-        .where(Measure.active.is_(True)).order_by(Measure.title)).all()
+    measures = queries.enrollable_measures(current_user)
     chosen = request.values.get("measure_id", type=int)
     measure = None
     if chosen:
@@ -315,7 +289,7 @@ def enrolment_new(participant_id: int):
 @casework_required
 def enrolment(enrolment_id: int):
     enrolment = _load(get_enrolment_for, current_user, enrolment_id)
-    participant = db.session.get(Participant, enrolment.participant_id)
+    participant = _load(get_participant_for, current_user, enrolment.participant_id)
     measure = enrolment.measure
     form = details_form_class(EnrolmentEditForm, measure.type)(obj=enrolment)
     _detail_choices(form, measure.type, participant)
@@ -334,7 +308,7 @@ def enrolment(enrolment_id: int):
                 form.form_errors.append(exc.message)
             apply_error(form, exc)
             status = exc.status
-            enrolment = db.session.get(Enrolment, enrolment_id)
+            enrolment = _load(get_enrolment_for, current_user, enrolment_id)
         else:
             flash(_("Enrolment saved."), "success")
             return redirect(url_for("measures.enrolment", enrolment_id=enrolment.id))
@@ -345,12 +319,10 @@ def enrolment(enrolment_id: int):
         fill_details(form, measure.type, details_for_api(enrolment))
     stored = details_for_api(enrolment)
     shown = [(d, display_value(d, stored.get(d.name))) for d in DETAILS[measure.type]]
-    host = db.session.get(Employer, enrolment.host_employer_id) if enrolment.host_employer_id else None
-    linked = db.session.get(Enrolment, enrolment.linked_enrolment_id) if enrolment.linked_enrolment_id else None
+    host, linked = queries.enrolment_links(enrolment)
     offer_adaptation = None
     if measure.type == "recognition_counselling" and (enrolment.details or {}).get("outcome") == "partial":
-        offer_adaptation = db.session.scalars(visible_measures(current_user).where(
-            Measure.type == "adaptation_qualification", Measure.active.is_(True)).order_by(Measure.title)).all()
+        offer_adaptation = queries.enrollable_measures(current_user, "adaptation_qualification")
     rates = services.attendance_rates([enrolment.id])
     return render_template("measures/enrolment.html", enrolment=enrolment, participant=participant, measure=measure,
                            form=form, details=DETAILS[measure.type], shown=shown, host=host, linked=linked,
@@ -413,12 +385,7 @@ def employer_edit(employer_id: int):
 @casework_required
 def employer(employer_id: int):
     employer = _load(get_employer_for, current_user, employer_id)
-    partnerships = db.session.execute(
-        sa.select(Enrolment, Participant, Measure)
-        .join(Participant, Participant.id == Enrolment.participant_id)
-        .join(Measure, Measure.id == Enrolment.measure_id)
-        .where(Enrolment.host_employer_id == employer.id)
-        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()).limit(100)).tuples().all()
+    partnerships = queries.hosted_partnerships(employer)
     return render_template("measures/employer.html", employer=employer, partnerships=partnerships,
                            sections=NACE_LABELS, sizes=COMPANY_SIZE_LABELS)
 
