@@ -76,8 +76,9 @@ def days_between(later, earlier):
 def month_of(column):
     """'YYYY-MM' of a date column."""
     if dialect_name() == "sqlite":
-        return sa.func.strftime("%Y-%m", column)
-    return sa.func.to_char(column, "YYYY-MM")
+        return sa.func.strftime(sa.literal_column("'%Y-%m'"), column)
+    # inlined, not bound: PostgreSQL must see the same expression in SELECT and GROUP BY
+    return sa.func.to_char(column, sa.literal_column("'YYYY-MM'"))
 
 
 def median_of(values: sa.Select) -> float | None:
@@ -92,7 +93,7 @@ def median_of(values: sa.Select) -> float | None:
                              sa.func.row_number().over(order_by=column).label("rn"),
                              sa.func.count().over().label("n")).subquery()
         stmt = sa.select(sa.func.avg(numbered.c.v)).where(
-            numbered.c.rn.in_([(numbered.c.n + 1) / 2, (numbered.c.n + 2) / 2]))
+            numbered.c.rn.in_([(numbered.c.n + 1) // 2, (numbered.c.n + 2) // 2]))
     value = db.session.scalar(stmt)
     return None if value is None else float(value)
 
