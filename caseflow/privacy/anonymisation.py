@@ -28,28 +28,30 @@ from caseflow.privacy.tables import PARTICIPANTS, linked_tables, primary_key, ro
 
 REMOVED = "[removed]"
 
-KEEP, SCRUB, NULL, EMPTY, CODES, AUDIT = "keep", "scrub", "null", "empty", "codes", "audit"
+# KEEP: stays unless it contains one of the person's identifiers; AS_IS: a code, stays whatever it is
+# (a person called "Li" must not cost the Liechtenstein nationality its code).
+KEEP, AS_IS, SCRUB, NULL, EMPTY, CODES, AUDIT = "keep", "as_is", "scrub", "null", "empty", "codes", "audit"
 
 # Explicit decisions; everything not named here follows the type-based default of the docstring.
 COLUMN_RULES: dict[str, dict[str, str]] = {
     "participants": {
-        "case_number": KEEP,            # not personal on its own; keeps reports and logs joinable
-        "nationality": KEEP, "country_of_birth": KEEP,
-        "district": KEEP,               # a Berlin borough: coarse, used for regional figures
-        "exit_reason": KEEP,
+        "case_number": AS_IS,           # not personal on its own; keeps reports and logs joinable
+        "nationality": AS_IS, "country_of_birth": AS_IS,
+        "district": AS_IS,              # a Berlin borough: coarse, used for regional figures
+        "exit_reason": AS_IS,
         "date_of_birth": NULL,          # birth_year and age_at_entry stay
         "search_key": EMPTY,            # the person can no longer be found by search
         "duplicate_key": NULL,
         "preferred_language": NULL,
         "restriction_reason": NULL,
     },
-    "participant_languages": {"language": KEEP, "level": CODES},
-    "foreign_qualifications": {"country": KEEP},
-    "consents": {"notice_version": KEEP, "notice_language": KEEP},   # the witness's name goes
+    "participant_languages": {"language": AS_IS, "level": CODES},
+    "foreign_qualifications": {"country": AS_IS},
+    "consents": {"notice_version": AS_IS, "notice_language": AS_IS},   # the witness's name goes
     "enrolments": {"details": CODES},
-    "placements": {"employer_name": KEEP, "job_title": KEEP, "occupation": KEEP, "country": KEEP},
+    "placements": {"employer_name": KEEP, "job_title": KEEP, "occupation": KEEP, "country": AS_IS},
     "certificates": {"title": KEEP, "issuing_body": KEEP},
-    "audit_entries": {"action": KEEP, "object_type": KEEP, "address": KEEP, "changes": AUDIT},
+    "audit_entries": {"action": AS_IS, "object_type": AS_IS, "address": AS_IS, "changes": AUDIT},
 }
 
 _CODE = re.compile(r"^(?:[a-z0-9_]{1,40}|[A-Z]{2}|[ABC][12]|\d{4}-\d{2}-\d{2}(?:T[\d:.+]+)?)$")
@@ -108,14 +110,14 @@ def column_action(table: sa.Table, column: sa.Column) -> str:
     if rule:
         return rule
     if column.primary_key or column.foreign_keys:
-        return KEEP
+        return AS_IS
     if isinstance(column.type, sa.Enum):
-        return KEEP
+        return AS_IS
     if isinstance(column.type, sa.JSON):
         return CODES
     if isinstance(column.type, (sa.String, sa.Text)):
         return SCRUB
-    return KEEP
+    return AS_IS
 
 
 def _removed_value(column: sa.Column):
@@ -137,8 +139,8 @@ def scrub_codes(value: Any, ids: Identifiers) -> Any:
 
 def new_value(action: str, column: sa.Column, value: Any, ids: Identifiers) -> Any:
     """The value `column` holds after anonymisation."""
-    if value is None:
-        return None
+    if value is None or action == AS_IS:
+        return value
     if action == KEEP:
         if isinstance(value, str) and _plain_text(column) and ids.found_in(value):
             return _removed_value(column)
@@ -165,7 +167,7 @@ def _scrub_rows(table: sa.Table, where, ids: Identifiers, skip: set[str] = froze
     pk = primary_key(table)
     actions = {c.name: column_action(table, c) for c in table.columns if c.name not in skip}
     touched = [c for c in table.columns if c is not pk and c.name in actions
-               and (actions[c.name] != KEEP or _plain_text(c))]
+               and actions[c.name] != AS_IS and (actions[c.name] != KEEP or _plain_text(c))]
     keys = []
     rows = db.session.execute(sa.select(pk, *touched).where(where)).mappings().all()
     for row in rows:

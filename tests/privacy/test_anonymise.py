@@ -237,3 +237,19 @@ def test_web_anonymise_page(client, auth, full_participant, team_lead, counsello
     assert db.session.get(Participant, full_participant.id).anonymised_at is not None
     case_file = client.get(f"/participants/{full_participant.id}")
     assert case_file.status_code == 200 and "Zzyzxcanary" not in case_file.get_data(as_text=True)
+
+
+def test_codes_survive_a_name_that_looks_like_one(org, counsellor, team_lead):
+    """A person called "Li Sy" of Syrian nationality keeps the nationality and placement country."""
+    from tests.factories import ParticipantFactory
+    from caseflow.placements.models import Placement
+    p = ParticipantFactory(organisation=org, first_name="Li", last_name="Sy", nationality="SY", country_of_birth="LI")
+    db.session.add(Placement(participant_id=p.id, type="employment", employer_name="Sy Imbiss", job_title="cook",
+                             start_date=date(2024, 9, 1), country="SY"))
+    db.session.commit()
+    anonymise_participant(p.id, "request", actor=team_lead)
+    db.session.expire_all()
+    p = db.session.get(Participant, p.id)
+    placement = db.session.scalar(sa.select(Placement).where(Placement.participant_id == p.id))
+    assert (p.nationality, p.country_of_birth, placement.country) == ("SY", "LI", "SY")
+    assert placement.employer_name is None and placement.job_title == "cook"
