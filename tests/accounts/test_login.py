@@ -84,6 +84,8 @@ def test_lockout_after_five_failures_then_released_after_fifteen_minutes(client,
     assert fifth.status_code == 429
     assert "Too many failed attempts" in fifth.get_data(as_text=True)
     assert _actions().count("login.lockout") == 1
+    lockout = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "login.lockout"))
+    assert lockout.address == "127.0.0.1" and lockout.object_id == counsellor.id and lockout.at is not None
 
     # While locked, even the right password is refused, and no session is made.
     locked = post_login(client, counsellor.email, PASSWORD, headers={"Accept-Language": "en"})
