@@ -154,6 +154,50 @@ def enrolments_patch(enrolment_id: int):
     return jsonify(enrolment_json(enrolment, services.attendance_rates([enrolment.id])))
 
 
+# --- employers ----------------------------------------------------------------------------------------
+
+def employer_json(e) -> dict[str, Any]:
+    return {"id": e.id, "organisation_id": e.organisation_id, "name": e.name, "nace_section": e.nace_section,
+            "size": e.size, "district": e.district, "contact_person": e.contact_person,
+            "contact_phone": e.contact_phone, "contact_email": e.contact_email, "notes": e.notes,
+            "version": e.version}
+
+
+@bp.get("/employers")
+def employers_list():
+    from caseflow.measures.access import visible_employers
+    from caseflow.measures.models import Employer
+    stmt = visible_employers(api_user()).order_by(Employer.name, Employer.id)
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        stmt = stmt.where(Employer.name.ilike(f"%{q}%"))
+    return jsonify(paginated(stmt, employer_json))
+
+
+@bp.post("/employers")
+def employers_create():
+    employer = services.create_employer(json_body(), actor=api_user())
+    return jsonify(employer_json(employer)), 201
+
+
+@bp.get("/employers/<int:employer_id>")
+def employers_get(employer_id: int):
+    from caseflow.measures.access import get_employer_for
+    return jsonify(employer_json(get_employer_for(api_user(), employer_id)))
+
+
+@bp.patch("/employers/<int:employer_id>")
+def employers_patch(employer_id: int):
+    from caseflow.measures.access import get_employer_for
+    employer = get_employer_for(api_user(), employer_id)
+    data = json_body()
+    version = data.pop("version", None)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DomainError.field("version", _("Send the version you read."))
+    services.update_employer(employer, data, version=version, actor=api_user())
+    return jsonify(employer_json(employer))
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------------
 
 _DETAIL_TYPES = {"text": "string", "longtext": "string", "lines": "array", "int": "integer",
@@ -209,7 +253,22 @@ _ENROLMENT_PROPS = {
     "version": {"type": "integer"},
 }
 
+_EMPLOYER_PROPS = {
+    "id": {"type": "integer", "readOnly": True}, "organisation_id": {"type": "integer", "readOnly": True},
+    "name": {"type": "string", "maxLength": 200},
+    "nace_section": {"type": ["string", "null"], "enum": list("ABCDEFGHIJKLMNOPQRSTU") + [None]},
+    "size": {"type": ["string", "null"], "enum": ["micro", "small", "medium", "large", None]},
+    "district": {"type": ["string", "null"]}, "contact_person": {"type": ["string", "null"]},
+    "contact_phone": {"type": ["string", "null"]}, "contact_email": {"type": ["string", "null"]},
+    "notes": {"type": ["string", "null"]}, "version": {"type": "integer"},
+}
+
 OPENAPI_SCHEMAS = {
+    "Employer": {"type": "object", "properties": _EMPLOYER_PROPS},
+    "EmployerCreate": {"type": "object", "required": ["name"], "properties": {
+        k: v for k, v in _EMPLOYER_PROPS.items() if k not in ("id", "organisation_id", "version")}},
+    "EmployerPatch": {"type": "object", "required": ["version"], "properties": {
+        k: v for k, v in _EMPLOYER_PROPS.items() if k not in ("id", "organisation_id")}},
     "Measure": {"type": "object", "properties": _MEASURE_PROPS},
     "MeasureCreate": {"type": "object", "required": ["title", "type", "start_date"],
                       "properties": {k: v for k, v in _MEASURE_PROPS.items()
@@ -226,6 +285,20 @@ OPENAPI_SCHEMAS = {
 }
 
 OPENAPI_PATHS = {
+    "/employers": {
+        "get": {"summary": "The organisation's employer directory (counsellors and team leads)",
+                "parameters": PAGE_PARAMS + [{"name": "q", "in": "query", "schema": {"type": "string"},
+                                              "description": "part of the company name"}],
+                "responses": {**page_of("Employer"), **errors("401", "403")}},
+        "post": {"summary": "Add a company to the organisation's employer directory", "requestBody": body("EmployerCreate"),
+                 "responses": {**ok("Employer", "201", "Created"), **errors("400", "401", "403", "422")}},
+    },
+    "/employers/{id}": {
+        "parameters": [id_param("id")],
+        "get": {"summary": "One employer", "responses": {**ok("Employer"), **errors("401", "403", "404")}},
+        "patch": {"summary": "Change an employer", "requestBody": body("EmployerPatch"),
+                  "responses": {**ok("Employer"), **errors("400", "401", "403", "404", "409", "422")}},
+    },
     "/measures": {
         "get": {"summary": "The measure catalogue (own organisation; analysts and admins: all)",
                 "parameters": PAGE_PARAMS + [

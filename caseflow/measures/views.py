@@ -293,6 +293,11 @@ def enrolment(enrolment_id: int):
     measure = enrolment.measure
     form = details_form_class(EnrolmentEditForm, measure.type)(obj=enrolment)
     _detail_choices(form, measure.type, participant)
+    # Offer only the statuses the enrolment can move to (a waiting one cannot start yet).
+    reachable = {enrolment.status} | set(services.TRANSITIONS[enrolment.status])
+    if enrolment.waitlisted_at is not None:
+        reachable.discard("active")
+    form.status.choices = [(k, v) for k, v in ENROLMENT_STATUSES.items() if k in reachable]
     status = 200
     if form.validate_on_submit():
         changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,

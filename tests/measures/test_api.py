@@ -183,3 +183,64 @@ def test_openapi_describes_measures_and_enrolments(client):
     for path in ("/measures", "/measures/{id}", "/participants/{id}/enrolments", "/enrolments/{id}"):
         assert path in doc["paths"]
     assert "trainee_partnership" in doc["components"]["schemas"]["EnrolmentDetails"]["x-by-measure-type"]
+
+
+def test_employer_api(api_as, counsellor, other_counsellor, analyst):
+    api = api_as(counsellor)
+    created = api.post("/employers", json={"name": "Metallbau Kaya GmbH", "nace_section": "C", "size": "small",
+                                           "district": "Spandau", "organisation_id": 999})
+    assert created.status_code == 201
+    body = created.json
+    assert body["organisation_id"] == counsellor.organisation_id
+    assert api.post("/employers", json={"name": "", "size": "giant"}).json["error"]["fields"].keys() == {"name", "size"}
+    assert api.get("/employers?q=kaya").json["total"] == 1
+    assert api_as(other_counsellor).get(f"/employers/{body['id']}").status_code == 404
+    assert api_as(analyst).get("/employers").status_code == 403
+    changed = api.patch(f"/employers/{body['id']}", json={"version": body["version"], "contact_person": "Frau Kaya"})
+    assert changed.status_code == 200 and changed.json["contact_person"] == "Frau Kaya"
+    assert api.patch(f"/employers/{body['id']}", json={"version": body["version"], "notes": "x"}).status_code == 409
+
+
+def test_trainee_partnership_details_through_api(api_as, counsellor, org, participant, employer):
+    measure = MeasureFactory(organisation=org, type="trainee_partnership")
+    api = api_as(counsellor)
+    response = api.post(f"/participants/{participant.id}/enrolments", json={
+        "measure_id": measure.id, "start_date": "2024-04-01", "status": "active",
+        "details": {"host_employer_id": employer.id, "mentor": "Herr Weber", "contract_start": "2024-04-01",
+                    "contract_end": "2025-03-31"}})
+    assert response.status_code == 201, response.json
+    assert response.json["host_employer_id"] == employer.id
+    assert response.json["details"]["mentor"] == "Herr Weber"
+    patched = api.patch(f"/enrolments/{response.json['id']}", json={
+        "version": response.json["version"], "details": {"midterm_review_date": "2024-10-01",
+                                                         "midterm_review_result": "on_track"}})
+    assert patched.status_code == 200
+    assert patched.json["details"]["host_employer_id"] == employer.id
+    assert patched.json["details"]["midterm_review_result"] == "on_track"
+
+
+def test_restricted_case_is_read_only(api_as, counsellor, participant, measure):
+    from caseflow.models_base import utcnow
+    participant.restricted_at = utcnow()
+    db.session.commit()
+    response = api_as(counsellor).post(f"/participants/{participant.id}/enrolments", json={"measure_id": measure.id})
+    assert response.status_code == 409
+
+
+def test_list_queries_are_constant(api_as, counsellor, participant, measure, org, count_queries):
+    api = api_as(counsellor)
+    EnrolmentFactory(participant=participant, measure=measure)
+    path = f"/participants/{participant.id}/enrolments"
+
+    def run():
+        with count_queries() as q:
+            assert api.get(path).status_code == 200
+            assert api.get("/measures").status_code == 200
+        return q.statements
+
+    run()  # the first call also stamps the token's last use
+    few = run()
+    for _ in range(5):
+        EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, type="coaching"))
+    more = run()
+    assert len(more) == len(few), "\n".join(more)

@@ -151,9 +151,11 @@ def test_enrolment_page_changes_status_and_checks_version(client, auth, counsell
                                     "start_date": "2024-03-15", "end_date": "2024-09-30"})
     assert stale.status_code == 409
     assert "Someone else changed this enrolment" in stale.get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
+    assert 'value="planned"' not in page  # a completed enrolment is not offered "planned"
     back = client.post(path, data={"csrf_token": token, "version": str(enrolment.version), "status": "planned",
                                    "start_date": "2024-03-15"})
-    assert back.status_code == 409
+    assert back.status_code == 422
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).status == "completed"
 
@@ -241,3 +243,35 @@ def test_case_file_shows_enrolments_panel_and_timeline(client, auth, counsellor,
     assert "enrolments-panel" in html
     assert f"/participants/{participant.id}/enrolments/new" in html
     assert "Enrolled in Deutsch für den Beruf B1" in html or "Deutsch für den Beruf B1" in html
+
+
+def test_catalogue_and_case_file_queries_are_constant(client, auth, counsellor, org, participant, count_queries):
+    auth.login(counsellor)
+    case_file = f"/participants/{participant.id}"
+
+    def run():
+        with count_queries() as q:
+            assert client.get("/measures").status_code == 200
+            assert client.get(case_file).status_code == 200
+        return q.count
+
+    EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org))
+    few = run()
+    for _ in range(5):
+        EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, type="coaching"),
+                         status="completed")
+    assert run() == few
+
+
+def test_partial_recognition_offers_adaptation_qualification(client, auth, counsellor, org, participant):
+    recognition = MeasureFactory(organisation=org, type="recognition_counselling", title="Anerkennungsberatung")
+    adaptation = MeasureFactory(organisation=org, type="adaptation_qualification", title="Anpassung Pflege")
+    enrolment = EnrolmentFactory(participant=participant, measure=recognition, status="completed",
+                                 details={"application_date": "2024-04-01", "decision_date": "2024-06-01",
+                                          "outcome": "partial"})
+    auth.login(counsellor)
+    html = client.get(f"/enrolments/{enrolment.id}").get_data(as_text=True)
+    link = f"/participants/{participant.id}/enrolments/new?measure_id={adaptation.id}&amp;linked={enrolment.id}"
+    assert link in html
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'<option selected value="{enrolment.id}">' in form or f'value="{enrolment.id}" selected' in form
