@@ -100,10 +100,10 @@ def _candidates(ids: list[int]):
 def _render_case_file(participant: Participant, status: int = 200, **forms):
     details = queries.case_file_details(participant)
     colleagues = queries.colleagues(participant.organisation_id)
-    forms.setdefault("note_form", NoteForm(formdata=None).setup())
-    forms.setdefault("status_form", StatusChangeForm(formdata=None).setup())
-    forms.setdefault("goal_form", GoalForm(formdata=None).setup())
-    forms.setdefault("task_form", TaskForm(formdata=None).setup(colleagues))
+    forms.setdefault("note_form", NoteForm(formdata=None, prefix="note").setup())
+    forms.setdefault("status_form", StatusChangeForm(formdata=None, prefix="status").setup())
+    forms.setdefault("goal_form", GoalForm(formdata=None, prefix="goal").setup())
+    forms.setdefault("task_form", TaskForm(formdata=None, prefix="task").setup(colleagues))
     return render_template(
         "participants/case_file.html", participant=participant, timeline=build_timeline(participant),
         panels=[Markup(render_template(template, **{"participant": participant, **context}))
@@ -173,7 +173,7 @@ def _field_labels(form: ParticipantForm) -> dict[str, str]:
 @casework_required
 def add_note(participant_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
-    form = NoteForm().setup()
+    form = NoteForm(prefix="note").setup()
     if form.validate():
         try:
             services.add_note(participant, form.to_data(), actor=current_user)
@@ -211,7 +211,7 @@ def correct_note(participant_id: int, note_id: int):
 @casework_required
 def add_status_change(participant_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
-    form = StatusChangeForm().setup()
+    form = StatusChangeForm(prefix="status").setup()
     if form.validate():
         try:
             services.add_status_change(participant, date_=form.date.data, status=form.status.data or None,
@@ -228,7 +228,7 @@ def add_status_change(participant_id: int):
 @casework_required
 def add_goal(participant_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
-    form = GoalForm().setup()
+    form = GoalForm(prefix="goal").setup()
     if form.validate():
         try:
             services.add_goal(participant, form.to_data(), actor=current_user)
@@ -266,7 +266,7 @@ def edit_goal(participant_id: int, goal_id: int):
 @casework_required
 def add_task(participant_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
-    form = TaskForm().setup(queries.colleagues(participant.organisation_id))
+    form = TaskForm(prefix="task").setup(queries.colleagues(participant.organisation_id))
     if form.validate():
         try:
             services.add_task(participant, form.to_data(), actor=current_user)

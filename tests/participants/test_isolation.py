@@ -34,7 +34,7 @@ API_CALLS = [
     ("post", "/participants/{pid}/goals", {"title": "x"}),
     ("patch", "/participants/{pid}/goals/{goal}", {"version": 1, "status": "dropped"}),
     ("get", "/participants/{pid}/tasks", None),
-    ("post", "/participants/{pid}/tasks", {"title": "x", "due_date": "2025-05-01"}),
+    ("post", "/participants/{pid}/tasks", {"task-title": "x", "task-due_date": "2025-05-01"}),
     ("patch", "/participants/{pid}/tasks/{task}", {"version": 1, "done": True}),
 ]
 
@@ -70,14 +70,14 @@ PAGES = [
     ("get", "/participants/{pid}", None),
     ("get", "/participants/{pid}/edit", None),
     ("post", "/participants/{pid}/edit", {"first_name": "X"}),
-    ("post", "/participants/{pid}/notes", {"date": "2025-05-01", "kind": "phone", "text": "x"}),
+    ("post", "/participants/{pid}/notes", {"note-date": "2025-05-01", "note-kind": "phone", "note-text": "x"}),
     ("get", "/participants/{pid}/notes/{note}/edit", None),
     ("post", "/participants/{pid}/notes/{note}/edit", {"date": "2025-05-01", "kind": "phone", "text": "x", "version": "1"}),
-    ("post", "/participants/{pid}/status-changes", {"date": "2025-05-01", "status": "employed"}),
-    ("post", "/participants/{pid}/goals", {"title": "x"}),
+    ("post", "/participants/{pid}/status-changes", {"status-date": "2025-05-01", "status-status": "employed"}),
+    ("post", "/participants/{pid}/goals", {"goal-title": "x"}),
     ("get", "/participants/{pid}/goals/{goal}/edit", None),
     ("post", "/participants/{pid}/goals/{goal}/edit", {"title": "x", "status": "open", "version": "1"}),
-    ("post", "/participants/{pid}/tasks", {"title": "x", "due_date": "2025-05-01"}),
+    ("post", "/participants/{pid}/tasks", {"task-title": "x", "task-due_date": "2025-05-01"}),
     ("post", "/participants/{pid}/tasks/{task}/done", {"version": "1"}),
 ]
 

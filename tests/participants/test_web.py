@@ -40,8 +40,12 @@ def use_english(client, auth):
     client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
 
 
-def post_form(client, auth, path, data, token_path=None):
-    data = dict(data, csrf_token=auth.csrf_token(token_path or path))
+def post_form(client, auth, path, data, token_path=None, prefix=None):
+    """Posts like a browser; `prefix` for the case file's forms (note-, status-, goal-, task-)."""
+    token = auth.csrf_token(token_path or path)
+    if prefix:
+        data = {f"{prefix}-{k}": v for k, v in data.items()}
+    data = dict(data, **{f"{prefix}-csrf_token" if prefix else "csrf_token": token})
     return client.post(path, data=data)
 
 
@@ -166,13 +170,14 @@ def test_note_status_change_goal_and_task_from_the_case_file(client, auth, couns
     path = f"/participants/{p.id}"
     today = date.today().isoformat()
     assert post_form(client, auth, path + "/notes", {"date": today, "kind": "meeting", "minutes": "45",
-                                                       "text": "First line\n<i>second</i> line"}, path).status_code == 302
+                                                       "text": "First line\n<i>second</i> line"}, path,
+                     prefix="note").status_code == 302
     assert post_form(client, auth, path + "/status-changes", {"date": "2025-06-01", "status": "employed"},
-                     path).status_code == 302
+                     path, prefix="status").status_code == 302
     assert post_form(client, auth, path + "/goals", {"title": "B2 certificate", "target_date": "2026-06-30",
-                                                       "status": "open"}, path).status_code == 302
+                                                       "status": "open"}, path, prefix="goal").status_code == 302
     assert post_form(client, auth, path + "/tasks", {"title": "Call the Jobcenter", "due_date": today},
-                     path).status_code == 302
+                     path, prefix="task").status_code == 302
     html = client.get(path).get_data(as_text=True)
     assert "First line\n&lt;i&gt;second&lt;/i&gt; line" in html
     assert "B2 certificate" in html and "Call the Jobcenter" in html
@@ -193,12 +198,13 @@ def test_invalid_note_and_status_change_show_errors_on_the_case_file(client, aut
     p = register()
     auth.login(counsellor)
     path = f"/participants/{p.id}"
-    response = post_form(client, auth, path + "/notes", {"date": "", "kind": "chat", "text": ""}, path)
+    response = post_form(client, auth, path + "/notes", {"date": "", "kind": "chat", "text": ""}, path, prefix="note")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="date-error"' in html and 'id="kind-error"' in html and 'id="text-error"' in html
-    response = post_form(client, auth, path + "/status-changes", {"date": "2025-01-01", "status": "employed"}, path)
-    assert response.status_code == 422 and 'id="date-error"' in response.get_data(as_text=True)
+    assert 'id="note-date-error"' in html and 'id="note-kind-error"' in html and 'id="note-text-error"' in html
+    response = post_form(client, auth, path + "/status-changes", {"date": "2025-01-01", "status": "employed"}, path,
+                         prefix="status")
+    assert response.status_code == 422 and 'id="status-date-error"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Note)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange)) == 1
 

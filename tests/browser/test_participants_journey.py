@@ -1,0 +1,90 @@
+"""The case file in a real browser: a counsellor registers a participant, is warned about a possible
+duplicate (a transliteration variant of someone registered already), confirms, adds a note and a
+status change and sees both on the timeline. The caseload, the registration form with errors shown
+and the case file pass axe-core's WCAG 2.1 A/AA rules."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from caseflow.extensions import db
+from caseflow.participants.models import Participant
+from caseflow.participants.services import register_participant
+from tests.browser.support import assert_accessible, login
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_with_duplicate_warning_then_note_and_status_change(page, live_server, counsellor):
+    existing = register_participant({
+        "first_name": "Mohammed", "last_name": "Al-Hassan", "date_of_birth": date(1988, 4, 12), "gender": "male",
+        "nationality": "SY", "entry_date": date(2025, 1, 15), "labour_status_at_entry": "inactive",
+    }, actor=counsellor)
+
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/caseload")
+    assert page.get_by_role("heading", level=1).inner_text() == "Meine Fälle"
+    assert page.get_by_role("link", name="Al-Hassan, Mohammed").is_visible()
+    assert_accessible(page, "caseload")
+
+    # --- registration: first with mistakes ---------------------------------------------------------
+    page.goto(f"{live_server.url}/participants/new")
+    form = page.locator("main form")
+    form.locator("#first_name").fill("Muhammad")
+    form.locator("#last_name").fill("Alhassan")
+    form.locator("#date_of_birth").fill("1988-04-12")
+    form.locator("#gender").select_option("male")
+    form.locator("#nationality").select_option("SY")
+    form.locator("#entry_date").fill("2025-09-01")
+    form.locator("#labour_status_at_entry").select_option("unemployed")   # without "unemployed since"
+    form.locator("#languages-0-language").select_option("ar")
+    form.locator("#languages-0-level").fill("Muttersprache")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Erfassen", exact=True).click()
+    error = page.locator("#unemployed_since-error")
+    assert error.inner_text() == "Geben Sie an, seit wann die Person arbeitslos ist."
+    assert page.locator("#unemployed_since").get_attribute("aria-invalid") == "true"
+    assert_accessible(page, "registration form with errors")
+
+    # --- corrected: the duplicate warning appears ------------------------------------------------
+    form.locator("#unemployed_since").fill("2024-11-01")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Erfassen", exact=True).click()
+    warning = page.locator(".duplicate-warning")
+    assert warning.get_by_role("heading").inner_text() == "Möglicherweise bereits erfasst"
+    assert warning.get_by_role("link", name="Mohammed Al-Hassan").get_attribute("href") == f"/participants/{existing.id}"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 1
+    assert_accessible(page, "registration form with duplicate warning")
+    warning.get_by_label("Ich habe die Treffer geprüft: Es handelt sich um eine andere Person.").check()
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="Erfassen", exact=True).click()
+
+    created = db.session.scalar(sa.select(Participant).where(Participant.last_name == "Alhassan"))
+    assert created is not None and page.url.endswith(f"/participants/{created.id}")
+    assert created.case_number in page.get_by_role("heading", level=1).inner_text()
+
+    # --- a progress note and a status change ----------------------------------------------------
+    note = page.locator("form[aria-labelledby=note-heading]")
+    note.get_by_label("Datum").fill(date.today().isoformat())
+    note.get_by_label("Art des Kontakts").select_option("meeting")
+    note.get_by_label("Dauer (Minuten)").fill("40")
+    note.get_by_label("Notiz").fill("Erstgespräch im Büro.\nZeugnisse aus Damaskus mitgebracht.")
+    with page.expect_navigation():
+        note.get_by_role("button", name="Notiz hinzufügen").click()
+    status = page.locator("form[aria-labelledby=status-heading]")
+    status.get_by_label("Erwerbsstatus").select_option("education_or_training")
+    status.get_by_label("Seit").fill("2025-10-01")
+    with page.expect_navigation():
+        status.get_by_role("button", name="Statusänderung erfassen").click()
+
+    timeline = page.locator("ol.timeline")
+    items = timeline.locator("li")
+    texts = [items.nth(i).inner_text() for i in range(items.count())]
+    # Newest first: today's note, the status change of 2025-10-01, the entry of 2025-09-01.
+    assert "Notiz (" in texts[0] and "40 Min." in texts[0], texts
+    assert "Erstgespräch im Büro.\nZeugnisse aus Damaskus mitgebracht." in texts[0]
+    assert "Erwerbsstatus:" in texts[1] and texts[-1].startswith("01.09.2025") and "Eintritt" in texts[-1], texts
+    assert_accessible(page, "case file")
