@@ -72,3 +72,14 @@ def test_demo_outcomes_are_consistent(org, counsellor):
                                                      else "employed")])
         assert [tuple(c) for c in changes] == expected
 
+
+
+def test_records_after_the_demo_get_fresh_ids(org, counsellor):
+    """The demo writes placement ids itself; on PostgreSQL the id sequence must have moved on."""
+    from caseflow.placements import services
+    build(org, counsellor, n=30)
+    person = db.session.scalars(sa.select(Participant).order_by(Participant.id)).first()
+    before = db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0
+    placement = services.record_placement(person, {"type": "employment", "employer_name": "Nach der Demo GmbH",
+                                                   "start_date": person.entry_date.isoformat()}, actor=counsellor)
+    assert placement.id > before
