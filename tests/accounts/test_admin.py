@@ -172,3 +172,27 @@ def test_tampered_version_is_a_form_error_not_a_500(client, auth, admin, org):
     assert "Someone else changed this organisation" in response.get_data(as_text=True)
     db.session.refresh(org)
     assert org.name == "Kiezwerk Neukölln e.V."
+
+
+def test_staff_list_needs_the_same_number_of_queries_for_few_and_many(client, auth, admin, count_queries):
+    from tests.factories import OrganisationFactory
+    auth.login(admin)
+    for _ in range(2):
+        UserFactory(organisation=OrganisationFactory())
+    client.get("/staff")
+    with count_queries() as few:
+        assert client.get("/staff").status_code == 200
+    for _ in range(12):
+        UserFactory(organisation=OrganisationFactory())
+    with count_queries() as many:
+        assert client.get("/staff").status_code == 200
+    assert many.count == few.count
+
+
+def test_staff_list_is_paginated_and_bad_page_values_are_harmless(client, auth, admin):
+    auth.login(admin)
+    for _ in range(3):
+        UserFactory()
+    page = client.get("/staff?per_page=1").get_data(as_text=True)
+    assert page.count('href="/staff/') == 1
+    assert client.get("/staff?per_page=100000&page=abc").status_code == 200
