@@ -1,6 +1,7 @@
 """The command line of interfaces.md: orgs create, users create, tokens create, and their errors."""
 from __future__ import annotations
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 
@@ -17,7 +18,13 @@ def cli(app, monkeypatch):
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
+
+    def invoke(*args):
+        # The commands run in the test's app context; forget the language chosen by an earlier call.
+        flask_babel.refresh()
+        return runner.invoke(args=list(args))
+
+    return invoke
 
 
 def _fails_with_one_line(result, *words: str) -> None:
