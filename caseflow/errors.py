@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -70,6 +71,16 @@ def register_error_handlers(app: Flask) -> None:
                 response.headers["WWW-Authenticate"] = 'Bearer realm="caseflow"'
             return response, exc.status
         return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(exc: CSRFError):
+        # Usually a form left open too long or a lost session cookie: say what to do.
+        if wants_json():
+            return jsonify(error_body("bad_request", exc.description)), 400
+        from flask_babel import gettext as _
+        message = _("The form has expired or did not come from Caseflow. Please go back, reload the page "
+                    "and send it again.")
+        return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):

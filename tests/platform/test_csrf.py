@@ -59,6 +59,7 @@ def test_csrf_failure_is_a_friendly_page(client):
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "The request could not be understood" in body and "Traceback" not in body
+    assert "The form has expired" in body
 
 
 def test_api_with_a_bearer_token_needs_no_csrf_token_but_cookies_alone_get_nothing(client, auth, api_as, counsellor):
