@@ -24,7 +24,6 @@ from caseflow.participants.case_numbers import format_case_number, reserve_case_
 from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
                                           StatusChange, Task)
 from caseflow.participants.names import duplicate_key, fold
-from caseflow.participants.services import BERLIN_DISTRICTS
 
 # country: (weight, language, female first names, male first names, last names)
 ORIGINS: dict[str, tuple[int, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -289,6 +288,10 @@ def generate(ctx: DemoContext) -> None:
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
     bulk_insert(Participant, people)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The ids were given explicitly: move the id sequence past them for later registrations.
+        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('participants', 'id'), "
+                                   "(SELECT max(id) FROM participants))"))
 
     statuses, notes, goals, tasks, languages, qualifications = [], [], [], [], [], []
     for p in people:

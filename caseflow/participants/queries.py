@@ -66,10 +66,6 @@ def _last_contact():
             .correlate(Participant).scalar_subquery())
 
 
-def _open_tasks():
-    return sa.select(Task).where(Task.participant_id == Participant.id, Task.done_at.is_(None))
-
-
 def _next_due():
     return (sa.select(sa.func.min(Task.due_date))
             .where(Task.participant_id == Participant.id, Task.done_at.is_(None))

@@ -8,7 +8,7 @@ already typed (dates as `date`, numbers as `int`); the API and the forms convert
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -609,12 +609,3 @@ def complete_task(task: Task, *, version: Any, actor: User) -> Task:
     _commit()
     return task
 
-
-def parse_iso_date(value: Any) -> date | None:
-    """Convenience for callers holding strings; None for empty or invalid input."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        return None

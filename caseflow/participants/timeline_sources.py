@@ -14,10 +14,6 @@ from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange,
 from caseflow.participants.timeline import TimelineEvent, timeline_source
 from caseflow.vocabulary import LABOUR_STATUSES, NOTE_KINDS
 
-SOURCE_LABELS = {"entry": "entry", "manual": "manual", "placement": "placement",
-                 "placement_end": "placement_end", "follow_up": "follow_up"}
-
-
 @timeline_source
 def status_change_events(participant):
     rows = db.session.execute(

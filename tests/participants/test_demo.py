@@ -36,6 +36,11 @@ def test_demo_data_is_complete_and_gives_aylin_a_caseload():
     assert open_tasks >= 1
     numbers = db.session.scalars(sa.select(Participant.case_number)).all()
     assert len(set(numbers)) == len(numbers)
+    # Registering after the demo data works (ids and case numbers continue after the demo's).
+    from caseflow.participants.services import register_participant
+    from tests.participants.conftest import service_data
+    new = register_participant(service_data(confirm_not_duplicate=True), actor=aylin)
+    assert new.id > max(r["id"] for r in ctx.participant_rows) and new.case_number not in numbers
 
 
 def test_same_seed_gives_the_same_people(org, counsellor):
