@@ -54,6 +54,9 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
     "audit_entries": {"action": AS_IS, "object_type": AS_IS, "address": AS_IS, "changes": AUDIT},
 }
 
+# Tables of shared records that a participant's rows refer to: checked for the person's identifiers.
+REFERENCED_DIRECTORIES = ("employers",)
+
 _CODE = re.compile(r"^(?:[a-z0-9_]{1,40}|[A-Z]{2}|[ABC][12]|\d{4}-\d{2}-\d{2}(?:T[\d:.+]+)?)$")
 
 
@@ -72,7 +75,7 @@ class Identifiers:
             if name:
                 needles.add(fold(name.strip()))
                 needles.update(t for t in re.split(r"[\s\-']+", fold(name)) if len(t) >= 3)
-        for value in (participant.email, participant.phone):
+        for value in (participant.email, participant.phone, participant.street):
             if value and len(value.strip()) >= 5:
                 needles.add(fold(value.strip()))
         born: date | None = participant.date_of_birth
@@ -162,10 +165,12 @@ def _plain_text(column: sa.Column) -> bool:
     return isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
 
 
-def _scrub_rows(table: sa.Table, where, ids: Identifiers, skip: set[str] = frozenset()) -> list[Any]:
-    """Rewrites the rows of `table` matching `where`; returns their primary keys."""
+def _scrub_rows(table: sa.Table, where, ids: Identifiers, *, only_identifiers: bool = False) -> list[Any]:
+    """Rewrites the rows of `table` matching `where`; returns their primary keys. With
+    `only_identifiers`, every text column is treated as KEEP: only values naming the person go."""
     pk = primary_key(table)
-    actions = {c.name: column_action(table, c) for c in table.columns if c.name not in skip}
+    actions = {c.name: (KEEP if only_identifiers and _plain_text(c) and not c.foreign_keys else
+                        AS_IS if only_identifiers else column_action(table, c)) for c in table.columns}
     touched = [c for c in table.columns if c is not pk and c.name in actions
                and actions[c.name] != AS_IS and (actions[c.name] != KEEP or _plain_text(c))]
     keys = []
@@ -200,6 +205,23 @@ def scrub_participant_data(participant) -> None:
         if linked.name == "audit_entries":
             continue
         touched[linked.name] = _scrub_rows(linked.table, row_filter(linked, participant.id, index), ids)
+
+    # Shared directories the person's rows point to (the employer of a placement, the host company
+    # of a trainee partnership) stay, except values that name the person: a self-employed
+    # participant's own business, with the participant as its contact person.
+    for name in REFERENCED_DIRECTORIES:
+        referenced = set()
+        for linked in tables:
+            if not touched.get(linked.name):
+                continue
+            pk = primary_key(linked.table)
+            for fk in linked.table.foreign_keys:
+                if fk.column.table.name == name:
+                    referenced.update(db.session.scalars(sa.select(fk.parent).where(
+                        pk.in_(touched[linked.name]), fk.parent.is_not(None))))
+        if referenced:
+            directory = metadata.tables[name]
+            _scrub_rows(directory, primary_key(directory).in_(referenced), ids, only_identifiers=True)
 
     audit = metadata.tables["audit_entries"]
     about_rows = [sa.and_(audit.c.object_type == name, audit.c.object_id.in_(keys))

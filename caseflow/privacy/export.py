@@ -68,8 +68,9 @@ def _with_labels(table_name: str, row: dict, labels: dict) -> dict:
     for fk in db.metadata.tables[table_name].foreign_keys:
         target = fk.column.table.name
         key = row.get(fk.parent.name)
-        if target in LABELS and key is not None and (target, key) in labels:
-            out[f"{fk.parent.name.removesuffix('_id')}_{LABELS[target]}"] = labels[(target, key)]
+        name = f"{fk.parent.name.removesuffix('_id')}_{LABELS[target]}"
+        if target in LABELS and key is not None and (target, key) in labels and name not in out:
+            out[name] = labels[(target, key)]
     return out
 
 

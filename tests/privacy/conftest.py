@@ -38,8 +38,12 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
                            education_isced=6, german_level="B1", residence_status="recognised_refugee",
                            status="exited", exit_date=date(2025, 6, 30), exit_reason="completed", **extra)
     measure = MeasureFactory(organisation=org, type="trainee_partnership", title="Trainee partnership 2024")
-    employer = Employer(organisation_id=org.id, name="Spreewerk GmbH", contact_person="Klaus Kontakt")
-    db.session.add(employer)
+    employer = Employer(organisation_id=org.id, name="Spreewerk GmbH", contact_person="Klaus Kontakt",
+                        contact_email="klaus@spreewerk.example")
+    # The self-employed participant's own business, with the participant as its contact person.
+    own_business = Employer(organisation_id=org.id, name="Quolmbrecht Catering", contact_person=f"{FIRST} {LAST}",
+                            contact_email=EMAIL, contact_phone=PHONE, notes="run by Zzyzxcanary from home")
+    db.session.add_all([employer, own_business])
     db.session.flush()
     enrolment = EnrolmentFactory(participant=p, measure=measure, status="completed",
                                  end_date=date(2024, 12, 31), host_employer_id=employer.id,
@@ -62,7 +66,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
         Task(organisation_id=org.id, participant_id=p.id, title="Call Zzyzxcanary", due_date=date(2024, 3, 20),
              assignee_id=counsellor.id),
         Attendance(session_id=session.id, enrolment_id=enrolment.id, present=True),
-        Placement(participant_id=p.id, enrolment_id=enrolment.id, type="self_employment",
+        Placement(participant_id=p.id, enrolment_id=enrolment.id, type="self_employment", employer_id=own_business.id,
                   employer_name="Quolmbrecht Catering", job_title="cook", start_date=date(2024, 9, 1),
                   weekly_hours=Decimal("38.5"), permanent=True, country="DE"),
         Placement(participant_id=p.id, type="employment", employer_id=employer.id, employer_name="Spreewerk GmbH",

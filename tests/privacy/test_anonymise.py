@@ -253,3 +253,14 @@ def test_codes_survive_a_name_that_looks_like_one(org, counsellor, team_lead):
     placement = db.session.scalar(sa.select(Placement).where(Placement.participant_id == p.id))
     assert (p.nationality, p.country_of_birth, placement.country) == ("SY", "LI", "SY")
     assert placement.employer_name is None and placement.job_title == "cook"
+
+
+def test_shared_employer_directory_keeps_other_peoples_data(full_participant, team_lead):
+    from caseflow.measures.models import Employer
+    anonymise_participant(full_participant.id, "request", actor=team_lead)
+    db.session.expire_all()
+    employers = {e.contact_email: e for e in db.session.scalars(sa.select(Employer))}
+    spreewerk = employers["klaus@spreewerk.example"]
+    assert (spreewerk.name, spreewerk.contact_person) == ("Spreewerk GmbH", "Klaus Kontakt")
+    own = employers[None]
+    assert (own.name, own.contact_person, own.contact_phone, own.notes) == (REMOVED, None, None, None)
