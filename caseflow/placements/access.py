@@ -19,7 +19,8 @@ def get_placement_for(actor, placement_id: int, *, for_update: bool = False) -> 
     participant_id = db.session.scalar(sa.select(Placement.participant_id).where(Placement.id == placement_id))
     if participant_id is None:
         raise NotFound(_("No such placement."))
-    participant = get_participant_for(actor, participant_id, for_update=for_update)
+    # changes to an anonymised case's outcomes are refused like a missing case
+    participant = get_participant_for(actor, participant_id, for_update=for_update, allow_anonymised=not for_update)
     placement = db.session.get(Placement, placement_id)
     if placement is None:
         raise NotFound(_("No such placement."))

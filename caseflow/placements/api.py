@@ -75,7 +75,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.post("/participants/<int:participant_id>/placements")
 def outcomes_record_placement(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id, for_update=True)
+    participant = get_participant_for(api_user(), participant_id, for_update=True, allow_anonymised=False)
     data = json_body()
     placement = services.record_placement(
         participant, _picked(data, PLACEMENT_INPUT + ("status_after_end",)), actor=api_user())
@@ -136,7 +136,7 @@ def outcomes_end_placement(placement_id: int):
 
 @bp.post("/participants/<int:participant_id>/exit")
 def outcomes_exit(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id, for_update=True)
+    participant = get_participant_for(api_user(), participant_id, for_update=True, allow_anonymised=False)
     data = json_body()
     result = services.exit_participant(participant, exit_date=data.get("exit_date"), reason=data.get("reason"),
                                        close_enrolments_as=data.get("close_enrolments_as"), actor=api_user())
@@ -157,7 +157,7 @@ def outcomes_exits(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/re-entry")
 def outcomes_re_entry(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id, for_update=True)
+    participant = get_participant_for(api_user(), participant_id, for_update=True, allow_anonymised=False)
     data = json_body()
     re_entry = services.re_enter_participant(participant, re_entry_date=data.get("date"), actor=api_user())
     return jsonify({"id": re_entry.id, "participant_id": participant.id, "date": iso(re_entry.date),
@@ -175,7 +175,7 @@ def outcomes_re_entries(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/certificates")
 def outcomes_record_certificate(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id, for_update=True)
+    participant = get_participant_for(api_user(), participant_id, for_update=True, allow_anonymised=False)
     data = json_body()
     certificate = services.record_certificate(
         participant, _picked(data, ("date", "title", "issuing_body", "enrolment_id")), actor=api_user())
@@ -192,7 +192,7 @@ def outcomes_certificates(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/follow-ups")
 def outcomes_record_follow_up(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id, for_update=True)
+    participant = get_participant_for(api_user(), participant_id, for_update=True, allow_anonymised=False)
     data = json_body()
     follow_up = services.record_follow_up(
         participant, _picked(data, ("kind", "date", "status", "improved_situation", "improvement_kind")),

@@ -441,6 +441,8 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     if day and day < participant.entry_date:
         errors.add("exit_date", _("The exit cannot be before the entry (%(date)s).",
                                   date=participant.entry_date.isoformat()))
+    if day and day > _today():
+        errors.add("exit_date", _("The date cannot be in the future."))
     last_re_entry = db.session.scalar(sa.select(sa.func.max(ReEntry.date)).where(
         ReEntry.participant_id == participant.id))
     if day and last_re_entry and day < last_re_entry:
@@ -498,6 +500,8 @@ def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor)
     if day and participant.exit_date and day < participant.exit_date:
         errors.add("date", _("The re-entry cannot be before the last exit (%(date)s).",
                              date=participant.exit_date.isoformat()))
+    if day and day > _today():
+        errors.add("date", _("The date cannot be in the future."))
     errors.raise_if_any()
     re_entry = ReEntry(participant_id=participant.id, date=day, created_by_id=getattr(actor, "id", None))
     db.session.add(re_entry)

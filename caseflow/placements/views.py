@@ -42,6 +42,12 @@ def _template_helpers():
     return {"outcome_case_file_url": case_file_url}
 
 
+def _load_participant(participant_id: int):
+    """The participant for this request; a POST locks the row and refuses anonymised cases."""
+    writing = request.method == "POST"
+    return get_participant_for(current_user, participant_id, for_update=writing, allow_anonymised=not writing)
+
+
 def _enrolment_choices(participant) -> list[tuple[int, str]]:
     rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id)
                               .options(sa.orm.joinedload(Enrolment.measure))
@@ -63,7 +69,7 @@ def _failed(form) -> int:
 @bp.route("/participants/<int:participant_id>/placements/new", methods=["GET", "POST"])
 @casework_required
 def new_placement(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    participant = _load_participant(participant_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
     if form.validate_on_submit():
         try:
@@ -79,7 +85,8 @@ def new_placement(participant_id: int):
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @casework_required
 def edit_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id, for_update=request.method == "POST")
+    placement, participant = get_placement_for(current_user, placement_id,
+                                               for_update=request.method == "POST")
     form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
     if request.method == "GET":
         form.fill_from(placement)
@@ -102,7 +109,8 @@ def edit_placement(placement_id: int):
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
 @casework_required
 def end_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id, for_update=request.method == "POST")
+    placement, participant = get_placement_for(current_user, placement_id,
+                                               for_update=request.method == "POST")
     form = EndPlacementForm()
     if request.method == "GET":
         form.end_date.data = placement.end_date
@@ -130,7 +138,7 @@ def end_placement(placement_id: int):
 @bp.route("/participants/<int:participant_id>/exit", methods=["GET", "POST"])
 @casework_required
 def exit_participant(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    participant = _load_participant(participant_id)
     if participant.status == "exited":
         flash(_("This participant has exited already. Record a re-entry first."), "error")
         return redirect(case_file_url(participant.id))
@@ -153,7 +161,7 @@ def exit_participant(participant_id: int):
 @bp.route("/participants/<int:participant_id>/re-entry", methods=["GET", "POST"])
 @casework_required
 def re_entry(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("Only an exited participant can re-enter."), "error")
         return redirect(case_file_url(participant.id))
@@ -174,7 +182,7 @@ def re_entry(participant_id: int):
 @bp.route("/participants/<int:participant_id>/certificates/new", methods=["GET", "POST"])
 @casework_required
 def new_certificate(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    participant = _load_participant(participant_id)
     form = CertificateForm().setup(_enrolment_choices(participant))
     if form.validate_on_submit():
         try:
@@ -192,7 +200,7 @@ def new_certificate(participant_id: int):
 @bp.route("/participants/<int:participant_id>/follow-ups/new", methods=["GET", "POST"])
 @casework_required
 def new_follow_up(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST")
+    participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("A follow-up is recorded after the exit."), "error")
         return redirect(case_file_url(participant.id))

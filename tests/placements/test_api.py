@@ -149,3 +149,14 @@ def test_openapi_describes_the_outcome_endpoints(client, counsellor, api_as):
     assert "close_enrolments_as" in doc["components"]["schemas"]["ExitCreate"]["properties"]
     assert doc["components"]["schemas"]["Placement"]["properties"]["type"]["enum"] == [
         "employment", "marginal_employment", "self_employment", "apprenticeship", "internship"]
+
+
+def test_anonymised_cases_take_no_new_outcomes(api_as, counsellor, participant):
+    from caseflow.models_base import utcnow
+    participant.anonymised_at = utcnow()
+    db.session.commit()
+    api = api_as(counsellor)
+    assert api.post(f"/participants/{participant.id}/placements", json=PLACEMENT).status_code == 404
+    assert api.post(f"/participants/{participant.id}/exit",
+                    json={"exit_date": "2024-08-31", "reason": "completed"}).status_code == 404
+    assert api.get(f"/participants/{participant.id}/placements").status_code == 200

@@ -206,3 +206,16 @@ def test_the_latest_six_month_follow_up_counts(employed_participant, counsellor)
     services.record_follow_up(p, {"date": "2025-03-05", "status": "self_employed"}, actor=counsellor)
     preview = leaving_preview(db.session.get(Participant, p.id), today=date(2025, 6, 1))
     assert (preview.six_month_status, preview.improved_situation) == ("self_employed", False)
+
+
+def test_exit_and_re_entry_cannot_lie_in_the_future(participant, counsellor):
+    from datetime import timedelta
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    with pytest.raises(DomainError) as exc:
+        services.exit_participant(participant, exit_date=tomorrow, reason="completed", actor=counsellor)
+    assert "exit_date" in exc.value.fields
+    db.session.rollback()
+    services.exit_participant(participant, exit_date="2024-08-31", reason="completed", actor=counsellor)
+    with pytest.raises(DomainError) as exc:
+        services.re_enter_participant(participant, re_entry_date=tomorrow, actor=counsellor)
+    assert "date" in exc.value.fields
