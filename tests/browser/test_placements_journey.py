@@ -86,3 +86,13 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     db.session.expire_all()
     done = dict(db.session.execute(sa.select(Task.kind, Task.done_at).where(Task.participant_id == participant.id)).all())
     assert done["six_month_follow_up"] is not None and done["four_week_check"] is None
+
+    # the organisation's placement list and the employer's placements
+    with page.expect_navigation():
+        page.locator("header").get_by_role("link", name="Vermittlungen").click()
+    assert "Kiezküche Reuterplatz GmbH" in page.locator("main table").inner_text()
+    assert_accessible(page, "placement list")
+    with page.expect_navigation():
+        page.locator("main table").get_by_role("link", name="Kiezküche Reuterplatz GmbH").click()
+    assert "Leyla Karimi" in page.locator("main table").inner_text()
+    assert_accessible(page, "employer placements")
