@@ -131,9 +131,9 @@ def long_term_unemployed(rule: str):
     base = sa.and_(P.labour_status_at_entry == "unemployed", since.is_not(None))
     if rule == "de":
         return sa.and_(base, since <= months_before(P.entry_date, 12))
-    return sa.and_(base, sa.or_(
-        sa.and_(P.age_at_entry < 25, since < months_before(P.entry_date, 6)),
-        sa.and_(P.age_at_entry >= 25, since < months_before(P.entry_date, 12))))
+    # one date computation per row: the limit depends on the age
+    limit = sa.case((P.age_at_entry < 25, months_before(P.entry_date, 6)), else_=months_before(P.entry_date, 12))
+    return sa.and_(base, since < limit)
 
 
 def output_conditions(rule: str) -> dict[str, Any]:
@@ -179,7 +179,8 @@ def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None
                        qualified.label("qualified"))
              .where(*scope_conditions(organisation_id), P.status == "exited",
                     P.exit_date.between(date_from, date_to))
-             .subquery("leaving_inner"))
+             # materialised: each correlated lookup runs once per participant, not once per use
+             .cte("leaving_inner").prefix_with("MATERIALIZED"))
     fu_latest = aliased(FollowUp, name="fu_latest")
     return (sa.select(inner, fu_latest.status.label("follow_up_status"),
                       fu_latest.improved_situation.label("follow_up_improved"))
@@ -316,7 +317,7 @@ def placement_base(f: PlacementFilters):
         flag(P.entry_date.between(f.date_from, f.date_to)).label("entered"),
         flag(exited).label("exited"),
         flag(placed_exit).label("placed_exits"),
-        sa.case((placed_exit, follow_up_status), else_=None).label("follow_up_status"))
+        sa.case((exited, follow_up_status), else_=None).label("follow_up_status"))
         .where(*_filter_conditions(f), P.entry_date <= f.date_to,
                sa.or_(P.exit_date.is_(None), P.exit_date >= f.date_from))
         .cte("placement_base").prefix_with("MATERIALIZED"))
@@ -338,38 +339,41 @@ def _group_columns(base):
 
 
 def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
-    """The summary row and the participant breakdowns (all but measure type) in ONE select: the
-    per-participant rows are materialised once and grouped by each dimension (UNION ALL)."""
+    """The summary row and every requested breakdown in ONE select: the per-participant rows are
+    materialised once and grouped by each dimension (UNION ALL). The measure-type breakdown joins
+    the distinct (participant, measure type) pairs of non-cancelled enrolments, so a participant
+    counts once in each type they were enrolled in."""
     base = placement_base(f)
-    known = base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
+    placed = base.c.placed_exits == 1
+    known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
     summary = sa.select(
         _text("summary").label("dimension"), _text("").label("key"), *_group_columns(base),
         count_if(known).label("follow_up_known"),
-        count_if(base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
+        count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
     parts = [summary]
     for dim in breakdowns:
         if dim == "measure_type":
+            # base row -> its enrolments (index on participant_id) -> the measure; DISTINCT ids so
+            # that two enrolments in measures of one type count the participant once
+            def distinct_ids(flag=None):
+                return sa.func.count(sa.distinct(base.c.id if flag is None else
+                                                 sa.case((flag == 1, base.c.id), else_=None)))
+            parts.append(sa.select(_text("measure_type").label("dimension"),
+                                   sa.cast(Measure.type, sa.String).label("key"),
+                                   distinct_ids().label("participants"), distinct_ids(base.c.entered).label("entered"),
+                                   distinct_ids(base.c.exited).label("exited"),
+                                   distinct_ids(base.c.placed_exits).label("placed_exits"),
+                                   _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+                         .select_from(base)
+                         .join(Enrolment, sa.and_(Enrolment.participant_id == base.c.id, Enrolment.status != "cancelled"))
+                         .join(Measure, Measure.id == Enrolment.measure_id)
+                         .group_by(Measure.type))
             continue
         key = sa.cast(base.c[dim], sa.String)
         parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
                                _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
                      .group_by(base.c[dim]))
-    rows = db.session.execute(sa.union_all(*parts)).all()
-    return rows
-
-
-def placement_measure_type_groups(f: PlacementFilters):
-    """The breakdown by measure type: a participant counts once in each type of measure they were
-    enrolled in (cancelled enrolments left out)."""
-    base = placement_base(f)
-    types = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
-             .join(Measure, Measure.id == Enrolment.measure_id)
-             .where(Enrolment.status != "cancelled").distinct().subquery("enrolled_types"))
-    return db.session.execute(
-        sa.select(_text("measure_type").label("dimension"), sa.cast(types.c.measure_type, sa.String).label("key"),
-                  *_group_columns(base))
-        .select_from(base).join(types, types.c.pid == base.c.id)
-        .group_by(types.c.measure_type)).all()
+    return db.session.execute(sa.union_all(*parts)).all()
 
 
 def placements_by_type(f: PlacementFilters) -> dict[str, int]:

@@ -264,8 +264,6 @@ def placement_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
     filters, group_by = placement_params(args, actor=actor)
     suppress = actor.role in AGGREGATE_ONLY_ROLES
     rows = list(q.placement_summary_and_groups(filters, group_by))
-    if "measure_type" in group_by:
-        rows += list(q.placement_measure_type_groups(filters))
 
     summary_row = next(r for r in rows if r.dimension == "summary")
     participants = int(summary_row.participants or 0)

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Report and page timings on 10k and 100k demo participants.
+
+    .venv/bin/python bench/run.py                      # SQLite, 10,000 and 100,000 participants
+    .venv/bin/python bench/run.py --sizes 2000 20000   # other sizes
+    .venv/bin/python bench/run.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+Each size gets a fresh temporary database (SQLite file in a temporary folder; on PostgreSQL a
+database of its own, dropped afterwards), filled by `demo-data`'s generator (caseflow.demo.generate).
+Every request goes through the whole app (routing, login session or bearer token, SQL, templates);
+the table shows the median of several runs after one warm-up, and the ratio between the sizes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")  # keep instance/ untouched
+
+RUNS = 5
+ALL_DATA = "from=2010-01-01&to=2029-12-31"
+TODAY = date(2026, 6, 30)
+
+
+def _login(client, email: str, password: str) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"login failed for {email}"
+
+
+def _time(call) -> float:
+    call()  # warm-up (caches, first compilation of the statements)
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = call()
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(samples)
+
+
+def measure(size: int, database_url: str) -> tuple[float, dict[str, float]]:
+    import sqlalchemy as sa
+
+    from caseflow import create_app
+    from caseflow.accounts.models import User
+    from caseflow.accounts.services import create_token
+    from caseflow.demo import DEMO_PASSWORD, generate
+    from caseflow.extensions import db
+    from config import TestingConfig
+
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.RATELIMIT_ENABLED = False
+    app = create_app(config)
+    results: dict[str, float] = {}
+    with app.app_context():
+        db.create_all()
+        started = time.perf_counter()
+        generate(participants=size, seed=1, today=TODAY)
+        seeded = time.perf_counter() - started
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))  # what `PRAGMA optimize` does on a long-running database
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
+        users = {u.role: u for u in db.session.scalars(sa.select(User).order_by(User.id))}
+        lead, analyst, counsellor = users["team_lead"], users["analyst"], users["counsellor"]
+        analyst_token = create_token(analyst, actor=None)
+        lead_email, analyst_email, counsellor_email = lead.email, analyst.email, counsellor.email
+
+    lead_client, analyst_client, counsellor_client = app.test_client(), app.test_client(), app.test_client()
+    _login(lead_client, lead_email, DEMO_PASSWORD)
+    _login(analyst_client, analyst_email, DEMO_PASSWORD)
+    _login(counsellor_client, counsellor_email, DEMO_PASSWORD)
+    bearer = {"Authorization": f"Bearer {analyst_token}"}
+
+    results["ESF+ report, all data, all organisations (API)"] = _time(
+        lambda: analyst_client.get(f"/api/v1/reports/esf?{ALL_DATA}", headers=bearer))
+    results["ESF+ report, all data, one organisation (page)"] = _time(
+        lambda: lead_client.get(f"/reports/esf?{ALL_DATA}"))
+    results["Placement report, all data, all organisations (API)"] = _time(
+        lambda: analyst_client.get(f"/api/v1/reports/placements?{ALL_DATA}", headers=bearer))
+    results["Placement report, all data, one organisation (page)"] = _time(
+        lambda: lead_client.get(f"/reports/placements?{ALL_DATA}"))
+    results["Data completeness, one organisation (page)"] = _time(lambda: lead_client.get("/reports/completeness"))
+    if "participants.caseload" in app.view_functions:
+        results["Caseload page (counsellor)"] = _time(lambda: counsellor_client.get("/caseload"))
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return seeded, results
+
+
+def _postgres_database(base: str):
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    name = f"caseflow_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--postgres", help="a PostgreSQL server URL to run on instead of SQLite")
+    args = parser.parse_args()
+
+    columns: list[tuple[int, float, dict[str, float]]] = []
+    for size in args.sizes:
+        if args.postgres:
+            url, cleanup = _postgres_database(args.postgres)
+        else:
+            folder = tempfile.TemporaryDirectory(prefix="caseflow-bench-")
+            url, cleanup = f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
+        try:
+            print(f"… {size:,} participants", file=sys.stderr, flush=True)
+            seeded, results = measure(size, url)
+        finally:
+            cleanup()
+        columns.append((size, seeded, results))
+
+    dialect = "PostgreSQL" if args.postgres else "SQLite"
+    names = list(columns[0][2])
+    head = ["measurement"] + [f"{size:,} participants" for size, _, _ in columns]
+    if len(columns) > 1:
+        head.append(f"ratio {columns[-1][0] // columns[0][0]}×")
+    rows = [["demo-data (seconds)"] + [f"{seeded:.1f} s" for _, seeded, _ in columns]
+            + ([f"{columns[-1][1] / columns[0][1]:.1f}"] if len(columns) > 1 else [])]
+    for name in names:
+        values = [c[2][name] for c in columns]
+        row = [name] + [f"{v * 1000:.0f} ms" for v in values]
+        if len(columns) > 1:
+            row.append(f"{values[-1] / values[0]:.1f}")
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
+    print(f"\n{dialect}, median of {RUNS} runs after a warm-up, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPU cores\n")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
+
+
+if __name__ == "__main__":
+    main()
