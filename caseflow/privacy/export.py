@@ -68,8 +68,10 @@ def _with_labels(table_name: str, row: dict, labels: dict) -> dict:
     for fk in db.metadata.tables[table_name].foreign_keys:
         target = fk.column.table.name
         key = row.get(fk.parent.name)
+        if target not in LABELS or key is None or (target, key) not in labels:
+            continue
         name = f"{fk.parent.name.removesuffix('_id')}_{LABELS[target]}"
-        if target in LABELS and key is not None and (target, key) in labels and name not in out:
+        if name not in out:
             out[name] = labels[(target, key)]
     return out
 
