@@ -277,6 +277,10 @@ def generate(ctx: DemoContext) -> None:
                     end = e["end_date"] if e["end_date"] and e["end_date"] <= exit_date else (None if starts_after else exit_date)
                     e["status"], e["end_date"] = new_status, end
                     enrolment_updates.append({"b_id": e["id"], "b_status": new_status, "b_end": end})
+                elif e["status"] in ("completed", "dropped_out") and e["end_date"] and e["end_date"] > exit_date \
+                        and e["start_date"] and e["start_date"] <= exit_date:
+                    e["end_date"] = exit_date  # nobody takes part after leaving the programme
+                    enrolment_updates.append({"b_id": e["id"], "b_status": e["status"], "b_end": exit_date})
             four_weeks, six_months = exit_date + timedelta(days=28), add_months(exit_date, 6)
             check_done = follow_done = None
             if four_weeks <= today and rng.random() < 0.65:

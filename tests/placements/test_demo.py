@@ -30,6 +30,12 @@ def build(org, counsellor, n=150):
             enrolment_rows.append({"id": e.id, "participant_id": p.id, "measure_id": measure.id,
                                    "measure_type": "language_course", "status": "active",
                                    "start_date": e.start_date, "end_date": None})
+        elif i % 3 == 0:
+            e = EnrolmentFactory(participant=p, measure=measure, status="completed", start_date=entry,
+                                 end_date=TODAY - timedelta(days=1))
+            enrolment_rows.append({"id": e.id, "participant_id": p.id, "measure_id": measure.id,
+                                   "measure_type": "language_course", "status": "completed",
+                                   "start_date": e.start_date, "end_date": e.end_date})
     ctx = DemoContext(rng=random.Random(7), participants=n, today=TODAY, organisations=[org],
                       counsellors={org.id: [counsellor.id]}, participant_rows=rows,
                       extra={"enrolment_rows": enrolment_rows})
@@ -83,3 +89,11 @@ def test_records_after_the_demo_get_fresh_ids(org, counsellor):
     placement = services.record_placement(person, {"type": "employment", "employer_name": "Nach der Demo GmbH",
                                                    "start_date": person.entry_date.isoformat()}, actor=counsellor)
     assert placement.id > before
+
+
+def test_no_enrolment_runs_past_the_exit(org, counsellor):
+    build(org, counsellor, n=60)
+    late = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)
+                             .join(Participant, Participant.id == Enrolment.participant_id)
+                             .where(Participant.exit_date.is_not(None), Enrolment.end_date > Participant.exit_date))
+    assert late == 0
