@@ -319,6 +319,26 @@ def _replace_children(participant: Participant, languages, qualifications) -> di
     return changes
 
 
+def _clean_all(values: Mapping[str, Any], *, organisation_id: int, languages: Any, qualifications: Any):
+    """Master data, languages and qualifications checked together so every error shows at once."""
+    errors = _Errors()
+    results: list[Any] = []
+    for check, arg in ((lambda v: clean_master_data(v, organisation_id=organisation_id), values),
+                       (clean_languages, languages), (clean_qualifications, qualifications)):
+        if arg is None:
+            results.append(None)
+            continue
+        try:
+            results.append(check(arg))
+        except DomainError as exc:
+            for name, messages in exc.fields.items():
+                for message in messages:
+                    errors.add(name, message)
+            results.append(None)
+    errors.raise_if_any()
+    return results
+
+
 def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant:
     """Registers a participant: case number, entry status record, audit entry.
 
@@ -329,9 +349,9 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     values = dict(data)
     if values.get("counsellor_id") is None and actor.role == "counsellor":
         values["counsellor_id"] = actor.id
-    clean = clean_master_data(values, organisation_id=actor.organisation_id)
-    languages = clean_languages(values.get("languages") or [])
-    qualifications = clean_qualifications(values.get("foreign_qualifications") or [])
+    clean, languages, qualifications = _clean_all(
+        values, organisation_id=actor.organisation_id, languages=values.get("languages") or [],
+        qualifications=values.get("foreign_qualifications") or [])
 
     if values.get("confirm_not_duplicate") is not True:
         candidates = find_possible_duplicates(actor.organisation_id, clean["date_of_birth"],
@@ -373,9 +393,10 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
     _check_version(participant, version)
     values = {name: getattr(participant, name) for name in MASTER_FIELDS}
     values.update({k: v for k, v in data.items() if k in MASTER_FIELDS})
-    clean = clean_master_data(values, organisation_id=participant.organisation_id)
-    languages = clean_languages(data["languages"]) if "languages" in data else None
-    qualifications = clean_qualifications(data["foreign_qualifications"]) if "foreign_qualifications" in data else None
+    clean, languages, qualifications = _clean_all(
+        values, organisation_id=participant.organisation_id,
+        languages=(data["languages"] or []) if "languages" in data else None,
+        qualifications=(data["foreign_qualifications"] or []) if "foreign_qualifications" in data else None)
 
     changes = diff(participant, clean)
     entry_before = (participant.entry_date, participant.labour_status_at_entry)

@@ -279,3 +279,14 @@ def test_counsellors_cannot_reassign(client, auth, counsellor, register):
     p = register()
     auth.login(counsellor)
     assert client.get(f"/participants/{p.id}/reassign").status_code == 403
+
+
+def test_invalid_qualification_row_is_reported_on_the_form(client, auth, counsellor):
+    auth.login(counsellor)
+    response = post_form(client, auth, "/participants/new", registration_form(**{
+        "foreign_qualifications-0-title": "", "foreign_qualifications-0-country": "SY",
+        "languages-0-language": "xx"}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="foreign_qualifications-error"' in html and 'id="languages-error"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
