@@ -88,3 +88,23 @@ def test_register_with_duplicate_warning_then_note_and_status_change(page, live_
     assert "Erstgespräch im Büro.\nZeugnisse aus Damaskus mitgebracht." in texts[0]
     assert "Erwerbsstatus:" in texts[1] and texts[-1].startswith("01.09.2025") and "Eintritt" in texts[-1], texts
     assert_accessible(page, "case file")
+
+
+def test_edit_and_note_correction_pages_are_accessible(page, live_server, counsellor, team_lead):
+    from caseflow.participants.services import add_goal, add_note
+    participant = register_participant({
+        "first_name": "Olena", "last_name": "Kovalenko", "date_of_birth": date(1991, 2, 3), "gender": "female",
+        "nationality": "UA", "entry_date": date(2025, 3, 1), "labour_status_at_entry": "inactive",
+        "disability": True, "special_categories_consent_date": date(2025, 3, 1),
+    }, actor=counsellor)
+    note = add_note(participant, {"date": date(2025, 3, 2), "kind": "phone", "text": "Erstes Telefonat"},
+                    actor=counsellor)
+    goal = add_goal(participant, {"title": "Deutsch B2"}, actor=counsellor)
+    login(page, live_server, team_lead.email, PASSWORD)
+    for path, name in ((f"/participants/{participant.id}/edit", "edit master data"),
+                       (f"/participants/{participant.id}/notes/{note.id}/edit", "note correction"),
+                       (f"/participants/{participant.id}/goals/{goal.id}/edit", "goal"),
+                       (f"/participants/{participant.id}/reassign", "reassignment")):
+        page.goto(f"{live_server.url}{path}")
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert_accessible(page, name)
