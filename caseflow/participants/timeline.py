@@ -16,7 +16,7 @@ Sources are registered on import; the domain's views module imports its timeline
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Callable, Iterable
 
 _SOURCES: list[Callable] = []
@@ -41,11 +41,21 @@ def timeline_source(func: Callable) -> Callable:
     return func
 
 
+def _recorded_key(event: TimelineEvent) -> float:
+    # SQLite gives naive timestamps (UTC), PostgreSQL aware ones, some sources none: compare as numbers.
+    value = event.recorded_at
+    if value is None:
+        return float("-inf")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.timestamp()
+
+
 def build_timeline(participant) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     for source in _SOURCES:
         events.extend(source(participant) or ())
-    return sorted(events, key=lambda e: (e.date, e.order, e.recorded_at or datetime.min), reverse=True)
+    return sorted(events, key=lambda e: (e.date, e.order, _recorded_key(e)), reverse=True)
 
 
 def case_file_sources() -> Iterable[Callable]:
