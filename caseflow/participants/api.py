@@ -186,7 +186,10 @@ def create_participant():
 
 @bp.get("/participants/<int:participant_id>")
 def get_participant(participant_id: int):
-    return jsonify(_full_json(get_participant_for(api_user(), participant_id)))
+    actor = api_user()
+    participant = get_participant_for(actor, participant_id)
+    services.record_case_view(participant, actor=actor)  # the access log, as for the case file page
+    return jsonify(_full_json(participant))
 
 
 @bp.patch("/participants/<int:participant_id>")

@@ -260,3 +260,10 @@ def test_openapi_describes_the_participant_endpoints(client):
         assert path in doc["paths"]
     fields = doc["components"]["schemas"]["ParticipantInput"]["properties"]
     assert "special_categories_consent_date" in fields and "confirm_not_duplicate" in fields
+
+
+def test_reading_one_participant_writes_the_access_log(api_as, counsellor, register):
+    p = register()
+    assert api_as(counsellor).get(f"/participants/{p.id}").status_code == 200
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "case.view"))
+    assert entry.participant_id == p.id and entry.actor_id == counsellor.id
