@@ -78,12 +78,14 @@ def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # DELETE, children first, rather than TRUNCATE: on PostgreSQL a TRUNCATE of every table costs
+        # ~0.8 s per test (new files for each table), DELETE of a few rows ~30 ms. Sequences are
+        # reset so that ids start at 1 again, as after TRUNCATE … RESTART IDENTITY (and on SQLite).
         with db.engine.begin() as conn:
+            for t in tables:
+                conn.execute(sa.text(f'DELETE FROM "{t}"'))
             if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{t}"'))
+                conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
 
 
 @pytest.fixture(autouse=True)
