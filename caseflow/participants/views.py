@@ -127,6 +127,9 @@ def case_file(participant_id: int):
 def edit(participant_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST",
                                       allow_anonymised=False)
+    if participant.restricted_at is not None:
+        flash(_("Processing of this case is restricted; it is read-only."), "error")
+        return redirect(url_for("participants.case_file", participant_id=participant.id))
     details = queries.case_file_details(participant)
     colleagues = queries.colleagues(participant.organisation_id)
     if request.method == "GET":

@@ -290,3 +290,17 @@ def test_invalid_qualification_row_is_reported_on_the_form(client, auth, counsel
     html = response.get_data(as_text=True)
     assert 'id="foreign_qualifications-error"' in html and 'id="languages-error"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_restricted_case_cannot_be_edited(client, auth, counsellor, register):
+    from caseflow.models_base import utcnow
+    p = register()
+    p.restricted_at = utcnow()
+    db.session.commit()
+    auth.login(counsellor)
+    assert client.get(f"/participants/{p.id}/edit").status_code == 302
+    response = post_form(client, auth, f"/participants/{p.id}/edit", registration_form(phone="1", version="1"),
+                         token_path="/caseload")
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Participant, p.id).phone == "+49 30 1234567"  # unchanged
