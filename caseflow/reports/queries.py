@@ -338,20 +338,37 @@ def _group_columns(base):
             sa.func.sum(base.c.exited).label("exited"), sa.func.sum(base.c.placed_exits).label("placed_exits"))
 
 
+CUBE_DIMENSIONS = ("organisation", "gender", "age_band", "nationality_group", "residence_status", "german_level")
+
+
 def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
-    """The summary row and every requested breakdown in ONE select: the per-participant rows are
-    materialised once and grouped by each dimension (UNION ALL). The measure-type breakdown joins
-    the distinct (participant, measure type) pairs of non-cancelled enrolments, so a participant
-    counts once in each type they were enrolled in."""
+    """The summary row and every requested breakdown in ONE select. The per-participant rows are
+    materialised once and grouped once by all the small dimensions together (a "cube" of a few
+    hundred rows); the summary and those breakdowns sum the cube, so the participant rows are
+    grouped twice more only (by nationality, and by measure type through the enrolments: a
+    participant counts once in each measure type they were enrolled in)."""
     base = placement_base(f)
     placed = base.c.placed_exits == 1
     known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
-    summary = sa.select(
-        _text("summary").label("dimension"), _text("").label("key"), *_group_columns(base),
-        count_if(known).label("follow_up_known"),
-        count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
+    cube = (sa.select(*[base.c[d] for d in CUBE_DIMENSIONS], *_group_columns(base),
+                      count_if(known).label("follow_up_known"),
+                      count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
+            .group_by(*[base.c[d] for d in CUBE_DIMENSIONS])
+            .cte("placement_cube").prefix_with("MATERIALIZED"))
+
+    def cube_sums():
+        return [sa.func.sum(cube.c[m]).label(m) for m in GROUP_METRICS]
+
+    summary = sa.select(_text("summary").label("dimension"), _text("").label("key"), *cube_sums(),
+                        sa.func.sum(cube.c.follow_up_known).label("follow_up_known"),
+                        sa.func.sum(cube.c.follow_up_placed).label("follow_up_placed"))
     parts = [summary]
     for dim in breakdowns:
+        if dim in CUBE_DIMENSIONS:
+            parts.append(sa.select(_text(dim).label("dimension"), sa.cast(cube.c[dim], sa.String).label("key"),
+                                   *cube_sums(), _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+                         .group_by(cube.c[dim]))
+            continue
         if dim == "measure_type":
             # base row -> its enrolments (index on participant_id) -> the measure; DISTINCT ids so
             # that two enrolments in measures of one type count the participant once

@@ -83,9 +83,10 @@ def test_placements_api(api_as, analyst, team_lead, two_organisations):
     body = response.json
     assert set(body["breakdowns"]) == {"gender", "organisation"}
     assert body["small_cell_threshold"] == 5
-    assert body["breakdowns"]["gender"] == [{"key": "female", "label": "female", "suppressed": True,
-                                             "participants": None, "entered": None, "exited": None,
-                                             "placed_exits": None, "placement_rate": None}]
+    [female] = body["breakdowns"]["gender"]
+    assert female.pop("label") in ("female", "weiblich")
+    assert female == {"key": "female", "suppressed": True, "participants": None, "entered": None, "exited": None,
+                      "placed_exits": None, "placement_rate": None}
     assert body["summary"]["participants_active"] == 4
     assert "Leyla" not in response.get_data(as_text=True)
     assert api_as(analyst).get("/reports/placements?from=2024-01-01&to=2024-12-31&group_by=shoe_size").status_code == 422
