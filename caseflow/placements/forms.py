@@ -125,7 +125,10 @@ def exit_form_class(enrolments: list, today: date):
     for enrolment in enrolments:
         name = f"close_{enrolment.id}"
         label = enrolment.measure.title if enrolment.measure else str(enrolment.id)
-        setattr(ExitForm, name, SelectField(label, choices=_choices(ENROLMENT_CLOSING_LABELS),
+        # an active enrolment is completed or dropped out, never cancelled (the measures' transitions)
+        labels = ({k: v for k, v in ENROLMENT_CLOSING_LABELS.items() if k != "cancelled"}
+                  if enrolment.status == "active" else ENROLMENT_CLOSING_LABELS)
+        setattr(ExitForm, name, SelectField(label, choices=_choices(labels),
                                             default=default_closing_status(enrolment, today)))
         ExitForm.closing_fields = ExitForm.closing_fields + [name]
     return ExitForm

@@ -27,6 +27,7 @@ from caseflow.audit.services import diff, record, snapshot
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
+from caseflow.measures.services import close_for_exit
 from caseflow.models_base import utcnow
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
@@ -393,6 +394,17 @@ def default_closing_status(enrolment: Enrolment, exit_date: date) -> str:
     return "completed"
 
 
+def allowed_closings(enrolment: Enrolment, exit_date: date) -> set[str]:
+    """How an open enrolment may be closed at an exit on `exit_date` (the measures domain's
+    transitions): an active one is completed or dropped out; a planned one is cancelled, or
+    completed / dropped out when it had in fact started (not waiting, starting by the exit)."""
+    if enrolment.status == "active":
+        return {"completed", "dropped_out"}
+    started = (enrolment.start_date is not None and enrolment.start_date <= exit_date
+               and enrolment.waitlisted_at is None)
+    return {"cancelled", "completed", "dropped_out"} if started else {"cancelled"}
+
+
 def _closing_plan(enrolments: list[Enrolment], exit_date: date, close_as: Any,
                   errors: ValidationErrors) -> dict[int, str]:
     """{enrolment id: closing status} from `close_as`: None (defaults), one status for all, or a
@@ -450,8 +462,13 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     enrolments = open_enrolments(participant)
     plan = _closing_plan(enrolments, day or participant.entry_date, close_enrolments_as, errors)
     for enrolment in enrolments:
-        if day and enrolment.start_date and enrolment.start_date > day and plan[enrolment.id] != "cancelled":
-            errors.add("close_enrolments_as", _("An enrolment that starts after the exit can only be cancelled."))
+        if day and plan[enrolment.id] not in allowed_closings(enrolment, day):
+            if enrolment.start_date and enrolment.start_date > day:
+                errors.add("close_enrolments_as", _("An enrolment that starts after the exit can only be cancelled."))
+            elif enrolment.status == "active":
+                errors.add("close_enrolments_as", _("An active enrolment is completed or dropped out, not cancelled."))
+            else:
+                errors.add("close_enrolments_as", _("An enrolment on the waiting list can only be cancelled."))
     errors.raise_if_any()
 
     exit_row = Exit(participant_id=participant.id, exit_date=day, reason=why,
@@ -459,15 +476,8 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     db.session.add(exit_row)
     closed = []
     for enrolment in enrolments:
-        old_status = enrolment.status
-        enrolment.status = plan[enrolment.id]
-        enrolment.waitlisted_at = None
-        if enrolment.end_date is None or enrolment.end_date > day:
-            starts_after = enrolment.start_date is not None and enrolment.start_date > day
-            enrolment.end_date = None if starts_after else day
-        record("enrolment.close_at_exit", actor=actor, obj=enrolment, participant_id=participant.id,
-               organisation_id=participant.organisation_id,
-               changes={"status": [old_status, enrolment.status]})
+        # the measures domain's own transition: end date, waiting list, a freed place passed on, audit
+        close_for_exit(enrolment, status=plan[enrolment.id], end_date=day, actor=actor)
         closed.append(enrolment)
     changes = diff(participant, {"status": "exited", "exit_date": day, "exit_reason": why})
     participant.status, participant.exit_date, participant.exit_reason = "exited", day, why

@@ -219,3 +219,24 @@ def test_exit_and_re_entry_cannot_lie_in_the_future(participant, counsellor):
     with pytest.raises(DomainError) as exc:
         services.re_enter_participant(participant, re_entry_date=tomorrow, actor=counsellor)
     assert "date" in exc.value.fields
+
+
+def test_an_active_enrolment_is_not_cancelled_at_exit(participant, counsellor, enrolment):
+    with pytest.raises(DomainError) as exc:
+        services.exit_participant(participant, exit_date="2024-08-31", reason="completed",
+                                  close_enrolments_as="cancelled", actor=counsellor)
+    assert "close_enrolments_as" in exc.value.fields
+    db.session.rollback()
+    assert db.session.get(Participant, participant.id).status == "active"
+
+
+def test_exit_passes_the_freed_place_to_the_waiting_list(participant, counsellor, org):
+    from datetime import datetime, timezone
+    full = MeasureFactory(organisation=org, capacity=1, type="language_course")
+    EnrolmentFactory(participant=participant, measure=full, status="active", start_date=date(2024, 3, 15))
+    from tests.factories import ParticipantFactory
+    waiting = EnrolmentFactory(participant=ParticipantFactory(organisation=org), measure=full, status="planned",
+                               start_date=date(2024, 9, 1), waitlisted_at=datetime(2024, 3, 20, tzinfo=timezone.utc))
+    services.exit_participant(participant, exit_date="2024-08-31", reason="completed", actor=counsellor)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, waiting.id).waitlisted_at is None
