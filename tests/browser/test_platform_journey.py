@@ -13,6 +13,17 @@ from tests.browser.support import assert_accessible, login
 pytestmark = pytest.mark.browser
 
 
+def assert_reflows(page, name: str) -> None:
+    """WCAG 1.4.10 (AA, not covered by axe): at 320 CSS pixels nothing needs horizontal scrolling."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"the {name} page is {width} px wide at a 320 px viewport"
+    finally:
+        page.set_viewport_size(size)
+
+
 def _translated(text: str, lang: str) -> str:
     with force_locale(lang):
         return gettext(text)
@@ -30,6 +41,7 @@ def test_login_page_is_accessible_also_with_an_error(page, live_server, demo_cou
     page.goto(f"{live_server.url}/login")
     assert page.locator("html").get_attribute("lang") == "de"
     assert_accessible(page, "login")
+    assert_reflows(page, "login")
 
     login(page, live_server, email, "not-the-right-password-at-all")
     alert = page.get_by_role("alert")
@@ -53,6 +65,7 @@ def test_counsellor_logs_in_switches_language_and_logs_out(page, live_server, de
     logout_button = page.get_by_role("button", name="Abmelden")
     assert logout_button.is_visible()
     assert_accessible(page, "home (German)")
+    assert_reflows(page, "home")
 
     # Switch to English: the same page, its text in English.
     with page.expect_navigation():
