@@ -78,6 +78,6 @@ def assert_accessible(page, name: str) -> None:
         message.append(f"axe-core found {len(violations)} WCAG 2.1 A/AA violation(s) on the {name} page "
                        f"({page.url}):\n{_describe(violations)}")
     if problems:
-        message.append(f"the browser reported problems on the {name} page:\n"
+        message.append(f"the browser reported problems (on the {name} page or before it in this test):\n"
                        + "\n".join(f"- {p}" for p in problems))
     assert not message, "\n".join(message)
