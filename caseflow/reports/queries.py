@@ -370,21 +370,17 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
                          .group_by(cube.c[dim]))
             continue
         if dim == "measure_type":
-            # base row -> its enrolments (index on participant_id) -> the measure; DISTINCT ids so
-            # that two enrolments in measures of one type count the participant once
-            def distinct_ids(flag=None):
-                return sa.func.count(sa.distinct(base.c.id if flag is None else
-                                                 sa.case((flag == 1, base.c.id), else_=None)))
+            # the distinct (participant, measure type) pairs of non-cancelled enrolments, joined to
+            # the participant rows: a participant counts once in each type they were enrolled in
+            pairs = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
+                     .join(Measure, Measure.id == Enrolment.measure_id)
+                     .where(Enrolment.status != "cancelled").distinct()
+                     .cte("enrolled_types").prefix_with("MATERIALIZED"))
             parts.append(sa.select(_text("measure_type").label("dimension"),
-                                   sa.cast(Measure.type, sa.String).label("key"),
-                                   distinct_ids().label("participants"), distinct_ids(base.c.entered).label("entered"),
-                                   distinct_ids(base.c.exited).label("exited"),
-                                   distinct_ids(base.c.placed_exits).label("placed_exits"),
+                                   sa.cast(pairs.c.measure_type, sa.String).label("key"), *_group_columns(base),
                                    _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-                         .select_from(base)
-                         .join(Enrolment, sa.and_(Enrolment.participant_id == base.c.id, Enrolment.status != "cancelled"))
-                         .join(Measure, Measure.id == Enrolment.measure_id)
-                         .group_by(Measure.type))
+                         .select_from(pairs).join(base, base.c.id == pairs.c.pid)
+                         .group_by(pairs.c.measure_type))
             continue
         key = sa.cast(base.c[dim], sa.String)
         parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
