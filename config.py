@@ -54,7 +54,9 @@ def _int(name: str, default: int) -> int:
 
 class Config:
     ENV_NAME = "development"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's parameters (names, birth dates, note text) stay out of
+    # exception messages and so out of the logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions: the cookie only carries a signed server-side session id (see accounts/sessions.py).

@@ -466,8 +466,12 @@ def add_session(measure: Measure, *, session_date: date | None, topic: str | Non
 
 def session_roster(session: AttendanceSession) -> sa.Select:
     """The enrolments that can attend `session`: holding a place, started on or before that day,
-    not ended before it."""
+    not ended before it. Restricted (GDPR Art. 18) and anonymised cases are read-only and are left
+    off the roster, so no attendance (nor an attendance task) is written for them."""
+    writable = sa.orm.aliased(Participant)
     return (sa.select(Enrolment).where(
+        sa.exists().where(writable.id == Enrolment.participant_id, writable.restricted_at.is_(None),
+                          writable.anonymised_at.is_(None)),
         Enrolment.measure_id == session.measure_id, Enrolment.waitlisted_at.is_(None),
         Enrolment.status.in_(("active", "completed", "dropped_out")),
         Enrolment.start_date <= session.date,

@@ -25,12 +25,6 @@ from caseflow.web import apply_error, page_args
 bp = Blueprint("privacy", __name__)
 
 
-@bp.record_once
-def _keep_personal_data_out_of_logs(state) -> None:
-    from caseflow.privacy.logs import hide_sql_parameters
-    hide_sql_parameters(state.app)
-
-
 def case_file_url(participant) -> str:
     """The case file page of the participants domain, or the caseload while it does not exist."""
     if "participants.case_file" in current_app.view_functions:

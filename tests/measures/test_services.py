@@ -316,6 +316,21 @@ def test_attendance_only_for_the_roster(org, counsellor, participant, measure, m
         services.add_session(measure, session_date=date(2030, 1, 1), topic=None, actor=counsellor)
 
 
+def test_restricted_case_gets_no_attendance_nor_task(org, counsellor, participant, measure):
+    """A restricted case (GDPR Art. 18) is read-only: it is off the roster, so attendance for it
+    is refused and no attendance task is written."""
+    from caseflow.models_base import utcnow
+    enrolment = enrol(participant, measure, counsellor, status="active")
+    session = services.add_session(measure, session_date=date(2024, 4, 2), topic=None, actor=counsellor)
+    participant.restricted_at = utcnow()
+    db.session.commit()
+    assert enrolment.id not in {e.id for e in db.session.scalars(services.session_roster(session))}
+    with pytest.raises(DomainError):
+        services.record_attendance(session, {enrolment.id: False}, actor=counsellor)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 0
+
+
 def test_other_organisation_cannot_record_attendance(org, counsellor, other_counsellor, measure):
     session = services.add_session(measure, session_date=date(2024, 4, 2), topic=None, actor=counsellor)
     from caseflow.errors import NotFound
