@@ -8,3 +8,4 @@ from caseflow.participants.models import (CaseNumberCounter, ForeignQualificatio
                                           StatusChange, Task)
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry  # noqa: F401
 from caseflow.privacy.models import Consent  # noqa: F401
+import caseflow.reports.models  # noqa: F401,E402  (the reports indexes on participants)

@@ -47,3 +47,18 @@ def test_placeholders_survive_translation(domain):
         if message.id and isinstance(message.id, str) and message.string:
             wanted = sorted(re.findall(r"%\(\w+\)[sd]", message.id))
             assert sorted(re.findall(r"%\(\w+\)[sd]", message.string)) == wanted, message.id
+
+
+def test_catalogues_agree_on_shared_strings():
+    """Flask-Babel merges every domain's catalogue into one, so a source string has ONE German
+    text at run time: two catalogues translating it differently means one page silently shows the
+    other domain's wording (e.g. 'End date' as 'Zeitraum' on a placement form)."""
+    texts: dict[str, dict[str, str]] = {}
+    for domain in CATALOGUES:
+        po_path = i18n_catalogues.catalogue_dir(domain) / "de" / "LC_MESSAGES" / "messages.po"
+        with po_path.open("rb") as f:
+            for m in read_po(f):
+                if m.id and isinstance(m.id, str) and m.string:
+                    texts.setdefault(m.id, {})[domain or "shared"] = m.string
+    clashes = {k: v for k, v in texts.items() if len(set(v.values())) > 1}
+    assert not clashes, f"translated differently in different catalogues: {clashes}"
