@@ -38,7 +38,7 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
     form.get_by_label("Titel").fill("Trainee-Partnerschaft Handwerk 2024")
     form.get_by_label("Art").select_option("trainee_partnership")
     form.get_by_label("Beginn").fill("2024-01-01")
-    form.get_by_label("Ende").fill("2025-12-31")
+    form.get_by_label("Enddatum").fill("2025-12-31")
     form.get_by_label("Plätze").fill("6")
     form.get_by_label("Ort").fill("Werkhof Neukölln")
     with page.expect_navigation():
@@ -96,7 +96,7 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
     page.goto(f"{live_server.url}/enrolments/{enrolment.id}")
     form = page.locator("main form")
     form.get_by_label("Status").select_option("completed")
-    form.get_by_label("Ende", exact=True).fill("2025-03-31")
+    form.get_by_label("Enddatum", exact=True).fill("2025-03-31")
     with page.expect_navigation():
         form.get_by_role("button", name="Speichern").click()
     db.session.expire_all()
