@@ -1,13 +1,12 @@
 """Login, logout, language, own account, and the administration of organisations and accounts."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from caseflow.accounts import services
+from caseflow.accounts import queries, services
 from caseflow.accounts.auth import roles_required
 from caseflow.accounts.forms import (ChangePasswordForm, LanguageForm, LoginForm, LogoutForm,
                                      OrganisationForm, UserCreateForm, UserEditForm)
@@ -99,11 +98,8 @@ def account():
 @bp.route("/admin")
 @roles_required("admin")
 def admin_home():
-    counts = db.session.execute(sa.select(
-        sa.select(sa.func.count()).select_from(Organisation).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(User).where(User.active).scalar_subquery(),
-    )).one()
-    return render_template("accounts/admin_home.html", organisations=counts[0], users=counts[1])
+    organisations, users = queries.admin_counts()
+    return render_template("accounts/admin_home.html", organisations=organisations, users=users)
 
 
 @bp.route("/admin/organisations", methods=["GET", "POST"])
@@ -119,7 +115,7 @@ def organisations():
             flash(_("Organisation created."), "success")
             return redirect(url_for("accounts.organisations"))
     page, per_page = page_args()
-    pagination = db.paginate(sa.select(Organisation).order_by(Organisation.name), page=page,
+    pagination = db.paginate(queries.organisations_by_name(), page=page,
                              per_page=per_page, error_out=False)
     return render_template("accounts/organisations.html", form=form, pagination=pagination)
 
@@ -143,16 +139,9 @@ def organisation_edit(org_id: int):
     return render_template("accounts/organisation_edit.html", form=form, org=org)
 
 
-def _visible_users():
-    stmt = sa.select(User).options(sa.orm.joinedload(User.organisation)).order_by(User.name)
-    if current_user.role == "team_lead":
-        stmt = stmt.where(User.organisation_id == current_user.organisation_id)
-    return stmt
-
-
 def _organisation_choices(form) -> None:
     if current_user.role == "admin":
-        orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
+        orgs = queries.all_organisations()
         form.organisation_id.choices = [("", _("— none —"))] + [(o.id, o.name) for o in orgs]
     else:
         form.organisation_id.choices = [(current_user.organisation_id, current_user.organisation.name)]
@@ -176,14 +165,14 @@ def users():
             flash(_("Account created."), "success")
             return redirect(url_for("accounts.users"))
     page, per_page = page_args()
-    pagination = db.paginate(_visible_users(), page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(queries.visible_users(current_user), page=page, per_page=per_page, error_out=False)
     return render_template("accounts/users.html", form=form, pagination=pagination)
 
 
 @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin", "team_lead")
 def user_edit(user_id: int):
-    user = db.session.scalar(_visible_users().where(User.id == user_id))
+    user = queries.visible_user(current_user, user_id)
     if user is None:
         abort(404)
     form = UserEditForm(obj=user)

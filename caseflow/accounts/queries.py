@@ -1,0 +1,37 @@
+"""Read-only selects of the accounts domain: what the administration pages list."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from caseflow.accounts.models import Organisation, User
+from caseflow.extensions import db
+
+
+def admin_counts() -> tuple[int, int]:
+    """(organisations, active accounts) in one statement."""
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.count()).select_from(Organisation).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(User).where(User.active).scalar_subquery(),
+    )).one()
+    return row[0], row[1]
+
+
+def organisations_by_name() -> sa.Select:
+    return sa.select(Organisation).order_by(Organisation.name)
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(organisations_by_name()))
+
+
+def visible_users(actor: User) -> sa.Select:
+    """The accounts `actor` manages: all for admins, their own organisation's for team leads."""
+    stmt = sa.select(User).options(joinedload(User.organisation)).order_by(User.name)
+    if actor.role != "admin":
+        stmt = stmt.where(User.organisation_id == actor.organisation_id)
+    return stmt
+
+
+def visible_user(actor: User, user_id: int) -> User | None:
+    return db.session.scalar(visible_users(actor).where(User.id == user_id))
