@@ -81,3 +81,13 @@ def counsellor_choices(organisation_id: int) -> list[tuple[int, str]]:
         sa.select(User.id, User.name).where(User.organisation_id == organisation_id,
                                             User.role.in_(("counsellor", "team_lead")))
         .order_by(User.name, User.id))]
+
+
+def enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
+    """(id, "measure (start)") of the participant's enrolments, newest first, for the forms that
+    link a placement or certificate to the enrolment that led to it."""
+    from caseflow.extensions import db
+    rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant_id)
+                              .options(joinedload(Enrolment.measure))
+                              .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())).all()
+    return [(e.id, f"{e.measure.title} ({e.start_date.isoformat() if e.start_date else '—'})") for e in rows]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,13 +15,12 @@ from flask_login import current_user
 from caseflow.accounts.auth import casework_required
 from caseflow.errors import DomainError
 from caseflow.extensions import db
-from caseflow.measures.models import Enrolment
 from caseflow.participants.access import get_participant_for
 from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
 from caseflow.placements.access import get_employer_for, get_placement_for
 from caseflow.placements.forms import (CertificateForm, EndPlacementForm, FollowUpForm, PlacementFilterForm,
                                        PlacementForm, ReEntryForm, exit_form_class)
-from caseflow.placements.queries import (PlacementFilters, counsellor_choices, employer_choices,
+from caseflow.placements.queries import (PlacementFilters, counsellor_choices, employer_choices, enrolment_choices,
                                          measure_choices, organisation_placements)
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
@@ -48,13 +46,6 @@ def _load_participant(participant_id: int):
     return get_participant_for(current_user, participant_id, for_update=writing, allow_anonymised=not writing)
 
 
-def _enrolment_choices(participant) -> list[tuple[int, str]]:
-    rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id)
-                              .options(sa.orm.joinedload(Enrolment.measure))
-                              .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())).all()
-    return [(e.id, f"{e.measure.title} ({e.start_date.isoformat() if e.start_date else '—'})") for e in rows]
-
-
 def _form_page(template: str, participant, form, status: int = 200, **context):
     return render_template(f"placements/{template}", participant=participant, form=form,
                            back_url=case_file_url(participant.id), **context), status
@@ -70,7 +61,7 @@ def _failed(form) -> int:
 @casework_required
 def new_placement(participant_id: int):
     participant = _load_participant(participant_id)
-    form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
+    form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if form.validate_on_submit():
         try:
             services.record_placement(participant, form.service_data(), actor=current_user)
@@ -87,7 +78,7 @@ def new_placement(participant_id: int):
 def edit_placement(placement_id: int):
     placement, participant = get_placement_for(current_user, placement_id,
                                                for_update=request.method == "POST")
-    form = PlacementForm().setup(employer_choices(participant.organisation_id), _enrolment_choices(participant))
+    form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if request.method == "GET":
         form.fill_from(placement)
     elif form.validate_on_submit():
@@ -183,7 +174,7 @@ def re_entry(participant_id: int):
 @casework_required
 def new_certificate(participant_id: int):
     participant = _load_participant(participant_id)
-    form = CertificateForm().setup(_enrolment_choices(participant))
+    form = CertificateForm().setup(enrolment_choices(participant.id))
     if form.validate_on_submit():
         try:
             services.record_certificate(participant, {"date": form.date.data, "title": form.title.data,
