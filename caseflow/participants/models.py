@@ -92,6 +92,21 @@ class Participant(db.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# The caseload (participants/queries.py): a counsellor's (or, second index, an organisation's)
+# active, not anonymised cases in name order, so the page reads its 50 rows in index order instead
+# of sorting every case, and counts them from the index alone.
+ix_participants_caseload = sa.Index(
+    "ix_participants_caseload", Participant.counsellor_id, Participant.status, Participant.anonymised_at,
+    Participant.organisation_id, sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name))
+ix_participants_caseload_organisation = sa.Index(
+    "ix_participants_caseload_organisation", Participant.organisation_id, Participant.status,
+    Participant.anonymised_at, sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name))
+# The caseload's nationality filter choices (distinct nationalities of the organisation).
+ix_participants_organisation_nationality = sa.Index(
+    "ix_participants_organisation_nationality", Participant.organisation_id, Participant.anonymised_at,
+    Participant.nationality)
+
+
 class CaseNumberCounter(db.Model):
     """The last case number handed out per year; incremented atomically in the database."""
 
