@@ -338,7 +338,7 @@ def _group_columns(base):
             sa.func.sum(base.c.exited).label("exited"), sa.func.sum(base.c.placed_exits).label("placed_exits"))
 
 
-CUBE_DIMENSIONS = ("organisation", "gender", "age_band", "nationality_group", "residence_status", "german_level")
+CUBE_DIMENSIONS = ("organisation", "gender", "age_band", "nationality_group", "country", "residence_status", "german_level")
 
 
 def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
@@ -402,13 +402,14 @@ def placements_by_type(f: PlacementFilters) -> dict[str, int]:
 def first_placement_days(f: PlacementFilters) -> sa.Select:
     """Days from entry to the first job/apprenticeship/self-employment placement on or after entry,
     for participants whose first such placement started in the period."""
-    first = (sa.select(Placement.participant_id.label("pid"), sa.func.min(Placement.start_date).label("first"))
+    # the entry date comes along (one per participant: max of equal values), not from a second lookup
+    first = (sa.select(Placement.participant_id.label("pid"), sa.func.min(Placement.start_date).label("first"),
+                       sa.func.max(P.entry_date).label("entry"))
              .join(P, P.id == Placement.participant_id)
              .where(*_filter_conditions(f), Placement.type.in_(PLACED_TYPES),
                     Placement.start_date >= P.entry_date)
              .group_by(Placement.participant_id).subquery("first_placement"))
-    entry = sa.select(P.entry_date).where(P.id == first.c.pid).scalar_subquery()
-    return (sa.select(days_between(first.c.first, entry).label("days"))
+    return (sa.select(days_between(first.c.first, first.c.entry).label("days"))
             .where(first.c.first.between(f.date_from, f.date_to)))
 
 
