@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -139,21 +140,29 @@ def _postgres_reachable(url: str) -> str | None:
     return lines[-1] if lines else f"exit code {probe.returncode}"
 
 
-def _run_leg(name: str, env: dict, extra: list[str], prefix: str | None, results: dict) -> None:
+SUMMARY = re.compile(r"(\d+) (passed|failed|skipped|errors?)\b")
+
+
+def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict) -> None:
+    """Runs pytest for one database, echoing its output (with `prefix`) and keeping the counts of
+    its closing line for the plain summary at the end."""
     started = time.monotonic()
     args = [str(PY), "-m", "pytest", *extra]
     full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
-    if prefix is None:
-        code = subprocess.run(args, cwd=ROOT, env=full_env).returncode
-    else:
-        proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, bufsize=1)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            sys.stdout.write(f"{prefix}{line}")
-            sys.stdout.flush()
-        code = proc.wait()
-    results[name] = (code, time.monotonic() - started)
+    proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, bufsize=1)
+    assert proc.stdout is not None
+    counts: dict[str, int] = {}
+    for line in proc.stdout:
+        sys.stdout.write(f"{prefix}{line}")
+        sys.stdout.flush()
+        if " in " in line and ("passed" in line or "failed" in line or "error" in line):
+            found = {kind.rstrip("s") if kind.startswith("error") else kind: int(n)
+                     for n, kind in SUMMARY.findall(line)}
+            if found:
+                counts = found
+    code = proc.wait()
+    results[name] = (code, time.monotonic() - started, counts)
 
 
 def cmd_test(extra: list[str]) -> None:
@@ -170,7 +179,7 @@ def cmd_test(extra: list[str]) -> None:
         note = "CASEFLOW_REQUIRE_BROWSER=1: the browser tests will fail" if os.environ.get(
             "CASEFLOW_REQUIRE_BROWSER") == "1" else "the browser tests are skipped"
         step(f"note: /usr/bin/chromium is missing, {note} (install Debian's chromium)")
-    results: dict[str, tuple[int, float]] = {}
+    results: dict[str, tuple[int, float, dict]] = {}
     started = time.monotonic()
     if len(legs) > 1 and os.environ.get("CASEFLOW_TEST_SERIAL") != "1":
         step("test suite on " + " and ".join(n for n, _ in legs) + " at the same time "
@@ -188,16 +197,20 @@ def cmd_test(extra: list[str]) -> None:
     else:
         for name, env in legs:
             step(f"test suite on {name}")
-            _run_leg(name, env, extra, None, results)
+            _run_leg(name, env, extra, "", results)
     print(flush=True)
     failed = []
     for name, _ in legs:
-        code, seconds = results.get(name, (1, 0.0))
+        code, seconds, _counts = results.get(name, (1, 0.0, {}))
         meaning = {0: "passed", 5: "FAILED: no tests were collected"}.get(code, f"FAILED (pytest exit code {code})")
         step(f"{name}: {meaning} in {seconds:.0f} s")
         if code != 0:
             failed.append(name)
     step(f"total {time.monotonic() - started:.0f} s")
+    totals = {k: sum(r[2].get(k, 0) for r in results.values()) for k in ("passed", "failed", "error", "skipped")}
+    # One plain closing line over every leg, for tools that read the last line of a run.
+    print(f"Tests: {totals['passed']} passed, {totals['failed'] + totals['error']} failed"
+          + (f", {totals['skipped']} skipped" if totals["skipped"] else ""), flush=True)
     if failed:
         fail(f"the test suite failed on: {', '.join(failed)}")
 
