@@ -11,6 +11,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive; they are UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def enum_column(name: str, values: Iterable[str], length: int = 32) -> sa.Enum:
     """A string column restricted to `values` by a named CHECK constraint on every database."""
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=length,

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -22,7 +22,7 @@ from caseflow.accounts.passwords import (burn_time, check_password_policy, hash_
 from caseflow.audit.services import client_address, diff, record
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.models_base import utcnow
+from caseflow.models_base import as_utc, utcnow
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
 
 
@@ -175,9 +175,6 @@ def _email_digest(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
 
 def _locked_until(digest: str, address: str, now: datetime) -> datetime | None:
     cfg = current_app.config
@@ -185,14 +182,14 @@ def _locked_until(digest: str, address: str, now: datetime) -> datetime | None:
     last_success = db.session.scalar(
         sa.select(sa.func.max(LoginAttempt.at)).where(LoginAttempt.email_digest == digest, LoginAttempt.success))
     since = now - window - lockout
-    if last_success is not None and _aware(last_success) > since:
-        since = _aware(last_success)
+    if last_success is not None and as_utc(last_success) > since:
+        since = as_utc(last_success)
     recent = db.session.scalars(
         sa.select(LoginAttempt.at).where(LoginAttempt.email_digest == digest, ~LoginAttempt.success,
                                          LoginAttempt.at > since)
         .order_by(LoginAttempt.at.desc()).limit(limit)).all()
     if len(recent) == limit:
-        newest, oldest = _aware(recent[0]), _aware(recent[-1])
+        newest, oldest = as_utc(recent[0]), as_utc(recent[-1])
         if newest - oldest <= window and now < newest + lockout:
             return newest + lockout
     # Per-address limit against password spraying over many accounts.
@@ -285,7 +282,7 @@ def user_for_token(token: str) -> User | None:
         return None
     api_token, user = row
     now = utcnow()
-    if api_token.last_used_at is None or now - _aware(api_token.last_used_at) > timedelta(minutes=5):
+    if api_token.last_used_at is None or now - as_utc(api_token.last_used_at) > timedelta(minutes=5):
         api_token.last_used_at = now
         db.session.commit()
     return user

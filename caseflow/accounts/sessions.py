@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, session
@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User, UserSession
 from caseflow.extensions import db, login_manager
-from caseflow.models_base import utcnow
+from caseflow.models_base import as_utc, utcnow
 
 # last_seen_at is written at most this often, so that browsing is not a write per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -26,10 +26,6 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def start_session(user: User) -> None:
@@ -77,15 +73,15 @@ def load_session_user():
         return None
     now = utcnow()
     cfg = current_app.config
-    if (now - _aware(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
-            or now - _aware(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
+    if (now - as_utc(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
+            or now - as_utc(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
         db.session.delete(row)
         db.session.commit()
         session.pop("sid", None)
         # Kept in the cookie, so the login page the user is redirected to can say why.
         session["session_expired"] = True
         return None
-    if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
+    if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
         row.last_seen_at = now
         db.session.commit()
     return row.user

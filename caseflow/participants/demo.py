@@ -24,6 +24,7 @@ from caseflow.participants.case_numbers import format_case_number, reserve_case_
 from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
                                           StatusChange, Task)
 from caseflow.participants.names import duplicate_key, fold
+from caseflow.participants.services import age_on
 
 # country: (weight, language, female first names, male first names, last names)
 ORIGINS: dict[str, tuple[int, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -164,10 +165,6 @@ def _duplicate_key(first: str, last: str) -> str:
     return duplicate_key(first, last)
 
 
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
 
@@ -256,7 +253,7 @@ def generate(ctx: DemoContext) -> None:
         arrival = max(born.year + 1, entry.year - pick((0, 1, 1, 2, 3, 5, 8, 12)))
         people.append({
             "organisation_id": org_id, "counsellor_id": counsellor_id, "first_name": first, "last_name": last,
-            "date_of_birth": born, "birth_year": born.year, "age_at_entry": _age(born, entry), "gender": gender,
+            "date_of_birth": born, "birth_year": born.year, "age_at_entry": age_on(born, entry), "gender": gender,
             "nationality": nationality,
             "country_of_birth": None if nationality == "stateless" else (nationality if rand() < .9 else "DE"),
             "residence_status": pick(RESIDENCE[nationality]),

@@ -26,6 +26,13 @@ from caseflow.web import apply_error, page_args
 bp = Blueprint("participants", __name__)
 
 
+@bp.app_template_global()
+def case_file_url(participant_id: int) -> str:
+    """The address of a participant's case file; every domain links to it through this one
+    function (also a template global)."""
+    return url_for("participants.case_file", participant_id=participant_id)
+
+
 # --- caseload ------------------------------------------------------------------------------------
 
 @bp.route("/caseload")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from caseflow.accounts.auth import casework_required
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for
+from caseflow.participants.views import case_file_url
 from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
 from caseflow.placements.access import get_employer_for, get_placement_for
 from caseflow.placements.forms import (CertificateForm, EndPlacementForm, FollowUpForm, PlacementFilterForm,
@@ -26,18 +27,6 @@ from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
 
 bp = Blueprint("placements", __name__)
-
-
-def case_file_url(participant_id: int) -> str:
-    """The participant's case file (the participants domain's page)."""
-    if "participants.case_file" in current_app.view_functions:
-        return url_for("participants.case_file", participant_id=participant_id)
-    return url_for("placements.placement_list")
-
-
-@bp.context_processor
-def _template_helpers():
-    return {"outcome_case_file_url": case_file_url}
 
 
 def _load_participant(participant_id: int):
@@ -238,7 +227,6 @@ def employer_placements(employer_id: int):
     pagination = db.paginate(organisation_placements(current_user.organisation_id,
                                                      PlacementFilters(employer_id=employer.id)),
                              page=page, per_page=per_page, error_out=False)
-    employer_url = (url_for("measures.employer", employer_id=employer.id)
-                    if "measures.employer" in current_app.view_functions else None)
+    employer_url = url_for("measures.employer", employer_id=employer.id)
     return render_template("placements/employer.html", employer=employer, pagination=pagination,
                            placement_types=PLACEMENT_TYPES, employer_url=employer_url)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
+from caseflow.participants.views import case_file_url
 from caseflow.privacy import panels, timeline  # noqa: F401  (register the case file panel and timeline)
 from caseflow.privacy import processing_record as record_of_processing
 from caseflow.privacy import queries, services
@@ -25,16 +26,9 @@ from caseflow.web import apply_error, page_args
 bp = Blueprint("privacy", __name__)
 
 
-def case_file_url(participant) -> str:
-    """The case file page of the participants domain, or the caseload while it does not exist."""
-    if "participants.case_file" in current_app.view_functions:
-        return url_for("participants.case_file", participant_id=participant.id)
-    return url_for("participants.caseload")
-
-
 @bp.app_context_processor
 def inject_helpers():
-    return {"case_file_url": case_file_url, "consent_purposes": CONSENT_PURPOSE_LABELS,
+    return {"consent_purposes": CONSENT_PURPOSE_LABELS,
             "consent_forms": CONSENT_FORM_LABELS}
 
 
@@ -119,7 +113,7 @@ def restriction(participant_id: int):
             apply_error(form, exc)
             status = exc.status
         else:
-            return redirect(case_file_url(participant))
+            return redirect(case_file_url(participant.id))
     elif request.method == "POST":
         status = 422
     return render_template("privacy/restriction.html", participant=participant, form=form), status
@@ -169,7 +163,7 @@ def anonymise(participant_id: int):
         else:
             flash(_("The personal data of case %(number)s have been removed.", number=participant.case_number),
                   "success")
-            return redirect(case_file_url(participant))
+            return redirect(case_file_url(participant.id))
     elif request.method == "POST":
         status = 422
     return render_template("privacy/anonymise.html", participant=participant, form=form), status

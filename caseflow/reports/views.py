@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,13 +46,6 @@ def _scope_name(organisation_id) -> str:
     if organisation_id is None:
         return _("all organisations")
     return q.organisation_names([organisation_id]).get(organisation_id, "")
-
-
-def case_file_url(participant_id: int) -> str | None:
-    """The case file's address once the participants domain provides it."""
-    if "participants.case_file" in current_app.view_functions:
-        return url_for("participants.case_file", participant_id=participant_id)
-    return None
 
 
 def _run(loader, form, args):
@@ -122,7 +115,7 @@ def esf_participants():
     params = result["params"]
     back = {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "ltu_rule": params.ltu_rule}
     return render_template("reports/esf_participants.html", result=result, label=label, pagination=pagination,
-                           breakdown=L.BREAKDOWN_LABELS[result["gender"]], back=back, case_file_url=case_file_url)
+                           breakdown=L.BREAKDOWN_LABELS[result["gender"]], back=back)
 
 
 @bp.route("/esf.<any(csv, xlsx):fmt>")
@@ -201,8 +194,7 @@ def completeness():
     pages = max(1, -(-result["total"] // per_page))
     pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
                                  has_next=page < pages, next_num=page + 1)
-    return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q,
-                           case_file_url=case_file_url)
+    return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q)
 
 
 @bp.route("/completeness.<any(csv, xlsx):fmt>")
