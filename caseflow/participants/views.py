@@ -3,6 +3,8 @@ notes, status changes, goals, tasks and reassignment. Thin: load through access.
 form, call one service, redirect or render."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -179,20 +181,32 @@ def _field_labels(form: ParticipantForm) -> dict[str, str]:
     return labels
 
 
-@bp.route("/participants/<int:participant_id>/notes", methods=["POST"])
-@casework_required
-def add_note(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
-    form = NoteForm(prefix="note").setup()
+def _participant_for_writing(participant_id: int) -> Participant:
+    return get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+
+
+def _record_on_case_file(participant: Participant, form, form_name: str, anchor: str, done: str,
+                         record: Callable[[], object]):
+    """The case file's small forms (note, status change, goal, task): validate, call the service,
+    then back to the case file at `anchor`; on errors the case file again, the form showing them."""
     if form.validate():
         try:
-            services.add_note(participant, form.to_data(), actor=current_user)
+            record()
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            flash(_("Note added."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
-    return _render_case_file(participant, 422, note_form=form)
+            flash(done, "success")
+            return redirect(case_file_url(participant.id) + anchor)
+    return _render_case_file(participant, 422, **{form_name: form})
+
+
+@bp.route("/participants/<int:participant_id>/notes", methods=["POST"])
+@casework_required
+def add_note(participant_id: int):
+    participant = _participant_for_writing(participant_id)
+    form = NoteForm(prefix="note").setup()
+    return _record_on_case_file(participant, form, "note_form", "#timeline", _("Note added."),
+                                lambda: services.add_note(participant, form.to_data(), actor=current_user))
 
 
 @bp.route("/participants/<int:participant_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
@@ -220,34 +234,21 @@ def correct_note(participant_id: int, note_id: int):
 @bp.route("/participants/<int:participant_id>/status-changes", methods=["POST"])
 @casework_required
 def add_status_change(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    participant = _participant_for_writing(participant_id)
     form = StatusChangeForm(prefix="status").setup()
-    if form.validate():
-        try:
-            services.add_status_change(participant, date_=form.date.data, status=form.status.data or None,
-                                       actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Status change recorded."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
-    return _render_case_file(participant, 422, status_form=form)
+    return _record_on_case_file(participant, form, "status_form", "#timeline", _("Status change recorded."),
+                                lambda: services.add_status_change(participant, date_=form.date.data,
+                                                                   status=form.status.data or None,
+                                                                   actor=current_user))
 
 
 @bp.route("/participants/<int:participant_id>/goals", methods=["POST"])
 @casework_required
 def add_goal(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    participant = _participant_for_writing(participant_id)
     form = GoalForm(prefix="goal").setup()
-    if form.validate():
-        try:
-            services.add_goal(participant, form.to_data(), actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Goal added."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#plan")
-    return _render_case_file(participant, 422, goal_form=form)
+    return _record_on_case_file(participant, form, "goal_form", "#plan", _("Goal added."),
+                                lambda: services.add_goal(participant, form.to_data(), actor=current_user))
 
 
 @bp.route("/participants/<int:participant_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -275,17 +276,10 @@ def edit_goal(participant_id: int, goal_id: int):
 @bp.route("/participants/<int:participant_id>/tasks", methods=["POST"])
 @casework_required
 def add_task(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    participant = _participant_for_writing(participant_id)
     form = TaskForm(prefix="task").setup(queries.colleagues(participant.organisation_id))
-    if form.validate():
-        try:
-            services.add_task(participant, form.to_data(), actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Task added."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#tasks")
-    return _render_case_file(participant, 422, task_form=form)
+    return _record_on_case_file(participant, form, "task_form", "#tasks", _("Task added."),
+                                lambda: services.add_task(participant, form.to_data(), actor=current_user))
 
 
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/done", methods=["POST"])
