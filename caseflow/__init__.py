@@ -34,13 +34,14 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from caseflow import i18n, navigation, security
+    from caseflow import database, i18n, navigation, security
     from caseflow.accounts import sessions
     from caseflow.extensions import csrf, db, limiter
 
     import caseflow.models  # noqa: F401  (every table registered on the metadata)
 
     db.init_app(app)
+    database.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
