@@ -93,14 +93,20 @@ class Participant(db.Model):
 
 
 # The caseload (participants/queries.py): a counsellor's (or, second index, an organisation's)
-# active, not anonymised cases in name order, so the page reads its 50 rows in index order instead
-# of sorting every case, and counts them from the index alone.
+# not anonymised cases of one status in name order, so the page reads its 50 rows in index order
+# instead of sorting every case, and counts them from the index alone. Partial (anonymised cases
+# are never listed) and ending in the id, the query's last sort key: PostgreSQL can only walk an
+# index in the query's order when every sort key is in it and the columns before them are
+# compared with `=` (an `IS NULL` column in between would force a sort of the whole caseload).
+_NOT_ANONYMISED = Participant.anonymised_at.is_(None)
 ix_participants_caseload = sa.Index(
-    "ix_participants_caseload", Participant.counsellor_id, Participant.status, Participant.anonymised_at,
-    Participant.organisation_id, sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name))
+    "ix_participants_caseload", Participant.counsellor_id, Participant.status, Participant.organisation_id,
+    sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
+    postgresql_where=_NOT_ANONYMISED, sqlite_where=_NOT_ANONYMISED)
 ix_participants_caseload_organisation = sa.Index(
     "ix_participants_caseload_organisation", Participant.organisation_id, Participant.status,
-    Participant.anonymised_at, sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name))
+    sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
+    postgresql_where=_NOT_ANONYMISED, sqlite_where=_NOT_ANONYMISED)
 # The caseload's nationality filter choices (distinct nationalities of the organisation).
 ix_participants_organisation_nationality = sa.Index(
     "ix_participants_organisation_nationality", Participant.organisation_id, Participant.anonymised_at,
