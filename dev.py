@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -140,28 +139,43 @@ def _postgres_reachable(url: str) -> str | None:
     return lines[-1] if lines else f"exit code {probe.returncode}"
 
 
-SUMMARY = re.compile(r"(\d+) (passed|failed|skipped|errors?)\b")
+def _junit_counts(path: Path) -> dict[str, int]:
+    """passed/failed/error/skipped from pytest's JUnit XML report, which pytest writes whatever the
+    verbosity (with -qq it prints no closing line to read them from)."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return {}
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
+    for suite in suites:
+        tests, failed = int(suite.get("tests", 0)), int(suite.get("failures", 0))
+        errors, skipped = int(suite.get("errors", 0)), int(suite.get("skipped", 0))
+        counts["failed"] += failed
+        counts["error"] += errors
+        counts["skipped"] += skipped
+        counts["passed"] += tests - failed - errors - skipped
+    return counts
 
 
 def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict) -> None:
-    """Runs pytest for one database, echoing its output (with `prefix`) and keeping the counts of
-    its closing line for the plain summary at the end."""
+    """Runs pytest for one database, echoing its output (with `prefix`) and keeping its counts (from
+    a JUnit XML report in a temporary folder) for the plain summary at the end."""
+    import tempfile
     started = time.monotonic()
-    args = [str(PY), "-m", "pytest", *extra]
-    full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, bufsize=1)
-    assert proc.stdout is not None
-    counts: dict[str, int] = {}
-    for line in proc.stdout:
-        sys.stdout.write(f"{prefix}{line}")
-        sys.stdout.flush()
-        if " in " in line and ("passed" in line or "failed" in line or "error" in line):
-            found = {kind.rstrip("s") if kind.startswith("error") else kind: int(n)
-                     for n, kind in SUMMARY.findall(line)}
-            if found:
-                counts = found
-    code = proc.wait()
+    with tempfile.TemporaryDirectory(prefix="caseflow-test-") as folder:
+        report = Path(folder) / "junit.xml"
+        args = [str(PY), "-m", "pytest", f"--junitxml={report}", *extra]
+        full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(f"{prefix}{line}")
+            sys.stdout.flush()
+        code = proc.wait()
+        counts = _junit_counts(report)
     results[name] = (code, time.monotonic() - started, counts)
 
 
