@@ -27,6 +27,17 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# What the cookie keeps when a login ends without a logout (expired, or its row deleted elsewhere):
+# the language, the CSRF secret (a form of this very request may already carry its token) and
+# pending messages. Everything else belongs to the login (the session id, the caseload's search
+# term) and goes, as on login and logout.
+_OUTLIVES_THE_LOGIN = ("lang", "csrf_token", "_flashes")
+
+
+def _forget_the_login() -> None:
+    for key in [k for k in session if k not in _OUTLIVES_THE_LOGIN]:
+        session.pop(key)
+
 
 def start_session(user: User) -> None:
     """Renews the session: the old cookie content is dropped and a new server-side row is made.
@@ -69,7 +80,7 @@ def load_session_user():
         .where(UserSession.id == _digest(raw))
     ).scalar_one_or_none()
     if row is None or not row.user.active:
-        session.pop("sid", None)
+        _forget_the_login()
         return None
     now = utcnow()
     cfg = current_app.config
@@ -77,7 +88,7 @@ def load_session_user():
             or now - as_utc(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
         db.session.delete(row)
         db.session.commit()
-        session.pop("sid", None)
+        _forget_the_login()
         # Kept in the cookie, so the login page the user is redirected to can say why.
         session["session_expired"] = True
         return None

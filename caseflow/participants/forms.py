@@ -240,6 +240,33 @@ class ReassignForm(FlaskForm):
         return self
 
 
+SEARCH_MAX_LENGTH = 100
+CASELOAD_FILTERS = ("status", "counsellor", "measure", "nationality", "sort", "dir")
+
+
+def search_term(value: Any) -> str:
+    """A search term as the caseload keeps it: trimmed, at most 100 characters."""
+    return (value or "").strip()[:SEARCH_MAX_LENGTH]
+
+
+class CaseloadSearchForm(FlaskForm):
+    """The caseload's search and filter form. It is posted, not sent as a query string, so that a
+    name or case number searched for never reaches the address bar, the history or a proxy's log.
+    The filters are plain strings here; the view parses them as it parses the query string."""
+
+    q = StringField(_l("Name or case number"), filters=[search_term])
+    status = StringField()
+    counsellor = StringField()
+    measure = StringField()
+    nationality = StringField()
+    sort = StringField()
+    dir = StringField()
+
+    def filter_values(self) -> dict[str, str]:
+        """The filters that were sent (a missing one keeps its default, as in the query string)."""
+        return {name: self[name].data for name in CASELOAD_FILTERS if self[name].raw_data}
+
+
 def int_or_none(value: Any) -> int | None:
     try:
         return int(value)

@@ -3,9 +3,10 @@ notes, status changes, goals, tasks and reassignment. Thin: load through access.
 form, call one service, redirect or render."""
 from __future__ import annotations
 
-from typing import Callable
+import re
+from typing import Callable, Mapping
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,9 +17,9 @@ from caseflow.extensions import db
 from caseflow.participants import queries, services
 from caseflow.participants import timeline_sources  # noqa: F401  (registers the timeline sources)
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
-from caseflow.participants.forms import (GOAL_LABELS, ISCED_LEVELS, RECOGNITION_LABELS, CompleteTaskForm,
-                                         GoalForm, NoteForm, ParticipantForm, ReassignForm,
-                                         StatusChangeForm, TaskForm, form_data_of, int_or_none)
+from caseflow.participants.forms import (GOAL_LABELS, ISCED_LEVELS, RECOGNITION_LABELS, CaseloadSearchForm,
+                                         CompleteTaskForm, GoalForm, NoteForm, ParticipantForm, ReassignForm,
+                                         StatusChangeForm, TaskForm, form_data_of, int_or_none, search_term)
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.panels import render_context
 from caseflow.participants.timeline import build_timeline
@@ -37,30 +38,88 @@ def case_file_url(participant_id: int) -> str:
 
 # --- caseload ------------------------------------------------------------------------------------
 
-@bp.route("/caseload")
+# The caseload's search term lives in the login session (dropped on login, logout and expiry),
+# never in the query string: names and case numbers stay out of addresses, history and logs.
+SEARCH_KEY = "caseload_q"
+NATIONALITY_CODE = re.compile(r"[A-Z]{2}|stateless")
+
+
+def _default_counsellor() -> int | None:
+    # Counsellors start with their own caseload, team leads with the whole organisation.
+    return current_user.id if current_user.role == "counsellor" else None
+
+
+def _caseload_filters(values: Mapping[str, str], q: str = "") -> queries.CaseloadFilters:
+    """The caseload filters from the query string or the posted form; unknown values fall back."""
+    counsellor = values.get("counsellor")
+    nationality = values.get("nationality") or ""
+    return queries.CaseloadFilters(
+        status=values.get("status") if values.get("status") in ("active", "exited", "all") else "active",
+        counsellor_id=_default_counsellor() if counsellor is None else int_or_none(counsellor),
+        measure_id=int_or_none(values.get("measure")),
+        nationality=nationality if NATIONALITY_CODE.fullmatch(nationality) else None,
+        q=q,
+        sort=values.get("sort") if values.get("sort") in queries.SORTS else "name",
+        descending=values.get("dir") == "desc",
+    )
+
+
+def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
+    """The query string of these filters: only the non-personal ones, defaults left out."""
+    args: dict[str, str | int] = {}
+    if filters.status != "active":
+        args["status"] = filters.status
+    if filters.counsellor_id != _default_counsellor():
+        args["counsellor"] = "all" if filters.counsellor_id is None else filters.counsellor_id
+    if filters.measure_id is not None:
+        args["measure"] = filters.measure_id
+    if filters.nationality:
+        args["nationality"] = filters.nationality
+    if filters.sort != "name":
+        args["sort"] = filters.sort
+    if filters.descending:
+        args["dir"] = "desc"
+    return args
+
+
+def _remember_search(term: str) -> None:
+    """An empty term clears the search."""
+    if term:
+        session[SEARCH_KEY] = term
+    else:
+        session.pop(SEARCH_KEY, None)
+
+
+@bp.before_request
+def _search_term_out_of_the_address():
+    """An old bookmark (/caseload?q=…): the search still applies, but the term leaves the address at
+    once. Before the login check, so that a logged-out visitor's term does not travel on in the
+    login page's `next` (it is then dropped: a search belongs to a login session)."""
+    if request.endpoint != "participants.caseload" or request.method != "GET" or "q" not in request.args:
+        return None
+    if current_user.is_authenticated:
+        _remember_search(search_term(request.args["q"]))
+    rest = {key: values for key, values in request.args.lists() if key != "q"}
+    return redirect(url_for("participants.caseload", **rest))
+
+
+@bp.route("/caseload", methods=["GET", "POST"])
 @casework_required
 def caseload():
-    args = request.args
-    counsellor_arg = args.get("counsellor")
-    if counsellor_arg is None:
-        # Counsellors start with their own caseload, team leads with the whole organisation.
-        counsellor_id = current_user.id if current_user.role == "counsellor" else None
-    else:
-        counsellor_id = int_or_none(counsellor_arg)
-    filters = queries.CaseloadFilters(
-        status=args.get("status") if args.get("status") in ("active", "exited", "all") else "active",
-        counsellor_id=counsellor_id,
-        measure_id=int_or_none(args.get("measure")),
-        nationality=(args.get("nationality") or None),
-        q=(args.get("q") or "")[:100],
-        sort=args.get("sort") if args.get("sort") in queries.SORTS else "name",
-        descending=args.get("dir") == "desc",
-    )
+    if request.method == "POST":
+        # Post/Redirect/Get: the term goes to the session, the other filters to the address.
+        # (A missing or wrong CSRF token never gets here: CSRFProtect answers 400 first.)
+        form = CaseloadSearchForm()
+        if not form.validate_on_submit():
+            abort(400)
+        _remember_search(form.q.data)
+        return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(form.filter_values()))))
+    filters = _caseload_filters(request.args, search_term(session.get(SEARCH_KEY)))
     page, per_page = page_args()
     org_id = current_user.organisation_id
     result = queries.caseload(current_user, filters, page=page, per_page=per_page)
     return render_template(
-        "participants/caseload.html", page=result, filters=filters,
+        "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
         counsellors=queries.colleagues(org_id), measures=queries.measure_choices(org_id),
         nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
         sorts=queries.SORTS)

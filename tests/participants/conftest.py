@@ -43,3 +43,15 @@ def register(counsellor):
         return register_participant(service_data(**overrides), actor=actor or counsellor)
 
     return make
+
+
+@pytest.fixture
+def search(client, auth):
+    """Searches the caseload as its form does: POST with the CSRF token (and any other filters);
+    returns the answer, a redirect."""
+
+    def post(term: str, **filters):
+        token = auth.csrf_token("/caseload")
+        return client.post("/caseload", data={"csrf_token": token, "q": term, **filters})
+
+    return post

@@ -101,14 +101,21 @@ def test_team_lead_cannot_reassign_another_organisations_participant(client, aut
     assert client.get(f"/participants/{foreign['pid']}/reassign").status_code == 404
 
 
-def test_caseload_and_search_leave_out_other_organisations(client, auth, counsellor, team_lead, foreign):
+def test_caseload_and_search_leave_out_other_organisations(client, auth, counsellor, team_lead, foreign, search,
+                                                           register):
     number = db.session.scalar(sa.select(Participant.case_number).where(Participant.id == foreign["pid"]))
+    own = register(first_name="Fremd")  # the same name in our own organisation: the search does find things
     for user in (counsellor, team_lead):
         auth.login(user)
-        for path in ("/caseload?counsellor=all", "/caseload?q=fremd&counsellor=all", f"/caseload?q={number}"):
-            html = client.get(path).get_data(as_text=True)
+        for term, filters in (("", {"counsellor": "all", "status": "all"}), ("fremd", {"counsellor": "all", "status": "all"}),
+                              (number, {"status": "all"}), ("CF-", {"counsellor": "all", "status": "all"})):
+            answer = search(term, **filters)
+            assert answer.status_code == 302
+            html = client.get(answer.headers["Location"]).get_data(as_text=True)
             assert f'href="/participants/{foreign["pid"]}"' not in html
-            assert number not in html.split("<tbody>")[1]
+            rows = html.split("<tbody>")[1]
+            assert number not in rows
+            assert (own.case_number in rows) == (term != number)
         auth.logout()
 
 

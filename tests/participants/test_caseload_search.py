@@ -1,0 +1,182 @@
+"""The caseload's name search keeps personal data out of addresses: the term is posted (with CSRF),
+kept in the login session and answered with a redirect to the other, non-personal filters. An old
+bookmark with ?q= is moved into the session; the search ends with the login."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from caseflow.accounts.models import UserSession
+from caseflow.extensions import db
+from caseflow.models_base import utcnow
+from tests.participants.test_caseload import bulk_participants, listed
+from tests.participants.test_web import use_english
+
+TERM = "haddad"
+
+
+def rows(html: str) -> str:
+    """The participants table (not the task list above it)."""
+    return html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def addresses(html: str) -> list[str]:
+    """Every address the page links or submits to."""
+    return re.findall(r'(?:href|action)="([^"]*)"', html)
+
+
+def search_status(html: str) -> str | None:
+    match = re.search(r'<span role="status">(.*?)</span>', html, re.S)
+    return match.group(1) if match else None
+
+
+def stored_search(client) -> str | None:
+    with client.session_transaction() as cookie:
+        return cookie.get("caseload_q")
+
+
+def test_search_is_posted_and_answered_with_an_address_without_the_term(client, auth, counsellor, register, search):
+    wanted = register(last_name="Haddad")
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    use_english(client, auth)
+
+    answer = search("Haddad", status="all", sort="case_number", dir="desc", counsellor="all")
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location == "/caseload?status=all&counsellor=all&sort=case_number&dir=desc"
+    assert TERM not in location.lower() and "q=" not in location
+
+    html = client.get(location).get_data(as_text=True)
+    assert wanted.case_number in rows(html) and other.case_number not in rows(html)
+    assert search_status(html) == "Search: “Haddad” – 1 result"
+    assert 'value="Haddad"' in html  # the search box shows the active term (in the page, not the address)
+    assert not [a for a in addresses(html) if TERM in a.lower() or "q=" in a]
+
+
+def test_search_status_is_translated(client, auth, counsellor, register, search):
+    register(last_name="Haddad")
+    register(last_name="Haddad", first_name="Samir", date_of_birth="1985-01-01")
+    auth.login(counsellor)
+    search(TERM)
+    assert search_status(client.get("/caseload").get_data(as_text=True)) == "Suche: „haddad“ – 2 Treffer"
+
+
+def test_paging_and_sorting_a_search_never_put_the_term_in_a_link(client, auth, counsellor, org, register, search):
+    outsider = register(last_name="Haddad")        # not found by the search (registered first: the
+    bulk_participants(org, counsellor, 5)          # bulk rows take ids after it) Vorname0 Nachname0 … CF-2025-000001 …
+    auth.login(counsellor)
+    search("Nachname", sort="case_number")
+
+    first = client.get("/caseload?sort=case_number&per_page=2").get_data(as_text=True)
+    assert listed(client, "/caseload?sort=case_number&per_page=2") == ["CF-2025-000001", "CF-2025-000002"]
+    links = addresses(first)
+    assert not [a for a in links if "nachname" in a.lower() or "q=" in a]
+    next_page = next(a for a in links if "page=2" in a).replace("&amp;", "&")
+    assert "sort=case_number" in next_page and "per_page=2" in next_page
+    second = client.get(next_page).get_data(as_text=True)
+    assert re.findall(r"CF-2025-\d{6}", rows(second)) == ["CF-2025-000003", "CF-2025-000004"]
+    assert outsider.case_number not in rows(second)
+    assert not [a for a in addresses(second) if "nachname" in a.lower() or "q=" in a]
+    # Sorting differently keeps the search.
+    assert listed(client, "/caseload?sort=case_number&dir=desc") == [f"CF-2025-00000{i}" for i in (5, 4, 3, 2, 1)]
+
+
+def test_old_bookmark_with_q_moves_the_term_out_of_the_address(client, auth, counsellor, register):
+    wanted = register(last_name="Haddad")
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    answer = client.get("/caseload?q=haddad&status=all&page=1")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/caseload?status=all&page=1"
+    html = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert wanted.case_number in rows(html) and other.case_number not in rows(html)
+    # An empty q= in an old address clears the search.
+    assert client.get("/caseload?q=").headers["Location"] == "/caseload"
+    assert other.case_number in rows(client.get("/caseload").get_data(as_text=True))
+
+
+def test_old_bookmark_while_logged_out_does_not_carry_the_term_to_the_login_page(client, counsellor):
+    answer = client.get("/caseload?q=haddad")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/caseload"
+    answer = client.get("/caseload")
+    assert "/login" in answer.headers["Location"] and TERM not in answer.headers["Location"]
+    assert stored_search(client) is None
+
+
+def test_clear_search_button_and_empty_search_show_everything_again(client, auth, counsellor, register, search):
+    wanted = register(last_name="Haddad")
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    use_english(client, auth)
+    search(TERM, status="all")
+    html = client.get("/caseload?status=all").get_data(as_text=True)
+    clear = html.split('<div class="search-status">')[1].split("</form>")[0]
+    assert "Clear search" in clear and 'method="post"' in clear
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', clear))
+    assert fields["q"] == "" and fields["status"] == "all" and fields["csrf_token"]
+
+    answer = client.post("/caseload", data=fields)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/caseload?status=all"
+    html = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert wanted.case_number in rows(html) and other.case_number in rows(html)
+    assert search_status(html) is None and "Clear search" not in html and stored_search(client) is None
+
+    search(TERM)
+    assert other.case_number not in rows(client.get("/caseload").get_data(as_text=True))
+    search("   ")  # an empty search (blanks only) clears it too
+    assert other.case_number in rows(client.get("/caseload").get_data(as_text=True))
+
+
+def test_search_ends_with_logout_and_login(client, auth, counsellor, register, search):
+    register(last_name="Haddad")
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    search(TERM)
+    assert stored_search(client) == TERM
+    auth.logout()
+    assert stored_search(client) is None
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    assert other.case_number in rows(html) and search_status(html) is None
+
+
+def test_search_ends_when_the_login_expires(app, client, auth, counsellor, search):
+    auth.login(counsellor)
+    search(TERM)
+    assert stored_search(client) == TERM
+    db.session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert "/login" in client.get("/caseload").headers["Location"]
+    assert stored_search(client) is None
+
+
+def test_search_without_csrf_token_is_refused_and_stores_nothing(client, auth, counsellor, register):
+    other = register(first_name="Jan", last_name="Maler", date_of_birth="1991-01-01")
+    auth.login(counsellor)
+    for data in ({"q": TERM}, {"q": TERM, "csrf_token": "forged"}):
+        answer = client.post("/caseload", data=data)
+        assert answer.status_code == 400
+        assert "<html" in answer.get_data(as_text=True).lower()  # the normal error page
+    assert stored_search(client) is None
+    assert other.case_number in rows(client.get("/caseload").get_data(as_text=True))
+
+
+def test_long_term_is_cut_to_100_characters(client, auth, counsellor, search):
+    auth.login(counsellor)
+    assert search("x" * 150).status_code == 302
+    assert stored_search(client) == "x" * 100
+    assert client.get("/caseload?q=" + "y" * 150).status_code == 302
+    assert stored_search(client) == "y" * 100
+
+
+def test_only_known_filter_values_reach_the_address(client, auth, counsellor, search):
+    """Filters are parsed before they go into the address: free text in a filter field (say, a name
+    typed into a tampered form) never ends up in it."""
+    auth.login(counsellor)
+    answer = search(TERM, nationality="Haddad", status="Haddad", sort="Haddad", dir="Haddad", measure="Haddad",
+                    counsellor="Haddad")
+    assert answer.status_code == 302 and TERM not in answer.headers["Location"].lower()
+    assert search(TERM, nationality="UA", measure="7").headers["Location"] == "/caseload?measure=7&nationality=UA"
