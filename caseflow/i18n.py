@@ -92,6 +92,13 @@ def valid_language_codes() -> frozenset[str]:
     return frozenset(k for k, _ in language_choices("en"))
 
 
+def task_title(kind: str | None, stored: str) -> str:
+    """A task's title in the reader's language: Caseflow's own tasks (vocabulary.SYSTEM_TASK_TITLES)
+    by their kind, a title a person typed as it was typed."""
+    from caseflow.vocabulary import SYSTEM_TASK_TITLES
+    return str(SYSTEM_TASK_TITLES[kind]) if kind in SYSTEM_TASK_TITLES else stored
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale)
@@ -111,4 +118,5 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters.update(date=fmt_date, number=fmt_number, percent=fmt_percent,
                                  country=country_name, language=language_name)
+    app.jinja_env.globals.update(task_title=task_title)
     app.jinja_env.globals.update(get_locale=get_locale)

@@ -103,3 +103,10 @@ ROLES = {
 }
 # Roles that work with case files (personal data) of their own organisation.
 CASEWORK_ROLES = ("counsellor", "team_lead")
+
+# Tasks that Caseflow creates itself (tasks.kind) and that always carry the same title: shown in
+# the reader's language, whatever language the title was stored in when the task was created.
+SYSTEM_TASK_TITLES = {
+    "four_week_check": _l("4-week check"),
+    "six_month_follow_up": _l("six-month follow-up"),
+}

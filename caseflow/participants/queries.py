@@ -72,8 +72,9 @@ def _next_due():
             .correlate(Participant).scalar_subquery())
 
 
-def _next_task_title():
-    return (sa.select(Task.title).where(Task.participant_id == Participant.id, Task.done_at.is_(None))
+def _next_task(column):
+    """`column` of the participant's next open task (due first)."""
+    return (sa.select(column).where(Task.participant_id == Participant.id, Task.done_at.is_(None))
             .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
 
 
@@ -110,7 +111,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         Participant.id, Participant.case_number, Participant.first_name, Participant.last_name,
         Participant.status, Participant.nationality, Participant.entry_date, Participant.counsellor_id,
         User.name.label("counsellor_name"), current_measure, last_contact, next_due,
-        _next_task_title().label("next_task_title"),
+        _next_task(Task.title).label("next_task_title"), _next_task(Task.kind).label("next_task_kind"),
     ).outerjoin(User, User.id == Participant.counsellor_id)
     order = {
         "case_number": [Participant.case_number],
@@ -161,7 +162,7 @@ def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, 
     today = today or date.today()
     week_end = today + timedelta(days=6 - today.weekday())
     rows = db.session.execute(
-        sa.select(Task.id, Task.title, Task.due_date, Task.participant_id, Participant.case_number,
+        sa.select(Task.id, Task.title, Task.kind, Task.due_date, Task.participant_id, Participant.case_number,
                   Participant.first_name, Participant.last_name)
         .outerjoin(Participant, Participant.id == Task.participant_id)
         .where(Task.assignee_id == actor.id, Task.organisation_id == actor.organisation_id,

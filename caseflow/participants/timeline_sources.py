@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.extensions import db
+from caseflow.i18n import task_title
 from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange, Task
 from caseflow.participants.timeline import TimelineEvent, timeline_source
 from caseflow.vocabulary import LABOUR_STATUSES, NOTE_KINDS
@@ -67,5 +68,5 @@ def goal_events(participant):
 def task_events(participant):
     tasks = db.session.scalars(sa.select(Task).where(Task.participant_id == participant.id,
                                                      Task.done_at.is_not(None))).all()
-    return [TimelineEvent(date=t.done_at.date(), kind="task", title=_("Task done: %(title)s", title=t.title),
+    return [TimelineEvent(date=t.done_at.date(), kind="task", title=_("Task done: %(title)s", title=task_title(t.kind, t.title)),
                           recorded_at=t.done_at, order=2) for t in tasks]

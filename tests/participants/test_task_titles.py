@@ -1,0 +1,53 @@
+"""Caseflow's own tasks (4-week check, six-month follow-up) read in the reader's language, whatever
+language they were stored in; a title a person typed is shown as typed."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from caseflow.extensions import db
+from caseflow.participants.models import Task
+from tests.factories import ParticipantFactory
+
+
+def _task(participant, counsellor, title, kind, due):
+    task = Task(organisation_id=participant.organisation_id, participant_id=participant.id, title=title,
+                kind=kind, due_date=due, assignee_id=counsellor.id)
+    db.session.add(task)
+    db.session.commit()
+    return task
+
+
+def test_system_tasks_follow_the_readers_language(client, auth, counsellor):
+    participant = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
+    today = date.today()
+    # stored in German by a German-speaking colleague's exit
+    _task(participant, counsellor, "4-Wochen-Check", "four_week_check", today)
+    _task(participant, counsellor, "Sechs-Monats-Nachbefragung", "six_month_follow_up", today + timedelta(days=1))
+    _task(participant, counsellor, "Bewerbungsmappe mitbringen", "manual", today)
+
+    counsellor.locale = "en"
+    db.session.commit()
+    auth.login(counsellor)
+    for path in ("/caseload", f"/participants/{participant.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert "4-week check" in html, path
+        assert "4-Wochen-Check" not in html, path
+        assert "Bewerbungsmappe mitbringen" in html, path  # typed by a person: as typed
+    assert "six-month follow-up" in client.get(f"/participants/{participant.id}").get_data(as_text=True)
+
+    counsellor.locale = "de"
+    db.session.commit()
+    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert "4-Wochen-Check" in html and "Sechs-Monats-Nachbefragung" in html
+    assert "4-week check" not in html
+
+
+def test_caseload_next_task_column_translates_too(client, auth, counsellor):
+    participant = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
+    _task(participant, counsellor, "4-Wochen-Check", "four_week_check", date.today() + timedelta(days=30))
+    counsellor.locale = "en"
+    db.session.commit()
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    # due in a month: not in "My tasks" (this week), only in the participant's row
+    assert html.count("4-week check") == 1
