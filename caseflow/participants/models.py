@@ -211,7 +211,10 @@ class Goal(db.Model):
 
 class Task(db.Model):
     __tablename__ = "tasks"
-    __table_args__ = (sa.Index("ix_tasks_assignee_id_done_due", "assignee_id", "done_at", "due_date"),)
+    # "My tasks" on the caseload: a counsellor's open tasks in due order, read in index order (partial:
+    # done tasks are never listed there; the id is the query's last sort key).
+    __table_args__ = (sa.Index("ix_tasks_open_by_assignee", "assignee_id", "due_date", "id",
+                               postgresql_where=sa.text("done_at IS NULL"), sqlite_where=sa.text("done_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
