@@ -375,7 +375,8 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
             pairs = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
                      .join(Measure, Measure.id == Enrolment.measure_id)
                      .where(Enrolment.status != "cancelled").distinct()
-                     .cte("enrolled_types").prefix_with("MATERIALIZED"))
+                     # SQLite: computed once; PostgreSQL inlines it (used once) and reads it in parallel
+                     .cte("enrolled_types").prefix_with("MATERIALIZED", dialect="sqlite"))
             parts.append(sa.select(_text("measure_type").label("dimension"),
                                    sa.cast(pairs.c.measure_type, sa.String).label("key"), *_group_columns(base),
                                    _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
