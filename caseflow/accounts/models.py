@@ -75,6 +75,9 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    caseload_search: Mapped[Optional[str]] = mapped_column(
+        sa.String(100), comment="the caseload's name search of this login: kept here, not in the address "
+                                "or the cookie, and deleted with the session")
 
     user: Mapped[User] = relationship()
 

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User, UserSession
@@ -39,11 +39,21 @@ def _forget_the_login() -> None:
         session.pop(key)
 
 
+def _purge_expired() -> None:
+    """Deletes every login session past its idle or absolute limit, of any account: a session that
+    is never used again (a closed laptop) would otherwise keep its row, and its search term, for ever."""
+    now, cfg = utcnow(), current_app.config
+    db.session.execute(sa.delete(UserSession).where(sa.or_(
+        UserSession.last_seen_at < now - cfg["SESSION_IDLE_TIMEOUT"],
+        UserSession.created_at < now - cfg["SESSION_ABSOLUTE_TIMEOUT"])))
+
+
 def start_session(user: User) -> None:
-    """Renews the session: the old cookie content is dropped and a new server-side row is made.
-    The caller commits."""
+    """Renews the session: the old cookie content is dropped and a new server-side row is made
+    (expired ones of everybody are cleared on the way). The caller commits."""
     lang = session.get("lang")
     session.clear()
+    _purge_expired()
     raw = secrets.token_urlsafe(32)
     db.session.add(UserSession(id=_digest(raw), user_id=user.id))
     session["sid"] = raw
@@ -95,7 +105,22 @@ def load_session_user():
     if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
         row.last_seen_at = now
         db.session.commit()
+    g.login_session = row
     return row.user
+
+
+def caseload_search() -> str:
+    """The caseload's name search of the current login ("" when none)."""
+    row = g.get("login_session")
+    return (row.caseload_search or "") if row is not None else ""
+
+
+def set_caseload_search(term: str) -> None:
+    """Keeps the caseload's name search on the login's server-side row ("" clears it): never in
+    the address, nor in the cookie, which is signed but readable. The caller commits."""
+    row = g.get("login_session")
+    if row is not None:
+        row.caseload_search = term[:100] or None
 
 
 def init_app(app: Flask) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.participants import queries, services
@@ -38,9 +39,9 @@ def case_file_url(participant_id: int) -> str:
 
 # --- caseload ------------------------------------------------------------------------------------
 
-# The caseload's search term lives in the login session (dropped on login, logout and expiry),
-# never in the query string: names and case numbers stay out of addresses, history and logs.
-SEARCH_KEY = "caseload_q"
+# The caseload's search term lives on the login's server-side session row (accounts/sessions.py;
+# deleted on logout and expiry), never in the query string nor in the readable cookie: names and
+# case numbers stay out of addresses, history, logs and cookies.
 NATIONALITY_CODE = re.compile(r"[A-Z]{2}|stateless")
 
 
@@ -84,10 +85,8 @@ def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
 
 def _remember_search(term: str) -> None:
     """An empty term clears the search."""
-    if term:
-        session[SEARCH_KEY] = term
-    else:
-        session.pop(SEARCH_KEY, None)
+    set_caseload_search(term)
+    db.session.commit()
 
 
 @bp.before_request
@@ -97,10 +96,16 @@ def _search_term_out_of_the_address():
     login page's `next` (it is then dropped: a search belongs to a login session)."""
     if request.endpoint != "participants.caseload" or request.method != "GET" or "q" not in request.args:
         return None
-    if current_user.is_authenticated:
-        _remember_search(search_term(request.args["q"]))
-    rest = {key: values for key, values in request.args.lists() if key != "q"}
-    return redirect(url_for("participants.caseload", **rest))
+    if not current_user.is_authenticated:
+        return redirect(url_for("participants.caseload"))
+    _remember_search(search_term(request.args["q"]))
+    # only the checked, non-personal filters go on (never raw arguments: url_for would read
+    # `_external`, `_anchor` … from them, and free text would stay in the address)
+    page, per_page = page_args()
+    paging = {"page": page} if page > 1 else {}
+    if "per_page" in request.args:
+        paging["per_page"] = per_page
+    return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(request.args)), **paging))
 
 
 @bp.route("/caseload", methods=["GET", "POST"])
@@ -114,7 +119,7 @@ def caseload():
             abort(400)
         _remember_search(form.q.data)
         return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(form.filter_values()))))
-    filters = _caseload_filters(request.args, search_term(session.get(SEARCH_KEY)))
+    filters = _caseload_filters(request.args, search_term(caseload_search()))
     page, per_page = page_args()
     org_id = current_user.organisation_id
     result = queries.caseload(current_user, filters, page=page, per_page=per_page)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from caseflow.accounts.models import UserSession
+from caseflow.accounts.sessions import _digest
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from tests.participants.test_caseload import bulk_participants, listed
@@ -33,8 +34,14 @@ def search_status(html: str) -> str | None:
 
 
 def stored_search(client) -> str | None:
+    """The search held for this client's login: on its server-side session row, and never in the
+    cookie (signed, but readable by anyone who holds it)."""
     with client.session_transaction() as cookie:
-        return cookie.get("caseload_q")
+        assert not any(TERM in str(value).lower() or "x" * 20 in str(value) for value in cookie.values())
+        raw = cookie.get("sid")
+    if raw is None:
+        return None
+    return db.session.scalar(sa.select(UserSession.caseload_search).where(UserSession.id == _digest(raw)))
 
 
 def test_search_is_posted_and_answered_with_an_address_without_the_term(client, auth, counsellor, register, search):
@@ -90,7 +97,7 @@ def test_old_bookmark_with_q_moves_the_term_out_of_the_address(client, auth, cou
     auth.login(counsellor)
     answer = client.get("/caseload?q=haddad&status=all&page=1")
     assert answer.status_code == 302
-    assert answer.headers["Location"] == "/caseload?status=all&page=1"
+    assert answer.headers["Location"] == "/caseload?status=all"  # page 1 is the default
     html = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert wanted.case_number in rows(html) and other.case_number not in rows(html)
     # An empty q= in an old address clears the search.
@@ -180,3 +187,28 @@ def test_only_known_filter_values_reach_the_address(client, auth, counsellor, se
                     counsellor="Haddad")
     assert answer.status_code == 302 and TERM not in answer.headers["Location"].lower()
     assert search(TERM, nationality="UA", measure="7").headers["Location"] == "/caseload?measure=7&nationality=UA"
+
+
+def test_old_bookmark_redirect_passes_on_checked_filters_only(client, auth, counsellor):
+    """url_for's own keywords (_external, _anchor, _scheme, _method) and free text in a filter of an
+    old address never reach the redirect: a relative address with the known filters only."""
+    auth.login(counsellor)
+    answer = client.get("/caseload?q=haddad&_external=1&_anchor=x&_scheme=ftp&_method=POST"
+                        "&nationality=Haddad&status=exited&page=2&per_page=20")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/caseload?status=exited&page=2&per_page=20"
+    assert stored_search(client) == TERM
+
+
+def test_expired_logins_of_anybody_are_deleted_at_the_next_login(client, auth, counsellor, team_lead):
+    """A login nobody ends (a closed laptop) must not keep its row, and its search, for ever."""
+    stale = UserSession(id="f" * 64, user_id=team_lead.id, caseload_search="Haddad",
+                        created_at=utcnow() - timedelta(hours=13), last_seen_at=utcnow() - timedelta(hours=13))
+    idle = UserSession(id="e" * 64, user_id=team_lead.id, caseload_search="Maler",
+                       created_at=utcnow() - timedelta(hours=2), last_seen_at=utcnow() - timedelta(hours=1))
+    fresh = UserSession(id="d" * 64, user_id=team_lead.id, caseload_search="Nowak")
+    db.session.add_all([stale, idle, fresh])
+    db.session.commit()
+    auth.login(counsellor)
+    left = set(db.session.scalars(sa.select(UserSession.caseload_search).where(UserSession.user_id == team_lead.id)))
+    assert left == {"Nowak"}
