@@ -166,7 +166,7 @@ def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="caseflow-test-") as folder:
         report = Path(folder) / "junit.xml"
-        args = [str(PY), "-m", "pytest", f"--junitxml={report}", *extra]
+        args = [str(PY), "-m", "pytest", *extra, f"--junitxml={report}"]  # ours last: it wins
         full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, bufsize=1)
@@ -176,6 +176,8 @@ def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict)
             sys.stdout.flush()
         code = proc.wait()
         counts = _junit_counts(report)
+        if not counts and code != 0:
+            counts = {"error": 1}  # pytest stopped before its report (usage error, interrupted): not a pass
     results[name] = (code, time.monotonic() - started, counts)
 
 

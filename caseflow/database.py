@@ -5,9 +5,10 @@ SQLite (the embedded default):
 - `foreign_keys = ON`: SQLite ignores FOREIGN KEY clauses (and ON DELETE CASCADE) unless asked, so
   without it the embedded database would accept what PostgreSQL rejects;
 - `journal_mode = WAL` for a database file: readers do not block the writer nor the writer the
-  readers, which the threaded development server and several workers need; `synchronous = NORMAL`
-  is the setting WAL is designed for (durable at every checkpoint, never corrupt);
-- `busy_timeout`: a writer waits up to 5 s for another writer's lock instead of failing at once.
+  readers, which the threaded development server and several workers need. `synchronous` stays at
+  its default FULL: every commit (audit entries included) survives a power cut;
+- `busy_timeout`: a writer waits up to 5 s for another writer's lock (Python's sqlite3 waits 5 s
+  by default too; set here so that it does not depend on the driver's default).
 
 PostgreSQL (production):
 - `jit = off`: the report queries are estimated as expensive (correlated look-ups over every
@@ -37,7 +38,6 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
         files = [row[2] for row in cursor.fetchall() if row[1] == "main"]
         if files and files[0]:  # a file, not ":memory:"
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 

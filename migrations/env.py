@@ -45,6 +45,14 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        # Batch migrations copy a table, drop the old one and rename the copy: with foreign keys
+        # enforced, the DROP would cascade into (or be refused by) the tables referring to it. Off
+        # even when a caller hands in a connection of the app's engine (caseflow/database.py turns
+        # them on there). SQLite ignores the pragma inside a transaction: a caller that hands in a
+        # connection with a transaction open must have turned them off itself.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
