@@ -92,11 +92,20 @@ def valid_language_codes() -> frozenset[str]:
     return frozenset(k for k, _ in language_choices("en"))
 
 
-def task_title(kind: str | None, stored: str) -> str:
+def task_title(kind: str | None, stored: str, params: dict | None = None) -> str:
     """A task's title in the reader's language: Caseflow's own tasks (vocabulary.SYSTEM_TASK_TITLES)
-    by their kind, a title a person typed as it was typed."""
+    by their kind and title_params, a title a person typed as it was typed. A task made before its
+    kind kept its values (no params) keeps its stored title."""
     from caseflow.vocabulary import SYSTEM_TASK_TITLES
-    return str(SYSTEM_TASK_TITLES[kind]) if kind in SYSTEM_TASK_TITLES else stored
+    if kind not in SYSTEM_TASK_TITLES:
+        return stored
+    template = str(SYSTEM_TASK_TITLES[kind])
+    if "%(" not in template:
+        return template
+    try:
+        return template % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return stored
 
 
 def init_app(app: Flask) -> None:

@@ -104,9 +104,12 @@ ROLES = {
 # Roles that work with case files (personal data) of their own organisation.
 CASEWORK_ROLES = ("counsellor", "team_lead")
 
-# Tasks that Caseflow creates itself (tasks.kind) and that always carry the same title: shown in
-# the reader's language, whatever language the title was stored in when the task was created.
+# Tasks that Caseflow creates itself (tasks.kind): shown in the reader's language, whatever
+# language the title was stored in when the task was created; the values come from
+# tasks.title_params (the measure's title, attendance counts).
 SYSTEM_TASK_TITLES = {
     "four_week_check": _l("4-week check"),
     "six_month_follow_up": _l("six-month follow-up"),
+    "attendance": _l("Attendance in “%(measure)s” has fallen to %(present)s of %(total)s sessions."),
+    "place_offered": _l("A place in “%(measure)s” is free: tell the participant and agree the start."),
 }

@@ -177,8 +177,9 @@ def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
         record("enrolment.place_offered", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
                organisation_id=measure.organisation_id, changes={"waitlisted": [True, False]})
         db.session.add(Task(organisation_id=measure.organisation_id, participant_id=enrolment.participant_id,
-                            kind="manual", due_date=today() + timedelta(days=7),
+                            kind="place_offered", due_date=today() + timedelta(days=7),
                             assignee_id=counsellors.get(enrolment.participant_id),
+                            title_params={"measure": measure.title},
                             title=_("A place in “%(measure)s” is free: tell the participant and agree the start.",
                                     measure=measure.title)[:300]))
     return moved
@@ -545,6 +546,7 @@ def _attendance_alerts(measure: Measure, enrolments: list[Enrolment], *, actor) 
         db.session.add(Task(
             organisation_id=measure.organisation_id, participant_id=p.id, kind="attendance",
             assignee_id=p.counsellor_id, due_date=today(),
+            title_params={"measure": measure.title, "present": present, "total": total},
             title=_("Attendance in “%(measure)s” has fallen to %(present)s of %(total)s sessions.",
                     measure=measure.title, present=present, total=total)[:300]))
         record("enrolment.attendance_alert", actor=actor, obj=e, participant_id=p.id,

@@ -221,8 +221,11 @@ class Task(db.Model):
     participant_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(
-        enum_column("task_kind", ("manual", "four_week_check", "six_month_follow_up", "attendance")),
+        enum_column("task_kind", ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")),
         default="manual")
+    title_params: Mapped[Optional[dict]] = mapped_column(
+        sa.JSON, comment="the values in the title of a task Caseflow made (e.g. the measure), so that it is "
+                         "shown in the reader's language")
     due_date: Mapped[date] = mapped_column()
     assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     done_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)

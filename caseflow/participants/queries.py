@@ -112,6 +112,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         Participant.status, Participant.nationality, Participant.entry_date, Participant.counsellor_id,
         User.name.label("counsellor_name"), current_measure, last_contact, next_due,
         _next_task(Task.title).label("next_task_title"), _next_task(Task.kind).label("next_task_kind"),
+        _next_task(Task.title_params).label("next_task_params"),
     ).outerjoin(User, User.id == Participant.counsellor_id)
     order = {
         "case_number": [Participant.case_number],
@@ -162,7 +163,7 @@ def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, 
     today = today or date.today()
     week_end = today + timedelta(days=6 - today.weekday())
     rows = db.session.execute(
-        sa.select(Task.id, Task.title, Task.kind, Task.due_date, Task.participant_id, Participant.case_number,
+        sa.select(Task.id, Task.title, Task.kind, Task.title_params, Task.due_date, Task.participant_id, Participant.case_number,
                   Participant.first_name, Participant.last_name)
         .outerjoin(Participant, Participant.id == Task.participant_id)
         .where(Task.assignee_id == actor.id, Task.organisation_id == actor.organisation_id,

@@ -149,6 +149,8 @@ def test_waiting_list_in_order_and_freed_place_moves_the_first(org, counsellor, 
     assert states[4].waitlisted_at is not None
     task = db.session.scalar(sa.select(Task).where(Task.participant_id == people[2].id))
     assert task is not None and task.assignee_id == counsellor.id
+    # Caseflow's own task: its kind and values, so that every reader sees it in their language
+    assert task.kind == "place_offered" and task.title_params == {"measure": measure.title}
     services.change_enrolment(states[2], {"status": "active"}, version=states[2].version, actor=counsellor)
 
 
@@ -297,6 +299,7 @@ def test_attendance_rate_and_task_once_then_again_after_recovery(org, counsellor
     assert attend(6, False) == []           # still low: no second task
     tasks = db.session.scalars(sa.select(Task).where(Task.kind == "attendance")).all()
     assert len(tasks) == 1 and tasks[0].assignee_id == counsellor.id and tasks[0].participant_id == participant.id
+    assert tasks[0].title_params == {"measure": measure.title, "present": 4, "total": 6}
     assert services.attendance_rates([enrolment.id])[enrolment.id] == (4, 7)
     # Correcting a session back to present lifts the rate; a later fall raises a new task.
     for i in (4, 5, 6):

@@ -9,9 +9,9 @@ from caseflow.participants.models import Task
 from tests.factories import ParticipantFactory
 
 
-def _task(participant, counsellor, title, kind, due):
+def _task(participant, counsellor, title, kind, due, params=None):
     task = Task(organisation_id=participant.organisation_id, participant_id=participant.id, title=title,
-                kind=kind, due_date=due, assignee_id=counsellor.id)
+                kind=kind, due_date=due, assignee_id=counsellor.id, title_params=params)
     db.session.add(task)
     db.session.commit()
     return task
@@ -51,3 +51,24 @@ def test_caseload_next_task_column_translates_too(client, auth, counsellor):
     html = client.get("/caseload").get_data(as_text=True)
     # due in a month: not in "My tasks" (this week), only in the participant's row
     assert html.count("4-week check") == 1
+
+
+def test_tasks_with_values_are_rendered_from_their_kind_and_values(client, auth, counsellor):
+    """Attendance alerts and free places carry the measure (and counts) in title_params; a task of
+    such a kind from before title_params existed keeps its stored title."""
+    participant = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
+    today = date.today()
+    _task(participant, counsellor, "Die Anwesenheit in „Deutsch B1“ ist auf 4 von 6 Terminen gefallen.",
+          "attendance", today, {"measure": "Deutsch B1", "present": 4, "total": 6})
+    _task(participant, counsellor, "In „Bewerbungstraining“ ist ein Platz frei: Person informieren und Beginn vereinbaren.",
+          "place_offered", today, {"measure": "Bewerbungstraining"})
+    _task(participant, counsellor, "Anwesenheit gesunken (alt)", "attendance", today)  # no values: as stored
+    counsellor.locale = "en"
+    db.session.commit()
+    auth.login(counsellor)
+    for path in ("/caseload", f"/participants/{participant.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Attendance in “Deutsch B1” has fallen to 4 of 6 sessions." in html, path
+        assert "A place in “Bewerbungstraining” is free: tell the participant and agree the start." in html, path
+        assert "ist auf 4 von 6" not in html and "ist ein Platz frei" not in html, path
+        assert "Anwesenheit gesunken (alt)" in html, path
