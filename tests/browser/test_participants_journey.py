@@ -108,3 +108,27 @@ def test_edit_and_note_correction_pages_are_accessible(page, live_server, counse
         page.goto(f"{live_server.url}{path}")
         assert page.get_by_role("heading", level=1).is_visible()
         assert_accessible(page, name)
+
+
+def test_caseload_search_in_the_browser_keeps_the_name_out_of_the_address(page, live_server, counsellor):
+    """Typing a name and pressing "Anzeigen" (Enter) in Chromium: the list narrows, the address bar
+    and the history hold no name, the status says what is searched; "Suche aufheben" shows all."""
+    for first, last, born in (("Mohammed", "Al-Hassan", date(1988, 4, 12)), ("Jan", "Maler", date(1990, 1, 1))):
+        register_participant({"first_name": first, "last_name": last, "date_of_birth": born, "gender": "male",
+                              "nationality": "SY", "entry_date": date(2025, 1, 15),
+                              "labour_status_at_entry": "inactive"}, actor=counsellor)
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/caseload")
+    page.fill("#q", "hassan")
+    with page.expect_navigation():  # the POST, then the redirect to the same address
+        page.keyboard.press("Enter")
+    assert page.url == f"{live_server.url}/caseload"
+    assert "hassan" not in page.evaluate("document.referrer + location.href").lower()
+    assert page.get_by_role("status").inner_text() == "Suche: „hassan“ – 1 Treffer"
+    assert page.get_by_role("link", name="Al-Hassan, Mohammed").is_visible()
+    assert page.get_by_role("link", name="Maler, Jan").count() == 0
+    assert_accessible(page, "caseload with an active search")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Suche aufheben").click()
+    assert page.get_by_role("link", name="Maler, Jan").is_visible()
+    assert "Suche:" not in page.locator("main").inner_text()
