@@ -7,27 +7,18 @@ end, so it never touches data it did not create.
 from __future__ import annotations
 
 import os
-import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from sqlalchemy.engine import make_url
 
 from caseflow import create_app
 from caseflow.extensions import db, limiter
 from config import TestingConfig
+from tests.databases import fresh_postgres_database
 
 PASSWORD = "Quiet-Harbour-Lantern-58"
-
-
-def _postgres_url(base: str) -> str:
-    url = make_url(base)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -36,17 +27,8 @@ def database_url(tmp_path_factory):
     if not base:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseflow-test.sqlite3'}"
         return
-    base = _postgres_url(base)
-    name = f"caseflow_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(base, "caseflow_test") as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):

@@ -12,42 +12,19 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
-from sqlalchemy.engine import make_url
 
 import caseflow.models  # noqa: F401  (registers every table)
 from caseflow.extensions import db
+from tests.databases import alembic_config, fresh_postgres_database
 
-ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 # Definitions keyed by (kind, table, name).
 Definitions = dict[tuple[str, str, str], str]
-
-
-@contextmanager
-def _postgres_database():
-    """A fresh database with a random name on the TEST_DATABASE_URL server, dropped afterwards."""
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"caseflow_indexes_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,15 +33,13 @@ def two_empty_databases(request, tmp_path):
     if request.param == "sqlite":
         yield (f"sqlite:///{tmp_path / 'migrated.sqlite3'}", f"sqlite:///{tmp_path / 'created.sqlite3'}")
         return
-    with _postgres_database() as migrated, _postgres_database() as created:
+    base = os.environ["TEST_DATABASE_URL"]
+    with fresh_postgres_database(base, "caseflow_indexes") as migrated, \
+            fresh_postgres_database(base, "caseflow_indexes") as created:
         yield migrated, created
 
 
-def _config(url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["url"] = url
-    cfg.attributes["configure_logger"] = False  # leave pytest's logging alone
-    return cfg
+_config = alembic_config
 
 
 # --- reading the definitions back ----------------------------------------------------------------

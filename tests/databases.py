@@ -1,0 +1,48 @@
+"""Databases of a test run's own: a fresh PostgreSQL database with a random name on the
+TEST_DATABASE_URL server (dropped afterwards, whatever happens), and an Alembic configuration for
+any database URL. Shared by the session's database (tests/conftest.py) and the migration tests."""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def postgres_url(base: str) -> sa.engine.URL:
+    """`base` with the psycopg (3) driver, which is what requirements.txt installs."""
+    url = make_url(base)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+@contextmanager
+def fresh_postgres_database(base: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on `base`'s server; dropped at the end. A test run never
+    touches data it did not create."""
+    url = postgres_url(base)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    """The project's Alembic configuration, pointed at `url`."""
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["url"] = url
+    cfg.attributes["configure_logger"] = False  # leave pytest's logging alone
+    return cfg
