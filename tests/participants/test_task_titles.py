@@ -17,6 +17,14 @@ def _task(participant, counsellor, title, kind, due, params=None):
     return task
 
 
+def _pages_read_in(locale, client, auth, counsellor, participant) -> dict[str, str]:
+    """The caseload and the case file as `counsellor` sees them with the UI in `locale`."""
+    counsellor.locale = locale
+    db.session.commit()
+    auth.login(counsellor)
+    return {path: client.get(path).get_data(as_text=True) for path in ("/caseload", f"/participants/{participant.id}")}
+
+
 def test_system_tasks_follow_the_readers_language(client, auth, counsellor):
     participant = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
     today = date.today()
@@ -25,11 +33,7 @@ def test_system_tasks_follow_the_readers_language(client, auth, counsellor):
     _task(participant, counsellor, "Sechs-Monats-Nachbefragung", "six_month_follow_up", today + timedelta(days=1))
     _task(participant, counsellor, "Bewerbungsmappe mitbringen", "manual", today)
 
-    counsellor.locale = "en"
-    db.session.commit()
-    auth.login(counsellor)
-    for path in ("/caseload", f"/participants/{participant.id}"):
-        html = client.get(path).get_data(as_text=True)
+    for path, html in _pages_read_in("en", client, auth, counsellor, participant).items():
         assert "4-week check" in html, path
         assert "4-Wochen-Check" not in html, path
         assert "Bewerbungsmappe mitbringen" in html, path  # typed by a person: as typed
@@ -63,11 +67,7 @@ def test_tasks_with_values_are_rendered_from_their_kind_and_values(client, auth,
     _task(participant, counsellor, "In „Bewerbungstraining“ ist ein Platz frei: Person informieren und Beginn vereinbaren.",
           "place_offered", today, {"measure": "Bewerbungstraining"})
     _task(participant, counsellor, "Anwesenheit gesunken (alt)", "attendance", today)  # no values: as stored
-    counsellor.locale = "en"
-    db.session.commit()
-    auth.login(counsellor)
-    for path in ("/caseload", f"/participants/{participant.id}"):
-        html = client.get(path).get_data(as_text=True)
+    for path, html in _pages_read_in("en", client, auth, counsellor, participant).items():
         assert "Attendance in “Deutsch B1” has fallen to 4 of 6 sessions." in html, path
         assert "A place in “Bewerbungstraining” is free: tell the participant and agree the start." in html, path
         assert "ist auf 4 von 6" not in html and "ist ein Platz frei" not in html, path
