@@ -85,15 +85,9 @@ def ensure_venv(requirements: str) -> None:
         stamp.write_text(wanted)
 
 
-def translation_dirs() -> list[Path]:
-    pkg = ROOT / "caseflow"
-    return [d for d in [pkg / "translations", *sorted(pkg.glob("*/translations"))] if d.is_dir()]
-
-
 def compile_translations() -> None:
     step("compiling translations")
-    for d in translation_dirs():
-        run(BIN / "pybabel", "-q", "compile", "--use-fuzzy", "-d", d)
+    run(PY, "-m", "caseflow.i18n_catalogues", "compile")  # it knows where every catalogue lives
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -123,10 +117,9 @@ def _postgres_reachable(url: str) -> str | None:
     """None when a connection to TEST_DATABASE_URL works, else the reason."""
     probe = subprocess.run([str(PY), "-c", (
         "import sys, sqlalchemy as sa\n"
-        "from sqlalchemy.engine import make_url\n"
-        "u = make_url(sys.argv[1])\n"
-        "u = u.set(drivername='postgresql+psycopg') if u.drivername in ('postgresql', 'postgres') else u\n"
-        "e = sa.create_engine(u, poolclass=sa.pool.NullPool, connect_args={'connect_timeout': 5})\n"
+        "from tests.databases import postgres_url\n"
+        "e = sa.create_engine(postgres_url(sys.argv[1]), poolclass=sa.pool.NullPool,\n"
+        "                     connect_args={'connect_timeout': 5})\n"
         "try:\n"
         "    e.connect().close()\n"
         "except Exception as exc:\n"

@@ -2,8 +2,9 @@
 
 `python -m caseflow.i18n_catalogues update` extracts every domain's strings and merges them into its
 German and English catalogues (`caseflow/<domain>/translations/<lang>/LC_MESSAGES/messages.po`);
-the shared layout's strings go to `caseflow/translations`. tests/platform/test_i18n.py fails when a
-string has no German translation.
+the shared layout's strings go to `caseflow/translations`; `... compile` compiles them all (dev.py
+runs it before every start and test run). tests/platform/test_i18n.py fails when a string has no
+German translation.
 """
 from __future__ import annotations
 
@@ -57,8 +58,18 @@ def update() -> None:
                            cwd=ROOT, check=True)
 
 
+def compile_all() -> None:
+    """Compiles every catalogue that exists (the shared one and each domain's) to .mo files."""
+    for domain in (None, *DOMAINS):
+        target = catalogue_dir(domain)
+        if target.is_dir():
+            subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "--use-fuzzy",
+                            "-d", str(target)], cwd=ROOT, check=True)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["update"]:
-        update()
+    commands = {"update": update, "compile": compile_all}
+    if len(sys.argv) == 2 and sys.argv[1] in commands:
+        commands[sys.argv[1]]()
     else:
         sys.exit(__doc__)
