@@ -23,8 +23,11 @@ def default_database_url() -> str:
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or default_database_url()
-    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    return with_our_driver(os.environ.get("DATABASE_URL") or default_database_url())
+
+
+def with_our_driver(url: str) -> str:
+    """A PostgreSQL URL without a driver (or Heroku's postgres://) names psycopg 3, the one we ship."""
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
     elif url.startswith("postgresql://"):

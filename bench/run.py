@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -112,19 +112,17 @@ def measure(size: int, database_url: str) -> tuple[float, dict[str, tuple[float,
     return seeded, results
 
 
-def _postgres_database(base: str):
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-    name = f"caseflow_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False), drop
+@contextmanager
+def _database(postgres: str | None):
+    """A fresh database for one size: a temporary SQLite file, or a database of its own on the
+    PostgreSQL server (tests/databases.py), dropped afterwards."""
+    if postgres:
+        from tests.databases import fresh_postgres_database
+        with fresh_postgres_database(postgres, "caseflow_bench") as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory(prefix="caseflow-bench-") as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"
 
 
 def main() -> None:
@@ -135,16 +133,9 @@ def main() -> None:
 
     columns: list[tuple[int, float, dict[str, tuple[float, float, float]]]] = []
     for size in args.sizes:
-        if args.postgres:
-            url, cleanup = _postgres_database(args.postgres)
-        else:
-            folder = tempfile.TemporaryDirectory(prefix="caseflow-bench-")
-            url, cleanup = f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
-        try:
-            print(f"… {size:,} participants", file=sys.stderr, flush=True)
+        print(f"… {size:,} participants", file=sys.stderr, flush=True)
+        with _database(args.postgres) as url:
             seeded, results = measure(size, url)
-        finally:
-            cleanup()
         columns.append((size, seeded, results))
 
     dialect = "PostgreSQL" if args.postgres else "SQLite"

@@ -12,15 +12,14 @@ import sqlalchemy as sa
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from config import with_our_driver
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def postgres_url(base: str) -> sa.engine.URL:
     """`base` with the psycopg (3) driver, which is what requirements.txt installs."""
-    url = make_url(base)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url
+    return make_url(with_our_driver(base))
 
 
 @contextmanager
