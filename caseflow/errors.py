@@ -30,6 +30,26 @@ class DomainError(Exception):
         return cls(message, fields={name: [message]}, code=kw.pop("code", "validation_error"), **kw)
 
 
+class FieldErrors:
+    """Collects field messages so that one answer names every bad field (services and API parsers)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, []).append(message)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fields
+
+    def raise_if_any(self, message: str | None = None) -> None:
+        """Raises one DomainError (422, `validation_error`) carrying every field message; its message
+        is `message`, or else the first field message."""
+        if self.fields:
+            message = message or next(iter(self.fields.values()))[0]
+            raise DomainError(message, code="validation_error", fields=self.fields)
+
+
 class NotFound(DomainError):
     def __init__(self, message: str = "Not found.") -> None:
         super().__init__(message, code="not_found", status=404)

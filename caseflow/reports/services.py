@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
-from caseflow.errors import DomainError, Forbidden, NotFound
+from caseflow.errors import DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
@@ -50,22 +50,7 @@ def require_casework(actor) -> None:
 
 # --- parameters -----------------------------------------------------------------------------------
 
-class Errors:
-    """Collects field errors so that every bad parameter is reported at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise DomainError(_("Please correct the report's parameters."), code="validation_error",
-                              fields=self.fields)
-
-
-def _date(args: Mapping[str, Any], name: str, errors: Errors) -> date | None:
+def _date(args: Mapping[str, Any], name: str, errors: FieldErrors) -> date | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         errors.add(name, _("Enter a date."))
@@ -79,7 +64,7 @@ def _date(args: Mapping[str, Any], name: str, errors: Errors) -> date | None:
         return None
 
 
-def _int(args: Mapping[str, Any], name: str, errors: Errors) -> int | None:
+def _int(args: Mapping[str, Any], name: str, errors: FieldErrors) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
@@ -89,7 +74,7 @@ def _int(args: Mapping[str, Any], name: str, errors: Errors) -> int | None:
     return int(raw)
 
 
-def parse_period(args: Mapping[str, Any], errors: Errors) -> tuple[date | None, date | None]:
+def parse_period(args: Mapping[str, Any], errors: FieldErrors) -> tuple[date | None, date | None]:
     date_from, date_to = _date(args, "from", errors), _date(args, "to", errors)
     if date_from and date_to:
         if date_from > date_to:
@@ -103,7 +88,7 @@ def default_ltu_rule() -> str:
     return current_app.config.get("ESF_LTU_RULE", "eu")
 
 
-def parse_ltu_rule(args: Mapping[str, Any], errors: Errors) -> str:
+def parse_ltu_rule(args: Mapping[str, Any], errors: FieldErrors) -> str:
     raw = (args.get("ltu_rule") or "").strip()
     if not raw:
         return default_ltu_rule()
@@ -139,11 +124,11 @@ def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
     """Checks from/to/ltu_rule/organisation_id. Raises DomainError (422) with field messages,
     NotFound for an organisation the actor may not report on, Forbidden for other roles."""
     require_report_role(actor)
-    errors = Errors()
+    errors = FieldErrors()
     date_from, date_to = parse_period(args, errors)
     rule = parse_ltu_rule(args, errors)
     organisation_id = _int(args, "organisation_id", errors)
-    errors.raise_if_any()
+    errors.raise_if_any(_("Please correct the report's parameters."))
     return EsfParams(date_from, date_to, rule, resolve_organisation(organisation_id, actor=actor))
 
 
@@ -176,7 +161,7 @@ def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -
 
 def placement_params(args: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilters, tuple[str, ...]]:
     require_report_role(actor)
-    errors = Errors()
+    errors = FieldErrors()
     date_from, date_to = parse_period(args, errors)
     organisation_id = _int(args, "organisation_id", errors)
     counsellor_id = _int(args, "counsellor_id", errors)
@@ -190,7 +175,7 @@ def placement_params(args: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilt
     if unknown:
         errors.add("group_by", _("Unknown breakdown: %(names)s. Use: %(allowed)s.",
                                  names=", ".join(unknown), allowed=", ".join(q.BREAKDOWNS)))
-    errors.raise_if_any()
+    errors.raise_if_any(_("Please correct the report's parameters."))
     organisation_id = resolve_organisation(organisation_id, actor=actor)
     if counsellor_id is not None:
         staff = db.session.get(User, counsellor_id)
