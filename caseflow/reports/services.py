@@ -308,16 +308,15 @@ def placement_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
 
 
 def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
-    """Organisations, counsellors and measures the actor may filter by (three small queries)."""
+    """Counsellors and measures the actor may filter by (two small queries); the organisations are
+    the report form's own choices."""
     organisation_id = actor.organisation_id if is_casework(actor) else None
-    orgs = q.organisation_names() if not is_casework(actor) else {}
     staff = sa.select(User.id, User.name).where(User.role.in_(CASEWORK_ROLES)).order_by(User.name)
     measures = sa.select(Measure.id, Measure.title).order_by(Measure.title)
     if organisation_id is not None:
         staff = staff.where(User.organisation_id == organisation_id)
         measures = measures.where(Measure.organisation_id == organisation_id)
-    return {"organisations": list(orgs.items()),
-            "counsellors": [tuple(r) for r in db.session.execute(staff).all()],
+    return {"counsellors": [tuple(r) for r in db.session.execute(staff).all()],
             "measures": [tuple(r) for r in db.session.execute(measures).all()]}
 
 
