@@ -48,6 +48,13 @@ def _scope_name(organisation_id) -> str:
     return q.organisation_names([organisation_id]).get(organisation_id, "")
 
 
+def _pagination(page: int, per_page: int, total: int) -> SimpleNamespace:
+    """What templates/_macros/pagination.html reads, for the lists the report services page themselves."""
+    pages = max(1, -(-total // per_page))
+    return SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
+                           has_next=page < pages, next_num=page + 1)
+
+
 def _run(loader, form, args):
     """Runs a report; bad parameters are shown next to their fields (422), an organisation or
     filter the user may not use is 404."""
@@ -106,10 +113,7 @@ def esf_participants():
         raise
     except DomainError as exc:
         abort(Response(render_template("errors/error.html", status=422, message=exc.message), status=422))
-    total, per_page = result["total"], result["per_page"]
-    pages = max(1, -(-total // per_page))
-    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
-                                 has_next=page < pages, next_num=page + 1)
+    pagination = _pagination(page, result["per_page"], result["total"])
     indicator = result["indicator"]
     label = L.OUTPUT_LABELS.get(indicator) or L.RESULT_LABELS.get(indicator)
     params = result["params"]
@@ -191,9 +195,7 @@ def completeness():
     if issue is not None and issue not in q.COMPLETENESS_ISSUES:
         abort(404)
     result = services.completeness_report(actor=current_user, page=page, per_page=per_page, issue=issue)
-    pages = max(1, -(-result["total"] // per_page))
-    pagination = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
-                                 has_next=page < pages, next_num=page + 1)
+    pagination = _pagination(page, per_page, result["total"])
     return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q)
 
 
