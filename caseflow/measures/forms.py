@@ -18,16 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.measures.details import COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, Detail
+from caseflow.participants.forms import int_or_none
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
-
-
-def _int_or_none(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _blank(choices: dict) -> list[tuple[str, Any]]:
@@ -37,7 +29,7 @@ def _blank(choices: dict) -> list[tuple[str, Any]]:
 class MeasureForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     type = SelectField(_l("Type"), choices=[(k, v) for k, v in MEASURE_TYPES.items()])
-    organisation_id = SelectField(_l("Providing organisation"), coerce=_int_or_none, validators=[Optional()])
+    organisation_id = SelectField(_l("Providing organisation"), coerce=int_or_none, validators=[Optional()])
     start_date = DateField(_l("Start"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
@@ -119,7 +111,7 @@ def details_from_form(form: FlaskForm, measure_type: str) -> dict[str, Any]:
     for d in DETAILS[measure_type]:
         value = getattr(form, d.name).data
         if d.kind in ("employer", "enrolment"):
-            value = _int_or_none(value)
+            value = int_or_none(value)
         if value in ("", None):
             continue
         out[d.name] = value
