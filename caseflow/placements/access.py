@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from caseflow.errors import NotFound
 from caseflow.extensions import db
-from caseflow.measures.models import Employer
 from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Placement
@@ -26,12 +25,3 @@ def get_placement_for(actor, placement_id: int, *, for_update: bool = False) -> 
         raise NotFound(_("No such placement."))
     return placement, participant
 
-
-def get_employer_for(actor, employer_id: int) -> Employer:
-    """An employer of the actor's organisation's directory; NotFound for other organisations'."""
-    require_casework(actor)
-    employer = db.session.scalar(sa.select(Employer).where(Employer.id == employer_id,
-                                                           Employer.organisation_id == actor.organisation_id))
-    if employer is None:
-        raise NotFound(_("No such employer."))
-    return employer

@@ -11,6 +11,7 @@ from wtforms import DateField, DecimalField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from caseflow.i18n import country_choices
+from caseflow.participants.forms import int_or_none
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
 EVIDENCE_LABELS = {
@@ -31,15 +32,6 @@ CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
 
 
-def _optional_int(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -51,7 +43,7 @@ def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
 
 class PlacementForm(FlaskForm):
     type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES), validators=[DataRequired()])
-    employer_id = SelectField(_l("Employer from the directory"), coerce=_optional_int, validate_choice=False,
+    employer_id = SelectField(_l("Employer from the directory"), coerce=int_or_none, validate_choice=False,
                               validators=[Optional()])
     employer_name = StringField(_l("or a new employer"), validators=[Optional(), Length(max=200)],
                                 description=_l("Adds the employer to your organisation's directory. "
@@ -68,7 +60,7 @@ class PlacementForm(FlaskForm):
     country = SelectField(_l("Country"), default="DE")
     matches_qualification = SelectField(_l("Matches the participant's qualification"),
                                         choices=_choices(YES_NO, _l("not known")), default="")
-    enrolment_id = SelectField(_l("Measure that led to it"), coerce=_optional_int, validate_choice=False,
+    enrolment_id = SelectField(_l("Measure that led to it"), coerce=int_or_none, validate_choice=False,
                                validators=[Optional()])
     evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_LABELS, _l("not recorded")), default="")
     version = HiddenField()
@@ -143,11 +135,15 @@ class CertificateForm(FlaskForm):
     title = StringField(_l("Qualification"), validators=[DataRequired(), Length(max=200)],
                         description=_l("A certificate from a formal assessment, e.g. telc Deutsch B2."))
     issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=200)])
-    enrolment_id = SelectField(_l("Measure"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    enrolment_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, enrolments: list[tuple[int, str]]) -> "CertificateForm":
         self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
         return self
+
+    def service_data(self) -> dict[str, Any]:
+        return {"date": self.date.data, "title": self.title.data, "issuing_body": self.issuing_body.data,
+                "enrolment_id": self.enrolment_id.data}
 
 
 class FollowUpForm(FlaskForm):
@@ -179,9 +175,9 @@ class PlacementFilterForm(FlaskForm):
     date_from = DateField(_l("Started from"), validators=[Optional()])
     date_to = DateField(_l("Started until"), validators=[Optional()])
     type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, _l("all")), default="", validators=[Optional()])
-    measure_id = SelectField(_l("Measure"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
-    counsellor_id = SelectField(_l("Counsellor"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
-    employer_id = SelectField(_l("Employer"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    measure_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
+    counsellor_id = SelectField(_l("Counsellor"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
+    employer_id = SelectField(_l("Employer"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, measures, counsellors, employers) -> "PlacementFilterForm":
         self.measure_id.choices = [("", _l("all"))] + list(measures)

@@ -7,6 +7,7 @@ to the case file (or renders the form again with the errors next to the fields).
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,10 +16,11 @@ from flask_login import current_user
 from caseflow.accounts.auth import casework_required
 from caseflow.errors import DomainError
 from caseflow.extensions import db
+from caseflow.measures.access import get_employer_for
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
 from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
-from caseflow.placements.access import get_employer_for, get_placement_for
+from caseflow.placements.access import get_placement_for
 from caseflow.placements.forms import (CertificateForm, EndPlacementForm, FollowUpForm, PlacementFilterForm,
                                        PlacementForm, ReEntryForm, exit_form_class)
 from caseflow.placements.queries import (PlacementFilters, counsellor_choices, employer_choices, enrolment_choices,
@@ -35,13 +37,38 @@ def _load_participant(participant_id: int):
     return get_participant_for(current_user, participant_id, for_update=writing, allow_anonymised=not writing)
 
 
-def _form_page(template: str, participant, form, status: int = 200, **context):
+def _form_page(template: str, participant, form, **context):
+    """The form page; after a POST that got here (invalid or refused) with status 422."""
+    status = 422 if request.method == "POST" else 200
     return render_template(f"placements/{template}", participant=participant, form=form,
                            back_url=case_file_url(participant.id), **context), status
 
 
-def _failed(form) -> int:
-    return 422 if request.method == "POST" else 200
+def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) -> bool:
+    """Runs the service call: True (with `done` flashed) when it succeeded; False when it raised a
+    DomainError, which `show_error` has put on the form."""
+    try:
+        call()
+    except DomainError as exc:
+        show_error(form, exc)
+        return False
+    flash(done, "success")
+    return True
+
+
+def _placement_error(form, exc: DomainError) -> None:
+    """A stale version (409) is said at the top of the form; other errors go next to their fields."""
+    if exc.status == 409:
+        form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
+                                  "their changes; nothing of yours was saved."))
+    else:
+        apply_error(form, exc)
+
+
+def _exit_error(form, exc: DomainError) -> None:
+    # the closing choices are one field per enrolment: their messages go at the top
+    form.form_errors.extend(exc.fields.get("close_enrolments_as", []))
+    apply_error(form, exc)
 
 
 # --- placements ------------------------------------------------------------------------------------
@@ -51,15 +78,11 @@ def _failed(form) -> int:
 def new_placement(participant_id: int):
     participant = _load_participant(participant_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
-    if form.validate_on_submit():
-        try:
-            services.record_placement(participant, form.service_data(), actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Placement recorded."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("placement_form.html", participant, form, _failed(form), placement=None)
+    if form.validate_on_submit() and _saved(
+            form, lambda: services.record_placement(participant, form.service_data(), actor=current_user),
+            _("Placement recorded.")):
+        return redirect(case_file_url(participant.id))
+    return _form_page("placement_form.html", participant, form, placement=None)
 
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
@@ -70,20 +93,12 @@ def edit_placement(placement_id: int):
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if request.method == "GET":
         form.fill_from(placement)
-    elif form.validate_on_submit():
-        try:
-            services.update_placement(placement, participant, form.service_data(), version=form.version.data,
-                                      actor=current_user)
-        except DomainError as exc:
-            if exc.status == 409:
-                form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
-                                          "their changes; nothing of yours was saved."))
-            else:
-                apply_error(form, exc)
-        else:
-            flash(_("Placement saved."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("placement_form.html", participant, form, _failed(form), placement=placement)
+    elif form.validate_on_submit() and _saved(
+            form, lambda: services.update_placement(placement, participant, form.service_data(),
+                                                    version=form.version.data, actor=current_user),
+            _("Placement saved."), _placement_error):
+        return redirect(case_file_url(participant.id))
+    return _form_page("placement_form.html", participant, form, placement=placement)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
@@ -95,22 +110,13 @@ def end_placement(placement_id: int):
     if request.method == "GET":
         form.end_date.data = placement.end_date
         form.version.data = placement.version
-    elif form.validate_on_submit():
-        try:
-            services.end_placement(placement, participant, end_date=form.end_date.data,
-                                   status_after=form.status_after_end.data, version=form.version.data,
-                                   actor=current_user)
-        except DomainError as exc:
-            if exc.status == 409:
-                form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
-                                          "their changes; nothing of yours was saved."))
-            else:
-                apply_error(form, exc)
-        else:
-            flash(_("Placement ended."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("end_form.html", participant, form, _failed(form), placement=placement,
-                      placement_types=PLACEMENT_TYPES)
+    elif form.validate_on_submit() and _saved(
+            form, lambda: services.end_placement(placement, participant, end_date=form.end_date.data,
+                                                 status_after=form.status_after_end.data,
+                                                 version=form.version.data, actor=current_user),
+            _("Placement ended."), _placement_error):
+        return redirect(case_file_url(participant.id))
+    return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)
 
 
 # --- exit and re-entry -----------------------------------------------------------------------------
@@ -124,18 +130,13 @@ def exit_participant(participant_id: int):
         return redirect(case_file_url(participant.id))
     enrolments = services.open_enrolments(participant)
     form = exit_form_class(enrolments, date.today())()
-    if form.validate_on_submit():
-        try:
-            services.exit_participant(participant, exit_date=form.exit_date.data, reason=form.reason.data,
-                                      close_enrolments_as=form.closing_plan(), actor=current_user)
-        except DomainError as exc:
-            if "close_enrolments_as" in exc.fields:
-                form.form_errors.extend(exc.fields["close_enrolments_as"])
-            apply_error(form, exc)
-        else:
-            flash(_("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("exit_form.html", participant, form, _failed(form), enrolments=enrolments)
+    if form.validate_on_submit() and _saved(
+            form, lambda: services.exit_participant(participant, exit_date=form.exit_date.data,
+                                                    reason=form.reason.data,
+                                                    close_enrolments_as=form.closing_plan(), actor=current_user),
+            _("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), _exit_error):
+        return redirect(case_file_url(participant.id))
+    return _form_page("exit_form.html", participant, form, enrolments=enrolments)
 
 
 @bp.route("/participants/<int:participant_id>/re-entry", methods=["GET", "POST"])
@@ -146,15 +147,12 @@ def re_entry(participant_id: int):
         flash(_("Only an exited participant can re-enter."), "error")
         return redirect(case_file_url(participant.id))
     form = ReEntryForm()
-    if form.validate_on_submit():
-        try:
-            services.re_enter_participant(participant, re_entry_date=form.date.data, actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Re-entry recorded. The case is open again."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("re_entry_form.html", participant, form, _failed(form))
+    if form.validate_on_submit() and _saved(
+            form, lambda: services.re_enter_participant(participant, re_entry_date=form.date.data,
+                                                        actor=current_user),
+            _("Re-entry recorded. The case is open again.")):
+        return redirect(case_file_url(participant.id))
+    return _form_page("re_entry_form.html", participant, form)
 
 
 # --- certificates and follow-ups -------------------------------------------------------------------
@@ -164,17 +162,11 @@ def re_entry(participant_id: int):
 def new_certificate(participant_id: int):
     participant = _load_participant(participant_id)
     form = CertificateForm().setup(enrolment_choices(participant.id))
-    if form.validate_on_submit():
-        try:
-            services.record_certificate(participant, {"date": form.date.data, "title": form.title.data,
-                                                      "issuing_body": form.issuing_body.data,
-                                                      "enrolment_id": form.enrolment_id.data}, actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Qualification recorded."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("certificate_form.html", participant, form, _failed(form))
+    if form.validate_on_submit() and _saved(
+            form, lambda: services.record_certificate(participant, form.service_data(), actor=current_user),
+            _("Qualification recorded.")):
+        return redirect(case_file_url(participant.id))
+    return _form_page("certificate_form.html", participant, form)
 
 
 @bp.route("/participants/<int:participant_id>/follow-ups/new", methods=["GET", "POST"])
@@ -188,15 +180,12 @@ def new_follow_up(participant_id: int):
     form = FollowUpForm()
     if request.method == "GET" and request.args.get("kind") in ("six_months", "four_weeks"):
         form.kind.data = request.args["kind"]
-    if form.validate_on_submit():
-        try:
-            services.record_follow_up(participant, form.service_data(with_improvement), actor=current_user)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Follow-up recorded."), "success")
-            return redirect(case_file_url(participant.id))
-    return _form_page("follow_up_form.html", participant, form, _failed(form), with_improvement=with_improvement)
+    if form.validate_on_submit() and _saved(
+            form, lambda: services.record_follow_up(participant, form.service_data(with_improvement),
+                                                    actor=current_user),
+            _("Follow-up recorded.")):
+        return redirect(case_file_url(participant.id))
+    return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
 
 
 # --- lists -----------------------------------------------------------------------------------------
