@@ -290,20 +290,25 @@ def retention_cutoff(today: date | None = None, years: int | None = None) -> dat
         return today.replace(year=today.year - years, day=28)
 
 
+def _past_retention(today: date | None) -> tuple:
+    """Finally exited before the retention cutoff and not anonymised yet (restricted or not)."""
+    return (Participant.status == "exited", Participant.exit_date < retention_cutoff(today),
+            Participant.anonymised_at.is_(None))
+
+
 def retention_due(today: date | None = None) -> sa.Select:
     """Participants whose final exit is older than RETENTION_YEARS and who are not anonymised yet.
     Restricted cases wait until the restriction is lifted."""
-    return sa.select(Participant).where(
-        Participant.status == "exited", Participant.exit_date < retention_cutoff(today),
-        Participant.anonymised_at.is_(None), Participant.restricted_at.is_(None))
+    return sa.select(Participant).where(*_past_retention(today), Participant.restricted_at.is_(None))
 
 
 def retention_summary(today: date | None = None) -> dict[str, Any]:
-    due = retention_due(today).subquery()
-    count, oldest = db.session.execute(sa.select(sa.func.count(), sa.func.min(due.c.exit_date))).one()
-    held = db.session.scalar(sa.select(sa.func.count()).select_from(Participant).where(
-        Participant.status == "exited", Participant.exit_date < retention_cutoff(today),
-        Participant.anonymised_at.is_(None), Participant.restricted_at.is_not(None)))
+    """The cases due (count, oldest exit) and those held back by a restriction, in one query."""
+    due = Participant.restricted_at.is_(None)
+    count, oldest, held = db.session.execute(
+        sa.select(sa.func.count().filter(due), sa.func.min(Participant.exit_date).filter(due),
+                  sa.func.count().filter(~due))
+        .where(*_past_retention(today))).one()
     return {"count": count, "oldest_exit": oldest, "held_restricted": held,
             "cutoff": retention_cutoff(today), "years": current_app.config["RETENTION_YEARS"]}
 
