@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.audit.services import record
-from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
+from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for
@@ -57,27 +57,27 @@ class ConsentData:
     witness: str | None = None
 
 
-def _validate_consent(data: ConsentData) -> dict[str, list[str]]:
+def _validate_consent(data: ConsentData) -> FieldErrors:
     from caseflow.i18n import valid_language_codes
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if data.purpose not in CONSENT_PURPOSES:
-        errors["purpose"] = [_("Choose one of: %(values)s.", values=", ".join(CONSENT_PURPOSES))]
+        errors.add("purpose", _("Choose one of: %(values)s.", values=", ".join(CONSENT_PURPOSES)))
     if data.given_on is None:
-        errors["given_on"] = [_("Enter the date of the consent.")]
+        errors.add("given_on", _("Enter the date of the consent."))
     elif data.given_on > _today():
-        errors["given_on"] = [_("The date of the consent cannot be in the future.")]
+        errors.add("given_on", _("The date of the consent cannot be in the future."))
     if data.form not in CONSENT_FORMS:
-        errors["form"] = [_("Choose one of: %(values)s.", values=", ".join(CONSENT_FORMS))]
+        errors.add("form", _("Choose one of: %(values)s.", values=", ".join(CONSENT_FORMS)))
     witness = (data.witness or "").strip()
     if data.form == "oral_witnessed" and not witness:
-        errors["witness"] = [_("Oral consent needs the name of the witness.")]
+        errors.add("witness", _("Oral consent needs the name of the witness."))
     elif len(witness) > 200:
-        errors["witness"] = [_("At most %(n)s characters.", n=200)]
+        errors.add("witness", _("At most %(n)s characters.", n=200))
     version = (data.notice_version or "").strip()
     if not version or len(version) > 40:
-        errors["notice_version"] = [_("Enter the version of the privacy notice (1 to 40 characters).")]
+        errors.add("notice_version", _("Enter the version of the privacy notice (1 to 40 characters)."))
     if (data.notice_language or "") not in valid_language_codes():
-        errors["notice_language"] = [_("Choose the language of the privacy notice.")]
+        errors.add("notice_language", _("Choose the language of the privacy notice."))
     return errors
 
 
@@ -90,9 +90,7 @@ def _valid_special_consents(participant_id: int) -> list[Consent]:
 def record_consent(participant_id: int, data: ConsentData, *, actor) -> Consent:
     """Records a consent. Raises NotFound/Forbidden (access), Conflict 'restricted', DomainError (fields)."""
     participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    errors = _validate_consent(data)
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="validation_error", fields=errors)
+    _validate_consent(data).raise_if_any(_("Please correct the marked fields."))
     consent = Consent(participant_id=participant.id, purpose=data.purpose, given_on=data.given_on,
                       form=data.form, notice_version=data.notice_version.strip(),
                       notice_language=data.notice_language,
