@@ -16,12 +16,10 @@ from caseflow.api.blueprint import bp
 from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_of
 from caseflow.api.support import api_user, iso, json_body, paginated
 from caseflow.errors import DomainError
-from caseflow.extensions import db
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, require_casework, visible_participants
-from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
-                                          StatusChange, Task)
-from caseflow.participants.queries import search
+from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
+from caseflow.participants.queries import languages_of, qualifications_of, search
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
 STRING_FIELDS = ("first_name", "last_name", "gender", "nationality", "country_of_birth", "residence_status",
@@ -131,11 +129,7 @@ def participant_json(p: Participant, *, full: bool = True, languages=None, quali
 
 
 def _full_json(p: Participant) -> dict[str, Any]:
-    languages = db.session.scalars(sa.select(ParticipantLanguage).where(
-        ParticipantLanguage.participant_id == p.id).order_by(ParticipantLanguage.id)).all()
-    qualifications = db.session.scalars(sa.select(ForeignQualification).where(
-        ForeignQualification.participant_id == p.id).order_by(ForeignQualification.id)).all()
-    return participant_json(p, languages=languages, qualifications=qualifications)
+    return participant_json(p, languages=languages_of(p.id), qualifications=qualifications_of(p.id))
 
 
 def status_change_json(c: StatusChange) -> dict[str, Any]:

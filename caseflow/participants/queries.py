@@ -16,7 +16,8 @@ from caseflow.accounts.models import User
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.access import visible_participants
-from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
+from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
+                                          StatusChange, Task)
 from caseflow.participants.names import search_terms
 from caseflow.vocabulary import CASEWORK_ROLES
 
@@ -174,15 +175,28 @@ def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, 
     return {"overdue": overdue, "this_week": this_week}
 
 
+def languages_of(participant_id: int) -> list[ParticipantLanguage]:
+    return db.session.scalars(sa.select(ParticipantLanguage).where(
+        ParticipantLanguage.participant_id == participant_id).order_by(ParticipantLanguage.id)).all()
+
+
+def qualifications_of(participant_id: int) -> list[ForeignQualification]:
+    return db.session.scalars(sa.select(ForeignQualification).where(
+        ForeignQualification.participant_id == participant_id).order_by(ForeignQualification.id)).all()
+
+
+def counsellor_name(participant: Participant) -> str | None:
+    if participant.counsellor_id is None:
+        return None
+    return db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
+
+
 def case_file_details(participant: Participant) -> dict[str, Any]:
     """What the case file page shows besides the timeline and panels, in a fixed number of queries."""
-    from caseflow.participants.models import ForeignQualification, ParticipantLanguage
     pid = participant.id
     return {
-        "languages": db.session.scalars(sa.select(ParticipantLanguage).where(
-            ParticipantLanguage.participant_id == pid).order_by(ParticipantLanguage.id)).all(),
-        "qualifications": db.session.scalars(sa.select(ForeignQualification).where(
-            ForeignQualification.participant_id == pid).order_by(ForeignQualification.id)).all(),
+        "languages": languages_of(pid),
+        "qualifications": qualifications_of(pid),
         "goals": db.session.scalars(sa.select(Goal).where(Goal.participant_id == pid)
                                     .order_by(Goal.status != "open", Goal.target_date, Goal.id)).all(),
         "tasks": db.session.execute(
@@ -193,6 +207,5 @@ def case_file_details(participant: Participant) -> dict[str, Any]:
             sa.select(StatusChange.status).where(StatusChange.participant_id == pid,
                                                  StatusChange.date <= date.today())
             .order_by(StatusChange.date.desc(), StatusChange.id.desc()).limit(1)),
-        "counsellor_name": db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
-        if participant.counsellor_id else None,
+        "counsellor_name": counsellor_name(participant),
     }

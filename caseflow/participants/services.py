@@ -27,6 +27,7 @@ from caseflow.participants.case_numbers import next_case_number
 from caseflow.participants.models import (ForeignQualification, Goal, Note, NoteRevision,
                                           Participant, ParticipantLanguage, StatusChange, Task)
 from caseflow.participants.names import duplicate_key, search_key, similar_names
+from caseflow.participants.queries import languages_of, qualifications_of
 from caseflow.vocabulary import (CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES,
                                  NOTE_KINDS, RESIDENCE_STATUSES)
 
@@ -296,8 +297,7 @@ def find_possible_duplicates(organisation_id: int, date_of_birth: date, first_na
 def _replace_children(participant: Participant, languages, qualifications) -> dict[str, list]:
     changes: dict[str, list] = {}
     if languages is not None:
-        old = db.session.scalars(sa.select(ParticipantLanguage).where(
-            ParticipantLanguage.participant_id == participant.id).order_by(ParticipantLanguage.id)).all()
+        old = languages_of(participant.id)
         before = [{"language": r.language, "level": r.level} for r in old]
         if before != languages:
             for row in old:
@@ -306,8 +306,7 @@ def _replace_children(participant: Participant, languages, qualifications) -> di
             db.session.add_all(ParticipantLanguage(participant_id=participant.id, **row) for row in languages)
             changes["languages"] = [before or None, languages or None]
     if qualifications is not None:
-        old = db.session.scalars(sa.select(ForeignQualification).where(
-            ForeignQualification.participant_id == participant.id).order_by(ForeignQualification.id)).all()
+        old = qualifications_of(participant.id)
         before = [{"title": r.title, "country": r.country, "isced": r.isced,
                    "recognition_status": r.recognition_status} for r in old]
         if before != qualifications:

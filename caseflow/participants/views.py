@@ -203,11 +203,10 @@ def edit(participant_id: int):
     if participant.restricted_at is not None:
         flash(_("Processing of this case is restricted; it is read-only."), "error")
         return redirect(url_for("participants.case_file", participant_id=participant.id))
-    details = queries.case_file_details(participant)
     colleagues = queries.colleagues(participant.organisation_id)
     if request.method == "GET":
-        form = ParticipantForm(formdata=None, data=form_data_of(participant, details["languages"],
-                                                                 details["qualifications"]))
+        form = ParticipantForm(formdata=None, data=form_data_of(participant, queries.languages_of(participant.id),
+                                                                 queries.qualifications_of(participant.id)))
     else:
         form = ParticipantForm()
     form.setup(colleagues)
@@ -386,6 +385,5 @@ def reassign(participant_id: int):
             return redirect(url_for("participants.case_file", participant_id=participant.id))
     elif form.is_submitted():
         status = 422
-    counsellor_name = queries.case_file_details(participant)["counsellor_name"]
     return render_template("participants/reassign.html", form=form, participant=participant,
-                           counsellor_name=counsellor_name), status
+                           counsellor_name=queries.counsellor_name(participant)), status
