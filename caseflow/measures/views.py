@@ -86,7 +86,6 @@ def measure_new():
         try:
             measure = services.create_measure(form.data_for_service(), organisation_id=org_id, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             apply_error(form, exc)
         else:
             flash(_("Measure created."), "success")
@@ -107,7 +106,6 @@ def measure_edit(measure_id: int):
             services.update_measure(measure, form.data_for_service(), version=int(form.version.data or 0),
                                     actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             apply_error(form, exc)
         else:
             flash(_("Measure saved."), "success")
@@ -157,7 +155,6 @@ def session_add(measure_id: int):
             session = services.add_session(measure, session_date=form.date.data, topic=form.topic.data,
                                            actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             apply_error(form, exc)
         else:
             flash(_("Session added. Now record who was there."), "success")
@@ -179,7 +176,6 @@ def attendance(measure_id: int, session_id: int):
         try:
             alerted = services.record_attendance(session, present, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("Attendance saved."), "success")
@@ -225,7 +221,6 @@ def bulk(measure_id: int):
             try:
                 results = services.bulk_enrol(measure, ids, data, actor=current_user)
             except DomainError as exc:
-                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 results += [services.BulkResult(0, n, "refused", _("No such participant in your organisation."))
@@ -273,7 +268,6 @@ def enrolment_new(participant_id: int):
             participant = get_participant_for(current_user, participant.id, for_update=True)
             enrolment = services.enrol_participant(participant, measure, data, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             apply_error(form, exc)
         else:
             if enrolment.waitlisted_at:
@@ -308,12 +302,10 @@ def enrolment(enrolment_id: int):
             _load(get_enrolment_for, current_user, enrolment_id, for_update=True)
             services.change_enrolment(enrolment, changes, version=int(form.version.data or 0), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             if exc.code == "stale_version":
                 form.form_errors.append(exc.message)
             apply_error(form, exc)
             status = exc.status
-            enrolment = _load(get_enrolment_for, current_user, enrolment_id)
         else:
             flash(_("Enrolment saved."), "success")
             return redirect(url_for("measures.enrolment", enrolment_id=enrolment.id))
@@ -356,7 +348,6 @@ def employer_new():
         try:
             employer = services.create_employer(form.data_for_service(), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             apply_error(form, exc)
         else:
             flash(_("Employer added."), "success")
@@ -374,7 +365,6 @@ def employer_edit(employer_id: int):
             services.update_employer(employer, form.data_for_service(), version=int(form.version.data or 0),
                                      actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
             if exc.code == "stale_version":
                 form.form_errors.append(exc.message)
             apply_error(form, exc)
