@@ -1,7 +1,10 @@
 """Plumbing shared by the web views: turning domain errors into form errors, safe redirects,
-page-size capping."""
+page-size capping, and the pager of lists paged by hand."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request
@@ -44,3 +47,23 @@ def page_args() -> tuple[int, int]:
     except ValueError:
         per_page = cfg["PER_PAGE_DEFAULT"]
     return min(page, 100000), max(1, min(per_page, cfg["PER_PAGE_MAX"]))
+
+
+@dataclass
+class Page:
+    """The part of Flask-SQLAlchemy's Pagination that templates/_macros/pagination.html reads, for
+    lists paged by hand (rows with computed columns rather than one model per row)."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)

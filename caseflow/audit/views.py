@@ -1,8 +1,6 @@
 """The audit and access log of an organisation, for its team leads."""
 from __future__ import annotations
 
-from math import ceil
-
 from flask import Blueprint, render_template, request
 from flask_babel import format_datetime
 from flask_login import current_user
@@ -10,19 +8,9 @@ from flask_login import current_user
 from caseflow.accounts.auth import roles_required
 from caseflow.audit.forms import AuditFilterForm
 from caseflow.audit.queries import audit_log_page
-from caseflow.web import page_args
+from caseflow.web import Page, page_args
 
 bp = Blueprint("audit", __name__)
-
-
-class Page:
-    """Just what templates/_macros/pagination.html reads."""
-
-    def __init__(self, items, page: int, per_page: int, total: int) -> None:
-        self.items, self.page, self.per_page, self.total = items, page, per_page, total
-        self.pages = max(1, ceil(total / per_page))
-        self.has_prev, self.has_next = page > 1, page < self.pages
-        self.prev_num, self.next_num = page - 1, page + 1
 
 
 @bp.route("/audit")

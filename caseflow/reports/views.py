@@ -3,7 +3,6 @@ casework roles), the placement outcomes, the data completeness list, and the exp
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +15,7 @@ from caseflow.reports import labels as L
 from caseflow.reports import queries as q
 from caseflow.reports.forms import EsfForm, PlacementForm
 from caseflow.vocabulary import PLACEMENT_TYPES
-from caseflow.web import apply_error, page_args
+from caseflow.web import Page, apply_error, page_args
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 REPORT_ROLES = services.REPORT_ROLES
@@ -46,13 +45,6 @@ def _scope_name(organisation_id) -> str:
     if organisation_id is None:
         return _("all organisations")
     return q.organisation_names([organisation_id]).get(organisation_id, "")
-
-
-def _pagination(page: int, per_page: int, total: int) -> SimpleNamespace:
-    """What templates/_macros/pagination.html reads, for the lists the report services page themselves."""
-    pages = max(1, -(-total // per_page))
-    return SimpleNamespace(page=page, pages=pages, has_prev=page > 1, prev_num=page - 1,
-                           has_next=page < pages, next_num=page + 1)
 
 
 def _run(loader, form, args):
@@ -113,7 +105,7 @@ def esf_participants():
         raise
     except DomainError as exc:
         abort(Response(render_template("errors/error.html", status=422, message=exc.message), status=422))
-    pagination = _pagination(page, result["per_page"], result["total"])
+    pagination = Page(result["items"], page, result["per_page"], result["total"])
     indicator = result["indicator"]
     label = L.OUTPUT_LABELS.get(indicator) or L.RESULT_LABELS.get(indicator)
     params = result["params"]
@@ -195,7 +187,7 @@ def completeness():
     if issue is not None and issue not in q.COMPLETENESS_ISSUES:
         abort(404)
     result = services.completeness_report(actor=current_user, page=page, per_page=per_page, issue=issue)
-    pagination = _pagination(page, per_page, result["total"])
+    pagination = Page(result["items"], page, per_page, result["total"])
     return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q)
 
 
