@@ -244,6 +244,21 @@ def _field_labels(form: ParticipantForm) -> dict[str, str]:
     return labels
 
 
+def _save_edit_form(form, save: Callable[[], object], done: str, target: str):
+    """The edit pages (note, goal, reassignment): on a valid POST call the service, then flash `done`
+    and redirect to `target`. Returns (redirect or None, the status to render the form with)."""
+    if not form.validate_on_submit():
+        return None, 422 if form.is_submitted() else 200
+    try:
+        save()
+    except DomainError as exc:
+        db.session.rollback()  # ends the transaction (and its row lock) before the form is shown again
+        apply_error(form, exc)
+        return None, exc.status
+    flash(done, "success")
+    return redirect(target), 200
+
+
 def _participant_for_writing(participant_id: int) -> Participant:
     return get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
 
@@ -278,19 +293,12 @@ def correct_note(participant_id: int, note_id: int):
     participant, note = get_record_for(current_user, participant_id, Note, note_id,
                                        for_update=request.method == "POST")
     form = NoteForm(obj=note).setup() if request.method == "GET" else NoteForm().setup()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.correct_note(note, form.to_data(), version=int_or_none(form.version.data), actor=current_user)
-        except DomainError as exc:
-            status = exc.status
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            flash(_("Note corrected; the earlier text is kept in the history."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#timeline")
-    elif form.is_submitted():
-        status = 422
+    done, status = _save_edit_form(
+        form, lambda: services.correct_note(note, form.to_data(), version=int_or_none(form.version.data),
+                                            actor=current_user),
+        _("Note corrected; the earlier text is kept in the history."), case_file_url(participant.id) + "#timeline")
+    if done is not None:
+        return done
     return render_template("participants/note_edit.html", form=form, participant=participant, note=note), status
 
 
@@ -320,19 +328,12 @@ def edit_goal(participant_id: int, goal_id: int):
     participant, goal = get_record_for(current_user, participant_id, Goal, goal_id,
                                        for_update=request.method == "POST")
     form = GoalForm(obj=goal).setup() if request.method == "GET" else GoalForm().setup()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_goal(goal, form.to_data(), version=int_or_none(form.version.data), actor=current_user)
-        except DomainError as exc:
-            status = exc.status
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            flash(_("Goal saved."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id) + "#plan")
-    elif form.is_submitted():
-        status = 422
+    done, status = _save_edit_form(
+        form, lambda: services.update_goal(goal, form.to_data(), version=int_or_none(form.version.data),
+                                           actor=current_user),
+        _("Goal saved."), case_file_url(participant.id) + "#plan")
+    if done is not None:
+        return done
     return render_template("participants/goal_edit.html", form=form, participant=participant, goal=goal), status
 
 
@@ -371,19 +372,11 @@ def reassign(participant_id: int):
     if request.method == "GET":
         form.counsellor_id.data = str(participant.counsellor_id or "")
         form.version.data = participant.version
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.reassign_participant(participant, counsellor_id=int_or_none(form.counsellor_id.data),
-                                          version=int_or_none(form.version.data), actor=current_user)
-        except DomainError as exc:
-            status = exc.status
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            flash(_("Participant reassigned."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id))
-    elif form.is_submitted():
-        status = 422
+    done, status = _save_edit_form(
+        form, lambda: services.reassign_participant(participant, counsellor_id=int_or_none(form.counsellor_id.data),
+                                                    version=int_or_none(form.version.data), actor=current_user),
+        _("Participant reassigned."), case_file_url(participant.id))
+    if done is not None:
+        return done
     return render_template("participants/reassign.html", form=form, participant=participant,
                            counsellor_name=queries.counsellor_name(participant)), status
