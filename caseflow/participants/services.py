@@ -108,6 +108,16 @@ def _check_version(obj: Any, version: Any) -> None:
                        code="stale_version", current_version=obj.version)
 
 
+def _add_to_case(participant: Participant, obj: Any, action: str, fields: tuple[str, ...], *, actor: User):
+    """Adds a status change, note, goal or task of `participant` with its audit entry (the values of
+    `fields`) and commits."""
+    db.session.add(obj)
+    record(action, actor=actor, obj=obj, participant_id=participant.id,
+           organisation_id=participant.organisation_id, changes=snapshot(obj, fields))
+    db.session.commit()
+    return obj
+
+
 # --- master data ---------------------------------------------------------------------------------
 
 def clean_master_data(values: Mapping[str, Any], *, organisation_id: int, today: date | None = None) -> dict[str, Any]:
@@ -485,14 +495,9 @@ def add_status_change(participant: Participant, *, date_: date | None, status: s
     elif status not in LABOUR_STATUSES:
         errors.add("status", _("Choose one of the listed values."))
     errors.raise_if_any()
-    change = StatusChange(participant_id=participant.id, date=date_, status=status, source="manual",
-                          created_by_id=actor.id)
-    db.session.add(change)
-    record("status_change.create", actor=actor, obj=change, participant_id=participant.id,
-           organisation_id=participant.organisation_id,
-           changes={"date": [None, date_.isoformat()], "status": [None, status]})
-    db.session.commit()
-    return change
+    return _add_to_case(participant, StatusChange(participant_id=participant.id, date=date_, status=status,
+                                                  source="manual", created_by_id=actor.id),
+                        "status_change.create", ("date", "status"), actor=actor)
 
 
 # --- progress notes ------------------------------------------------------------------------------
@@ -521,13 +526,8 @@ def _clean_note(data: Mapping[str, Any]) -> dict[str, Any]:
 def add_note(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Note:
     require_casework(actor)
     clean = _clean_note(data)
-    note = Note(participant_id=participant.id, author_id=actor.id, **clean)
-    db.session.add(note)
-    record("note.create", actor=actor, obj=note, participant_id=participant.id,
-           organisation_id=participant.organisation_id,
-           changes=snapshot(note, ("date", "kind", "minutes", "text")))
-    db.session.commit()
-    return note
+    return _add_to_case(participant, Note(participant_id=participant.id, author_id=actor.id, **clean),
+                        "note.create", ("date", "kind", "minutes", "text"), actor=actor)
 
 
 def correct_note(note: Note, data: Mapping[str, Any], *, version: Any, actor: User) -> Note:
@@ -567,13 +567,8 @@ def _clean_goal(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def add_goal(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Goal:
     require_casework(actor)
-    goal = Goal(participant_id=participant.id, **_clean_goal(data))
-    db.session.add(goal)
-    record("goal.create", actor=actor, obj=goal, participant_id=participant.id,
-           organisation_id=participant.organisation_id,
-           changes=snapshot(goal, ("title", "target_date", "status", "next_steps")))
-    db.session.commit()
-    return goal
+    return _add_to_case(participant, Goal(participant_id=participant.id, **_clean_goal(data)),
+                        "goal.create", ("title", "target_date", "status", "next_steps"), actor=actor)
 
 
 def update_goal(goal: Goal, data: Mapping[str, Any], *, version: Any, actor: User) -> Goal:
@@ -608,14 +603,9 @@ def add_task(participant: Participant, data: Mapping[str, Any], *, actor: User) 
     if _colleague(participant.organisation_id, assignee_id) is None:
         errors.add("assignee_id", _("Choose an active counsellor of your organisation."))
     errors.raise_if_any()
-    task = Task(organisation_id=participant.organisation_id, participant_id=participant.id, title=title,
-                due_date=due, assignee_id=assignee_id, kind="manual")
-    db.session.add(task)
-    record("task.create", actor=actor, obj=task, participant_id=participant.id,
-           organisation_id=participant.organisation_id,
-           changes=snapshot(task, ("title", "due_date", "assignee_id")))
-    db.session.commit()
-    return task
+    return _add_to_case(participant, Task(organisation_id=participant.organisation_id, participant_id=participant.id,
+                                          title=title, due_date=due, assignee_id=assignee_id, kind="manual"),
+                        "task.create", ("title", "due_date", "assignee_id"), actor=actor)
 
 
 def complete_task(task: Task, *, version: Any, actor: User) -> Task:
