@@ -21,8 +21,10 @@ def organisations_by_name() -> sa.Select:
     return sa.select(Organisation).order_by(Organisation.name)
 
 
-def all_organisations() -> list[Organisation]:
-    return list(db.session.scalars(organisations_by_name()))
+def organisation_choices() -> list[tuple[int, str]]:
+    """(id, name) of every organisation, by name: the choices of the forms that pick one."""
+    return [tuple(r) for r in db.session.execute(sa.select(Organisation.id, Organisation.name)
+                                                 .order_by(Organisation.name)).all()]
 
 
 def visible_users(actor: User) -> sa.Select:

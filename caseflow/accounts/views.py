@@ -141,8 +141,7 @@ def organisation_edit(org_id: int):
 
 def _organisation_choices(form) -> None:
     if current_user.role == "admin":
-        orgs = queries.all_organisations()
-        form.organisation_id.choices = [("", _("— none —"))] + [(o.id, o.name) for o in orgs]
+        form.organisation_id.choices = [("", _("— none —"))] + queries.organisation_choices()
     else:
         form.organisation_id.choices = [(current_user.organisation_id, current_user.organisation.name)]
         form.role.choices = [(k, v) for k, v in form.role.choices if k in ("counsellor", "team_lead")]
