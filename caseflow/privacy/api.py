@@ -7,6 +7,7 @@ from flask import jsonify
 from caseflow.api.blueprint import bp
 from caseflow.api.openapi import body, errors, id_param, ok
 from caseflow.api.support import api_user, iso, json_body, parse_date
+from caseflow.audit.queries import ACCESS_ACTIONS
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
 from caseflow.privacy import services
@@ -99,7 +100,7 @@ OPENAPI_SCHEMAS = {
             "records": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object"}}},
             "access_log": {"type": "array", "items": {"type": "object", "properties": {
                 "at": {"type": "string", "format": "date-time"},
-                "action": {"type": "string", "enum": ["case.view", "case.export"]},
+                "action": {"type": "string", "enum": list(ACCESS_ACTIONS)},
                 "by": {"type": ["string", "null"]}}}},
         }},
     "AnonymiseRequest": {"type": "object", "required": ["reason"], "properties": {

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from caseflow.audit.queries import ACCESS_ACTIONS
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.privacy.tables import PARTICIPANTS, rows_about
@@ -26,7 +27,6 @@ LEFT_OUT = {
 }
 # Referenced objects shown by a readable label next to their id.
 LABELS = {"users": "name", "measures": "title", "employers": "name", "organisations": "name"}
-ACCESS_ACTIONS = ("case.view", "case.export")
 
 
 def plain(value: Any) -> Any:
