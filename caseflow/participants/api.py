@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify
+from flask import jsonify, request
 
 from caseflow.api.blueprint import bp
 from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_of
-from caseflow.api.support import api_user, iso, json_body, paginated
-from caseflow.errors import DomainError
+from caseflow.api.support import api_user, iso, json_body, paginated, parse_date
+from caseflow.errors import DomainError, FieldErrors
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, require_casework, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
@@ -41,10 +41,10 @@ class _Parser:
     """Converts JSON values to Python types, collecting one message per bad field."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw, self.fields = raw, {}
+        self.raw, self.errors = raw, FieldErrors()
 
     def fail(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, []).append(message)
+        self.errors.add(name, message)
 
     def string(self, name: str) -> Any:
         value = self.raw.get(name)
@@ -53,16 +53,11 @@ class _Parser:
         return value
 
     def date(self, name: str) -> date | None:
-        value = self.raw.get(name)
-        if value in (None, ""):
+        try:
+            return parse_date(self.raw.get(name), name, required=False)
+        except DomainError as exc:
+            self.fail(name, exc.message)
             return None
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.fail(name, "Use the date format YYYY-MM-DD.")
-        return None
 
     def integer(self, name: str) -> Any:
         value = self.raw.get(name)
@@ -79,8 +74,7 @@ class _Parser:
         return value
 
     def done(self) -> None:
-        if self.fields:
-            raise DomainError("Please correct the marked fields.", code="validation_error", fields=self.fields)
+        self.errors.raise_if_any("Please correct the marked fields.")
 
 
 def _participant_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -157,7 +151,6 @@ def task_json(t: Task) -> dict[str, Any]:
 
 @bp.get("/participants")
 def list_participants():
-    from flask import request
     actor = api_user()
     stmt = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     stmt = search(stmt, request.args.get("q"))
@@ -198,12 +191,16 @@ def patch_participant(participant_id: int):
 
 # --- status history ------------------------------------------------------------------------------
 
+def _records_of(participant_id: int, model, serialise, *order_by):
+    """One page of a participant's notes, goals, tasks or status changes, as JSON."""
+    participant = get_participant_for(api_user(), participant_id)
+    stmt = sa.select(model).where(model.participant_id == participant.id).order_by(*order_by)
+    return jsonify(paginated(stmt, serialise))
+
+
 @bp.get("/participants/<int:participant_id>/status-changes")
 def list_status_changes(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id)
-    stmt = sa.select(StatusChange).where(StatusChange.participant_id == participant.id) \
-        .order_by(StatusChange.date, StatusChange.id)
-    return jsonify(paginated(stmt, status_change_json))
+    return _records_of(participant_id, StatusChange, status_change_json, StatusChange.date, StatusChange.id)
 
 
 @bp.post("/participants/<int:participant_id>/status-changes")
@@ -235,9 +232,7 @@ def _note_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 @bp.get("/participants/<int:participant_id>/notes")
 def list_notes(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id)
-    stmt = sa.select(Note).where(Note.participant_id == participant.id).order_by(Note.date.desc(), Note.id.desc())
-    return jsonify(paginated(stmt, note_json))
+    return _records_of(participant_id, Note, note_json, Note.date.desc(), Note.id.desc())
 
 
 @bp.post("/participants/<int:participant_id>/notes")
@@ -272,9 +267,7 @@ def _goal_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 @bp.get("/participants/<int:participant_id>/goals")
 def list_goals(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id)
-    stmt = sa.select(Goal).where(Goal.participant_id == participant.id).order_by(Goal.id)
-    return jsonify(paginated(stmt, goal_json))
+    return _records_of(participant_id, Goal, goal_json, Goal.id)
 
 
 @bp.post("/participants/<int:participant_id>/goals")
@@ -298,9 +291,7 @@ def patch_goal(participant_id: int, goal_id: int):
 
 @bp.get("/participants/<int:participant_id>/tasks")
 def list_tasks(participant_id: int):
-    participant = get_participant_for(api_user(), participant_id)
-    stmt = sa.select(Task).where(Task.participant_id == participant.id).order_by(Task.due_date, Task.id)
-    return jsonify(paginated(stmt, task_json))
+    return _records_of(participant_id, Task, task_json, Task.due_date, Task.id)
 
 
 @bp.post("/participants/<int:participant_id>/tasks")
