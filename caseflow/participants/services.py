@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, Forbidden
+from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden
 from caseflow.extensions import db
 from caseflow.i18n import valid_country_codes, valid_language_codes
 from caseflow.models_base import utcnow
@@ -58,22 +58,11 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-class _Errors:
-    """Collects field errors so that the form or API shows all of them at once."""
+class _Errors(FieldErrors):
+    """Every field error at once, under the case file's summary message."""
 
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, []).append(message)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.fields
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise DomainError(_("Please correct the marked fields."), code="validation_error",
-                              fields=self.fields)
+    def raise_if_any(self, message: str | None = None) -> None:
+        super().raise_if_any(message or _("Please correct the marked fields."))
 
 
 def _clean_text(value: Any) -> str | None:
