@@ -29,12 +29,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, NotFound
+from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.access import (get_measure_for, may_work_with_measure, require_measure_manager)
 from caseflow.measures.details import COMPANY_SIZE_LABELS, DetailsContext, NACE_LABELS, clean_details, details_for_api
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.models_base import utcnow
+from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant, Task
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, UNFINISHED_ENROLMENT_STATUSES
 
@@ -355,18 +356,26 @@ def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: 
     return enrolment
 
 
+def exit_closings(enrolment: Enrolment, exit_date: date) -> set[str]:
+    """How an unfinished enrolment may be closed when its participant exits on `exit_date`: an
+    active one is completed or dropped out; a planned one is cancelled, or completed / dropped out
+    when it had in fact started (holding a place, starting by the exit: planned → active → status)."""
+    if enrolment.status == "active":
+        return {"completed", "dropped_out"}
+    if enrolment.status != "planned":
+        return set()   # final already
+    started = (enrolment.start_date is not None and enrolment.start_date <= exit_date
+               and enrolment.waitlisted_at is None)
+    return {"cancelled", "completed", "dropped_out"} if started else {"cancelled"}
+
+
 def close_for_exit(enrolment: Enrolment, *, status: str, end_date: date, actor) -> None:
     """Closes an unfinished enrolment when its participant leaves the programme, inside the
-    caller's unit of work (no commit): `status` must be an allowed next status (an active
-    enrolment completes or drops out; a planned one is cancelled, or completed/dropped out only
-    if it had started), the end is set to the exit day unless it ends earlier, the waiting list
-    is left, and a freed place goes to the next one waiting. Raises Conflict for a transition that
-    is not allowed."""
+    caller's unit of work (no commit): `status` must be one of `exit_closings`, the end is set to
+    the exit day unless it ends earlier, the waiting list is left, and a freed place goes to the
+    next one waiting. Raises Conflict for a transition that is not allowed."""
     old = enrolment.status
-    allowed = set(TRANSITIONS[old])
-    if old == "planned" and enrolment.start_date is not None and enrolment.start_date <= end_date \
-            and enrolment.waitlisted_at is None:
-        allowed |= {"completed", "dropped_out"}   # it had in fact started: planned → active → status
+    allowed = exit_closings(enrolment, end_date)
     if status not in allowed:
         raise Conflict(_("An enrolment that is %(old)s cannot become %(new)s. Allowed: %(allowed)s.",
                          old=ENROLMENT_STATUSES[old], new=ENROLMENT_STATUSES.get(status, status),
@@ -382,12 +391,7 @@ def close_for_exit(enrolment: Enrolment, *, status: str, end_date: date, actor) 
     record("enrolment.close_at_exit", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
            organisation_id=getattr(actor, "organisation_id", None), changes=changes)
     if frees_place:
-        fill_free_places(enrolment.measure, actor)
-
-
-def fill_free_places(measure: Measure, actor) -> list[Enrolment]:
-    """Moves the first ones of the measure's waiting list onto free places (no commit)."""
-    return _fill_free_places(measure, actor)
+        _fill_free_places(enrolment.measure, actor)
 
 
 @dataclass
@@ -403,8 +407,6 @@ def bulk_enrol(measure: Measure, participant_ids: Iterable[int], data: Enrolment
     """Enrols several participants of the actor's organisation in one step; each is checked by the
     same rules as enrol_participant and refused alone (with the reason) when one fails. Places are
     given in the order of `participant_ids`; the rest go onto the waiting list."""
-    from caseflow.participants.access import get_participant_for
-    from caseflow.errors import Forbidden
     if measure.capacity is not None:
         db.session.execute(sa.select(Measure.id).where(Measure.id == measure.id).with_for_update())
     results: list[BulkResult] = []
@@ -587,7 +589,6 @@ def _clean_employer(data: dict[str, Any]) -> dict[str, Any]:
 
 def create_employer(data: dict[str, Any], *, actor) -> Employer:
     """Adds a company to the actor's organisation's employer directory."""
-    from caseflow.participants.access import require_casework
     require_casework(actor)
     clean = _clean_employer(data)
     employer = Employer(organisation_id=actor.organisation_id, **clean)

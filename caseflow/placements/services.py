@@ -22,12 +22,13 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import diff, record, snapshot
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
-from caseflow.measures.services import close_for_exit
+from caseflow.measures.services import close_for_exit, exit_closings
 from caseflow.models_base import utcnow
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
@@ -381,7 +382,9 @@ class ExitResult:
 
 
 def open_enrolments(participant: Participant) -> list[Enrolment]:
-    return list(db.session.scalars(sa.select(Enrolment).where(
+    """The planned and active enrolments, with their measures (the exit form labels its choices
+    with them, and closing one may pass its place on)."""
+    return list(db.session.scalars(sa.select(Enrolment).options(joinedload(Enrolment.measure)).where(
         Enrolment.participant_id == participant.id,
         Enrolment.status.in_(UNFINISHED_ENROLMENT_STATUSES)).order_by(Enrolment.start_date, Enrolment.id)))
 
@@ -392,17 +395,6 @@ def default_closing_status(enrolment: Enrolment, exit_date: date) -> str:
     if enrolment.status == "planned" or (enrolment.start_date and enrolment.start_date > exit_date):
         return "cancelled"
     return "completed"
-
-
-def allowed_closings(enrolment: Enrolment, exit_date: date) -> set[str]:
-    """How an open enrolment may be closed at an exit on `exit_date` (the measures domain's
-    transitions): an active one is completed or dropped out; a planned one is cancelled, or
-    completed / dropped out when it had in fact started (not waiting, starting by the exit)."""
-    if enrolment.status == "active":
-        return {"completed", "dropped_out"}
-    started = (enrolment.start_date is not None and enrolment.start_date <= exit_date
-               and enrolment.waitlisted_at is None)
-    return {"cancelled", "completed", "dropped_out"} if started else {"cancelled"}
 
 
 def _closing_plan(enrolments: list[Enrolment], exit_date: date, close_as: Any,
@@ -462,7 +454,7 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     enrolments = open_enrolments(participant)
     plan = _closing_plan(enrolments, day or participant.entry_date, close_enrolments_as, errors)
     for enrolment in enrolments:
-        if day and plan[enrolment.id] not in allowed_closings(enrolment, day):
+        if day and plan[enrolment.id] not in exit_closings(enrolment, day):
             if enrolment.start_date and enrolment.start_date > day:
                 errors.add("close_enrolments_as", _("An enrolment that starts after the exit can only be cancelled."))
             elif enrolment.status == "active":
@@ -605,12 +597,12 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
     db.session.add(follow_up)
     if status != "unknown":
         _add_status(participant, day, status, "follow_up", actor)
-    task_ids = db.session.scalars(sa.select(Task.id).where(
+    tasks = db.session.scalars(sa.select(Task).where(
         Task.participant_id == participant.id, Task.kind == TASK_KIND_FOR_FOLLOW_UP[kind],
         Task.done_at.is_(None))).all()
-    if task_ids:
-        for task in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids))):
-            task.done_at = utcnow()
+    for task in tasks:
+        task.done_at = utcnow()
+    task_ids = [task.id for task in tasks]
     db.session.flush()
     record("follow_up.create", actor=actor, obj=follow_up, participant_id=participant.id,
            organisation_id=participant.organisation_id,
