@@ -259,10 +259,6 @@ def _check_trainee_partnership(v: dict, ctx: DetailsContext, err: Callable[[str,
         err("midterm_review_date", _("Enter the date of the mid-term review with its result."))
 
 
-def _check_startup(v: dict, ctx: DetailsContext, err) -> None:
-    pass
-
-
 def _check_low_threshold(v: dict, ctx: DetailsContext, err) -> None:
     planned, attended = v.get("hours_planned"), v.get("hours_attended")
     if planned is not None and attended is not None and attended > planned:
@@ -306,7 +302,7 @@ def _no_check(v: dict, ctx: DetailsContext, err) -> None:
 CHECKS: dict[str, Callable] = {
     "matching": _no_check,
     "trainee_partnership": _check_trainee_partnership,
-    "startup_coaching": _check_startup,
+    "startup_coaching": _no_check,
     "low_threshold_qualification": _check_low_threshold,
     "recognition_counselling": _check_recognition,
     "adaptation_qualification": _check_adaptation,
