@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
+from caseflow.vocabulary import CASEWORK_ROLES as CASEWORK
 from caseflow.vocabulary import ROLES
 
-CASEWORK = ("counsellor", "team_lead")
-EVERYONE = ("counsellor", "team_lead", "analyst", "admin")
+EVERYONE = tuple(ROLES)
 
 MAIN_NAVIGATION = (
     ("participants.caseload", _l("My caseload"), CASEWORK),
