@@ -5,8 +5,7 @@ tested for it). Special-category fields are never selected here: they appear on 
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from caseflow.participants.models import (ForeignQualification, Goal, Note, Part
                                           StatusChange, Task)
 from caseflow.participants.names import search_terms
 from caseflow.vocabulary import CASEWORK_ROLES
+from caseflow.web import Page
 
 NO_CONTACT_DAYS = 30
 SORTS = ("case_number", "name", "entry_date", "last_contact", "next_due")
@@ -34,25 +34,6 @@ class CaseloadFilters:
     q: str = ""
     sort: str = "name"
     descending: bool = False
-
-
-@dataclass
-class Page:
-    """The subset of Flask-SQLAlchemy's Pagination the pager macro reads."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    total: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, math.ceil(self.total / self.per_page)) if self.total else 1
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
 
 
 def _current_measure():
