@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
+from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.access import (get_measure_for, may_work_with_measure, require_measure_manager)
 from caseflow.measures.details import COMPANY_SIZE_LABELS, DetailsContext, NACE_LABELS, clean_details, details_for_api
@@ -60,49 +60,44 @@ def today() -> date:
 # --- measures --------------------------------------------------------------------------------------
 
 def _clean_measure(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     clean: dict[str, Any] = {}
-
-    def err(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
     title = (data.get("title") or "").strip() if isinstance(data.get("title"), (str, type(None))) else None
     if not title or len(title) > 200:
-        err("title", _("Enter a title of 1 to 200 characters."))
+        errors.add("title", _("Enter a title of 1 to 200 characters."))
     clean["title"] = title
     if data.get("type") not in MEASURE_TYPES:
-        err("type", _("Unknown measure type; use one of: %(types)s.", types=", ".join(MEASURE_TYPES)))
+        errors.add("type", _("Unknown measure type; use one of: %(types)s.", types=", ".join(MEASURE_TYPES)))
     clean["type"] = data.get("type")
     for name in ("start_date", "end_date"):
         value = data.get(name)
         if value is not None and not isinstance(value, date):
-            err(name, _("Use the date format YYYY-MM-DD."))
+            errors.add(name, _("Use the date format YYYY-MM-DD."))
             value = None
         clean[name] = value
     if clean["start_date"] is None and "start_date" not in errors:
-        err("start_date", _("Enter the start date."))
+        errors.add("start_date", _("Enter the start date."))
     if clean["start_date"] and clean["end_date"] and clean["end_date"] < clean["start_date"]:
-        err("end_date", _("The end cannot be before the start."))
+        errors.add("end_date", _("The end cannot be before the start."))
     capacity = data.get("capacity")
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
                                  or not 1 <= capacity <= 10000):
-        err("capacity", _("Enter a number of places from 1 to 10,000, or leave it empty for no limit."))
+        errors.add("capacity", _("Enter a number of places from 1 to 10,000, or leave it empty for no limit."))
     clean["capacity"] = capacity
     for name, limit in (("location", 200), ("description", 5000)):
         value = data.get(name)
         if value is not None and not isinstance(value, str):
-            err(name, _("Enter text."))
+            errors.add(name, _("Enter text."))
             continue
         value = (value or "").strip() or None
         if value and len(value) > limit:
-            err(name, _("At most %(n)s characters.", n=limit))
+            errors.add(name, _("At most %(n)s characters.", n=limit))
         clean[name] = value
     active = data.get("active", True)
     if not isinstance(active, bool):
-        err("active", _("Enter true or false."))
+        errors.add("active", _("Enter true or false."))
     clean["active"] = active
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="validation_error", fields=errors)
+    errors.raise_if_any(_("Please correct the marked fields."))
     return clean
 
 

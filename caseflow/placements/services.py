@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError
+from caseflow.errors import Conflict, DomainError, FieldErrors
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
 from caseflow.measures.services import close_for_exit, exit_closings
@@ -46,21 +46,6 @@ FOUR_WEEKS = timedelta(days=28)
 PLACEMENT_FIELDS = ("type", "employer_id", "employer_name", "job_title", "occupation", "start_date",
                     "end_date", "weekly_hours", "permanent", "country", "matches_qualification",
                     "enrolment_id", "evidence")
-
-
-class ValidationErrors:
-    """Collects field messages so that one answer names every bad field."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            first = next(iter(self.fields.values()))[0]
-            raise DomainError(first, code="validation_error", fields=self.fields)
 
 
 def add_months(day: date, months: int) -> date:
@@ -85,7 +70,7 @@ def _check_version(obj: Any, version: Any) -> None:
                        code="stale_version")
 
 
-def _participant_enrolment(participant: Participant, enrolment_id: Any, errors: ValidationErrors,
+def _participant_enrolment(participant: Participant, enrolment_id: Any, errors: FieldErrors,
                            field: str = "enrolment_id") -> int | None:
     if enrolment_id in (None, ""):
         return None
@@ -102,7 +87,7 @@ def _participant_enrolment(participant: Participant, enrolment_id: Any, errors: 
     return found
 
 
-def _text(value: Any, field: str, errors: ValidationErrors, *, required: bool = False,
+def _text(value: Any, field: str, errors: FieldErrors, *, required: bool = False,
           max_length: int = 200) -> str | None:
     if value is None:
         value = ""
@@ -120,7 +105,7 @@ def _text(value: Any, field: str, errors: ValidationErrors, *, required: bool = 
     return value
 
 
-def _date(value: Any, field: str, errors: ValidationErrors, *, required: bool = False) -> date | None:
+def _date(value: Any, field: str, errors: FieldErrors, *, required: bool = False) -> date | None:
     if isinstance(value, date):
         return value
     if value in (None, ""):
@@ -136,14 +121,14 @@ def _date(value: Any, field: str, errors: ValidationErrors, *, required: bool = 
     return None
 
 
-def _bool(value: Any, field: str, errors: ValidationErrors) -> bool | None:
+def _bool(value: Any, field: str, errors: FieldErrors) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     errors.add(field, _("Answer yes or no."))
     return None
 
 
-def _choice(value: Any, field: str, allowed, errors: ValidationErrors, *, required: bool = False) -> str | None:
+def _choice(value: Any, field: str, allowed, errors: FieldErrors, *, required: bool = False) -> str | None:
     if value in (None, ""):
         if required:
             errors.add(field, _("This field is required."))
@@ -154,7 +139,7 @@ def _choice(value: Any, field: str, allowed, errors: ValidationErrors, *, requir
     return value
 
 
-def _hours(value: Any, errors: ValidationErrors) -> Decimal | None:
+def _hours(value: Any, errors: FieldErrors) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
@@ -171,7 +156,7 @@ def _hours(value: Any, errors: ValidationErrors) -> Decimal | None:
     return hours.quantize(Decimal("0.1"))
 
 
-def _country(value: Any, errors: ValidationErrors) -> str:
+def _country(value: Any, errors: FieldErrors) -> str:
     from caseflow.i18n import valid_country_codes
     if value in (None, ""):
         return "DE"
@@ -200,7 +185,7 @@ def _placement_status_changes(placement: Placement) -> dict[str, StatusChange]:
 # --- employers -------------------------------------------------------------------------------------
 
 def _resolve_employer(participant: Participant, employer_id: Any, new_employer_name: Any,
-                      errors: ValidationErrors, actor) -> tuple[Employer | None, str | None]:
+                      errors: FieldErrors, actor) -> tuple[Employer | None, str | None]:
     """(directory employer, its name). A new name creates an Employer of the participant's
     organisation on the spot, unless the directory has one of that name already (case-insensitive)."""
     if employer_id not in (None, ""):
@@ -233,7 +218,7 @@ def _resolve_employer(participant: Participant, employer_id: Any, new_employer_n
 
 # --- placements ------------------------------------------------------------------------------------
 
-def _validate_placement(participant: Participant, data: Mapping[str, Any], errors: ValidationErrors,
+def _validate_placement(participant: Participant, data: Mapping[str, Any], errors: FieldErrors,
                         current: Placement | None = None) -> dict[str, Any]:
     """Checks the placement fields present in `data` (all of them when creating)."""
     def value(name):
@@ -270,7 +255,7 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
     optional status_after_end (adds the status that follows on the day after a known end date).
     Raises DomainError (422) naming every bad field.
     """
-    errors = ValidationErrors()
+    errors = FieldErrors()
     clean = _validate_placement(participant, data, errors)
     status_after = _choice(data.get("status_after_end"), "status_after_end", LABOUR_STATUSES, errors)
     if status_after and not clean["end_date"]:
@@ -309,7 +294,7 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
     (re-recorded now, so that it is the latest record of its day); a new end date moves the status
     that follows to the day after it; clearing the end date removes it."""
     _check_version(placement, version)
-    errors = ValidationErrors()
+    errors = FieldErrors()
     clean = _validate_placement(participant, data, errors, current=placement)
     errors.raise_if_any()
     if "employer_id" in data or "employer_name" in data:
@@ -353,7 +338,7 @@ def end_placement(placement: Placement, participant: Participant, *, end_date: A
     """Ends a placement on `end_date` and records `status_after` (a labour-market status) on the day
     after it. Ending again corrects both. Raises Conflict when `version` is stale."""
     _check_version(placement, version)
-    errors = ValidationErrors()
+    errors = FieldErrors()
     end = _date(end_date, "end_date", errors, required=True)
     if end and end < placement.start_date:
         errors.add("end_date", _("The end cannot be before the start."))
@@ -398,7 +383,7 @@ def default_closing_status(enrolment: Enrolment, exit_date: date) -> str:
 
 
 def _closing_plan(enrolments: list[Enrolment], exit_date: date, close_as: Any,
-                  errors: ValidationErrors) -> dict[int, str]:
+                  errors: FieldErrors) -> dict[int, str]:
     """{enrolment id: closing status} from `close_as`: None (defaults), one status for all, or a
     mapping of enrolment id to status (missing ids take the default)."""
     plan = {e.id: default_closing_status(e, exit_date) for e in enrolments}
@@ -439,7 +424,7 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     date (before the entry or the last re-entry) or reason."""
     if participant.status == "exited":
         raise Conflict(_("This participant has exited already. Record a re-entry first."), code="already_exited")
-    errors = ValidationErrors()
+    errors = FieldErrors()
     day = _date(exit_date, "exit_date", errors, required=True)
     why = _choice(reason, "reason", EXIT_REASONS, errors, required=True)
     if day and day < participant.entry_date:
@@ -497,7 +482,7 @@ def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor)
     Raises Conflict when the participant is not exited."""
     if participant.status != "exited":
         raise Conflict(_("Only an exited participant can re-enter."), code="not_exited")
-    errors = ValidationErrors()
+    errors = FieldErrors()
     day = _date(re_entry_date, "date", errors, required=True)
     if day and participant.exit_date and day < participant.exit_date:
         errors.add("date", _("The re-entry cannot be before the last exit (%(date)s).",
@@ -525,7 +510,7 @@ def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor)
 def record_certificate(participant: Participant, data: Mapping[str, Any], *, actor) -> Certificate:
     """Records a qualification gained: date (from the entry date on, not in the future), title,
     issuing body, the enrolment it came from (this participant's). Recordable after the exit."""
-    errors = ValidationErrors()
+    errors = FieldErrors()
     day = _date(data.get("date"), "date", errors, required=True)
     if day and day < participant.entry_date:
         errors.add("date", _("A qualification gained in the programme cannot be dated before the entry (%(date)s).",
@@ -564,7 +549,7 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
     the one that counts. Raises Conflict while the participant has not exited."""
     if participant.status != "exited" or participant.exit_date is None:
         raise Conflict(_("A follow-up is recorded after the exit."), code="not_exited")
-    errors = ValidationErrors()
+    errors = FieldErrors()
     kind = _choice(data.get("kind") or "six_months", "kind", FOLLOW_UP_KINDS, errors)
     day = _date(data.get("date"), "date", errors, required=True)
     if day and day < participant.exit_date:
