@@ -127,7 +127,6 @@ def _download(tables, fmt: str, filename: str) -> Response:
     body = exports.to_csv(tables) if fmt == "csv" else exports.to_xlsx(tables)
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
