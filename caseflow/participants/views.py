@@ -220,8 +220,6 @@ def edit(participant_id: int):
                 services.update_participant(participant, data, version=submitted_version, actor=current_user)
             except Conflict as exc:
                 status = 409
-                db.session.rollback()
-                participant = get_participant_for(current_user, participant_id)
                 conflict = services.changes_since(participant, submitted_version or 0) if exc.code == "stale_version" else None
                 if conflict is None:
                     flash(exc.message, "error")
@@ -252,7 +250,6 @@ def _save_edit_form(form, save: Callable[[], object], done: str, target: str):
     try:
         save()
     except DomainError as exc:
-        db.session.rollback()  # ends the transaction (and its row lock) before the form is shown again
         apply_error(form, exc)
         return None, exc.status
     flash(done, "success")
@@ -356,7 +353,6 @@ def complete_task(participant_id: int, task_id: int):
     try:
         services.complete_task(task, version=int_or_none(form.version.data), actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     else:
         flash(_("Task done."), "success")
