@@ -120,6 +120,14 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
+def visible_among(actor, ids: list[int]) -> list[Participant]:
+    """Those of the participants `ids` that `actor` may see (a registration's possible duplicates)."""
+    if not ids:
+        return []
+    return db.session.scalars(visible_participants(actor).where(Participant.id.in_(ids))
+                              .order_by(Participant.id)).all()
+
+
 def colleagues(organisation_id: int) -> list[tuple[int, str]]:
     """(id, name) of the organisation's active case workers, for choices."""
     return [(r.id, r.name) for r in db.session.execute(

@@ -17,7 +17,7 @@ from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.participants import queries, services
 from caseflow.participants import timeline_sources  # noqa: F401  (registers the timeline sources)
-from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
+from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (GOAL_LABELS, ISCED_LEVELS, RECOGNITION_LABELS, CaseloadSearchForm,
                                          CompleteTaskForm, GoalForm, NoteForm, ParticipantForm, ReassignForm,
                                          StatusChangeForm, TaskForm, form_data_of, int_or_none, search_term)
@@ -146,7 +146,7 @@ def register():
             except Conflict as exc:
                 status = 409
                 if exc.code == "possible_duplicate":
-                    candidates = _candidates(exc.extra.get("candidates", []))
+                    candidates = queries.visible_among(current_user, exc.extra.get("candidates", []))
                 else:
                     flash(exc.message, "error")
             except DomainError as exc:
@@ -159,13 +159,6 @@ def register():
         else:
             status = 422
     return render_template("participants/register.html", form=form, candidates=candidates), status
-
-
-def _candidates(ids: list[int]):
-    if not ids:
-        return []
-    return db.session.scalars(visible_participants(current_user).where(Participant.id.in_(ids))
-                              .order_by(Participant.id)).all()
 
 
 # --- the case file -------------------------------------------------------------------------------
