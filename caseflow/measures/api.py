@@ -12,9 +12,10 @@ from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_o
 from caseflow.api.support import api_user, iso, json_body, paginated, parse_date
 from caseflow.errors import DomainError
 from caseflow.measures import services
-from caseflow.measures.access import get_enrolment_for, get_measure_for, visible_measures
+from caseflow.measures.access import (get_employer_for, get_enrolment_for, get_measure_for, require_measure_manager,
+                                      visible_employers, visible_measures)
 from caseflow.measures.details import DETAILS, details_for_api
-from caseflow.measures.models import Enrolment, Measure
+from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.queries import measure_counts
 from caseflow.participants.access import get_participant_for
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
@@ -40,6 +41,14 @@ def enrolment_json(e: Enrolment, rates: dict[int, tuple[int, int]] | None = None
             "attendance": {"present": present, "recorded": total,
                            "rate": round(present / total, 3) if total else None},
             "version": e.version}
+
+
+def _sent_version(data: dict[str, Any]) -> int:
+    """The `version` the client read (taken out of `data`); 422 when it is missing or no integer."""
+    version = data.pop("version", None)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DomainError.field("version", _("Send the version you read."))
+    return version
 
 
 def _measure_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +77,6 @@ def measures_list():
 def measures_create():
     data = json_body()
     user = api_user()
-    from caseflow.measures.access import require_measure_manager
     require_measure_manager(user)
     org_id = data.get("organisation_id")
     if org_id is not None and (isinstance(org_id, bool) or not isinstance(org_id, int)):
@@ -87,9 +95,7 @@ def measures_get(measure_id: int):
 def measures_patch(measure_id: int):
     data = json_body()
     measure = get_measure_for(api_user(), measure_id, for_update=True)
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise DomainError.field("version", _("Send the version you read."))
+    version = _sent_version(data)
     services.update_measure(measure, _measure_data(data), version=version, actor=api_user())
     return jsonify(measure_json(measure, measure_counts([measure.id])))
 
@@ -141,9 +147,7 @@ def enrolments_patch(enrolment_id: int):
     user = api_user()
     enrolment = get_enrolment_for(user, enrolment_id, for_update=True)
     data = json_body()
-    version = data.pop("version", None)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise DomainError.field("version", _("Send the version you read."))
+    version = _sent_version(data)
     changes: dict[str, Any] = {}
     for name, value in data.items():
         if name in ("start_date", "end_date"):
@@ -165,8 +169,6 @@ def employer_json(e) -> dict[str, Any]:
 
 @bp.get("/employers")
 def employers_list():
-    from caseflow.measures.access import visible_employers
-    from caseflow.measures.models import Employer
     stmt = visible_employers(api_user()).order_by(Employer.name, Employer.id)
     q = (request.args.get("q") or "").strip()[:100]
     if q:
@@ -182,18 +184,14 @@ def employers_create():
 
 @bp.get("/employers/<int:employer_id>")
 def employers_get(employer_id: int):
-    from caseflow.measures.access import get_employer_for
     return jsonify(employer_json(get_employer_for(api_user(), employer_id)))
 
 
 @bp.patch("/employers/<int:employer_id>")
 def employers_patch(employer_id: int):
-    from caseflow.measures.access import get_employer_for
     employer = get_employer_for(api_user(), employer_id)
     data = json_body()
-    version = data.pop("version", None)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise DomainError.field("version", _("Send the version you read."))
+    version = _sent_version(data)
     services.update_employer(employer, data, version=version, actor=api_user())
     return jsonify(employer_json(employer))
 
