@@ -23,7 +23,7 @@ from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
 from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
                                           StatusChange, Task)
-from caseflow.participants.names import duplicate_key, fold
+from caseflow.participants.names import duplicate_key, fold, folded_search_key
 from caseflow.participants.services import age_on
 
 # country: (weight, language, female first names, male first names, last names)
@@ -150,16 +150,6 @@ def _folded(name: str) -> str:
     return fold(name)
 
 
-def _search_key(case_number: str, first: str, last: str) -> str:
-    f, l = _folded(first), _folded(last)
-    key = f"{case_number.lower().replace('-', ' ')} {f} {l}"
-    if " " in l:
-        key += " " + l.replace(" ", "")
-    if " " in f:
-        key += " " + f.replace(" ", "")
-    return key
-
-
 @lru_cache(maxsize=None)
 def _duplicate_key(first: str, last: str) -> str:
     return duplicate_key(first, last)
@@ -281,7 +271,7 @@ def generate(ctx: DemoContext) -> None:
         next_number[year] += 1
         p["id"] = participant_id
         participant_id += 1
-        p["search_key"] = _search_key(p["case_number"], p["first_name"], p["last_name"])
+        p["search_key"] = folded_search_key(fold(p["case_number"]), _folded(p["first_name"]), _folded(p["last_name"]))
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
     bulk_insert(Participant, people)
