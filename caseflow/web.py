@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app, flash, request
 from flask_wtf import FlaskForm
 
 from caseflow.errors import DomainError
+from caseflow.extensions import db
 
 
 def apply_error(form: FlaskForm, exc: DomainError) -> None:
@@ -47,6 +49,14 @@ def page_args() -> tuple[int, int]:
     except ValueError:
         per_page = cfg["PER_PAGE_DEFAULT"]
     return min(page, 100000), max(1, min(per_page, cfg["PER_PAGE_MAX"]))
+
+
+def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False) -> tuple[list, int]:
+    """One page of a select (rows, or the first column's values with `scalars`) and the number of
+    rows of all pages, in two queries: the count of the select without its order, then the page."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    return list(result.scalars() if scalars else result), int(total or 0)
 
 
 @dataclass

@@ -116,11 +116,12 @@ def caseload_search() -> str:
 
 
 def set_caseload_search(term: str) -> None:
-    """Keeps the caseload's name search on the login's server-side row ("" clears it): never in
-    the address, nor in the cookie, which is signed but readable. The caller commits."""
+    """Keeps the caseload's name search on the login's server-side row ("" clears it) and commits:
+    never in the address, nor in the cookie, which is signed but readable."""
     row = g.get("login_session")
     if row is not None:
         row.caseload_search = term[:100] or None
+        db.session.commit()
 
 
 def init_app(app: Flask) -> None:

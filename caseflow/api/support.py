@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from flask import current_app, g, request
 
 from caseflow.errors import DomainError, Forbidden
-from caseflow.extensions import db
+from caseflow.web import rows_and_total
 
 
 def api_user():
@@ -62,10 +62,7 @@ def paginated(stmt: sa.Select, serialise: Callable[[Any], dict], *, scalars: boo
               prepare: Callable[[list], Any] | None = None) -> dict[str, Any]:
     """`{"items", "page", "per_page", "total"}` for a select; `prepare` may batch-load for the page."""
     page, per_page = page_params()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    rows: Iterable = result.scalars().all() if scalars else result.all()
-    rows = list(rows)
+    rows, total = rows_and_total(stmt, page, per_page, scalars=scalars)
     if prepare:
         prepare(rows)
     return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total}

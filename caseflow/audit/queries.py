@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import User
 from caseflow.audit.models import AuditEntry
-from caseflow.extensions import db
 from caseflow.participants.models import Participant
+from caseflow.web import rows_and_total
 
 ACCESS_ACTIONS = ("case.view", "case.export")
 
@@ -40,7 +40,4 @@ def audit_log_select(organisation_id: int, *, case_number: str | None = None, ac
 
 def audit_log_page(organisation_id: int, page: int, per_page: int, **filters):
     """(rows, total) for one page."""
-    stmt = audit_log_select(organisation_id, **filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
+    return rows_and_total(audit_log_select(organisation_id, **filters), page, per_page)

@@ -92,12 +92,6 @@ def employer_names(employer_ids: Iterable[int]) -> dict[int, str]:
 
 # --- what the pages need besides their main object ------------------------------------------------
 
-def organisation_choices() -> list[tuple[int, str]]:
-    from caseflow.accounts.models import Organisation
-    return [tuple(r) for r in db.session.execute(
-        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()]
-
-
 def session_of_measure(measure_id: int, session_id: int) -> AttendanceSession | None:
     return db.session.scalar(sa.select(AttendanceSession).where(
         AttendanceSession.id == session_id, AttendanceSession.measure_id == measure_id))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.accounts.queries import organisation_choices
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.i18n import country_choices
@@ -71,7 +72,7 @@ def catalogue():
 
 def _organisation_choices(form: MeasureForm) -> None:
     if current_user.role == "admin":
-        form.organisation_id.choices = [("", _("— choose —"))] + queries.organisation_choices()
+        form.organisation_id.choices = [("", _("— choose —"))] + organisation_choices()
     else:
         del form.organisation_id
 

@@ -14,7 +14,6 @@ from markupsafe import Markup
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.extensions import db
 from caseflow.participants import queries, services
 from caseflow.participants import timeline_sources  # noqa: F401  (registers the timeline sources)
 from caseflow.participants.access import get_participant_for, get_record_for
@@ -83,12 +82,6 @@ def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
     return args
 
 
-def _remember_search(term: str) -> None:
-    """An empty term clears the search."""
-    set_caseload_search(term)
-    db.session.commit()
-
-
 @bp.before_request
 def _search_term_out_of_the_address():
     """An old bookmark (/caseload?q=…): the search still applies, but the term leaves the address at
@@ -98,7 +91,7 @@ def _search_term_out_of_the_address():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("participants.caseload"))
-    _remember_search(search_term(request.args["q"]))
+    set_caseload_search(search_term(request.args["q"]))
     # only the checked, non-personal filters go on (never raw arguments: url_for would read
     # `_external`, `_anchor` … from them, and free text would stay in the address)
     page, per_page = page_args()
@@ -117,7 +110,7 @@ def caseload():
         form = CaseloadSearchForm()
         if not form.validate_on_submit():
             abort(400)
-        _remember_search(form.q.data)
+        set_caseload_search(form.q.data)
         return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(form.filter_values()))))
     filters = _caseload_filters(request.args, search_term(caseload_search()))
     page, per_page = page_args()

@@ -518,10 +518,3 @@ def completeness_counts(organisation_id: int, today: date) -> dict[str, int]:
     return {k: int(getattr(row, k) or 0) for k in ("any", *flags)}
 
 
-def paginate_rows(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
-    """(rows of the page, total) in two queries."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, int(total or 0)
-
-

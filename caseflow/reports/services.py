@@ -26,6 +26,7 @@ from caseflow.errors import DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
+from caseflow.web import rows_and_total
 from caseflow.vocabulary import (CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, MEASURE_TYPES, PLACEMENT_TYPES,
                                  RESIDENCE_STATUSES)
 
@@ -152,7 +153,7 @@ def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -
         raise DomainError.field("gender", _("No such breakdown."))
     stmt = q.esf_participants(params.date_from, params.date_to, rule=params.ltu_rule,
                               organisation_id=params.organisation_id, indicator=indicator, gender=gender)
-    rows, total = q.paginate_rows(stmt, page, per_page)
+    rows, total = rows_and_total(stmt, page, per_page)
     return {"params": params, "indicator": indicator, "gender": gender, "items": rows, "total": total,
             "page": page, "per_page": per_page}
 
@@ -338,6 +339,6 @@ def completeness_report(*, actor, page: int, per_page: int, issue: str | None = 
         raise DomainError.field("issue", _("No such check."))
     today = today or date.today()
     counts = q.completeness_counts(actor.organisation_id, today)
-    rows, total = q.paginate_rows(q.completeness_select(actor.organisation_id, today, issue), page, per_page)
+    rows, total = rows_and_total(q.completeness_select(actor.organisation_id, today, issue), page, per_page)
     return {"counts": counts, "items": rows, "total": total, "page": page, "per_page": per_page,
             "issue": issue, "today": today}
