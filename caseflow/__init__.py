@@ -1,7 +1,6 @@
 """Caseflow: case management for labour-market integration programmes."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models_base import TZDateTime, enum_column, utcnow
-from caseflow.vocabulary import (FOLLOW_UP_STATUSES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES,
+from caseflow.vocabulary import (GENDERS, GERMAN_LEVELS, LABOUR_STATUSES,
                                  NOTE_KINDS, RESIDENCE_STATUSES)
 
 

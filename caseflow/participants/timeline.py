@@ -16,7 +16,7 @@ Sources are registered on import; the domain's views module imports its timeline
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 _SOURCES: list[Callable] = []

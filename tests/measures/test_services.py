@@ -10,7 +10,7 @@ from caseflow.audit.models import AuditEntry
 from caseflow.errors import Conflict, DomainError, Forbidden
 from caseflow.extensions import db
 from caseflow.measures import services
-from caseflow.measures.models import Attendance, AttendanceSession, Enrolment
+from caseflow.measures.models import Attendance, Enrolment
 from caseflow.measures.services import EnrolmentInput, TRANSITIONS
 from caseflow.participants.models import Task
 from caseflow.vocabulary import ENROLMENT_STATUSES

@@ -1,5 +1,4 @@
 """Folding for search and the duplicate key."""
-import pytest
 
 from caseflow.participants.names import duplicate_key, fold, name_skeleton, search_key, search_terms, similar_names
 

@@ -3,7 +3,7 @@ editing with the version check, reassignment, escaping, special categories, the 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 

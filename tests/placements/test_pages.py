@@ -1,7 +1,6 @@
 """The outcome pages: forms with CSRF, errors next to fields, access rules, the lists."""
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from caseflow.extensions import db

@@ -6,7 +6,6 @@ without an entry here fails the coverage check, so it gets looked at.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -16,7 +15,6 @@ from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.placements.models import Placement
-from caseflow.privacy.tables import linked_tables
 from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
 
 # Routes that stay open on a restricted case, and why.
