@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -16,13 +15,10 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 from caseflow.extensions import babel
-
-PACKAGE = Path(__file__).resolve().parent
-
+from caseflow.i18n_catalogues import catalogue_dirs
 
 def translation_directories() -> list[str]:
-    dirs = [PACKAGE / "translations"] + sorted(PACKAGE.glob("*/translations"))
-    return [str(d) for d in dirs if d.is_dir()]
+    return [str(d) for d in catalogue_dirs()]
 
 
 def _environment_locale(languages) -> str | None:

@@ -33,6 +33,11 @@ def catalogue_dir(domain: str | None) -> Path:
     return (PKG / "translations") if domain is None else (PKG / domain / "translations")
 
 
+def catalogue_dirs() -> list[Path]:
+    """Every catalogue folder that exists: the shared layout's first, then each domain's."""
+    return [d for d in map(catalogue_dir, (None, *DOMAINS)) if d.is_dir()]
+
+
 def extract(domain: str | None, pot: Path) -> bool:
     files = sources(domain)
     if not files:
@@ -60,11 +65,9 @@ def update() -> None:
 
 def compile_all() -> None:
     """Compiles every catalogue that exists (the shared one and each domain's) to .mo files."""
-    for domain in (None, *DOMAINS):
-        target = catalogue_dir(domain)
-        if target.is_dir():
-            subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "--use-fuzzy",
-                            "-d", str(target)], cwd=ROOT, check=True)
+    for target in catalogue_dirs():
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "--use-fuzzy",
+                        "-d", str(target)], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
