@@ -1,4 +1,4 @@
-"""Settings, read from the environment (see ../shared/spec/interfaces.md).
+"""Settings, read from the environment (see docs/interfaces.md).
 
 `DATABASE_URL`, `SECRET_KEY`, `CASEFLOW_ENV` and `ESF_LTU_RULE` are the documented names; every other
 setting has a safe default and may be overridden by an environment variable of the same name.
@@ -92,6 +92,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+
+    # flask-smorest builds the OpenAPI document (served by the API itself at /api/v1/openapi.json).
+    API_TITLE = "Caseflow API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = None
 
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 200

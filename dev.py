@@ -17,6 +17,7 @@ Only the standard library is used here: this file has to run before anything is 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -60,9 +61,6 @@ def _venv_works() -> bool:
 
 
 def ensure_venv(requirements: str) -> None:
-    if sys.version_info < (3, 11):
-        fail(f"Caseflow needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
-             "Run the command with a newer python3.")
     if not _venv_works():
         step("creating the virtual environment in .venv")
         try:
@@ -107,10 +105,8 @@ def cmd_run() -> None:
     step("loading demo data if the database is empty (the demo logins are printed either way)")
     run(BIN / "flask", "--app", "app", "demo-data", "--if-empty", "--participants", "300", "--seed", "1")
     step(f"serving Caseflow on http://{HOST}:{PORT} (Ctrl+C stops it)")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run(BIN / "flask", "--app", "app", "run", "--host", HOST, "--port", str(PORT), check=False)
-    except KeyboardInterrupt:
-        pass
 
 
 def _postgres_reachable(url: str) -> str | None:
@@ -174,9 +170,24 @@ def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict)
     results[name] = (code, time.monotonic() - started, counts)
 
 
+GATES = (
+    ("ruff", ("ruff", "check", "--quiet", ".")),
+)
+
+
+def check_gates() -> None:
+    """The lint and type gates (settings in pyproject.toml): the suite only runs when they are clean."""
+    for name, (tool, *args) in GATES:
+        step(f"{name}: {' '.join([tool, *args])}")
+        if run(BIN / tool, *args, check=False) != 0:
+            fail(f"{name} found problems (see above); fix them, then run the tests again.")
+
+
 def cmd_test(extra: list[str]) -> None:
     ensure_venv("requirements-dev.txt")
     compile_translations()
+    if not extra:  # a selection of tests (python3 dev.py test -k login) skips the gates
+        check_gates()
     legs = [("SQLite", {"TEST_DATABASE_URL": ""})]
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if pg_url:

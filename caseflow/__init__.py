@@ -33,11 +33,10 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import caseflow.models  # noqa: F401  (every table registered on the metadata)
     from caseflow import database, i18n, navigation, security
     from caseflow.accounts import sessions
     from caseflow.extensions import csrf, db, limiter
-
-    import caseflow.models  # noqa: F401  (every table registered on the metadata)
 
     db.init_app(app)
     database.init_app(app)
@@ -50,18 +49,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from caseflow import api
     from caseflow.accounts.views import bp as accounts_bp
-    from caseflow.api import bp as api_bp
     from caseflow.audit.views import bp as audit_bp
+    from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
     from caseflow.measures.views import bp as measures_bp
+    from caseflow.participants import api as participants_api  # noqa: F401
     from caseflow.participants.views import bp as participants_bp
+    from caseflow.placements import api as placements_api  # noqa: F401
     from caseflow.placements.views import bp as placements_bp
+    from caseflow.privacy import api as privacy_api  # noqa: F401
     from caseflow.privacy.views import bp as privacy_bp
+    from caseflow.reports import api as reports_api  # noqa: F401
     from caseflow.reports.views import bp as reports_bp
 
-    for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp,
-               privacy_bp, api_bp):
+    for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp, privacy_bp):
         app.register_blueprint(bp)
+    api.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

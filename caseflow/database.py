@@ -21,12 +21,21 @@ SQLite's batch migrations copy and drop tables, which must run with foreign keys
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm.exc import StaleDataError
 
+from caseflow.errors import Conflict
 from caseflow.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _sqlite_settings(dbapi_connection, _record) -> None:
@@ -58,3 +67,94 @@ def init_app(app: Flask) -> None:
     listener = {"sqlite": _sqlite_settings, "postgresql": _postgresql_settings}.get(engine.dialect.name)
     if listener is not None and not sa.event.contains(engine, "connect", listener):
         sa.event.listen(engine, "connect", listener)
+
+
+# --- the unit of work ------------------------------------------------------------------------------
+#
+# Every service runs inside `unit_of_work()` (or is decorated with `@transactional`): the outermost
+# unit commits when its block ends and rolls back on any exception; a unit opened inside another one
+# only flushes, so services compose (an exit closes enrolments through the measures service itself).
+# An exception that leaves an inner unit poisons the outer one: even if a caller catches it, the
+# outer unit rolls back instead of committing half of the work.
+#
+# Lock order (one order everywhere, so two transactions never wait for each other in a circle):
+#     organisation-wide rows (measure, employer)  →  participant  →  the participant's records
+# i.e. a service that changes both a measure and a participant locks the measure first. Row locks
+# are taken with `lock_rows()` (SELECT … FOR UPDATE on PostgreSQL, ordered by id; SQLite has one
+# writer at a time and needs none).
+
+_DEPTH = "caseflow.uow_depth"
+_FAILED = "caseflow.uow_failed"
+
+
+class NestedUnitFailed(RuntimeError):
+    """An inner unit of work raised and its caller swallowed the error; nothing was committed."""
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Any]:
+    """One transaction: commit at the end of the outermost block, roll back on any exception.
+
+    A stale `version_id_col` (another request saved the row in the meantime) becomes
+    `Conflict(code="stale_version")` (409); the database is left as it was.
+    """
+    session = db.session
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    if depth:
+        try:
+            yield session
+            session.flush()
+        except BaseException:
+            session.info[_FAILED] = True
+            raise
+        finally:
+            session.info[_DEPTH] = depth
+        return
+    session.info[_FAILED] = False
+    try:
+        yield session
+        if session.info.get(_FAILED):
+            raise NestedUnitFailed("an inner unit of work failed; the whole unit was rolled back")
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise _stale() from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = 0
+        session.info[_FAILED] = False
+
+
+def transactional(func: Callable[P, R]) -> Callable[P, R]:
+    """Runs `func` as one unit of work (see unit_of_work)."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with unit_of_work():
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def in_unit_of_work() -> bool:
+    return bool(db.session.info.get(_DEPTH))
+
+
+def lock_rows(model: Any, ids: Iterable[int]) -> list[Any]:
+    """Locks the rows of `model` with these ids for the rest of the transaction, in id order (the
+    one order for rows of one table), and returns them. On SQLite this is a plain select: the
+    database has one writer at a time."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    stmt = sa.select(model).where(model.id.in_(wanted)).order_by(model.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list(db.session.scalars(stmt))
+
+
+def _stale() -> Exception:
+    from flask_babel import gettext as _
+    return Conflict(_("Someone else saved this record in the meantime. Nothing was changed."),
+                    code="stale_version")

@@ -26,7 +26,7 @@ class DomainError(Exception):
         self.extra = extra
 
     @classmethod
-    def field(cls, name: str, message: str, **kw: Any) -> "DomainError":
+    def field(cls, name: str, message: str, **kw: Any) -> DomainError:
         return cls(message, fields={name: [message]}, code=kw.pop("code", "validation_error"), **kw)
 
 
@@ -111,7 +111,7 @@ def register_error_handlers(app: Flask) -> None:
                 # Retry-After and X-RateLimit-* headers are added to this response after the handler.
                 message = f"Too many requests ({exc.description}). Wait a moment and try again."
             else:
-                message = exc.description if status < 500 else "Internal error."
+                message = (exc.description or exc.name) if status < 500 else "Internal error."
             return jsonify(error_body(HTTP_CODES.get(status, "error"), message)), status
         return render_template("errors/error.html", status=status), status
 

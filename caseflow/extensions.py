@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,3 +27,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class ApiDocs(Api):
+    """flask-smorest's Api, used for the OpenAPI document only: caseflow/errors.py answers every
+    error (pages and API alike) in the one shape, so flask-smorest's own handler is not installed."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+api_docs = ApiDocs()

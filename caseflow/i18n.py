@@ -17,6 +17,7 @@ from flask_login import current_user
 from caseflow.extensions import babel
 from caseflow.i18n_catalogues import catalogue_dirs
 
+
 def translation_directories() -> list[str]:
     return [str(d) for d in catalogue_dirs()]
 
@@ -39,7 +40,7 @@ def select_locale() -> str:
     if user is not None and getattr(user, "locale", None) in languages:
         return user.locale
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 

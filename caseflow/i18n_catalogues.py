@@ -8,6 +8,7 @@ German translation.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,17 @@ def extract(domain: str | None, pot: Path) -> bool:
     return True
 
 
+_STAMPS = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"$', re.M)
+
+
+def _pin_header_dates(path: Path) -> None:
+    """Babel writes the time of each extraction into the header of every catalogue; a fixed value
+    keeps catalogues whose strings did not change unchanged (and parallel branches mergeable)."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_STAMPS.sub(lambda m: f'"{m.group(1)}: 2026-01-01 00:00+0000\\n"', text), encoding="utf-8")
+
+
 def update() -> None:
     for domain in (None, *DOMAINS):
         target = catalogue_dir(domain)
@@ -61,6 +73,8 @@ def update() -> None:
             subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", action, "-i", str(pot),
                             "-d", str(target), "-l", lang, "--no-wrap"] + (["--ignore-obsolete"] if action == "update" else []),
                            cwd=ROOT, check=True)
+            _pin_header_dates(po)
+        _pin_header_dates(pot)
 
 
 def compile_all() -> None:

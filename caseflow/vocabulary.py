@@ -1,4 +1,4 @@
-"""The domain's fixed vocabularies (../shared/domain, ../shared/spec/interfaces.md).
+"""The domain's fixed vocabularies (docs/domain.md, docs/interfaces.md).
 
 Keys are the stored and API values; labels are translated lazily for the UI.
 """
@@ -37,7 +37,7 @@ RESIDENCE_STATUSES = {
 GERMAN_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 EU_MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
 )
 
 NOTE_KINDS = {

@@ -4,9 +4,9 @@ any database URL. Shared by the session's database (tests/conftest.py) and the m
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import sqlalchemy as sa
 from alembic.config import Config

@@ -1,8 +1,8 @@
 """Who may open a page: login and role checks in one place."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user, login_required

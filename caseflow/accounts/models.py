@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -23,7 +22,7 @@ class Organisation(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
-    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id}>"
@@ -36,18 +35,18 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True, comment="stored lower-case")
     name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(enum_column("role", ROLES))
-    organisation_id: Mapped[Optional[int]] = mapped_column(
+    organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id"), index=True,
         comment="required for counsellors and team leads; analysts and admins may have none")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    locale: Mapped[Optional[str]] = mapped_column(sa.String(5), comment="preferred UI language")
+    locale: Mapped[str | None] = mapped_column(sa.String(5), comment="preferred UI language")
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    password_changed_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
-    organisation: Mapped[Optional[Organisation]] = relationship(back_populates="users")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
     # Flask-Login reads this; a deactivated account can neither log in nor keep a session.
     @property
@@ -75,7 +74,7 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    caseload_search: Mapped[Optional[str]] = mapped_column(
+    caseload_search: Mapped[str | None] = mapped_column(
         sa.String(100), comment="the caseload's name search of this login: kept here, not in the address "
                                 "or the cookie, and deleted with the session")
 
@@ -89,8 +88,8 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="SHA-256 of the token")
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    last_used_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     user: Mapped[User] = relationship()
 

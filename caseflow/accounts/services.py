@@ -17,14 +17,12 @@ from flask_babel import gettext as _
 
 from caseflow.accounts import sessions
 from caseflow.accounts.models import ApiToken, LoginAttempt, Organisation, User
-from caseflow.accounts.passwords import (burn_time, check_password_policy, hash_password,
-                                         needs_rehash, verify_password)
+from caseflow.accounts.passwords import burn_time, check_password_policy, hash_password, needs_rehash, verify_password
 from caseflow.audit.services import client_address, diff, record
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import as_utc, utcnow
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
-
 
 # --- organisations -------------------------------------------------------------------------------
 

@@ -8,8 +8,15 @@ from flask_login import current_user, login_required
 
 from caseflow.accounts import queries, services
 from caseflow.accounts.auth import roles_required
-from caseflow.accounts.forms import (ChangePasswordForm, LanguageForm, LoginForm, LogoutForm,
-                                     OrganisationForm, UserCreateForm, UserEditForm)
+from caseflow.accounts.forms import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    LogoutForm,
+    OrganisationForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from caseflow.accounts.models import Organisation, User
 from caseflow.errors import DomainError
 from caseflow.extensions import db

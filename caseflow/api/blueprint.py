@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, g, request
+from flask import current_app, g, request
 
 from caseflow.accounts.services import user_for_token
+from caseflow.api.schemas import CaseflowBlueprint
 from caseflow.errors import DomainError
 from caseflow.extensions import csrf, limiter
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# One blueprint for all of API v1 (endpoints `api.*`); each domain adds its routes in its own api.py,
+# which the domain's init_app imports.
+bp = CaseflowBlueprint("api", __name__, url_prefix="/api/v1")
 # The API authenticates by bearer token only (cookies are ignored), so there is no ambient
 # authority for a cross-site request to abuse: CSRF protection is not needed here.
 csrf.exempt(bp)

@@ -52,34 +52,34 @@ BASE_SCHEMAS = {
     "Page": {"type": "object", "required": ["items", "page", "per_page", "total"],
              "properties": {"items": {"type": "array"}, "page": {"type": "integer"},
                             "per_page": {"type": "integer", "maximum": 200}, "total": {"type": "integer"}}},
-    "Me": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-        "role": {"type": "string", "enum": ["counsellor", "team_lead", "analyst", "admin"]},
-        "organisation_id": {"type": ["integer", "null"]}}},
 }
 
-BASE_PATHS = {
-    "/me": {"get": {"summary": "The token's account", "responses": {**ok("Me"), **errors("401")}}},
-    "/openapi.json": {"get": {"summary": "This document", "security": [],
-                              "responses": {"200": {"description": "OpenAPI 3 document"}}}},
-}
 
 
 def build_document(path_parts: list[dict], schema_parts: list[dict]) -> dict[str, Any]:
-    paths = dict(BASE_PATHS)
+    """The document flask-smorest generates from the routes' schemas, with paths relative to the
+    server URL `/api/v1`, plus the hand-written parts of routes not yet described by schemas."""
+    from caseflow.extensions import api_docs
+
+    generated = api_docs.spec.to_dict()
+    paths: dict[str, Any] = {}
+    for path, item in generated.get("paths", {}).items():
+        paths[path.removeprefix("/api/v1") or "/"] = item
     schemas = dict(BASE_SCHEMAS)
+    schemas.update(generated.get("components", {}).get("schemas", {}))
     for part in path_parts:
         paths.update(part)
     for part in schema_parts:
         schemas.update(part)
+    components = {**generated.get("components", {}), "schemas": schemas,
+                  "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
     return {
-        "openapi": "3.1.0",
+        "openapi": generated.get("openapi", "3.1.0"),
         "info": {"title": "Caseflow API", "version": "1",
                  "description": "Case management for labour-market integration programmes. "
                                 "Dates are YYYY-MM-DD; ids are integers; lists are paginated."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": paths,
-        "components": {"schemas": schemas,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": dict(sorted(paths.items())),
+        "components": components,
     }

@@ -1,8 +1,9 @@
 """Request parsing and response shapes shared by the domains' API modules."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, request

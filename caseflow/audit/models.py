@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,16 +20,16 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    organisation_id: Mapped[Optional[int]] = mapped_column(
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"),
         comment="whose team lead may read this entry")
     action: Mapped[str] = mapped_column(sa.String(64), comment="e.g. participant.create, login.failure, case.view")
-    object_type: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    object_id: Mapped[Optional[int]] = mapped_column()
-    participant_id: Mapped[Optional[int]] = mapped_column(
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[int | None] = mapped_column()
+    participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participants.id", ondelete="SET NULL"),
         comment="the case this entry concerns, for the access log and anonymisation")
-    address: Mapped[Optional[str]] = mapped_column(sa.String(45), comment="client IP address")
-    changes: Mapped[Optional[dict[str, Any]]] = mapped_column(
+    address: Mapped[str | None] = mapped_column(sa.String(45), comment="client IP address")
+    changes: Mapped[dict[str, Any] | None] = mapped_column(
         sa.JSON, comment="{field: [old, new]} of a change; never passwords or tokens")

@@ -1,7 +1,7 @@
 """The audit and access log of one organisation, filtered and paginated."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -14,7 +14,7 @@ ACCESS_ACTIONS = ("case.view", "case.export")
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def audit_log_select(organisation_id: int, *, case_number: str | None = None, action: str | None = None,

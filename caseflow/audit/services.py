@@ -2,9 +2,10 @@
 an entry exists exactly when the change it describes does."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import has_request_context, request
 

@@ -12,8 +12,14 @@ from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_o
 from caseflow.api.support import api_user, iso, json_body, paginated, parse_date
 from caseflow.errors import DomainError
 from caseflow.measures import services
-from caseflow.measures.access import (get_employer_for, get_enrolment_for, get_measure_for, require_measure_manager,
-                                      visible_employers, visible_measures)
+from caseflow.measures.access import (
+    get_employer_for,
+    get_enrolment_for,
+    get_measure_for,
+    require_measure_manager,
+    visible_employers,
+    visible_measures,
+)
 from caseflow.measures.details import DETAILS, details_for_api
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.queries import measure_counts
@@ -334,3 +340,7 @@ OPENAPI_PATHS = {
                   "responses": {**ok("Enrolment"), **errors("400", "401", "403", "404", "409", "422")}},
     },
 }
+
+from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
+
+add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)

@@ -9,7 +9,7 @@ participant_id, measure_id, measure_type, status, start_date, end_date (for the 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,14 +76,14 @@ def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[
         start = (conn.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
         ids = list(range(start, start + len(rows)))
     names = list(rows[0])
-    constants = {"created_at": datetime.now(timezone.utc), "version": 1}
+    constants = {"created_at": datetime.now(UTC), "version": 1}
     extra = [n for n in constants if n in table.c and n not in names]
     column_values = [[row[n] for row in rows] for n in names]
     if returning:
         names.append("id")
         column_values.append(ids)
     columns = [table.c[n] for n in names + extra]
-    for column, values in zip(columns, column_values):
+    for column, values in zip(columns, column_values, strict=False):
         # Enum and boolean values are generated valid and need no conversion; dates, timestamps
         # and JSON take the column type's own conversion, so they read back as if the ORM wrote them.
         if isinstance(column.type, (sa.Enum, sa.Boolean)):
@@ -95,7 +95,7 @@ def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[
         process = table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
         value = constants[n]
         column_values.append([process(value) if process else value] * len(rows))
-    data = list(zip(*column_values))
+    data = list(zip(*column_values, strict=False))
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
@@ -123,7 +123,7 @@ def generate(ctx: DemoContext) -> None:
         enrolments = _enrolments(ctx, people, measures, employer_ids)
         _waiting_list(ctx, people, measures, enrolments)
         ids = _insert(Enrolment.__table__, [e["row"] for e in enrolments], returning=True)
-        for e, new_id in zip(enrolments, ids):
+        for e, new_id in zip(enrolments, ids, strict=False):
             e["row"]["id"] = new_id
             r = e["row"]
             enrolment_rows_out.append({"id": new_id, "participant_id": r["participant_id"],
@@ -192,7 +192,7 @@ def _measures(ctx: DemoContext, org_id: int, n_people: int) -> list[dict]:
                          "end_date": end, "capacity": None, "location": rng.choice(LOCATIONS),
                          "description": None, "active": end >= today})
     ids = _insert(Measure.__table__, rows, returning=True)
-    for row, new_id in zip(rows, ids):
+    for row, new_id in zip(rows, ids, strict=False):
         row["id"] = new_id
     return rows
 
@@ -323,7 +323,7 @@ def _waiting_list(ctx: DemoContext, people: list[dict], measures: list[dict], en
     enrolled = {e["row"]["participant_id"] for e in enrolments if e["row"]["measure_id"] == measure["id"]}
     waiting = [p for p in people if p["id"] not in enrolled and p.get("exit_date") is None
                and p["entry_date"] <= ctx.today][:3]
-    base = datetime.combine(ctx.today - timedelta(days=10), time(9, 0), tzinfo=timezone.utc)
+    base = datetime.combine(ctx.today - timedelta(days=10), time(9, 0), tzinfo=UTC)
     for i, person in enumerate(waiting):
         start = ctx.today + timedelta(days=14)
         details, _ = _details(ctx, "language_course", start, "planned", [])
@@ -384,12 +384,12 @@ def _attendance(ctx: DemoContext, measures: list[dict], enrolments: list[dict], 
         session_rows += [{"measure_id": m["id"], "date": d, "topic": None} for d in dates]
     session_ids = iter(_insert(AttendanceSession.__table__, session_rows, returning=True))
     attendance_rows = []
-    for m, dates, members in plans:
+    for _measure, dates, members in plans:
         ids = [next(session_ids) for _ in dates]
         for r in members:
             reliability = 0.55 if rng.random() < 0.1 else 0.93
             end = r["end_date"] or today
-            for session_id, d in zip(ids, dates):
+            for session_id, d in zip(ids, dates, strict=False):
                 if r["start_date"] <= d <= end:
                     attendance_rows.append({"session_id": session_id, "enrolment_id": r["id"],
                                             "present": rng.random() < reliability})

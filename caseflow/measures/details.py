@@ -8,9 +8,10 @@ qualification's recognition counselling (`linked_enrolment_id`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _

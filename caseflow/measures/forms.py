@@ -7,13 +7,21 @@ Each measure type has its own details form, built from the type's declaration in
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -98,7 +106,7 @@ def _detail_field(d: Detail):
     return SelectField(d.label, choices=[], validators=[Optional()], validate_choice=False, **kw)
 
 
-@lru_cache(maxsize=None)
+@cache
 def details_form_class(base: type, measure_type: str) -> type:
     """`base` plus the fields of `measure_type`'s details, e.g. EnrolmentEditForm + trainee partnership."""
     fields = {d.name: _detail_field(d) for d in DETAILS[measure_type]}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,13 +22,13 @@ class Employer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(sa.String(200))
-    nace_section: Mapped[Optional[str]] = mapped_column(enum_column("nace_section", NACE_SECTIONS, 1))
-    size: Mapped[Optional[str]] = mapped_column(enum_column("company_size", COMPANY_SIZES, 6))
-    district: Mapped[Optional[str]] = mapped_column(sa.String(60))
-    contact_person: Mapped[Optional[str]] = mapped_column(sa.String(200), comment="personal data")
-    contact_phone: Mapped[Optional[str]] = mapped_column(sa.String(40))
-    contact_email: Mapped[Optional[str]] = mapped_column(sa.String(254))
-    notes: Mapped[Optional[str]] = mapped_column(sa.Text)
+    nace_section: Mapped[str | None] = mapped_column(enum_column("nace_section", NACE_SECTIONS, 1))
+    size: Mapped[str | None] = mapped_column(enum_column("company_size", COMPANY_SIZES, 6))
+    district: Mapped[str | None] = mapped_column(sa.String(60))
+    contact_person: Mapped[str | None] = mapped_column(sa.String(200), comment="personal data")
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -50,10 +50,10 @@ class Measure(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     type: Mapped[str] = mapped_column(enum_column("measure_type", MEASURE_TYPES))
     start_date: Mapped[date] = mapped_column()
-    end_date: Mapped[Optional[date]] = mapped_column()
-    capacity: Mapped[Optional[int]] = mapped_column(comment="places; NULL = unlimited")
-    location: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    end_date: Mapped[date | None] = mapped_column()
+    capacity: Mapped[int | None] = mapped_column(comment="places; NULL = unlimited")
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -78,20 +78,20 @@ class Enrolment(db.Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
     measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id"))
     status: Mapped[str] = mapped_column(enum_column("enrolment_status", ENROLMENT_STATUSES))
-    start_date: Mapped[Optional[date]] = mapped_column()
-    end_date: Mapped[Optional[date]] = mapped_column()
-    dropout_reason: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    waitlisted_at: Mapped[Optional[datetime]] = mapped_column(
+    start_date: Mapped[date | None] = mapped_column()
+    end_date: Mapped[date | None] = mapped_column()
+    dropout_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    waitlisted_at: Mapped[datetime | None] = mapped_column(
         TZDateTime, comment="set while on the waiting list of a full measure; orders the list")
-    details: Mapped[Optional[dict[str, Any]]] = mapped_column(
+    details: Mapped[dict[str, Any] | None] = mapped_column(
         sa.JSON, comment="the measure type's own details, validated per type")
-    host_employer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("employers.id"),
+    host_employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employers.id"),
                                                             comment="trainee partnership host company")
-    linked_enrolment_id: Mapped[Optional[int]] = mapped_column(
+    linked_enrolment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrolments.id"), comment="adaptation qualification: the recognition counselling it follows")
-    attendance_alerted_at: Mapped[Optional[datetime]] = mapped_column(
+    attendance_alerted_at: Mapped[datetime | None] = mapped_column(
         TZDateTime, comment="set when the low-attendance task was created; cleared when the rate recovers")
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -111,7 +111,7 @@ class AttendanceSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column()
-    topic: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    topic: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class Attendance(db.Model):

@@ -3,7 +3,7 @@ queries whatever the number of rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload

@@ -20,9 +20,10 @@ Rules kept here (issue 4):
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -31,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from caseflow.audit.services import diff, record, snapshot
 from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.measures.access import (get_measure_for, may_work_with_measure, require_measure_manager)
-from caseflow.measures.details import COMPANY_SIZE_LABELS, DetailsContext, NACE_LABELS, clean_details, details_for_api
+from caseflow.measures.access import get_measure_for, may_work_with_measure, require_measure_manager
+from caseflow.measures.details import COMPANY_SIZE_LABELS, NACE_LABELS, DetailsContext, clean_details, details_for_api
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for, require_casework

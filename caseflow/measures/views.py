@@ -15,16 +15,35 @@ from caseflow.accounts.queries import organisation_choices
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.i18n import country_choices
-from caseflow.measures import queries, services
-from caseflow.measures import timeline  # noqa: F401  (registers the case file's timeline source and panel)
-from caseflow.measures.access import (get_employer_for, get_enrolment_for, get_measure_for, may_manage_measure,
-                                      may_manage_measures, may_work_with_measure, visible_employers,
-                                      visible_measures)
-from caseflow.measures.details import (COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, details_for_api,
-                                       display_value)
-from caseflow.measures.forms import (BulkEnrolmentForm, EmployerForm, EnrolmentCreateForm, EnrolmentEditForm,
-                                     MeasureForm, SessionForm, attendance_form_class, details_form_class,
-                                     details_from_form, fill_details, set_detail_choices)
+from caseflow.measures import (
+    queries,
+    services,
+    timeline,  # noqa: F401  (registers the case file's timeline source and panel)
+)
+from caseflow.measures.access import (
+    get_employer_for,
+    get_enrolment_for,
+    get_measure_for,
+    may_manage_measure,
+    may_manage_measures,
+    may_work_with_measure,
+    visible_employers,
+    visible_measures,
+)
+from caseflow.measures.details import COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, details_for_api, display_value
+from caseflow.measures.forms import (
+    BulkEnrolmentForm,
+    EmployerForm,
+    EnrolmentCreateForm,
+    EnrolmentEditForm,
+    MeasureForm,
+    SessionForm,
+    attendance_form_class,
+    details_form_class,
+    details_from_form,
+    fill_details,
+    set_detail_choices,
+)
 from caseflow.measures.models import Employer, Measure
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant

@@ -1,6 +1,6 @@
 """JSON API v1: participants, their labour-market status history, progress notes, goals and tasks.
 
-Field names, enums and status codes follow ../shared/spec/interfaces.md exactly. Every endpoint
+Field names, enums and status codes follow docs/interfaces.md exactly. Every endpoint
 loads the participant through access.py (analysts/admins 403, other organisations 404) and calls
 the same services as the web pages.
 """
@@ -468,3 +468,7 @@ OPENAPI_PATHS = {
         "patch": {"summary": "Complete a task", "requestBody": body("TaskDone"),
                   "responses": {**ok("Task"), **errors("400", *_codes, "409", "422")}}},
 }
+
+from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
+
+add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)

@@ -9,11 +9,11 @@ education_isced, german_level) for the later steps.
 """
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
-from itertools import accumulate
 from bisect import bisect_right
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from itertools import accumulate
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,8 +21,15 @@ import sqlalchemy as sa
 from caseflow.demo import DemoContext
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
-from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
-                                          StatusChange, Task)
+from caseflow.participants.models import (
+    ForeignQualification,
+    Goal,
+    Note,
+    Participant,
+    ParticipantLanguage,
+    StatusChange,
+    Task,
+)
 from caseflow.participants.names import duplicate_key, fold, folded_search_key
 from caseflow.participants.services import age_on
 
@@ -145,27 +152,27 @@ def _weighted(rng, pairs):
     return lambda: values[bisect_right(cumulative, rand() * total)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folded(name: str) -> str:
     return fold(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _duplicate_key(first: str, last: str) -> str:
     return duplicate_key(first, last)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sqlite_datetime(value: datetime) -> str:
     # The text form SQLAlchemy's SQLite DateTime type stores and reads back.
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sqlite_date(value: date) -> str:
     return value.isoformat()
 
@@ -193,7 +200,7 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
             values.append([row[name] for row in rows])
         else:
             values.append([None if row[name] is None else convert(row[name]) for row in rows])
-    connection.exec_driver_sql(sql, list(zip(*values)))
+    connection.exec_driver_sql(sql, list(zip(*values, strict=False)))
 
 
 def _next_id(model) -> int:

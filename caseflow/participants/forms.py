@@ -8,8 +8,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from caseflow.i18n import country_choices, language_choices
@@ -105,7 +116,7 @@ class ParticipantForm(FlaskForm):
     confirm_not_duplicate = BooleanField(_l("I have checked the candidates: this is a different person."))
     version = HiddenField()
 
-    def setup(self, counsellors: list[tuple[int, str]]) -> "ParticipantForm":
+    def setup(self, counsellors: list[tuple[int, str]]) -> ParticipantForm:
         """Fills the choices in the user's language and grows the repeatable rows on request."""
         locale = str(get_locale() or "de")
         countries = country_choices(locale)
@@ -178,7 +189,7 @@ class NoteForm(FlaskForm):
     text = TextAreaField(_l("Note"), validators=[RequiredMark()])
     version = HiddenField()
 
-    def setup(self) -> "NoteForm":
+    def setup(self) -> NoteForm:
         self.kind.choices = [_blank(_("– choose –"))] + list(NOTE_KINDS.items())
         return self
 
@@ -191,7 +202,7 @@ class StatusChangeForm(FlaskForm):
     date = _date(_l("Since"), required=True)
     status = _select(_l("Labour-market status"), required=True)
 
-    def setup(self) -> "StatusChangeForm":
+    def setup(self) -> StatusChangeForm:
         self.status.choices = [_blank(_("– choose –"))] + list(LABOUR_STATUSES.items())
         return self
 
@@ -203,7 +214,7 @@ class GoalForm(FlaskForm):
     next_steps = TextAreaField(_l("Next steps"))
     version = HiddenField()
 
-    def setup(self) -> "GoalForm":
+    def setup(self) -> GoalForm:
         self.status.choices = [(k, GOAL_LABELS[k]) for k in GOAL_STATUSES]
         return self
 
@@ -217,7 +228,7 @@ class TaskForm(FlaskForm):
     due_date = _date(_l("Due on"), required=True)
     assignee_id = _select(_l("Assigned to"))
 
-    def setup(self, colleagues: list[tuple[int, str]]) -> "TaskForm":
+    def setup(self, colleagues: list[tuple[int, str]]) -> TaskForm:
         self.assignee_id.choices = [_blank(_("me"))] + [(str(i), n) for i, n in colleagues]
         return self
 
@@ -235,7 +246,7 @@ class ReassignForm(FlaskForm):
     counsellor_id = _select(_l("New counsellor"), required=True)
     version = HiddenField()
 
-    def setup(self, colleagues: list[tuple[int, str]]) -> "ReassignForm":
+    def setup(self, colleagues: list[tuple[int, str]]) -> ReassignForm:
         self.counsellor_id.choices = [_blank(_("– choose –"))] + [(str(i), n) for i, n in colleagues]
         return self
 

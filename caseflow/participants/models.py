@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models_base import TZDateTime, enum_column, utcnow
-from caseflow.vocabulary import (GENDERS, GERMAN_LEVELS, LABOUR_STATUSES,
-                                 NOTE_KINDS, RESIDENCE_STATUSES)
+from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
 
 class Participant(db.Model):
@@ -26,27 +24,27 @@ class Participant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     case_number: Mapped[str] = mapped_column(sa.String(20), unique=True, comment="CF-YYYY-NNNNNN")
-    counsellor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
-    first_name: Mapped[Optional[str]] = mapped_column(sa.String(100), comment="NULL once anonymised")
-    last_name: Mapped[Optional[str]] = mapped_column(sa.String(100), comment="NULL once anonymised")
+    first_name: Mapped[str | None] = mapped_column(sa.String(100), comment="NULL once anonymised")
+    last_name: Mapped[str | None] = mapped_column(sa.String(100), comment="NULL once anonymised")
     search_key: Mapped[str] = mapped_column(
         sa.String(260), default="", index=True,
         comment="folded 'case number first last' for accent-insensitive search")
-    duplicate_key: Mapped[Optional[str]] = mapped_column(
+    duplicate_key: Mapped[str | None] = mapped_column(
         sa.String(120), comment="transliteration-folded name skeleton for the duplicate check")
-    date_of_birth: Mapped[Optional[date]] = mapped_column(comment="NULL once anonymised")
+    date_of_birth: Mapped[date | None] = mapped_column(comment="NULL once anonymised")
     birth_year: Mapped[int] = mapped_column()
     age_at_entry: Mapped[int] = mapped_column(comment="completed years on the first entry date")
     gender: Mapped[str] = mapped_column(enum_column("gender", GENDERS))
     nationality: Mapped[str] = mapped_column(sa.String(9), comment="ISO 3166-1 alpha-2 or 'stateless'")
-    country_of_birth: Mapped[Optional[str]] = mapped_column(sa.String(2))
-    residence_status: Mapped[Optional[str]] = mapped_column(enum_column("residence_status", RESIDENCE_STATUSES))
-    work_permission: Mapped[Optional[bool]] = mapped_column(comment="may work in Germany; NULL = unknown")
-    arrival_year: Mapped[Optional[int]] = mapped_column(comment="year of arrival in Germany")
-    preferred_language: Mapped[Optional[str]] = mapped_column(sa.String(3), comment="ISO 639-1 code")
+    country_of_birth: Mapped[str | None] = mapped_column(sa.String(2))
+    residence_status: Mapped[str | None] = mapped_column(enum_column("residence_status", RESIDENCE_STATUSES))
+    work_permission: Mapped[bool | None] = mapped_column(comment="may work in Germany; NULL = unknown")
+    arrival_year: Mapped[int | None] = mapped_column(comment="year of arrival in Germany")
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(3), comment="ISO 639-1 code")
 
     foreign_background: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     disability: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
@@ -54,30 +52,30 @@ class Participant(db.Model):
     minority: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
                                            comment="special category (GDPR Art. 9)")
     homeless: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    special_categories_consent_date: Mapped[Optional[date]] = mapped_column()
+    special_categories_consent_date: Mapped[date | None] = mapped_column()
 
     entry_date: Mapped[date] = mapped_column(comment="the first entry; a re-entry does not change it")
     labour_status_at_entry: Mapped[str] = mapped_column(enum_column("labour_status", LABOUR_STATUSES))
-    unemployed_since: Mapped[Optional[date]] = mapped_column()
-    education_isced: Mapped[Optional[int]] = mapped_column()
-    german_level: Mapped[Optional[str]] = mapped_column(enum_column("german_level", GERMAN_LEVELS, 2))
+    unemployed_since: Mapped[date | None] = mapped_column()
+    education_isced: Mapped[int | None] = mapped_column()
+    german_level: Mapped[str | None] = mapped_column(enum_column("german_level", GERMAN_LEVELS, 2))
 
-    phone: Mapped[Optional[str]] = mapped_column(sa.String(40))
-    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
-    street: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    postcode: Mapped[Optional[str]] = mapped_column(sa.String(10))
-    city: Mapped[Optional[str]] = mapped_column(sa.String(100))
-    district: Mapped[Optional[str]] = mapped_column(sa.String(60), comment="Berlin borough")
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    street: Mapped[str | None] = mapped_column(sa.String(200))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    district: Mapped[str | None] = mapped_column(sa.String(60), comment="Berlin borough")
 
     status: Mapped[str] = mapped_column(enum_column("participant_status", ("active", "exited")),
                                         default="active", server_default="active")
-    exit_date: Mapped[Optional[date]] = mapped_column(comment="the final exit; NULL while active")
-    exit_reason: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    exit_date: Mapped[date | None] = mapped_column(comment="the final exit; NULL while active")
+    exit_reason: Mapped[str | None] = mapped_column(sa.String(20))
 
-    restricted_at: Mapped[Optional[datetime]] = mapped_column(
+    restricted_at: Mapped[datetime | None] = mapped_column(
         TZDateTime, comment="restriction of processing (GDPR Art. 18): read-only, left out of reports")
-    restriction_reason: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    anonymised_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    restriction_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    anonymised_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
@@ -129,7 +127,7 @@ class ParticipantLanguage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(sa.String(3), comment="ISO 639-1 code")
-    level: Mapped[Optional[str]] = mapped_column(sa.String(20), comment="native, CEFR level or free text")
+    level: Mapped[str | None] = mapped_column(sa.String(20), comment="native, CEFR level or free text")
 
 
 class ForeignQualification(db.Model):
@@ -138,8 +136,8 @@ class ForeignQualification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    country: Mapped[Optional[str]] = mapped_column(sa.String(2))
-    isced: Mapped[Optional[int]] = mapped_column()
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    isced: Mapped[int | None] = mapped_column()
     recognition_status: Mapped[str] = mapped_column(
         enum_column("recognition_status", ("not_applied", "pending", "full", "partial", "none")),
         default="not_applied")
@@ -158,8 +156,8 @@ class StatusChange(db.Model):
     source: Mapped[str] = mapped_column(
         enum_column("status_source", ("entry", "manual", "placement", "placement_end", "follow_up")),
         default="manual")
-    placement_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
@@ -171,9 +169,9 @@ class Note(db.Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column()
     kind: Mapped[str] = mapped_column(enum_column("note_kind", NOTE_KINDS))
-    minutes: Mapped[Optional[int]] = mapped_column()
+    minutes: Mapped[int | None] = mapped_column()
     text: Mapped[str] = mapped_column(sa.Text)
-    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -189,7 +187,7 @@ class NoteRevision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(sa.ForeignKey("notes.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
-    replaced_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     replaced_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
@@ -201,9 +199,9 @@ class Goal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    target_date: Mapped[Optional[date]] = mapped_column()
+    target_date: Mapped[date | None] = mapped_column()
     status: Mapped[str] = mapped_column(enum_column("goal_status", ("open", "achieved", "dropped")), default="open")
-    next_steps: Mapped[Optional[str]] = mapped_column(sa.Text)
+    next_steps: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -218,17 +216,17 @@ class Task(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    participant_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(
         enum_column("task_kind", ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")),
         default="manual")
-    title_params: Mapped[Optional[dict]] = mapped_column(
+    title_params: Mapped[dict | None] = mapped_column(
         sa.JSON, comment="the values in the title of a task Caseflow made (e.g. the measure), so that it is "
                          "shown in the reader's language")
     due_date: Mapped[date] = mapped_column()
-    assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
-    done_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}

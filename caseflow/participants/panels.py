@@ -12,10 +12,10 @@ queries; templates never query.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-_PANELS: list["Panel"] = []
+_PANELS: list[Panel] = []
 
 
 @dataclass(frozen=True)

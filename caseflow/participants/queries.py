@@ -15,8 +15,15 @@ from caseflow.accounts.models import User
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.access import visible_participants
-from caseflow.participants.models import (ForeignQualification, Goal, Note, Participant, ParticipantLanguage,
-                                          StatusChange, Task)
+from caseflow.participants.models import (
+    ForeignQualification,
+    Goal,
+    Note,
+    Participant,
+    ParticipantLanguage,
+    StatusChange,
+    Task,
+)
 from caseflow.participants.names import search_terms
 from caseflow.vocabulary import CASEWORK_ROLES
 from caseflow.web import Page

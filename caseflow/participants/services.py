@@ -8,8 +8,9 @@ already typed (dates as `date`, numbers as `int`); the API and the forms convert
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -24,12 +25,19 @@ from caseflow.i18n import valid_country_codes, valid_language_codes
 from caseflow.models_base import utcnow
 from caseflow.participants.access import require_casework
 from caseflow.participants.case_numbers import next_case_number
-from caseflow.participants.models import (ForeignQualification, Goal, Note, NoteRevision,
-                                          Participant, ParticipantLanguage, StatusChange, Task)
+from caseflow.participants.models import (
+    ForeignQualification,
+    Goal,
+    Note,
+    NoteRevision,
+    Participant,
+    ParticipantLanguage,
+    StatusChange,
+    Task,
+)
 from caseflow.participants.names import duplicate_key, search_key, similar_names
 from caseflow.participants.queries import languages_of, qualifications_of
-from caseflow.vocabulary import (CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES,
-                                 NOTE_KINDS, RESIDENCE_STATUSES)
+from caseflow.vocabulary import CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
 BERLIN_DISTRICTS = (
     "Charlottenburg-Wilmersdorf", "Friedrichshain-Kreuzberg", "Lichtenberg", "Marzahn-Hellersdorf",
@@ -213,10 +221,9 @@ def clean_master_data(values: Mapping[str, Any], *, organisation_id: int, today:
             errors.add("email", _("Enter a valid email address."))
 
     counsellor_id = data["counsellor_id"]
-    if counsellor_id is not None:
-        if not isinstance(counsellor_id, int) or isinstance(counsellor_id, bool) \
-                or _colleague(organisation_id, counsellor_id) is None:
-            errors.add("counsellor_id", _("Choose an active counsellor of your organisation."))
+    if counsellor_id is not None and (not isinstance(counsellor_id, int) or isinstance(counsellor_id, bool) \
+                or _colleague(organisation_id, counsellor_id) is None):
+        errors.add("counsellor_id", _("Choose an active counsellor of your organisation."))
     errors.raise_if_any()
     return data
 

@@ -15,16 +15,17 @@ Sources are registered on import; the domain's views module imports its timeline
 """
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime
 
 _SOURCES: list[Callable] = []
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    date: date
+    date: dt.date
     kind: str              # e.g. status_change, note, enrolment, placement, certificate, exit, follow_up
     title: str             # short, translated, plain text (escaped when shown)
     detail: str = ""       # longer plain text; line breaks are kept when shown
@@ -47,7 +48,7 @@ def _recorded_key(event: TimelineEvent) -> float:
     if value is None:
         return float("-inf")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.timestamp()
 
 

@@ -15,6 +15,7 @@ from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange,
 from caseflow.participants.timeline import TimelineEvent, timeline_source
 from caseflow.vocabulary import LABOUR_STATUSES, NOTE_KINDS
 
+
 @timeline_source
 def status_change_events(participant):
     rows = db.session.execute(

@@ -4,7 +4,7 @@ form, call one service, redirect or render."""
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,12 +14,28 @@ from markupsafe import Markup
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import queries, services
-from caseflow.participants import timeline_sources  # noqa: F401  (registers the timeline sources)
+from caseflow.participants import (
+    queries,
+    services,
+    timeline_sources,  # noqa: F401  (registers the timeline sources)
+)
 from caseflow.participants.access import get_participant_for, get_record_for
-from caseflow.participants.forms import (GOAL_LABELS, ISCED_LEVELS, RECOGNITION_LABELS, CaseloadSearchForm,
-                                         CompleteTaskForm, GoalForm, NoteForm, ParticipantForm, ReassignForm,
-                                         StatusChangeForm, TaskForm, form_data_of, int_or_none, search_term)
+from caseflow.participants.forms import (
+    GOAL_LABELS,
+    ISCED_LEVELS,
+    RECOGNITION_LABELS,
+    CaseloadSearchForm,
+    CompleteTaskForm,
+    GoalForm,
+    NoteForm,
+    ParticipantForm,
+    ReassignForm,
+    StatusChangeForm,
+    TaskForm,
+    form_data_of,
+    int_or_none,
+    search_term,
+)
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.panels import render_context
 from caseflow.participants.timeline import build_timeline

@@ -1,4 +1,4 @@
-"""API v1: placements, exit, re-entry, certificates and follow-ups (../shared/spec/interfaces.md).
+"""API v1: placements, exit, re-entry, certificates and follow-ups (docs/interfaces.md).
 
 Every endpoint loads the participant through `get_participant_for` (another organisation's → 404,
 analysts and admins → 403) and calls the same services as the web pages.
@@ -19,7 +19,7 @@ from caseflow.placements import indicators, services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
 from caseflow.placements.queries import PlacementFilters, organisation_placements
-from caseflow.vocabulary import (EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES)
+from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
 PLACEMENT_INPUT = ("type", "employer_id", "employer_name", "job_title", "occupation", "start_date", "end_date",
                    "weekly_hours", "permanent", "country", "matches_qualification", "enrolment_id", "evidence")
@@ -391,3 +391,7 @@ OPENAPI_PATHS = {
         "get": {"summary": "What the ESF+ result indicators will count for this participant",
                 "responses": {**ok("EsfPreview"), **_R}}},
 }
+
+from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
+
+add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import bisect
 from collections import namedtuple
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from operator import itemgetter
-from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -142,7 +142,7 @@ def _weighted(rng, pairs):
 
 @lru_cache(maxsize=4096)
 def _stamp(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(10, 0), tzinfo=UTC)
 
 
 class History:
@@ -325,11 +325,11 @@ def generate(ctx: DemoContext) -> None:
 
     first_id = _next_id(Placement.__table__)
     placement_ids = list(range(first_id, first_id + len(placements)))
-    for row, new_id in zip(placements, placement_ids):
+    for row, new_id in zip(placements, placement_ids, strict=False):
         row["id"] = new_id
     _insert(Placement.__table__, [{"id": r.pop("id"), **r} for r in placements])
     _advance_sequence(Placement.__table__)
-    for new_id, (pid, start, status, end, after, author) in zip(placement_ids, placement_meta):
+    for new_id, (pid, start, status, end, after, author) in zip(placement_ids, placement_meta, strict=False):
         if status:
             status_rows.append({"participant_id": pid, "date": start, "status": status, "source": "placement",
                                 "placement_id": new_id, "created_by_id": author, "created_at": _stamp(start)})

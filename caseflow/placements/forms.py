@@ -65,7 +65,7 @@ class PlacementForm(FlaskForm):
     evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_LABELS, _l("not recorded")), default="")
     version = HiddenField()
 
-    def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> "PlacementForm":
+    def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> PlacementForm:
         self.employer_id.choices = [("", _l("— a new employer (enter below) —"))] + list(employers)
         self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
         self.country.choices = country_choices(str(get_locale()))
@@ -137,7 +137,7 @@ class CertificateForm(FlaskForm):
     issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=200)])
     enrolment_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
-    def setup(self, enrolments: list[tuple[int, str]]) -> "CertificateForm":
+    def setup(self, enrolments: list[tuple[int, str]]) -> CertificateForm:
         self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
         return self
 
@@ -179,7 +179,7 @@ class PlacementFilterForm(FlaskForm):
     counsellor_id = SelectField(_l("Counsellor"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
     employer_id = SelectField(_l("Employer"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
-    def setup(self, measures, counsellors, employers) -> "PlacementFilterForm":
+    def setup(self, measures, counsellors, employers) -> PlacementFilterForm:
         self.measure_id.choices = [("", _l("all"))] + list(measures)
         self.counsellor_id.choices = [("", _l("all"))] + list(counsellors)
         self.employer_id.choices = [("", _l("all"))] + list(employers)

@@ -1,5 +1,5 @@
 """The ESF+ result rules for ONE participant, for the case file's preview
-(../shared/domain/esf-indicators.md). The reports domain applies the same rules in SQL over all
+(docs/esf-indicators.md). The reports domain applies the same rules in SQL over all
 participants; keep both identical:
 
 - status on day D: the latest status record dated on or before D; of two records on the same day
@@ -11,9 +11,9 @@ participants; keep both identical:
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Optional
 
 import sqlalchemy as sa
 
@@ -24,7 +24,7 @@ from caseflow.placements.models import Certificate, FollowUp
 LEAVING_WINDOW = timedelta(days=28)
 
 
-def status_on_from(records: Iterable, day: date) -> Optional[str]:
+def status_on_from(records: Iterable, day: date) -> str | None:
     """The status on `day` from already loaded records (anything with .id, .date and .status)."""
     best = None
     for r in records:
@@ -33,7 +33,7 @@ def status_on_from(records: Iterable, day: date) -> Optional[str]:
     return best.status if best is not None else None
 
 
-def status_on(participant_id: int, day: date) -> Optional[str]:
+def status_on(participant_id: int, day: date) -> str | None:
     """The status on `day`, read from the database in one query."""
     return db.session.scalar(
         sa.select(StatusChange.status)
@@ -64,15 +64,15 @@ class LeavingPreview:
 
     exit_date: date
     reference_day: date            # exit + 28 days
-    status_upon_leaving: Optional[str]
+    status_upon_leaving: str | None
     provisional: bool              # the 28-day window has not ended yet: later records may change it
     qualification_gained: bool
-    six_month_status: Optional[str]
-    improved_situation: Optional[bool]
+    six_month_status: str | None
+    improved_situation: bool | None
 
 
 def leaving_preview_from(participant, status_changes, certificates, follow_ups,
-                         today: date | None = None) -> Optional[LeavingPreview]:
+                         today: date | None = None) -> LeavingPreview | None:
     if participant.status != "exited" or participant.exit_date is None:
         return None
     today = today or date.today()
@@ -90,7 +90,7 @@ def leaving_preview_from(participant, status_changes, certificates, follow_ups,
     )
 
 
-def leaving_preview(participant, today: date | None = None) -> Optional[LeavingPreview]:
+def leaving_preview(participant, today: date | None = None) -> LeavingPreview | None:
     """The preview read from the database (three queries)."""
     if participant.status != "exited" or participant.exit_date is None:
         return None

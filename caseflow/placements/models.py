@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,22 +24,22 @@ class Placement(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
-    enrolment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"),
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"),
                                                         index=True, comment="the enrolment that led to it")
     type: Mapped[str] = mapped_column(enum_column("placement_type", PLACEMENT_TYPES))
-    employer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("employers.id"), index=True)
-    employer_name: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    job_title: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    occupation: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    employer_name: Mapped[str | None] = mapped_column(sa.String(200))
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    occupation: Mapped[str | None] = mapped_column(sa.String(200))
     start_date: Mapped[date] = mapped_column()
-    end_date: Mapped[Optional[date]] = mapped_column()
-    weekly_hours: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(4, 1))
-    permanent: Mapped[Optional[bool]] = mapped_column(comment="permanent (true) or fixed-term (false)")
+    end_date: Mapped[date | None] = mapped_column()
+    weekly_hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+    permanent: Mapped[bool | None] = mapped_column(comment="permanent (true) or fixed-term (false)")
     country: Mapped[str] = mapped_column(sa.String(2), default="DE", server_default="DE")
-    matches_qualification: Mapped[Optional[bool]] = mapped_column()
-    evidence: Mapped[Optional[str]] = mapped_column(
+    matches_qualification: Mapped[bool | None] = mapped_column()
+    evidence: Mapped[str | None] = mapped_column(
         enum_column("placement_evidence", ("self_reported", "employer_confirmed", "contract_seen")))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -59,7 +58,7 @@ class Exit(db.Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     exit_date: Mapped[date] = mapped_column()
     reason: Mapped[str] = mapped_column(enum_column("exit_reason", EXIT_REASONS))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
@@ -69,7 +68,7 @@ class ReEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     date: Mapped[date] = mapped_column()
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
@@ -83,9 +82,9 @@ class Certificate(db.Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(200))
-    issuing_body: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    enrolment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    issuing_body: Mapped[str | None] = mapped_column(sa.String(200))
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     enrolment = relationship("Enrolment")
@@ -101,8 +100,8 @@ class FollowUp(db.Model):
     date: Mapped[date] = mapped_column()
     status: Mapped[str] = mapped_column(enum_column("follow_up_status", FOLLOW_UP_STATUSES),
                                         comment="'unknown' when the person could not be reached")
-    improved_situation: Mapped[Optional[bool]] = mapped_column()
-    improvement_kind: Mapped[Optional[str]] = mapped_column(
+    improved_situation: Mapped[bool | None] = mapped_column()
+    improvement_kind: Mapped[str | None] = mapped_column(
         enum_column("improvement_kind", ("stable_contract", "full_time", "higher_skills", "promotion")))
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -19,12 +18,12 @@ class PlacementFilters:
     narrowed by type, the measure of the enrolment that led to it, the participant's counsellor and
     the employer."""
 
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None
-    type: Optional[str] = None
-    measure_id: Optional[int] = None
-    counsellor_id: Optional[int] = None
-    employer_id: Optional[int] = None
+    date_from: date | None = None
+    date_to: date | None = None
+    type: str | None = None
+    measure_id: int | None = None
+    counsellor_id: int | None = None
+    employer_id: int | None = None
 
 
 def organisation_placements(organisation_id: int, filters: PlacementFilters | None = None) -> sa.Select:

@@ -5,7 +5,7 @@ Every function is one unit of work: it takes a participant already loaded throug
 domain), validates the business rules, writes the change and its audit entry, and commits once.
 Rule violations raise `DomainError` (422 with field messages) or `Conflict` (409).
 
-Status history rules (../shared/domain/esf-indicators.md):
+Status history rules (docs/esf-indicators.md):
 - a placement adds the status of `PLACEMENT_STATUS[type]` on its start date (internship: nothing);
 - ending a placement adds the status that follows on the DAY AFTER the end date: the end date is the
   last working day, so the status on the end date is still the placement's;
@@ -15,10 +15,11 @@ Status history rules (../shared/domain/esf-indicators.md):
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -32,8 +33,14 @@ from caseflow.measures.services import close_for_exit, exit_closings
 from caseflow.models_base import utcnow
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
-from caseflow.vocabulary import (EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_STATUS,
-                                 PLACEMENT_TYPES, UNFINISHED_ENROLMENT_STATUSES)
+from caseflow.vocabulary import (
+    EXIT_REASONS,
+    FOLLOW_UP_STATUSES,
+    LABOUR_STATUSES,
+    PLACEMENT_STATUS,
+    PLACEMENT_TYPES,
+    UNFINISHED_ENROLMENT_STATUSES,
+)
 
 EVIDENCE_KINDS = ("self_reported", "employer_confirmed", "contract_seen")
 IMPROVEMENT_KINDS = ("stable_contract", "full_time", "higher_skills", "promotion")

@@ -6,8 +6,8 @@ to the case file (or renders the form again with the errors next to the fields).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,10 +21,23 @@ from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
 from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
 from caseflow.placements.access import get_placement_for
-from caseflow.placements.forms import (CertificateForm, EndPlacementForm, FollowUpForm, PlacementFilterForm,
-                                       PlacementForm, ReEntryForm, exit_form_class)
-from caseflow.placements.queries import (PlacementFilters, counsellor_choices, employer_choices, enrolment_choices,
-                                         measure_choices, organisation_placements)
+from caseflow.placements.forms import (
+    CertificateForm,
+    EndPlacementForm,
+    FollowUpForm,
+    PlacementFilterForm,
+    PlacementForm,
+    ReEntryForm,
+    exit_form_class,
+)
+from caseflow.placements.queries import (
+    PlacementFilters,
+    counsellor_choices,
+    employer_choices,
+    enrolment_choices,
+    measure_choices,
+    organisation_placements,
+)
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
 

@@ -155,3 +155,7 @@ OPENAPI_PATHS = {
         "summary": "Lift the restriction (team leads only)", "parameters": PID,
         "responses": {**ok("Restriction"), **errors("401", "403", "404", "409")}}},
 }
+
+from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
+
+add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)

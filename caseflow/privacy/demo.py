@@ -8,7 +8,7 @@ in one query, the special-category consent dates. Bulk Core inserts; the same se
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -42,7 +42,7 @@ def generate(ctx: DemoContext) -> None:
         sa.select(Participant.id, Participant.special_categories_consent_date)
         .where(Participant.id.in_(ids) if len(ids) < 30_000 else sa.true(),
                Participant.special_categories_consent_date.is_not(None))).all())
-    created = datetime.now(timezone.utc)
+    created = datetime.now(UTC)
     consents: list[dict] = []
 
     def add(row, purpose, given_on, withdrawn_on=None):
@@ -73,7 +73,7 @@ def generate(ctx: DemoContext) -> None:
         if rng.random() < .002:
             restrictions.append({"b_id": row["id"], "b_reason": rng.choice(RESTRICTION_REASONS),
                                  "b_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)), time(10),
-                                                          tzinfo=timezone.utc)})
+                                                          tzinfo=UTC)})
 
     db.session.execute(Consent.__table__.insert(), consents)
     if restrictions:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,9 +22,9 @@ class Consent(db.Model):
     purpose: Mapped[str] = mapped_column(enum_column("consent_purpose", CONSENT_PURPOSES))
     given_on: Mapped[date] = mapped_column()
     form: Mapped[str] = mapped_column(enum_column("consent_form", CONSENT_FORMS))
-    witness: Mapped[Optional[str]] = mapped_column(sa.String(200), comment="for oral consent")
+    witness: Mapped[str | None] = mapped_column(sa.String(200), comment="for oral consent")
     notice_version: Mapped[str] = mapped_column(sa.String(40))
     notice_language: Mapped[str] = mapped_column(sa.String(3))
-    withdrawn_on: Mapped[Optional[date]] = mapped_column()
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    withdrawn_on: Mapped[date | None] = mapped_column()
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

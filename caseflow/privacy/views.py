@@ -13,12 +13,10 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
-from caseflow.privacy import panels, timeline  # noqa: F401  (register the case file panel and timeline)
+from caseflow.privacy import panels, queries, services, timeline  # noqa: F401  (register the case file panel and timeline)
 from caseflow.privacy import processing_record as record_of_processing
-from caseflow.privacy import queries, services
 from caseflow.privacy.export import display_value
-from caseflow.privacy.forms import (AnonymiseForm, ConsentForm, RestrictionForm, RetentionRunForm,
-                                    WithdrawConsentForm)
+from caseflow.privacy.forms import AnonymiseForm, ConsentForm, RestrictionForm, RetentionRunForm, WithdrawConsentForm
 from caseflow.privacy.labels import HIDDEN_COLUMNS, column_label, table_label
 from caseflow.privacy.vocabulary import CONSENT_FORM_LABELS, CONSENT_PURPOSE_LABELS
 from caseflow.web import apply_error, page_args

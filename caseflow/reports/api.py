@@ -156,3 +156,7 @@ OPENAPI_PATHS = {
                        {"name": "per_page", "in": "query", "schema": {"type": "integer", "maximum": 200}}],
         "responses": {**page_of("CompletenessItem"), **errors("401", "403", "422")}}},
 }
+
+from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
+
+add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)

@@ -3,8 +3,8 @@
 No script, no inline style (the CSP forbids both): colours come from classes in caseflow.css."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import count
-from typing import Sequence
 
 from markupsafe import Markup, escape
 

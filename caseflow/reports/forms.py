@@ -10,7 +10,6 @@ from wtforms.validators import Optional
 from caseflow.reports import labels as L
 from caseflow.vocabulary import MEASURE_TYPES
 
-
 _FROM_FIELD = DateField(_l("From"), validators=[Optional()])  # created first: rendered before `to`
 
 

@@ -1,16 +1,17 @@
 """The reports' SQL: every figure is computed in the database (grouped selects with FILTER sums,
 correlated subqueries on the indexed histories), never by loading participants into Python.
 
-The ESF+ rules are those of ../shared/domain/esf-indicators.md; each rule is one SQL expression
+The ESF+ rules are those of docs/esf-indicators.md; each rule is one SQL expression
 below, used both for the counts and for the drill-down list behind a count, so the two can never
 disagree. SQLite (3.30+) and PostgreSQL differ in date arithmetic, which the small dialect helpers
 at the top hide, and in one join order chosen for each planner (the placement report's measure types).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased

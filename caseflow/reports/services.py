@@ -13,9 +13,10 @@ Every function here only reads; none writes or commits.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,9 +27,15 @@ from caseflow.errors import DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
+from caseflow.vocabulary import (
+    CASEWORK_ROLES,
+    GENDERS,
+    GERMAN_LEVELS,
+    MEASURE_TYPES,
+    PLACEMENT_TYPES,
+    RESIDENCE_STATUSES,
+)
 from caseflow.web import rows_and_total
-from caseflow.vocabulary import (CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, MEASURE_TYPES, PLACEMENT_TYPES,
-                                 RESIDENCE_STATUSES)
 
 REPORT_ROLES = ("counsellor", "team_lead", "analyst", "admin")
 AGGREGATE_ONLY_ROLES = ("analyst", "admin")

@@ -10,16 +10,15 @@ orders by id and filters anonymised_at with IS NULL) and 3 ms with these, which 
 A counsellor's open tasks ("My tasks", due this week or overdue): 15 ms (a sort of 10,000 open
 tasks) before, 0.9 ms with ix_tasks_open_by_assignee.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 NOT_ANONYMISED = sa.text('anonymised_at IS NULL')
 OPEN_TASK = sa.text('done_at IS NULL')

@@ -10,17 +10,16 @@ keep their values (measure title, attendance counts) in `title_params` and are r
 Existing rows keep their stored title (no params): nothing is rewritten.
 """
 import warnings
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 OLD_KINDS = ('manual', 'four_week_check', 'six_month_follow_up', 'attendance')
 NEW_KINDS = OLD_KINDS + ('place_offered',)

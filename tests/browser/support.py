@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 _axe = Axe()
-_console: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()
+_console: weakref.WeakKeyDictionary[object, list[str]] = weakref.WeakKeyDictionary()
 
 
 def watch_console(page) -> None:

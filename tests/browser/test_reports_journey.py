@@ -4,7 +4,6 @@ XLSX; an analyst sees all organisations and no names. Every report page passes a
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
@@ -64,7 +63,7 @@ def test_team_lead_runs_both_reports_switches_the_rule_and_downloads(page, live_
         page.get_by_role("link", name="Excel (XLSX)").click()
     download = info.value
     assert download.suggested_filename == "esf-2024-01-01-2024-12-31-de.xlsx"
-    book = load_workbook(BytesIO(open(download.path(), "rb").read()), read_only=True)
+    book = load_workbook(download.path(), read_only=True)
     rows = list(book.worksheets[0].values)
     assert rows[0][:3] == ("Indikator", "Schlüssel", "Weiblich")
     assert next(r for r in rows if r[1] == "total")[2:] == (1, 1, 0, 2)
@@ -82,7 +81,7 @@ def test_team_lead_runs_both_reports_switches_the_rule_and_downloads(page, live_
     assert_accessible(page, "placement report")
     with page.expect_download() as info:
         page.get_by_role("link", name="Excel (XLSX)").click()
-    book = load_workbook(BytesIO(open(info.value.path(), "rb").read()), read_only=True)
+    book = load_workbook(info.value.path(), read_only=True)
     summary = list(book.worksheets[0].values)
     assert summary[0] == ("Kennzahl", "Wert") and summary[1][1] == 2
 

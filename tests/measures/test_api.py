@@ -1,7 +1,6 @@
 """API v1: /measures, /participants/{id}/enrolments, /enrolments/{id} (interfaces.md)."""
 from __future__ import annotations
 
-
 import pytest
 
 from caseflow.extensions import db

@@ -11,7 +11,7 @@ from caseflow.errors import Conflict, DomainError, Forbidden
 from caseflow.extensions import db
 from caseflow.measures import services
 from caseflow.measures.models import Attendance, Enrolment
-from caseflow.measures.services import EnrolmentInput, TRANSITIONS
+from caseflow.measures.services import TRANSITIONS, EnrolmentInput
 from caseflow.participants.models import Task
 from caseflow.vocabulary import ENROLMENT_STATUSES
 from tests.factories import EnrolmentFactory, MeasureFactory

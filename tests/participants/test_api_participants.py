@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
-from caseflow.participants.models import (ForeignQualification, Participant, ParticipantLanguage,
-                                          StatusChange)
+from caseflow.participants.models import ForeignQualification, Participant, ParticipantLanguage, StatusChange
 from tests.participants.conftest import valid_data
 
 

@@ -2,7 +2,6 @@
 
 from caseflow.participants.names import duplicate_key, fold, name_skeleton, search_key, search_terms, similar_names
 
-
 SAME_WHEN_FOLDED = [
     ("Müller", "Mueller"), ("Müller", "Muller"), ("MÜLLER", "müller"), ("Strauß", "Strauss"),
     ("Al-Hassan", "al hassan"), ("Nguyễn", "Nguyen"), ("Çelik", "Celik"), ("Łukasz", "Lukasz"),

@@ -1,5 +1,5 @@
 """Exit, re-entry, certificates and follow-ups."""
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -231,12 +231,12 @@ def test_an_active_enrolment_is_not_cancelled_at_exit(participant, counsellor, e
 
 
 def test_exit_passes_the_freed_place_to_the_waiting_list(participant, counsellor, org):
-    from datetime import datetime, timezone
+    from datetime import datetime
     full = MeasureFactory(organisation=org, capacity=1, type="language_course")
     EnrolmentFactory(participant=participant, measure=full, status="active", start_date=date(2024, 3, 15))
     from tests.factories import ParticipantFactory
     waiting = EnrolmentFactory(participant=ParticipantFactory(organisation=org), measure=full, status="planned",
-                               start_date=date(2024, 9, 1), waitlisted_at=datetime(2024, 3, 20, tzinfo=timezone.utc))
+                               start_date=date(2024, 9, 1), waitlisted_at=datetime(2024, 3, 20, tzinfo=UTC))
     services.exit_participant(participant, exit_date="2024-08-31", reason="completed", actor=counsellor)
     db.session.expire_all()
     assert db.session.get(Enrolment, waiting.id).waitlisted_at is None

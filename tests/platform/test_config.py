@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from flask_babel import force_locale
 from argon2 import PasswordHasher
 from argon2.low_level import Type
+from flask_babel import force_locale
 
 import config as settings
 from caseflow.accounts.passwords import check_password_policy, hash_password, verify_password

@@ -12,11 +12,10 @@ from tests.factories import ParticipantFactory
 def test_sqlite_enforces_foreign_keys_and_cascades(dialect, org):
     """Without PRAGMA foreign_keys SQLite would store a note of a participant that does not exist
     and keep a deleted participant's notes; PostgreSQL refuses and cascades. Both must behave alike."""
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.engine.begin() as conn:
-            conn.execute(sa.insert(Note.__table__).values(
-                participant_id=987654, author_id=None, date=sa.func.current_date(), kind="other",
-                text="orphan", created_at=sa.func.current_timestamp()))
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+        conn.execute(sa.insert(Note.__table__).values(
+            participant_id=987654, author_id=None, date=sa.func.current_date(), kind="other",
+            text="orphan", created_at=sa.func.current_timestamp()))
     participant = ParticipantFactory(organisation=org)
     with db.engine.begin() as conn:
         conn.execute(sa.insert(Note.__table__).values(

@@ -2,7 +2,7 @@
 about a person, full of recognisable personal values (the "canary")."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,15 @@ import pytest
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer
-from caseflow.participants.models import (ForeignQualification, Goal, Note, NoteRevision, ParticipantLanguage,
-                                          StatusChange, Task)
+from caseflow.participants.models import (
+    ForeignQualification,
+    Goal,
+    Note,
+    NoteRevision,
+    ParticipantLanguage,
+    StatusChange,
+    Task,
+)
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
 from caseflow.privacy.models import Consent
 from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
@@ -94,7 +101,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
                    changes={"text": [REVISION_TEXT, NOTE_TEXT]}),
         AuditEntry(action="case.view", actor_id=counsellor.id, organisation_id=org.id,
                    object_type="participants", object_id=p.id, participant_id=p.id,
-                   at=datetime(2024, 3, 6, 9, 0, tzinfo=timezone.utc)),
+                   at=datetime(2024, 3, 6, 9, 0, tzinfo=UTC)),
     ])
     db.session.commit()
     return p

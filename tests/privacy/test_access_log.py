@@ -1,7 +1,7 @@
 """The access log: who opened or exported a case file; team leads read their organisation's log."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -37,7 +37,7 @@ def _entry(org, action, participant=None, at=None, actor=None):
     e = AuditEntry(action=action, organisation_id=org.id, participant_id=participant.id if participant else None,
                    actor_id=actor.id if actor else None, object_type="participants",
                    object_id=participant.id if participant else None,
-                   at=at or datetime(2025, 5, 5, 10, tzinfo=timezone.utc))
+                   at=at or datetime(2025, 5, 5, 10, tzinfo=UTC))
     db.session.add(e)
     return e
 
@@ -45,10 +45,10 @@ def _entry(org, action, participant=None, at=None, actor=None):
 def test_team_lead_reads_own_organisation_log_with_filters(client, auth, org, other_org, team_lead, counsellor):
     mine = ParticipantFactory(organisation=org, case_number="CF-2025-000777")
     other = ParticipantFactory(organisation=other_org, case_number="CF-2025-000888")
-    _entry(org, "case.view", mine, actor=counsellor, at=datetime(2025, 5, 1, 9, tzinfo=timezone.utc))
-    _entry(org, "case.export", mine, actor=counsellor, at=datetime(2025, 6, 1, 9, tzinfo=timezone.utc))
-    _entry(org, "participant.update", mine, actor=counsellor, at=datetime(2025, 6, 2, 9, tzinfo=timezone.utc))
-    _entry(other_org, "case.view", other, at=datetime(2025, 5, 1, 9, tzinfo=timezone.utc))
+    _entry(org, "case.view", mine, actor=counsellor, at=datetime(2025, 5, 1, 9, tzinfo=UTC))
+    _entry(org, "case.export", mine, actor=counsellor, at=datetime(2025, 6, 1, 9, tzinfo=UTC))
+    _entry(org, "participant.update", mine, actor=counsellor, at=datetime(2025, 6, 2, 9, tzinfo=UTC))
+    _entry(other_org, "case.view", other, at=datetime(2025, 5, 1, 9, tzinfo=UTC))
     db.session.commit()
     auth.login(team_lead)
 

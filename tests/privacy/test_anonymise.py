@@ -44,8 +44,8 @@ def statistics() -> dict:
     def rows(stmt):
         return [tuple(r) for r in db.session.execute(stmt)]
     from caseflow.measures.models import Enrolment
-    from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
     from caseflow.participants.models import StatusChange
+    from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
     P = Participant
     return {
         "participants": rows(sa.select(P.id, P.organisation_id, P.gender, P.birth_year, P.age_at_entry, P.nationality,
@@ -121,7 +121,7 @@ def test_what_stays_and_what_goes(full_participant, team_lead):
                        "note": REMOVED}
     # The employer name that was the person's own name goes; a company name stays.
     assert sorted(p["employer_name"] or "-" for p in export["placements"]) == ["-", "Spreewerk GmbH"]
-    assert {(l["language"], l["level"]) for l in export["participant_languages"]} == {("ar", "native"),
+    assert {(lang["language"], lang["level"]) for lang in export["participant_languages"]} == {("ar", "native"),
                                                                                        ("de", REMOVED)}
     assert export["foreign_qualifications"][0]["title"] == REMOVED
     assert export["certificates"][0]["title"] == "Food hygiene certificate"
@@ -241,8 +241,8 @@ def test_web_anonymise_page(client, auth, full_participant, team_lead, counsello
 
 def test_codes_survive_a_name_that_looks_like_one(org, counsellor, team_lead):
     """A person called "Li Sy" of Syrian nationality keeps the nationality and placement country."""
-    from tests.factories import ParticipantFactory
     from caseflow.placements.models import Placement
+    from tests.factories import ParticipantFactory
     p = ParticipantFactory(organisation=org, first_name="Li", last_name="Sy", nationality="SY", country_of_birth="LI")
     db.session.add(Placement(participant_id=p.id, type="employment", employer_name="Sy Imbiss", job_title="cook",
                              start_date=date(2024, 9, 1), country="SY"))

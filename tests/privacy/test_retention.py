@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from caseflow.errors import Forbidden
 from caseflow.extensions import db
+from caseflow.models_base import utcnow
 from caseflow.participants.models import Participant
 from caseflow.privacy.services import retention_cutoff, retention_summary, run_retention
-from caseflow.models_base import utcnow
 from tests.factories import ParticipantFactory
 
 TODAY = date(2026, 6, 15)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +15,7 @@ from caseflow.participants.models import Participant, StatusChange
 from caseflow.placements.models import Certificate, FollowUp
 from caseflow.reports import queries as q
 
-EU = set("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+EU = set(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"])
 STATUSES = ["employed", "self_employed", "unemployed", "inactive", "education_or_training"]
 GENDERS = ["female", "male", "non_binary", "not_stated"]
 
@@ -173,7 +173,7 @@ IDS = itertools.count(1_000_000)
 def store(org, people) -> None:
     """Writes the histories (ids in recording order, given explicitly so that one commit suffices)
     and puts the ids back into `people`."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for n, p in enumerate(people):
         p["age"] = age_on(p["born"], p["entry"])
         row = Participant(

@@ -1,7 +1,7 @@
 """The ESF+ indicator rules of esf-indicators.md, figure by figure, on hand-made histories."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -99,12 +99,12 @@ def test_period_bounds_are_included(history, org):
 
 
 def test_restricted_cases_are_left_out_and_anonymised_ones_stay(history, org):
-    from datetime import datetime, timezone
+    from datetime import datetime
     kept = history.participant(entry_date=date(2024, 5, 1))
     gone = history.participant(entry_date=date(2024, 5, 1))
     before = report(org)
-    kept.anonymised_at, kept.first_name, kept.last_name, kept.date_of_birth = datetime.now(timezone.utc), None, None, None
-    gone.restricted_at = datetime.now(timezone.utc)
+    kept.anonymised_at, kept.first_name, kept.last_name, kept.date_of_birth = datetime.now(UTC), None, None, None
+    gone.restricted_at = datetime.now(UTC)
     db.session.commit()
     after = report(org)
     assert before["outputs"]["total"]["total"] == 2

@@ -8,7 +8,7 @@ rows) and SQLite (all pairs, joined afterwards): every test here runs on both da
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -116,7 +116,7 @@ def people(history, other_history, counsellor, org, other_org):
     x2 = p["X2"] = h.participant(entry_date=date(2024, 3, 1), counsellor_id=counsellor.id)
     enrol(x2, m["match_a"], "active")
     enrol(x2, m["coach"], "active")
-    x2.restricted_at = datetime.now(timezone.utc)
+    x2.restricted_at = datetime.now(UTC)
     db.session.commit()
     x3 = p["X3"] = h.participant(entry_date=date(2025, 1, 5))
     enrol(x3, m["match_a"], "planned")

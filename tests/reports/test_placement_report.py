@@ -1,7 +1,7 @@
 """The placement outcome report, figure by figure, on a small hand-made data set."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -39,7 +39,7 @@ def outcomes(history, counsellor):
     people["E"] = h.exit(h.participant(entry_date=date(2022, 1, 1)), date(2023, 12, 31))  # left before 2024
     people["F"] = h.participant(entry_date=date(2025, 1, 5))  # entered after 2024
     g = people["G"] = h.participant(entry_date=date(2024, 3, 1))
-    g.restricted_at = datetime.now(timezone.utc)  # restricted: left out
+    g.restricted_at = datetime.now(UTC)  # restricted: left out
     db.session.commit()
     hh = people["H"] = h.participant(gender="non_binary", entry_date=date(2024, 3, 1), nationality="DE")
     h.placement(hh, "employment", date(2024, 5, 30))  # exit + 29 days: too late for the rate
@@ -104,9 +104,9 @@ def test_filters(outcomes, team_lead, counsellor):
 
 
 def test_small_groups_are_hidden_from_analysts(history, analyst, team_lead):
-    for n in range(5):
+    for _n in range(5):
         history.participant(gender="female", entry_date=date(2024, 5, 1), nationality="SY")
-    for n in range(2):
+    for _n in range(2):
         history.participant(gender="male", entry_date=date(2024, 5, 1), nationality="SY")
     report = services.placement_report(YEAR, actor=analyst)
     assert report["small_cell_threshold"] == 5
