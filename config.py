@@ -5,6 +5,7 @@ setting has a safe default and may be overridden by an environment variable of t
 """
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from datetime import timedelta
@@ -43,6 +44,27 @@ def _development_secret_key() -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _development_key(name: str) -> str:
+    """A random 32-byte key in URL-safe base64, generated once into instance/ (development only)."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
 def _int(name: str, default: int) -> int:
@@ -114,6 +136,36 @@ class Config:
         # client behind a proxy has the proxy's address, and the per-address login limit hits everyone.
         self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
         self.DEBUG = os.environ.get("FLASK_DEBUG") == "1" and self.ENV_NAME != "production"
+
+        # docs/interfaces.md, "More settings".
+        self.CASEFLOW_BASE_URL = os.environ.get("CASEFLOW_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None  # None: mails are printed to the console
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Caseflow <caseflow@localhost>")
+        roles = os.environ.get("REQUIRE_2FA_ROLES", "team_lead,admin")
+        self.REQUIRE_2FA_ROLES = tuple(r.strip() for r in roles.split(",") if r.strip())
+        # Keys: newest first, comma-separated; see caseflow/crypto.py.
+        self.DOCUMENT_KEY = os.environ.get("DOCUMENT_KEY") or self._development_only_key("document_key", "DOCUMENT_KEY")
+        self.PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY") or self._development_only_key("pseudonym_key", "PSEUDONYM_KEY")
+        self.MAX_DOCUMENT_MB = _int("MAX_DOCUMENT_MB", 20)
+        self.MAX_IMPORT_MB = _int("MAX_IMPORT_MB", 20)
+        self.DIGEST_HOUR = _int("DIGEST_HOUR", 7)
+        if not 0 <= self.DIGEST_HOUR <= 23:
+            raise ConfigError("DIGEST_HOUR must be an hour from 0 to 23")
+        self.ESF_MIN_HOURS = _int("ESF_MIN_HOURS", 0)
+        self.REPORTS_DATABASE_URL = with_our_driver(os.environ["REPORTS_DATABASE_URL"]) \
+            if os.environ.get("REPORTS_DATABASE_URL") else None
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+
+    def _development_only_key(self, filename: str, variable: str) -> str:
+        if self.ENV_NAME == "testing":  # fixed, so that no test run writes into instance/
+            return base64.urlsafe_b64encode(filename.encode().ljust(32, b"-")).decode()
+        if self.ENV_NAME == "production":
+            raise ConfigError(f"{variable} must be set when CASEFLOW_ENV=production")
+        return _development_key(filename)
 
 
 class DevelopmentConfig(Config):

@@ -18,7 +18,24 @@ def test_production_requires_secret_key(monkeypatch):
         settings.load_config()
 
 
-def test_production_settings(monkeypatch):
+KEY = "q" * 43 + "="  # 32 bytes in URL-safe base64
+
+
+@pytest.fixture
+def production_keys(monkeypatch):
+    monkeypatch.setenv("DOCUMENT_KEY", KEY)
+    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 40)
+
+
+@pytest.mark.parametrize("missing", ["DOCUMENT_KEY", "PSEUDONYM_KEY"])
+def test_production_requires_the_keys(monkeypatch, production_keys, missing):
+    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    monkeypatch.delenv(missing)
+    with pytest.raises(settings.ConfigError, match=missing):
+        settings.load_config("production")
+
+
+def test_production_settings(monkeypatch, production_keys):
     monkeypatch.setenv("SECRET_KEY", "s" * 64)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     config = settings.load_config("production")
@@ -53,7 +70,7 @@ def test_development_is_not_debug_unless_asked(monkeypatch):
     assert settings.load_config("development").DEBUG is False
 
 
-def test_production_argon2id_parameters_meet_owasp_asvs(monkeypatch):
+def test_production_argon2id_parameters_meet_owasp_asvs(monkeypatch, production_keys):
     monkeypatch.setenv("SECRET_KEY", "s" * 64)
     config = settings.load_config("production")
     # OWASP ASVS 5.0 appendix C / OWASP cheat sheet: argon2id, m >= 19 MiB, t >= 2, p >= 1.
