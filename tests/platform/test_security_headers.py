@@ -94,6 +94,8 @@ def test_unexpected_error_is_a_friendly_500(app, client, monkeypatch):
 
 def test_production_sends_hsts_and_secure_cookies(make_app, monkeypatch, counsellor):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DOCUMENT_KEY", "k" * 43 + "=")
+    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 40)
     prod = make_app(ProductionConfig())
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -114,6 +116,8 @@ def test_production_sends_hsts_and_secure_cookies(make_app, monkeypatch, counsel
 def test_production_app_does_not_change_other_apps(make_app, monkeypatch, client):
     # Regression: a shared Talisman instance made every app of the process production-like.
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DOCUMENT_KEY", "k" * 43 + "=")
+    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 40)
     make_app(ProductionConfig())
     response = client.get("/login")
     assert response.status_code == 200
