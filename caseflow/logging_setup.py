@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask
 
@@ -30,7 +30,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -57,9 +57,9 @@ def configure_logging(app: Flask) -> None:
 
     logger = logging.getLogger("caseflow")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.addFilter(RequestIdFilter())
-        logger.addHandler(handler)
+        stream = logging.StreamHandler(sys.stderr)
+        stream.addFilter(RequestIdFilter())
+        logger.addHandler(stream)
     formatter = JsonFormatter() if log_format(app) == "json" else logging.Formatter(TEXT_FORMAT)
     for handler in logger.handlers:
         handler.setFormatter(formatter)
