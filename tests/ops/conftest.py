@@ -68,7 +68,7 @@ def table_rows(engine: sa.Engine) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     with engine.connect() as conn:
         for name in sorted(inspector.get_table_names()):
-            table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+            table = sa.table(name, *[sa.column(c["name"]) for c in inspector.get_columns(name)])
             rows = conn.execute(sa.select(table)).all()
             out[name] = sorted((tuple(r) for r in rows), key=repr)
     return out
