@@ -50,9 +50,9 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             pytest.fail(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
         try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+            if requests.get(base + "/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.3)
     pytest.fail(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
@@ -166,10 +166,11 @@ def test_login_throttling_counts_failures_on_both_hosts(hosts):
     import requests
     browser = requests.Session()
     email = hosts["throttled"]
-    for i in range(5):  # LOGIN_MAX_FAILURES, alternating between the hosts
-        base = hosts["a"] if i % 2 else hosts["b"]
-        assert _login(browser, base, email, "wrong-password-123").status_code == 200
-    for base in (hosts["a"], hosts["b"]):
+    # LOGIN_MAX_FAILURES is 5: four failures alternating between the hosts, the fifth locks
+    statuses = [_login(browser, (hosts["b"], hosts["a"])[i % 2], email, "wrong-password-123").status_code
+                for i in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    for base in (hosts["a"], hosts["b"]):  # now even the right password is refused on both
         locked = _login(browser, base, email, PASSWORD)
         assert locked.status_code == 429, (base, locked.status_code)
 
