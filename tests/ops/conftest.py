@@ -30,8 +30,8 @@ def make_app(database_url):
 
     made = []
 
-    def build(url: str | None = None, **settings):
-        config = TestingConfig()
+    def build(url: str | None = None, config=None, **settings):
+        config = config or TestingConfig()
         config.SQLALCHEMY_DATABASE_URI = url or database_url
         # Flask-Limiter is one object for every app of the process and takes its limits from the
         # last app set up: keep the session's (a rate-limit test belongs in test_two_hosts.py).

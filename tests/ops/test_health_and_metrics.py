@@ -125,3 +125,16 @@ def _value(text: str, name: str, **labels: str) -> float:
 def _sample(client, name: str, **labels: str) -> float:
     text = client.get("/metrics", headers={"Authorization": "Bearer tok-123456"}).get_data(as_text=True)
     return _value(text, name, **labels)
+
+
+def test_production_answers_the_checks_over_plain_http(make_app, monkeypatch, at_head):
+    """The load balancer asks the host directly over HTTP; everything else is sent to HTTPS."""
+    from config import ProductionConfig
+    for name in ("SECRET_KEY", "DOCUMENT_KEY", "PSEUDONYM_KEY"):
+        monkeypatch.setenv(name, "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")
+    client = make_app(config=ProductionConfig(), METRICS_TOKEN="tok-123456").test_client()
+    assert client.get("/healthz", base_url="http://10.0.0.5:8000").status_code == 200
+    assert client.get("/readyz", base_url="http://10.0.0.5:8000").status_code == 200
+    assert client.get("/metrics", base_url="http://10.0.0.5:8000",
+                      headers={"Authorization": "Bearer tok-123456"}).status_code == 200
+    assert client.get("/login", base_url="http://10.0.0.5:8000").status_code in (301, 302)
