@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key")  # keep instance/ untouched
 
 TODAY = date(2026, 6, 30)
-SEARCHES = ("ova", "ahm", "mül", "sch", "ali", "nko", "er", "an")
+SEARCHES = ("ova", "ahm", "m%C3%BCl", "sch", "ali", "nko", "ber", "ann")  # URL-encoded as sent
 MIX = (("case_file", 35), ("caseload", 25), ("search", 15), ("report", 10), ("note", 10), ("login", 5))
 EXPECTED = {"case_file": 200, "caseload": 200, "search": 200, "report": 200, "note": 302, "login": 302}
 METRICS_TOKEN = "bench-metrics-token-0123456789"
