@@ -23,6 +23,7 @@ from tests.conftest import PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 9
 API_LIMIT = 40  # per hour: a window that cannot roll over during the test
+METRICS_TOKEN = "two-hosts-metrics-token"
 
 
 def _redis():
@@ -98,16 +99,20 @@ def hosts(database_url, tmp_path_factory):
                "PSEUDONYM_KEY": "cHNldWRvbnltX2tleS0tLS0tLS0tLS0tLS0tLS0tLS0=",
                "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
                "RATELIMIT_DEFAULT": f"{API_LIMIT} per hour", "CASEFLOW_TEST_RATELIMIT_PREFIX": prefix,
-               "LOG_FORMAT": "json"}
+               "LOG_FORMAT": "json", "METRICS_TOKEN": METRICS_TOKEN}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         processes, bases = [], []
         try:
             for name, workers in (("a", 2), ("b", 1)):
                 port, log = _free_port(), tmp / f"gunicorn-{name}.log"
+                metrics_dir = tmp / f"metrics-{name}"  # prometheus-client's multiprocess mode, per host
+                metrics_dir.mkdir()
                 process = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
-                     "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "tests.ops.two_hosts_app:app"],
-                    env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+                    [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                     "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+                     "tests.ops.two_hosts_app:app"],
+                    env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+                    stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
                 processes.append(process)
                 bases.append(f"http://127.0.0.1:{port}")
                 _wait_until_up(bases[-1], process, log)
@@ -190,3 +195,15 @@ def test_operations_endpoints_are_not_rate_limited(hosts):
     import requests
     statuses = {requests.get(hosts["b"] + "/healthz", timeout=10).status_code for _ in range(API_LIMIT + 5)}
     assert statuses == {200}
+
+
+def test_metrics_add_up_the_workers_of_a_host(hosts):
+    """Host A runs two workers; /metrics (answered by one of them) counts the requests of both."""
+    import requests
+    for _ in range(12):
+        assert requests.get(hosts["a"] + "/account", allow_redirects=False, timeout=10).status_code == 302
+    text = requests.get(hosts["a"] + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+                        timeout=10).text
+    line = next(line for line in text.splitlines() if line.startswith("caseflow_http_requests_total{")
+                and 'endpoint="accounts.account"' in line and 'status="302"' in line)
+    assert float(line.rsplit(" ", 1)[1]) >= 12
