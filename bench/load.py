@@ -248,6 +248,17 @@ def _server_times(base: str) -> list[tuple[str, int, float]]:
     return sorted(rows, key=lambda r: -r[1])
 
 
+def machine_speed() -> str:
+    """How busy the machine is: the load average and the time of a fixed pure-Python loop (about
+    0.15 s on an idle core of the development machine). On a shared virtual machine the
+    neighbours' load changes every figure above by a large factor; compare runs with similar values."""
+    started = time.perf_counter()
+    sum(range(10**7))
+    loop = time.perf_counter() - started
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores; calibration loop {loop:.2f} s"
+
+
 def run(args) -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
@@ -255,6 +266,7 @@ def run(args) -> int:
     from tests.databases import fresh_postgres_database
     with fresh_postgres_database(args.postgres, "caseflow_load") as url, \
             tempfile.TemporaryDirectory(prefix="caseflow-load-") as tmp:
+        print(f"==> machine: {machine_speed()}", flush=True)
         print(f"==> preparing {args.participants} demo participants on PostgreSQL", flush=True)
         data = prepare(url, args.participants)
         cost = data["case_file"]
@@ -306,6 +318,7 @@ def run(args) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
         _print(figures, server_times, args)
+        print(f"\n==> machine after the run: {machine_speed()}")
         failed = sum(v for k, v in figures.items() if k.startswith("errors_")) + figures.get("socket_errors", 0)
         return 0 if failed == 0 else 1
 
