@@ -20,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_logging(app)
+    register_operations(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -30,6 +31,13 @@ def create_app(config: Config | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     from caseflow.logging_setup import configure_logging
     configure_logging(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids, the request log and metrics, /healthz, /readyz, /metrics: first, so that the
+    request timer starts before every other before_request function."""
+    from caseflow import ops
+    ops.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -18,16 +18,23 @@ PostgreSQL (production):
 
 Alembic's migrations use an engine of their own (migrations/env.py) without these settings:
 SQLite's batch migrations copy and drop tables, which must run with foreign keys off.
+
+Reports on a read replica: with `REPORTS_DATABASE_URL` set, a second engine (same settings, plus
+read-only transactions) serves the report queries through `reports_session()`, so that an analyst's
+report over years of data runs on the replica and does not slow down counsellors on the primary.
+Without it `reports_session()` is `db.session` itself (same transaction, same data).
 """
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.errors import Conflict
@@ -60,13 +67,68 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
     dbapi_connection.commit()  # psycopg opened a transaction for the SET; the setting outlives it
 
 
-def init_app(app: Flask) -> None:
-    """Registers the settings on the app's engine; call after db.init_app(app)."""
-    with app.app_context():
-        engine = db.engine
+def _read_only(dbapi_connection, _record) -> None:
+    """The replica engine never writes, even when its URL points at a writable server."""
+    cursor = dbapi_connection.cursor()
+    try:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_connection.commit()
+    finally:
+        cursor.close()
+
+
+def _listen_settings(engine: sa.Engine) -> None:
     listener = {"sqlite": _sqlite_settings, "postgresql": _postgresql_settings}.get(engine.dialect.name)
     if listener is not None and not sa.event.contains(engine, "connect", listener):
         sa.event.listen(engine, "connect", listener)
+
+
+REPORTS_ENGINE = "caseflow.reports_engine"
+_REPORTS_SESSION = "_caseflow_reports_session"
+
+
+def init_app(app: Flask) -> None:
+    """Registers the settings on the app's engine (and creates the reports replica's engine when
+    REPORTS_DATABASE_URL is set); call after db.init_app(app)."""
+    with app.app_context():
+        engine = db.engine
+    _listen_settings(engine)
+    url = app.config.get("REPORTS_DATABASE_URL")
+    if url and REPORTS_ENGINE not in app.extensions:
+        replica = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        _listen_settings(replica)
+        sa.event.listen(replica, "connect", _read_only)
+        app.extensions[REPORTS_ENGINE] = replica
+        app.teardown_appcontext(_close_reports_session)
+
+
+def reports_engine() -> sa.Engine | None:
+    """The read replica's engine of the current app, or None when reports read the primary."""
+    return current_app.extensions.get(REPORTS_ENGINE)
+
+
+def reports_session() -> Session:
+    """The session report queries read through: one read-only session on the replica per app
+    context (closed at its teardown) when REPORTS_DATABASE_URL is set, otherwise `db.session`.
+    Only reads go through it; a replica lags the primary by a moment, so what a user has just
+    changed and must see at once (work lists, access checks) stays on `db.session`."""
+    engine = reports_engine()
+    if engine is None:
+        return db.session  # type: ignore[return-value]  # the scoped session proxies a Session
+    session = g.get(_REPORTS_SESSION)
+    if session is None:
+        session = Session(bind=engine, autoflush=False, expire_on_commit=False)
+        setattr(g, _REPORTS_SESSION, session)
+    return session
+
+
+def _close_reports_session(_exc: BaseException | None = None) -> None:
+    session = g.pop(_REPORTS_SESSION, None)
+    if session is not None:
+        session.close()
 
 
 # --- the unit of work ------------------------------------------------------------------------------

@@ -51,11 +51,13 @@ def page_args() -> tuple[int, int]:
     return min(page, 100000), max(1, min(per_page, cfg["PER_PAGE_MAX"]))
 
 
-def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False) -> tuple[list, int]:
+def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, session=None) -> tuple[list, int]:
     """One page of a select (rows, or the first column's values with `scalars`) and the number of
-    rows of all pages, in two queries: the count of the select without its order, then the page."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    rows of all pages, in two queries: the count of the select without its order, then the page.
+    `session`: another session to read through (the reports' replica), default `db.session`."""
+    session = session if session is not None else db.session
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     return list(result.scalars() if scalars else result), int(total or 0)
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from caseflow.accounts.models import Organisation
+from caseflow.database import reports_session
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant, StatusChange
@@ -95,7 +96,7 @@ def median_of(values: sa.Select) -> float | None:
                              sa.func.count().over().label("n")).subquery()
         stmt = sa.select(sa.func.avg(numbered.c.v)).where(
             numbered.c.rn.in_([(numbered.c.n + 1) // 2, (numbered.c.n + 2) // 2]))
-    value = db.session.scalar(stmt)
+    value = reports_session().scalar(stmt)
     return None if value is None else float(value)
 
 
@@ -221,12 +222,12 @@ def esf_indicators(date_from: date, date_to: date, *, rule: str,
                    organisation_id: int | None) -> dict[str, dict[str, dict[str, int]]]:
     """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects."""
     conditions = output_conditions(rule)
-    outputs = db.session.execute(
+    outputs = reports_session().execute(
         sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
         .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to))
         .group_by(P.gender)).all()
     r = leaving_subquery(date_from, date_to, organisation_id)
-    results = db.session.execute(
+    results = reports_session().execute(
         sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()])
         .group_by(r.c.gender)).all()
     return {"outputs": _by_gender(outputs, OUTPUT_KEYS), "results": _by_gender(results, RESULT_KEYS)}
@@ -400,12 +401,12 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
         parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
                                _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
                      .group_by(base.c[dim]))
-    return db.session.execute(sa.union_all(*parts)).all()
+    return reports_session().execute(sa.union_all(*parts)).all()
 
 
 def placements_by_type(f: PlacementFilters) -> dict[str, int]:
     """Placements starting in the period, of participants within the filters, by type."""
-    rows = db.session.execute(
+    rows = reports_session().execute(
         sa.select(Placement.type, sa.func.count())
         .join(P, P.id == Placement.participant_id)
         .where(*_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
@@ -446,7 +447,7 @@ def monthly_trend(f: PlacementFilters) -> list:
                      Placement.start_date.between(f.date_from, f.date_to))
               .group_by(Placement.start_date))
     months: dict[tuple[str, str], int] = {}
-    for metric, day, n in db.session.execute(sa.union_all(entered, exited, placed)):
+    for metric, day, n in reports_session().execute(sa.union_all(entered, exited, placed)):
         key = (metric, str(day)[:7])
         months[key] = months.get(key, 0) + int(n)
     return [(metric, month, n) for (metric, month), n in sorted(months.items())]
@@ -456,7 +457,7 @@ def organisation_names(ids: Iterable[int] | None = None) -> dict[int, str]:
     stmt = sa.select(Organisation.id, Organisation.name)
     if ids is not None:
         stmt = stmt.where(Organisation.id.in_(list(ids)))
-    return {i: n for i, n in db.session.execute(stmt.order_by(Organisation.name)).all()}
+    return {i: n for i, n in reports_session().execute(stmt.order_by(Organisation.name)).all()}
 
 
 # --- data completeness ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
+from caseflow.database import reports_session
 from caseflow.errors import DomainError, FieldErrors, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Measure
@@ -160,7 +161,7 @@ def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -
         raise DomainError.field("gender", _("No such breakdown."))
     stmt = q.esf_participants(params.date_from, params.date_to, rule=params.ltu_rule,
                               organisation_id=params.organisation_id, indicator=indicator, gender=gender)
-    rows, total = rows_and_total(stmt, page, per_page)
+    rows, total = rows_and_total(stmt, page, per_page, session=reports_session())  # as the figure
     return {"params": params, "indicator": indicator, "gender": gender, "items": rows, "total": total,
             "page": page, "per_page": per_page}
 

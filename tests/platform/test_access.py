@@ -12,7 +12,9 @@ from caseflow import create_app
 from tests.conftest import PASSWORD
 
 # Open to everyone, by design.
-PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "api.openapi"}
+PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "api.openapi",
+          # operations (tests/ops): no data; /metrics answers 404 without METRICS_TOKEN, 401 without it
+          "ops.healthz", "ops.readyz", "ops.metrics"}
 # Web views that any signed-in account may open (so they carry no required_roles), by design.
 LOGIN_ONLY = {"accounts.account", "accounts.logout"}
 ROLES = ("counsellor", "team_lead", "analyst", "admin")
