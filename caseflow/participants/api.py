@@ -46,9 +46,18 @@ from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KI
 from caseflow.web import rows_and_total
 
 
+class _Boolean(Flag):
+    """A JSON boolean in a body: true or false only (not "true", and not 1 or 0, which Flag's set
+    membership would take for True and False)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def _boolean(**kwargs: Any) -> Flag:
-    """A JSON boolean: true or false only (not "true", not 1)."""
-    return Flag(truthy={True}, falsy={False}, **kwargs)
+    return _Boolean(**kwargs)
 
 
 def _read_only_id(**kwargs: Any) -> fields.Integer:
