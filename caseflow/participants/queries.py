@@ -123,13 +123,14 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         _next_task(Task.title).label("next_task_title"), _next_task(Task.kind).label("next_task_kind"),
         _next_task(Task.title_params).label("next_task_params"),
     ).outerjoin(User, User.id == Participant.counsellor_id)
-    order = {
+    orders: dict[str, list[Any]] = {
         "case_number": [Participant.case_number],
         "name": [sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name)],
         "entry_date": [Participant.entry_date],
         "last_contact": [last_contact],
         "next_due": [next_due],
-    }[filters.sort if filters.sort in SORTS else "name"]
+    }
+    order = orders[filters.sort if filters.sort in SORTS else "name"]
     direction = (lambda c: c.desc()) if filters.descending else (lambda c: c.asc())
     if filters.sort in ("last_contact", "next_due"):
         # Empty values last whatever the direction (both databases).

@@ -280,24 +280,27 @@ def find_possible_duplicates(organisation_id: int, date_of_birth: date, first_na
     return [pid for pid, other in db.session.execute(stmt) if similar_names(key, other)]
 
 
-def _replace_children(participant: Participant, languages, qualifications) -> dict[str, list]:
+def _replace_children(participant: Participant, languages: list[dict[str, Any]] | None,
+                      qualifications: list[dict[str, Any]] | None) -> dict[str, list]:
+    """Replaces the participant's languages and qualifications (a list that is None stays); the
+    changes for the audit entry."""
     changes: dict[str, list] = {}
     if languages is not None:
-        old = languages_of(participant.id)
-        before = [{"language": r.language, "level": r.level} for r in old]
-        if before != languages:
-            for row in old:
-                db.session.delete(row)
+        old_languages = languages_of(participant.id)
+        languages_before: list[dict[str, Any]] = [{"language": r.language, "level": r.level} for r in old_languages]
+        if languages_before != languages:
+            for language in old_languages:
+                db.session.delete(language)
             db.session.flush()
             db.session.add_all(ParticipantLanguage(participant_id=participant.id, **row) for row in languages)
-            changes["languages"] = [before or None, languages or None]
+            changes["languages"] = [languages_before or None, languages or None]
     if qualifications is not None:
-        old = qualifications_of(participant.id)
+        old_qualifications = qualifications_of(participant.id)
         before = [{"title": r.title, "country": r.country, "isced": r.isced,
-                   "recognition_status": r.recognition_status} for r in old]
+                   "recognition_status": r.recognition_status} for r in old_qualifications]
         if before != qualifications:
-            for row in old:
-                db.session.delete(row)
+            for qualification in old_qualifications:
+                db.session.delete(qualification)
             db.session.flush()
             db.session.add_all(ForeignQualification(participant_id=participant.id, **row) for row in qualifications)
             changes["foreign_qualifications"] = [before or None, qualifications or None]

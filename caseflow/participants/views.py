@@ -4,7 +4,8 @@ form, call one service, redirect or render."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -69,20 +70,21 @@ def _caseload_filters(values: Mapping[str, str], q: str = "") -> queries.Caseloa
     """The caseload filters from the query string or the posted form; unknown values fall back."""
     counsellor = values.get("counsellor")
     nationality = values.get("nationality") or ""
+    status, sort = values.get("status") or "", values.get("sort") or ""
     return queries.CaseloadFilters(
-        status=values.get("status") if values.get("status") in ("active", "exited", "all") else "active",
+        status=status if status in ("active", "exited", "all") else "active",
         counsellor_id=_default_counsellor() if counsellor is None else int_or_none(counsellor),
         measure_id=int_or_none(values.get("measure")),
         nationality=nationality if NATIONALITY_CODE.fullmatch(nationality) else None,
         q=q,
-        sort=values.get("sort") if values.get("sort") in queries.SORTS else "name",
+        sort=sort if sort in queries.SORTS else "name",
         descending=values.get("dir") == "desc",
     )
 
 
-def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
+def _filter_args(filters: queries.CaseloadFilters) -> dict[str, Any]:
     """The query string of these filters: only the non-personal ones, defaults left out."""
-    args: dict[str, str | int] = {}
+    args: dict[str, Any] = {}
     if filters.status != "active":
         args["status"] = filters.status
     if filters.counsellor_id != _default_counsellor():
@@ -111,7 +113,7 @@ def _search_term_out_of_the_address():
     # only the checked, non-personal filters go on (never raw arguments: url_for would read
     # `_external`, `_anchor` … from them, and free text would stay in the address)
     page, per_page = page_args()
-    paging: dict[str, int] = {"page": page} if page > 1 else {}
+    paging: dict[str, Any] = {"page": page} if page > 1 else {}
     if "per_page" in request.args:
         paging["per_page"] = per_page
     return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(request.args)), **paging))
@@ -155,7 +157,8 @@ def register():
     form = ParticipantForm().setup(counsellor_choices(current_user.organisation_id))
     if request.method == "GET" and current_user.role == "counsellor":
         form.counsellor_id.data = str(current_user.id)
-    candidates, status = [], 200
+    candidates: Sequence[Participant] = []
+    status = 200
     if form.is_submitted() and not form.wants_more_rows:
         if form.validate():
             try:
