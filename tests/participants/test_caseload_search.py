@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import UserSession
 from caseflow.accounts.sessions import _digest
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from tests.participants.test_caseload import bulk_participants, listed
@@ -172,8 +173,8 @@ def test_search_ends_when_the_login_expires(app, client, auth, counsellor, searc
     auth.login(counsellor)
     search(TERM)
     assert stored_search(client) == TERM
-    db.session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
     assert "/login" in client.get("/caseload").headers["Location"]
     assert stored_search(client) is None
 
@@ -223,8 +224,8 @@ def test_expired_logins_of_anybody_are_deleted_at_the_next_login(client, auth, c
     idle = UserSession(id="e" * 64, user_id=team_lead.id, caseload_search="Maler",
                        created_at=utcnow() - timedelta(hours=2), last_seen_at=utcnow() - timedelta(hours=1))
     fresh = UserSession(id="d" * 64, user_id=team_lead.id, caseload_search="Nowak")
-    db.session.add_all([stale, idle, fresh])
-    db.session.commit()
+    with unit_of_work():
+        db.session.add_all([stale, idle, fresh])
     auth.login(counsellor)
     left = set(db.session.scalars(sa.select(UserSession.caseload_search).where(UserSession.user_id == team_lead.id)))
     assert left == {"Nowak"}
