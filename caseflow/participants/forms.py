@@ -1,5 +1,6 @@
-"""The case file's forms. They convert input to typed values; the rules live in services.py so
-that the web and the API answer the same."""
+"""The case file's forms. They convert input to typed values (dates, numbers, codes); every rule
+lives once, in services.py, so that the web and the API answer the same. The `maxlength` attributes
+are the services' TEXT_LIMITS, shown to the browser."""
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from caseflow.i18n import country_choices, language_choices
-from caseflow.participants.services import MASTER_FIELDS
+from caseflow.participants.services import MASTER_FIELDS, TEXT_LIMITS
 from caseflow.participants.vocabulary import BERLIN_DISTRICTS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
@@ -70,8 +71,8 @@ class QualificationRowForm(Form):
 
 
 class ParticipantForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
-    last_name = StringField(_l("Last name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
+    first_name = StringField(_l("First name"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["first_name"], "autocomplete": "off"})
+    last_name = StringField(_l("Last name"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["last_name"], "autocomplete": "off"})
     date_of_birth = _date(_l("Date of birth"), required=True)
     gender = _select(_l("Gender"), required=True)
     nationality = _select(_l("Nationality"), required=True)
@@ -93,11 +94,11 @@ class ParticipantForm(FlaskForm):
     education_isced = _select(_l("Highest education (ISCED)"))
     german_level = _select(_l("German (CEFR)"))
     counsellor_id = _select(_l("Counsellor"))
-    phone = StringField(_l("Phone"), render_kw={"maxlength": 40, "autocomplete": "off", "type": "tel"})
-    email = StringField(_l("Email"), render_kw={"maxlength": 254, "autocomplete": "off", "type": "email"})
-    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "off"})
-    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 10, "autocomplete": "off"})
-    city = StringField(_l("City"), render_kw={"maxlength": 100, "autocomplete": "off"})
+    phone = StringField(_l("Phone"), render_kw={"maxlength": TEXT_LIMITS["phone"], "autocomplete": "off", "type": "tel"})
+    email = StringField(_l("Email"), render_kw={"maxlength": TEXT_LIMITS["email"], "autocomplete": "off", "type": "email"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": TEXT_LIMITS["street"], "autocomplete": "off"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": TEXT_LIMITS["postcode"], "autocomplete": "off"})
+    city = StringField(_l("City"), render_kw={"maxlength": TEXT_LIMITS["city"], "autocomplete": "off"})
     district = _select(_l("Berlin borough"))
     languages = FieldList(FormField(LanguageRowForm), min_entries=2, max_entries=30)
     foreign_qualifications = FieldList(FormField(QualificationRowForm), min_entries=2, max_entries=30)
@@ -200,7 +201,7 @@ class StatusChangeForm(FlaskForm):
 
 
 class GoalForm(FlaskForm):
-    title = StringField(_l("Goal"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    title = StringField(_l("Goal"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["goal_title"]})
     target_date = _date(_l("Target date"))
     status = _select(_l("Status"))
     next_steps = TextAreaField(_l("Next steps"))
@@ -216,7 +217,7 @@ class GoalForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField(_l("Task"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    title = StringField(_l("Task"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["task_title"]})
     due_date = _date(_l("Due on"), required=True)
     assignee_id = _select(_l("Assigned to"))
 
