@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.accounts.views import bp as accounts_bp
     from caseflow.audit.views import bp as audit_bp
     from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
+    from caseflow.measures import caseload as measures_caseload
     from caseflow.measures.views import bp as measures_bp
     from caseflow.participants import api as participants_api  # noqa: F401
     from caseflow.participants.views import bp as participants_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp, privacy_bp):
         app.register_blueprint(bp)
+    measures_caseload.register()  # the caseload's current measure and measure filter
     api.init_app(app)
 
 

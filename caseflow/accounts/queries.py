@@ -37,3 +37,15 @@ def visible_users(actor: User) -> sa.Select:
 
 def visible_user(actor: User, user_id: int) -> User | None:
     return db.session.scalar(visible_users(actor).where(User.id == user_id))
+
+
+def counsellor_choices(organisation_id: int | None, *, active_only: bool = True) -> list[tuple[int, str]]:
+    """(id, name) of the organisation's case workers (counsellors and team leads) by name: the
+    choices of every form that picks one. `active_only=False` keeps deactivated accounts (filters
+    over past work, e.g. the placement list)."""
+    from caseflow.vocabulary import CASEWORK_ROLES
+    stmt = sa.select(User.id, User.name).where(User.organisation_id == organisation_id,
+                                               User.role.in_(CASEWORK_ROLES))
+    if active_only:
+        stmt = stmt.where(User.active)
+    return [(r.id, r.name) for r in db.session.execute(stmt.order_by(User.name, User.id))]

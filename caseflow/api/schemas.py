@@ -292,7 +292,10 @@ class CaseflowParser(FlaskParser):
         raise DomainError(_("The request body is not valid JSON."), code="malformed_json", status=400)
 
     def load_json(self, req: Any, schema: ma.Schema) -> Any:
-        data = super().load_json(req, schema)
+        try:
+            data = super().load_json(req, schema)
+        except RecursionError:  # e.g. 100,000 nested brackets: not a body any client means
+            raise DomainError(_("The request body is not valid JSON."), code="malformed_json", status=400) from None
         if data is not ma.missing and not isinstance(data, dict):
             raise DomainError(_("The request body must be a JSON object."), code="malformed_json", status=400)
         return data

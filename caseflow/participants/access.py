@@ -9,9 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from caseflow.errors import Forbidden, NotFound
+from caseflow.errors import Conflict, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
+from caseflow.validation import MAX_ID
 from caseflow.vocabulary import CASEWORK_ROLES
 
 
@@ -27,30 +28,38 @@ def visible_participants(actor) -> sa.Select:
     return sa.select(Participant).where(Participant.organisation_id == actor.organisation_id)
 
 
-def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
+def get_participant_for(actor, participant_id: int, *, for_update: bool = False, writable: bool = False,
                         allow_anonymised: bool = True) -> Participant:
-    """The participant if `actor` may see it; NotFound otherwise (also for other organisations).
+    """The participant if `actor` may see it; NotFound otherwise (also for other organisations, and
+    for ids no database row can have).
 
-    `for_update` locks the row (PostgreSQL) for a change that must not interleave with another.
-    Restricted (GDPR Art. 18) cases are read-only: callers that change data pass for_update=True
-    and get a 409 here.
+    `writable`: the caller is about to change the case. Restricted (GDPR Art. 18) cases are
+    read-only, so they answer 409 here. Views and API endpoints load this way, without a lock; the
+    service locks the row inside its unit of work (caseflow/database.py, lock order).
+    `for_update` (writable, and locks the row now) is for callers that lock outside a service.
     """
+    if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
+        raise NotFound(_("No such participant."))
     stmt = visible_participants(actor).where(Participant.id == participant_id)
     if for_update:
         stmt = stmt.with_for_update()
     participant = db.session.scalar(stmt)
     if participant is None or (participant.anonymised_at is not None and not allow_anonymised):
         raise NotFound(_("No such participant."))
-    if for_update and participant.restricted_at is not None:
-        from caseflow.errors import Conflict
+    if (for_update or writable) and participant.restricted_at is not None:
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
     return participant
 
 
-def get_record_for(actor, participant_id: int, model, record_id: int, *, for_update: bool = False):
-    """A note, goal or task of a participant `actor` may see (and change, with `for_update`);
+def get_record_for(actor, participant_id: int, model, record_id: int, *, for_update: bool = False,
+                   writable: bool = False):
+    """A note, goal or task of a participant `actor` may see (and change, when `writable`);
     NotFound when either does not exist for `actor`."""
-    participant = get_participant_for(actor, participant_id, for_update=for_update, allow_anonymised=not for_update)
+    changing = for_update or writable
+    participant = get_participant_for(actor, participant_id, for_update=for_update, writable=writable,
+                                      allow_anonymised=not changing)
+    if not isinstance(record_id, int) or not 1 <= record_id <= MAX_ID:
+        raise NotFound(_("No such record."))
     obj = db.session.scalar(sa.select(model).where(model.id == record_id, model.participant_id == participant.id))
     if obj is None:
         raise NotFound(_("No such record."))

@@ -1,474 +1,420 @@
 """JSON API v1: participants, their labour-market status history, progress notes, goals and tasks.
 
-Field names, enums and status codes follow docs/interfaces.md exactly. Every endpoint
-loads the participant through access.py (analysts/admins 403, other organisations 404) and calls
-the same services as the web pages.
+One marshmallow schema per resource parses the request, serialises the answer and is what the
+OpenAPI document shows (caseflow/api/schemas.py). The schemas convert (types, codes, lengths); the
+services judge (caseflow/participants/services.py). Field names, enums and status codes follow
+docs/interfaces.md exactly. Every endpoint loads the participant through access.py (analysts and
+admins 403, other organisations 404) and calls the same services as the web pages.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from caseflow.api.blueprint import bp
-from caseflow.api.openapi import PAGE_PARAMS, body, errors, id_param, ok, page_of
-from caseflow.api.support import api_user, iso, json_body, paginated, parse_date
-from caseflow.errors import DomainError, FieldErrors
+from caseflow.api.schemas import (
+    Choice,
+    Date,
+    Flag,
+    Id,
+    PageArgs,
+    Schema,
+    Text,
+    Version,
+    errors,
+    fields,
+    page_of,
+    validate,
+)
+from caseflow.api.support import api_user
 from caseflow.participants import services
-from caseflow.participants.access import get_participant_for, get_record_for, require_casework, visible_participants
+from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
 from caseflow.participants.queries import languages_of, qualifications_of, search
+from caseflow.participants.services import TEXT_LIMITS
+from caseflow.participants.vocabulary import (
+    BERLIN_DISTRICTS,
+    GOAL_STATUSES,
+    PARTICIPANT_STATUSES,
+    RECOGNITION_STATUSES,
+    STATUS_SOURCES,
+    TASK_KINDS,
+)
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
-
-STRING_FIELDS = ("first_name", "last_name", "gender", "nationality", "country_of_birth", "residence_status",
-                 "preferred_language", "labour_status_at_entry", "german_level", "phone", "email", "street",
-                 "postcode", "city", "district")
-DATE_FIELDS = ("date_of_birth", "entry_date", "unemployed_since", "special_categories_consent_date")
-INT_FIELDS = ("arrival_year", "education_isced", "counsellor_id")
-BOOL_FIELDS = ("foreign_background", "disability", "minority", "homeless")
-LIST_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "nationality", "country_of_birth",
-               "residence_status", "work_permission", "arrival_year", "preferred_language",
-               "foreign_background", "homeless", "entry_date", "labour_status_at_entry", "unemployed_since",
-               "education_isced", "german_level", "counsellor_id", "phone", "email", "street", "postcode",
-               "city", "district")
+from caseflow.web import rows_and_total
 
 
-# --- parsing -------------------------------------------------------------------------------------
+class _Boolean(Flag):
+    """A JSON boolean in a body: true or false only (not "true", and not 1 or 0, which Flag's set
+    membership would take for True and False)."""
 
-class _Parser:
-    """Converts JSON values to Python types, collecting one message per bad field."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw, self.errors = raw, FieldErrors()
-
-    def fail(self, name: str, message: str) -> None:
-        self.errors.add(name, message)
-
-    def string(self, name: str) -> Any:
-        value = self.raw.get(name)
-        if value is not None and not isinstance(value, str):
-            self.fail(name, "Use a string.")
-        return value
-
-    def date(self, name: str) -> date | None:
-        try:
-            return parse_date(self.raw.get(name), name, required=False)
-        except DomainError as exc:
-            self.fail(name, exc.message)
-            return None
-
-    def integer(self, name: str) -> Any:
-        value = self.raw.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            self.fail(name, "Use a whole number.")
-        return value
-
-    def boolean(self, name: str, *, nullable: bool = False) -> Any:
-        value = self.raw.get(name)
-        if value is None:
-            return None if nullable else False
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
-            self.fail(name, "Use true or false.")
+            raise self.make_error("invalid")
         return value
 
-    def done(self) -> None:
-        self.errors.raise_if_any("Please correct the marked fields.")
+
+def _boolean(**kwargs: Any) -> Flag:
+    return _Boolean(**kwargs)
 
 
-def _participant_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    parser = _Parser(raw)
-    data: dict[str, Any] = {}
-    present = (lambda n: n in raw) if partial else (lambda n: True)
-    for name in STRING_FIELDS:
-        if present(name):
-            data[name] = parser.string(name)
-    for name in DATE_FIELDS:
-        if present(name):
-            data[name] = parser.date(name)
-    for name in INT_FIELDS:
-        if present(name):
-            data[name] = parser.integer(name)
-    for name in BOOL_FIELDS:
-        if present(name):
-            data[name] = parser.boolean(name)
-    if present("work_permission"):
-        data["work_permission"] = parser.boolean("work_permission", nullable=True)
-    for name in ("languages", "foreign_qualifications"):
-        if name in raw:
-            data[name] = raw[name] if raw[name] is not None else []
-    parser.done()
-    return data
-
-
-# --- serialising ---------------------------------------------------------------------------------
-
-def participant_json(p: Participant, *, full: bool = True, languages=None, qualifications=None) -> dict[str, Any]:
-    """A participant as the API shows it; `full=False` (lists, search) leaves out special categories."""
-    data: dict[str, Any] = {"id": p.id, "case_number": p.case_number, "organisation_id": p.organisation_id,
-                            "version": p.version, "status": p.status, "exit_date": iso(p.exit_date),
-                            "age_at_entry": p.age_at_entry}
-    for name in LIST_FIELDS:
-        value = getattr(p, name)
-        data[name] = iso(value) if isinstance(value, date) else value
-    if full:
-        data["disability"] = p.disability
-        data["minority"] = p.minority
-        data["special_categories_consent_date"] = iso(p.special_categories_consent_date)
-        data["languages"] = [{"language": r.language, "level": r.level} for r in languages or []]
-        data["foreign_qualifications"] = [{"title": q.title, "country": q.country, "isced": q.isced,
-                                           "recognition_status": q.recognition_status} for q in qualifications or []]
-    return data
-
-
-def _full_json(p: Participant) -> dict[str, Any]:
-    return participant_json(p, languages=languages_of(p.id), qualifications=qualifications_of(p.id))
-
-
-def status_change_json(c: StatusChange) -> dict[str, Any]:
-    return {"id": c.id, "participant_id": c.participant_id, "date": iso(c.date), "status": c.status,
-            "source": c.source, "placement_id": c.placement_id}
-
-
-def note_json(n: Note) -> dict[str, Any]:
-    return {"id": n.id, "participant_id": n.participant_id, "date": iso(n.date), "kind": n.kind,
-            "minutes": n.minutes, "text": n.text, "author_id": n.author_id, "version": n.version}
-
-
-def goal_json(g: Goal) -> dict[str, Any]:
-    return {"id": g.id, "participant_id": g.participant_id, "title": g.title, "target_date": iso(g.target_date),
-            "status": g.status, "next_steps": g.next_steps, "version": g.version}
-
-
-def task_json(t: Task) -> dict[str, Any]:
-    return {"id": t.id, "participant_id": t.participant_id, "title": t.title, "due_date": iso(t.due_date),
-            "assignee_id": t.assignee_id, "kind": t.kind, "done": t.done_at is not None,
-            "done_at": t.done_at.isoformat() if t.done_at else None, "version": t.version}
+def _read_only_id(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(dump_only=True, **kwargs)
 
 
 # --- participants --------------------------------------------------------------------------------
 
-@bp.get("/participants")
-def list_participants():
-    actor = api_user()
-    stmt = visible_participants(actor).where(Participant.anonymised_at.is_(None))
-    stmt = search(stmt, request.args.get("q"))
-    if request.args.get("status") in ("active", "exited"):
-        stmt = stmt.where(Participant.status == request.args["status"])
-    stmt = stmt.order_by(Participant.id)
-    return jsonify(paginated(stmt, lambda p: participant_json(p, full=False)))
+class LanguageSchema(Schema):
+    language = Text(max_length=20, metadata={"description": "ISO 639-1 code"})
+    level = Text(max_length=TEXT_LIMITS["language_level"], metadata={"description": "native, A1–C2 or a short note"})
 
 
-@bp.post("/participants")
-def create_participant():
-    actor = api_user()
-    require_casework(actor)
-    raw = json_body()
-    data = _participant_input(raw, partial=False)
-    data["confirm_not_duplicate"] = raw.get("confirm_not_duplicate") is True
-    participant = services.register_participant(data, actor=actor)
-    return jsonify(_full_json(participant)), 201
+class QualificationSchema(Schema):
+    title = Text(max_length=TEXT_LIMITS["qualification_title"])
+    country = Text(max_length=20, metadata={"description": "ISO 3166-1 alpha-2 code"})
+    isced = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 8})
+    recognition_status = Choice(RECOGNITION_STATUSES, allow_none=True,
+                                metadata={"description": "default not_applied"})
 
 
-@bp.get("/participants/<int:participant_id>")
+class _MasterDataSchema(Schema):
+    """The master data a client may send; nothing required (a PATCH sends what changes)."""
+
+    first_name = Text(max_length=TEXT_LIMITS["first_name"])
+    last_name = Text(max_length=TEXT_LIMITS["last_name"])
+    date_of_birth = Date(metadata={"description": "before entry_date"})
+    gender = Choice(GENDERS)
+    nationality = Text(max_length=20, metadata={"description": "ISO 3166-1 alpha-2 code or 'stateless'"})
+    country_of_birth = Text(max_length=20, metadata={"description": "ISO 3166-1 alpha-2 code"})
+    residence_status = Choice(RESIDENCE_STATUSES, allow_none=True)
+    work_permission = _boolean(allow_none=True, metadata={"description": "may work in Germany; null = unknown"})
+    arrival_year = fields.Integer(strict=True, allow_none=True, metadata={"description": "year of arrival in Germany"})
+    preferred_language = Text(max_length=20, metadata={"description": "ISO 639-1 code"})
+    foreign_background = _boolean(metadata={"description": "default false"})
+    disability = _boolean(metadata={"description": "true only with special_categories_consent_date"})
+    minority = _boolean(metadata={"description": "true only with special_categories_consent_date"})
+    homeless = _boolean(metadata={"description": "default false"})
+    special_categories_consent_date = Date(allow_none=True, metadata={
+        "description": "the date of the explicit consent to record special-category data (GDPR Art. 9)"})
+    entry_date = Date()
+    labour_status_at_entry = Choice(LABOUR_STATUSES)
+    unemployed_since = Date(allow_none=True, metadata={
+        "description": "required when unemployed at entry, not after entry_date, otherwise empty"})
+    education_isced = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 8})
+    german_level = Choice(GERMAN_LEVELS, allow_none=True)
+    counsellor_id = Id(allow_none=True, metadata={
+        "description": "an active case worker of the organisation; defaults to the creating counsellor"})
+    phone = Text(max_length=TEXT_LIMITS["phone"])
+    email = Text(max_length=TEXT_LIMITS["email"])
+    street = Text(max_length=TEXT_LIMITS["street"])
+    postcode = Text(max_length=TEXT_LIMITS["postcode"])
+    city = Text(max_length=TEXT_LIMITS["city"])
+    district = Choice(BERLIN_DISTRICTS, allow_none=True, metadata={"description": "Berlin borough"})
+    languages = fields.List(fields.Nested(LanguageSchema), allow_none=True,
+                            metadata={"description": "replaces the list when sent"})
+    foreign_qualifications = fields.List(fields.Nested(QualificationSchema), allow_none=True,
+                                         metadata={"description": "replaces the list when sent"})
+
+
+class ParticipantSchema(_MasterDataSchema):
+    """A participant: the body of a registration and every answer about one participant."""
+
+    id = _read_only_id()
+    case_number = fields.String(dump_only=True, metadata={"example": "CF-2026-000123"})
+    organisation_id = _read_only_id()
+    version = _read_only_id()
+    status = Choice(PARTICIPANT_STATUSES, dump_only=True)
+    exit_date = Date(dump_only=True, allow_none=True)
+    age_at_entry = _read_only_id(metadata={"description": "completed years on the entry date"})
+
+    first_name = Text(max_length=TEXT_LIMITS["first_name"], required=True)
+    last_name = Text(max_length=TEXT_LIMITS["last_name"], required=True)
+    date_of_birth = Date(required=True, metadata={"description": "before entry_date"})
+    gender = Choice(GENDERS, required=True)
+    nationality = Text(max_length=20, required=True,
+                       metadata={"description": "ISO 3166-1 alpha-2 code or 'stateless'"})
+    entry_date = Date(required=True)
+    labour_status_at_entry = Choice(LABOUR_STATUSES, required=True)
+    confirm_not_duplicate = _boolean(load_only=True, metadata={
+        "description": "register although possible duplicates exist (otherwise 409 possible_duplicate)"})
+
+
+SPECIAL_FIELDS = ("disability", "minority", "special_categories_consent_date", "languages", "foreign_qualifications")
+
+
+class ParticipantSummarySchema(ParticipantSchema):
+    """A participant in a list or search: without special categories, languages and qualifications."""
+
+    class Meta(ParticipantSchema.Meta):
+        exclude = SPECIAL_FIELDS
+
+
+class ParticipantPatchSchema(_MasterDataSchema):
+    """A change of master data: only the fields sent change."""
+
+    version = Version()
+
+
+class ParticipantListArgs(PageArgs):
+    q = Text(max_length=100, metadata={
+        "description": "name or case number; case- and accent-insensitive (muller and mueller find Müller)"})
+    status = Choice(PARTICIPANT_STATUSES)
+
+
+class _FullParticipant:
+    """A participant with its languages and qualifications, as ParticipantSchema shows it."""
+
+    def __init__(self, participant: Participant) -> None:
+        self._participant = participant
+        self.languages = languages_of(participant.id)
+        self.foreign_qualifications = qualifications_of(participant.id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._participant, name)
+
+
+def _page(stmt: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
+    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@bp.route("/participants", methods=["GET"])
+@bp.arguments(ParticipantListArgs, location="query")
+@bp.response(200, page_of(ParticipantSummarySchema))
+@errors(403, 422)
+def list_participants(args):
+    """The participants of the account's organisation
+
+    Analysts and admins: 403.
+    """
+    stmt = visible_participants(api_user()).where(Participant.anonymised_at.is_(None))
+    stmt = search(stmt, args.get("q"))
+    if args.get("status"):
+        stmt = stmt.where(Participant.status == args["status"])
+    return _page(stmt.order_by(Participant.id), args)
+
+
+@bp.route("/participants", methods=["POST"])
+@bp.arguments(ParticipantSchema)
+@bp.response(201, ParticipantSchema)
+@errors(400, 403, 409, 422)
+def create_participant(data):
+    """Register a participant
+
+    409 possible_duplicate with error.candidates (ids) for a person of the same organisation with
+    the same date of birth and a similar name, unless confirm_not_duplicate is true.
+    """
+    return _FullParticipant(services.register_participant(data, actor=api_user()))
+
+
+@bp.route("/participants/<int:participant_id>", methods=["GET"])
+@bp.response(200, ParticipantSchema)
+@errors(403, 404)
 def get_participant(participant_id: int):
+    """One participant (the read is written to the access log)"""
     actor = api_user()
     participant = get_participant_for(actor, participant_id)
-    services.record_case_view(participant, actor=actor)  # the access log, as for the case file page
-    return jsonify(_full_json(participant))
+    services.record_case_view(participant, actor=actor)
+    return _FullParticipant(participant)
 
 
-@bp.patch("/participants/<int:participant_id>")
-def patch_participant(participant_id: int):
+@bp.route("/participants/<int:participant_id>", methods=["PATCH"])
+@bp.arguments(ParticipantPatchSchema)
+@bp.response(200, ParticipantSchema)
+@errors(400, 403, 404, 409, 422)
+def patch_participant(data, participant_id: int):
+    """Change master data (send the version read; 409 when stale)"""
     actor = api_user()
-    participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    raw = json_body()
-    data = _participant_input(raw, partial=True)
-    participant = services.update_participant(participant, data, version=raw.get("version"), actor=actor)
-    return jsonify(_full_json(participant))
+    participant = get_participant_for(actor, participant_id, writable=True, allow_anonymised=False)
+    version = data.pop("version")
+    return _FullParticipant(services.update_participant(participant, data, version=version, actor=actor))
 
 
-# --- status history ------------------------------------------------------------------------------
+# --- the case history ----------------------------------------------------------------------------
 
-def _records_of(participant_id: int, model, serialise, *order_by):
-    """One page of a participant's notes, goals, tasks or status changes, as JSON."""
+def _records_of(participant_id: int, model: Any, args: dict[str, Any], *order_by: Any) -> dict[str, Any]:
+    """One page of a participant's notes, goals, tasks or status changes."""
     participant = get_participant_for(api_user(), participant_id)
-    stmt = sa.select(model).where(model.participant_id == participant.id).order_by(*order_by)
-    return jsonify(paginated(stmt, serialise))
+    return _page(sa.select(model).where(model.participant_id == participant.id).order_by(*order_by), args)
 
 
-@bp.get("/participants/<int:participant_id>/status-changes")
-def list_status_changes(participant_id: int):
-    return _records_of(participant_id, StatusChange, status_change_json, StatusChange.date, StatusChange.id)
+def _participant_for_writing(participant_id: int) -> Participant:
+    return get_participant_for(api_user(), participant_id, writable=True, allow_anonymised=False)
 
 
-@bp.post("/participants/<int:participant_id>/status-changes")
-def create_status_change(participant_id: int):
+class StatusChangeSchema(Schema):
+    id = _read_only_id()
+    participant_id = _read_only_id()
+    date = Date(required=True, metadata={"description": "not before the entry date"})
+    status = Choice(LABOUR_STATUSES, required=True)
+    source = Choice(STATUS_SOURCES, dump_only=True)
+    placement_id = _read_only_id(allow_none=True)
+
+
+@bp.route("/participants/<int:participant_id>/status-changes", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(StatusChangeSchema))
+@errors(403, 404, 422)
+def list_status_changes(args, participant_id: int):
+    """The participant's labour-market status history (the entry status first)"""
+    return _records_of(participant_id, StatusChange, args, StatusChange.date, StatusChange.id)
+
+
+@bp.route("/participants/<int:participant_id>/status-changes", methods=["POST"])
+@bp.arguments(StatusChangeSchema)
+@bp.response(201, StatusChangeSchema)
+@errors(400, 403, 404, 409, 422)
+def create_status_change(data, participant_id: int):
+    """Add a labour-market status"""
+    participant = _participant_for_writing(participant_id)
+    return services.add_status_change(participant, date_=data["date"], status=data["status"], actor=api_user())
+
+
+class NoteSchema(Schema):
+    id = _read_only_id()
+    participant_id = _read_only_id()
+    date = Date(required=True, metadata={"description": "the day of the contact, not in the future"})
+    kind = Choice(NOTE_KINDS, required=True)
+    minutes = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 1440})
+    text = Text(max_length=TEXT_LIMITS["note_text"], required=True)
+    author_id = _read_only_id(allow_none=True)
+    version = _read_only_id()
+
+
+class NotePatchSchema(Schema):
+    """A correction; the earlier text is kept in the note's history."""
+
+    version = Version()
+    date = Date()
+    kind = Choice(NOTE_KINDS)
+    minutes = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 1440})
+    text = Text(max_length=TEXT_LIMITS["note_text"])
+
+
+@bp.route("/participants/<int:participant_id>/notes", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(NoteSchema))
+@errors(403, 404, 422)
+def list_notes(args, participant_id: int):
+    """The participant's progress notes, newest first"""
+    return _records_of(participant_id, Note, args, Note.date.desc(), Note.id.desc())
+
+
+@bp.route("/participants/<int:participant_id>/notes", methods=["POST"])
+@bp.arguments(NoteSchema)
+@bp.response(201, NoteSchema)
+@errors(400, 403, 404, 409, 422)
+def create_note(data, participant_id: int):
+    """Add a progress note"""
+    return services.add_note(_participant_for_writing(participant_id), data, actor=api_user())
+
+
+@bp.route("/participants/<int:participant_id>/notes/<int:note_id>", methods=["PATCH"])
+@bp.arguments(NotePatchSchema)
+@bp.response(200, NoteSchema)
+@errors(400, 403, 404, 409, 422)
+def patch_note(data, participant_id: int, note_id: int):
+    """Correct a note (send the version read; 409 when stale)"""
     actor = api_user()
-    participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    raw = json_body()
-    parser = _Parser(raw)
-    change_date, status = parser.date("date"), parser.string("status")
-    parser.done()
-    change = services.add_status_change(participant, date_=change_date, status=status, actor=actor)
-    return jsonify(status_change_json(change)), 201
+    _, note = get_record_for(actor, participant_id, Note, note_id, writable=True)
+    version = data.pop("version")
+    return services.correct_note(note, data, version=version, actor=actor)
 
 
-# --- notes ---------------------------------------------------------------------------------------
-
-def _note_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    parser, data = _Parser(raw), {}
-    if not partial or "date" in raw:
-        data["date"] = parser.date("date")
-    for name in ("kind", "text"):
-        if not partial or name in raw:
-            data[name] = parser.string(name)
-    if not partial or "minutes" in raw:
-        data["minutes"] = parser.integer("minutes")
-    parser.done()
-    return data
+class GoalSchema(Schema):
+    id = _read_only_id()
+    participant_id = _read_only_id()
+    title = Text(max_length=TEXT_LIMITS["goal_title"], required=True)
+    target_date = Date(allow_none=True)
+    status = Choice(GOAL_STATUSES, allow_none=True, metadata={"description": "default open"})
+    next_steps = Text(max_length=TEXT_LIMITS["next_steps"])
+    version = _read_only_id()
 
 
-@bp.get("/participants/<int:participant_id>/notes")
-def list_notes(participant_id: int):
-    return _records_of(participant_id, Note, note_json, Note.date.desc(), Note.id.desc())
+class GoalPatchSchema(Schema):
+    version = Version()
+    title = Text(max_length=TEXT_LIMITS["goal_title"])
+    target_date = Date(allow_none=True)
+    status = Choice(GOAL_STATUSES)
+    next_steps = Text(max_length=TEXT_LIMITS["next_steps"])
 
 
-@bp.post("/participants/<int:participant_id>/notes")
-def create_note(participant_id: int):
+@bp.route("/participants/<int:participant_id>/goals", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(GoalSchema))
+@errors(403, 404, 422)
+def list_goals(args, participant_id: int):
+    """The goals of the participant's integration plan"""
+    return _records_of(participant_id, Goal, args, Goal.id)
+
+
+@bp.route("/participants/<int:participant_id>/goals", methods=["POST"])
+@bp.arguments(GoalSchema)
+@bp.response(201, GoalSchema)
+@errors(400, 403, 404, 409, 422)
+def create_goal(data, participant_id: int):
+    """Add a goal to the integration plan"""
+    return services.add_goal(_participant_for_writing(participant_id), data, actor=api_user())
+
+
+@bp.route("/participants/<int:participant_id>/goals/<int:goal_id>", methods=["PATCH"])
+@bp.arguments(GoalPatchSchema)
+@bp.response(200, GoalSchema)
+@errors(400, 403, 404, 409, 422)
+def patch_goal(data, participant_id: int, goal_id: int):
+    """Change a goal (send the version read; 409 when stale)"""
     actor = api_user()
-    participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    note = services.add_note(participant, _note_input(json_body(), partial=False), actor=actor)
-    return jsonify(note_json(note)), 201
+    _, goal = get_record_for(actor, participant_id, Goal, goal_id, writable=True)
+    version = data.pop("version")
+    return services.update_goal(goal, data, version=version, actor=actor)
 
 
-@bp.patch("/participants/<int:participant_id>/notes/<int:note_id>")
-def patch_note(participant_id: int, note_id: int):
+class TaskSchema(Schema):
+    id = _read_only_id()
+    participant_id = _read_only_id()
+    title = Text(max_length=TEXT_LIMITS["task_title"], required=True)
+    due_date = Date(required=True)
+    assignee_id = Id(allow_none=True, metadata={"description": "a case worker of the organisation; "
+                                                               "defaults to the calling account"})
+    kind = Choice(TASK_KINDS, dump_only=True)
+    done = fields.Boolean(dump_only=True)
+    done_at = fields.DateTime(dump_only=True, allow_none=True)
+    version = _read_only_id()
+
+
+class TaskDoneSchema(Schema):
+    """Completes a task."""
+
+    version = Version()
+    done = _boolean(required=True, validate=validate.Equal(True, error=_l('Send "done": true to complete the task.')))
+
+
+@bp.route("/participants/<int:participant_id>/tasks", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(TaskSchema))
+@errors(403, 404, 422)
+def list_tasks(args, participant_id: int):
+    """The participant's tasks, by due date"""
+    return _records_of(participant_id, Task, args, Task.due_date, Task.id)
+
+
+@bp.route("/participants/<int:participant_id>/tasks", methods=["POST"])
+@bp.arguments(TaskSchema)
+@bp.response(201, TaskSchema)
+@errors(400, 403, 404, 409, 422)
+def create_task(data, participant_id: int):
+    """Add a task"""
+    return services.add_task(_participant_for_writing(participant_id), data, actor=api_user())
+
+
+@bp.route("/participants/<int:participant_id>/tasks/<int:task_id>", methods=["PATCH"])
+@bp.arguments(TaskDoneSchema)
+@bp.response(200, TaskSchema)
+@errors(400, 403, 404, 409, 422)
+def patch_task(data, participant_id: int, task_id: int):
+    """Complete a task (send the version read; 409 when stale or done already)"""
     actor = api_user()
-    _, note = get_record_for(actor, participant_id, Note, note_id, for_update=True)
-    raw = json_body()
-    note = services.correct_note(note, _note_input(raw, partial=True), version=raw.get("version"), actor=actor)
-    return jsonify(note_json(note))
-
-
-# --- goals ---------------------------------------------------------------------------------------
-
-def _goal_input(raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    parser, data = _Parser(raw), {}
-    for name in ("title", "status", "next_steps"):
-        if not partial or name in raw:
-            data[name] = parser.string(name)
-    if not partial or "target_date" in raw:
-        data["target_date"] = parser.date("target_date")
-    parser.done()
-    return data
-
-
-@bp.get("/participants/<int:participant_id>/goals")
-def list_goals(participant_id: int):
-    return _records_of(participant_id, Goal, goal_json, Goal.id)
-
-
-@bp.post("/participants/<int:participant_id>/goals")
-def create_goal(participant_id: int):
-    actor = api_user()
-    participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    goal = services.add_goal(participant, _goal_input(json_body(), partial=False), actor=actor)
-    return jsonify(goal_json(goal)), 201
-
-
-@bp.patch("/participants/<int:participant_id>/goals/<int:goal_id>")
-def patch_goal(participant_id: int, goal_id: int):
-    actor = api_user()
-    _, goal = get_record_for(actor, participant_id, Goal, goal_id, for_update=True)
-    raw = json_body()
-    goal = services.update_goal(goal, _goal_input(raw, partial=True), version=raw.get("version"), actor=actor)
-    return jsonify(goal_json(goal))
-
-
-# --- tasks ---------------------------------------------------------------------------------------
-
-@bp.get("/participants/<int:participant_id>/tasks")
-def list_tasks(participant_id: int):
-    return _records_of(participant_id, Task, task_json, Task.due_date, Task.id)
-
-
-@bp.post("/participants/<int:participant_id>/tasks")
-def create_task(participant_id: int):
-    actor = api_user()
-    participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    raw = json_body()
-    parser = _Parser(raw)
-    data = {"title": parser.string("title"), "due_date": parser.date("due_date"),
-            "assignee_id": parser.integer("assignee_id")}
-    parser.done()
-    task = services.add_task(participant, data, actor=actor)
-    return jsonify(task_json(task)), 201
-
-
-@bp.patch("/participants/<int:participant_id>/tasks/<int:task_id>")
-def patch_task(participant_id: int, task_id: int):
-    actor = api_user()
-    _, task = get_record_for(actor, participant_id, Task, task_id, for_update=True)
-    raw = json_body()
-    if raw.get("done") is not True:
-        raise DomainError.field("done", "Send \"done\": true to complete the task.")
-    task = services.complete_task(task, version=raw.get("version"), actor=actor)
-    return jsonify(task_json(task))
-
-
-# --- OpenAPI -------------------------------------------------------------------------------------
-
-_date = {"type": "string", "format": "date"}
-_nullable_date = {"type": ["string", "null"], "format": "date"}
-_codes = ("401", "403", "404")
-
-OPENAPI_SCHEMAS = {
-    "ParticipantInput": {"type": "object", "required": [
-        "first_name", "last_name", "date_of_birth", "gender", "nationality", "entry_date", "labour_status_at_entry"],
-        "properties": {
-            "first_name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "last_name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "date_of_birth": {**_date, "description": "before entry_date"},
-            "gender": {"type": "string", "enum": list(GENDERS)},
-            "nationality": {"type": "string", "description": "ISO 3166-1 alpha-2 code or 'stateless'"},
-            "country_of_birth": {"type": ["string", "null"], "description": "ISO 3166-1 alpha-2 code"},
-            "residence_status": {"type": ["string", "null"], "enum": list(RESIDENCE_STATUSES) + [None]},
-            "work_permission": {"type": ["boolean", "null"]},
-            "arrival_year": {"type": ["integer", "null"]},
-            "preferred_language": {"type": ["string", "null"], "description": "ISO 639-1 code"},
-            "foreign_background": {"type": "boolean", "default": False},
-            "disability": {"type": "boolean", "default": False,
-                           "description": "true only with special_categories_consent_date"},
-            "minority": {"type": "boolean", "default": False,
-                         "description": "true only with special_categories_consent_date"},
-            "homeless": {"type": "boolean", "default": False},
-            "special_categories_consent_date": _nullable_date,
-            "entry_date": _date,
-            "labour_status_at_entry": {"type": "string", "enum": list(LABOUR_STATUSES)},
-            "unemployed_since": {**_nullable_date,
-                                 "description": "required when unemployed at entry, not after entry_date, otherwise empty"},
-            "education_isced": {"type": ["integer", "null"], "minimum": 0, "maximum": 8},
-            "german_level": {"type": ["string", "null"], "enum": list(GERMAN_LEVELS) + [None]},
-            "counsellor_id": {"type": ["integer", "null"],
-                              "description": "an account of the same organisation; defaults to the creating counsellor"},
-            "phone": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
-            "street": {"type": ["string", "null"]}, "postcode": {"type": ["string", "null"]},
-            "city": {"type": ["string", "null"]},
-            "district": {"type": ["string", "null"], "enum": list(services.BERLIN_DISTRICTS) + [None]},
-            "languages": {"type": "array", "items": {"type": "object", "properties": {
-                "language": {"type": "string"}, "level": {"type": ["string", "null"]}}}},
-            "foreign_qualifications": {"type": "array", "items": {"type": "object", "properties": {
-                "title": {"type": "string"}, "country": {"type": ["string", "null"]},
-                "isced": {"type": ["integer", "null"]},
-                "recognition_status": {"type": "string", "enum": list(services.RECOGNITION_STATUSES)}}}},
-            "confirm_not_duplicate": {"type": "boolean", "description": "register although possible duplicates exist"},
-        }},
-    "Participant": {"allOf": [{"$ref": "#/components/schemas/ParticipantInput"}, {"type": "object", "properties": {
-        "id": {"type": "integer"}, "case_number": {"type": "string", "example": "CF-2026-000123"},
-        "organisation_id": {"type": "integer"}, "version": {"type": "integer"},
-        "status": {"type": "string", "enum": ["active", "exited"]}, "exit_date": _nullable_date,
-        "age_at_entry": {"type": "integer"}}}],
-        "description": "Lists and search results leave out disability, minority, special_categories_consent_date, "
-                       "languages and foreign_qualifications."},
-    "StatusChangeInput": {"type": "object", "required": ["date", "status"], "properties": {
-        "date": _date, "status": {"type": "string", "enum": list(LABOUR_STATUSES)}}},
-    "StatusChange": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "participant_id": {"type": "integer"}, "date": _date,
-        "status": {"type": "string", "enum": list(LABOUR_STATUSES)},
-        "source": {"type": "string", "enum": ["entry", "manual", "placement", "placement_end", "follow_up"]},
-        "placement_id": {"type": ["integer", "null"]}}},
-    "NoteInput": {"type": "object", "required": ["date", "kind", "text"], "properties": {
-        "date": _date, "kind": {"type": "string", "enum": list(NOTE_KINDS)}, "text": {"type": "string"},
-        "minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 1440}}},
-    "Note": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "participant_id": {"type": "integer"}, "date": _date,
-        "kind": {"type": "string", "enum": list(NOTE_KINDS)}, "minutes": {"type": ["integer", "null"]},
-        "text": {"type": "string"}, "author_id": {"type": ["integer", "null"]}, "version": {"type": "integer"}}},
-    "NotePatch": {"type": "object", "required": ["version"], "properties": {
-        "version": {"type": "integer"}, "date": _date, "kind": {"type": "string", "enum": list(NOTE_KINDS)},
-        "text": {"type": "string"}, "minutes": {"type": ["integer", "null"]}},
-        "description": "A correction; the earlier text is kept in the note's history."},
-    "GoalInput": {"type": "object", "required": ["title"], "properties": {
-        "title": {"type": "string", "maxLength": 300}, "target_date": _nullable_date,
-        "status": {"type": "string", "enum": list(services.GOAL_STATUSES)}, "next_steps": {"type": ["string", "null"]},
-        "version": {"type": "integer", "description": "required for PATCH"}}},
-    "Goal": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "participant_id": {"type": "integer"}, "title": {"type": "string"},
-        "target_date": _nullable_date, "status": {"type": "string", "enum": list(services.GOAL_STATUSES)},
-        "next_steps": {"type": ["string", "null"]}, "version": {"type": "integer"}}},
-    "TaskInput": {"type": "object", "required": ["title", "due_date"], "properties": {
-        "title": {"type": "string", "maxLength": 300}, "due_date": _date,
-        "assignee_id": {"type": ["integer", "null"], "description": "defaults to the calling account"}}},
-    "TaskDone": {"type": "object", "required": ["version", "done"], "properties": {
-        "version": {"type": "integer"}, "done": {"type": "boolean", "enum": [True]}}},
-    "Task": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "participant_id": {"type": "integer"}, "title": {"type": "string"},
-        "due_date": _date, "assignee_id": {"type": ["integer", "null"]}, "kind": {"type": "string"},
-        "done": {"type": "boolean"}, "done_at": {"type": ["string", "null"], "format": "date-time"},
-        "version": {"type": "integer"}}},
-}
-
-OPENAPI_SCHEMAS["ParticipantPatch"] = {
-    "type": "object", "required": ["version"], "description": "Only the fields sent change.",
-    "properties": {**{k: v for k, v in OPENAPI_SCHEMAS["ParticipantInput"]["properties"].items()
-                      if k != "confirm_not_duplicate"}, "version": {"type": "integer"}}}
-
-_pid = id_param("participant_id")
-
-
-def _sub(name: str, schema: str, input_schema: str, summary: str) -> dict[str, Any]:
-    return {f"/participants/{{participant_id}}/{name}": {
-        "parameters": [_pid],
-        "get": {"summary": f"List the participant's {summary}", "parameters": PAGE_PARAMS,
-                "responses": {**page_of(schema), **errors(*_codes)}},
-        "post": {"summary": f"Add to the participant's {summary}", "requestBody": body(input_schema),
-                 "responses": {**ok(schema, "201", "Created"), **errors("400", *_codes, "409", "422")}},
-    }}
-
-
-OPENAPI_PATHS = {
-    "/participants": {
-        "get": {"summary": "The participants of the account's organisation",
-                "description": "q searches by name or case number, case- and accent-insensitive "
-                               "(muller and mueller find Müller). Analysts and admins: 403.",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
-                               {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active", "exited"]}},
-                               *PAGE_PARAMS],
-                "responses": {**page_of("Participant"), **errors("401", "403")}},
-        "post": {"summary": "Register a participant",
-                 "description": "409 possible_duplicate with error.candidates (ids) for a person of the same "
-                                "organisation with the same date of birth and a similar name, unless "
-                                "confirm_not_duplicate is true.",
-                 "requestBody": body("ParticipantInput"),
-                 "responses": {**ok("Participant", "201", "Created"), **errors("400", "401", "403", "409", "422")}},
-    },
-    "/participants/{participant_id}": {
-        "parameters": [_pid],
-        "get": {"summary": "One participant", "responses": {**ok("Participant"), **errors(*_codes)}},
-        "patch": {"summary": "Change master data (send the version read; 409 when stale)",
-                  "requestBody": body("ParticipantPatch"),
-                  "responses": {**ok("Participant"), **errors("400", *_codes, "409", "422")}},
-    },
-    **_sub("status-changes", "StatusChange", "StatusChangeInput", "labour-market status history"),
-    **_sub("notes", "Note", "NoteInput", "progress notes"),
-    **_sub("goals", "Goal", "GoalInput", "integration plan goals"),
-    **_sub("tasks", "Task", "TaskInput", "tasks"),
-    "/participants/{participant_id}/notes/{note_id}": {
-        "parameters": [_pid, id_param("note_id")],
-        "patch": {"summary": "Correct a note", "requestBody": body("NotePatch"),
-                  "responses": {**ok("Note"), **errors("400", *_codes, "409", "422")}}},
-    "/participants/{participant_id}/goals/{goal_id}": {
-        "parameters": [_pid, id_param("goal_id")],
-        "patch": {"summary": "Change a goal", "requestBody": body("GoalInput"),
-                  "responses": {**ok("Goal"), **errors("400", *_codes, "409", "422")}}},
-    "/participants/{participant_id}/tasks/{task_id}": {
-        "parameters": [_pid, id_param("task_id")],
-        "patch": {"summary": "Complete a task", "requestBody": body("TaskDone"),
-                  "responses": {**ok("Task"), **errors("400", *_codes, "409", "422")}}},
-}
-
-from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
-
-add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    _, task = get_record_for(actor, participant_id, Task, task_id, writable=True)
+    return services.complete_task(task, version=data["version"], actor=actor)

@@ -22,12 +22,13 @@ def format_case_number(year: int, value: int) -> str:
 def _insert_if_missing(year: int) -> None:
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt = pg_insert(CaseNumberCounter).values(year=year, last_value=0)
+        db.session.execute(pg_insert(CaseNumberCounter).values(year=year, last_value=0)
+                           .on_conflict_do_nothing(index_elements=["year"]))
     elif dialect == "sqlite":
-        stmt = sqlite_insert(CaseNumberCounter).values(year=year, last_value=0)
+        db.session.execute(sqlite_insert(CaseNumberCounter).values(year=year, last_value=0)
+                           .on_conflict_do_nothing(index_elements=["year"]))
     else:  # pragma: no cover - Caseflow runs on SQLite and PostgreSQL only
         raise RuntimeError(f"unsupported database {dialect}")
-    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
 
 
 def next_case_number(year: int) -> str:

@@ -233,7 +233,8 @@ def generate(ctx: DemoContext) -> None:
     people: list[dict[str, Any]] = []
     for i in range(ctx.participants):
         org_id = orgs[i % len(orgs)]
-        staff = ctx.counsellors.get(org_id) or [ctx.team_leads.get(org_id)]
+        lead = ctx.team_leads.get(org_id)
+        staff: list[int | None] = [*ctx.counsellors.get(org_id, [])] or [lead]
         counsellor_id = staff[(i // len(orgs)) % len(staff)]
         nationality = pick_origin()
         _, language, female, male, last_names = ORIGINS[nationality]

@@ -1,7 +1,9 @@
-"""The case file's forms. They convert input to typed values; the rules live in services.py so
-that the web and the API answer the same."""
+"""The case file's forms. They convert input to typed values (dates, numbers, codes); every rule
+lives once, in services.py, so that the web and the API answer the same. The `maxlength` attributes
+are the services' TEXT_LIMITS, shown to the browser."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import get_locale
@@ -24,21 +26,10 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from caseflow.i18n import country_choices, language_choices
-from caseflow.participants.services import BERLIN_DISTRICTS, GOAL_STATUSES, MASTER_FIELDS
+from caseflow.participants.services import MASTER_FIELDS, TEXT_LIMITS
+from caseflow.participants.vocabulary import BERLIN_DISTRICTS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
+from caseflow.validation import MAX_ID
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
-
-ISCED_LEVELS = {
-    0: _l("0 – early childhood education"), 1: _l("1 – primary education"),
-    2: _l("2 – lower secondary education"), 3: _l("3 – upper secondary education"),
-    4: _l("4 – post-secondary non-tertiary education"), 5: _l("5 – short-cycle tertiary education"),
-    6: _l("6 – bachelor or equivalent"), 7: _l("7 – master or equivalent"),
-    8: _l("8 – doctoral or equivalent"),
-}
-RECOGNITION_LABELS = {
-    "not_applied": _l("not applied for"), "pending": _l("pending"), "full": _l("full equivalence"),
-    "partial": _l("partial equivalence"), "none": _l("no equivalence"),
-}
-GOAL_LABELS = {"open": _l("open"), "achieved": _l("achieved"), "dropped": _l("dropped")}
 
 
 class RequiredMark:
@@ -80,8 +71,8 @@ class QualificationRowForm(Form):
 
 
 class ParticipantForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
-    last_name = StringField(_l("Last name"), validators=[RequiredMark()], render_kw={"maxlength": 100, "autocomplete": "off"})
+    first_name = StringField(_l("First name"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["first_name"], "autocomplete": "off"})
+    last_name = StringField(_l("Last name"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["last_name"], "autocomplete": "off"})
     date_of_birth = _date(_l("Date of birth"), required=True)
     gender = _select(_l("Gender"), required=True)
     nationality = _select(_l("Nationality"), required=True)
@@ -103,11 +94,11 @@ class ParticipantForm(FlaskForm):
     education_isced = _select(_l("Highest education (ISCED)"))
     german_level = _select(_l("German (CEFR)"))
     counsellor_id = _select(_l("Counsellor"))
-    phone = StringField(_l("Phone"), render_kw={"maxlength": 40, "autocomplete": "off", "type": "tel"})
-    email = StringField(_l("Email"), render_kw={"maxlength": 254, "autocomplete": "off", "type": "email"})
-    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "off"})
-    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 10, "autocomplete": "off"})
-    city = StringField(_l("City"), render_kw={"maxlength": 100, "autocomplete": "off"})
+    phone = StringField(_l("Phone"), render_kw={"maxlength": TEXT_LIMITS["phone"], "autocomplete": "off", "type": "tel"})
+    email = StringField(_l("Email"), render_kw={"maxlength": TEXT_LIMITS["email"], "autocomplete": "off", "type": "email"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": TEXT_LIMITS["street"], "autocomplete": "off"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": TEXT_LIMITS["postcode"], "autocomplete": "off"})
+    city = StringField(_l("City"), render_kw={"maxlength": TEXT_LIMITS["city"], "autocomplete": "off"})
     district = _select(_l("Berlin borough"))
     languages = FieldList(FormField(LanguageRowForm), min_entries=2, max_entries=30)
     foreign_qualifications = FieldList(FormField(QualificationRowForm), min_entries=2, max_entries=30)
@@ -131,7 +122,7 @@ class ParticipantForm(FlaskForm):
         self.education_isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
         self.german_level.choices = [_blank(_("unknown"))] + [(v, v) for v in GERMAN_LEVELS]
         self.counsellor_id.choices = [_blank(_("– nobody yet –"))] + [(str(i), n) for i, n in counsellors]
-        self.district.choices = [_blank()] + [(d, d) for d in BERLIN_DISTRICTS]
+        self.district.choices = [_blank()] + list(BERLIN_DISTRICTS.items())
         if self.add_language.data and len(self.languages.entries) < 30:
             self.languages.append_entry()
         if self.add_qualification.data and len(self.foreign_qualifications.entries) < 30:
@@ -141,7 +132,7 @@ class ParticipantForm(FlaskForm):
         for row in self.foreign_qualifications:
             row.form.country.choices = [_blank()] + countries
             row.form.isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
-            row.form.recognition_status.choices = list(RECOGNITION_LABELS.items())
+            row.form.recognition_status.choices = list(RECOGNITION_STATUSES.items())
         return self
 
     @property
@@ -156,12 +147,14 @@ class ParticipantForm(FlaskForm):
         data["work_permission"] = {"yes": True, "no": False}.get(self.work_permission.data)
         for name in ("education_isced", "counsellor_id"):
             value = data[name]
-            data[name] = int(value) if isinstance(value, str) and value.isdigit() else (None if value is None else -1)
+            # a choice that is not a number (a tampered form) stays a wrong value for the service to refuse
+            number = int_or_none(value)
+            data[name] = None if value is None else (-1 if number is None else number)
         data["languages"] = [{"language": _none_if_blank(r.form.language.data), "level": r.form.level.data}
                              for r in self.languages]
         data["foreign_qualifications"] = [{
             "title": r.form.title.data, "country": _none_if_blank(r.form.country.data),
-            "isced": int(r.form.isced.data) if (r.form.isced.data or "").isdigit() else None,
+            "isced": int_or_none(r.form.isced.data),
             "recognition_status": r.form.recognition_status.data or "not_applied",
         } for r in self.foreign_qualifications]
         data["confirm_not_duplicate"] = bool(self.confirm_not_duplicate.data)
@@ -208,14 +201,14 @@ class StatusChangeForm(FlaskForm):
 
 
 class GoalForm(FlaskForm):
-    title = StringField(_l("Goal"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    title = StringField(_l("Goal"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["goal_title"]})
     target_date = _date(_l("Target date"))
     status = _select(_l("Status"))
     next_steps = TextAreaField(_l("Next steps"))
     version = HiddenField()
 
     def setup(self) -> GoalForm:
-        self.status.choices = [(k, GOAL_LABELS[k]) for k in GOAL_STATUSES]
+        self.status.choices = list(GOAL_STATUSES.items())
         return self
 
     def to_data(self) -> dict[str, Any]:
@@ -224,7 +217,7 @@ class GoalForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField(_l("Task"), validators=[RequiredMark()], render_kw={"maxlength": 300})
+    title = StringField(_l("Task"), validators=[RequiredMark()], render_kw={"maxlength": TEXT_LIMITS["task_title"]})
     due_date = _date(_l("Due on"), required=True)
     assignee_id = _select(_l("Assigned to"))
 
@@ -235,7 +228,7 @@ class TaskForm(FlaskForm):
     def to_data(self) -> dict[str, Any]:
         value = self.assignee_id.data
         return {"title": self.title.data, "due_date": self.due_date.data,
-                "assignee_id": int(value) if (value or "").isdigit() else None}
+                "assignee_id": None if not value else (int_or_none(value) or -1)}
 
 
 class CompleteTaskForm(FlaskForm):
@@ -278,8 +271,16 @@ class CaseloadSearchForm(FlaskForm):
         return {name: self[name].data for name in CASELOAD_FILTERS if self[name].raw_data}
 
 
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An id or small number from a form or query string: ASCII digits only (no "²", no other
+    scripts' digits) and at most the largest id a database column holds; None otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
         return None
+    return number if 0 <= number <= MAX_ID else None

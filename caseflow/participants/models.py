@@ -2,16 +2,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models_base import TZDateTime, enum_column, utcnow
+from caseflow.participants.vocabulary import (
+    GOAL_STATUSES,
+    PARTICIPANT_STATUSES,
+    RECOGNITION_STATUSES,
+    STATUS_SOURCES,
+    TASK_KINDS,
+)
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
+if TYPE_CHECKING:  # db.Model is made at run time; mypy sees the declarative base it derives from
+    from caseflow.extensions import Base as Model
+else:
+    Model = db.Model
 
-class Participant(db.Model):
+
+class Participant(Model):
     __tablename__ = "participants"
     __table_args__ = (
         sa.Index("ix_participants_organisation_id_status", "organisation_id", "status"),
@@ -67,7 +80,7 @@ class Participant(db.Model):
     city: Mapped[str | None] = mapped_column(sa.String(100))
     district: Mapped[str | None] = mapped_column(sa.String(60), comment="Berlin borough")
 
-    status: Mapped[str] = mapped_column(enum_column("participant_status", ("active", "exited")),
+    status: Mapped[str] = mapped_column(enum_column("participant_status", PARTICIPANT_STATUSES),
                                         default="active", server_default="active")
     exit_date: Mapped[date | None] = mapped_column(comment="the final exit; NULL while active")
     exit_reason: Mapped[str | None] = mapped_column(sa.String(20))
@@ -111,7 +124,7 @@ ix_participants_organisation_nationality = sa.Index(
     Participant.nationality)
 
 
-class CaseNumberCounter(db.Model):
+class CaseNumberCounter(Model):
     """The last case number handed out per year; incremented atomically in the database."""
 
     __tablename__ = "case_number_counters"
@@ -120,7 +133,7 @@ class CaseNumberCounter(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
-class ParticipantLanguage(db.Model):
+class ParticipantLanguage(Model):
     __tablename__ = "participant_languages"
     __table_args__ = (sa.UniqueConstraint("participant_id", "language", name="participant_language"),)
 
@@ -130,7 +143,7 @@ class ParticipantLanguage(db.Model):
     level: Mapped[str | None] = mapped_column(sa.String(20), comment="native, CEFR level or free text")
 
 
-class ForeignQualification(db.Model):
+class ForeignQualification(Model):
     __tablename__ = "foreign_qualifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,11 +152,11 @@ class ForeignQualification(db.Model):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     isced: Mapped[int | None] = mapped_column()
     recognition_status: Mapped[str] = mapped_column(
-        enum_column("recognition_status", ("not_applied", "pending", "full", "partial", "none")),
+        enum_column("recognition_status", RECOGNITION_STATUSES),
         default="not_applied")
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     """The labour-market status history the ESF+ rules read. The entry status is the first record."""
 
     __tablename__ = "status_changes"
@@ -154,14 +167,14 @@ class StatusChange(db.Model):
     date: Mapped[date] = mapped_column()
     status: Mapped[str] = mapped_column(enum_column("labour_status", LABOUR_STATUSES))
     source: Mapped[str] = mapped_column(
-        enum_column("status_source", ("entry", "manual", "placement", "placement_end", "follow_up")),
+        enum_column("status_source", STATUS_SOURCES),
         default="manual")
     placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class Note(db.Model):
+class Note(Model):
     __tablename__ = "notes"
     __table_args__ = (sa.Index("ix_notes_participant_id_date", "participant_id", "date"),)
 
@@ -179,7 +192,7 @@ class Note(db.Model):
     author = relationship("User")
 
 
-class NoteRevision(db.Model):
+class NoteRevision(Model):
     """The text a note had before a correction."""
 
     __tablename__ = "note_revisions"
@@ -191,7 +204,7 @@ class NoteRevision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class Goal(db.Model):
+class Goal(Model):
     """A goal of the integration plan."""
 
     __tablename__ = "goals"
@@ -200,14 +213,14 @@ class Goal(db.Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     target_date: Mapped[date | None] = mapped_column()
-    status: Mapped[str] = mapped_column(enum_column("goal_status", ("open", "achieved", "dropped")), default="open")
+    status: Mapped[str] = mapped_column(enum_column("goal_status", GOAL_STATUSES), default="open")
     next_steps: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "tasks"
     # "My tasks" on the caseload: a counsellor's open tasks in due order, read in index order (partial:
     # done tasks are never listed there; the id is the query's last sort key).
@@ -219,7 +232,7 @@ class Task(db.Model):
     participant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(
-        enum_column("task_kind", ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")),
+        enum_column("task_kind", TASK_KINDS),
         default="manual")
     title_params: Mapped[dict | None] = mapped_column(
         sa.JSON, comment="the values in the title of a task Caseflow made (e.g. the measure), so that it is "
@@ -232,3 +245,7 @@ class Task(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     assignee = relationship("User")
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None

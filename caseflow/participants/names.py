@@ -70,7 +70,7 @@ def _word_skeleton(word: str) -> str:
     rest = _VOWELS.sub("", word[1:])
     skeleton = head + rest
     # Doubled letters vary between spellings (Mohammed/Muhamad).
-    collapsed = []
+    collapsed: list[str] = []
     for ch in skeleton:
         if not collapsed or collapsed[-1] != ch:
             collapsed.append(ch)

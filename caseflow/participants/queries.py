@@ -2,9 +2,14 @@
 
 Each function runs a fixed number of statements whatever the number of rows (the caseload page is
 tested for it). Special-category fields are never selected here: they appear on the case file only.
+
+The caseload shows each participant's current measure and filters by measure; measures are a higher
+domain, so they register that part at start-up (`register_caseload_measures`, called from
+create_app through caseflow/measures/caseload.py) instead of being imported here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +18,6 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import User
 from caseflow.extensions import db
-from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.access import visible_participants
 from caseflow.participants.models import (
     ForeignQualification,
@@ -25,7 +29,6 @@ from caseflow.participants.models import (
     Task,
 )
 from caseflow.participants.names import search_terms
-from caseflow.vocabulary import CASEWORK_ROLES
 from caseflow.web import Page
 
 NO_CONTACT_DAYS = 30
@@ -43,11 +46,30 @@ class CaseloadFilters:
     descending: bool = False
 
 
+@dataclass(frozen=True)
+class CaseloadMeasures:
+    """What the measures domain adds to the caseload."""
+
+    # the title of the participant's current measure: a scalar subquery correlated to Participant
+    current_title: Callable[[], Any]
+    # "the participant has an unfinished enrolment in measure `id`": a condition on Participant
+    enrolled_in: Callable[[int], Any]
+    # (id, title) of the organisation's measures, for the filter
+    choices: Callable[[int], list[tuple[int, str]]]
+
+
+_caseload_measures: CaseloadMeasures | None = None
+
+
+def register_caseload_measures(part: CaseloadMeasures) -> None:
+    global _caseload_measures
+    _caseload_measures = part
+
+
 def _current_measure():
-    return (sa.select(Measure.title).join(Enrolment, Enrolment.measure_id == Measure.id)
-            .where(Enrolment.participant_id == Participant.id, Enrolment.status == "active")
-            .order_by(Enrolment.start_date.desc(), Enrolment.id.desc()).limit(1)
-            .correlate(Participant).scalar_subquery())
+    if _caseload_measures is None:
+        return sa.null()
+    return _caseload_measures.current_title()
 
 
 def _last_contact():
@@ -84,10 +106,8 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         base = base.where(Participant.counsellor_id == filters.counsellor_id)
     if filters.nationality:
         base = base.where(Participant.nationality == filters.nationality)
-    if filters.measure_id is not None:
-        base = base.where(sa.exists().where(
-            Enrolment.participant_id == Participant.id, Enrolment.measure_id == filters.measure_id,
-            Enrolment.status.in_(("planned", "active"))))
+    if filters.measure_id is not None and _caseload_measures is not None:
+        base = base.where(_caseload_measures.enrolled_in(filters.measure_id))
     base = search(base, filters.q)
 
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
@@ -103,13 +123,14 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         _next_task(Task.title).label("next_task_title"), _next_task(Task.kind).label("next_task_kind"),
         _next_task(Task.title_params).label("next_task_params"),
     ).outerjoin(User, User.id == Participant.counsellor_id)
-    order = {
+    orders: dict[str, list[Any]] = {
         "case_number": [Participant.case_number],
         "name": [sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name)],
         "entry_date": [Participant.entry_date],
         "last_contact": [last_contact],
         "next_due": [next_due],
-    }[filters.sort if filters.sort in SORTS else "name"]
+    }
+    order = orders[filters.sort if filters.sort in SORTS else "name"]
     direction = (lambda c: c.desc()) if filters.descending else (lambda c: c.asc())
     if filters.sort in ("last_contact", "next_due"):
         # Empty values last whatever the direction (both databases).
@@ -127,7 +148,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def visible_among(actor, ids: list[int]) -> list[Participant]:
+def visible_among(actor, ids: list[int]) -> Sequence[Participant]:
     """Those of the participants `ids` that `actor` may see (a registration's possible duplicates)."""
     if not ids:
         return []
@@ -135,17 +156,9 @@ def visible_among(actor, ids: list[int]) -> list[Participant]:
                               .order_by(Participant.id)).all()
 
 
-def colleagues(organisation_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the organisation's active case workers, for choices."""
-    return [(r.id, r.name) for r in db.session.execute(
-        sa.select(User.id, User.name).where(User.organisation_id == organisation_id, User.active,
-                                            User.role.in_(CASEWORK_ROLES)).order_by(User.name))]
-
-
 def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
-    return [(r.id, r.title) for r in db.session.execute(
-        sa.select(Measure.id, Measure.title).where(Measure.organisation_id == organisation_id, Measure.active)
-        .order_by(Measure.title).limit(500))]
+    """The caseload's measure filter choices (none while the measures domain is not registered)."""
+    return _caseload_measures.choices(organisation_id) if _caseload_measures is not None else []
 
 
 def nationalities_in_use(organisation_id: int) -> list[str]:
@@ -171,12 +184,12 @@ def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, 
     return {"overdue": overdue, "this_week": this_week}
 
 
-def languages_of(participant_id: int) -> list[ParticipantLanguage]:
+def languages_of(participant_id: int) -> Sequence[ParticipantLanguage]:
     return db.session.scalars(sa.select(ParticipantLanguage).where(
         ParticipantLanguage.participant_id == participant_id).order_by(ParticipantLanguage.id)).all()
 
 
-def qualifications_of(participant_id: int) -> list[ForeignQualification]:
+def qualifications_of(participant_id: int) -> Sequence[ForeignQualification]:
     return db.session.scalars(sa.select(ForeignQualification).where(
         ForeignQualification.participant_id == participant_id).order_by(ForeignQualification.id)).all()
 

@@ -1,10 +1,12 @@
 """The case file's verbs: registering and editing participants, their status history, progress
 notes, integration plan (goals), tasks and reassignment.
 
-Every function is one unit of work: it validates against the rules of interfaces.md, writes, adds the
-audit entry to the same transaction and commits once. Rule violations raise DomainError (422 with
-`fields`), Conflict (409: stale version, possible duplicate) or Forbidden (403). Values arrive
-already typed (dates as `date`, numbers as `int`); the API and the forms convert them.
+Every function is one unit of work (`@transactional`, caseflow/database.py): it checks the rules of
+interfaces.md with a `Checker` (caseflow/validation.py), locks the participant's row (lock order:
+participant, then its records), writes, and adds the audit entry to the same transaction; on any
+error nothing is written. Rule violations raise DomainError (422 with `fields`), Conflict (409:
+stale version, possible duplicate) or Forbidden (403). Values arrive already typed (dates as `date`,
+numbers as `int`): the forms and the API schemas convert, the services judge.
 """
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden
+from caseflow.database import lock_rows, transactional
+from caseflow.errors import Conflict, Forbidden
 from caseflow.extensions import db
 from caseflow.i18n import valid_country_codes, valid_language_codes
 from caseflow.models_base import utcnow
@@ -37,15 +39,9 @@ from caseflow.participants.models import (
 )
 from caseflow.participants.names import duplicate_key, search_key, similar_names
 from caseflow.participants.queries import languages_of, qualifications_of
+from caseflow.participants.vocabulary import BERLIN_DISTRICTS, GOAL_STATUSES, RECOGNITION_STATUSES
+from caseflow.validation import MAX_ID, Checker, check_version, text_message, unsafe_text
 from caseflow.vocabulary import CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
-
-BERLIN_DISTRICTS = (
-    "Charlottenburg-Wilmersdorf", "Friedrichshain-Kreuzberg", "Lichtenberg", "Marzahn-Hellersdorf",
-    "Mitte", "Neukölln", "Pankow", "Reinickendorf", "Spandau", "Steglitz-Zehlendorf",
-    "Tempelhof-Schöneberg", "Treptow-Köpenick",
-)
-RECOGNITION_STATUSES = ("not_applied", "pending", "full", "partial", "none")
-GOAL_STATUSES = ("open", "achieved", "dropped")
 
 # Master-data fields a registration or an edit may set (nothing else is taken from the input).
 MASTER_FIELDS = (
@@ -57,8 +53,11 @@ MASTER_FIELDS = (
 )
 BOOLEAN_FIELDS = ("foreign_background", "disability", "minority", "homeless")
 SPECIAL_CATEGORY_FIELDS = ("disability", "minority", "special_categories_consent_date")
+# The longest text each field takes (the API schemas document the same limits).
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 40, "email": 254, "street": 200,
-               "postcode": 10, "city": 100}
+               "postcode": 10, "city": 100, "language_level": 20, "qualification_title": 200,
+               "note_text": 20000, "goal_title": 300, "next_steps": 5000, "task_title": 300}
+NOTE_MAX_MINUTES = 1440
 
 
 def age_on(born: date, on: date) -> int:
@@ -66,226 +65,207 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-class _Errors(FieldErrors):
-    """Every field error at once, under the case file's summary message."""
-
-    def raise_if_any(self, message: str | None = None) -> None:
-        super().raise_if_any(message or _("Please correct the marked fields."))
-
-
-def _clean_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
+def _checker(values: Mapping[str, Any]) -> Checker:
+    return Checker(values, summary=_("Please correct the marked fields."))
 
 
 def _colleague(organisation_id: int, user_id: int | None) -> User | None:
-    if user_id is None:
+    """The organisation's active case worker `user_id`, or None."""
+    if user_id is None or not 1 <= user_id <= MAX_ID:
         return None
     return db.session.scalar(sa.select(User).where(
         User.id == user_id, User.organisation_id == organisation_id, User.active,
         User.role.in_(CASEWORK_ROLES)))
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_("Someone else saved this record in the meantime. Nothing was changed."),
-                       code="stale_version") from None
+def _colleague_id(check: Checker, name: str, organisation_id: int) -> int | None:
+    user_id = check.integer(name)
+    check.require(user_id is None or _colleague(organisation_id, user_id) is not None, name,
+                  _("Choose an active counsellor of your organisation."))
+    return user_id
 
 
-def _check_version(obj: Any, version: Any) -> None:
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise DomainError.field("version", _("Send the version you read."))
-    if obj.version != version:
-        raise Conflict(_("Someone else saved this record in the meantime. Nothing was changed."),
-                       code="stale_version", current_version=obj.version)
+def _code(check: Checker, name: str, allowed: Any, message: str, *, required: bool = False) -> str | None:
+    """A code from a list too long to name in the message (countries, languages)."""
+    value = check.text(name, required=required, max_length=20)
+    check.require(value is None or value in allowed, name, message)
+    return value
 
 
-def _add_to_case(participant: Participant, obj: Any, action: str, fields: tuple[str, ...], *, actor: User):
+def _lock(participant: Participant) -> None:
+    """Locks the participant's row for the rest of the unit (lock order: participant, then its records)."""
+    lock_rows(Participant, [participant.id])
+
+
+def _add_to_case(participant: Participant, obj: Any, action: str, fields: tuple[str, ...], *, actor: User) -> Any:
     """Adds a status change, note, goal or task of `participant` with its audit entry (the values of
-    `fields`) and commits."""
+    `fields`)."""
     db.session.add(obj)
     record(action, actor=actor, obj=obj, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=snapshot(obj, fields))
-    db.session.commit()
     return obj
 
 
 # --- master data ---------------------------------------------------------------------------------
 
-def clean_master_data(values: Mapping[str, Any], *, organisation_id: int, today: date | None = None) -> dict[str, Any]:
-    """The complete, valid master data (MASTER_FIELDS) from `values`; DomainError with every field error."""
-    today = today or date.today()
-    errors = _Errors()
+def _master_data(check: Checker, *, organisation_id: int, today: date) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for name in MASTER_FIELDS:
-        value = values.get(name)
-        if isinstance(value, str):
-            value = _clean_text(value)
-        data[name] = value
-
     for name in ("first_name", "last_name"):
-        if not data[name]:
-            errors.add(name, _("This field is required."))
-        elif len(data[name]) > 100:
-            errors.add(name, _("Use at most %(max)s characters.", max=100))
-    for name, limit in TEXT_LIMITS.items():
-        if name not in ("first_name", "last_name") and data[name] and len(data[name]) > limit:
-            errors.add(name, _("Use at most %(max)s characters.", max=limit))
+        data[name] = check.text(name, required=True, max_length=TEXT_LIMITS[name])
+    for name in ("phone", "email", "street", "postcode", "city"):
+        data[name] = check.text(name, max_length=TEXT_LIMITS[name])
 
-    dob, entry = data["date_of_birth"], data["entry_date"]
-    if dob is None:
-        errors.add("date_of_birth", _("This field is required."))
-    elif dob > today:
-        errors.add("date_of_birth", _("The date of birth cannot be in the future."))
-    elif dob.year < 1900:
-        errors.add("date_of_birth", _("Check the year of birth."))
-    if entry is None:
-        errors.add("entry_date", _("This field is required."))
-    elif entry.year < 2000:
-        errors.add("entry_date", _("Check the entry date."))
-    if dob and entry and "date_of_birth" not in errors and dob >= entry:
-        errors.add("date_of_birth", _("The date of birth must be before the entry date."))
+    dob = data["date_of_birth"] = check.date(
+        "date_of_birth", required=True, not_after=today,
+        after_message=_("The date of birth cannot be in the future."))
+    check.require(dob is None or dob.year >= 1900, "date_of_birth", _("Check the year of birth."))
+    entry = data["entry_date"] = check.date("entry_date", required=True)
+    check.require(entry is None or entry.year >= 2000, "entry_date", _("Check the entry date."))
+    if dob and entry:
+        check.require(dob < entry, "date_of_birth", _("The date of birth must be before the entry date."))
 
-    if data["gender"] is None:
-        errors.add("gender", _("This field is required."))
-    elif data["gender"] not in GENDERS:
-        errors.add("gender", _("Choose one of the listed values."))
-
+    data["gender"] = check.choice("gender", GENDERS, required=True)
     countries = valid_country_codes()
-    if data["nationality"] is None:
-        errors.add("nationality", _("This field is required."))
-    elif data["nationality"] != "stateless" and data["nationality"] not in countries:
-        errors.add("nationality", _("Use an ISO 3166-1 alpha-2 country code or 'stateless'."))
-    if data["country_of_birth"] is not None and data["country_of_birth"] not in countries:
-        errors.add("country_of_birth", _("Use an ISO 3166-1 alpha-2 country code."))
-    if data["residence_status"] is not None and data["residence_status"] not in RESIDENCE_STATUSES:
-        errors.add("residence_status", _("Choose one of the listed values."))
-    if data["preferred_language"] is not None and data["preferred_language"] not in valid_language_codes():
-        errors.add("preferred_language", _("Use an ISO 639-1 language code."))
-    if data["district"] is not None and data["district"] not in BERLIN_DISTRICTS:
-        errors.add("district", _("Choose one of the Berlin boroughs."))
+    data["nationality"] = _code(check, "nationality", countries | {"stateless"},
+                                _("Use an ISO 3166-1 alpha-2 country code or 'stateless'."), required=True)
+    data["country_of_birth"] = _code(check, "country_of_birth", countries,
+                                     _("Use an ISO 3166-1 alpha-2 country code."))
+    data["residence_status"] = check.choice("residence_status", RESIDENCE_STATUSES)
+    data["preferred_language"] = _code(check, "preferred_language", valid_language_codes(),
+                                       _("Use an ISO 639-1 language code."))
+    data["district"] = check.choice("district", BERLIN_DISTRICTS)
 
-    arrival = data["arrival_year"]
-    if arrival is not None:
-        if not isinstance(arrival, int) or isinstance(arrival, bool) or not 1900 <= arrival <= today.year:
-            errors.add("arrival_year", _("Enter a year between %(first)s and %(last)s.", first=1900, last=today.year))
-        elif dob and arrival < dob.year:
-            errors.add("arrival_year", _("The year of arrival cannot be before the year of birth."))
+    arrival = data["arrival_year"] = check.integer("arrival_year")
+    in_range = arrival is None or check.require(
+        1900 <= arrival <= today.year, "arrival_year",
+        _("Enter a year between %(first)s and %(last)s.", first=1900, last=today.year))
+    if arrival is not None and in_range and dob:
+        check.require(arrival >= dob.year, "arrival_year", _("The year of arrival cannot be before the year of birth."))
 
     for name in BOOLEAN_FIELDS:
-        if data[name] is None:
-            data[name] = False
-        elif not isinstance(data[name], bool):
-            errors.add(name, _("Use true or false."))
-    if data["work_permission"] is not None and not isinstance(data["work_permission"], bool):
-        errors.add("work_permission", _("Use true, false or null."))
+        data[name] = check.boolean(name)
+    data["work_permission"] = None if check.values.get("work_permission") is None else check.boolean("work_permission")
 
-    consent = data["special_categories_consent_date"]
-    if consent is not None and consent > today:
-        errors.add("special_categories_consent_date", _("The consent date cannot be in the future."))
+    consent = data["special_categories_consent_date"] = check.date(
+        "special_categories_consent_date", not_after=today,
+        after_message=_("The consent date cannot be in the future."))
     for name in ("disability", "minority"):
-        if data[name] is True and consent is None:
-            errors.add(name, _("Record this only with the date of the participant's explicit consent."))
+        check.require(not data[name] or consent is not None, name,
+                      _("Record this only with the date of the participant's explicit consent."))
 
-    status = data["labour_status_at_entry"]
-    since = data["unemployed_since"]
-    if status is None:
-        errors.add("labour_status_at_entry", _("This field is required."))
-    elif status not in LABOUR_STATUSES:
-        errors.add("labour_status_at_entry", _("Choose one of the listed values."))
-    elif status == "unemployed":
+    status = data["labour_status_at_entry"] = check.choice("labour_status_at_entry", LABOUR_STATUSES, required=True)
+    since = data["unemployed_since"] = check.date("unemployed_since")
+    if status == "unemployed":
         if since is None:
-            errors.add("unemployed_since", _("Enter since when the person has been unemployed."))
+            check.require(False, "unemployed_since", _("Enter since when the person has been unemployed."))
         elif entry and since > entry:
-            errors.add("unemployed_since", _("Unemployment cannot start after the entry date."))
+            check.require(False, "unemployed_since", _("Unemployment cannot start after the entry date."))
         elif dob and since < dob:
-            errors.add("unemployed_since", _("Unemployment cannot start before the date of birth."))
-    elif since is not None:
-        errors.add("unemployed_since", _("Leave this empty unless the person was unemployed at entry."))
+            check.require(False, "unemployed_since", _("Unemployment cannot start before the date of birth."))
+    elif status is not None:
+        check.require(since is None, "unemployed_since",
+                      _("Leave this empty unless the person was unemployed at entry."))
 
-    isced = data["education_isced"]
-    if isced is not None and (not isinstance(isced, int) or isinstance(isced, bool) or not 0 <= isced <= 8):
-        errors.add("education_isced", _("Use an ISCED level from 0 to 8."))
-    if data["german_level"] is not None and data["german_level"] not in GERMAN_LEVELS:
-        errors.add("german_level", _("Use a CEFR level from A1 to C2."))
+    isced = data["education_isced"] = check.integer("education_isced")
+    check.require(isced is None or 0 <= isced <= 8, "education_isced", _("Use an ISCED level from 0 to 8."))
+    data["german_level"] = check.choice("german_level", GERMAN_LEVELS)
 
-    if data["email"] and "email" not in errors:
+    if data["email"]:
         try:
             data["email"] = validate_email(data["email"], check_deliverability=False).normalized
         except EmailNotValidError:
-            errors.add("email", _("Enter a valid email address."))
+            check.require(False, "email", _("Enter a valid email address."))
 
-    counsellor_id = data["counsellor_id"]
-    if counsellor_id is not None and (not isinstance(counsellor_id, int) or isinstance(counsellor_id, bool) \
-                or _colleague(organisation_id, counsellor_id) is None):
-        errors.add("counsellor_id", _("Choose an active counsellor of your organisation."))
-    errors.raise_if_any()
+    data["counsellor_id"] = _colleague_id(check, "counsellor_id", organisation_id)
     return data
 
 
-def clean_languages(rows: Any) -> list[dict[str, Any]]:
-    errors = _Errors()
-    if not isinstance(rows, list):
-        errors.add("languages", _("Send a list."))
-        errors.raise_if_any()
+def _rows(check: Checker, name: str, rows: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+        check.require(False, name, _("Send a list of objects."))
+        return []
+    return rows
+
+
+def _row_text(check: Checker, name: str, value: Any) -> str | None:
+    """A text value of a language or qualification row (the errors are on the list's field)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        check.require(False, name, _("Enter text."))
+        return None
+    if unsafe_text(value):
+        check.require(False, name, text_message())
+        return None
+    return value.strip() or None
+
+
+def _languages(check: Checker, rows: Any) -> list[dict[str, Any]]:
+    name = "languages"
     valid = valid_language_codes()
-    cleaned, seen = [], set()
-    for row in rows:
-        if not isinstance(row, Mapping):
-            errors.add("languages", _("Send a list of objects."))
-            continue
-        code = _clean_text(row.get("language"))
-        level = _clean_text(row.get("level"))
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in _rows(check, name, rows):
+        code = _row_text(check, name, row.get("language"))
+        level = _row_text(check, name, row.get("level"))
         if code is None and level is None:
             continue
-        if code not in valid:
-            errors.add("languages", _("Use an ISO 639-1 language code."))
-        elif code in seen:
-            errors.add("languages", _("Each language only once."))
-        elif level and len(level) > 20:
-            errors.add("languages", _("Use at most %(max)s characters.", max=20))
-        else:
-            seen.add(code)
-            cleaned.append({"language": code, "level": level})
-    errors.raise_if_any()
+        if not check.require(code in valid, name, _("Use an ISO 639-1 language code.")):
+            continue
+        if not check.require(code not in seen, name, _("Each language only once.")):
+            continue
+        if not check.require(level is None or len(level) <= TEXT_LIMITS["language_level"], name,
+                             _("Use at most %(max)s characters.", max=TEXT_LIMITS["language_level"])):
+            continue
+        seen.add(str(code))
+        cleaned.append({"language": code, "level": level})
     return cleaned
 
 
-def clean_qualifications(rows: Any) -> list[dict[str, Any]]:
-    errors = _Errors()
-    if not isinstance(rows, list):
-        errors.add("foreign_qualifications", _("Send a list."))
-        errors.raise_if_any()
+def _qualifications(check: Checker, rows: Any) -> list[dict[str, Any]]:
+    name = "foreign_qualifications"
     countries = valid_country_codes()
-    cleaned = []
-    for row in rows:
-        if not isinstance(row, Mapping):
-            errors.add("foreign_qualifications", _("Send a list of objects."))
-            continue
-        title = _clean_text(row.get("title"))
-        country = _clean_text(row.get("country"))
+    cleaned: list[dict[str, Any]] = []
+    for row in _rows(check, name, rows):
+        title = _row_text(check, name, row.get("title"))
+        country = _row_text(check, name, row.get("country"))
         isced = row.get("isced")
-        status = _clean_text(row.get("recognition_status")) or "not_applied"
-        if title is None and country is None and isced in (None, ""):
+        status = row.get("recognition_status") or "not_applied"
+        if title is None and country is None and isced is None:
             continue
-        if not title or len(title) > 200:
-            errors.add("foreign_qualifications", _("Each qualification needs a title of 1 to 200 characters."))
-        elif country is not None and country not in countries:
-            errors.add("foreign_qualifications", _("Use an ISO 3166-1 alpha-2 country code."))
-        elif isced not in (None, "") and (not isinstance(isced, int) or isinstance(isced, bool) or not 0 <= isced <= 8):
-            errors.add("foreign_qualifications", _("Use an ISCED level from 0 to 8."))
-        elif status not in RECOGNITION_STATUSES:
-            errors.add("foreign_qualifications", _("Choose one of the listed values."))
-        else:
-            cleaned.append({"title": title, "country": country,
-                            "isced": None if isced in (None, "") else isced, "recognition_status": status})
-    errors.raise_if_any()
+        if not check.require(title is not None and len(title) <= TEXT_LIMITS["qualification_title"], name,
+                             _("Each qualification needs a title of 1 to 200 characters.")):
+            continue
+        if not check.require(country is None or country in countries, name,
+                             _("Use an ISO 3166-1 alpha-2 country code.")):
+            continue
+        if not check.require(isced is None or (isinstance(isced, int) and not isinstance(isced, bool)
+                                               and 0 <= isced <= 8), name, _("Use an ISCED level from 0 to 8.")):
+            continue
+        if not check.require(status in RECOGNITION_STATUSES, name, _("Choose one of the listed values.")):
+            continue
+        cleaned.append({"title": title, "country": country, "isced": isced, "recognition_status": status})
     return cleaned
+
+
+def clean_master_data(values: Mapping[str, Any], *, organisation_id: int, today: date | None = None) -> dict[str, Any]:
+    """The complete, valid master data (MASTER_FIELDS) from `values`; DomainError with every field error."""
+    check = _checker(values)
+    data = _master_data(check, organisation_id=organisation_id, today=today or date.today())
+    check.done()
+    return data
+
+
+def _clean_all(values: Mapping[str, Any], *, organisation_id: int, languages: Any,
+               qualifications: Any) -> tuple[dict[str, Any], list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+    """Master data, languages and qualifications checked together so every error shows at once
+    (None for a list that was not sent: it stays as it is)."""
+    check = _checker(values)
+    data = _master_data(check, organisation_id=organisation_id, today=date.today())
+    cleaned_languages = None if languages is None else _languages(check, languages)
+    cleaned_qualifications = None if qualifications is None else _qualifications(check, qualifications)
+    check.done()
+    return data, cleaned_languages, cleaned_qualifications
 
 
 def find_possible_duplicates(organisation_id: int, date_of_birth: date, first_name: str, last_name: str,
@@ -300,50 +280,40 @@ def find_possible_duplicates(organisation_id: int, date_of_birth: date, first_na
     return [pid for pid, other in db.session.execute(stmt) if similar_names(key, other)]
 
 
-def _replace_children(participant: Participant, languages, qualifications) -> dict[str, list]:
+def _replace_children(participant: Participant, languages: list[dict[str, Any]] | None,
+                      qualifications: list[dict[str, Any]] | None) -> dict[str, list]:
+    """Replaces the participant's languages and qualifications (a list that is None stays); the
+    changes for the audit entry."""
     changes: dict[str, list] = {}
     if languages is not None:
-        old = languages_of(participant.id)
-        before = [{"language": r.language, "level": r.level} for r in old]
-        if before != languages:
-            for row in old:
-                db.session.delete(row)
+        old_languages = languages_of(participant.id)
+        languages_before: list[dict[str, Any]] = [{"language": r.language, "level": r.level} for r in old_languages]
+        if languages_before != languages:
+            for language in old_languages:
+                db.session.delete(language)
             db.session.flush()
             db.session.add_all(ParticipantLanguage(participant_id=participant.id, **row) for row in languages)
-            changes["languages"] = [before or None, languages or None]
+            changes["languages"] = [languages_before or None, languages or None]
     if qualifications is not None:
-        old = qualifications_of(participant.id)
+        old_qualifications = qualifications_of(participant.id)
         before = [{"title": r.title, "country": r.country, "isced": r.isced,
-                   "recognition_status": r.recognition_status} for r in old]
+                   "recognition_status": r.recognition_status} for r in old_qualifications]
         if before != qualifications:
-            for row in old:
-                db.session.delete(row)
+            for qualification in old_qualifications:
+                db.session.delete(qualification)
             db.session.flush()
             db.session.add_all(ForeignQualification(participant_id=participant.id, **row) for row in qualifications)
             changes["foreign_qualifications"] = [before or None, qualifications or None]
     return changes
 
 
-def _clean_all(values: Mapping[str, Any], *, organisation_id: int, languages: Any, qualifications: Any):
-    """Master data, languages and qualifications checked together so every error shows at once."""
-    errors = _Errors()
-    results: list[Any] = []
-    for check, arg in ((lambda v: clean_master_data(v, organisation_id=organisation_id), values),
-                       (clean_languages, languages), (clean_qualifications, qualifications)):
-        if arg is None:
-            results.append(None)
-            continue
-        try:
-            results.append(check(arg))
-        except DomainError as exc:
-            for name, messages in exc.fields.items():
-                for message in messages:
-                    errors.add(name, message)
-            results.append(None)
-    errors.raise_if_any()
-    return results
+def _organisation_id(actor: User) -> int:
+    if actor.organisation_id is None:  # require_casework lets only organisations' case workers in
+        raise Forbidden(_("Your role does not give access to personal data of participants."))
+    return actor.organisation_id
 
 
+@transactional
 def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant:
     """Registers a participant: case number, entry status record, audit entry.
 
@@ -351,22 +321,23 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     `candidates`) unless `data["confirm_not_duplicate"]` is true, Forbidden for non-casework roles.
     """
     require_casework(actor)
+    organisation_id = _organisation_id(actor)
     values = dict(data)
     if values.get("counsellor_id") is None and actor.role == "counsellor":
         values["counsellor_id"] = actor.id
     clean, languages, qualifications = _clean_all(
-        values, organisation_id=actor.organisation_id, languages=values.get("languages") or [],
+        values, organisation_id=organisation_id, languages=values.get("languages") or [],
         qualifications=values.get("foreign_qualifications") or [])
 
     if values.get("confirm_not_duplicate") is not True:
-        candidates = find_possible_duplicates(actor.organisation_id, clean["date_of_birth"],
+        candidates = find_possible_duplicates(organisation_id, clean["date_of_birth"],
                                               clean["first_name"], clean["last_name"])
         if candidates:
             raise Conflict(_("A participant with the same date of birth and a similar name is registered "
                              "already. Check the candidates, or confirm that this is a different person."),
                            code="possible_duplicate", candidates=candidates)
 
-    participant = Participant(organisation_id=actor.organisation_id, **clean)
+    participant = Participant(organisation_id=organisation_id, **clean)
     participant.birth_year = clean["date_of_birth"].year
     participant.age_at_entry = age_on(clean["date_of_birth"], clean["entry_date"])
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
@@ -378,7 +349,7 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     db.session.add(StatusChange(participant_id=participant.id, date=participant.entry_date,
                                 status=participant.labour_status_at_entry, source="entry",
                                 created_by_id=actor.id))
-    _replace_children(participant, languages, qualifications)
+    _replace_children(participant, languages or [], qualifications or [])
     changes = snapshot(participant, ("case_number",) + MASTER_FIELDS)
     if languages:
         changes["languages"] = [None, languages]
@@ -386,16 +357,17 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
         changes["foreign_qualifications"] = [None, qualifications]
     record("participant.create", actor=actor, obj=participant, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
-    db.session.commit()
     return participant
 
 
+@transactional
 def update_participant(participant: Participant, data: Mapping[str, Any], *, version: Any,
                        actor: User) -> Participant:
     """Changes master data: the fields present in `data` (others stay). The `version` sent must be
     the current one (Conflict `stale_version` otherwise, nothing written)."""
     require_casework(actor)
-    _check_version(participant, version)
+    _lock(participant)
+    check_version(participant, version)
     values = {name: getattr(participant, name) for name in MASTER_FIELDS}
     values.update({k: v for k, v in data.items() if k in MASTER_FIELDS})
     clean, languages, qualifications = _clean_all(
@@ -407,10 +379,11 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
     entry_before = (participant.entry_date, participant.labour_status_at_entry)
     for name, value in clean.items():
         setattr(participant, name, value)
-    participant.birth_year = participant.date_of_birth.year
-    participant.age_at_entry = age_on(participant.date_of_birth, participant.entry_date)
-    participant.duplicate_key = duplicate_key(participant.first_name, participant.last_name)
-    participant.search_key = search_key(participant.case_number, participant.first_name, participant.last_name)
+    born, entered = clean["date_of_birth"], clean["entry_date"]
+    participant.birth_year = born.year
+    participant.age_at_entry = age_on(born, entered)
+    participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
+    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"])
     if entry_before != (participant.entry_date, participant.labour_status_at_entry):
         entry_record = db.session.scalar(sa.select(StatusChange).where(
             StatusChange.participant_id == participant.id, StatusChange.source == "entry"))
@@ -422,7 +395,6 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
         changes["version"] = [participant.version, participant.version + 1]
         record("participant.update", actor=actor, obj=participant, participant_id=participant.id,
                organisation_id=participant.organisation_id, changes=changes)
-    _commit()
     return participant
 
 
@@ -443,93 +415,93 @@ def changes_since(participant: Participant, version: int) -> list[dict[str, Any]
     return result
 
 
-def reassign_participant(participant: Participant, *, counsellor_id: int, actor: User,
+@transactional
+def reassign_participant(participant: Participant, *, counsellor_id: int | None, actor: User,
                          version: Any = None) -> Participant:
     """A team lead hands a case to another counsellor of the organisation."""
     if actor.role != "team_lead":
         raise Forbidden(_("Only team leads reassign participants."))
+    _lock(participant)
     if version is not None:
-        _check_version(participant, version)
-    colleague = _colleague(participant.organisation_id, counsellor_id)
-    if colleague is None:
-        raise DomainError.field("counsellor_id", _("Choose an active counsellor of your organisation."))
-    if colleague.id != participant.counsellor_id:
-        changes = {"counsellor_id": [participant.counsellor_id, colleague.id],
+        check_version(participant, version)
+    check = _checker({"counsellor_id": counsellor_id})
+    check.require(counsellor_id is not None, "counsellor_id", _("Choose an active counsellor of your organisation."))
+    _colleague_id(check, "counsellor_id", participant.organisation_id)
+    check.done()
+    if counsellor_id != participant.counsellor_id:
+        changes = {"counsellor_id": [participant.counsellor_id, counsellor_id],
                    "version": [participant.version, participant.version + 1]}
-        participant.counsellor_id = colleague.id
+        participant.counsellor_id = counsellor_id
         participant.updated_at = utcnow()
         record("participant.reassign", actor=actor, obj=participant, participant_id=participant.id,
                organisation_id=participant.organisation_id, changes=changes)
-        _commit()
     return participant
 
 
+@transactional
 def record_case_view(participant: Participant, *, actor: User) -> None:
     """The access log: who opened which case file, when."""
     record("case.view", actor=actor, obj=participant, participant_id=participant.id,
            organisation_id=participant.organisation_id)
-    db.session.commit()
 
 
 # --- labour-market status history ---------------------------------------------------------------
 
+@transactional
 def add_status_change(participant: Participant, *, date_: date | None, status: str | None,
                       actor: User) -> StatusChange:
     """Adds a dated labour-market status. Not before the entry date (the entry status is the first
     record); dates after an exit are fine (results are measured after leaving)."""
     require_casework(actor)
-    errors = _Errors()
-    if date_ is None:
-        errors.add("date", _("This field is required."))
-    elif date_ < participant.entry_date:
-        errors.add("date", _("A status change cannot be dated before the entry date (%(date)s).",
-                             date=participant.entry_date.isoformat()))
-    elif date_ > date.today() + timedelta(days=366):
-        errors.add("date", _("Check the date."))
-    if status is None:
-        errors.add("status", _("This field is required."))
-    elif status not in LABOUR_STATUSES:
-        errors.add("status", _("Choose one of the listed values."))
-    errors.raise_if_any()
-    return _add_to_case(participant, StatusChange(participant_id=participant.id, date=date_, status=status,
+    _lock(participant)
+    check = _checker({"date": date_, "status": status})
+    day = check.date("date", required=True, not_before=participant.entry_date,
+                     not_after=date.today() + timedelta(days=366),
+                     before_message=_("A status change cannot be dated before the entry date (%(date)s).",
+                                      date=participant.entry_date.isoformat()),
+                     after_message=_("Check the date."))
+    status = check.choice("status", LABOUR_STATUSES, required=True)
+    check.done()
+    return _add_to_case(participant, StatusChange(participant_id=participant.id, date=day, status=status,
                                                   source="manual", created_by_id=actor.id),
                         "status_change.create", ("date", "status"), actor=actor)
 
 
 # --- progress notes ------------------------------------------------------------------------------
 
-def _clean_note(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors = _Errors()
-    note_date, kind, text, minutes = data.get("date"), data.get("kind"), _clean_text(data.get("text")), data.get("minutes")
-    if note_date is None:
-        errors.add("date", _("This field is required."))
-    elif note_date > date.today():
-        errors.add("date", _("A note records a contact that has happened: the date cannot be in the future."))
-    if kind is None:
-        errors.add("kind", _("This field is required."))
-    elif kind not in NOTE_KINDS:
-        errors.add("kind", _("Choose one of the listed values."))
-    if not text:
-        errors.add("text", _("This field is required."))
-    elif len(text) > 20000:
-        errors.add("text", _("Use at most %(max)s characters.", max=20000))
-    if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 1440):
-        errors.add("minutes", _("Enter the duration in minutes (0 to 1440)."))
-    errors.raise_if_any()
-    return {"date": note_date, "kind": kind, "text": text.replace("\r\n", "\n"), "minutes": minutes}
+def _clean_note(values: Mapping[str, Any]) -> dict[str, Any]:
+    check = _checker(values)
+    day = check.date("date", required=True, not_after=date.today(),
+                     after_message=_("A note records a contact that has happened: the date cannot be in the future."))
+    kind = check.choice("kind", NOTE_KINDS, required=True)
+    text = check.text("text", required=True, max_length=TEXT_LIMITS["note_text"])
+    minutes = check.integer("minutes")
+    check.require(minutes is None or 0 <= minutes <= NOTE_MAX_MINUTES, "minutes",
+                  _("Enter the duration in minutes (0 to 1440)."))
+    check.done()
+    return {"date": day, "kind": kind, "text": (text or "").replace("\r\n", "\n"), "minutes": minutes}
 
 
+@transactional
 def add_note(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Note:
     require_casework(actor)
+    _lock(participant)
     clean = _clean_note(data)
     return _add_to_case(participant, Note(participant_id=participant.id, author_id=actor.id, **clean),
                         "note.create", ("date", "kind", "minutes", "text"), actor=actor)
 
 
+def _lock_owner(obj: Note | Goal | Task) -> None:
+    if obj.participant_id is not None:
+        lock_rows(Participant, [obj.participant_id])
+
+
+@transactional
 def correct_note(note: Note, data: Mapping[str, Any], *, version: Any, actor: User) -> Note:
     """Corrects a note; the earlier text is kept as a NoteRevision."""
     require_casework(actor)
-    _check_version(note, version)
+    _lock_owner(note)
+    check_version(note, version)
     clean = _clean_note({"date": note.date, "kind": note.kind, "minutes": note.minutes, "text": note.text, **data})
     changes = diff(note, clean)
     if changes:
@@ -538,38 +510,34 @@ def correct_note(note: Note, data: Mapping[str, Any], *, version: Any, actor: Us
         for name, value in clean.items():
             setattr(note, name, value)
         record("note.update", actor=actor, obj=note, participant_id=note.participant_id, changes=changes)
-    _commit()
     return note
 
 
 # --- integration plan ----------------------------------------------------------------------------
 
-def _clean_goal(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors = _Errors()
-    title = _clean_text(data.get("title"))
-    status = data.get("status") or "open"
-    next_steps = _clean_text(data.get("next_steps"))
-    if not title:
-        errors.add("title", _("This field is required."))
-    elif len(title) > 300:
-        errors.add("title", _("Use at most %(max)s characters.", max=300))
-    if status not in GOAL_STATUSES:
-        errors.add("status", _("Choose one of the listed values."))
-    if next_steps and len(next_steps) > 5000:
-        errors.add("next_steps", _("Use at most %(max)s characters.", max=5000))
-    errors.raise_if_any()
-    return {"title": title, "target_date": data.get("target_date"), "status": status, "next_steps": next_steps}
+def _clean_goal(values: Mapping[str, Any]) -> dict[str, Any]:
+    check = _checker({**values, "status": values.get("status") or "open"})
+    clean = {"title": check.text("title", required=True, max_length=TEXT_LIMITS["goal_title"]),
+             "target_date": check.date("target_date"),
+             "status": check.choice("status", GOAL_STATUSES, required=True),
+             "next_steps": check.text("next_steps", max_length=TEXT_LIMITS["next_steps"])}
+    check.done()
+    return clean
 
 
+@transactional
 def add_goal(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Goal:
     require_casework(actor)
+    _lock(participant)
     return _add_to_case(participant, Goal(participant_id=participant.id, **_clean_goal(data)),
                         "goal.create", ("title", "target_date", "status", "next_steps"), actor=actor)
 
 
+@transactional
 def update_goal(goal: Goal, data: Mapping[str, Any], *, version: Any, actor: User) -> Goal:
     require_casework(actor)
-    _check_version(goal, version)
+    _lock_owner(goal)
+    check_version(goal, version)
     current = {"title": goal.title, "target_date": goal.target_date, "status": goal.status,
                "next_steps": goal.next_steps}
     clean = _clean_goal({**current, **data})
@@ -578,40 +546,34 @@ def update_goal(goal: Goal, data: Mapping[str, Any], *, version: Any, actor: Use
         for name, value in clean.items():
             setattr(goal, name, value)
         record("goal.update", actor=actor, obj=goal, participant_id=goal.participant_id, changes=changes)
-    _commit()
     return goal
 
 
 # --- tasks ---------------------------------------------------------------------------------------
 
+@transactional
 def add_task(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Task:
+    """A task about the participant, assigned to a case worker of the organisation (default: the actor)."""
     require_casework(actor)
-    errors = _Errors()
-    title = _clean_text(data.get("title"))
-    due = data.get("due_date")
-    assignee_id = data.get("assignee_id") or actor.id
-    if not title:
-        errors.add("title", _("This field is required."))
-    elif len(title) > 300:
-        errors.add("title", _("Use at most %(max)s characters.", max=300))
-    if due is None:
-        errors.add("due_date", _("This field is required."))
-    if _colleague(participant.organisation_id, assignee_id) is None:
-        errors.add("assignee_id", _("Choose an active counsellor of your organisation."))
-    errors.raise_if_any()
+    _lock(participant)
+    check = _checker({**data, "assignee_id": data.get("assignee_id") or actor.id})
+    title = check.text("title", required=True, max_length=TEXT_LIMITS["task_title"])
+    due = check.date("due_date", required=True)
+    assignee_id = _colleague_id(check, "assignee_id", participant.organisation_id)
+    check.done()
     return _add_to_case(participant, Task(organisation_id=participant.organisation_id, participant_id=participant.id,
                                           title=title, due_date=due, assignee_id=assignee_id, kind="manual"),
                         "task.create", ("title", "due_date", "assignee_id"), actor=actor)
 
 
+@transactional
 def complete_task(task: Task, *, version: Any, actor: User) -> Task:
     require_casework(actor)
-    _check_version(task, version)
+    _lock_owner(task)
+    check_version(task, version)
     if task.done_at is not None:
         raise Conflict(_("This task is done already."), code="already_done")
-    task.done_at = utcnow()
+    done_at = task.done_at = utcnow()
     record("task.complete", actor=actor, obj=task, participant_id=task.participant_id,
-           changes={"done_at": [None, task.done_at.isoformat()]})
-    _commit()
+           changes={"done_at": [None, done_at.isoformat()]})
     return task
-

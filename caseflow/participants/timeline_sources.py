@@ -69,5 +69,6 @@ def goal_events(participant):
 def task_events(participant):
     tasks = db.session.scalars(sa.select(Task).where(Task.participant_id == participant.id,
                                                      Task.done_at.is_not(None))).all()
-    return [TimelineEvent(date=t.done_at.date(), kind="task", title=_("Task done: %(title)s", title=task_title(t.kind, t.title, t.title_params)),
-                          recorded_at=t.done_at, order=2) for t in tasks]
+    return [TimelineEvent(date=t.done_at.date(), kind="task",
+                          title=_("Task done: %(title)s", title=task_title(t.kind, t.title, t.title_params)),
+                          recorded_at=t.done_at, order=2) for t in tasks if t.done_at is not None]

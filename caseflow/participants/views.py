@@ -4,7 +4,8 @@ form, call one service, redirect or render."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
 from caseflow.participants import (
@@ -21,9 +23,6 @@ from caseflow.participants import (
 )
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
-    GOAL_LABELS,
-    ISCED_LEVELS,
-    RECOGNITION_LABELS,
     CaseloadSearchForm,
     CompleteTaskForm,
     GoalForm,
@@ -39,6 +38,8 @@ from caseflow.participants.forms import (
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.panels import render_context
 from caseflow.participants.timeline import build_timeline
+from caseflow.participants.vocabulary import GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
+from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
 from caseflow.web import apply_error, page_args
 
@@ -69,20 +70,21 @@ def _caseload_filters(values: Mapping[str, str], q: str = "") -> queries.Caseloa
     """The caseload filters from the query string or the posted form; unknown values fall back."""
     counsellor = values.get("counsellor")
     nationality = values.get("nationality") or ""
+    status, sort = values.get("status") or "", values.get("sort") or ""
     return queries.CaseloadFilters(
-        status=values.get("status") if values.get("status") in ("active", "exited", "all") else "active",
+        status=status if status in ("active", "exited", "all") else "active",
         counsellor_id=_default_counsellor() if counsellor is None else int_or_none(counsellor),
         measure_id=int_or_none(values.get("measure")),
         nationality=nationality if NATIONALITY_CODE.fullmatch(nationality) else None,
         q=q,
-        sort=values.get("sort") if values.get("sort") in queries.SORTS else "name",
+        sort=sort if sort in queries.SORTS else "name",
         descending=values.get("dir") == "desc",
     )
 
 
-def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
+def _filter_args(filters: queries.CaseloadFilters) -> dict[str, Any]:
     """The query string of these filters: only the non-personal ones, defaults left out."""
-    args: dict[str, str | int] = {}
+    args: dict[str, Any] = {}
     if filters.status != "active":
         args["status"] = filters.status
     if filters.counsellor_id != _default_counsellor():
@@ -100,18 +102,18 @@ def _filter_args(filters: queries.CaseloadFilters) -> dict[str, str | int]:
 
 @bp.before_request
 def _search_term_out_of_the_address():
-    """An old bookmark (/caseload?q=…): the search still applies, but the term leaves the address at
-    once. Before the login check, so that a logged-out visitor's term does not travel on in the
-    login page's `next` (it is then dropped: a search belongs to a login session)."""
+    """An old bookmark (/caseload?q=…): the term leaves the address at once and is dropped. A GET
+    changes nothing: saving a search is the search form's POST (with its CSRF token), so that a link
+    on another site cannot set anybody's search. Before the login check, so that a logged-out
+    visitor's term does not travel on in the login page's `next` either."""
     if request.endpoint != "participants.caseload" or request.method != "GET" or "q" not in request.args:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("participants.caseload"))
-    set_caseload_search(search_term(request.args["q"]))
     # only the checked, non-personal filters go on (never raw arguments: url_for would read
     # `_external`, `_anchor` … from them, and free text would stay in the address)
     page, per_page = page_args()
-    paging = {"page": page} if page > 1 else {}
+    paging: dict[str, Any] = {"page": page} if page > 1 else {}
     if "per_page" in request.args:
         paging["per_page"] = per_page
     return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(request.args)), **paging))
@@ -126,17 +128,25 @@ def caseload():
         form = CaseloadSearchForm()
         if not form.validate_on_submit():
             abort(400)
+        filters = _caseload_filters(form.filter_values())
+        if unsafe_text(form.q.data or ""):
+            # a NUL byte or another control character: refused (no database stores it), nothing kept
+            filters.q = search_term(caseload_search())
+            return _render_caseload(filters, search_error=text_message()), 422
         set_caseload_search(form.q.data)
-        return redirect(url_for("participants.caseload", **_filter_args(_caseload_filters(form.filter_values()))))
-    filters = _caseload_filters(request.args, search_term(caseload_search()))
+        return redirect(url_for("participants.caseload", **_filter_args(filters)))
+    return _render_caseload(_caseload_filters(request.args, search_term(caseload_search())))
+
+
+def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None = None) -> str:
     page, per_page = page_args()
     org_id = current_user.organisation_id
     result = queries.caseload(current_user, filters, page=page, per_page=per_page)
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
-        counsellors=queries.colleagues(org_id), measures=queries.measure_choices(org_id),
+        counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
         nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
-        sorts=queries.SORTS)
+        sorts=queries.SORTS, search_error=search_error)
 
 
 # --- registration --------------------------------------------------------------------------------
@@ -144,10 +154,11 @@ def caseload():
 @bp.route("/participants/new", methods=["GET", "POST"])
 @casework_required
 def register():
-    form = ParticipantForm().setup(queries.colleagues(current_user.organisation_id))
+    form = ParticipantForm().setup(counsellor_choices(current_user.organisation_id))
     if request.method == "GET" and current_user.role == "counsellor":
         form.counsellor_id.data = str(current_user.id)
-    candidates, status = [], 200
+    candidates: Sequence[Participant] = []
+    status = 200
     if form.is_submitted() and not form.wants_more_rows:
         if form.validate():
             try:
@@ -174,7 +185,7 @@ def register():
 
 def _render_case_file(participant: Participant, status: int = 200, **forms):
     details = queries.case_file_details(participant)
-    colleagues = queries.colleagues(participant.organisation_id)
+    colleagues = counsellor_choices(participant.organisation_id)
     forms.setdefault("note_form", NoteForm(formdata=None, prefix="note").setup())
     forms.setdefault("status_form", StatusChangeForm(formdata=None, prefix="status").setup())
     forms.setdefault("goal_form", GoalForm(formdata=None, prefix="goal").setup())
@@ -185,7 +196,7 @@ def _render_case_file(participant: Participant, status: int = 200, **forms):
                 for template, context in render_context(participant, current_user)],
         genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES,
         complete_form=CompleteTaskForm(formdata=None),
-        isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_LABELS, goal_labels=GOAL_LABELS,
+        isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_STATUSES, goal_labels=GOAL_STATUSES,
         **details, **forms), status
 
 
@@ -200,12 +211,12 @@ def case_file(participant_id: int):
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @casework_required
 def edit(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST",
+    participant = get_participant_for(current_user, participant_id, writable=request.method == "POST",
                                       allow_anonymised=False)
     if participant.restricted_at is not None:
         flash(_("Processing of this case is restricted; it is read-only."), "error")
         return redirect(url_for("participants.case_file", participant_id=participant.id))
-    colleagues = queries.colleagues(participant.organisation_id)
+    colleagues = counsellor_choices(participant.organisation_id)
     if request.method == "GET":
         form = ParticipantForm(formdata=None, data=form_data_of(participant, queries.languages_of(participant.id),
                                                                  queries.qualifications_of(participant.id)))
@@ -259,7 +270,7 @@ def _save_edit_form(form, save: Callable[[], object], done: str, target: str):
 
 
 def _participant_for_writing(participant_id: int) -> Participant:
-    return get_participant_for(current_user, participant_id, for_update=True, allow_anonymised=False)
+    return get_participant_for(current_user, participant_id, writable=True, allow_anonymised=False)
 
 
 def _record_on_case_file(participant: Participant, form, form_name: str, anchor: str, done: str,
@@ -290,7 +301,7 @@ def add_note(participant_id: int):
 @casework_required
 def correct_note(participant_id: int, note_id: int):
     participant, note = get_record_for(current_user, participant_id, Note, note_id,
-                                       for_update=request.method == "POST")
+                                       writable=request.method == "POST")
     form = NoteForm(obj=note).setup() if request.method == "GET" else NoteForm().setup()
     done, status = _save_edit_form(
         form, lambda: services.correct_note(note, form.to_data(), version=int_or_none(form.version.data),
@@ -325,7 +336,7 @@ def add_goal(participant_id: int):
 @casework_required
 def edit_goal(participant_id: int, goal_id: int):
     participant, goal = get_record_for(current_user, participant_id, Goal, goal_id,
-                                       for_update=request.method == "POST")
+                                       writable=request.method == "POST")
     form = GoalForm(obj=goal).setup() if request.method == "GET" else GoalForm().setup()
     done, status = _save_edit_form(
         form, lambda: services.update_goal(goal, form.to_data(), version=int_or_none(form.version.data),
@@ -340,7 +351,7 @@ def edit_goal(participant_id: int, goal_id: int):
 @casework_required
 def add_task(participant_id: int):
     participant = _participant_for_writing(participant_id)
-    form = TaskForm(prefix="task").setup(queries.colleagues(participant.organisation_id))
+    form = TaskForm(prefix="task").setup(counsellor_choices(participant.organisation_id))
     return _record_on_case_file(participant, form, "task_form", "#tasks", _("Task added."),
                                 lambda: services.add_task(participant, form.to_data(), actor=current_user))
 
@@ -348,7 +359,7 @@ def add_task(participant_id: int):
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/done", methods=["POST"])
 @casework_required
 def complete_task(participant_id: int, task_id: int):
-    participant, task = get_record_for(current_user, participant_id, Task, task_id, for_update=True)
+    participant, task = get_record_for(current_user, participant_id, Task, task_id, writable=True)
     form = CompleteTaskForm()
     if not form.validate():
         abort(400)
@@ -364,9 +375,9 @@ def complete_task(participant_id: int, task_id: int):
 @bp.route("/participants/<int:participant_id>/reassign", methods=["GET", "POST"])
 @roles_required("team_lead")
 def reassign(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, for_update=request.method == "POST",
+    participant = get_participant_for(current_user, participant_id, writable=request.method == "POST",
                                       allow_anonymised=False)
-    form = ReassignForm().setup(queries.colleagues(participant.organisation_id))
+    form = ReassignForm().setup(counsellor_choices(participant.organisation_id))
     if request.method == "GET":
         form.counsellor_id.data = str(participant.counsellor_id or "")
         form.version.data = participant.version

@@ -73,15 +73,6 @@ def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
         .order_by(Measure.title, Measure.id))]
 
 
-def counsellor_choices(organisation_id: int) -> list[tuple[int, str]]:
-    from caseflow.accounts.models import User
-    from caseflow.extensions import db
-    return [(r.id, r.name) for r in db.session.execute(
-        sa.select(User.id, User.name).where(User.organisation_id == organisation_id,
-                                            User.role.in_(("counsellor", "team_lead")))
-        .order_by(User.name, User.id))]
-
-
 def enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
     """(id, "measure (start)") of the participant's enrolments, newest first, for the forms that
     link a placement or certificate to the enrolment that led to it."""

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required
+from caseflow.accounts.queries import counsellor_choices
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
@@ -32,7 +33,6 @@ from caseflow.placements.forms import (
 )
 from caseflow.placements.queries import (
     PlacementFilters,
-    counsellor_choices,
     employer_choices,
     enrolment_choices,
     measure_choices,
@@ -208,7 +208,7 @@ def new_follow_up(participant_id: int):
 def placement_list():
     org_id = current_user.organisation_id
     form = PlacementFilterForm(formdata=request.args)
-    form.setup(measure_choices(org_id), counsellor_choices(org_id), employer_choices(org_id))
+    form.setup(measure_choices(org_id), counsellor_choices(org_id, active_only=False), employer_choices(org_id))
     filters = PlacementFilters()
     if form.validate():
         filters = PlacementFilters(date_from=form.date_from.data, date_to=form.date_to.data,

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.models import NoteRevision
 
@@ -26,8 +27,8 @@ def test_status_history_starts_with_the_entry_status(api_as, counsellor, registe
 
 def test_status_change_may_be_dated_after_an_exit(api_as, counsellor, register):
     p = register()
-    p.status, p.exit_date = "exited", date(2025, 5, 31)
-    db.session.commit()
+    with unit_of_work():
+        p.status, p.exit_date = "exited", date(2025, 5, 31)
     response = api_as(counsellor).post(f"/participants/{p.id}/status-changes",
                                        json={"date": "2025-06-20", "status": "employed"})
     assert response.status_code == 201

@@ -95,7 +95,9 @@ def test_invalid_field_answers_422_on_that_field_and_saves_nothing(api_as, couns
     for override, field in BAD_FIELDS:
         response = api.post("/participants", json=valid_data(**override))
         error = (response.get_json() or {}).get("error", {})
-        if response.status_code != 422 or error.get("code") != "validation_error" or field not in error.get("fields", {}):
+        # an error inside a list names the row and field: foreign_qualifications.0.recognition_status
+        named = [name for name in error.get("fields", {}) if name == field or name.startswith(field + ".")]
+        if response.status_code != 422 or error.get("code") != "validation_error" or not named:
             wrong.append((override, response.status_code, error))
     assert wrong == []
     assert count(Participant) == 0 and count(StatusChange) == 0
@@ -179,12 +181,15 @@ def test_search_by_case_number_and_list_leaves_out_special_categories(api_as, co
     assert "special_categories_consent_date" not in body["items"][0]
 
 
-def test_list_is_paginated_with_capped_page_size(api_as, counsellor, register):
+def test_list_is_paginated_and_refuses_pages_above_200(api_as, counsellor, register):
     for n in range(3):
         register(first_name=f"P{n}", date_of_birth=f"198{n}-01-01")
     body = api_as(counsellor).get("/participants?per_page=2&page=2").get_json()
     assert body["page"] == 2 and body["per_page"] == 2 and body["total"] == 3 and len(body["items"]) == 1
-    assert api_as(counsellor).get("/participants?per_page=5000").get_json()["per_page"] == 200
+    assert api_as(counsellor).get("/participants?per_page=200").get_json()["per_page"] == 200
+    # The document says at most 200: more is refused, not silently cut (issue 20, one rule everywhere).
+    response = api_as(counsellor).get("/participants?per_page=5000")
+    assert response.status_code == 422 and "per_page" in response.get_json()["error"]["fields"]
 
 
 def test_patch_changes_fields_and_audits_old_and_new(api_as, counsellor, register):
@@ -257,8 +262,16 @@ def test_openapi_describes_the_participant_endpoints(client):
     for path in ("/participants", "/participants/{participant_id}", "/participants/{participant_id}/status-changes",
                  "/participants/{participant_id}/notes"):
         assert path in doc["paths"]
-    fields = doc["components"]["schemas"]["ParticipantInput"]["properties"]
+    schemas = doc["components"]["schemas"]
+    fields = schemas["Participant"]["properties"]
     assert "special_categories_consent_date" in fields and "confirm_not_duplicate" in fields
+    assert set(schemas["Participant"]["required"]) == {
+        "first_name", "last_name", "date_of_birth", "gender", "nationality", "entry_date", "labour_status_at_entry"}
+    assert "version" in schemas["ParticipantPatch"]["required"]
+    # lists leave out special categories, and the document says so
+    assert "disability" not in schemas["ParticipantSummary"]["properties"]
+    post = doc["paths"]["/participants"]["post"]
+    assert {"201", "400", "403", "409", "422"} <= set(post["responses"])
 
 
 def test_reading_one_participant_writes_the_access_log(api_as, counsellor, register):

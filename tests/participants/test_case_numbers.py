@@ -6,6 +6,7 @@ import threading
 
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import next_case_number
 from caseflow.participants.models import CaseNumberCounter, Participant
@@ -13,10 +14,10 @@ from tests.participants.conftest import service_data
 
 
 def test_first_number_of_a_year_creates_the_counter():
-    assert next_case_number(2031) == "CF-2031-000001"
-    assert next_case_number(2031) == "CF-2031-000002"
-    assert next_case_number(2032) == "CF-2032-000001"
-    db.session.commit()
+    with unit_of_work():
+        assert next_case_number(2031) == "CF-2031-000001"
+        assert next_case_number(2031) == "CF-2031-000002"
+        assert next_case_number(2032) == "CF-2032-000001"
     assert db.session.get(CaseNumberCounter, 2031).last_value == 2
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import Note, Participant, Task
@@ -37,12 +38,12 @@ def bulk_participants(org, counsellor, n, *, start=0, measure=None, today=None):
         if measure is not None:
             enrolments.append(dict(participant_id=pid, measure_id=measure.id, status="active",
                                    start_date=date(2025, 2, 1)))
-    db.session.execute(sa.insert(Participant), rows)
-    db.session.execute(sa.insert(Note), notes)
-    db.session.execute(sa.insert(Task), tasks)
-    if enrolments:
-        db.session.execute(sa.insert(Enrolment), enrolments)
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(sa.insert(Participant), rows)
+        db.session.execute(sa.insert(Note), notes)
+        db.session.execute(sa.insert(Task), tasks)
+        if enrolments:
+            db.session.execute(sa.insert(Enrolment), enrolments)
 
 
 def test_caseload_query_count_is_constant(client, auth, counsellor, org, count_queries):
@@ -84,8 +85,8 @@ def test_counsellor_sees_own_active_participants_by_default(client, auth, counse
     mine = register(first_name="Mine")
     theirs = register(first_name="Theirs", counsellor_id=colleague.id, date_of_birth="1980-01-01")
     exited = register(first_name="Exited", date_of_birth="1981-01-01")
-    exited.status, exited.exit_date = "exited", date(2025, 6, 1)
-    db.session.commit()
+    with unit_of_work():
+        exited.status, exited.exit_date = "exited", date(2025, 6, 1)
     auth.login(counsellor)
     html = client.get("/caseload").get_data(as_text=True)
     assert mine.case_number in html and theirs.case_number not in html and exited.case_number not in html
@@ -105,9 +106,9 @@ def test_filters_by_measure_and_nationality(client, auth, counsellor, org, regis
     measure = MeasureFactory(organisation=org, title="Sprachkurs B2")
     in_measure = register(first_name="Kurs", nationality="UA")
     other = register(first_name="Ohne", date_of_birth="1980-01-01")
-    db.session.add(Enrolment(participant_id=in_measure.id, measure_id=measure.id, status="active",
-                             start_date=date(2025, 3, 1)))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(Enrolment(participant_id=in_measure.id, measure_id=measure.id, status="active",
+                                 start_date=date(2025, 3, 1)))
     auth.login(counsellor)
     html = client.get(f"/caseload?measure={measure.id}").get_data(as_text=True)
     assert in_measure.case_number in html and other.case_number not in html

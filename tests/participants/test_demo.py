@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from caseflow.accounts.models import User
+from caseflow.database import unit_of_work
 from caseflow.demo import DemoContext, generate
 from caseflow.extensions import db
 from caseflow.participants import demo
@@ -47,8 +48,8 @@ def test_same_seed_gives_the_same_people(org, counsellor):
     def run():
         ctx = DemoContext(rng=random.Random(11), participants=25, today=date(2026, 11, 22),
                           organisations=[org], counsellors={org.id: [counsellor.id]})
-        demo.generate(ctx)
-        db.session.commit()
+        with unit_of_work():
+            demo.generate(ctx)
         ids = [r["id"] for r in ctx.participant_rows]
         return [tuple(r) for r in db.session.execute(
             sa.select(Participant.first_name, Participant.last_name, Participant.date_of_birth, Participant.gender,

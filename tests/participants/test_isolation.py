@@ -34,7 +34,7 @@ API_CALLS = [
     ("post", "/participants/{pid}/goals", {"title": "x"}),
     ("patch", "/participants/{pid}/goals/{goal}", {"version": 1, "status": "dropped"}),
     ("get", "/participants/{pid}/tasks", None),
-    ("post", "/participants/{pid}/tasks", {"task-title": "x", "task-due_date": "2025-05-01"}),
+    ("post", "/participants/{pid}/tasks", {"title": "x", "due_date": "2025-05-01"}),
     ("patch", "/participants/{pid}/tasks/{task}", {"version": 1, "done": True}),
 ]
 
@@ -77,7 +77,7 @@ PAGES = [
     ("post", "/participants/{pid}/goals", {"goal-title": "x"}),
     ("get", "/participants/{pid}/goals/{goal}/edit", None),
     ("post", "/participants/{pid}/goals/{goal}/edit", {"title": "x", "status": "open", "version": "1"}),
-    ("post", "/participants/{pid}/tasks", {"task-title": "x", "task-due_date": "2025-05-01"}),
+    ("post", "/participants/{pid}/tasks", {"title": "x", "due_date": "2025-05-01"}),
     ("post", "/participants/{pid}/tasks/{task}/done", {"version": "1"}),
 ]
 

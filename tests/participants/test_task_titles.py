@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.models import Task
 from tests.factories import ParticipantFactory
@@ -12,15 +13,15 @@ from tests.factories import ParticipantFactory
 def _task(participant, counsellor, title, kind, due, params=None):
     task = Task(organisation_id=participant.organisation_id, participant_id=participant.id, title=title,
                 kind=kind, due_date=due, assignee_id=counsellor.id, title_params=params)
-    db.session.add(task)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(task)
     return task
 
 
 def _pages_read_in(locale, client, auth, counsellor, participant) -> dict[str, str]:
     """The caseload and the case file as `counsellor` sees them with the UI in `locale`."""
-    counsellor.locale = locale
-    db.session.commit()
+    with unit_of_work():
+        counsellor.locale = locale
     auth.login(counsellor)
     return {path: client.get(path).get_data(as_text=True) for path in ("/caseload", f"/participants/{participant.id}")}
 
@@ -39,8 +40,8 @@ def test_system_tasks_follow_the_readers_language(client, auth, counsellor):
         assert "Bewerbungsmappe mitbringen" in html, path  # typed by a person: as typed
     assert "six-month follow-up" in client.get(f"/participants/{participant.id}").get_data(as_text=True)
 
-    counsellor.locale = "de"
-    db.session.commit()
+    with unit_of_work():
+        counsellor.locale = "de"
     html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
     assert "4-Wochen-Check" in html and "Sechs-Monats-Nachbefragung" in html
     assert "4-week check" not in html
@@ -49,8 +50,8 @@ def test_system_tasks_follow_the_readers_language(client, auth, counsellor):
 def test_caseload_next_task_column_translates_too(client, auth, counsellor):
     participant = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
     _task(participant, counsellor, "4-Wochen-Check", "four_week_check", date.today() + timedelta(days=30))
-    counsellor.locale = "en"
-    db.session.commit()
+    with unit_of_work():
+        counsellor.locale = "en"
     auth.login(counsellor)
     html = client.get("/caseload").get_data(as_text=True)
     # due in a month: not in "My tasks" (this week), only in the participant's row

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.models import Goal, Note, NoteRevision, Participant, StatusChange, Task
 from tests.factories import UserFactory
@@ -301,8 +302,8 @@ def test_invalid_qualification_row_is_reported_on_the_form(client, auth, counsel
 def test_restricted_case_cannot_be_edited(client, auth, counsellor, register):
     from caseflow.models_base import utcnow
     p = register()
-    p.restricted_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        p.restricted_at = utcnow()
     auth.login(counsellor)
     assert client.get(f"/participants/{p.id}/edit").status_code == 302
     response = post_form(client, auth, f"/participants/{p.id}/edit", registration_form(phone="1", version="1"),
