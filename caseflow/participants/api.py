@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import (
@@ -26,9 +26,9 @@ from caseflow.api.schemas import (
     errors,
     fields,
     page_of,
-    validate,
 )
 from caseflow.api.support import api_user
+from caseflow.errors import DomainError
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
@@ -385,10 +385,11 @@ class TaskSchema(Schema):
 
 
 class TaskDoneSchema(Schema):
-    """Completes a task."""
+    """Completes a task: `done` must be true (checked after the task is loaded, so that a restricted
+    case answers 409 whatever the body)."""
 
     version = Version()
-    done = _boolean(required=True, validate=validate.Equal(True, error=_l('Send "done": true to complete the task.')))
+    done = _boolean(metadata={"description": "true: the task is done (required)", "enum": [True]})
 
 
 @bp.route("/participants/<int:participant_id>/tasks", methods=["GET"])
@@ -417,4 +418,6 @@ def patch_task(data, participant_id: int, task_id: int):
     """Complete a task (send the version read; 409 when stale or done already)"""
     actor = api_user()
     _, task = get_record_for(actor, participant_id, Task, task_id, writable=True)
+    if data.get("done") is not True:
+        raise DomainError.field("done", gettext('Send "done": true to complete the task.'))
     return services.complete_task(task, version=data["version"], actor=actor)
