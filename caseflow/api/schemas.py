@@ -164,6 +164,12 @@ class Flag(_Translated, fields.Boolean):
     truthy = {True, "true"}
     falsy = {False, "false"}
 
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
+        # `1 in {True}` holds in Python, so numbers are refused before the set look-up.
+        if value is True or value is False or value in ("true", "false"):
+            return value is True or value == "true"
+        raise self.make_error("invalid")
+
 
 class Version(Id):
     """The `version` a client read; required on every PATCH (409 when stale, see check_version)."""
