@@ -4,6 +4,8 @@ XLSX; an analyst sees all organisations and no names. Every report page passes a
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -63,7 +65,7 @@ def test_team_lead_runs_both_reports_switches_the_rule_and_downloads(page, live_
         page.get_by_role("link", name="Excel (XLSX)").click()
     download = info.value
     assert download.suggested_filename == "esf-2024-01-01-2024-12-31-de.xlsx"
-    book = load_workbook(download.path(), read_only=True)
+    book = load_workbook(BytesIO(Path(download.path()).read_bytes()), read_only=True)
     rows = list(book.worksheets[0].values)
     assert rows[0][:3] == ("Indikator", "Schlüssel", "Weiblich")
     assert next(r for r in rows if r[1] == "total")[2:] == (1, 1, 0, 2)
@@ -81,7 +83,7 @@ def test_team_lead_runs_both_reports_switches_the_rule_and_downloads(page, live_
     assert_accessible(page, "placement report")
     with page.expect_download() as info:
         page.get_by_role("link", name="Excel (XLSX)").click()
-    book = load_workbook(info.value.path(), read_only=True)
+    book = load_workbook(BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
     summary = list(book.worksheets[0].values)
     assert summary[0] == ("Kennzahl", "Wert") and summary[1][1] == 2
 
