@@ -34,7 +34,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import caseflow.models  # noqa: F401  (every table registered on the metadata)
-    from caseflow import database, i18n, navigation, security
+    from caseflow import database, i18n, mail, navigation, security
     from caseflow.accounts import sessions
     from caseflow.extensions import csrf, db, limiter
 
@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    mail.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
     from caseflow.measures.views import bp as measures_bp
     from caseflow.participants import api as participants_api  # noqa: F401
+    from caseflow.participants.handover import bp as handover_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.placements import api as placements_api  # noqa: F401
     from caseflow.placements.views import bp as placements_bp
@@ -63,7 +65,8 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.reports import api as reports_api  # noqa: F401
     from caseflow.reports.views import bp as reports_bp
 
-    for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp, privacy_bp):
+    for bp in (accounts_bp, audit_bp, participants_bp, handover_bp, measures_bp, placements_bp, reports_bp,
+               privacy_bp):
         app.register_blueprint(bp)
     api.init_app(app)
 
