@@ -35,9 +35,9 @@ def _digest(token: str) -> str:
 
 def _new_link(user: User, purpose: str) -> str:
     """Makes a link and answers its address (under CASEFLOW_BASE_URL)."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(AccountLink(user_id=user.id, purpose=purpose, token_hash=_digest(token),
-                               expires_at=utcnow() + LIFETIME[purpose]))
+    token, now = secrets.token_urlsafe(32), utcnow()
+    db.session.add(AccountLink(user_id=user.id, purpose=purpose, token_hash=_digest(token), created_at=now,
+                               expires_at=now + LIFETIME[purpose]))
     return mail.absolute_url("accounts.link", token=token)
 
 

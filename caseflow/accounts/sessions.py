@@ -93,7 +93,7 @@ def end_session() -> None:
 
 def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
     stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
-    raw = session.get("sid") if except_current else None
+    raw = session.get("sid") if except_current and has_request_context() else None
     if raw:
         stmt = stmt.where(UserSession.id != _digest(raw))
     db.session.execute(stmt)

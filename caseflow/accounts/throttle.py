@@ -62,9 +62,10 @@ def take_slot(digest: str, now: datetime) -> datetime | None:
 
 
 def give_back(digest: str) -> None:
-    """A correct check returns its slot."""
+    """A correct check returns its slot (and lifts a lock that checks running beside it set)."""
     db.session.execute(sa.update(T).where(T.email_digest == digest, T.failures > 0)
-                       .values(failures=T.failures - 1).execution_options(synchronize_session=False))
+                       .values(failures=T.failures - 1, locked_until=sa.null())
+                       .execution_options(synchronize_session=False))
 
 
 def lock_if_full(digest: str, now: datetime) -> datetime | None:
