@@ -223,9 +223,12 @@ def rotate_totp_secrets(batch: int = 200) -> int:
         with unit_of_work():
             users = list(db.session.scalars(
                 sa.select(User).where(User.totp_secret.is_not(None), User.totp_key_id != newest)
-                .order_by(User.id).limit(batch)))
+                .order_by(User.id).limit(batch).with_for_update()
+                .execution_options(populate_existing=True)))
             for user in users:
-                _store_secret(user, secret_of(user))
+                secret = secret_of(user)
+                if secret is not None:
+                    _store_secret(user, secret)
         done += len(users)
         if len(users) < batch:
             return done
