@@ -15,10 +15,10 @@ from caseflow.accounts import two_factor
 from caseflow.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from caseflow.audit.models import AuditEntry
 from caseflow.database import unit_of_work
+from caseflow.errors import DomainError
 from caseflow.extensions import db
 from tests.accounts.conftest import csrf_from, post_login
 from tests.conftest import PASSWORD
-from tests.factories import OrganisationFactory, UserFactory
 
 EN = {"headers": {"Accept-Language": "en"}}
 
@@ -226,12 +226,18 @@ def test_turning_it_off_needs_the_password(client, counsellor):
     _set_up(client, counsellor)
     post_login(client, counsellor.email, PASSWORD)
     user = db.session.get(User, counsellor.id)
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         two_factor.turn_off(user, password="wrong")
+    assert two_factor.unused_recovery_codes(user) == 10
     two_factor.turn_off(user, password=PASSWORD)
     assert "user.2fa_disabled" in _actions()
 
 
-def test_code_step_expires_and_needs_the_password_step(client, counsellor):
+def test_code_step_needs_the_password_step_first_and_expires(client, counsellor, monkeypatch):
     assert client.get("/login/code").headers["Location"].endswith("/login")
-    UserFactory(role="counsellor", organisation=OrganisationFactory())
+    secret, _ = _set_up(client, counsellor)
+    post_login(client, counsellor.email, PASSWORD)
+    assert client.get("/login/code").status_code == 200
+    later = time.time() + 301
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/login/code").headers["Location"].endswith("/login")
