@@ -42,7 +42,7 @@ def register_operations(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import caseflow.models  # noqa: F401  (every table registered on the metadata)
-    from caseflow import database, i18n, navigation, security
+    from caseflow import database, i18n, mail, navigation, security
     from caseflow.accounts import sessions
     from caseflow.extensions import csrf, db, limiter
 
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    mail.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.measures import caseload as measures_caseload
     from caseflow.measures.views import bp as measures_bp
     from caseflow.participants import api as participants_api  # noqa: F401
+    from caseflow.participants.handover import bp as handover_bp
     from caseflow.participants.views import bp as participants_bp
     from caseflow.placements import api as placements_api  # noqa: F401
     from caseflow.placements.views import bp as placements_bp
@@ -72,7 +74,8 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.reports import api as reports_api  # noqa: F401
     from caseflow.reports.views import bp as reports_bp
 
-    for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp, privacy_bp):
+    for bp in (accounts_bp, audit_bp, participants_bp, handover_bp, measures_bp, placements_bp, reports_bp,
+               privacy_bp):
         app.register_blueprint(bp)
     measures_caseload.register()  # the caseload's current measure and measure filter
     api.init_app(app)

@@ -64,6 +64,35 @@ def users_create(email: str, name: str, role: str, org_name: str | None, passwor
     click.echo(f"Created account {user.id}: {user.email} ({user.role})")
 
 
+@users.command("invite")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="counsellor, team_lead, analyst or admin")
+@click.option("--org", "org_name", default=None, help="the organisation's name")
+@click.option("--locale", default=None, help="language of the invitation: de (default) or en")
+@fails_cleanly
+def users_invite(email: str, name: str, role: str, org_name: str | None, locale: str | None) -> None:
+    """Creates the account without a password and sends the single-use invitation link (72 hours);
+    with no mail server the mail is printed and the link is the last line."""
+    from caseflow.accounts import links
+    from caseflow.accounts.services import organisation_by_name
+    org_id = organisation_by_name(org_name).id if org_name else None
+    user, url = links.invite(email=email, name=name, role=role, organisation_id=org_id, actor=None, locale=locale)
+    click.echo(f"Invited account {user.id}: {user.email} ({user.role})")
+    if not links.mail_configured():
+        click.echo(url)
+
+
+@users.command("reset-password")
+@click.argument("email")
+@fails_cleanly
+def users_reset_password(email: str) -> None:
+    """Prints a single-use password-reset link (1 hour) on the last line."""
+    from caseflow.accounts import links
+    from caseflow.accounts.services import user_by_email
+    click.echo(links.reset_link(user_by_email(email)))
+
+
 @tokens.command("create")
 @click.argument("email")
 @fails_cleanly

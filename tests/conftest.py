@@ -17,6 +17,7 @@ from caseflow import create_app
 from caseflow.extensions import db, limiter
 from config import TestingConfig
 from tests.databases import fresh_postgres_database
+from tests.mail import smtp_server  # noqa: F401  (a fixture for every test: a real local SMTP server)
 
 PASSWORD = "Quiet-Harbour-Lantern-58"
 
@@ -46,6 +47,9 @@ def app(database_url):
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.RATELIMIT_DEFAULT = "10000 per minute"
+    # Logins through the form stay one step for every role; tests/accounts turns the mandatory
+    # second factor on where it tests it (the default, team_lead and admin, is in config.py).
+    config.REQUIRE_2FA_ROLES = ()
     application = create_app(config)
     application.test_client_class = IsolatedClient
     with application.app_context():

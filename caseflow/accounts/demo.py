@@ -80,7 +80,10 @@ def existing_demo_logins() -> list[tuple[str, str, str]]:
     users = {u.email: u for u in db.session.scalars(
         sa.select(User).options(joinedload(User.organisation))
         .where(User.email.in_([email for _, email in planned]), User.active))}
-    return [(role, email, users[email].organisation.name if users[email].organisation else "—")
+    def organisation_name(user: User) -> str:
+        return user.organisation.name if user.organisation is not None else "—"
+
+    return [(role, email, organisation_name(users[email]))
             for role, email in planned
             if email in users and users[email].role == role
             and verify_password(users[email].password_hash, DEMO_PASSWORD)]

@@ -1,11 +1,12 @@
 """Accounts: organisations, users, login with throttling, passwords, API tokens.
 
-Every function is one unit of work: it validates, writes, audits and commits once.
+Every function that writes is one unit of work (caseflow/database.py): it validates with a
+`Checker`, writes, audits, and commits once at the end of the outermost unit. Invitations and
+password resets are in `links.py`, the second factor in `two_factor.py`.
 """
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,43 +16,57 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
-from caseflow.accounts import sessions
-from caseflow.accounts.models import ApiToken, LoginAttempt, Organisation, User
+from caseflow.accounts import sessions, throttle
+from caseflow.accounts.models import AccountLink, ApiToken, LoginAttempt, Organisation, User
 from caseflow.accounts.passwords import burn_time, check_password_policy, hash_password, needs_rehash, verify_password
 from caseflow.audit.services import client_address, diff, record
-from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
+from caseflow.database import transactional, unit_of_work
+from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import as_utc, utcnow
+from caseflow.validation import Checker, check_version
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
+
+NO_PASSWORD = "!"  # an invited account's hash until it chooses a password: matches nothing
 
 # --- organisations -------------------------------------------------------------------------------
 
+
+def _organisation_name(check: Checker, own_id: int | None = None) -> str | None:
+    name = check.text("name", required=True, max_length=200)
+    if name is not None:
+        clash = sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == name.lower())
+        if own_id is not None:
+            clash = clash.where(Organisation.id != own_id)
+        if db.session.scalar(clash):
+            raise DomainError.field("name", _("An organisation with this name exists already."), status=409)
+    return name
+
+
+@transactional
 def create_organisation(name: str, *, actor: User | None) -> Organisation:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise DomainError.field("name", _("Enter a name of 1 to 200 characters."))
-    if db.session.scalar(sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == name.lower())):
-        raise DomainError.field("name", _("An organisation with this name exists already."), status=409)
-    org = Organisation(name=name)
+    check = Checker({"name": name})
+    clean = _organisation_name(check)
+    check.done()
+    org = Organisation(name=clean)
     db.session.add(org)
     db.session.flush()
-    record("organisation.create", actor=actor, obj=org, organisation_id=org.id, changes={"name": [None, name]})
-    db.session.commit()
+    record("organisation.create", actor=actor, obj=org, organisation_id=org.id, changes={"name": [None, clean]})
     return org
 
 
-def update_organisation(org: Organisation, *, name: str, active: bool, version: int, actor: User) -> Organisation:
-    if org.version != version:
-        raise Conflict(_("Someone else changed this organisation in the meantime."), code="stale_version")
-    name = name.strip()
-    clash = db.session.scalar(sa.select(Organisation.id).where(
-        sa.func.lower(Organisation.name) == name.lower(), Organisation.id != org.id))
-    if clash:
-        raise DomainError.field("name", _("An organisation with this name exists already."), status=409)
-    changes = diff(org, {"name": name, "active": active})
-    org.name, org.active = name, active
+@transactional
+def update_organisation(org: Organisation, *, name: str, active: bool, version: int | None, actor: User,
+                        require_2fa: bool | None = None) -> Organisation:
+    check_version(org, version)
+    check = Checker({"name": name, "active": active, "require_2fa": require_2fa})
+    clean = _organisation_name(check, org.id)
+    active = check.boolean("active", default=True)
+    require = check.boolean("require_2fa", default=org.require_2fa)
+    check.done()
+    changes = diff(org, {"name": clean, "active": active, "require_2fa": require})
+    org.name, org.active, org.require_2fa = clean or org.name, active, require
     record("organisation.update", actor=actor, obj=org, organisation_id=org.id, changes=changes)
-    db.session.commit()
     return org
 
 
@@ -71,12 +86,18 @@ def normalise_email(email: str) -> str:
         raise DomainError.field("email", _("Enter a valid email address.")) from None
 
 
-def _check_role_and_org(role: str, organisation_id: int | None) -> None:
-    if role not in ROLES:
-        raise DomainError.field("role", _("Unknown role %(role)s: use one of %(roles)s.",
-                                          role=role, roles=", ".join(ROLES)))
+def _check_role_and_org(check: Checker, role: str | None, organisation_id: int | None) -> str | None:
+    if role is not None and role not in ROLES:
+        check.add("role", _("Unknown role %(role)s: use one of %(roles)s.", role=role, roles=", ".join(ROLES)))
+        return None
+    if role is None:
+        check.add("role", _("This field is required."))
+        return None
     if role in CASEWORK_ROLES and organisation_id is None:
-        raise DomainError.field("organisation_id", _("Counsellors and team leads belong to an organisation."))
+        check.add("organisation_id", _("Counsellors and team leads belong to an organisation."))
+    elif organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        check.add("organisation_id", _("Unknown organisation."))
+    return role
 
 
 def _may_manage(actor: User | None, organisation_id: int | None, role: str | None = None) -> None:
@@ -88,72 +109,139 @@ def _may_manage(actor: User | None, organisation_id: int | None, role: str | Non
     raise Forbidden(_("You may not manage this account."))
 
 
-def create_user(*, email: str, name: str, role: str, organisation_id: int | None, password: str,
-                actor: User | None, locale: str | None = None) -> User:
-    email = normalise_email(email)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise DomainError.field("name", _("Enter a name of 1 to 200 characters."))
-    _check_role_and_org(role, organisation_id)
-    _may_manage(actor, organisation_id, role)
-    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
-        raise DomainError.field("organisation_id", _("Unknown organisation."))
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+def may_manage(actor: User, user: User) -> bool:
+    try:
+        _may_manage(actor, user.organisation_id, user.role)
+    except Forbidden:
+        return False
+    return True
+
+
+def _new_account(*, email: str, name: str, role: str, organisation_id: int | None,
+                 actor: User | None, locale: str | None, password: str | None) -> User:
+    check = Checker({"name": name})
+    try:
+        clean_email = normalise_email(email)
+    except DomainError as exc:
+        check.add("email", exc.message)
+        clean_email = None
+    clean_name = check.text("name", required=True, max_length=200)
+    clean_role = _check_role_and_org(check, role, organisation_id)
+    check.done()
+    assert clean_email is not None and clean_name is not None and clean_role is not None
+    _may_manage(actor, organisation_id, clean_role)
+    if db.session.scalar(sa.select(User.id).where(User.email == clean_email)):
         raise DomainError.field("email", _("An account with this email exists already."), status=409)
-    check_password_policy(password, user_inputs=(email, name))
-    user = User(email=email, name=name, role=role, organisation_id=organisation_id,
-                password_hash=hash_password(password), locale=locale, password_changed_at=utcnow())
+    if password is not None:
+        check_password_policy(password, user_inputs=(clean_email, clean_name))
+    user = User(email=clean_email, name=clean_name, role=clean_role, organisation_id=organisation_id,
+                password_hash=hash_password(password) if password is not None else NO_PASSWORD,
+                locale=locale if locale in current_app.config["LANGUAGES"] else None,
+                password_changed_at=utcnow() if password is not None else None)
     db.session.add(user)
     db.session.flush()
     record("user.create", actor=actor, obj=user, organisation_id=organisation_id,
-           changes={"email": [None, email], "role": [None, role], "organisation_id": [None, organisation_id]})
-    db.session.commit()
+           changes={"email": [None, clean_email], "role": [None, clean_role],
+                    "organisation_id": [None, organisation_id], "invited": [None, password is None]})
     return user
 
 
+@transactional
+def create_user(*, email: str, name: str, role: str, organisation_id: int | None, password: str,
+                actor: User | None, locale: str | None = None) -> User:
+    """An account with an initial password (the command line's `users create … --password`)."""
+    return _new_account(email=email, name=name, role=role, organisation_id=organisation_id, actor=actor,
+                        locale=locale, password=password)
+
+
+@transactional
+def create_invited_user(*, email: str, name: str, role: str, organisation_id: int | None,
+                        actor: User | None, locale: str | None = None) -> User:
+    """An account without a password; links.invite sends it the invitation."""
+    return _new_account(email=email, name=name, role=role, organisation_id=organisation_id, actor=actor,
+                        locale=locale, password=None)
+
+
+@transactional
 def update_user(user: User, *, name: str, role: str, organisation_id: int | None, active: bool,
-                version: int, actor: User) -> User:
+                version: int | None, actor: User, handover: bool = False) -> User:
+    """Saves an account. Deactivating a counsellor or team lead needs `handover=True`, which only the
+    participants domain's handover service passes once their cases and tasks have moved."""
     _may_manage(actor, user.organisation_id, user.role)
     _may_manage(actor, organisation_id, role)
-    _check_role_and_org(role, organisation_id)
-    if user.version != version:
-        raise Conflict(_("Someone else changed this account in the meantime."), code="stale_version")
+    check_version(user, version)
+    check = Checker({"name": name})
+    clean_name = check.text("name", required=True, max_length=200)
+    _check_role_and_org(check, role, organisation_id)
     if user.id == actor.id and (not active or role != user.role):
-        raise DomainError.field("active", _("You cannot deactivate yourself or change your own role."))
-    changes = diff(user, {"name": name.strip(), "role": role, "organisation_id": organisation_id, "active": active})
+        check.add("active", _("You cannot deactivate yourself or change your own role."))
+    if user.active and not active and user.works_with_cases and not handover:
+        check.add("active", _("A counsellor's cases and tasks need a new owner first: use "
+                              "“Deactivate and hand over”."))
+    check.done()
+    changes = diff(user, {"name": clean_name, "role": role, "organisation_id": organisation_id, "active": active})
     was_active = user.active
-    user.name, user.role, user.organisation_id, user.active = name.strip(), role, organisation_id, active
+    user.name, user.role, user.organisation_id, user.active = clean_name or user.name, role, organisation_id, active
     if was_active and not active:
         _end_access(user)
     record("user.update", actor=actor, obj=user, organisation_id=user.organisation_id, changes=changes)
-    db.session.commit()
     return user
+
+
+@transactional
+def deactivate_user(user: User, *, version: int | None, actor: User) -> User:
+    """Deactivates an account (sessions end, tokens are revoked). For caseworkers the caller is the
+    handover service, inside the unit of work that moved their cases."""
+    return update_user(user, name=user.name, role=user.role, organisation_id=user.organisation_id, active=False,
+                       version=version, actor=actor, handover=True)
 
 
 def _end_access(user: User) -> None:
     sessions.end_all_sessions(user.id)
     db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
+    void_links(user)
 
 
+def void_links(user: User) -> None:
+    """Every unused invitation or reset link of `user` stops working (the password changed)."""
+    db.session.execute(sa.update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
+                       .values(used_at=utcnow()))
+
+
+def set_password(user: User, new_password: str, *, field: str = "password") -> None:
+    """Sets a new password that passed the policy, voids the account's links. Inside a unit."""
+    check_password_policy(new_password, user_inputs=(user.email, user.name), field=field)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    void_links(user)
+
+
+@transactional
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """Changes the password and ends every other session of the account."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError.field("current_password", _("The current password is not correct."))
     if new_password == current_password:
         raise DomainError.field("new_password", _("The new password must differ from the current one."))
-    check_password_policy(new_password, user_inputs=(user.email, user.name), field="new_password")
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = utcnow()
+    set_password(user, new_password, field="new_password")
     sessions.end_all_sessions(user.id, except_current=True)
     record("user.password_change", actor=user, obj=user)
-    db.session.commit()
 
 
+@transactional
 def set_locale(user: User, locale: str) -> None:
     if locale in current_app.config["LANGUAGES"] and user.locale != locale:
         user.locale = locale
-        db.session.commit()
+
+
+@transactional
+def end_other_session(user: User, session_id: str) -> bool:
+    """Ends one of `user`'s own sessions (the account page's "end this session")."""
+    ended = sessions.end_session_by_id(user.id, session_id)
+    if ended:
+        record("session.end", actor=user, obj=user)
+    return ended
 
 
 # --- login ------------------------------------------------------------------------------------------
@@ -162,91 +250,103 @@ def set_locale(user: User, locale: str) -> None:
 class LoginResult:
     user: User | None = None
     locked_until: datetime | None = None
+    needs_code: bool = False  # password right; the second factor is asked next
 
     @property
     def ok(self) -> bool:
         return self.user is not None
 
 
-def _email_digest(email: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
-
-
-
-def _locked_until(digest: str, address: str, now: datetime) -> datetime | None:
+def _address_locked(address: str, now: datetime) -> datetime | None:
+    """Per-address limit against password spraying over many accounts."""
     cfg = current_app.config
-    window, lockout, limit = cfg["LOGIN_FAILURE_WINDOW"], cfg["LOGIN_LOCKOUT"], cfg["LOGIN_MAX_FAILURES"]
-    last_success = db.session.scalar(
-        sa.select(sa.func.max(LoginAttempt.at)).where(LoginAttempt.email_digest == digest, LoginAttempt.success))
-    since = now - window - lockout
-    if last_success is not None and as_utc(last_success) > since:
-        since = as_utc(last_success)
-    recent = db.session.scalars(
-        sa.select(LoginAttempt.at).where(LoginAttempt.email_digest == digest, ~LoginAttempt.success,
-                                         LoginAttempt.at > since)
-        .order_by(LoginAttempt.at.desc()).limit(limit)).all()
-    if len(recent) == limit:
-        newest, oldest = as_utc(recent[0]), as_utc(recent[-1])
-        if newest - oldest <= window and now < newest + lockout:
-            return newest + lockout
-    # Per-address limit against password spraying over many accounts.
     per_address = db.session.scalar(
         sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.address == address, ~LoginAttempt.success, LoginAttempt.at > now - window))
-    if per_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
-        return now + lockout
-    return None
+            LoginAttempt.address == address, ~LoginAttempt.success, LoginAttempt.at > now - cfg["LOGIN_FAILURE_WINDOW"]))
+    return now + cfg["LOGIN_LOCKOUT"] if per_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"] else None
+
+
+def _find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+
+
+def requires_2fa(user: User) -> bool:
+    """True when the account's role (REQUIRE_2FA_ROLES) or its organisation makes a second factor mandatory."""
+    return user.role in current_app.config["REQUIRE_2FA_ROLES"] or bool(user.organisation and user.organisation.require_2fa)
+
+
+def take_check(email: str, *, what: str = "password") -> datetime | None:
+    """Takes a check slot for `email` in a unit of work of its own, committed before any hash or
+    code is checked (see throttle.py). None: the check may run; otherwise refused until then."""
+    now, address, digest = utcnow(), client_address() or "unknown", throttle.login_digest(email)
+    with unit_of_work():
+        locked = _address_locked(address, now) or throttle.take_slot(digest, now)
+        if locked:
+            user = _find_user(email)
+            record("login.refused_locked", object_type="users", object_id=user.id if user else None,
+                   organisation_id=user.organisation_id if user else None, changes={"step": [None, what]})
+    return locked
+
+
+@transactional
+def check_failed(email: str, user: User | None, *, what: str = "password") -> datetime | None:
+    """Records a failed check (its slot stays taken); locks the name when the window is full."""
+    now, digest, address = utcnow(), throttle.login_digest(email), client_address() or "unknown"
+    db.session.add(LoginAttempt(email_digest=digest, address=address, success=False, at=now))
+    db.session.flush()
+    def audit(action: str) -> None:
+        record(action, object_type="users" if user else None, object_id=user.id if user else None,
+               organisation_id=user.organisation_id if user else None)
+
+    audit("login.failure" if what == "password" else "login.code_failure")
+    locked = throttle.lock_if_full(digest, now)
+    if locked:
+        audit("login.lockout")
+    return locked or _address_locked(address, now)
 
 
 def authenticate(email: str, password: str) -> LoginResult:
-    """Checks a login and starts a session on success.
+    """Checks a password. On success either starts a session or, when the account uses a second
+    factor, answers `needs_code` (the caller asks for the code, see verify_second_factor).
 
     Unknown email and wrong password are indistinguishable (same result, same time spent).
-    After LOGIN_MAX_FAILURES failures for one email within the window, attempts are refused
-    without checking the password until the lockout has passed.
+    Checks are throttled atomically per login name (throttle.py) and per address.
     """
-    now = utcnow()
-    address = client_address() or "unknown"
-    digest = _email_digest(email or "")
-    locked_until = _locked_until(digest, address, now)
-    if locked_until:
+    locked = take_check(email)
+    if locked:
         burn_time(password)
-        user_id = db.session.scalar(sa.select(User.id).where(User.email == (email or "").strip().lower()))
-        record("login.refused_locked", object_type="users", object_id=user_id)
-        db.session.commit()
-        return LoginResult(locked_until=locked_until)
-
-    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
+        return LoginResult(locked_until=locked)
+    user = _find_user(email)
+    if user is None or not user.has_password:
         burn_time(password)
         ok = False
     else:
         ok = verify_password(user.password_hash, password) and user.active
-    db.session.add(LoginAttempt(email_digest=digest, address=address, success=ok, at=now))
     if not ok:
-        record("login.failure", object_type="users" if user else None, object_id=user.id if user else None,
-               organisation_id=user.organisation_id if user else None)
-        db.session.flush()
-        locked_until = _locked_until(digest, address, now)
-        if locked_until:
-            record("login.lockout", object_type="users" if user else None, object_id=user.id if user else None,
-                   organisation_id=user.organisation_id if user else None)
-        db.session.commit()
-        return LoginResult(locked_until=locked_until)
-
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    sessions.start_session(user)
-    record("login.success", actor=user, obj=user)
-    db.session.commit()
+        return LoginResult(locked_until=check_failed(email, user))
+    assert user is not None
+    with unit_of_work():
+        throttle.give_back(throttle.login_digest(email))
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        if user.uses_2fa:
+            record("login.password_ok", actor=user, obj=user)
+            return LoginResult(user=user, needs_code=True)
+        _login(user)
     return LoginResult(user=user)
 
 
+def _login(user: User) -> None:
+    digest = throttle.login_digest(user.email)
+    db.session.add(LoginAttempt(email_digest=digest, address=client_address() or "unknown", success=True, at=utcnow()))
+    sessions.start_session(user)
+    record("login.success", actor=user, obj=user)
+
+
+@transactional
 def logout(user: User) -> None:
     sessions.end_session()
     record("logout", actor=user, obj=user)
-    db.session.commit()
 
 
 # --- API tokens -------------------------------------------------------------------------------------
@@ -258,6 +358,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transactional
 def create_token(user: User, *, actor: User | None) -> str:
     """Creates an API token for `user` and returns it; only its hash is stored."""
     if not user.active:
@@ -265,7 +366,6 @@ def create_token(user: User, *, actor: User | None) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token)))
     record("token.create", actor=actor, obj=user, organisation_id=user.organisation_id)
-    db.session.commit()
     return token
 
 
@@ -281,8 +381,8 @@ def user_for_token(token: str) -> User | None:
     api_token, user = row
     now = utcnow()
     if api_token.last_used_at is None or now - as_utc(api_token.last_used_at) > timedelta(minutes=5):
-        api_token.last_used_at = now
-        db.session.commit()
+        with unit_of_work():
+            api_token.last_used_at = now
     return user
 
 

@@ -12,10 +12,11 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import User, UserSession
+from caseflow.database import unit_of_work
 from caseflow.extensions import db, login_manager
 from caseflow.models_base import as_utc, utcnow
 
@@ -48,14 +49,31 @@ def _purge_expired() -> None:
         UserSession.created_at < now - cfg["SESSION_ABSOLUTE_TIMEOUT"])))
 
 
+def describe_device(user_agent: str) -> str:
+    """"Firefox on Windows": enough to recognise one's own devices, nothing more is kept."""
+    ua = user_agent or ""
+    browser = next((name for key, name in (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+                                             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+                    if key in ua), None)
+    system = next((name for key, name in (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
+                                            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
+                                            ("Linux", "Linux")) if key in ua), None)
+    if browser and system:
+        return f"{browser} · {system}"
+    return browser or system or (ua[:60] if ua else "?")
+
+
 def start_session(user: User) -> None:
     """Renews the session: the old cookie content is dropped and a new server-side row is made
-    (expired ones of everybody are cleared on the way). The caller commits."""
+    (expired ones of everybody are cleared on the way). Runs inside the caller's unit of work."""
+    from caseflow.audit.services import client_address
     lang = session.get("lang")
     session.clear()
     _purge_expired()
     raw = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=_digest(raw), user_id=user.id))
+    device = describe_device(request.headers.get("User-Agent", "")) if has_request_context() else None
+    db.session.add(UserSession(id=_digest(raw), user_id=user.id, device=device[:100] if device else None,
+                               address=client_address()))
     session["sid"] = raw
     if lang:
         session["lang"] = lang
@@ -63,7 +81,7 @@ def start_session(user: User) -> None:
 
 
 def end_session() -> None:
-    """Deletes this request's server-side session row and clears the cookie. The caller commits."""
+    """Deletes this request's server-side session row and clears the cookie (in the caller's unit)."""
     raw = session.get("sid")
     if raw:
         db.session.execute(sa.delete(UserSession).where(UserSession.id == _digest(raw)))
@@ -75,10 +93,32 @@ def end_session() -> None:
 
 def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
     stmt = sa.delete(UserSession).where(UserSession.user_id == user_id)
-    raw = session.get("sid") if except_current else None
+    raw = session.get("sid") if except_current and has_request_context() else None
     if raw:
         stmt = stmt.where(UserSession.id != _digest(raw))
     db.session.execute(stmt)
+
+
+def end_session_by_id(user_id: int, session_id: str) -> bool:
+    """Deletes one session row of `user_id` (never another account's); True when there was one."""
+    result = db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id,
+                                                             UserSession.id == session_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult for DML
+
+
+def current_session_id() -> str | None:
+    raw = session.get("sid")
+    return _digest(raw) if raw else None
+
+
+def active_sessions(user_id: int) -> list[UserSession]:
+    """The account's live sessions, most recently used first."""
+    now, cfg = utcnow(), current_app.config
+    return list(db.session.scalars(
+        sa.select(UserSession).where(UserSession.user_id == user_id,
+                                     UserSession.last_seen_at >= now - cfg["SESSION_IDLE_TIMEOUT"],
+                                     UserSession.created_at >= now - cfg["SESSION_ABSOLUTE_TIMEOUT"])
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id)))
 
 
 def load_session_user():
@@ -96,15 +136,15 @@ def load_session_user():
     cfg = current_app.config
     if (now - as_utc(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
             or now - as_utc(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
-        db.session.delete(row)
-        db.session.commit()
+        with unit_of_work():
+            db.session.delete(row)
         _forget_the_login()
         # Kept in the cookie, so the login page the user is redirected to can say why.
         session["session_expired"] = True
         return None
     if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
-        row.last_seen_at = now
-        db.session.commit()
+        with unit_of_work():
+            row.last_seen_at = now
     g.login_session = row
     return row.user
 
@@ -116,12 +156,12 @@ def caseload_search() -> str:
 
 
 def set_caseload_search(term: str) -> None:
-    """Keeps the caseload's name search on the login's server-side row ("" clears it) and commits:
-    never in the address, nor in the cookie, which is signed but readable."""
+    """Keeps the caseload's name search on the login's server-side row ("" clears it), as one unit
+    of work: never in the address, nor in the cookie, which is signed but readable."""
     row = g.get("login_session")
     if row is not None:
-        row.caseload_search = term[:100] or None
-        db.session.commit()
+        with unit_of_work():
+            row.caseload_search = term[:100] or None
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseflow.accounts.models import LoginAttempt, UserSession
+from caseflow.accounts.models import LoginAttempt, LoginThrottle, UserSession
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 
 COOKIE = "caseflow_session"
@@ -32,16 +33,20 @@ def session_cookie(client) -> str | None:
 
 def age_login_attempts(by: timedelta) -> None:
     """Moves every recorded login attempt `by` into the past (instead of sleeping)."""
-    for attempt in db.session.scalars(sa.select(LoginAttempt)):
-        attempt.at = attempt.at - by
-    db.session.commit()
+    with unit_of_work():
+        for attempt in db.session.scalars(sa.select(LoginAttempt)):
+            attempt.at = attempt.at - by
+        for row in db.session.scalars(sa.select(LoginThrottle)):
+            row.window_started_at = row.window_started_at - by
+            if row.locked_until is not None:
+                row.locked_until = row.locked_until - by
 
 
 def age_sessions(*, created: timedelta = timedelta(0), last_seen: timedelta = timedelta(0)) -> None:
-    for row in db.session.scalars(sa.select(UserSession)):
-        row.created_at = row.created_at - created
-        row.last_seen_at = row.last_seen_at - last_seen
-    db.session.commit()
+    with unit_of_work():
+        for row in db.session.scalars(sa.select(UserSession)):
+            row.created_at = row.created_at - created
+            row.last_seen_at = row.last_seen_at - last_seen
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import ApiToken, Organisation, User
 from caseflow.accounts.passwords import verify_password
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 
 GOOD_PASSWORD = "Amber-Tramline-Kettle-41"
@@ -123,8 +124,8 @@ def test_tokens_create_for_unknown_account_fails(cli):
 def test_tokens_create_for_deactivated_account_fails(cli):
     cli("orgs", "create", "Kiezwerk Neukölln e.V.")
     _create_user(cli)
-    db.session.scalar(sa.select(User)).active = False
-    db.session.commit()
+    with unit_of_work():
+        db.session.scalar(sa.select(User)).active = False
     _fails_with_one_line(cli("tokens", "create", "aylin@kiezwerk.example"), "deactivated")
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import LoginAttempt, UserSession
 from caseflow.audit.models import AuditEntry
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from tests.accounts.conftest import age_login_attempts, post_login, session_cookie
 from tests.conftest import PASSWORD
@@ -70,8 +71,8 @@ def test_failures_are_audited_with_address_never_with_the_password(client, couns
 
 
 def test_deactivated_account_cannot_log_in(client, counsellor):
-    counsellor.active = False
-    db.session.commit()
+    with unit_of_work():
+        counsellor.active = False
     response = post_login(client, counsellor.email, PASSWORD, headers={"Accept-Language": "en"})
     assert response.status_code != 302
     assert "Email or password is not correct." in response.get_data(as_text=True)
@@ -129,9 +130,9 @@ def test_unknown_email_is_locked_like_a_real_one(client):
 def test_per_address_limit_against_spraying(app, client, counsellor, team_lead):
     limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     # One failure each for many different accounts, from one address (below the per-account limit).
-    for i in range(limit - 1):
-        db.session.add(LoginAttempt(email_digest=f"{i:064x}", address="127.0.0.1", success=False))
-    db.session.commit()
+    with unit_of_work():
+        for i in range(limit - 1):
+            db.session.add(LoginAttempt(email_digest=f"{i:064x}", address="127.0.0.1", success=False))
     assert post_login(client, f"sprayed{limit}@kiezwerk.example", WRONG).status_code == 429
     # The address is blocked, even for a correct password of another account …
     assert post_login(client, counsellor.email, PASSWORD).status_code == 429

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import ApiToken, UserSession
 from caseflow.accounts.passwords import verify_password
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from tests.accounts.conftest import COOKIE, age_sessions, csrf_from, post_login, session_cookie
 from tests.conftest import PASSWORD
@@ -134,7 +135,7 @@ def test_password_change_with_wrong_current_or_weak_new_password_changes_nothing
     post_login(client, counsellor.email, PASSWORD)
     old_hash = counsellor.password_hash
     wrong = _change_password(client, "not-my-password-at-all", NEW_PASSWORD)
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "The current password is not correct." in wrong.get_data(as_text=True)
     weak = _change_password(client, PASSWORD, "short")
     assert "at least 12 characters" in weak.get_data(as_text=True)
@@ -144,17 +145,17 @@ def test_password_change_with_wrong_current_or_weak_new_password_changes_nothing
     assert counsellor.password_hash == old_hash
 
 
-def test_deactivation_ends_sessions_and_revokes_tokens(app, client, auth, admin, counsellor, api_as):
+def test_deactivation_ends_sessions_and_revokes_tokens(app, client, auth, admin, team_lead, counsellor, api_as):
     victim_browser = app.test_client()
     post_login(victim_browser, counsellor.email, PASSWORD)
     api = api_as(counsellor)
     assert api.get("/me").status_code == 200
 
     auth.login(admin)
-    token = csrf_from(client, f"/staff/{counsellor.id}")
-    response = client.post(f"/staff/{counsellor.id}", data={
-        "csrf_token": token, "name": counsellor.name, "role": "counsellor",
-        "organisation_id": str(counsellor.organisation_id), "version": str(counsellor.version)})
+    # A counsellor is deactivated through the handover (their cases need a new owner).
+    token = csrf_from(client, f"/staff/{counsellor.id}/handover")
+    response = client.post(f"/staff/{counsellor.id}/handover", data={
+        "csrf_token": token, "successor_id": str(team_lead.id), "version": str(counsellor.version)})
     assert response.status_code == 302, response.get_data(as_text=True)
 
     db.session.expire_all()
@@ -165,8 +166,8 @@ def test_deactivation_ends_sessions_and_revokes_tokens(app, client, auth, admin,
     assert db.session.scalar(sa.select(ApiToken.revoked_at)) is not None
     # Reactivating does not bring the old token back.
     counsellor = db.session.get(type(counsellor), counsellor.id)
-    counsellor.active = True
-    db.session.commit()
+    with unit_of_work():
+        counsellor.active = True
     assert api.get("/me").status_code == 401
 
 

@@ -14,9 +14,12 @@ from tests.conftest import PASSWORD
 # Open to everyone, by design.
 PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "api.openapi",
           # operations (tests/ops): no data; /metrics answers 404 without METRICS_TOKEN, 401 without it
-          "ops.healthz", "ops.readyz", "ops.metrics"}
+          "ops.healthz", "ops.readyz", "ops.metrics",
+          # the login's second step, "forgot your password?" and the mailed links (issue 12)
+          "accounts.login_code", "accounts.forgot_password", "accounts.link", "accounts.choose_password"}
 # Web views that any signed-in account may open (so they carry no required_roles), by design.
-LOGIN_ONLY = {"accounts.account", "accounts.logout"}
+LOGIN_ONLY = {"accounts.account", "accounts.logout", "accounts.end_session", "accounts.two_factor_setup",
+              "accounts.new_recovery_codes", "accounts.two_factor_off"}
 ROLES = ("counsellor", "team_lead", "analyst", "admin")
 DUMMY = ((IntegerConverter, 1), (FloatConverter, 1.5), (UUIDConverter, "00000000-0000-0000-0000-000000000001"))
 
