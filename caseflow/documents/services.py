@@ -78,10 +78,17 @@ def clean_filename(name: str | None) -> str:
 
 
 def _writable(actor, participant: Participant) -> Participant:
-    """Checks that `actor` may add to the case (restriction: team lead only) and locks its row."""
+    """Checks that `actor` may add a file to the case (restricted: the team lead only) and locks its row."""
     require_unrestricted_or_lead(actor, participant)
     lock_rows(Participant, [participant.id])
     return participant
+
+
+def _changeable(participant: Participant) -> None:
+    """A restricted case's documents are not changed, linked or deleted by anyone (Art. 18: kept as they are)."""
+    if participant.anonymised_at is not None or participant.restricted_at is not None:
+        raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
+    lock_rows(Participant, [participant.id])
 
 
 def _checked_fields(check: Checker, participant: Participant) -> dict[str, Any]:
@@ -191,7 +198,7 @@ def replace_file(document: Document, participant: Participant, upload: Upload, *
 def update_document(document: Document, participant: Participant, data: Mapping[str, Any], *,
                     version: Any, actor) -> Document:
     """Changes kind, title, date and the linked record. Raises DomainError, Conflict (stale, restricted)."""
-    _writable(actor, participant)
+    _changeable(participant)
     check_version(document, version)
     check = Checker(data, summary=_("Please correct the marked fields."))
     values = _checked_fields(check, participant)
@@ -229,7 +236,7 @@ def delete_document(document: Document, participant: Participant, *, actor) -> N
     Forbidden, Conflict (`kept_as_proof`)."""
     if getattr(actor, "role", None) != "team_lead":
         raise Forbidden(_("Only team leads may delete documents."))
-    lock_rows(Participant, [participant.id])
+    _changeable(participant)
     until = proof_kept_until(document)
     if until == date.max:
         raise Conflict(_("This signed form proves a consent that is still valid; it is kept as long as the "
@@ -279,7 +286,7 @@ def record_view(document: Document, participant: Participant, *, actor, channel:
 @transactional
 def record_contract_gap(placement: Placement, participant: Participant, reason: str | None, *, actor) -> ContractGap:
     """Says why a placement with the evidence "contract seen" has no contract linked."""
-    _writable(actor, participant)
+    _changeable(participant)
     if reason not in CONTRACT_GAP_REASONS:
         raise DomainError.field("reason", _("Choose one of the offered values."))
     if placement.evidence != "contract_seen":
