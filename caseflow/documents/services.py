@@ -173,9 +173,15 @@ def upload_documents(participant: Participant, data: Mapping[str, Any], uploads:
     documents = []
     for upload in uploads:
         item = dict(data)
+        name = clean_filename(upload.filename)
         if len(uploads) > 1 and data.get("title"):
-            item["title"] = f"{data['title']} – {clean_filename(upload.filename)}"[:200]
-        documents.append(upload_document(participant, item, upload, actor=actor))
+            item["title"] = f"{data['title']} – {name}"[:200]
+        try:
+            documents.append(upload_document(participant, item, upload, actor=actor))
+        except DomainError as exc:
+            if len(uploads) > 1 and exc.fields.get("file"):
+                exc.fields["file"] = [f"{name}: {m}" for m in exc.fields["file"]]
+            raise
     return documents
 
 
