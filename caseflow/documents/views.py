@@ -49,10 +49,13 @@ def _too_large(_exc):
     return render_template("errors/error.html", status=413, message=exc.message), 413
 
 
-def accepted_hint() -> str:
-    return _("Accepted: %(types)s; at most %(mb)s MB per file, up to %(n)s files at once.",
-             types=", ".join(str(label) for _mime, label in FILE_TYPES.values()),
-             mb=current_app.config["MAX_DOCUMENT_MB"], n=MAX_FILES)
+def accepted_hint(*, several: bool = True) -> str:
+    types = ", ".join(str(label) for _mime, label in FILE_TYPES.values())
+    mb = current_app.config["MAX_DOCUMENT_MB"]
+    if not several:
+        return _("Accepted: %(types)s; at most %(mb)s MB.", types=types, mb=mb)
+    return _("Accepted: %(types)s; at most %(mb)s MB per file, up to %(n)s files at once.", types=types, mb=mb,
+             n=MAX_FILES)
 
 
 @bp.route("/participants/<int:participant_id>/documents/new", methods=["GET", "POST"])
@@ -105,7 +108,7 @@ def _document_page(document, participant, status: int = 200, **forms):
         linked_label=records.get(document.linked) if document.linked else None,
         kinds=DOCUMENT_KINDS, linked_types=LINKED_TYPES, file_types=FILE_TYPES,
         edit_form=edit_form, replace_form=forms.get("replace_form") or ReplaceForm(formdata=None),
-        delete_form=DeleteForm(formdata=None), hint=accepted_hint(),
+        delete_form=DeleteForm(formdata=None), replace_hint=accepted_hint(several=False),
         read_only=participant.restricted_at is not None or participant.anonymised_at is not None,
         may_lead=current_user.role == "team_lead",
         proof_until=services.proof_kept_until(document)), status
