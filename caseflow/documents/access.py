@@ -15,6 +15,16 @@ from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant
+from caseflow.validation import MAX_ID
+
+
+def participant_for(actor, participant_id: int, *, allow_anonymised: bool = True) -> Participant:
+    """get_participant_for, with ids beyond what the databases store answering 404 (not a 500 from
+    PostgreSQL's integer range)."""
+    if participant_id > MAX_ID:
+        require_casework(actor)
+        raise NotFound(_("No such participant."))
+    return get_participant_for(actor, participant_id, allow_anonymised=allow_anonymised)
 
 
 def require_unrestricted_or_lead(actor, participant: Participant) -> None:
@@ -29,6 +39,8 @@ def require_unrestricted_or_lead(actor, participant: Participant) -> None:
 def get_document_for(actor, document_id: int) -> tuple[Document, Participant]:
     """(document, its participant) if `actor` may see the participant; NotFound otherwise."""
     require_casework(actor)
+    if document_id > MAX_ID:
+        raise NotFound(_("No such document."))
     participant_id = db.session.scalar(sa.select(Document.participant_id).where(Document.id == document_id))
     if participant_id is None:
         raise NotFound(_("No such document."))

@@ -20,13 +20,12 @@ from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Choice, Date, Id, PageArgs, QueryId, Schema, Text, Version, errors, fields, page_of
 from caseflow.api.support import api_user
 from caseflow.documents import services
-from caseflow.documents.access import get_document_for
+from caseflow.documents.access import get_document_for, participant_for
 from caseflow.documents.downloads import file_response
 from caseflow.documents.export import archive_response
 from caseflow.documents.models import Document
 from caseflow.documents.vocabulary import DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.participants.access import get_participant_for
 from caseflow.web import rows_and_total
 
 
@@ -121,7 +120,7 @@ def _upload(files: dict[str, Any]) -> services.Upload:
 @errors(403, 404, 409, 413, 422)
 def documents_create(data: dict[str, Any], files: dict[str, Any], participant_id: int):
     """Upload a document (multipart); 413 beyond MAX_DOCUMENT_MB, 422 for a type not accepted"""
-    participant = get_participant_for(api_user(), participant_id, allow_anonymised=False)
+    participant = participant_for(api_user(), participant_id, allow_anonymised=False)
     document = services.upload_document(participant, data, _upload(files), actor=api_user())
     return document_json(document)
 
@@ -133,7 +132,7 @@ def documents_create(data: dict[str, Any], files: dict[str, Any], participant_id
 def documents_list(args: dict[str, Any], participant_id: int):
     """A participant's documents, newest first"""
     from sqlalchemy.orm import selectinload
-    participant = get_participant_for(api_user(), participant_id)
+    participant = participant_for(api_user(), participant_id)
     stmt = (sa.select(Document).where(Document.participant_id == participant.id)
             .options(selectinload(Document.files)).order_by(Document.date.desc(), Document.id.desc()))
     rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
@@ -203,5 +202,5 @@ def documents_content(args: dict[str, Any], document_id: int):
 @errors(403, 404, 409)
 def participant_export_archive(participant_id: int):
     """Subject-access export with the files (written to the access log)"""
-    participant = get_participant_for(api_user(), participant_id)
+    participant = participant_for(api_user(), participant_id)
     return archive_response(participant, actor=api_user(), channel="api-archive")

@@ -9,22 +9,22 @@ before every before_request function).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.accounts.auth import casework_required
 from caseflow.documents import panels, queries, services  # noqa: F401  (panels: registers the case file panel)
-from caseflow.documents.access import get_document_for, require_unrestricted_or_lead
+from caseflow.documents.access import get_document_for, participant_for, require_unrestricted_or_lead
 from caseflow.documents.downloads import file_response
 from caseflow.documents.export import archive_response
 from caseflow.documents.forms import MAX_FILES, ContractGapForm, DeleteForm, EditForm, ReplaceForm, UploadForm
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
 from caseflow.placements.access import get_placement_for
+from caseflow.validation import MAX_ID
 from caseflow.web import apply_error
 
 bp = Blueprint("documents", __name__)
@@ -61,7 +61,7 @@ def accepted_hint(*, several: bool = True) -> str:
 @bp.route("/participants/<int:participant_id>/documents/new", methods=["GET", "POST"])
 @casework_required
 def new_document(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    participant = participant_for(current_user, participant_id, allow_anonymised=False)
     require_unrestricted_or_lead(current_user, participant)
     records = queries.linkable_records(participant.id)
     form = UploadForm()
@@ -194,6 +194,8 @@ def delete_document(document_id: int):
 @bp.route("/placements/<int:placement_id>/contract-gap", methods=["POST"])
 @casework_required
 def contract_gap(placement_id: int):
+    if placement_id > MAX_ID:
+        abort(404)
     placement, participant = get_placement_for(current_user, placement_id)
     form = ContractGapForm()
     if form.validate_on_submit():
@@ -213,7 +215,7 @@ def contract_gap(placement_id: int):
 @bp.route("/participants/<int:participant_id>/export.zip")
 @casework_required
 def export_archive(participant_id: int):
-    participant = get_participant_for(current_user, participant_id)
+    participant = participant_for(current_user, participant_id)
     return archive_response(participant, actor=current_user, channel="archive")
 
 

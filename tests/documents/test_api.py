@@ -98,7 +98,8 @@ def test_macro_documents_are_refused(api_as, counsellor, participant):
     from tests.documents.conftest import zipped
     content = zipped({"[Content_Types].xml": b"<T/>", "word/document.xml": b"<d/>", "word/vbaProject.bin": b"x"})
     r = upload(api_as(counsellor), participant.id, content, filename="cv.docm")
-    assert r.status_code == 422 and "macros" in r.json["error"]["message"]
+    assert r.status_code == 422 and r.json["error"]["code"] == "unsupported_type"
+    assert "Makros" in r.json["error"]["message"]  # German is the default language
 
 
 def test_size_limit_answers_413_with_a_clear_message(app, api_as, counsellor, participant):
@@ -149,6 +150,8 @@ def test_other_organisations_document_is_404_and_analysts_403(api_as, counsellor
         assert api.get(f"/documents/{doc_id}/content").status_code == 403
         assert upload(api, participant.id, pdf(b"y")).status_code == 403
     assert api_as(counsellor).get("/documents/2147483648").status_code == 404
+    assert api_as(counsellor).get("/participants/2147483648/documents").status_code == 404
+    assert upload(api_as(counsellor), 2147483648, pdf(b"z")).status_code == 404
 
 
 def test_downloads_and_views_are_in_the_access_log(api_as, counsellor, participant):

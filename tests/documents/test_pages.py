@@ -48,10 +48,10 @@ def test_too_large_upload_says_so_even_with_the_app_wide_body_limit(app, client,
     try:
         # beyond the per-file limit: the service's 413, next to the field
         r = post_upload(client, auth, participant.id, [(pdf(size=1024 * 1024 + 5), "gross.pdf")])
-        assert r.status_code == 413 and "larger than 1 MB" in r.get_data(as_text=True)
+        assert r.status_code == 413 and "größer als 1 MB" in r.get_data(as_text=True)
         # beyond the whole request's limit: refused before the form is read, with the same message
         r = post_upload(client, auth, participant.id, [(pdf(size=12 * 1024 * 1024), "riesig.pdf")])
-        assert r.status_code == 413 and "larger than 1 MB" in r.get_data(as_text=True)
+        assert r.status_code == 413 and "größer als 1 MB" in r.get_data(as_text=True)
         # within the limit but above the app-wide body limit: accepted
         assert post_upload(client, auth, participant.id, [(pdf(size=900 * 1024), "ok.pdf")]).status_code == 302
     finally:
