@@ -190,3 +190,14 @@ def test_export_command_writes_the_zip(app, api_as, counsellor, participant, tmp
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(target) as archive:
         assert any(n.startswith("documents/") for n in archive.namelist())
+
+
+def test_printable_export_names_the_documents_and_their_downloads(client, auth, api_as, counsellor, participant):
+    api = api_as(counsellor)
+    doc_id = upload(api, participant.id, pdf(), title="Arbeitsvertrag").json["id"]
+    api.get(f"/documents/{doc_id}/content")
+    auth.login(counsellor)
+    html = client.get(f"/participants/{participant.id}/export?lang=de").get_data(as_text=True)
+    assert "Dokument heruntergeladen" in html
+    assert "Dateien der Dokumente (alle Fassungen)" in html and "Arbeitsvertrag" in html
+    assert "document_chunks" not in html
