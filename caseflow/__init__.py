@@ -8,7 +8,7 @@ from flask import Flask
 from config import Config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy")
+DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "documents")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from caseflow import api
+    from caseflow import api, documents
     from caseflow.accounts.views import bp as accounts_bp
     from caseflow.audit.views import bp as audit_bp
     from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
                privacy_bp):
         app.register_blueprint(bp)
     measures_caseload.register()  # the caseload's current measure and measure filter
+    documents.init_app(app)  # before api.init_app: its API routes join the API blueprint
     api.init_app(app)
 
 

@@ -10,7 +10,7 @@ from caseflow.audit.models import AuditEntry
 from caseflow.participants.models import Participant
 from caseflow.web import rows_and_total
 
-ACCESS_ACTIONS = ("case.view", "case.export")
+ACCESS_ACTIONS = ("case.view", "case.export", "document.view", "document.download")
 
 
 def _start_of(day: date) -> datetime:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,10 @@ from caseflow.extensions import db
 from caseflow.privacy.tables import PARTICIPANTS, linked_tables, primary_key, row_filter
 
 REMOVED = "[removed]"
+
+# Functions(participant) that delete rows which must not survive in any form (documents and their
+# files), registered at start-up by the domains that own them; run first by scrub_participant_data.
+ERASERS: list[Callable[[Any], Any]] = []
 
 # KEEP: stays unless it contains one of the person's identifiers; AS_IS: a code, stays whatever it is
 # (a person called "Li" must not cost the Liechtenstein nationality its code).
@@ -196,6 +201,8 @@ def scrub_participant_data(participant) -> None:
     Safe to run again: already removed values stay removed.
     """
     ids = Identifiers(participant)
+    for erase in ERASERS:
+        erase(participant)
     metadata = db.metadata
     tables = linked_tables(metadata)
     index = {t.name: t for t in tables}

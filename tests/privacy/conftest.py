@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
@@ -104,7 +105,27 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
                    at=datetime(2024, 3, 6, 9, 0, tzinfo=UTC)),
     ])
     db.session.commit()
+    _add_documents(p, counsellor)
     return p
+
+
+DOCUMENT_CONTENT = b"%PDF-1.7\nEmployment contract of Zzyzxcanary Quolmbrecht, Sonnenallee 12\n%%EOF\n"
+
+
+def _add_documents(p, counsellor) -> None:
+    """A document (with the canary in its title, file name and content) and a contract gap."""
+    import io
+
+    from caseflow.documents.models import ContractGap
+    from caseflow.documents.services import Upload, upload_document
+    placement = db.session.scalars(sa.select(Placement).where(Placement.participant_id == p.id)
+                                   .order_by(Placement.id)).first()
+    upload_document(p, {"kind": "contract", "title": f"Contract {FIRST} {LAST}", "date": date(2024, 9, 1),
+                        "linked_type": "placement", "linked_id": placement.id},
+                    Upload(io.BytesIO(DOCUMENT_CONTENT), f"{FIRST}-vertrag.pdf"), actor=counsellor)
+    db.session.add(ContractGap(placement_id=placement.id, participant_id=p.id, reason="to_follow",
+                               recorded_by_id=counsellor.id))
+    db.session.commit()
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
 ALLOWED_WHEN_RESTRICTED = {
     "/api/v1/participants/<int:participant_id>/restriction/lift": "lifting the restriction itself",
     "/api/v1/consents/<int:consent_id>/withdraw": "a withdrawal only takes data away",
+    "/api/v1/participants/<int:participant_id>/documents":
+        "the team lead may add evidence (issue 13); everyone else gets 409 (tests/documents)",
 }
 PARAMS = ("participant_id", "note_id", "goal_id", "task_id", "enrolment_id", "placement_id", "consent_id")
 

@@ -1,0 +1,20 @@
+"""Documents kept as evidence (issue 13): uploads stored encrypted in the database, linked to the
+fact they prove, shown on the case file, exported and erased with the person's data."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Registers the pages, the API routes, the commands, the case file panel and the privacy hooks.
+    Called by create_app before the API blueprint is registered."""
+    from caseflow.documents import (
+        api,  # noqa: F401  (its routes join the API blueprint)
+        cli,
+        privacy_hooks,
+    )
+    from caseflow.documents.views import bp
+
+    app.register_blueprint(bp)
+    cli.register(app)
+    privacy_hooks.register()

@@ -1,0 +1,51 @@
+"""Loading documents for an account: always through the participant they belong to, so that
+`caseflow.participants.access.get_participant_for` stays the one place that decides visibility
+(another organisation's document does not exist: 404; analysts and admins: 403).
+
+Restricted cases (GDPR Art. 18) refuse uploads and downloads to everyone but the team lead, who
+may need them to answer the person or a court; looking at the list stays possible (read-only).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from caseflow.documents.models import Document
+from caseflow.errors import Conflict, NotFound
+from caseflow.extensions import db
+from caseflow.participants.access import get_participant_for, require_casework
+from caseflow.participants.models import Participant
+from caseflow.validation import MAX_ID
+
+
+def participant_for(actor, participant_id: int, *, allow_anonymised: bool = True) -> Participant:
+    """get_participant_for, with ids beyond what the databases store answering 404 (not a 500 from
+    PostgreSQL's integer range)."""
+    if participant_id > MAX_ID:
+        require_casework(actor)
+        raise NotFound(_("No such participant."))
+    return get_participant_for(actor, participant_id, allow_anonymised=allow_anonymised)
+
+
+def require_unrestricted_or_lead(actor, participant: Participant) -> None:
+    """409 `restricted` for a restricted case unless `actor` is a team lead; 404 for an anonymised one."""
+    if participant.anonymised_at is not None:
+        raise NotFound(_("No such participant."))
+    if participant.restricted_at is not None and actor.role != "team_lead":
+        raise Conflict(_("Processing of this case is restricted; only the team lead may upload or download "
+                         "its documents."), code="restricted")
+
+
+def get_document_for(actor, document_id: int) -> tuple[Document, Participant]:
+    """(document, its participant) if `actor` may see the participant; NotFound otherwise."""
+    require_casework(actor)
+    if document_id > MAX_ID:
+        raise NotFound(_("No such document."))
+    participant_id = db.session.scalar(sa.select(Document.participant_id).where(Document.id == document_id))
+    if participant_id is None:
+        raise NotFound(_("No such document."))
+    participant = get_participant_for(actor, participant_id)
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound(_("No such document."))
+    return document, participant

@@ -1,0 +1,136 @@
+"""The documents pages: upload without JavaScript (several files, the hint names the types and the
+size), the case file's panel grouped by kind with the linked fact, the contract behind "contract
+seen", the document's page (view logged), download, replace, delete; refusals shown clearly."""
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+
+from caseflow.audit.models import AuditEntry
+from caseflow.documents.models import ContractGap, Document, DocumentFile
+from caseflow.extensions import db
+from tests.documents.conftest import HTML, JPEG, pdf
+
+
+def post_upload(client, auth, participant_id, files, **fields):
+    path = f"/participants/{participant_id}/documents/new"
+    data = {"csrf_token": auth.csrf_token(path), "kind": "contract", "title": "Arbeitsvertrag",
+            "date": "2024-08-20", "link": "", **fields,
+            "files": [(io.BytesIO(content), name) for content, name in files]}
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_upload_form_names_types_and_size_and_works_without_javascript(client, auth, counsellor, participant):
+    auth.login(counsellor)
+    html = client.get(f"/participants/{participant.id}/documents/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and "<script" not in html
+    assert "PDF, JPEG, PNG, HEIC, DOCX, XLSX, ODT, ODS" in html and "20 MB" in html
+    r = post_upload(client, auth, participant.id, [(pdf(), "vertrag.pdf"), (JPEG, "seite2.jpg")])
+    assert r.status_code == 302
+    titles = sorted(db.session.scalars(sa.select(Document.title)))
+    assert titles == ["Arbeitsvertrag – seite2.jpg", "Arbeitsvertrag – vertrag.pdf"]
+
+
+def test_refused_type_is_shown_next_to_the_field_and_nothing_is_saved(client, auth, counsellor, participant):
+    auth.login(counsellor)
+    r = post_upload(client, auth, participant.id, [(pdf(), "gut.pdf"), (HTML, "vertrag.pdf")])
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert 'id="files-error"' in html and "vertrag.pdf" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+
+def test_too_large_upload_says_so_even_with_the_app_wide_body_limit(app, client, auth, counsellor, participant):
+    auth.login(counsellor)
+    app.config.update(MAX_DOCUMENT_MB=1, MAX_CONTENT_LENGTH=512 * 1024)
+    try:
+        # beyond the per-file limit: the service's 413, next to the field
+        r = post_upload(client, auth, participant.id, [(pdf(size=1024 * 1024 + 5), "gross.pdf")])
+        assert r.status_code == 413 and "größer als 1 MB" in r.get_data(as_text=True)
+        # beyond the whole request's limit: refused before the form is read, with the same message
+        r = post_upload(client, auth, participant.id, [(pdf(size=12 * 1024 * 1024), "riesig.pdf")])
+        assert r.status_code == 413 and "größer als 1 MB" in r.get_data(as_text=True)
+        # within the limit but above the app-wide body limit: accepted
+        assert post_upload(client, auth, participant.id, [(pdf(size=900 * 1024), "ok.pdf")]).status_code == 302
+    finally:
+        app.config.update(MAX_DOCUMENT_MB=20, MAX_CONTENT_LENGTH=None)
+
+
+def test_upload_without_csrf_is_refused(client, auth, counsellor, participant):
+    auth.login(counsellor)
+    r = client.post(f"/participants/{participant.id}/documents/new", content_type="multipart/form-data",
+                    data={"kind": "cv", "title": "x", "date": "2024-01-01", "files": [(io.BytesIO(pdf()), "a.pdf")]})
+    assert r.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+
+def test_panel_groups_by_kind_with_the_linked_fact_and_placement_links_its_contract(
+        client, auth, counsellor, participant, placement):
+    auth.login(counsellor)
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert "contract missing" in page.lower() or "Vertrag fehlt" in page
+    r = post_upload(client, auth, participant.id, [(pdf(), "vertrag.pdf")], link=f"placement:{placement.id}")
+    assert r.status_code == 302
+    post_upload(client, auth, participant.id, [(pdf(b"cv"), "cv.pdf")], kind="cv", title="Lebenslauf")
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    panel = page[page.index('id="documents-panel"'):]
+    panel = panel[:panel.index("</section>")]
+    # grouped by kind, in the vocabulary's order: CV before the contract
+    assert panel.index('id="documents-cv"') < panel.index('id="documents-contract"')
+    assert "Spreewerk GmbH" in panel and "Arbeitsvertrag" in panel
+    evidence = re.search(r'data-testid="contract-evidence">(.*?)</li>', panel, re.S).group(1)
+    assert "Arbeitsvertrag" in evidence and "Vertrag fehlt" not in evidence
+
+
+def test_a_placement_without_its_contract_says_why(client, auth, counsellor, participant, placement):
+    auth.login(counsellor)
+    path = f"/placements/{placement.id}/contract-gap"
+    r = client.post(path, data={"csrf_token": auth.csrf_token(f"/participants/{participant.id}"),
+                                "placement_id": placement.id, "reason": "copy_not_allowed"})
+    assert r.status_code == 302
+    assert db.session.get(ContractGap, placement.id).reason == "copy_not_allowed"
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert "keine Kopie" in page or "did not allow a copy" in page
+
+
+def test_document_page_download_replace_and_delete(client, auth, counsellor, team_lead, participant):
+    auth.login(counsellor)
+    post_upload(client, auth, participant.id, [(pdf(b"v1"), "vertrag.pdf")])
+    doc_id = db.session.scalar(sa.select(Document.id))
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "vertrag.pdf" in html and "Arbeitsvertrag" in html
+    r = client.get(f"/documents/{doc_id}/download")
+    assert r.data == pdf(b"v1") and r.headers["Content-Disposition"].startswith("attachment;")
+    path = f"/documents/{doc_id}/replace"
+    r = client.post(path, content_type="multipart/form-data",
+                    data={"csrf_token": auth.csrf_token(f"/documents/{doc_id}"), "file": (io.BytesIO(pdf(b"v2")), "v2.pdf")})
+    assert r.status_code == 302
+    assert sorted(db.session.scalars(sa.select(DocumentFile.number))) == [1, 2]
+    assert client.get(f"/documents/{doc_id}/download?version=1").data == pdf(b"v1")
+    # counsellors do not delete
+    r = client.post(f"/documents/{doc_id}/delete", data={"csrf_token": auth.csrf_token(f"/documents/{doc_id}")})
+    assert r.status_code == 403
+    auth.logout()
+    auth.login(team_lead)
+    r = client.post(f"/documents/{doc_id}/delete", data={"csrf_token": auth.csrf_token(f"/documents/{doc_id}")})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+    actions = list(db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.startswith("document."))
+                                      .order_by(AuditEntry.id)))
+    assert actions == ["document.upload", "document.view", "document.download", "document.view", "document.replace",
+                       "document.download", "document.view", "document.view", "document.delete"]
+
+
+def test_other_organisation_and_analyst(client, auth, counsellor, other_counsellor, analyst, participant):
+    auth.login(counsellor)
+    post_upload(client, auth, participant.id, [(pdf(), "vertrag.pdf")])
+    doc_id = db.session.scalar(sa.select(Document.id))
+    auth.logout()
+    auth.login(other_counsellor)
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+    assert client.get(f"/documents/{doc_id}/download").status_code == 404
+    auth.logout()
+    auth.login(analyst)
+    assert client.get(f"/documents/{doc_id}/download").status_code == 403
