@@ -79,8 +79,6 @@ def build_template(lang: str) -> bytes:
                     ws.add_data_validation(dv)
                     dv.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
                 if column.kind == "date":
-                    for row in range(2, 3):
-                        ws.cell(row=row, column=i).number_format = "YYYY-MM-DD"
                     dv = DataValidation(type="date", operator="greaterThan", formula1="1")
                     dv.error = _("Enter a date like 2024-03-15 or 15.03.2024.")
                     dv.showErrorMessage = True
