@@ -50,8 +50,10 @@ def participants_import(file: Path, dry_run: bool, org_name: str | None, accept_
     batch = services.db.session.get(services.ImportBatch, batch.id)
     failed = batch.status == "failed" or (batch.counts or {}).get("errors") or (batch.duplicates and not accept_duplicates)
     for line in report_lines(batch):
-        click.echo(line, err=bool(failed))
+        click.echo(line)
     if failed:
+        from flask_babel import gettext as _
+        click.echo(_("Error: the file has errors or possible duplicates; nothing was written."), err=True)
         sys.exit(1)
 
 

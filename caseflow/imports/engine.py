@@ -266,6 +266,7 @@ class Engine:
              headers: dict[str, str], handle: Callable[..., None]) -> None:
         errors = RowErrors()
         data: dict[str, Any] = {}
+        unconverted: set[str] = set()   # their cell has a message already; the rules' "required" would repeat it
         for i, field_name in positions.items():
             column = sheet.column(field_name)
             assert column is not None
@@ -274,6 +275,7 @@ class Engine:
             except Invalid as exc:
                 errors.add(headers[field_name], str(exc))
                 data[field_name] = None
+                unconverted.add(field_name)
         ext = data.get("external_id")
         if ext is None:
             errors.add(headers.get("external_id", "External ID"), _("This field is required."))
@@ -283,6 +285,8 @@ class Engine:
 
         def fail(field_name: str, message: str) -> None:
             column = FIELD_COLUMN.get(field_name, field_name)
+            if column in unconverted:
+                return
             errors.add(headers.get(column, headers.get(field_name, "")), message)
 
         def domain(exc: DomainError) -> None:
