@@ -46,8 +46,7 @@ def participants_import(file: Path, dry_run: bool, org_name: str | None, accept_
     org = services.organisation_named(org_name)
     batch = services.create_batch(file.read_bytes(), file.name, organisation_id=org.id, actor=None,
                                   dry_run=dry_run, accept_duplicates=accept_duplicates)
-    services.run_batch(batch.id)
-    batch = services.db.session.get(services.ImportBatch, batch.id)
+    batch = services.run_batch(batch.id) or batch
     failed = batch.status == "failed" or (batch.counts or {}).get("errors") or (batch.duplicates and not accept_duplicates)
     for line in report_lines(batch):
         click.echo(line)

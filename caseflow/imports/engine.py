@@ -130,6 +130,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _like(**values: Any) -> Any:
+    """What the domains' rule functions read of a participant (the entry date …), for a participant
+    that exists only in the file so far."""
+    return SimpleNamespace(**values)
+
+
 def row_key(kind: str, external_id: str, values: Mapping[str, Any]) -> str:
     payload = json.dumps([kind, external_id, sorted((k, _plain(v)) for k, v in values.items())],
                          ensure_ascii=False, default=str)
@@ -140,7 +146,9 @@ class _Buffer:
     """Rows of one table waiting for a chunked INSERT … RETURNING id."""
 
     def __init__(self, model: Any):
-        self.model, self.rows, self.extra = model, [], []
+        self.model = model
+        self.rows: list[dict[str, Any]] = []
+        self.extra: list[Any] = []
 
     def add(self, row: dict[str, Any], extra: Any) -> None:
         self.rows.append(row)
@@ -304,8 +312,8 @@ class Engine:
                 case = self.cases.get(ext)
                 if case is not None:
                     case.valid = False
-            for column, message in errors.items:
-                self._error(name, number, column, message, ext)
+            for header, message in errors.items:
+                self._error(name, number, header, message, ext)
 
     def _error(self, sheet: str, row: int, column: str, message: str, external_id: str | None = None) -> None:
         self.out.error_total += 1
@@ -394,8 +402,8 @@ class Engine:
         entry_before = (participant.entry_date, participant.labour_status_at_entry)
         for name, value in clean.items():
             setattr(participant, name, value)
-        participant.birth_year = participant.date_of_birth.year
-        participant.age_at_entry = age_on(participant.date_of_birth, participant.entry_date)
+        participant.birth_year = clean["date_of_birth"].year
+        participant.age_at_entry = age_on(clean["date_of_birth"], clean["entry_date"])
         participant.duplicate_key = duplicate_key(participant.first_name, participant.last_name)
         participant.search_key = search_key(participant.case_number, participant.first_name, participant.last_name)
         if entry_before != (participant.entry_date, participant.labour_status_at_entry):
@@ -591,7 +599,7 @@ class Engine:
         if unfinished and case.status == "exited":
             fail("status", _("The participant has left the programme; record a re-entry first."))
         try:
-            _check_dates_and_status(SimpleNamespace(entry_date=self._entry(case)), status, data.get("start_date"),
+            _check_dates_and_status(_like(entry_date=self._entry(case)), status, data.get("start_date"),
                                     data.get("end_date"), data.get("dropout_reason"))
         except DomainError as exc:
             domain(exc)
@@ -620,7 +628,7 @@ class Engine:
         placement_data = {k: data.get(k) for k in ("type", "job_title", "occupation", "start_date", "end_date",
                                                      "weekly_hours", "permanent", "country", "matches_qualification",
                                                      "evidence")}
-        clean = _validate_placement(SimpleNamespace(id=case.participant_id or 0, entry_date=self._entry(case)),
+        clean = _validate_placement(_like(id=case.participant_id or 0, entry_date=self._entry(case)),
                                     placement_data, field_errors)
         # rules of placements.services.record_placement
         status_after = data.get("status_after_end")
@@ -734,7 +742,7 @@ class Engine:
             fail("status", _("This field is required."))
         elif status not in FOLLOW_UP_STATUSES:
             fail("status", _("Choose one of the listed values."))
-        employed_at_entry = improvement_applies(SimpleNamespace(labour_status_at_entry=case.labour_status_at_entry))
+        employed_at_entry = improvement_applies(_like(labour_status_at_entry=case.labour_status_at_entry))
         if improved or how:
             if not employed_at_entry:
                 fail("improved_situation", _("An improved situation is recorded only for people employed at entry."))
@@ -758,7 +766,7 @@ class Engine:
 
     # --- writing ----------------------------------------------------------------------------------------
 
-    _TABLES = {"languages": ParticipantLanguage, "qualifications": ForeignQualification, "status_changes": StatusChange,
+    _TABLES: dict[str, Any] = {"languages": ParticipantLanguage, "qualifications": ForeignQualification, "status_changes": StatusChange,
                "enrolments": Enrolment, "notes": Note, "placements": Placement, "certificates": Certificate,
                "exits": Exit, "follow_ups": FollowUp, "participants": Participant}
 
@@ -870,8 +878,9 @@ def _restore(participant: Participant, before: Mapping[str, Any]) -> None:
         if value is not None and isinstance(columns[name].type, sa.Date):
             value = date.fromisoformat(value)
         setattr(participant, name, value)
-    participant.birth_year = participant.date_of_birth.year
-    participant.age_at_entry = age_on(participant.date_of_birth, participant.entry_date)
+    born: date = participant.date_of_birth  # type: ignore[assignment]  # only anonymised cases have none; they are never updated
+    participant.birth_year = born.year
+    participant.age_at_entry = age_on(born, participant.entry_date)
     participant.duplicate_key = duplicate_key(participant.first_name, participant.last_name)
     participant.search_key = search_key(participant.case_number, participant.first_name, participant.last_name)
     db.session.execute(sa.update(StatusChange).where(

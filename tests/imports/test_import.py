@@ -4,7 +4,6 @@ from datetime import date
 
 import openpyxl
 import sqlalchemy as sa
-
 from flask_babel import force_locale
 
 from caseflow.audit.models import AuditEntry
