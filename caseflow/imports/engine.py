@@ -55,7 +55,6 @@ from caseflow.participants.services import (
     clean_languages,
     clean_master_data,
     clean_qualifications,
-    find_possible_duplicates,
 )
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement
 from caseflow.placements.services import _validate_placement, improvement_applies
@@ -184,6 +183,7 @@ class Engine:
         self._records: list[dict[str, Any]] = []
         self._births: dict[date, list[tuple[str, str, int]]] = {}
         self._enrolled: set[tuple[str, int]] = set()
+        self._registered: dict[date, list[tuple[int, str | None]]] | None = None
 
     # --- set-up: what the database knows already ----------------------------------------------------
 
@@ -425,12 +425,24 @@ class Engine:
         within = [(other_ext, row) for other_key, other_ext, row in self._births.get(dob, ())
                   if similar_names(key, other_key)]
         self._births.setdefault(dob, []).append((key, ext, number))
-        candidates = find_possible_duplicates(self.org, dob, clean["first_name"], clean["last_name"])
+        candidates = self._registered_duplicates(dob, key)
         if within or candidates:
             self.out.duplicates.append({"sheet": sheet, "row": number, "external_id": ext,
                                         "candidates": candidates, "rows": [r for _e, r in within]})
             if not self.accept_duplicates:
                 self.out.invalid_ids.add(ext)
+
+    def _registered_duplicates(self, dob: date, key: str) -> list[int]:
+        """participants.services.find_possible_duplicates (same organisation, same date of birth,
+        similar names, not anonymised), with the organisation's keys read once for the whole file
+        instead of one query per row."""
+        if self._registered is None:
+            self._registered = {}
+            for pid, born, other in db.session.execute(sa.select(
+                    Participant.id, Participant.date_of_birth, Participant.duplicate_key).where(
+                    Participant.organisation_id == self.org, Participant.anonymised_at.is_(None)).order_by(Participant.id)):
+                self._registered.setdefault(born, []).append((pid, other))
+        return [pid for pid, other in self._registered.get(dob, ()) if similar_names(key, other)]
 
     def _flush_participants(self) -> None:
         buffer = self._buffer("participants")
