@@ -818,15 +818,16 @@ class Engine:
         model = self._TABLES[table]
         by = {"created_by_id": self.actor_id} if "created_by_id" in model.__table__.c else {}
         extras = []
+        if table == "placements":
+            self._create_employers({row["_employer"][1].casefold() for row in buffer.rows
+                                    if row["_employer"] is not None})
         for row, (case, _key, _audit) in zip(buffer.rows, buffer.extra, strict=True):
             row["participant_id"] = case.participant_id
             if table == "notes":
                 row["author_id"] = self.actor_id
             if table == "placements":
                 extras.append((row.pop("_employer"), row.pop("_status_after")))
-                employer = extras[-1][0]
-                if employer is not None and employer[0] is None:
-                    employer = self._create_employer(employer[1])
+                employer = self.employers[extras[-1][0][1].casefold()] if extras[-1][0] else None
                 row["employer_id"] = employer[0] if employer else None
             row.update(by)
         ids, rows, extra = buffer.take()
@@ -868,15 +869,19 @@ class Engine:
         self._flush_log()
         return None
 
-    def _create_employer(self, name: str) -> tuple[int, str]:
-        employer = Employer(organisation_id=self.org, name=name)
-        db.session.add(employer)
-        db.session.flush()
-        self._audit.append(self._audit_row("employer.create", "employers", employer.id, None,
-                                           {"name": [None, name], "via": [None, f"import {self.batch_id}"]}))
-        found = (employer.id, name)
-        self.employers[name.casefold()] = found
-        return found
+    def _create_employers(self, names: set[str]) -> None:
+        """Adds the employers these placements name that the directory does not have yet (as
+        record_placement does, with an audit entry each), in one INSERT."""
+        new = sorted(n for n in names if self.employers[n][0] is None)
+        if not new:
+            return
+        table = Employer.__table__
+        rows = [{"organisation_id": self.org, "name": self.employers[n][1]} for n in new]
+        ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        for key, eid, row in zip(new, ids, rows, strict=True):
+            self.employers[key] = (eid, row["name"])
+            self._audit.append(self._audit_row("employer.create", "employers", eid, None,
+                                               {"name": [None, row["name"]], "via": [None, f"import {self.batch_id}"]}))
 
 
 def _restore(participant: Participant, before: Mapping[str, Any]) -> None:
