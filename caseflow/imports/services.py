@@ -323,8 +323,17 @@ def _finish_in_unit(batch_id: int, status: str, outcome: Outcome, actor: User | 
     batch.audit_mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
 
 
+KEEP_UNIMPORTED = timedelta(days=7)
+
+
 def run_pending(limit: int = 10) -> list[int]:
-    """Runs queued batches and those whose runner stopped (for `jobs run`); returns their ids."""
+    """Runs queued batches and those whose runner stopped (for `jobs run`); returns their ids. Also
+    drops the uploaded file of checks nobody imported within KEEP_UNIMPORTED (personal data)."""
+    with unit_of_work():
+        db.session.execute(sa.update(ImportBatch).where(
+            ImportBatch.status.in_(("checked", "failed")), ImportBatch.content.is_not(None),
+            ImportBatch.created_at < utcnow() - KEEP_UNIMPORTED).values(content=None)
+            .execution_options(synchronize_session=False))
     stale = utcnow() - STALE_AFTER
     ids = db.session.scalars(sa.select(ImportBatch.id).where(sa.or_(
         ImportBatch.status == "queued",

@@ -309,3 +309,20 @@ def test_a_large_file_runs_in_the_background_and_reports_progress(team_lead, app
         time.sleep(0.1)
     assert current.status == "checked" and current.progress_done == 600 and current.counts["created"] == 600
     assert services.run_pending() == []  # nothing left for `jobs run`
+
+
+def test_run_pending_picks_up_queued_batches_and_drops_old_unimported_files(team_lead):
+    from datetime import timedelta
+
+    from caseflow.database import unit_of_work
+    from caseflow.models_base import utcnow
+    queued = services.create_batch(xlsx({"participants": [person()]}), "a.xlsx",
+                                   organisation_id=team_lead.organisation_id, actor=team_lead)
+    old = run(xlsx({"participants": [person("Z-1", first_name="Zoe")]}), team_lead)
+    with unit_of_work():
+        old.created_at = utcnow() - timedelta(days=8)
+    assert services.run_pending() == [queued.id]
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, queued.id).status == "checked"
+    assert db.session.get(ImportBatch, old.id).content is None
+    assert db.session.get(ImportBatch, queued.id).content is not None
