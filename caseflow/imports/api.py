@@ -90,7 +90,7 @@ def imports_create(files: dict[str, Any], form: dict[str, Any]) -> ImportBatch:
     actor = api_user()
     services.require_importer(actor)
     upload = files["file"]
-    batch = services.create_batch(upload.read(), upload.filename or "import", organisation_id=actor.organisation_id,
+    batch = services.create_batch(services.read_upload(upload), upload.filename or "import", organisation_id=actor.organisation_id,
                                   actor=actor, dry_run=form["dry_run"], mapping=_mapping(form.get("mapping")),
                                   skip_invalid=form["skip_invalid"], accept_duplicates=form["accept_duplicates"])
     services.start(batch.id)

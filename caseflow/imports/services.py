@@ -91,10 +91,18 @@ def organisation_named(name: str | None) -> Organisation:
 
 # --- creating and starting a batch ---------------------------------------------------------------------
 
+def read_upload(stream: Any) -> bytes:
+    """An uploaded file's bytes, reading at most one byte more than MAX_IMPORT_MB allows (so a huge
+    upload is refused by `create_batch` without being held in memory whole)."""
+    limit = current_app.config.get("MAX_IMPORT_MB", 20) * 1024 * 1024
+    return stream.read(limit + 1)
+
+
 def _check_file(content: bytes, file_name: str) -> None:
     limit = current_app.config.get("MAX_IMPORT_MB", 20)
     if len(content) > limit * 1024 * 1024:
-        raise DomainError.field("file", _("The file is larger than %(mb)s MB. Split it into several files.", mb=limit))
+        raise DomainError.field("file", _("The file is larger than %(mb)s MB. Split it into several files.", mb=limit),
+                                code="too_large", status=413)
     if not content:
         raise DomainError.field("file", _("The file is empty."))
     workbook = Workbook(content, file_name)   # raises UnreadableFile for anything but XLSX/CSV

@@ -40,7 +40,7 @@ def index():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            batch = services.create_batch(upload.read(), upload.filename or "import",
+            batch = services.create_batch(services.read_upload(upload), upload.filename or "import",
                                           organisation_id=current_user.organisation_id, actor=current_user)
         except DomainError as exc:
             form.file.errors = list(form.file.errors or []) + [exc.fields.get("file", [exc.message])[0]]

@@ -126,6 +126,13 @@ def test_api_refuses_other_roles_other_organisations_and_bad_files(api_as, team_
     r = _post(api_as(team_lead), b"%PDF-1.4\x00\x01", name="cv.pdf")
     assert r.status_code == 422 and r.json["error"]["fields"]["file"]
     assert api_as(team_lead).post("/imports", data={}, content_type="multipart/form-data").status_code == 422
+    old = app.config["MAX_IMPORT_MB"]
+    app.config["MAX_IMPORT_MB"] = 0
+    try:
+        too_large = _post(api_as(team_lead), b"a,b\n1,2\n", name="x.csv")
+    finally:
+        app.config["MAX_IMPORT_MB"] = old
+    assert too_large.status_code == 413 and too_large.json["error"]["code"] == "too_large"
     doc = api_as(team_lead).get("/openapi.json").json
     assert {"/imports", "/imports/{import_id}", "/imports/{import_id}/undo"} <= set(doc["paths"])
 
