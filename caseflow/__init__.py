@@ -8,7 +8,8 @@ from flask import Flask
 from config import Config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "documents")
+DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "documents",
+           "imports")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -61,6 +62,8 @@ def register_blueprints(app: Flask) -> None:
     from caseflow import api, documents
     from caseflow.accounts.views import bp as accounts_bp
     from caseflow.audit.views import bp as audit_bp
+    from caseflow.imports import api as imports_api  # noqa: F401  (its routes join the API blueprint)
+    from caseflow.imports.views import bp as imports_bp
     from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
     from caseflow.measures import caseload as measures_caseload
     from caseflow.measures.views import bp as measures_bp
@@ -75,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.reports.views import bp as reports_bp
 
     for bp in (accounts_bp, audit_bp, participants_bp, handover_bp, measures_bp, placements_bp, reports_bp,
-               privacy_bp):
+               privacy_bp, imports_bp):
         app.register_blueprint(bp)
     measures_caseload.register()  # the caseload's current measure and measure filter
     documents.init_app(app)  # before api.init_app: its API routes join the API blueprint
@@ -89,4 +92,6 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from caseflow.cli import register_commands
+    from caseflow.imports.cli import register as register_imports_cli
     register_commands(app)
+    register_imports_cli(app)  # `participants import`, into the group the privacy commands create

@@ -3,6 +3,7 @@ import caseflow.reports.models  # noqa: F401,E402  (the reports indexes on parti
 from caseflow.accounts.models import ApiToken, LoginAttempt, Organisation, User, UserSession  # noqa: F401
 from caseflow.audit.models import AuditEntry  # noqa: F401
 from caseflow.documents.models import ContractGap, Document, DocumentChunk, DocumentFile  # noqa: F401
+from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord  # noqa: F401
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure  # noqa: F401
 from caseflow.participants.models import (  # noqa: F401
                                       CaseNumberCounter,

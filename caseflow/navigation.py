@@ -17,6 +17,7 @@ MAIN_NAVIGATION = (
     ("placements.placement_list", _l("Placements"), CASEWORK),
     ("reports.index", _l("Reports"), EVERYONE),
     ("audit.audit_log", _l("Audit log"), ("team_lead",)),
+    ("imports.index", _l("Import"), ("team_lead",)),
     ("accounts.admin_home", _l("Administration"), ("admin",)),
     ("accounts.users", _l("Staff"), ("team_lead",)),
     ("privacy.retention", _l("Retention"), ("admin",)),

@@ -248,6 +248,22 @@ def _qualifications(check: Checker, rows: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
+def clean_languages(rows: Any) -> list[dict[str, Any]]:
+    """The valid language rows of `rows`; DomainError with every problem (for imports and forms)."""
+    check = _checker({})
+    cleaned = _languages(check, rows)
+    check.done()
+    return cleaned
+
+
+def clean_qualifications(rows: Any) -> list[dict[str, Any]]:
+    """The valid foreign-qualification rows of `rows`; DomainError with every problem."""
+    check = _checker({})
+    cleaned = _qualifications(check, rows)
+    check.done()
+    return cleaned
+
+
 def clean_master_data(values: Mapping[str, Any], *, organisation_id: int, today: date | None = None) -> dict[str, Any]:
     """The complete, valid master data (MASTER_FIELDS) from `values`; DomainError with every field error."""
     check = _checker(values)

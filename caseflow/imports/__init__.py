@@ -1,0 +1,12 @@
+"""Imports from spreadsheets (issue 16): a programme's workbook (XLSX or CSV) becomes Caseflow cases.
+
+- `spec.py`: the record kinds (one sheet each), their columns and headers in German and English;
+- `reader.py`: XLSX (values only, formulas never evaluated) and CSV (comma or semicolon, UTF-8 with
+  or without BOM, Windows-1252) read row by row;
+- `convert.py`: cell values to typed values (dates, numbers, yes/no, codes or labels);
+- `engine.py`: one pass over the workbook that checks every row with the domains' own rules and, on
+  an import, writes them in bulk with their audit entries;
+- `services.py`: the verbs (create a batch, check, import, undo) and the background runner;
+- `template.py`: the downloadable XLSX template per language;
+- `views.py`, `api.py`, `cli.py`: the page, `POST /api/v1/imports`, `participants import FILE`.
+"""
