@@ -7,7 +7,7 @@ from flask import jsonify
 from caseflow.api.blueprint import bp
 from caseflow.api.openapi import body, errors, id_param, ok
 from caseflow.api.support import api_user, iso, json_body, parse_date
-from caseflow.audit.queries import ACCESS_ACTIONS
+from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
 from caseflow.privacy import services

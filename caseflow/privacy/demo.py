@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from caseflow.demo import DemoContext
+from caseflow.demo_context import DemoContext
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.privacy.models import Consent

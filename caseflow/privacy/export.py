@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.audit.queries import ACCESS_ACTIONS
+from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.privacy.tables import PARTICIPANTS, rows_about
