@@ -1,6 +1,7 @@
 """The one domain error type services raise, and the HTTP error pages and JSON error shape."""
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,8 +91,9 @@ def error_page(status: int, message: str | None = None, headers: Mapping[str, st
     headers, never the server's bare one."""
     try:
         response = make_response(render_template("errors/error.html", status=status, message=message), status)
-    except Exception:  # the last resort: log it, answer anyway
-        current_app.logger.exception("the error page failed for status %s", status)
+    except Exception as exc:  # the last resort: log it (without its message, see below), answer anyway
+        current_app.logger.error("the error page failed for status %s: %s\n%s", status, _qualified_name(exc),
+                                 "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         from caseflow.security import add_security_headers
         text = (f"<!doctype html><html lang=\"en\"><title>Caseflow</title><h1>Error {status}</h1>"
                 "<p>Please go back and try again.</p></html>")
@@ -103,6 +105,11 @@ def error_page(status: int, message: str | None = None, headers: Mapping[str, st
 def _passed_headers(exc: HTTPException) -> dict[str, str]:
     """Headers an HTTP error brings that the answer must keep (`Allow` on 405, `Retry-After`)."""
     return {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
+
+
+def _qualified_name(exc: BaseException) -> str:
+    kind = type(exc)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -149,10 +156,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
-        # Logged with the stack (no request data), answered without one. The request's database
+        # Logged with the stack but without the exception's message: messages may hold data
+        # (openpyxl and the database drivers quote the values they refuse, e.g. a name). The stack
+        # names the file and line; the code there shows what failed. The request's database
         # session may be unusable (PostgreSQL refuses every statement after a failed one): it is
         # discarded, as at teardown, so that the error page can load the signed-in user.
-        app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
+        app.logger.error("unhandled %s on %s %s\n%s", _qualified_name(exc), request.method, request.url_rule,
+                         "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         from caseflow.extensions import db
         db.session.remove()
         if wants_json():

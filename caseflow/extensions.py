@@ -9,6 +9,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from caseflow.api.schemas import ErrorSchema
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -31,7 +33,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 class ApiDocs(Api):
     """flask-smorest's Api, used for the OpenAPI document only: caseflow/errors.py answers every
-    error (pages and API alike) in the one shape, so flask-smorest's own handler is not installed."""
+    error (pages and API alike) in the one shape, so flask-smorest's own handler is not installed.
+    Its error answers are documented with that one shape (`Error`); no catch-all `default` answer is
+    documented: each route names the error answers it gives (caseflow.api.schemas.errors), so a
+    client and the fuzzing test see exactly which status codes exist."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # type: ignore[assignment]
 
     def _register_error_handlers(self) -> None:
         pass
