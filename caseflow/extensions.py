@@ -1,4 +1,6 @@
 """Unbound extension objects; create_app() binds them."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    class Model(Base):
+        """What `db.Model` is at run time (Base with Flask-SQLAlchemy's table naming), for mypy,
+        which cannot see the attribute Flask-SQLAlchemy creates."""
+        __abstract__ = True
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -39,7 +49,7 @@ class ApiDocs(Api):
     client and the fuzzing test see exactly which status codes exist."""
 
     ERROR_SCHEMA = ErrorSchema
-    DEFAULT_ERROR_RESPONSE_NAME = None  # type: ignore[assignment]
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         pass

@@ -125,7 +125,7 @@ def guard_request() -> None:
         except (ValueError, RecursionError):
             raise _malformed() from None
         # Flask's own parser would give the same; keep it so that views do not parse twice.
-        request._cached_json = (data, data)  # type: ignore[attr-defined]
+        request._cached_json = (data, data)
         for text in _strings(data):
             if unsafe_text(text):
                 raise _refuse_text("_body")

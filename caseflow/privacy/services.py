@@ -144,6 +144,7 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
     if consent.purpose == "special_categories":
         db.session.flush()
         remaining = _valid_special_consents(participant.id)
+        wanted: dict[str, Any]
         if remaining:
             wanted = {"special_categories_consent_date": remaining[0].given_on}
         else:
@@ -321,7 +322,7 @@ def run_retention(*, dry_run: bool = False, actor=None, today: date | None = Non
     if actor is not None and actor.role != "admin":
         raise Forbidden(_("Only administrators may run the retention."))
     if dry_run:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(retention_due(today).subquery()))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(retention_due(today).subquery())) or 0
     ids = list(db.session.scalars(retention_due(today).with_only_columns(Participant.id).order_by(Participant.id)))
     years = current_app.config["RETENTION_YEARS"]
     done = 0

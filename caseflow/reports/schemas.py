@@ -73,7 +73,14 @@ class EsfReportSchema(Schema):
     results = fields.Nested(EsfResultsSchema, required=True)
 
 
-NULLABLE_COUNT = {"allow_none": True, "metadata": NONNEGATIVE}
+
+def _count() -> fields.Integer:
+    """A figure of a group: null when the group is suppressed."""
+    return fields.Integer(required=True, allow_none=True, metadata=NONNEGATIVE)
+
+
+def _rate(*, required: bool) -> fields.Float:
+    return fields.Float(required=required, allow_none=True, metadata={"minimum": 0, "maximum": 1})
 
 
 class PlacementGroupSchema(Schema):
@@ -82,11 +89,11 @@ class PlacementGroupSchema(Schema):
     key = fields.String(required=True)
     label = fields.String(required=True)
     suppressed = fields.Boolean(required=True)
-    participants = fields.Integer(required=True, **NULLABLE_COUNT)
-    entered = fields.Integer(required=True, **NULLABLE_COUNT)
-    exited = fields.Integer(required=True, **NULLABLE_COUNT)
-    placed_exits = fields.Integer(required=True, **NULLABLE_COUNT)
-    placement_rate = fields.Float(required=True, allow_none=True, metadata={"minimum": 0, "maximum": 1})
+    participants = _count()
+    entered = _count()
+    exited = _count()
+    placed_exits = _count()
+    placement_rate = _rate(required=True)
 
 
 class PlacementFiltersSchema(Schema):
@@ -96,19 +103,16 @@ class PlacementFiltersSchema(Schema):
     measure_id = fields.Integer(allow_none=True)
 
 
-RATE = {"allow_none": True, "metadata": {"minimum": 0, "maximum": 1}}
-
-
 class PlacementSummarySchema(Schema):
     participants_active = fields.Integer(required=True)
     entered = fields.Integer(required=True)
     exited = fields.Integer(required=True)
     placed_exits = fields.Integer(required=True)
-    placement_rate = fields.Float(required=True, **RATE)
+    placement_rate = _rate(required=True)
     median_days_to_first_placement = fields.Float(required=True, allow_none=True)
     six_month_follow_ups_known = fields.Integer(required=True)
     still_placed_at_six_months = fields.Integer(required=True)
-    still_placed_share = fields.Float(required=True, **RATE)
+    still_placed_share = _rate(required=True)
 
 
 class PlacementMonthSchema(Schema):

@@ -7,9 +7,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+import config as settings
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
-import config as settings
 from tests.factories import MeasureFactory, ParticipantFactory
 
 NEW_PARTICIPANT = {"first_name": "Dilan", "last_name": "Aksoy", "date_of_birth": "1991-04-02", "gender": "female",
@@ -167,9 +167,8 @@ def test_a_body_over_the_limit_is_413_in_the_json_shape_and_as_a_page(app, api_a
 
 
 def test_a_route_may_allow_a_larger_body(make_app):
-    from caseflow.security import allow_body
-
     from caseflow.extensions import csrf
+    from caseflow.security import allow_body
 
     config = settings.TestingConfig()
     config.MAX_CONTENT_LENGTH = 1000
