@@ -1,4 +1,4 @@
-"""The command line of interfaces.md (`flask --app app …`). Each command calls a service; a failure
+"""The command line of docs/interfaces.md (`flask --app app …`). Each command calls a service; a failure
 prints one clear line on standard error and exits non-zero."""
 from __future__ import annotations
 

@@ -107,6 +107,15 @@ def _passed_headers(exc: HTTPException) -> dict[str, str]:
     return {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
 
 
+def _statement_of(exc: BaseException) -> str:
+    """For a database error: the failed SQL statement (its text only, never the parameters)."""
+    from sqlalchemy.exc import StatementError
+    if isinstance(exc, StatementError) and exc.statement:
+        orig = type(exc.orig).__qualname__ if exc.orig is not None else ""
+        return f" ({orig}) in: {exc.statement.strip()[:500]}"
+    return ""
+
+
 def _qualified_name(exc: BaseException) -> str:
     kind = type(exc)
     return f"{kind.__module__}.{kind.__qualname__}"
@@ -161,8 +170,8 @@ def register_error_handlers(app: Flask) -> None:
         # names the file and line; the code there shows what failed. The request's database
         # session may be unusable (PostgreSQL refuses every statement after a failed one): it is
         # discarded, as at teardown, so that the error page can load the signed-in user.
-        app.logger.error("unhandled %s on %s %s\n%s", _qualified_name(exc), request.method, request.url_rule,
-                         "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+        app.logger.error("unhandled %s on %s %s%s\n%s", _qualified_name(exc), request.method, request.url_rule,
+                         _statement_of(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         from caseflow.extensions import db
         db.session.remove()
         if wants_json():

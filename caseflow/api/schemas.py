@@ -22,7 +22,7 @@ How a domain's API module uses it::
     @errors(403, 422)                            # the error answers this route documents
     def measures_create(data): ...
 
-Every parse error becomes the fixed error shape of interfaces.md: 400 `malformed_json` for a body
+Every parse error becomes the fixed error shape of docs/interfaces.md: 400 `malformed_json` for a body
 that is not a JSON object, 422 `validation_error` with `fields` for bad values. Messages are
 translated (the API answers in the language of `Accept-Language`).
 """
@@ -198,7 +198,7 @@ class ErrorDetailSchema(Schema):
 
 
 class ErrorSchema(Schema):
-    """The one error shape of interfaces.md."""
+    """The one error shape of docs/interfaces.md."""
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 

@@ -1,6 +1,6 @@
 """The reports: parameters checked against the actor's rights, figures from reports/queries.py.
 
-Who sees what (interfaces.md, issue 6):
+Who sees what (docs/interfaces.md, issue 6):
 - counsellors and team leads report on their own organisation only; naming another organisation
   answers 404 (it does not exist for them, as another organisation's objects everywhere else);
 - analysts and admins report on all organisations or one of them, always aggregated, never names;
