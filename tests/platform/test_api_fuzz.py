@@ -70,14 +70,17 @@ def _failures_of(exc: BaseException) -> list[tuple[str, str]]:
     return [(str(title)[:160], text[:1200])]
 
 
-def _fuzz(operation, strategy, role: str, token: str, failures: dict[str, str]) -> None:
+def _fuzz(app, operation, strategy, role: str, token: str, failures: dict[str, str]) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def fuzz(case):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
         try:
-            case.call_and_validate(checks=CHECKS)
+            # Each request in an app context of its own (as tests/conftest.py's IsolatedClient does):
+            # otherwise it would share the test's database session.
+            with app.app_context():
+                case.call_and_validate(checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # every failure is collected, the run goes on
             for kind, detail in _failures_of(exc):
                 failures.setdefault(f"{role} {operation.label}: {kind}", detail)
@@ -93,8 +96,8 @@ def test_every_operation_answers_as_documented(app, api_as, counsellor, team_lea
     assert len(operations) > 20, "the served document lost its operations"
     failures: dict[str, str] = {}
     started = time.monotonic()
-    for role, user in (("counsellor", counsellor), ("team_lead", team_lead)):
-        token = create_token(user, actor=None)
+    tokens = {"counsellor": create_token(counsellor, actor=None), "team_lead": create_token(team_lead, actor=None)}
+    for role, token in tokens.items():
         for operation in operations:
             fixed = _path_ids(operation, seeded)
             strategies = [operation.as_strategy(GenerationMode.NEGATIVE)]
@@ -104,7 +107,7 @@ def test_every_operation_answers_as_documented(app, api_as, counsellor, team_lea
             else:
                 strategies.append(operation.as_strategy(GenerationMode.POSITIVE))
 
-            _fuzz(operation, st.one_of(strategies), role, token, failures)
+            _fuzz(app, operation, st.one_of(strategies), role, token, failures)
     elapsed = time.monotonic() - started
     legacy = {op.label for op in operations if not op.definition.raw.get("tags")}
     tolerated = {key for key in failures if key.split(": ", 1)[1] == "Undocumented status code"
