@@ -1,4 +1,10 @@
-"""Caseflow: case management for labour-market integration programmes."""
+"""Caseflow: case management for labour-market integration programmes.
+
+`create_app` wires everything by explicit calls (docs/architecture.md, "Explicit wiring"): the
+platform (request guard and security headers, database, CSRF, rate limits, languages, navigation),
+then each domain's `init_app` in the order of the import layers (its blueprint, API routes, commands,
+case file panels and timeline sources), then the API blueprint, the error pages and the commands.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +14,6 @@ from flask import Flask
 from config import Config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "documents",
-           "imports")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -23,7 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_logging(app)
     register_operations(app)
     register_extensions(app)
-    register_blueprints(app)
+    register_domains(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -43,10 +47,12 @@ def register_operations(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import caseflow.models  # noqa: F401  (every table registered on the metadata)
-    from caseflow import database, i18n, mail, navigation, security
+    from caseflow import database, i18n, mail, navigation, security, web
     from caseflow.accounts import sessions
     from caseflow.extensions import csrf, db, limiter
 
+    security.init_app(app)  # first: its request guard runs before every other before_request
+    web.init_app(app)       # the bounded `int` converter, before any route is added
     db.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
@@ -54,34 +60,28 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     mail.init_app(app)
     navigation.init_app(app)
-    security.init_app(app)
     sessions.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from caseflow import api, documents
-    from caseflow.accounts.views import bp as accounts_bp
-    from caseflow.audit.views import bp as audit_bp
-    from caseflow.imports import api as imports_api  # noqa: F401  (its routes join the API blueprint)
-    from caseflow.imports.views import bp as imports_bp
-    from caseflow.measures import api as measures_api  # noqa: F401  (its routes join the API blueprint)
-    from caseflow.measures import caseload as measures_caseload
-    from caseflow.measures.views import bp as measures_bp
-    from caseflow.participants import api as participants_api  # noqa: F401
-    from caseflow.participants.handover import bp as handover_bp
-    from caseflow.participants.views import bp as participants_bp
-    from caseflow.placements import api as placements_api  # noqa: F401
-    from caseflow.placements.views import bp as placements_bp
-    from caseflow.privacy import api as privacy_api  # noqa: F401
-    from caseflow.privacy.views import bp as privacy_bp
-    from caseflow.reports import api as reports_api  # noqa: F401
-    from caseflow.reports.views import bp as reports_bp
+def register_domains(app: Flask) -> None:
+    """Each domain registers its own parts; the API blueprint last, once every domain added routes."""
+    from caseflow import (
+        accounts,
+        api,
+        audit_log,
+        documents,
+        imports,
+        measures,
+        participants,
+        placements,
+        privacy,
+        reports,
+        web,
+    )
 
-    for bp in (accounts_bp, audit_bp, participants_bp, handover_bp, measures_bp, placements_bp, reports_bp,
-               privacy_bp, imports_bp):
-        app.register_blueprint(bp)
-    measures_caseload.register()  # the caseload's current measure and measure filter
-    documents.init_app(app)  # before api.init_app: its API routes join the API blueprint
+    for domain in (accounts, participants, measures, placements, audit_log, reports, privacy, documents, imports):
+        domain.init_app(app)
+    web.limit_web_blueprints(app)
     api.init_app(app)
 
 
@@ -92,6 +92,4 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from caseflow.cli import register_commands
-    from caseflow.imports.cli import register as register_imports_cli
     register_commands(app)
-    register_imports_cli(app)  # `participants import`, into the group the privacy commands create

@@ -1,4 +1,4 @@
-"""The command line of interfaces.md (`flask --app app …`). Each command calls a service; a failure
+"""The command line of docs/interfaces.md (`flask --app app …`). Each command calls a service; a failure
 prints one clear line on standard error and exits non-zero."""
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 
 from caseflow.errors import DomainError
-from caseflow.extensions import db
 
 
 def fails_cleanly(func):
@@ -21,14 +20,14 @@ def fails_cleanly(func):
         try:
             return func(*args, **kwargs)
         except DomainError as exc:
-            db.session.rollback()
+            # The service's unit of work rolled back already; nothing was written.
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items() if v)
             message = exc.message if not details or exc.message in details else f"{exc.message} ({details})"
             click.echo(_("Error: %(message)s", message=message), err=True)
             sys.exit(1)
         except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
-            # Typically a database that was never migrated: one line, not a stack trace.
-            db.session.rollback()
+            # Typically a database that was never migrated: one line, not a stack trace (the unit of
+            # work rolled back).
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             click.echo(_("Error: the database is not ready (%(reason)s). Run \"alembic upgrade head\" first.",
                          reason=reason), err=True)
@@ -103,11 +102,10 @@ def tokens_create(email: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    """The platform's commands (organisations, accounts, tokens) and demo data; the domains'
+    commands are registered by their init_app (privacy: participants export/anonymise, retention)."""
+    from caseflow.demo import cli as demo_cli
+
     for group in (orgs, users, tokens):
         app.cli.add_command(group)
-    import importlib
-    import importlib.util
-    # Domains add their own commands in caseflow/<domain>/cli.py with a register(app) function.
-    for name in ("participants", "privacy", "demo"):
-        if importlib.util.find_spec(f"caseflow.{name}.cli") is not None:
-            importlib.import_module(f"caseflow.{name}.cli").register(app)
+    demo_cli.register(app)

@@ -1,9 +1,11 @@
 """The one domain error type services raise, and the HTTP error pages and JSON error shape."""
 from __future__ import annotations
 
+import traceback
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +26,7 @@ class DomainError(Exception):
         self.status = status
         self.fields = fields or {}
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
     @classmethod
     def field(cls, name: str, message: str, **kw: Any) -> DomainError:
@@ -82,6 +85,42 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def error_page(status: int, message: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
+    """The error page (web) with `status`; when even the page cannot be rendered (a broken template,
+    a database that fails while the layout loads the user), a plain page with the same security
+    headers, never the server's bare one."""
+    try:
+        response = make_response(render_template("errors/error.html", status=status, message=message), status)
+    except Exception as exc:  # the last resort: log it (without its message, see below), answer anyway
+        current_app.logger.error("the error page failed for status %s: %s\n%s", status, _qualified_name(exc),
+                                 "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+        from caseflow.security import add_security_headers
+        text = (f"<!doctype html><html lang=\"en\"><title>Caseflow</title><h1>Error {status}</h1>"
+                "<p>Please go back and try again.</p></html>")
+        response = add_security_headers(Response(text, status=status, content_type="text/html; charset=utf-8"))
+    response.headers.update(headers or {})
+    return response
+
+
+def _passed_headers(exc: HTTPException) -> dict[str, str]:
+    """Headers an HTTP error brings that the answer must keep (`Allow` on 405, `Retry-After`)."""
+    return {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
+
+
+def _statement_of(exc: BaseException) -> str:
+    """For a database error: the failed SQL statement (its text only, never the parameters)."""
+    from sqlalchemy.exc import StatementError
+    if isinstance(exc, StatementError) and exc.statement:
+        orig = type(exc.orig).__qualname__ if exc.orig is not None else ""
+        return f" ({orig}) in: {exc.statement.strip()[:500]}"
+    return ""
+
+
+def _qualified_name(exc: BaseException) -> str:
+    kind = type(exc)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
@@ -89,8 +128,9 @@ def register_error_handlers(app: Flask) -> None:
             response = jsonify(error_body(exc.code, exc.message, exc.fields, **exc.extra))
             if exc.status == 401:
                 response.headers["WWW-Authenticate"] = 'Bearer realm="caseflow"'
+            response.headers.update(exc.headers)
             return response, exc.status
-        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+        return error_page(exc.status, exc.message, exc.headers)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(exc: CSRFError):
@@ -100,25 +140,40 @@ def register_error_handlers(app: Flask) -> None:
         from flask_babel import gettext as _
         message = _("The form has expired or did not come from Caseflow. Please go back, reload the page "
                     "and send it again.")
-        return render_template("errors/error.html", status=400, message=message), 400
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
+        from flask_babel import gettext as _
         status = exc.code or 500
+        headers = _passed_headers(exc)
+        message = None
+        if status == 413:
+            limit = request.max_content_length or 0
+            message = _("The request is too large (at most %(size)s kB).", size=limit // 1024)
+        elif status == 429:
+            # Flask-Limiter's description is only the limit ("600 per 1 minute"); its
+            # Retry-After and X-RateLimit-* headers are added to this response after the handler.
+            message = _("Too many requests (%(limit)s). Wait a moment and try again.", limit=exc.description)
         if wants_json():
-            if status == 429:
-                # Flask-Limiter's description is only the limit ("600 per 1 minute"); its
-                # Retry-After and X-RateLimit-* headers are added to this response after the handler.
-                message = f"Too many requests ({exc.description}). Wait a moment and try again."
-            else:
+            if message is None:
                 message = (exc.description or exc.name) if status < 500 else "Internal error."
-            return jsonify(error_body(HTTP_CODES.get(status, "error"), message)), status
-        return render_template("errors/error.html", status=status), status
+            response = jsonify(error_body(HTTP_CODES.get(status, "error"), message))
+            response.headers.update(headers)
+            return response, status
+        return error_page(status, message if status in (413,) else None, headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
-        # Logged with the stack (no request data), answered without one.
-        app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
+        # Logged with the stack but without the exception's message: messages may hold data
+        # (openpyxl and the database drivers quote the values they refuse, e.g. a name). The stack
+        # names the file and line; the code there shows what failed. The request's database
+        # session may be unusable (PostgreSQL refuses every statement after a failed one): it is
+        # discarded, as at teardown, so that the error page can load the signed-in user.
+        app.logger.error("unhandled %s on %s %s%s\n%s", _qualified_name(exc), request.method, request.url_rule,
+                         _statement_of(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+        from caseflow.extensions import db
+        db.session.remove()
         if wants_json():
             return jsonify(error_body("internal_error", "Internal error.")), 500
-        return render_template("errors/error.html", status=500), 500
+        return error_page(500)

@@ -1,4 +1,6 @@
 """Unbound extension objects; create_app() binds them."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from caseflow.api.schemas import ErrorSchema
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,6 +27,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    class Model(Base):
+        """What `db.Model` is at run time (Base with Flask-SQLAlchemy's table naming), for mypy,
+        which cannot see the attribute Flask-SQLAlchemy creates."""
+        __abstract__ = True
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -31,7 +43,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 class ApiDocs(Api):
     """flask-smorest's Api, used for the OpenAPI document only: caseflow/errors.py answers every
-    error (pages and API alike) in the one shape, so flask-smorest's own handler is not installed."""
+    error (pages and API alike) in the one shape, so flask-smorest's own handler is not installed.
+    Its error answers are documented with that one shape (`Error`); no catch-all `default` answer is
+    documented: each route names the error answers it gives (caseflow.api.schemas.errors), so a
+    client and the fuzzing test see exactly which status codes exist."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         pass

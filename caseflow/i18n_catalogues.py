@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "caseflow"
 LANGUAGES = ("de", "en")
-DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "documents",
-           "imports", "api")
+DOMAINS = ("accounts", "audit", "audit_log", "participants", "measures", "placements", "reports", "privacy",
+           "documents", "imports", "api")
 
 
 def sources(domain: str | None) -> list[Path]:

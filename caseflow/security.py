@@ -1,9 +1,28 @@
 """Security headers on every response (CSP without inline script, nosniff, referrer policy, HSTS in
-production) and `Cache-Control: no-store` on everything that is not a static file."""
+production), `Cache-Control: no-store` on everything that is not a static file, and the request
+guard that refuses what no view should ever see.
+
+The guard (`guard_request`, the app's first `before_request`) answers before any view runs, and so
+before anything reaches the database:
+
+- a body larger than the route allows → 413 (`MAX_CONTENT_LENGTH`, 1 MB by default; a route that
+  takes uploads raises its own limit with `@allow_body(max_bytes)`);
+- a JSON body that cannot be parsed, or nests deeper than `MAX_JSON_DEPTH` → 400 `malformed_json`;
+- a NUL byte, another control character (tab and line breaks aside) or a lone surrogate anywhere in
+  the path, the query string, the form fields or the JSON strings (keys included) → 422.
+"""
 from __future__ import annotations
 
-from flask import Flask, request
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_talisman import Talisman
+
+from caseflow.errors import DomainError
+from caseflow.validation import unsafe_text
 
 CSP = {
     "default-src": "'self'",
@@ -14,8 +33,117 @@ CSP = {
     "form-action": "'self'",
 }
 
+# Requests (forms and JSON) are small: 1 MB. Routes that take files allow more with @allow_body.
+DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
+# No JSON document of the API nests deeper than a few levels.
+MAX_JSON_DEPTH = 32
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def allow_body(max_bytes: int) -> Callable[[F], F]:
+    """Lets one view accept a body of up to `max_bytes` (e.g. a document upload) instead of the
+    app's MAX_CONTENT_LENGTH; the guard applies it before anything reads the body."""
+    def decorator(view: F) -> F:
+        view.max_content_length = max_bytes  # type: ignore[attr-defined]
+        return view
+    return decorator
+
+
+def _json_depth_ok(raw: bytes) -> bool:
+    """False when brackets nest deeper than MAX_JSON_DEPTH (counted outside strings), without
+    parsing: the parser itself would recurse once per level."""
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON document, keys included (iteratively: depth is bounded anyway)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _refuse_text(where: str) -> DomainError:
+    message = _("The request contains characters that cannot be stored (a NUL byte, a control "
+                "character or a broken Unicode character). Remove them and try again.")
+    return DomainError(message, code="validation_error", status=422, fields={where: [message]})
+
+
+def _malformed() -> DomainError:
+    return DomainError(_("The request body is not valid JSON."), code="malformed_json", status=400)
+
+
+def guard_request() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed = getattr(view, "max_content_length", None)
+    if allowed is not None:
+        request.max_content_length = allowed
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        from werkzeug.exceptions import RequestEntityTooLarge
+        raise RequestEntityTooLarge()
+
+    if unsafe_text(request.path):
+        raise _refuse_text("_path")
+    for name, value in request.args.items(multi=True):
+        if unsafe_text(name) or unsafe_text(value):
+            raise _refuse_text(name if not unsafe_text(name) else "_query")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.is_json:
+        raw = request.get_data(cache=True)  # 413 beyond the limit
+        if not raw.strip():
+            return
+        if not _json_depth_ok(raw):
+            raise _malformed()
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise _malformed() from None
+        # Flask's own parser would give the same; keep it so that views do not parse twice.
+        request._cached_json = (data, data)
+        for text in _strings(data):
+            if unsafe_text(text):
+                raise _refuse_text("_body")
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, value in request.form.items(multi=True):  # 413 beyond the limit
+            if unsafe_text(name) or unsafe_text(value):
+                raise _refuse_text(name if not unsafe_text(name) else "_form")
+        for name, upload in request.files.items(multi=True):
+            if unsafe_text(name) or unsafe_text(upload.filename or ""):
+                raise _refuse_text(name if not unsafe_text(name) else "_form")
+
 
 def init_app(app: Flask) -> None:
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
+    # The guard runs before every other before_request function (this is called first).
+    app.before_request(guard_request)
+
     production = app.config["ENV_NAME"] == "production"
     # One Talisman per app: it keeps its settings on itself, so a shared instance would carry the
     # last app's settings (e.g. production's force_https) into every other app of the process.
@@ -39,3 +167,14 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+def add_security_headers(response: Any) -> Any:
+    """The headers Talisman sets, for a response built outside the normal request cycle (the last
+    resort page when even the error page failed)."""
+    talisman = current_app.extensions.get("talisman")
+    if talisman is not None:
+        talisman._set_response_headers(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response

@@ -8,11 +8,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, flash, request
+from flask import Flask, current_app, flash, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
 from caseflow.errors import DomainError
 from caseflow.extensions import db
+from caseflow.validation import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits only, from 0 to 2³¹−1 (the largest id either database
+    stores). A larger number, or a Unicode digit, does not match the route: 404, never a 500 from
+    the database."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Replaces Flask's `int` converter; call before any blueprint is registered."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def apply_error(form: FlaskForm, exc: DomainError) -> None:
@@ -79,3 +98,41 @@ class Page:
     has_next = property(lambda self: self.page < self.pages)
     prev_num = property(lambda self: self.page - 1)
     next_num = property(lambda self: self.page + 1)
+
+
+# --- the web pages' rate limit ----------------------------------------------------------------------
+
+WEB_RATELIMIT_DEFAULT = "600 per minute"
+
+
+def web_rate_key() -> str:
+    """Signed-in requests count per account (an office of counsellors behind one address does not
+    share one allowance), anonymous ones per client address."""
+    from flask_login import current_user
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def _web_limit() -> str:
+    return current_app.config.get("RATELIMIT_WEB") or WEB_RATELIMIT_DEFAULT
+
+
+def limit_web_blueprints(app: Flask) -> None:
+    """One limit (RATELIMIT_WEB, default 600 per minute) shared by every page of every web
+    blueprint; the API has its own (caseflow/api/blueprint.py), static files none."""
+    for name, blueprint in app.blueprints.items():
+        if name != "api":
+            _web_limit_decorator()(blueprint)
+
+
+_DECORATOR: list[Any] = []
+
+
+def _web_limit_decorator() -> Any:
+    """One decorator object for the process (the limiter keeps blueprint limits in a set: the same
+    object added again by a second create_app is not counted twice)."""
+    if not _DECORATOR:
+        from caseflow.extensions import limiter
+        _DECORATOR.append(limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key))
+    return _DECORATOR[0]

@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import Organisation, User
 from caseflow.accounts.passwords import hash_password, verify_password
-from caseflow.demo import COUNSELLOR_NAMES, DEMO_PASSWORD, ORGANISATIONS, TEAM_LEAD_NAMES, DemoContext
+from caseflow.demo_context import COUNSELLOR_NAMES, DEMO_PASSWORD, ORGANISATIONS, TEAM_LEAD_NAMES, DemoContext
 from caseflow.extensions import db
 
 

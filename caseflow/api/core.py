@@ -46,7 +46,9 @@ def register_routes() -> None:
         return api_user()
 
     @bp.route("/openapi.json", methods=["GET"])
-    @bp.doc(security=[], summary="This document")
+    @bp.doc(security=[], summary="This document",
+            responses={"200": {"description": "The OpenAPI 3.1 document of API v1",
+                               "content": {"application/json": {"schema": {"type": "object"}}}}})
     def openapi():
         from caseflow.api.openapi import build_document
         return jsonify(build_document(_legacy_paths, _legacy_schemas))

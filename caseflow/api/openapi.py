@@ -1,6 +1,7 @@
 """The OpenAPI 3 document of API v1, assembled from each domain's OPENAPI_PATHS and OPENAPI_SCHEMAS."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_RESPONSES = {
@@ -56,6 +57,10 @@ BASE_SCHEMAS = {
 
 
 
+def _route(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
 def build_document(path_parts: list[dict], schema_parts: list[dict]) -> dict[str, Any]:
     """The document flask-smorest generates from the routes' schemas, with paths relative to the
     server URL `/api/v1`, plus the hand-written parts of routes not yet described by schemas."""
@@ -68,6 +73,11 @@ def build_document(path_parts: list[dict], schema_parts: list[dict]) -> dict[str
     schemas = dict(BASE_SCHEMAS)
     schemas.update(generated.get("components", {}).get("schemas", {}))
     for part in path_parts:
+        for path in part:
+            # A hand-written part replaces what flask-smorest documented of the same route (an
+            # operation without answers), even when it names the path's parameters differently.
+            for other in [p for p in paths if _route(p) == _route(path)]:
+                del paths[other]
         paths.update(part)
     for part in schema_parts:
         schemas.update(part)

@@ -22,7 +22,7 @@ How a domain's API module uses it::
     @errors(403, 422)                            # the error answers this route documents
     def measures_create(data): ...
 
-Every parse error becomes the fixed error shape of interfaces.md: 400 `malformed_json` for a body
+Every parse error becomes the fixed error shape of docs/interfaces.md: 400 `malformed_json` for a body
 that is not a JSON object, 422 `validation_error` with `fields` for bad values. Messages are
 translated (the API answers in the language of `Accept-Language`).
 """
@@ -44,7 +44,7 @@ from caseflow.errors import DomainError
 from caseflow.validation import MAX_ID, unsafe_text
 
 __all__ = ["Schema", "fields", "validate", "Id", "QueryId", "Date", "Text", "Choice", "Version",
-           "Flag", "PageArgs", "page_of", "errors", "CaseflowBlueprint", "ErrorSchema"]
+           "Flag", "PageArgs", "page_of", "errors", "CaseflowBlueprint", "ErrorSchema", "load_query"]
 
 
 # --- fields ----------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ class ErrorDetailSchema(Schema):
 
 
 class ErrorSchema(Schema):
-    """The one error shape of interfaces.md."""
+    """The one error shape of docs/interfaces.md."""
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 
@@ -252,7 +252,9 @@ def errors(*codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         doc = getattr(func, "_apidoc", {})
         responses = doc.setdefault("response", {}).setdefault("responses", {})
         for code in (401, 429, *codes):
-            responses[code] = {"description": descriptions.get(code, "Error"), "schema": ErrorSchema}
+            # flask-smorest keeps a list of answers per status code (several content types)
+            responses[code] = [{"description": descriptions.get(code, "Error"), "schema": ErrorSchema,
+                                "content_type": None}]
         func._apidoc = doc  # type: ignore[attr-defined]
         return func
     return decorator
@@ -305,6 +307,19 @@ class CaseflowParser(FlaskParser):
         if data is not ma.missing and not isinstance(data, dict):
             raise DomainError(_("The request body must be a JSON object."), code="malformed_json", status=400)
         return data
+
+
+def load_query(schema: type[ma.Schema], args: Mapping[str, Any]) -> dict[str, Any]:
+    """Converts a web page's query string (or form) with an API schema: the page and the API read
+    their parameters by the same rules. A value that cannot be converted raises DomainError (422,
+    `validation_error`, a message per field), as the API answers."""
+    try:
+        # An empty field of a GET form ("all organisations") is a parameter not given.
+        return schema().load({k: v for k, v in args.items() if v != ""})
+    except ma.ValidationError as error:
+        fields_ = _flatten(error.messages)
+        first = next(iter(fields_.values()))[0] if fields_ else _("Invalid input.")
+        raise DomainError(first, code="validation_error", status=422, fields=fields_) from None
 
 
 class CaseflowBlueprint(SmorestBlueprint):

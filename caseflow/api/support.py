@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, request
+from flask_babel import gettext as _
 
 from caseflow.errors import DomainError, Forbidden
 from caseflow.web import rows_and_total
@@ -47,16 +48,27 @@ def _bad_date(field: str):
 
 
 def page_params() -> tuple[int, int]:
-    cfg = current_app.config
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", cfg["PER_PAGE_DEFAULT"]))
-    except ValueError:
-        raise DomainError("page and per_page must be whole numbers.", code="validation_error",
-                          fields={"page": ["Must be a whole number."]}) from None
-    if page < 1 or per_page < 1:
-        raise DomainError("page and per_page start at 1.", code="validation_error")
-    return page, min(per_page, cfg["PER_PAGE_MAX"])
+    """`?page=&per_page=` of a list, by the rule of every list (PageArgs): ASCII whole numbers,
+    page from 1, per_page from 1 to PER_PAGE_MAX (200); anything else answers 422, nothing is
+    clamped."""
+    from caseflow.validation import Checker
+
+    check = Checker({})
+    values: dict[str, int] = {}
+    limits = {"page": (1, 10_000_000), "per_page": (1, current_app.config["PER_PAGE_MAX"])}
+    defaults = {"page": 1, "per_page": current_app.config["PER_PAGE_DEFAULT"]}
+    for name, (low, high) in limits.items():
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            values[name] = defaults[name]
+        elif not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+            check.add(name, _("Enter a whole number."))
+        elif not low <= int(raw) <= high:
+            check.add(name, _("Enter a page from 1.") if name == "page" else _("Enter a page size from 1 to 200."))
+        else:
+            values[name] = int(raw)
+    check.done()
+    return values["page"], values["per_page"]
 
 
 def paginated(stmt: sa.Select, serialise: Callable[[Any], dict], *, scalars: bool = True,

@@ -7,11 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         sa.Index("ix_audit_entries_participant_id_at", "participant_id", "at"),

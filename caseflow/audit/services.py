@@ -12,6 +12,9 @@ from flask import has_request_context, request
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 
+# The actions of the access log (GDPR Art. 15: who opened or exported a case file).
+ACCESS_ACTIONS = ("case.view", "case.export", "document.view", "document.download")
+
 # Values never written into an audit entry, whatever the caller passes.
 SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash"})
 

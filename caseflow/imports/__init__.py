@@ -10,3 +10,17 @@
 - `template.py`: the downloadable XLSX template per language;
 - `views.py`, `api.py`, `cli.py`: the page, `POST /api/v1/imports`, `participants import FILE`.
 """
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The import pages, `POST /api/v1/imports` and `participants import` (into the group the privacy
+    commands create: caseflow/cli.py registers the privacy commands before the domains' own)."""
+    from caseflow import api as api_v1
+    from caseflow.imports import api, cli, views
+
+    app.register_blueprint(views.bp)
+    api_v1.include(app, api)
+    cli.register(app)

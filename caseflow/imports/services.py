@@ -30,8 +30,7 @@ from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
 from caseflow.audit.models import AuditEntry
-from caseflow.audit.queries import ACCESS_ACTIONS
-from caseflow.audit.services import record
+from caseflow.audit.services import ACCESS_ACTIONS, record
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db

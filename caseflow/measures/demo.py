@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo import DemoContext
+from caseflow.demo_context import DemoContext
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.vocabulary import GERMAN_LEVELS, MEASURE_TYPES

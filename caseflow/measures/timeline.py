@@ -10,8 +10,7 @@ from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.measures import queries
 from caseflow.measures.services import attendance_rates
-from caseflow.participants.panels import case_file_panel
-from caseflow.participants.timeline import TimelineEvent, timeline_source
+from caseflow.participants.timeline import TimelineEvent
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 
 CHANGE_ACTIONS = ("enrolment.update", "enrolment.place_offered", "enrolment.attendance_alert",
@@ -22,7 +21,6 @@ def _status(key) -> str:
     return str(ENROLMENT_STATUSES.get(key, key))
 
 
-@timeline_source
 def enrolment_events(participant) -> list[TimelineEvent]:
     enrolments = {e.id: e for e in queries.participant_enrolments(participant.id)}
     if not enrolments:
@@ -63,7 +61,6 @@ def enrolment_events(participant) -> list[TimelineEvent]:
     return events
 
 
-@case_file_panel(template="measures/_case_file_panel.html", order=20)
 def enrolments_panel(participant, actor):
     enrolments = queries.participant_enrolments(participant.id)
     return {"enrolments": enrolments, "enrolment_rates": attendance_rates(e.id for e in enrolments),

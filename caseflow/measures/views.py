@@ -15,11 +15,7 @@ from caseflow.accounts.queries import organisation_choices
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.i18n import country_choices
-from caseflow.measures import (
-    queries,
-    services,
-    timeline,  # noqa: F401  (registers the case file's timeline source and panel)
-)
+from caseflow.measures import queries, services
 from caseflow.measures.access import (
     get_employer_for,
     get_enrolment_for,

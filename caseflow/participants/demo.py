@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo import DemoContext
+from caseflow.demo_context import DemoContext
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
 from caseflow.participants.models import (

@@ -12,11 +12,10 @@ from caseflow.accounts.models import User
 from caseflow.extensions import db
 from caseflow.i18n import task_title
 from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange, Task
-from caseflow.participants.timeline import TimelineEvent, timeline_source
+from caseflow.participants.timeline import TimelineEvent
 from caseflow.vocabulary import LABOUR_STATUSES, NOTE_KINDS
 
 
-@timeline_source
 def status_change_events(participant):
     rows = db.session.execute(
         sa.select(StatusChange, User.name).outerjoin(User, User.id == StatusChange.created_by_id)
@@ -34,7 +33,6 @@ def status_change_events(participant):
     return events
 
 
-@timeline_source
 def note_events(participant):
     rows = db.session.execute(
         sa.select(Note, User.name).outerjoin(User, User.id == Note.author_id)
@@ -58,14 +56,12 @@ def note_events(participant):
     return events
 
 
-@timeline_source
 def goal_events(participant):
     goals = db.session.scalars(sa.select(Goal).where(Goal.participant_id == participant.id)).all()
     return [TimelineEvent(date=g.created_at.date(), kind="goal", title=_("Goal set: %(title)s", title=g.title),
                           detail=g.next_steps or "", recorded_at=g.created_at, order=3) for g in goals]
 
 
-@timeline_source
 def task_events(participant):
     tasks = db.session.scalars(sa.select(Task).where(Task.participant_id == participant.id,
                                                      Task.done_at.is_not(None))).all()

@@ -16,11 +16,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import (
-    queries,
-    services,
-    timeline_sources,  # noqa: F401  (registers the timeline sources)
-)
+from caseflow.participants import queries, services
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,

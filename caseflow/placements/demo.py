@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo import DemoContext
+from caseflow.demo_context import DemoContext
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
 from caseflow.participants.models import Participant, StatusChange, Task

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import StatusChange
-from caseflow.participants.panels import case_file_panel
 from caseflow.placements.forms import EVIDENCE_LABELS, FOLLOW_UP_KIND_LABELS, IMPROVEMENT_LABELS
 from caseflow.placements.indicators import leaving_preview_from
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
@@ -38,7 +37,6 @@ def outcomes(participant) -> dict:
             "preview": leaving_preview_from(participant, status_changes, certificates, follow_ups, date.today())}
 
 
-@case_file_panel(template="placements/_case_file_panel.html", order=30)
 def outcomes_panel(participant, actor):
     history = sorted([("exit", e.exit_date, e) for e in outcomes_cache(participant)["exits"]]
                      + [("re_entry", r.date, r) for r in outcomes_cache(participant)["re_entries"]],

@@ -5,12 +5,11 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from caseflow.i18n import country_name
-from caseflow.participants.timeline import TimelineEvent, timeline_source
+from caseflow.participants.timeline import TimelineEvent
 from caseflow.placements.panels import outcomes_cache
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, PLACEMENT_TYPES
 
 
-@timeline_source
 def outcome_events(participant) -> list[TimelineEvent]:
     data = outcomes_cache(participant)
     events: list[TimelineEvent] = []

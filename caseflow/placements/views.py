@@ -20,7 +20,7 @@ from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
-from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
+from caseflow.placements import services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.forms import (
     CertificateForm,

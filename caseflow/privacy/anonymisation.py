@@ -217,7 +217,7 @@ def scrub_participant_data(participant) -> None:
     # of a trainee partnership) stay, except values that name the person: a self-employed
     # participant's own business, with the participant as its contact person.
     for name in REFERENCED_DIRECTORIES:
-        referenced = set()
+        referenced: set[int] = set()
         for linked in tables:
             if not touched.get(linked.name):
                 continue

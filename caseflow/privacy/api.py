@@ -1,161 +1,146 @@
 """Data protection endpoints of API v1: subject-access export, anonymisation, consents and the
-restriction of processing."""
+restriction of processing. One schema per resource (caseflow/api/schemas.py)."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import jsonify
 
 from caseflow.api.blueprint import bp
-from caseflow.api.openapi import body, errors, id_param, ok
-from caseflow.api.support import api_user, iso, json_body, parse_date
-from caseflow.audit.queries import ACCESS_ACTIONS
-from caseflow.errors import DomainError
+from caseflow.api.schemas import Choice, Date, Id, Schema, Text, errors, fields, page_of
+from caseflow.api.support import api_user
+from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.participants.access import get_participant_for
 from caseflow.privacy import services
 from caseflow.privacy.models import CONSENT_FORMS, CONSENT_PURPOSES, Consent
 
 
-def consent_json(c: Consent) -> dict:
-    return {"id": c.id, "participant_id": c.participant_id, "purpose": c.purpose, "given_on": iso(c.given_on),
-            "form": c.form, "witness": c.witness, "notice_version": c.notice_version,
-            "notice_language": c.notice_language, "withdrawn_on": iso(c.withdrawn_on),
-            "valid": c.withdrawn_on is None}
+class ConsentSchema(Schema):
+    id = Id(dump_only=True)
+    participant_id = Id(dump_only=True)
+    purpose = fields.String(dump_only=True, metadata={"enum": list(CONSENT_PURPOSES)})
+    given_on = fields.Date(dump_only=True)
+    form = fields.String(dump_only=True, metadata={"enum": list(CONSENT_FORMS)})
+    witness = fields.String(dump_only=True, allow_none=True, metadata={"description": "set for oral_witnessed"})
+    notice_version = fields.String(dump_only=True)
+    notice_language = fields.String(dump_only=True, metadata={"description": "ISO 639-1"})
+    withdrawn_on = fields.Date(dump_only=True, allow_none=True)
+    valid = fields.Method("_valid", dump_only=True, metadata={"type": "boolean"})
+
+    def _valid(self, consent: Consent) -> bool:
+        return consent.withdrawn_on is None
 
 
-def _text(data: dict, name: str, *, required: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise DomainError.field(name, "This field is required." if value is None else "Must be a string.")
-    return value
+class ConsentCreateSchema(Schema):
+    purpose = Choice(CONSENT_PURPOSES, required=True)
+    given_on = Date(required=True)
+    form = Choice(CONSENT_FORMS, required=True)
+    witness = Text(max_length=200, metadata={"description": "required for oral_witnessed"})
+    notice_version = Text(max_length=40, required=True)
+    notice_language = Text(max_length=8, required=True, metadata={"description": "ISO 639-1"})
 
 
-@bp.get("/participants/<int:participant_id>/export")
+class ConsentWithdrawSchema(Schema):
+    withdrawn_on = Date(required=True)
+
+
+class ReasonSchema(Schema):
+    reason = Text(max_length=services.REASON_MAX, required=True,
+                  metadata={"description": "why; do not write the person's name here (it is cut out before "
+                                           "the reason is kept)"})
+
+
+class AnonymiseResultSchema(Schema):
+    id = Id(dump_only=True)
+    case_number = fields.String(dump_only=True)
+    anonymised_at = fields.DateTime(dump_only=True)
+
+
+class RestrictionSchema(Schema):
+    id = Id(dump_only=True)
+    restricted_at = fields.DateTime(dump_only=True, allow_none=True)
+    restriction_reason = fields.String(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+
+
+class AccessLogEntrySchema(Schema):
+    at = fields.String(metadata={"format": "date-time"})
+    action = fields.String(metadata={"enum": list(ACCESS_ACTIONS)})
+    by = fields.String(allow_none=True)
+
+
+class SubjectAccessExportSchema(Schema):
+    """Everything held about one participant (GDPR Art. 15/20). `records` has one key per table
+    holding rows about the participant (found from the schema), each a list of rows."""
+    format = fields.String(required=True, metadata={"const": "caseflow-subject-access/1"})
+    generated_at = fields.String(metadata={"format": "date-time"})
+    case_number = fields.String(required=True)
+    participant = fields.Dict(required=True)
+    records = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()), required=True)
+    access_log = fields.List(fields.Nested(AccessLogEntrySchema), required=True)
+
+
+@bp.route("/participants/<int:participant_id>/export", methods=["GET"])
+@bp.response(200, SubjectAccessExportSchema)
+@errors(403, 404)
 def participant_export(participant_id: int):
+    """Subject-access export (GDPR Art. 15/20); written to the access log"""
     participant = get_participant_for(api_user(), participant_id)
+    # Answered as built (the export's own, complete structure), not re-serialised.
     return jsonify(services.export_participant(participant, actor=api_user(), channel="api"))
 
 
-@bp.post("/participants/<int:participant_id>/anonymise")
-def participant_anonymise(participant_id: int):
-    data = json_body()
-    reason = _text(data, "reason")
-    participant = services.anonymise_participant(participant_id, reason, actor=api_user())
-    return jsonify({"id": participant.id, "case_number": participant.case_number,
-                    "anonymised_at": participant.anonymised_at.isoformat()})
+@bp.route("/participants/<int:participant_id>/anonymise", methods=["POST"])
+@bp.arguments(ReasonSchema)
+@bp.response(200, AnonymiseResultSchema)
+@errors(400, 403, 404, 409, 422)
+def participant_anonymise(data: dict[str, Any], participant_id: int):
+    """Anonymise a participant for good (team leads only; idempotent)"""
+    return services.anonymise_participant(participant_id, data["reason"], actor=api_user())
 
 
-@bp.get("/participants/<int:participant_id>/consents")
+@bp.route("/participants/<int:participant_id>/consents", methods=["GET"])
+@bp.response(200, page_of(ConsentSchema))
+@errors(403, 404)
 def consent_list(participant_id: int):
+    """Consent records (all of them, on one page)"""
     participant = get_participant_for(api_user(), participant_id)
-    items = [consent_json(c) for c in services.consents_of(participant)]
-    return jsonify({"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)})
+    items = services.consents_of(participant)
+    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
 
 
-@bp.post("/participants/<int:participant_id>/consents")
-def consent_create(participant_id: int):
-    data = json_body()
-    consent = services.record_consent(participant_id, services.ConsentData(
-        purpose=_text(data, "purpose"), given_on=parse_date(data.get("given_on"), "given_on"),
-        form=_text(data, "form"), witness=_text(data, "witness", required=False),
-        notice_version=_text(data, "notice_version"), notice_language=_text(data, "notice_language")),
-        actor=api_user())
-    return jsonify(consent_json(consent)), 201
+@bp.route("/participants/<int:participant_id>/consents", methods=["POST"])
+@bp.arguments(ConsentCreateSchema)
+@bp.response(201, ConsentSchema)
+@errors(400, 403, 404, 409, 422)
+def consent_create(data: dict[str, Any], participant_id: int):
+    """Record a consent"""
+    return services.record_consent(participant_id, services.ConsentData(
+        purpose=data["purpose"], given_on=data["given_on"], form=data["form"], witness=data.get("witness"),
+        notice_version=data["notice_version"], notice_language=data["notice_language"]), actor=api_user())
 
 
-@bp.post("/consents/<int:consent_id>/withdraw")
-def consent_withdraw(consent_id: int):
-    data = json_body()
-    consent = services.withdraw_consent(consent_id, parse_date(data.get("withdrawn_on"), "withdrawn_on"),
-                                        actor=api_user())
-    return jsonify(consent_json(consent))
+@bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
+@bp.arguments(ConsentWithdrawSchema)
+@bp.response(200, ConsentSchema)
+@errors(400, 403, 404, 409, 422)
+def consent_withdraw(data: dict[str, Any], consent_id: int):
+    """Withdraw a consent; withdrawing the last special-category consent clears disability and minority"""
+    return services.withdraw_consent(consent_id, data["withdrawn_on"], actor=api_user())
 
 
-@bp.post("/participants/<int:participant_id>/restriction")
-def restriction_set(participant_id: int):
-    data = json_body()
-    participant = services.restrict_processing(participant_id, _text(data, "reason"), actor=api_user())
-    return jsonify({"id": participant.id, "restricted_at": participant.restricted_at.isoformat(),
-                    "restriction_reason": participant.restriction_reason, "version": participant.version})
+@bp.route("/participants/<int:participant_id>/restriction", methods=["POST"])
+@bp.arguments(ReasonSchema)
+@bp.response(200, RestrictionSchema)
+@errors(400, 403, 404, 409, 422)
+def restriction_set(data: dict[str, Any], participant_id: int):
+    """Restrict processing (GDPR Art. 18; team leads only): the case becomes read-only and leaves the reports"""
+    return services.restrict_processing(participant_id, data["reason"], actor=api_user())
 
 
-@bp.post("/participants/<int:participant_id>/restriction/lift")
+@bp.route("/participants/<int:participant_id>/restriction/lift", methods=["POST"])
+@bp.response(200, RestrictionSchema)
+@errors(403, 404, 409)
 def restriction_lift(participant_id: int):
-    participant = services.lift_restriction(participant_id, actor=api_user())
-    return jsonify({"id": participant.id, "restricted_at": None, "version": participant.version})
-
-
-PID = [id_param("participant_id")]
-
-OPENAPI_SCHEMAS = {
-    "SubjectAccessExport": {
-        "type": "object", "required": ["format", "case_number", "participant", "records", "access_log"],
-        "description": "Everything held about one participant (GDPR Art. 15/20). `records` has one key per "
-                       "table holding rows about the participant (found from the schema), each a list of rows.",
-        "properties": {
-            "format": {"type": "string", "const": "caseflow-subject-access/1"},
-            "generated_at": {"type": "string", "format": "date-time"},
-            "case_number": {"type": "string"},
-            "participant": {"type": "object"},
-            "records": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object"}}},
-            "access_log": {"type": "array", "items": {"type": "object", "properties": {
-                "at": {"type": "string", "format": "date-time"},
-                "action": {"type": "string", "enum": list(ACCESS_ACTIONS)},
-                "by": {"type": ["string", "null"]}}}},
-        }},
-    "AnonymiseRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "description": "why; the person's own name is cut out before it is kept"}}},
-    "AnonymiseResult": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "case_number": {"type": "string"},
-        "anonymised_at": {"type": "string", "format": "date-time"}}},
-    "Consent": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "participant_id": {"type": "integer"},
-        "purpose": {"type": "string", "enum": list(CONSENT_PURPOSES)},
-        "given_on": {"type": "string", "format": "date"},
-        "form": {"type": "string", "enum": list(CONSENT_FORMS)},
-        "witness": {"type": ["string", "null"], "description": "required for oral_witnessed"},
-        "notice_version": {"type": "string"}, "notice_language": {"type": "string", "description": "ISO 639-1"},
-        "withdrawn_on": {"type": ["string", "null"], "format": "date"}, "valid": {"type": "boolean"}}},
-    "ConsentCreate": {"type": "object", "required": ["purpose", "given_on", "form", "notice_version", "notice_language"],
-                      "properties": {"purpose": {"type": "string", "enum": list(CONSENT_PURPOSES)},
-                                     "given_on": {"type": "string", "format": "date"},
-                                     "form": {"type": "string", "enum": list(CONSENT_FORMS)},
-                                     "witness": {"type": "string"}, "notice_version": {"type": "string"},
-                                     "notice_language": {"type": "string"}}},
-    "ConsentWithdraw": {"type": "object", "required": ["withdrawn_on"],
-                        "properties": {"withdrawn_on": {"type": "string", "format": "date"}}},
-    "RestrictionRequest": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
-    "Restriction": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "restricted_at": {"type": ["string", "null"], "format": "date-time"},
-        "restriction_reason": {"type": ["string", "null"]}, "version": {"type": "integer"}}},
-}
-
-OPENAPI_PATHS = {
-    "/participants/{participant_id}/export": {"get": {
-        "summary": "Subject-access export (GDPR Art. 15/20); written to the access log",
-        "parameters": PID, "responses": {**ok("SubjectAccessExport"), **errors("401", "403", "404")}}},
-    "/participants/{participant_id}/anonymise": {"post": {
-        "summary": "Anonymise a participant for good (team leads only; idempotent)", "parameters": PID,
-        "requestBody": body("AnonymiseRequest"),
-        "responses": {**ok("AnonymiseResult"), **errors("400", "401", "403", "404", "409", "422")}}},
-    "/participants/{participant_id}/consents": {
-        "get": {"summary": "Consent records", "parameters": PID,
-                "responses": {"200": {"description": "All consent records (one page)"}, **errors("401", "403", "404")}},
-        "post": {"summary": "Record a consent", "parameters": PID, "requestBody": body("ConsentCreate"),
-                 "responses": {**ok("Consent", "201", "Created"), **errors("400", "401", "403", "404", "409", "422")}}},
-    "/consents/{consent_id}/withdraw": {"post": {
-        "summary": "Withdraw a consent; withdrawing the last special-category consent clears disability and minority",
-        "parameters": [id_param("consent_id")], "requestBody": body("ConsentWithdraw"),
-        "responses": {**ok("Consent"), **errors("400", "401", "403", "404", "409", "422")}}},
-    "/participants/{participant_id}/restriction": {"post": {
-        "summary": "Restrict processing (GDPR Art. 18; team leads only): the case becomes read-only and leaves the reports",
-        "parameters": PID, "requestBody": body("RestrictionRequest"),
-        "responses": {**ok("Restriction"), **errors("400", "401", "403", "404", "409", "422")}}},
-    "/participants/{participant_id}/restriction/lift": {"post": {
-        "summary": "Lift the restriction (team leads only)", "parameters": PID,
-        "responses": {**ok("Restriction"), **errors("401", "403", "404", "409")}}},
-}
-
-from caseflow.api.core import add_legacy_openapi  # noqa: E402  (until this module's routes have schemas)
-
-add_legacy_openapi(OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    """Lift the restriction (team leads only)"""
+    return services.lift_restriction(participant_id, actor=api_user())

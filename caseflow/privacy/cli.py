@@ -1,4 +1,4 @@
-"""`participants export`, `participants anonymise` and `retention run` (interfaces.md). The command
+"""`participants export`, `participants anonymise` and `retention run` (docs/interfaces.md). The command
 line acts without an account: it finds participants by case number directly."""
 from __future__ import annotations
 

@@ -8,11 +8,12 @@ in one query, the special-category consent dates. Bulk Core inserts; the same se
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 
-from caseflow.demo import DemoContext
+from caseflow.demo_context import DemoContext
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.privacy.models import Consent
@@ -38,10 +39,10 @@ def generate(ctx: DemoContext) -> None:
         return
     rng = ctx.rng
     ids = [r["id"] for r in rows]
-    special = dict(db.session.execute(
+    special: dict[int, date | None] = dict(db.session.execute(
         sa.select(Participant.id, Participant.special_categories_consent_date)
         .where(Participant.id.in_(ids) if len(ids) < 30_000 else sa.true(),
-               Participant.special_categories_consent_date.is_not(None))).all())
+               Participant.special_categories_consent_date.is_not(None))).tuples().all())
     created = datetime.now(UTC)
     consents: list[dict] = []
 
@@ -75,7 +76,7 @@ def generate(ctx: DemoContext) -> None:
                                  "b_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)), time(10),
                                                           tzinfo=UTC)})
 
-    db.session.execute(Consent.__table__.insert(), consents)
+    db.session.execute(cast(sa.Table, Consent.__table__).insert(), consents)
     if restrictions:
         table = Participant.__table__
         db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))

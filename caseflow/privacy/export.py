@@ -6,13 +6,13 @@ referenced object whose label is shown (staff names, measure titles, employer na
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.audit.queries import ACCESS_ACTIONS
+from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.privacy.tables import PARTICIPANTS, rows_about
@@ -30,6 +30,9 @@ LABELS = {"users": "name", "measures": "title", "employers": "name", "organisati
 
 
 def plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        # Timestamps are stored in UTC; SQLite hands them back without the zone.
+        value = value.replace(tzinfo=UTC)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):

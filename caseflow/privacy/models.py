@@ -6,14 +6,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 
 CONSENT_PURPOSES = ("case_management", "special_categories", "partner_sharing", "funder_reporting")
 CONSENT_FORMS = ("written", "oral_witnessed")
 
 
-class Consent(db.Model):
+class Consent(Model):
     __tablename__ = "consents"
     __table_args__ = (sa.Index("ix_consents_participant_id_purpose", "participant_id", "purpose"),)
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from caseflow.extensions import db
-from caseflow.participants.panels import case_file_panel
 from caseflow.privacy.models import Consent
 from caseflow.privacy.services import consent_status
 
 
-@case_file_panel(template="privacy/_case_file_panel.html", order=90)
 def data_protection_panel(participant, actor):
     consents = list(db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant.id)))
     # The case file passes `participant` to every panel itself.

@@ -1,5 +1,6 @@
 """Data protection verbs: consent, restriction of processing, subject-access export,
-anonymisation and retention. Each is one unit of work: it checks, writes, audits and commits once.
+anonymisation and retention. Each is one unit of work (caseflow/database.py): it checks, writes and
+audits; the unit commits once, or rolls everything back when anything fails.
 
 Decisions taken here (see also the record of processing page):
 - Consent: counsellors and team leads record and withdraw. Several records for one purpose may
@@ -24,7 +25,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.audit.services import record
-from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
+from caseflow.database import transactional, unit_of_work
+from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for
@@ -32,6 +34,7 @@ from caseflow.participants.models import Participant
 from caseflow.privacy.anonymisation import Identifiers, scrub_participant_data
 from caseflow.privacy.export import build_export
 from caseflow.privacy.models import CONSENT_FORMS, CONSENT_PURPOSES, Consent
+from caseflow.validation import Checker, check_version
 
 REASON_MAX = 500
 
@@ -57,9 +60,9 @@ class ConsentData:
     witness: str | None = None
 
 
-def _validate_consent(data: ConsentData) -> FieldErrors:
+def _validate_consent(data: ConsentData) -> Checker:
     from caseflow.i18n import valid_language_codes
-    errors = FieldErrors()
+    errors = Checker({}, summary=_("Please correct the marked fields."))
     if data.purpose not in CONSENT_PURPOSES:
         errors.add("purpose", _("Choose one of: %(values)s.", values=", ".join(CONSENT_PURPOSES)))
     if data.given_on is None:
@@ -87,10 +90,11 @@ def _valid_special_consents(participant_id: int) -> list[Consent]:
         Consent.withdrawn_on.is_(None)).order_by(Consent.given_on.desc(), Consent.id.desc())))
 
 
+@transactional
 def record_consent(participant_id: int, data: ConsentData, *, actor) -> Consent:
     """Records a consent. Raises NotFound/Forbidden (access), Conflict 'restricted', DomainError (fields)."""
     participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
-    _validate_consent(data).raise_if_any(_("Please correct the marked fields."))
+    _validate_consent(data).done()
     consent = Consent(participant_id=participant.id, purpose=data.purpose, given_on=data.given_on,
                       form=data.form, notice_version=data.notice_version.strip(),
                       notice_language=data.notice_language,
@@ -109,7 +113,6 @@ def record_consent(participant_id: int, data: ConsentData, *, actor) -> Consent:
                    changes={"special_categories_consent_date": [
                        _iso(participant.special_categories_consent_date), newest.isoformat()]})
             participant.special_categories_consent_date = newest
-    db.session.commit()
     return consent
 
 
@@ -117,6 +120,7 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+@transactional
 def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Consent:
     """Marks a consent withdrawn. Withdrawing the last special-category consent clears disability,
     minority and special_categories_consent_date (audited). Raises NotFound, Conflict, DomainError."""
@@ -140,6 +144,7 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
     if consent.purpose == "special_categories":
         db.session.flush()
         remaining = _valid_special_consents(participant.id)
+        wanted: dict[str, Any]
         if remaining:
             wanted = {"special_categories_consent_date": remaining[0].given_on}
         else:
@@ -152,7 +157,6 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
                 setattr(participant, k, v)
             record("participant.special_categories_cleared" if not remaining else "participant.update",
                    actor=actor, obj=participant, participant_id=participant.id, changes=changes)
-    db.session.commit()
     return consent
 
 
@@ -172,14 +176,15 @@ def consent_status(consents: list[Consent]) -> dict[str, Consent | None]:
 
 # --- restriction of processing -------------------------------------------------------------------
 
+@transactional
 def restrict_processing(participant_id: int, reason: str, *, actor, version: int | None = None) -> Participant:
     """Restricts processing (Art. 18). Team leads only. Raises Forbidden, NotFound, Conflict, DomainError."""
     _require_team_lead(actor)
     participant = get_participant_for(actor, participant_id, allow_anonymised=False)
     if participant.restricted_at is not None:
         raise Conflict(_("Processing of this case is restricted already."), code="restricted")
-    if version is not None and participant.version != version:
-        raise Conflict(_("Someone else changed this case in the meantime."), code="stale_version")
+    if version is not None:
+        check_version(participant, version)
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         raise DomainError.field("reason", _("Enter a reason of 1 to %(n)s characters.", n=REASON_MAX))
@@ -188,24 +193,23 @@ def restrict_processing(participant_id: int, reason: str, *, actor, version: int
     record("participant.restrict", actor=actor, obj=participant, participant_id=participant.id,
            changes={"restricted_at": [None, participant.restricted_at.isoformat()],
                     "restriction_reason": [None, reason]})
-    db.session.commit()
     return participant
 
 
+@transactional
 def lift_restriction(participant_id: int, *, actor, version: int | None = None) -> Participant:
     """Lifts a restriction. Team leads only. Raises Forbidden, NotFound, Conflict."""
     _require_team_lead(actor)
     participant = get_participant_for(actor, participant_id, allow_anonymised=False)
     if participant.restricted_at is None:
         raise Conflict(_("Processing of this case is not restricted."), code="not_restricted")
-    if version is not None and participant.version != version:
-        raise Conflict(_("Someone else changed this case in the meantime."), code="stale_version")
+    if version is not None:
+        check_version(participant, version)
     record("participant.lift_restriction", actor=actor, obj=participant, participant_id=participant.id,
            changes={"restricted_at": [participant.restricted_at.isoformat(), None],
                     "restriction_reason": [participant.restriction_reason, None]})
     participant.restricted_at = None
     participant.restriction_reason = None
-    db.session.commit()
     return participant
 
 
@@ -220,6 +224,7 @@ def participant_by_case_number(case_number: str) -> Participant:
     return participant
 
 
+@transactional
 def export_participant(participant: Participant, *, actor, channel: str = "json") -> dict[str, Any]:
     """Everything held about `participant`, and the access-log entry 'case.export' for it.
 
@@ -230,14 +235,13 @@ def export_participant(participant: Participant, *, actor, channel: str = "json"
            organisation_id=participant.organisation_id, changes={"channel": [None, channel]})
     db.session.flush()
     data = build_export(participant)
-    db.session.commit()
     return data
 
 
 # --- anonymisation ---------------------------------------------------------------------------------
 
 def _anonymise(participant: Participant, reason: str, *, actor) -> bool:
-    """Scrubs and audits without committing; False when it was anonymised already."""
+    """Scrubs and audits (in the caller's unit of work); False when it was anonymised already."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError.field("reason", _("Enter the reason for the anonymisation."))
@@ -255,6 +259,7 @@ def _anonymise(participant: Participant, reason: str, *, actor) -> bool:
     return not already
 
 
+@transactional
 def anonymise_participant(participant_id: int, reason: str, *, actor) -> Participant:
     """Team leads anonymise a participant of their organisation (idempotent).
     Raises Forbidden (other roles), NotFound, Conflict 'restricted', DomainError (no reason)."""
@@ -263,16 +268,15 @@ def anonymise_participant(participant_id: int, reason: str, *, actor) -> Partici
     if participant.restricted_at is None:
         participant = get_participant_for(actor, participant_id, for_update=True)
     _anonymise(participant, reason, actor=actor)
-    db.session.commit()
     return participant
 
 
+@transactional
 def anonymise_by_case_number(case_number: str, reason: str) -> tuple[Participant, bool]:
     """The command line's anonymisation (no account). Returns (participant, newly anonymised)."""
     participant = participant_by_case_number(case_number)
     db.session.refresh(participant, with_for_update=True)
     done = _anonymise(participant, reason, actor=None)
-    db.session.commit()
     return participant, done
 
 
@@ -313,24 +317,24 @@ def retention_summary(today: date | None = None) -> dict[str, Any]:
 
 def run_retention(*, dry_run: bool = False, actor=None, today: date | None = None) -> int:
     """Anonymises every participant past the retention period (or only counts them). Idempotent:
-    anonymised participants are not selected again. Commits once per participant, so an
+    anonymised participants are not selected again. One unit of work per participant, so an
     interrupted run keeps what it did."""
     if actor is not None and actor.role != "admin":
         raise Forbidden(_("Only administrators may run the retention."))
     if dry_run:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(retention_due(today).subquery()))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(retention_due(today).subquery())) or 0
     ids = list(db.session.scalars(retention_due(today).with_only_columns(Participant.id).order_by(Participant.id)))
     years = current_app.config["RETENTION_YEARS"]
     done = 0
     for participant_id in ids:
-        participant = db.session.scalar(sa.select(Participant).where(Participant.id == participant_id)
-                                        .with_for_update())
-        if participant is None or participant.anonymised_at is not None or participant.restricted_at is not None:
-            continue
-        _anonymise(participant, f"retention period of {years} years after the final exit", actor=actor)
-        db.session.commit()
+        with unit_of_work():  # one per participant: an interrupted run keeps what it did
+            participant = db.session.scalar(sa.select(Participant).where(Participant.id == participant_id)
+                                            .with_for_update())
+            if participant is None or participant.anonymised_at is not None or participant.restricted_at is not None:
+                continue
+            _anonymise(participant, f"retention period of {years} years after the final exit", actor=actor)
         done += 1
     if done and actor is not None:
-        record("retention.run", actor=actor, organisation_id=None, changes={"anonymised": [None, done]})
-        db.session.commit()
+        with unit_of_work():
+            record("retention.run", actor=actor, organisation_id=None, changes={"anonymised": [None, done]})
     return done

@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.extensions import db
-from caseflow.participants.timeline import TimelineEvent, timeline_source
+from caseflow.participants.timeline import TimelineEvent
 from caseflow.privacy.models import Consent
 from caseflow.privacy.vocabulary import CONSENT_PURPOSE_LABELS
 
 
-@timeline_source
 def consent_events(participant):
     rows = db.session.execute(
         sa.select(Consent, User.name).outerjoin(User, User.id == Consent.recorded_by_id)

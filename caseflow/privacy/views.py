@@ -13,8 +13,8 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
-from caseflow.privacy import panels, queries, services, timeline  # noqa: F401  (register the case file panel and timeline)
 from caseflow.privacy import processing_record as record_of_processing
+from caseflow.privacy import queries, services
 from caseflow.privacy.export import display_value
 from caseflow.privacy.forms import AnonymiseForm, ConsentForm, RestrictionForm, RetentionRunForm, WithdrawConsentForm
 from caseflow.privacy.labels import HIDDEN_COLUMNS, column_label, table_label

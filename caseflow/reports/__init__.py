@@ -1,2 +1,13 @@
 """Reports: ESF+ indicators, placement outcomes, data completeness."""
-from caseflow.reports import models  # noqa: F401  (the reports' indexes on the shared metadata)
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The report pages and API routes."""
+    from caseflow import api as api_v1
+    from caseflow.reports import api, views
+
+    app.register_blueprint(views.bp)
+    api_v1.include(app, api)

@@ -2,6 +2,10 @@
 
 A text cell that begins with =, +, -, @, a tab or a carriage return would be read as a formula by
 spreadsheet programs; such cells get a leading single quote. Numbers stay numbers.
+
+Characters a spreadsheet cannot hold (NUL and other control characters, lone surrogates), which
+may be in the database from before the request guard refused them, are replaced by U+FFFD: the
+export never fails on them (openpyxl would raise, with the cell's value in its message).
 """
 from __future__ import annotations
 
@@ -18,11 +22,15 @@ from caseflow.reports import queries as q
 from caseflow.vocabulary import PLACEMENT_TYPES
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 (and so XLSX) cannot hold; tab and line breaks stay.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = UNSTORABLE.sub("\ufffd", value)
+        if value.startswith(DANGEROUS_START):
+            return "'" + value
     return value
 
 
@@ -66,7 +74,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     used: set[str] = set()
     for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet = workbook.create_sheet(_sheet_title(neutralise(table.title), used))
         sheet.append([neutralise(h) for h in table.headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)

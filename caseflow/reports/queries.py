@@ -108,7 +108,7 @@ def count_if(condition):
 
 def scope_conditions(organisation_id: int | None) -> list:
     """Restricted cases (GDPR Art. 18) are left out of every report; anonymised ones stay."""
-    conditions = [P.restricted_at.is_(None)]
+    conditions: list[sa.ColumnElement[bool]] = [P.restricted_at.is_(None)]
     if organisation_id is not None:
         conditions.append(P.organisation_id == organisation_id)
     return conditions
@@ -380,17 +380,17 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
         if dim == "measure_type":
             # the distinct (participant, measure type) pairs of non-cancelled enrolments, joined to
             # the participant rows: a participant counts once in each type they were enrolled in
-            pairs = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
-                     .join(Measure, Measure.id == Enrolment.measure_id)
-                     .where(Enrolment.status != "cancelled").distinct())
+            all_pairs = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
+                         .join(Measure, Measure.id == Enrolment.measure_id)
+                         .where(Enrolment.status != "cancelled").distinct())
             if dialect_name() == "postgresql":
                 # only the enrolments of the participant rows (hash join): a third faster than all
                 # pairs merged with them, for one organisation and for all; inlined (used once)
-                pairs = pairs.join(base, base.c.id == Enrolment.participant_id).cte("enrolled_types")
+                pairs = all_pairs.join(base, base.c.id == Enrolment.participant_id).cte("enrolled_types")
             else:
                 # SQLite has no hash join: all pairs once, from the covering index in participant
                 # order, is faster than probing the enrolments for every participant row
-                pairs = pairs.cte("enrolled_types").prefix_with("MATERIALIZED")
+                pairs = all_pairs.cte("enrolled_types").prefix_with("MATERIALIZED")
             parts.append(sa.select(_text("measure_type").label("dimension"),
                                    sa.cast(pairs.c.measure_type, sa.String).label("key"), *_group_columns(base),
                                    _zero().label("follow_up_known"), _zero().label("follow_up_placed"))

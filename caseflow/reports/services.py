@@ -1,6 +1,6 @@
 """The reports: parameters checked against the actor's rights, figures from reports/queries.py.
 
-Who sees what (interfaces.md, issue 6):
+Who sees what (docs/interfaces.md, issue 6):
 - counsellors and team leads report on their own organisation only; naming another organisation
   answers 404 (it does not exist for them, as another organisation's objects everywhere else);
 - analysts and admins report on all organisations or one of them, always aggregated, never names;
@@ -9,7 +9,8 @@ Who sees what (interfaces.md, issue 6):
 - the ESF+ indicator report is exact for everyone allowed to run it (it is the official return);
 - the lists behind ESF figures and the data completeness report show names: casework roles only.
 
-Every function here only reads; none writes or commits.
+Every function here only reads; none writes. (The downloads' audit entries are written by the views,
+in a unit of work of their own.)
 """
 from __future__ import annotations
 
@@ -23,11 +24,14 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
+from caseflow.api.schemas import load_query
 from caseflow.database import reports_session
-from caseflow.errors import DomainError, FieldErrors, Forbidden, NotFound
+from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
+from caseflow.reports.schemas import EsfArgs, EsfDrilldownArgs, PlacementArgs
+from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,
     GENDERS,
@@ -58,53 +62,22 @@ def require_casework(actor) -> None:
 
 
 # --- parameters -----------------------------------------------------------------------------------
-
-def _date(args: Mapping[str, Any], name: str, errors: FieldErrors) -> date | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        errors.add(name, _("Enter a date."))
-        return None
-    try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.add(name, _("Use the date format YYYY-MM-DD."))
-        return None
-
-
-def _int(args: Mapping[str, Any], name: str, errors: FieldErrors) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        errors.add(name, _("Must be a whole number."))
-        return None
-    return int(raw)
-
-
-def parse_period(args: Mapping[str, Any], errors: FieldErrors) -> tuple[date | None, date | None]:
-    date_from, date_to = _date(args, "from", errors), _date(args, "to", errors)
-    if date_from and date_to:
-        if date_from > date_to:
-            errors.add("to", _("The end of the period must not be before its start."))
-        elif date_to.year - date_from.year > MAX_PERIOD_YEARS:
-            errors.add("to", _("A report covers at most %(years)s years.", years=MAX_PERIOD_YEARS))
-    return date_from, date_to
-
+#
+# The query string is converted by the schemas of reports/schemas.py (the API's decorators and the
+# pages' `load_query` alike); the functions here judge the converted values: the period's rules and
+# which organisation, counsellor or measure the actor may report on. One rule for every report: an
+# organisation, counsellor or measure the actor may not see answers 404, as if it did not exist.
 
 def default_ltu_rule() -> str:
     return current_app.config.get("ESF_LTU_RULE", "eu")
 
 
-def parse_ltu_rule(args: Mapping[str, Any], errors: FieldErrors) -> str:
-    raw = (args.get("ltu_rule") or "").strip()
-    if not raw:
-        return default_ltu_rule()
-    if raw not in q.LTU_RULES:
-        errors.add("ltu_rule", _("Choose the rule eu or de."))
-        return default_ltu_rule()
-    return raw
+def check_period(check: Checker, date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to:
+        if date_from > date_to:
+            check.add("to", _("The end of the period must not be before its start."))
+        elif date_to.year - date_from.year > MAX_PERIOD_YEARS:
+            check.add("to", _("A report covers at most %(years)s years.", years=MAX_PERIOD_YEARS))
 
 
 def resolve_organisation(organisation_id: int | None, *, actor) -> int | None:
@@ -119,6 +92,10 @@ def resolve_organisation(organisation_id: int | None, *, actor) -> int | None:
     return organisation_id
 
 
+def _in_scope(organisation_id: int | None, owner_id: int | None) -> bool:
+    return organisation_id is None or owner_id == organisation_id
+
+
 # --- ESF+ indicators ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -129,36 +106,45 @@ class EsfParams:
     organisation_id: int | None
 
 
-def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
-    """Checks from/to/ltu_rule/organisation_id. Raises DomainError (422) with field messages,
+def esf_params_for(data: Mapping[str, Any], *, actor) -> EsfParams:
+    """Judges converted parameters (EsfArgs). Raises DomainError (422) with field messages,
     NotFound for an organisation the actor may not report on, Forbidden for other roles."""
     require_report_role(actor)
-    errors = FieldErrors()
-    date_from, date_to = parse_period(args, errors)
-    rule = parse_ltu_rule(args, errors)
-    organisation_id = _int(args, "organisation_id", errors)
-    errors.raise_if_any(_("Please correct the report's parameters."))
-    return EsfParams(date_from, date_to, rule, resolve_organisation(organisation_id, actor=actor))
+    check = Checker(data, summary=_("Please correct the report's parameters."))
+    date_from, date_to = data["date_from"], data["date_to"]
+    check_period(check, date_from, date_to)
+    check.done()
+    return EsfParams(date_from, date_to, data.get("ltu_rule") or default_ltu_rule(),
+                     resolve_organisation(data.get("organisation_id"), actor=actor))
 
 
-def esf_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
-    """The ESF+ common indicators of esf-indicators.md for the period, exact for every role."""
-    params = esf_params(args, actor=actor)
+def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
+    """The same from a query string (the pages)."""
+    require_report_role(actor)
+    return esf_params_for(load_query(EsfArgs, args), actor=actor)
+
+
+def esf_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
+    """The ESF+ common indicators of docs/esf-indicators.md for the period, exact for every role."""
+    params = esf_params_for(data, actor=actor)
     figures = q.esf_indicators(params.date_from, params.date_to, rule=params.ltu_rule,
                                organisation_id=params.organisation_id)
     return {"from": params.date_from, "to": params.date_to, "ltu_rule": params.ltu_rule,
             "organisation_id": params.organisation_id, **figures}
 
 
+def esf_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
+    require_report_role(actor)
+    return esf_report_for(load_query(EsfArgs, args), actor=actor)
+
+
 def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -> dict[str, Any]:
     """The participants (own organisation) behind one ESF figure; casework roles only."""
     require_casework(actor)
-    params = esf_params(args, actor=actor)
-    indicator, gender = args.get("indicator", ""), args.get("gender", "total")
-    if indicator not in q.OUTPUT_KEYS + q.RESULT_KEYS:
-        raise DomainError.field("indicator", _("No such indicator."))
-    if gender not in q.BREAKDOWN_KEYS:
-        raise DomainError.field("gender", _("No such breakdown."))
+    data = load_query(EsfDrilldownArgs, args)
+    params = esf_params_for(data, actor=actor)
+    indicator, gender = data["indicator"], data["gender"]
+    assert params.organisation_id is not None  # casework roles report on their own organisation
     stmt = q.esf_participants(params.date_from, params.date_to, rule=params.ltu_rule,
                               organisation_id=params.organisation_id, indicator=indicator, gender=gender)
     rows, total = rows_and_total(stmt, page, per_page, session=reports_session())  # as the figure
@@ -168,33 +154,36 @@ def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -
 
 # --- placement outcomes ---------------------------------------------------------------------------
 
-def placement_params(args: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilters, tuple[str, ...]]:
+def placement_params_for(data: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilters, tuple[str, ...]]:
     require_report_role(actor)
-    errors = FieldErrors()
-    date_from, date_to = parse_period(args, errors)
-    organisation_id = _int(args, "organisation_id", errors)
-    counsellor_id = _int(args, "counsellor_id", errors)
-    measure_id = _int(args, "measure_id", errors)
-    measure_type = (args.get("measure_type") or "").strip() or None
-    if measure_type is not None and measure_type not in MEASURE_TYPES:
-        errors.add("measure_type", _("No such measure type."))
-    raw_group_by = (args.get("group_by") or "").strip()
+    check = Checker(data, summary=_("Please correct the report's parameters."))
+    date_from, date_to = data["date_from"], data["date_to"]
+    check_period(check, date_from, date_to)
+    raw_group_by = data.get("group_by") or ""
     group_by = tuple(g.strip() for g in raw_group_by.split(",") if g.strip()) if raw_group_by else q.BREAKDOWNS
     unknown = [g for g in group_by if g not in q.BREAKDOWNS]
     if unknown:
-        errors.add("group_by", _("Unknown breakdown: %(names)s. Use: %(allowed)s.",
-                                 names=", ".join(unknown), allowed=", ".join(q.BREAKDOWNS)))
-    errors.raise_if_any(_("Please correct the report's parameters."))
-    organisation_id = resolve_organisation(organisation_id, actor=actor)
+        check.add("group_by", _("Unknown breakdown: %(names)s. Use: %(allowed)s.",
+                                names=", ".join(unknown), allowed=", ".join(q.BREAKDOWNS)))
+    check.done()
+    organisation_id = resolve_organisation(data.get("organisation_id"), actor=actor)
+    counsellor_id, measure_id = data.get("counsellor_id"), data.get("measure_id")
     if counsellor_id is not None:
         staff = db.session.get(User, counsellor_id)
-        if (staff is None or staff.role not in CASEWORK_ROLES
-                or (organisation_id is not None and staff.organisation_id != organisation_id)):
+        if staff is None or staff.role not in CASEWORK_ROLES or not _in_scope(organisation_id, staff.organisation_id):
             raise NotFound(_("No such counsellor."))
-    if measure_id is not None and db.session.get(Measure, measure_id) is None:
-        raise NotFound(_("No such measure."))
-    filters = q.PlacementFilters(date_from, date_to, organisation_id, counsellor_id, measure_type, measure_id)
+    if measure_id is not None:
+        measure = db.session.get(Measure, measure_id)
+        if measure is None or not _in_scope(organisation_id, measure.organisation_id):
+            raise NotFound(_("No such measure."))
+    filters = q.PlacementFilters(date_from, date_to, organisation_id, counsellor_id, data.get("measure_type"),
+                                 measure_id)
     return filters, tuple(dict.fromkeys(group_by))
+
+
+def placement_params(args: Mapping[str, Any], *, actor) -> tuple[q.PlacementFilters, tuple[str, ...]]:
+    require_report_role(actor)
+    return placement_params_for(load_query(PlacementArgs, args), actor=actor)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -253,9 +242,16 @@ def _main_countries(rows: list[dict]) -> list[dict]:
 
 
 def placement_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
+    """The placement outcome report from a query string (the pages)."""
+    require_report_role(actor)
+    return placement_report_for(load_query(PlacementArgs, args), actor=actor)
+
+
+def placement_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
     """The placement outcome report (definitions in the module docstring of reports/api.py and on
-    the report page). Raises DomainError (422), NotFound, Forbidden."""
-    filters, group_by = placement_params(args, actor=actor)
+    the report page) from converted parameters (PlacementArgs). Raises DomainError (422), NotFound,
+    Forbidden."""
+    filters, group_by = placement_params_for(data, actor=actor)
     suppress = actor.role in AGGREGATE_ONLY_ROLES
     rows = list(q.placement_summary_and_groups(filters, group_by))
 
@@ -332,7 +328,7 @@ def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
 # --- data completeness ----------------------------------------------------------------------------
 
 def completeness_report(*, actor, page: int, per_page: int, issue: str | None = None,
-                        today: date | None = None) -> dict[str, Any]:
+                        organisation_id: int | None = None, today: date | None = None) -> dict[str, Any]:
     """Participants of the actor's organisation whose funder-required data is missing or doubtful
     (restricted and anonymised cases left out: they cannot be corrected):
     - `no_isced`: no ISCED level recorded;
@@ -341,8 +337,10 @@ def completeness_report(*, actor, page: int, per_page: int, issue: str | None = 
       from the exit date to exit + 28 days nor a `four_weeks` follow-up dated on or after the exit;
     - `follow_up_overdue`: final exit before the date 6 calendar months and 30 days before today,
       and no `six_months` follow-up dated on or after the exit.
-    Casework roles only. Three queries whatever the page size."""
+    Casework roles only, on their own organisation (another `organisation_id` → 404, as on every
+    report). Three queries whatever the page size."""
     require_casework(actor)
+    resolve_organisation(organisation_id, actor=actor)
     if issue is not None and issue not in q.COMPLETENESS_ISSUES:
         raise DomainError.field("issue", _("No such check."))
     today = today or date.today()

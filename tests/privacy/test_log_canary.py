@@ -6,6 +6,7 @@ emits meanwhile (at DEBUG, every logger) must be free of the canary values.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -129,3 +130,58 @@ def test_database_errors_are_logged_without_their_parameters(client, auth, all_l
     logs = rendered(all_logs)
     assert "no_such_table" in logs
     assert CANARY_FIRST.lower() not in logs.lower()
+
+
+def test_no_failure_puts_the_name_into_the_log(app, client, auth, api_as, all_logs, org, counsellor, team_lead,
+                                               dialect):
+    """Whatever fails — refused input, an export of stored characters a spreadsheet cannot hold, an
+    exception whose message quotes the name, a database error quoting it — the name stays out of the
+    log, while the failures themselves are logged."""
+    from caseflow.reports import views as report_views
+    from tests.factories import ParticipantFactory
+
+    api = api_as(counsellor)
+    # Refused before any view: NUL byte, lone surrogate, nesting, size.
+    for name in (CANARY_FIRST + "\x00", CANARY_FIRST + "\ud800"):
+        body = json.dumps({"first_name": name, "last_name": CANARY_LAST})  # the surrogate stays one
+        response = client.post("/api/v1/participants", data=body, content_type="application/json",
+                               headers=api.headers)
+        assert response.status_code == 422
+    assert client.get(f"/api/v1/participants?q={CANARY_LAST}%00").status_code == 422
+    big = json.dumps({"first_name": CANARY_FIRST, "notes": "x" * 2_000_000})
+    assert client.post("/api/v1/participants", data=big, content_type="application/json",
+                       headers=api.headers).status_code == 413
+
+    # Stored before the guard existed: an export that openpyxl would refuse (with the name in its message).
+    stored = CANARY_FIRST + ("\x00" if dialect == "sqlite" else "\x01")
+    p = ParticipantFactory(organisation=org, first_name=stored, last_name=CANARY_LAST, education_isced=None)
+    auth.login(counsellor)
+    assert client.get("/reports/completeness.xlsx").status_code == 200
+    assert client.get("/reports/completeness.csv").status_code == 200
+
+    # An exception quoting the name, and a database error quoting it.
+    def quoting(*args, **kwargs):
+        raise ValueError(f"cannot export {CANARY_FIRST} {CANARY_LAST}")
+
+    original = report_views.exports.completeness_tables
+    report_views.exports.completeness_tables = quoting
+    try:
+        assert client.get("/reports/completeness.csv").status_code == 500
+    finally:
+        report_views.exports.completeness_tables = original
+
+    def failing_statement(*args, **kwargs):
+        db.session.execute(sa.text("SELECT * FROM participants WHERE first_name = :n AND no_such_column = 1"),
+                           {"n": CANARY_FIRST})
+
+    report_views.exports.completeness_tables = failing_statement
+    try:
+        assert client.get("/reports/completeness.csv").status_code == 500
+    finally:
+        report_views.exports.completeness_tables = original
+    assert client.get(f"/participants/{p.id}").status_code == 200
+
+    logs = rendered(all_logs)
+    assert "ValueError" in logs and "no_such_column" in logs, "the failures must be logged"
+    for secret in (CANARY_FIRST, CANARY_LAST):
+        assert secret.lower() not in logs.lower(), f"{secret!r} appeared in the logs"

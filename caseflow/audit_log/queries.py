@@ -7,10 +7,9 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import User
 from caseflow.audit.models import AuditEntry
+from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.participants.models import Participant
 from caseflow.web import rows_and_total
-
-ACCESS_ACTIONS = ("case.view", "case.export", "document.view", "document.download")
 
 
 def _start_of(day: date) -> datetime:
