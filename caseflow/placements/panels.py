@@ -11,9 +11,9 @@ from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import StatusChange
 from caseflow.participants.panels import case_file_panel
-from caseflow.placements.forms import EVIDENCE_LABELS, FOLLOW_UP_KIND_LABELS, IMPROVEMENT_LABELS
 from caseflow.placements.indicators import leaving_preview_from
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.placements.vocabulary import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
 
@@ -46,8 +46,8 @@ def outcomes_panel(participant, actor):
     return {**outcomes_cache(participant), "exit_history": history,
             "placement_types": PLACEMENT_TYPES, "labour_statuses": LABOUR_STATUSES,
             "follow_up_statuses": FOLLOW_UP_STATUSES, "exit_reasons": EXIT_REASONS,
-            "evidence_labels": EVIDENCE_LABELS, "improvement_labels": IMPROVEMENT_LABELS,
-            "follow_up_kinds": FOLLOW_UP_KIND_LABELS,
+            "evidence_labels": EVIDENCE_KINDS, "improvement_labels": IMPROVEMENT_KINDS,
+            "follow_up_kinds": FOLLOW_UP_KINDS,
             "read_only": participant.restricted_at is not None or participant.anonymised_at is not None}
 
 

@@ -42,7 +42,6 @@ def test_only_allowed_transitions(participant, measure, counsellor, old, new):
         with pytest.raises(Conflict) as exc:
             services.change_enrolment(enrolment, changes, version=enrolment.version, actor=counsellor)
         assert exc.value.code == "invalid_transition"
-        db.session.rollback()
         assert db.session.get(Enrolment, enrolment.id).status == old
 
 
@@ -137,7 +136,6 @@ def test_waiting_list_in_order_and_freed_place_moves_the_first(org, counsellor, 
     with pytest.raises(Conflict):
         services.change_enrolment(enrolments[2], {"status": "active"}, version=enrolments[2].version,
                                   actor=counsellor)
-    db.session.rollback()
     # Someone leaves the waiting list: the order of the rest stays.
     third = db.session.get(Enrolment, enrolments[3].id)
     services.change_enrolment(third, {"status": "cancelled"}, version=third.version, actor=counsellor)
@@ -196,7 +194,6 @@ def test_measure_type_fixed_once_enrolled(participant, measure, team_lead, couns
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2026-04-01"}, "contract_end"),
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2024-03-01"}, "contract_end"),
     ("trainee_partnership", {"midterm_review_result": "on_track"}, "midterm_review_date"),
-    ("trainee_partnership", {"host_employer_id": 999999}, "host_employer_id"),
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2025-03-31",
                              "midterm_review_date": "2025-06-01"}, "midterm_review_date"),
     ("startup_coaching", {"sector": "Z"}, "sector"),
@@ -214,7 +211,7 @@ def test_measure_type_fixed_once_enrolled(participant, measure, team_lead, couns
     ("language_course", {"level_end": "B1"}, "level_start"),
     ("matching", {"interviews": -1}, "interviews"),
     ("matching", {"target_occupations": "Elektriker"} | {"unknown": 1}, "details"),
-    ("adaptation_qualification", {"linked_enrolment_id": 999999}, "linked_enrolment_id"),
+    ("adaptation_qualification", {"linked_enrolment_id": "seven"}, "linked_enrolment_id"),
     ("intercultural_training", {"days": 0}, "days"),
     ("coaching", {"focus": "x" * 201}, "focus"),
 ])
@@ -356,16 +353,39 @@ def test_timeline_has_enrolment_and_change(app, participant, measure, counsellor
     assert "Umzug" in change.detail
 
 
-def test_close_for_exit_respects_transitions_and_frees_the_place(org, counsellor, make_participant):
+def test_close_enrolments_for_exit_respects_transitions_and_frees_the_place(org, counsellor, make_participant):
     measure = MeasureFactory(organisation=org, type="coaching", capacity=1)
     leaving, waiting = make_participant(), make_participant()
     active = enrol(leaving, measure, counsellor, status="active")
     queued = enrol(waiting, measure, counsellor)
     assert queued.waitlisted_at is not None
     with pytest.raises(Conflict):
-        services.close_for_exit(active, status="cancelled", end_date=date(2024, 8, 31), actor=counsellor)
-    services.close_for_exit(active, status="completed", end_date=date(2024, 8, 31), actor=counsellor)
-    db.session.commit()
+        services.close_enrolments_for_exit(leaving, {active.id: "cancelled"}, exit_date=date(2024, 8, 31),
+                                           actor=counsellor)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, active.id).status == "active"      # the refused unit wrote nothing
+    services.close_enrolments_for_exit(leaving, {active.id: "completed"}, exit_date=date(2024, 8, 31),
+                                       actor=counsellor)
     db.session.expire_all()
     assert db.session.get(Enrolment, active.id).end_date == date(2024, 8, 31)
     assert db.session.get(Enrolment, queued.id).waitlisted_at is None
+
+
+@pytest.mark.parametrize("kind, make_details", [
+    ("trainee_partnership", lambda other: {"host_employer_id": other["employer"]}),
+    ("trainee_partnership", lambda other: {"host_employer_id": 999999}),
+    ("trainee_partnership", lambda other: {"host_employer_id": 2**31}),
+    ("adaptation_qualification", lambda other: {"linked_enrolment_id": other["enrolment"]}),
+    ("adaptation_qualification", lambda other: {"linked_enrolment_id": 2**63}),
+])
+def test_details_naming_what_the_organisation_does_not_have_are_404(org, other_org, participant, counsellor,
+                                                                    other_participant, other_measure, kind,
+                                                                    make_details):
+    from caseflow.errors import NotFound
+    from tests.factories import EmployerFactory
+    other = {"employer": EmployerFactory(organisation=other_org, name="Fremd GmbH").id,
+             "enrolment": EnrolmentFactory(participant=other_participant, measure=other_measure).id}
+    measure = MeasureFactory(organisation=org, type=kind)
+    with pytest.raises(NotFound):
+        enrol(participant, measure, counsellor, details=make_details(other))
+    assert db.session.query(Enrolment).filter_by(participant_id=participant.id).count() == 0

@@ -87,7 +87,7 @@ def test_records_after_the_demo_get_fresh_ids(org, counsellor):
     person = db.session.scalars(sa.select(Participant).order_by(Participant.id)).first()
     before = db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0
     placement = services.record_placement(person, {"type": "employment", "employer_name": "Nach der Demo GmbH",
-                                                   "start_date": person.entry_date.isoformat()}, actor=counsellor)
+                                                   "start_date": person.entry_date}, actor=counsellor)
     assert placement.id > before
 
 
