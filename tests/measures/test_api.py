@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.vocabulary import MEASURE_TYPES
@@ -76,8 +77,8 @@ def test_measure_list_is_scoped_and_paginated(api_as, counsellor, analyst, measu
 
 
 def test_measure_list_counts_places(api_as, counsellor, measure, make_participant):
-    measure.capacity = 1
-    db.session.commit()
+    with unit_of_work():
+        measure.capacity = 1
     first, second = make_participant(), make_participant()
     api = api_as(counsellor)
     assert api.post(f"/participants/{first.id}/enrolments", json={"measure_id": measure.id, "status": "active",
@@ -226,8 +227,8 @@ def test_trainee_partnership_details_through_api(api_as, counsellor, org, partic
 
 def test_restricted_case_is_read_only(api_as, counsellor, participant, measure):
     from caseflow.models_base import utcnow
-    participant.restricted_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.restricted_at = utcnow()
     response = api_as(counsellor).post(f"/participants/{participant.id}/enrolments", json={"measure_id": measure.id})
     assert response.status_code == 409
 

@@ -10,6 +10,7 @@ when they ask for the second.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import date
@@ -51,6 +52,28 @@ def _run(app, work):
     return thread, outcome
 
 
+DATA = services.EnrolmentInput(start_date=date(2024, 4, 1), status="active")
+
+
+def _single(start: threading.Barrier, actor_id: int, measure_id: int, participant_id: int):
+    """One enrolment, loaded as the page and the API load it (no lock), then the service."""
+    actor = db.session.get(User, actor_id)
+    participant = get_participant_for(actor, participant_id)
+    measure = db.session.get(Measure, measure_id)
+    start.wait()
+    try:
+        return services.enrol_participant(participant, measure, DATA, actor=actor).id
+    except DomainError as exc:
+        return exc.code
+
+
+def _bulk(start: threading.Barrier, actor_id: int, measure_id: int, participant_ids: list[int]):
+    actor = db.session.get(User, actor_id)
+    measure = db.session.get(Measure, measure_id)
+    start.wait()
+    return [(r.participant_id, r.outcome) for r in services.bulk_enrol(measure, participant_ids, DATA, actor=actor)]
+
+
 def test_single_and_bulk_enrolment_at_once_never_deadlock(app, dialect, org, counsellor):
     if dialect != "postgresql":
         pytest.skip("row locks (SELECT … FOR UPDATE) exist on PostgreSQL only; SQLite has one writer at a time")
@@ -63,25 +86,8 @@ def test_single_and_bulk_enrolment_at_once_never_deadlock(app, dialect, org, cou
             single_one = people[round_ % 3]
             ids = [p.id for p in people]
             start = threading.Barrier(2)
-            data = services.EnrolmentInput(start_date=date(2024, 4, 1), status="active")
-
-            def single(measure_id=measure.id, participant_id=single_one.id):
-                actor = db.session.get(User, counsellor.id)
-                participant = get_participant_for(actor, participant_id)     # as the page and API load it
-                measure_ = db.session.get(Measure, measure_id)
-                start.wait()
-                try:
-                    return services.enrol_participant(participant, measure_, data, actor=actor).id
-                except DomainError as exc:
-                    return exc.code
-
-            def bulk(measure_id=measure.id, participant_ids=tuple(reversed(ids))):
-                actor = db.session.get(User, counsellor.id)
-                measure_ = db.session.get(Measure, measure_id)
-                start.wait()
-                return [(r.participant_id, r.outcome) for r in
-                        services.bulk_enrol(measure_, participant_ids, data, actor=actor)]
-
+            single = functools.partial(_single, start, counsellor.id, measure.id, single_one.id)
+            bulk = functools.partial(_bulk, start, counsellor.id, measure.id, list(reversed(ids)))
             runs = [_run(app, single), _run(app, bulk)]
             for thread, _ in runs:
                 thread.join(30)

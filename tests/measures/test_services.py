@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
+from caseflow.database import unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden
 from caseflow.extensions import db
 from caseflow.measures import services
@@ -98,8 +99,8 @@ def test_database_keeps_out_a_raced_second_enrolment(participant, measure, couns
 
 
 def test_exited_participant_cannot_be_enrolled(participant, measure, counsellor):
-    participant.status, participant.exit_date = "exited", date(2024, 12, 31)
-    db.session.commit()
+    with unit_of_work():
+        participant.status, participant.exit_date = "exited", date(2024, 12, 31)
     with pytest.raises(Conflict):
         enrol(participant, measure, counsellor)
 
@@ -111,8 +112,8 @@ def test_other_organisation_measure_refused(participant, other_measure, counsell
 
 
 def test_inactive_measure_refused(participant, measure, counsellor):
-    measure.active = False
-    db.session.commit()
+    with unit_of_work():
+        measure.active = False
     with pytest.raises(DomainError):
         enrol(participant, measure, counsellor)
 
@@ -322,8 +323,8 @@ def test_restricted_case_gets_no_attendance_nor_task(org, counsellor, participan
     from caseflow.models_base import utcnow
     enrolment = enrol(participant, measure, counsellor, status="active")
     session = services.add_session(measure, session_date=date(2024, 4, 2), topic=None, actor=counsellor)
-    participant.restricted_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.restricted_at = utcnow()
     assert enrolment.id not in {e.id for e in db.session.scalars(services.session_roster(session))}
     with pytest.raises(DomainError):
         services.record_attendance(session, {enrolment.id: False}, actor=counsellor)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.participants.models import Task
@@ -87,11 +88,11 @@ def test_measure_page_queries_are_constant(client, auth, counsellor, measure, ma
     few = page_queries()
     for _ in range(6):
         e = EnrolmentFactory(participant=make_participant(), measure=measure)
-        session = AttendanceSession(measure_id=measure.id, date=date(2024, 5, 1 + _))
-        db.session.add(session)
-        db.session.flush()
-        db.session.add(Attendance(session_id=session.id, enrolment_id=e.id, present=True))
-    db.session.commit()
+        with unit_of_work():
+            session = AttendanceSession(measure_id=measure.id, date=date(2024, 5, 1 + _))
+            db.session.add(session)
+            db.session.flush()
+            db.session.add(Attendance(session_id=session.id, enrolment_id=e.id, present=True))
     assert page_queries() == few
 
 

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Placement
@@ -159,8 +160,8 @@ def test_openapi_describes_the_outcome_endpoints(client, counsellor, api_as):
 
 def test_anonymised_cases_take_no_new_outcomes(api_as, counsellor, participant):
     from caseflow.models_base import utcnow
-    participant.anonymised_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.anonymised_at = utcnow()
     api = api_as(counsellor)
     assert api.post(f"/participants/{participant.id}/placements", json=PLACEMENT).status_code == 404
     assert api.post(f"/participants/{participant.id}/exit",
