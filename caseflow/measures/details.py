@@ -305,7 +305,7 @@ def display_value(detail: Detail, value: Any) -> Any:
     if detail.kind in ("date", "past_date") and isinstance(value, str):
         return date.fromisoformat(value)
     if detail.kind == "choice":
-        return detail.choices.get(value, value)
+        return (detail.choices or {}).get(value, value)
     if detail.kind == "lines":
         return ", ".join(value)
     return value

@@ -103,7 +103,7 @@ def _detail_field(d: Detail):
     if d.kind == "bool":
         return BooleanField(d.label, **kw)
     if d.kind == "choice":
-        return SelectField(d.label, choices=_blank(d.choices), validators=[Optional()], **kw)
+        return SelectField(d.label, choices=_blank(d.choices or {}), validators=[Optional()], **kw)
     # country, employer, enrolment: choices are set per request (language, organisation, participant)
     return SelectField(d.label, choices=[], validators=[Optional()], validate_choice=False, **kw)
 

@@ -150,8 +150,8 @@ def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
     moved = list(db.session.scalars(stmt))
     if not moved:
         return []
-    counsellors = dict(db.session.execute(sa.select(Participant.id, Participant.counsellor_id).where(
-        Participant.id.in_([e.participant_id for e in moved]))).all())
+    counsellors = {pid: cid for pid, cid in db.session.execute(sa.select(Participant.id, Participant.counsellor_id)
+                                                               .where(Participant.id.in_([e.participant_id for e in moved])))}
     for enrolment in moved:
         enrolment.waitlisted_at = None
         record("enrolment.place_offered", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,

@@ -58,3 +58,14 @@ def outcomes_cache(participant) -> dict:
     if participant.id not in cache:
         cache[participant.id] = outcomes(participant)
     return cache[participant.id]
+
+
+def register() -> None:
+    """What the outcomes domain shows on lower domains' pages: the case file's "Outcomes" panel (by
+    its decorator above) and, on a measure's page, the placements that followed it."""
+    from caseflow.measures.queries import register_placements_after
+    from caseflow.placements.queries import placements_after_measure
+    register_placements_after(placements_after_measure)
+
+
+register()

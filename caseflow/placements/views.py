@@ -17,6 +17,7 @@ from caseflow.accounts.auth import casework_required
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
+from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
 from caseflow.placements import panels, services, timeline  # noqa: F401  (register the case file parts)
@@ -33,7 +34,6 @@ from caseflow.placements.forms import (
 from caseflow.placements.queries import (
     PlacementFilters,
     counsellor_choices,
-    employer_choices,
     enrolment_choices,
     measure_choices,
     organisation_placements,
