@@ -94,7 +94,7 @@ def employer_names(employer_ids: Iterable[int]) -> dict[int, str]:
     ids = [i for i in set(employer_ids) if i]
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Employer.id, Employer.name).where(Employer.id.in_(ids))).tuples())
+    return {i: n for i, n in db.session.execute(sa.select(Employer.id, Employer.name).where(Employer.id.in_(ids)))}
 
 
 # --- what the pages need besides their main object ------------------------------------------------
@@ -114,8 +114,8 @@ def roster_with_participants(session: AttendanceSession) -> list[Enrolment]:
 
 def recorded_attendance(session_id: int) -> dict[int, bool]:
     from caseflow.measures.models import Attendance
-    return dict(db.session.execute(sa.select(Attendance.enrolment_id, Attendance.present)
-                                   .where(Attendance.session_id == session_id)).tuples())
+    return {i: present for i, present in db.session.execute(
+        sa.select(Attendance.enrolment_id, Attendance.present).where(Attendance.session_id == session_id))}
 
 
 def bulk_candidates(actor, limit: int = 200) -> list:
@@ -135,8 +135,8 @@ def participant_ids_by_case_number(actor, numbers: list[str]) -> dict[str, int]:
     from caseflow.participants.access import visible_participants
     if not numbers:
         return {}
-    return dict(db.session.execute(visible_participants(actor).with_only_columns(
-        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers))).tuples())
+    return {number: i for number, i in db.session.execute(visible_participants(actor).with_only_columns(
+        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers)))}
 
 
 def employer_choices(organisation_id: int, limit: int = 1000) -> list[tuple[int, str]]:
