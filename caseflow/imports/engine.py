@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from caseflow.accounts.models import User
 from caseflow.audit.models import AuditEntry
 from caseflow.audit.services import client_address
-from caseflow.errors import DomainError, FieldErrors
+from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.imports.convert import Invalid, convert, text
 from caseflow.imports.models import ImportedParticipant, ImportedRecord
@@ -58,6 +58,7 @@ from caseflow.participants.services import (
 )
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement
 from caseflow.placements.services import _validate_placement, improvement_applies
+from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,
     EXIT_REASONS,
@@ -611,8 +612,9 @@ class Engine:
         if unfinished and case.status == "exited":
             fail("status", _("The participant has left the programme; record a re-entry first."))
         try:
-            _check_dates_and_status(_like(entry_date=self._entry(case)), status, data.get("start_date"),
-                                    data.get("end_date"), data.get("dropout_reason"))
+            _check_dates_and_status(_like(entry_date=self._entry(case)), {
+                "status": status, "start_date": data.get("start_date"), "end_date": data.get("end_date"),
+                "dropout_reason": data.get("dropout_reason")}).done()
         except DomainError as exc:
             domain(exc)
         if unfinished:
@@ -636,10 +638,10 @@ class Engine:
         case = self._case(ext, fail)
         if case is None or errors:
             return
-        field_errors = FieldErrors()
         placement_data = {k: data.get(k) for k in ("type", "job_title", "occupation", "start_date", "end_date",
                                                      "weekly_hours", "permanent", "country", "matches_qualification",
                                                      "evidence")}
+        field_errors = Checker(placement_data)
         clean = _validate_placement(_like(id=case.participant_id or 0, entry_date=self._entry(case)),
                                     placement_data, field_errors)
         # rules of placements.services.record_placement

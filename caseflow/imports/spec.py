@@ -13,8 +13,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from caseflow.participants.services import BERLIN_DISTRICTS, RECOGNITION_STATUSES
-from caseflow.placements.services import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.participants.vocabulary import BERLIN_DISTRICTS, RECOGNITION_STATUSES
+from caseflow.placements.vocabulary import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import (
     ENROLMENT_STATUSES,
     EXIT_REASONS,
@@ -27,18 +27,11 @@ from caseflow.vocabulary import (
     RESIDENCE_STATUSES,
 )
 
-RECOGNITION_LABELS = {"not_applied": _l("not applied for"), "pending": _l("pending"),
-                      "full": _l("full equivalence"), "partial": _l("partial equivalence"),
-                      "none": _l("no equivalence")}
-EVIDENCE_LABELS = {"self_reported": _l("self-reported"), "employer_confirmed": _l("confirmed by the employer"),
-                   "contract_seen": _l("contract seen")}
-FOLLOW_UP_KIND_LABELS = {"four_weeks": _l("four weeks"), "six_months": _l("six months")}
-IMPROVEMENT_LABELS = {"stable_contract": _l("more stable contract"), "full_time": _l("full time"),
-                      "higher_skills": _l("job needing higher skills"), "promotion": _l("promotion")}
-assert set(RECOGNITION_LABELS) == set(RECOGNITION_STATUSES)
-assert set(EVIDENCE_LABELS) == set(EVIDENCE_KINDS)
-assert set(FOLLOW_UP_KIND_LABELS) == set(FOLLOW_UP_KINDS)
-assert set(IMPROVEMENT_LABELS) == set(IMPROVEMENT_KINDS)
+# The codes and labels of the domains' vocabularies (one vocabulary: docs/architecture.md).
+RECOGNITION_LABELS = RECOGNITION_STATUSES
+EVIDENCE_LABELS = EVIDENCE_KINDS
+FOLLOW_UP_KIND_LABELS = FOLLOW_UP_KINDS
+IMPROVEMENT_LABELS = IMPROVEMENT_KINDS
 
 
 @dataclass(frozen=True)

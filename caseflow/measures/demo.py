@@ -154,7 +154,8 @@ def _link_adaptations(enrolments: list[dict]) -> None:
 
 def _employers(ctx: DemoContext, org_id: int) -> list[int]:
     rng = ctx.rng
-    rows, seen = [], set()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     while len(rows) < 24:
         kind, section = rng.choice(EMPLOYER_KINDS)
         name = f"{kind} {rng.choice(EMPLOYER_NAMES)} {rng.choice(EMPLOYER_FORMS)}"

@@ -1,5 +1,6 @@
-"""WTForms of the measures domain. Forms check shape (types, lengths); the business rules are in
-services.py and details.py, shared with the API.
+"""WTForms of the measures domain. Forms convert (text to dates, numbers, codes); every rule, the
+required fields and lengths included, is judged by the services (services.py, details.py), the same
+for the pages and the API.
 
 Each measure type has its own details form, built from the type's declaration in details.py
 (`details_form_class`), and combined with the enrolment form of the page that shows it.
@@ -22,10 +23,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from caseflow.measures.details import COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, Detail
+from caseflow.measures.details import DETAILS, Detail
+from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.forms import int_or_none
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 
@@ -35,16 +37,16 @@ def _blank(choices: dict) -> list[tuple[str, Any]]:
 
 
 class MeasureForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"))
     type = SelectField(_l("Type"), choices=[(k, v) for k, v in MEASURE_TYPES.items()])
     organisation_id = SelectField(_l("Providing organisation"), coerce=int_or_none, validators=[Optional()])
-    start_date = DateField(_l("Start"), validators=[InputRequired()])
+    start_date = DateField(_l("Start"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
-    capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
+    capacity = IntegerField(_l("Places"), validators=[Optional()],
                             description=_l("Leave empty for no limit. When all places are taken, "
                                            "new enrolments go onto the waiting list."))
-    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    location = StringField(_l("Location"), validators=[Optional()])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
     active = BooleanField(_l("Open for enrolment"), default=True)
     version = HiddenField()
 
@@ -55,14 +57,14 @@ class MeasureForm(FlaskForm):
 
 
 class EmployerForm(FlaskForm):
-    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
-    nace_section = SelectField(_l("Sector (NACE section)"), choices=_blank(NACE_LABELS), validators=[Optional()])
-    size = SelectField(_l("Size"), choices=_blank(COMPANY_SIZE_LABELS), validators=[Optional()])
-    district = StringField(_l("District"), validators=[Optional(), Length(max=60)])
-    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    contact_email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    name = StringField(_l("Company name"))
+    nace_section = SelectField(_l("Sector (NACE section)"), choices=_blank(NACE_SECTIONS), validators=[Optional()])
+    size = SelectField(_l("Size"), choices=_blank(COMPANY_SIZES), validators=[Optional()])
+    district = StringField(_l("District"), validators=[Optional()])
+    contact_person = StringField(_l("Contact person"), validators=[Optional()])
+    contact_phone = StringField(_l("Phone"), validators=[Optional()])
+    contact_email = StringField(_l("Email"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
     version = HiddenField()
 
     def data_for_service(self) -> dict[str, Any]:
@@ -76,7 +78,7 @@ class EnrolmentBaseForm(FlaskForm):
     start_date = DateField(_l("Start"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Planned end; the actual end once it has ended."))
-    dropout_reason = TextAreaField(_l("Reason for dropping out"), validators=[Optional(), Length(max=500)],
+    dropout_reason = TextAreaField(_l("Reason for dropping out"), validators=[Optional()],
                                    description=_l("Required when the participant dropped out."))
 
 
@@ -91,17 +93,17 @@ class EnrolmentEditForm(EnrolmentBaseForm):
 def _detail_field(d: Detail):
     kw: dict[str, Any] = {"description": d.hint} if d.hint else {}
     if d.kind == "text":
-        return StringField(d.label, validators=[Optional(), Length(max=d.max_length)], **kw)
+        return StringField(d.label, validators=[Optional()], **kw)
     if d.kind in ("longtext", "lines"):
-        return TextAreaField(d.label, validators=[Optional(), Length(max=d.max_length * (20 if d.kind == "lines" else 1))], **kw)
+        return TextAreaField(d.label, validators=[Optional()], **kw)
     if d.kind == "int":
-        return IntegerField(d.label, validators=[Optional(), NumberRange(min=d.minimum, max=d.maximum)], **kw)
+        return IntegerField(d.label, validators=[Optional()], **kw)
     if d.kind in ("date", "past_date"):
         return DateField(d.label, validators=[Optional()], **kw)
     if d.kind == "bool":
         return BooleanField(d.label, **kw)
     if d.kind == "choice":
-        return SelectField(d.label, choices=_blank(d.choices), validators=[Optional()], **kw)
+        return SelectField(d.label, choices=_blank(d.choices or {}), validators=[Optional()], **kw)
     # country, employer, enrolment: choices are set per request (language, organisation, participant)
     return SelectField(d.label, choices=[], validators=[Optional()], validate_choice=False, **kw)
 
@@ -154,8 +156,8 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
 
 
 class SessionForm(FlaskForm):
-    date = DateField(_l("Date of the session"), validators=[InputRequired()])
-    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+    date = DateField(_l("Date of the session"), validators=[Optional()])
+    topic = StringField(_l("Topic"), validators=[Optional()])
 
 
 def attendance_form_class(enrolment_ids: tuple[int, ...]) -> type:
@@ -171,7 +173,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class BulkEnrolmentForm(FlaskForm):
     participant_ids = MultiCheckboxField(_l("Participants"), coerce=int, validate_choice=True)
-    case_numbers = TextAreaField(_l("Further case numbers"), validators=[Optional(), Length(max=5000)],
+    case_numbers = TextAreaField(_l("Further case numbers"), validators=[Optional()],
                                  description=_l("One case number per line, e.g. CF-2026-000123."))
     status = SelectField(_l("Status"), choices=[("planned", ENROLMENT_STATUSES["planned"]),
                                                 ("active", ENROLMENT_STATUSES["active"])])

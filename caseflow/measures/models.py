@@ -8,11 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
+from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, UNFINISHED_ENROLMENT_STATUSES
-
-NACE_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
-COMPANY_SIZES = ("micro", "small", "medium", "large")
 
 
 class Employer(db.Model):

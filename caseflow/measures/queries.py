@@ -3,7 +3,7 @@ queries whatever the number of rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -65,15 +65,22 @@ def sessions_of(measure_id: int, limit: int = 200) -> list[AttendanceSession]:
                                    .order_by(AttendanceSession.date.desc()).limit(limit)))
 
 
-def placements_after(measure_id: int, limit: int = 50) -> list:
-    """The placements recorded as following an enrolment in this measure (newest first)."""
-    from caseflow.placements.models import Placement
-    return list(db.session.execute(
-        sa.select(Placement, Participant)
-        .join(Enrolment, Enrolment.id == Placement.enrolment_id)
-        .join(Participant, Participant.id == Placement.participant_id)
-        .where(Enrolment.measure_id == measure_id)
-        .order_by(Placement.start_date.desc(), Placement.id.desc()).limit(limit)).tuples())
+# The placements that followed an enrolment in a measure are shown on the measure's page, but they
+# belong to a higher domain (placements), which registers its reader at start-up: measures never
+# imports placements (docs/architecture.md, "Explicit wiring").
+_placements_after: list[Callable[[int], list]] = []
+
+
+def register_placements_after(reader: Callable[[int], list]) -> None:
+    """Sets the reader of the placements that followed an enrolment in a measure (once)."""
+    if reader not in _placements_after:
+        _placements_after[:] = [reader]
+
+
+def placements_after(measure_id: int) -> list:
+    """[(placement, participant)] recorded as following an enrolment in this measure, newest first;
+    empty while no domain has registered a reader."""
+    return _placements_after[0](measure_id) if _placements_after else []
 
 
 def participant_enrolments(participant_id: int) -> list[Enrolment]:
@@ -87,7 +94,7 @@ def employer_names(employer_ids: Iterable[int]) -> dict[int, str]:
     ids = [i for i in set(employer_ids) if i]
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Employer.id, Employer.name).where(Employer.id.in_(ids))).all())
+    return {i: n for i, n in db.session.execute(sa.select(Employer.id, Employer.name).where(Employer.id.in_(ids)))}
 
 
 # --- what the pages need besides their main object ------------------------------------------------
@@ -107,8 +114,8 @@ def roster_with_participants(session: AttendanceSession) -> list[Enrolment]:
 
 def recorded_attendance(session_id: int) -> dict[int, bool]:
     from caseflow.measures.models import Attendance
-    return dict(db.session.execute(sa.select(Attendance.enrolment_id, Attendance.present)
-                                   .where(Attendance.session_id == session_id)).all())
+    return {i: present for i, present in db.session.execute(
+        sa.select(Attendance.enrolment_id, Attendance.present).where(Attendance.session_id == session_id))}
 
 
 def bulk_candidates(actor, limit: int = 200) -> list:
@@ -121,20 +128,21 @@ def bulk_candidates(actor, limit: int = 200) -> list:
             .order_by(Participant.last_name, Participant.first_name, Participant.id).limit(limit))
     if actor.role == "counsellor":
         stmt = stmt.where(Participant.counsellor_id == actor.id)
-    return db.session.execute(stmt).all()
+    return list(db.session.execute(stmt).all())
 
 
 def participant_ids_by_case_number(actor, numbers: list[str]) -> dict[str, int]:
     from caseflow.participants.access import visible_participants
     if not numbers:
         return {}
-    return dict(db.session.execute(visible_participants(actor).with_only_columns(
-        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers))).all())
+    return {number: i for number, i in db.session.execute(visible_participants(actor).with_only_columns(
+        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers)))}
 
 
 def employer_choices(organisation_id: int, limit: int = 1000) -> list[tuple[int, str]]:
-    return [tuple(r) for r in db.session.execute(sa.select(Employer.id, Employer.name).where(
-        Employer.organisation_id == organisation_id).order_by(Employer.name).limit(limit)).all()]
+    """(id, name) of the organisation's employer directory, for the forms of every domain."""
+    return [(r.id, r.name) for r in db.session.execute(sa.select(Employer.id, Employer.name).where(
+        Employer.organisation_id == organisation_id).order_by(Employer.name, Employer.id).limit(limit))]
 
 
 def partial_recognitions(participant_id: int) -> list[tuple[int, str]]:
@@ -152,7 +160,7 @@ def enrollable_measures(actor, measure_type: str | None = None) -> list:
             .where(Measure.active.is_(True)).order_by(Measure.title, Measure.id))
     if measure_type:
         stmt = stmt.where(Measure.type == measure_type)
-    return db.session.execute(stmt).all()
+    return list(db.session.execute(stmt).all())
 
 
 def enrolment_links(enrolment: Enrolment) -> tuple[Employer | None, Enrolment | None]:
@@ -163,9 +171,9 @@ def enrolment_links(enrolment: Enrolment) -> tuple[Employer | None, Enrolment | 
 
 def hosted_partnerships(employer: Employer, limit: int = 100) -> list:
     """The trainee partnerships an employer hosts, with participant and measure (same organisation)."""
-    return db.session.execute(
+    return list(db.session.execute(
         sa.select(Enrolment, Participant, Measure)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .join(Measure, Measure.id == Enrolment.measure_id)
         .where(Enrolment.host_employer_id == employer.id, Participant.organisation_id == employer.organisation_id)
-        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()).limit(limit)).tuples().all()
+        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()).limit(limit)).tuples())

@@ -1,5 +1,10 @@
 """Measures, enrolments, attendance and employers: the verbs. Each public function is one unit of
-work: it checks the business rules, writes, audits in the same transaction and commits once.
+work (`@transactional`, caseflow/database.py): it checks the business rules with a `Checker`, writes,
+audits in the same transaction, and commits at the end of the outermost unit (a service called by
+another service, e.g. the exit closing enrolments, only flushes).
+
+Locks are taken inside the unit, in the one order of docs/architecture.md: the measure, then the
+participant(s) in id order, then the participant's records (the enrolment).
 
 Rules kept here (issue 4):
 - Enrolment statuses move only along TRANSITIONS; completed, dropped out and cancelled are final.
@@ -20,7 +25,7 @@ Rules kept here (issue 4):
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,14 +35,17 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
+from caseflow.database import lock_rows, transactional, unit_of_work
+from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.access import get_measure_for, may_work_with_measure, require_measure_manager
-from caseflow.measures.details import COMPANY_SIZE_LABELS, NACE_LABELS, DetailsContext, clean_details, details_for_api
+from caseflow.measures.details import DetailsContext, clean_details, details_for_api
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
+from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant, Task
+from caseflow.validation import Checker, check_version
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, UNFINISHED_ENROLMENT_STATUSES
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -60,51 +68,27 @@ def today() -> date:
 
 # --- measures --------------------------------------------------------------------------------------
 
-def _clean_measure(data: dict[str, Any]) -> dict[str, Any]:
-    errors = FieldErrors()
-    clean: dict[str, Any] = {}
-    title = (data.get("title") or "").strip() if isinstance(data.get("title"), (str, type(None))) else None
-    if not title or len(title) > 200:
-        errors.add("title", _("Enter a title of 1 to 200 characters."))
-    clean["title"] = title
-    if data.get("type") not in MEASURE_TYPES:
-        errors.add("type", _("Unknown measure type; use one of: %(types)s.", types=", ".join(MEASURE_TYPES)))
-    clean["type"] = data.get("type")
-    for name in ("start_date", "end_date"):
-        value = data.get(name)
-        if value is not None and not isinstance(value, date):
-            errors.add(name, _("Use the date format YYYY-MM-DD."))
-            value = None
-        clean[name] = value
-    if clean["start_date"] is None and "start_date" not in errors:
-        errors.add("start_date", _("Enter the start date."))
-    if clean["start_date"] and clean["end_date"] and clean["end_date"] < clean["start_date"]:
-        errors.add("end_date", _("The end cannot be before the start."))
-    capacity = data.get("capacity")
-    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
-                                 or not 1 <= capacity <= 10000):
-        errors.add("capacity", _("Enter a number of places from 1 to 10,000, or leave it empty for no limit."))
-    clean["capacity"] = capacity
-    for name, limit in (("location", 200), ("description", 5000)):
-        value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            errors.add(name, _("Enter text."))
-            continue
-        value = (value or "").strip() or None
-        if value and len(value) > limit:
-            errors.add(name, _("At most %(n)s characters.", n=limit))
-        clean[name] = value
-    active = data.get("active", True)
-    if not isinstance(active, bool):
-        errors.add("active", _("Enter true or false."))
-    clean["active"] = active
-    errors.raise_if_any(_("Please correct the marked fields."))
+def _clean_measure(data: Mapping[str, Any]) -> dict[str, Any]:
+    check = Checker(data, summary=_("Please correct the marked fields."))
+    clean: dict[str, Any] = {
+        "title": check.text("title", required=True, max_length=200),
+        "type": check.choice("type", MEASURE_TYPES, required=True),
+        "start_date": check.date("start_date", required=True),
+    }
+    clean["end_date"] = check.date("end_date", not_before=clean["start_date"],
+                                   before_message=_("The end cannot be before the start."))
+    clean["capacity"] = check.integer("capacity", minimum=1, maximum=10000)
+    clean["location"] = check.text("location", max_length=200)
+    clean["description"] = check.text("description", max_length=5000)
+    clean["active"] = check.boolean("active", default=True)
+    check.done()
     return clean
 
 
-def create_measure(data: dict[str, Any], *, organisation_id: int | None, actor) -> Measure:
+@transactional
+def create_measure(data: Mapping[str, Any], *, organisation_id: int | None, actor) -> Measure:
     """Creates a measure of `organisation_id` (team leads: always their own). Raises Forbidden for
-    other roles, DomainError (422) for invalid fields."""
+    other roles, DomainError (422) for invalid fields, NotFound (404) for an unknown organisation."""
     require_measure_manager(actor)
     if actor.role == "team_lead":
         organisation_id = actor.organisation_id
@@ -112,24 +96,23 @@ def create_measure(data: dict[str, Any], *, organisation_id: int | None, actor) 
         raise DomainError.field("organisation_id", _("Choose the providing organisation."))
     from caseflow.accounts.models import Organisation
     if db.session.get(Organisation, organisation_id) is None:
-        raise DomainError.field("organisation_id", _("Unknown organisation."))
+        raise NotFound(_("No such organisation."))
     clean = _clean_measure(data)
     measure = Measure(organisation_id=organisation_id, **clean)
     db.session.add(measure)
     db.session.flush()
     record("measure.create", actor=actor, obj=measure, organisation_id=organisation_id,
            changes=snapshot(measure, MEASURE_FIELDS))
-    db.session.commit()
     return measure
 
 
-def update_measure(measure: Measure, data: dict[str, Any], *, version: int, actor) -> Measure:
+@transactional
+def update_measure(measure: Measure, data: Mapping[str, Any], *, version: Any, actor) -> Measure:
     """Changes a measure (fields absent from `data` stay). Stale version → 409; a raised capacity
     moves people from the waiting list onto the new places."""
     require_measure_manager(actor, measure)
-    if measure.version != version:
-        raise Conflict(_("Someone else changed this measure in the meantime. Reload it and try again."),
-                       code="stale_version")
+    lock_rows(Measure, [measure.id])
+    check_version(measure, version)
     merged = {f: getattr(measure, f) for f in MEASURE_FIELDS}
     merged.update({k: v for k, v in data.items() if k in MEASURE_FIELDS})
     clean = _clean_measure(merged)
@@ -141,7 +124,6 @@ def update_measure(measure: Measure, data: dict[str, Any], *, version: int, acto
         setattr(measure, name, value)
     record("measure.update", actor=actor, obj=measure, organisation_id=measure.organisation_id, changes=changes)
     _fill_free_places(measure, actor)
-    db.session.commit()
     return measure
 
 
@@ -154,7 +136,8 @@ def places_taken(measure_id: int) -> int:
 
 
 def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
-    """Moves the first ones of the waiting list onto free places (no commit)."""
+    """Moves the first ones of the waiting list onto free places (part of the caller's unit, which
+    holds the measure's lock)."""
     db.session.flush()
     free = None if measure.capacity is None else measure.capacity - places_taken(measure.id)
     if free is not None and free <= 0:
@@ -167,8 +150,8 @@ def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
     moved = list(db.session.scalars(stmt))
     if not moved:
         return []
-    counsellors = dict(db.session.execute(sa.select(Participant.id, Participant.counsellor_id).where(
-        Participant.id.in_([e.participant_id for e in moved]))).all())
+    counsellors = {pid: cid for pid, cid in db.session.execute(sa.select(Participant.id, Participant.counsellor_id)
+                                                               .where(Participant.id.in_([e.participant_id for e in moved])))}
     for enrolment in moved:
         enrolment.waitlisted_at = None
         record("enrolment.place_offered", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
@@ -193,26 +176,23 @@ class EnrolmentInput:
     details: dict | None = None
 
 
-def _check_dates_and_status(participant: Participant, status: str, start: date | None, end: date | None,
-                            dropout_reason: str | None) -> None:
-    errors: dict[str, list[str]] = {}
-    if status not in ENROLMENT_STATUSES:
-        errors["status"] = [_("Unknown status; use one of: %(values)s.", values=", ".join(ENROLMENT_STATUSES))]
-    if start is None and status in ("active", "completed", "dropped_out"):
-        errors["start_date"] = [_("An enrolment that has started needs its start date.")]
-    if start is not None and start < participant.entry_date:
-        errors["start_date"] = [_("The start cannot be before the participant's entry (%(date)s).",
-                                  date=participant.entry_date.isoformat())]
-    if start is not None and end is not None and end < start:
-        errors["end_date"] = [_("The end cannot be before the start.")]
-    if end is not None and start is None:
-        errors["start_date"] = [_("Enter the start with the end.")]
-    if status == "dropped_out" and not (dropout_reason or "").strip():
-        errors["dropout_reason"] = [_("Say why the participant dropped out.")]
-    if dropout_reason and len(dropout_reason) > 500:
-        errors["dropout_reason"] = [_("At most %(n)s characters.", n=500)]
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="validation_error", fields=errors)
+def _check_dates_and_status(participant: Participant, values: Mapping[str, Any]) -> Checker:
+    """Checks status, start_date, end_date and dropout_reason of `values`; returns the Checker (its
+    errors not raised yet, so that the caller can add its own)."""
+    check = Checker(values, summary=_("Please correct the marked fields."))
+    status = check.choice("status", ENROLMENT_STATUSES, required=True)
+    start = check.date("start_date", not_before=participant.entry_date,
+                       before_message=_("The start cannot be before the participant's entry (%(date)s).",
+                                        date=participant.entry_date.isoformat()))
+    end = check.date("end_date", not_before=start, before_message=_("The end cannot be before the start."))
+    reason = check.text("dropout_reason", max_length=500)
+    if check.ok("start_date"):
+        check.require(start is not None or status not in ("active", "completed", "dropped_out"), "start_date",
+                      _("An enrolment that has started needs its start date."))
+        check.require(start is not None or end is None, "start_date", _("Enter the start with the end."))
+    if status == "dropped_out" and check.ok("dropout_reason"):
+        check.require(bool(reason), "dropout_reason", _("Say why the participant dropped out."))
+    return check
 
 
 def _already_enrolled() -> Conflict:
@@ -229,7 +209,8 @@ def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, 
     if participant.status == "exited" and data.status in UNFINISHED_ENROLMENT_STATUSES:
         raise Conflict(_("The participant has left the programme; record a re-entry first."),
                        code="participant_exited")
-    _check_dates_and_status(participant, data.status, data.start_date, data.end_date, data.dropout_reason)
+    _check_dates_and_status(participant, {"status": data.status, "start_date": data.start_date,
+                                          "end_date": data.end_date, "dropout_reason": data.dropout_reason}).done()
     details, columns = clean_details(measure.type, data.details, DetailsContext(
         organisation_id=participant.organisation_id, participant_id=participant.id, today=today()))
     unfinished = data.status in UNFINISHED_ENROLMENT_STATUSES
@@ -262,44 +243,38 @@ def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, 
     return enrolment
 
 
-def _commit_enrolment() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Two requests raced past the check; the partial unique index kept the second one out.
-        db.session.rollback()
-        raise _already_enrolled() from None
-
-
 def enrol_participant(participant: Participant, measure: Measure, data: EnrolmentInput, *, actor) -> Enrolment:
-    """Enrols `participant` (loaded through get_participant_for) in `measure`.
+    """Enrols `participant` (loaded through get_participant_for, without a lock) in `measure`.
 
-    Raises DomainError (422) for invalid fields or details, Conflict (409) for a second unfinished
-    enrolment or an exited participant. A full measure puts the enrolment on the waiting list
-    (status `planned`, `waitlisted_at` set) instead of refusing it.
+    Locks the measure, then the participant (the one lock order), inside the unit. Raises
+    DomainError (422) for invalid fields or details, Conflict (409) for a second unfinished enrolment
+    or an exited participant. A full measure puts the enrolment on the waiting list (status
+    `planned`, `waitlisted_at` set) instead of refusing it.
     """
-    if measure.capacity is not None:
-        # Serialises enrolments into one measure so that two cannot take the last place (PostgreSQL).
-        db.session.execute(sa.select(Measure.id).where(Measure.id == measure.id).with_for_update())
-    try:
-        enrolment = _enrol(participant, measure, data, actor=actor)
-    except IntegrityError:
-        db.session.rollback()
-        raise _already_enrolled() from None
-    _commit_enrolment()
-    return enrolment
+    with unit_of_work():
+        # The measure's lock serialises enrolments into one measure, so that two cannot take the last
+        # place; the participant's lock keeps a second enrolment of the same person out.
+        lock_rows(Measure, [measure.id])
+        participant = get_participant_for(actor, participant.id, for_update=True)
+        try:
+            return _enrol(participant, measure, data, actor=actor)
+        except IntegrityError:
+            # Two requests raced past the check; the partial unique index kept the second one out.
+            raise _already_enrolled() from None
 
 
-def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: int, actor) -> Enrolment:
+@transactional
+def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, version: Any, actor) -> Enrolment:
     """Changes status, dates, drop-out reason and details (`changes` holds only what changes;
-    `details` is merged into the stored details). Raises Conflict (409) for a stale version, a
-    transition that is not allowed or activating a waiting enrolment; DomainError (422) for
-    invalid values."""
-    if enrolment.version != version:
-        raise Conflict(_("Someone else changed this enrolment in the meantime. Reload it and try again."),
-                       code="stale_version")
-    participant = db.session.get(Participant, enrolment.participant_id)
+    `details` is merged into the stored details). Locks the measure, the participant (refusing a
+    restricted case, 409) and the enrolment, in that order. Raises Conflict (409) for a stale
+    version, a transition that is not allowed or activating a waiting enrolment; DomainError (422)
+    for invalid values."""
     measure = enrolment.measure
+    lock_rows(Measure, [measure.id])
+    participant = get_participant_for(actor, enrolment.participant_id, for_update=True)
+    lock_rows(Enrolment, [enrolment.id])
+    check_version(enrolment, version)
     unknown = set(changes) - {"status", "start_date", "end_date", "dropout_reason", "details"}
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(names)s.", names=", ".join(sorted(unknown))),
@@ -307,8 +282,7 @@ def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: 
     old_status = enrolment.status
     status = changes.get("status", old_status)
     if status not in ENROLMENT_STATUSES:
-        raise DomainError.field("status", _("Unknown status; use one of: %(values)s.",
-                                            values=", ".join(ENROLMENT_STATUSES)))
+        raise DomainError.field("status", _("Choose one of the offered values."))
     if status != old_status and status not in TRANSITIONS[old_status]:
         allowed = ", ".join(sorted(TRANSITIONS[old_status])) or _("none (final)")
         raise Conflict(_("An enrolment that is %(old)s cannot become %(new)s. Allowed: %(allowed)s.",
@@ -317,16 +291,18 @@ def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: 
     if status == "active" and enrolment.waitlisted_at is not None:
         raise Conflict(_("This enrolment is still on the waiting list; it can start once a place is free."),
                        code="waitlisted", fields={"status": [_("Still on the waiting list.")]})
-    start = changes.get("start_date", enrolment.start_date)
-    end = changes.get("end_date", enrolment.end_date)
-    reason = changes.get("dropout_reason", enrolment.dropout_reason)
-    _check_dates_and_status(participant, status, start, end, reason if status == "dropped_out" else None)
-    new_values: dict[str, Any] = {"status": status, "start_date": start, "end_date": end,
-                                  "dropout_reason": (reason or "").strip() or None if status == "dropped_out" else None}
+    values = {"status": status, "start_date": changes.get("start_date", enrolment.start_date),
+              "end_date": changes.get("end_date", enrolment.end_date),
+              "dropout_reason": changes.get("dropout_reason", enrolment.dropout_reason) if status == "dropped_out"
+              else None}
+    check = _check_dates_and_status(participant, values)
+    raw = changes.get("details")
+    if raw is not None and not isinstance(raw, Mapping):
+        check.add("details", _("details must be an object."))
+    check.done()
+    new_values: dict[str, Any] = {"status": status, "start_date": values["start_date"], "end_date": values["end_date"],
+                                  "dropout_reason": (values["dropout_reason"] or "").strip() or None}
     if "details" in changes:
-        raw = changes["details"]
-        if raw is not None and not isinstance(raw, dict):
-            raise DomainError.field("details", _("details must be an object."))
         merged = {**details_for_api(enrolment), **(raw or {})}
         merged = {k: v for k, v in merged.items() if v is not None}
         details, columns = clean_details(measure.type, merged, DetailsContext(
@@ -348,7 +324,6 @@ def change_enrolment(enrolment: Enrolment, changes: dict[str, Any], *, version: 
            organisation_id=participant.organisation_id, changes=audit_changes)
     if frees_place:
         _fill_free_places(measure, actor)
-    db.session.commit()
     return enrolment
 
 
@@ -365,29 +340,45 @@ def exit_closings(enrolment: Enrolment, exit_date: date) -> set[str]:
     return {"cancelled", "completed", "dropped_out"} if started else {"cancelled"}
 
 
-def close_for_exit(enrolment: Enrolment, *, status: str, end_date: date, actor) -> None:
-    """Closes an unfinished enrolment when its participant leaves the programme, inside the
-    caller's unit of work (no commit): `status` must be one of `exit_closings`, the end is set to
-    the exit day unless it ends earlier, the waiting list is left, and a freed place goes to the
-    next one waiting. Raises Conflict for a transition that is not allowed."""
-    old = enrolment.status
-    allowed = exit_closings(enrolment, end_date)
-    if status not in allowed:
-        raise Conflict(_("An enrolment that is %(old)s cannot become %(new)s. Allowed: %(allowed)s.",
-                         old=ENROLMENT_STATUSES[old], new=ENROLMENT_STATUSES.get(status, status),
-                         allowed=", ".join(sorted(allowed)) or _("none (final)")), code="invalid_transition")
-    frees_place = old in UNFINISHED_ENROLMENT_STATUSES and enrolment.waitlisted_at is None
-    changes = {"status": [old, status]}
-    enrolment.status = status
-    enrolment.waitlisted_at = None
-    starts_after_exit = enrolment.start_date is not None and enrolment.start_date > end_date
-    if not starts_after_exit and (enrolment.end_date is None or enrolment.end_date > end_date):
-        changes["end_date"] = [enrolment.end_date.isoformat() if enrolment.end_date else None, end_date.isoformat()]
-        enrolment.end_date = end_date
-    record("enrolment.close_at_exit", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
-           organisation_id=getattr(actor, "organisation_id", None), changes=changes)
-    if frees_place:
-        _fill_free_places(enrolment.measure, actor)
+@transactional
+def close_enrolments_for_exit(participant: Participant, plan: Mapping[int, str], *, exit_date: date,
+                              actor) -> list[Enrolment]:
+    """Closes the participant's unfinished enrolments when they leave the programme on `exit_date`,
+    each as `plan` says ({enrolment id: status}, each one of `exit_closings`): the end is set to the
+    exit day unless it ends earlier, the waiting list is left, and a freed place goes to the next one
+    waiting. Locks the measures, then the participant (the caller, the exit, holds it already).
+    Raises Conflict (409) for a closing that is not allowed or an enrolment that is not open."""
+    enrolments = list(db.session.scalars(sa.select(Enrolment).options(sa.orm.joinedload(Enrolment.measure))
+                                         .where(Enrolment.id.in_(list(plan)),
+                                                Enrolment.participant_id == participant.id)
+                                         .order_by(Enrolment.id)))
+    lock_rows(Measure, {e.measure_id for e in enrolments})
+    participant = get_participant_for(actor, participant.id, for_update=True)
+    lock_rows(Enrolment, [e.id for e in enrolments])
+    if {e.id for e in enrolments} != set(plan):
+        raise Conflict(_("This participant's enrolments changed in the meantime. Reload and try again."))
+    for enrolment in enrolments:
+        status = plan[enrolment.id]
+        old = enrolment.status
+        allowed = exit_closings(enrolment, exit_date)
+        if status not in allowed:
+            raise Conflict(_("An enrolment that is %(old)s cannot become %(new)s. Allowed: %(allowed)s.",
+                             old=ENROLMENT_STATUSES[old], new=ENROLMENT_STATUSES.get(status, status),
+                             allowed=", ".join(sorted(allowed)) or _("none (final)")), code="invalid_transition")
+        frees_place = old in UNFINISHED_ENROLMENT_STATUSES and enrolment.waitlisted_at is None
+        changes: dict[str, Any] = {"status": [old, status]}
+        enrolment.status = status
+        enrolment.waitlisted_at = None
+        starts_after_exit = enrolment.start_date is not None and enrolment.start_date > exit_date
+        if not starts_after_exit and (enrolment.end_date is None or enrolment.end_date > exit_date):
+            changes["end_date"] = [enrolment.end_date.isoformat() if enrolment.end_date else None,
+                                   exit_date.isoformat()]
+            enrolment.end_date = exit_date
+        record("enrolment.close_at_exit", actor=actor, obj=enrolment, participant_id=participant.id,
+               organisation_id=participant.organisation_id, changes=changes)
+        if frees_place:
+            _fill_free_places(enrolment.measure, actor)
+    return enrolments
 
 
 @dataclass
@@ -399,30 +390,31 @@ class BulkResult:
     enrolment_id: int | None = None
 
 
+@transactional
 def bulk_enrol(measure: Measure, participant_ids: Iterable[int], data: EnrolmentInput, *, actor) -> list[BulkResult]:
     """Enrols several participants of the actor's organisation in one step; each is checked by the
     same rules as enrol_participant and refused alone (with the reason) when one fails. Places are
-    given in the order of `participant_ids`; the rest go onto the waiting list."""
-    if measure.capacity is not None:
-        db.session.execute(sa.select(Measure.id).where(Measure.id == measure.id).with_for_update())
-    results: list[BulkResult] = []
-    seen: set[int] = set()
-    for pid in participant_ids:
-        if pid in seen:
-            continue
-        seen.add(pid)
+    given in the order of `participant_ids`; the rest go onto the waiting list. Locks the measure,
+    then the participants in id order (the one lock order), inside the unit."""
+    wanted = list(dict.fromkeys(participant_ids))
+    lock_rows(Measure, [measure.id])
+    loaded: dict[int, Participant | str] = {}
+    for pid in sorted(wanted):
         try:
-            participant = get_participant_for(actor, pid, for_update=True)
+            loaded[pid] = get_participant_for(actor, pid, for_update=True)
         except (NotFound, Forbidden):
-            results.append(BulkResult(pid, f"#{pid}", "refused", _("No such participant.")))
-            continue
+            loaded[pid] = _("No such participant.")
         except DomainError as exc:
-            results.append(BulkResult(pid, f"#{pid}", "refused", exc.message))
+            loaded[pid] = exc.message
+    results: list[BulkResult] = []
+    for pid in wanted:
+        participant = loaded[pid]
+        if isinstance(participant, str):
+            results.append(BulkResult(pid, f"#{pid}", "refused", participant))
             continue
         try:
             enrolment = _enrol(participant, measure, data, actor=actor)
         except IntegrityError:
-            db.session.rollback()
             raise _already_enrolled() from None
         except DomainError as exc:
             reason = "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message
@@ -434,32 +426,32 @@ def bulk_enrol(measure: Measure, participant_ids: Iterable[int], data: Enrolment
            changes={"enrolled": [None, sum(r.outcome == "enrolled" for r in results)],
                     "waitlisted": [None, sum(r.outcome == "waitlisted" for r in results)],
                     "refused": [None, sum(r.outcome == "refused" for r in results)]})
-    _commit_enrolment()
     return results
 
 
 # --- attendance ------------------------------------------------------------------------------------
 
+@transactional
 def add_session(measure: Measure, *, session_date: date | None, topic: str | None, actor) -> AttendanceSession:
     """Adds a session (one per measure and day) to a measure of the actor's organisation."""
     if not may_work_with_measure(actor, measure):
         raise NotFound(_("No such measure."))
-    if session_date is None:
-        raise DomainError.field("date", _("Enter the date of the session."))
-    if session_date < measure.start_date or (measure.end_date and session_date > measure.end_date):
-        raise DomainError.field("date", _("The session must lie within the measure's dates."))
-    topic = (topic or "").strip() or None
-    if topic and len(topic) > 200:
-        raise DomainError.field("topic", _("At most %(n)s characters.", n=200))
+    lock_rows(Measure, [measure.id])
+    check = Checker({"date": session_date, "topic": topic})
+    day = check.date("date", required=True, not_before=measure.start_date, not_after=measure.end_date,
+                     before_message=_("The session must lie within the measure's dates."),
+                     after_message=_("The session must lie within the measure's dates."))
+    topic = check.text("topic", max_length=200)
+    check.done()
+    assert day is not None
     if db.session.scalar(sa.select(AttendanceSession.id).where(
-            AttendanceSession.measure_id == measure.id, AttendanceSession.date == session_date)):
+            AttendanceSession.measure_id == measure.id, AttendanceSession.date == day)):
         raise DomainError.field("date", _("There is a session on this day already."), status=409)
-    session = AttendanceSession(measure_id=measure.id, date=session_date, topic=topic)
+    session = AttendanceSession(measure_id=measure.id, date=day, topic=topic)
     db.session.add(session)
     db.session.flush()
     record("attendance_session.create", actor=actor, obj=session, organisation_id=measure.organisation_id,
-           changes={"measure_id": [None, measure.id], "date": [None, session_date.isoformat()]})
-    db.session.commit()
+           changes={"measure_id": [None, measure.id], "date": [None, day.isoformat()]})
     return session
 
 
@@ -495,13 +487,16 @@ def rate(pair: tuple[int, int] | None) -> float | None:
     return pair[0] / pair[1]
 
 
-def record_attendance(session: AttendanceSession, present: dict[int, bool], *, actor) -> list[Enrolment]:
+@transactional
+def record_attendance(session: AttendanceSession, present: Mapping[int, bool], *, actor) -> list[Enrolment]:
     """Stores who was present at `session` ({enrolment id: present}) for the enrolments on its
     roster, then raises the low-attendance task where a rate fell below 80 %. Returns the
-    enrolments for which a task was created."""
+    enrolments for which a task was created. Locks the measure (the enrolments it changes belong to
+    many participants, whose rows are not locked: attendance changes none of theirs)."""
     measure = db.session.get(Measure, session.measure_id)
-    if not may_work_with_measure(actor, measure):
+    if measure is None or not may_work_with_measure(actor, measure):
         raise NotFound(_("No such measure."))
+    lock_rows(Measure, [measure.id])
     roster = {e.id: e for e in db.session.scalars(session_roster(session))}
     strangers = set(present) - set(roster)
     if strangers:
@@ -519,9 +514,7 @@ def record_attendance(session: AttendanceSession, present: dict[int, bool], *, a
            organisation_id=measure.organisation_id,
            changes={"present": [None, sum(1 for v in present.values() if v)],
                     "absent": [None, sum(1 for v in present.values() if not v)]})
-    alerted = _attendance_alerts(measure, [roster[i] for i in present], actor=actor)
-    db.session.commit()
-    return alerted
+    return _attendance_alerts(measure, [roster[i] for i in present], actor=actor)
 
 
 def _attendance_alerts(measure: Measure, enrolments: list[Enrolment], *, actor) -> list[Enrolment]:
@@ -555,35 +548,22 @@ def _attendance_alerts(measure: Measure, enrolments: list[Enrolment], *, actor) 
 
 # --- employers -------------------------------------------------------------------------------------
 
-def _clean_employer(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, Any] = {}
-    limits = {"name": 200, "district": 60, "contact_person": 200, "contact_phone": 40,
-              "contact_email": 254, "notes": 5000}
-    for name, limit in limits.items():
-        value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            errors[name] = [_("Enter text.")]
-            continue
-        value = (value or "").strip() or None
-        if value and len(value) > limit:
-            errors[name] = [_("At most %(n)s characters.", n=limit)]
-        clean[name] = value
-    if not clean.get("name") and "name" not in errors:
-        errors["name"] = [_("Enter the company's name.")]
-    if clean.get("contact_email") and "@" not in clean["contact_email"]:
-        errors["contact_email"] = [_("Enter a valid email address.")]
-    for name, allowed in (("nace_section", NACE_LABELS), ("size", COMPANY_SIZE_LABELS)):
-        value = data.get(name) or None
-        if value is not None and value not in allowed:
-            errors[name] = [_("Choose one of: %(values)s.", values=", ".join(allowed))]
-        clean[name] = value
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code="validation_error", fields=errors)
+def _clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
+    check = Checker(data, summary=_("Please correct the marked fields."))
+    clean: dict[str, Any] = {"name": check.text("name", required=True, max_length=200)}
+    for name, limit in (("district", 60), ("contact_person", 200), ("contact_phone", 40),
+                        ("contact_email", 254), ("notes", 5000)):
+        clean[name] = check.text(name, max_length=limit)
+    if clean["contact_email"]:
+        check.require("@" in clean["contact_email"], "contact_email", _("Enter a valid email address."))
+    clean["nace_section"] = check.choice("nace_section", NACE_SECTIONS)
+    clean["size"] = check.choice("size", COMPANY_SIZES)
+    check.done()
     return clean
 
 
-def create_employer(data: dict[str, Any], *, actor) -> Employer:
+@transactional
+def create_employer(data: Mapping[str, Any], *, actor) -> Employer:
     """Adds a company to the actor's organisation's employer directory."""
     require_casework(actor)
     clean = _clean_employer(data)
@@ -591,14 +571,15 @@ def create_employer(data: dict[str, Any], *, actor) -> Employer:
     db.session.add(employer)
     db.session.flush()
     record("employer.create", actor=actor, obj=employer, changes=snapshot(employer, ("name", "nace_section", "size", "district")))
-    db.session.commit()
     return employer
 
 
-def update_employer(employer: Employer, data: dict[str, Any], *, version: int, actor) -> Employer:
-    if employer.version != version:
-        raise Conflict(_("Someone else changed this employer in the meantime. Reload it and try again."),
-                       code="stale_version")
+@transactional
+def update_employer(employer: Employer, data: Mapping[str, Any], *, version: Any, actor) -> Employer:
+    """Changes the fields present in `data`. Stale version → 409."""
+    require_casework(actor)
+    lock_rows(Employer, [employer.id])
+    check_version(employer, version)
     merged = {f: getattr(employer, f) for f in EMPLOYER_FIELDS}
     merged.update({k: v for k, v in data.items() if k in EMPLOYER_FIELDS})
     clean = _clean_employer(merged)
@@ -606,15 +587,12 @@ def update_employer(employer: Employer, data: dict[str, Any], *, version: int, a
     for name, value in clean.items():
         setattr(employer, name, value)
     record("employer.update", actor=actor, obj=employer, changes=changes)
-    db.session.commit()
     return employer
 
 
 def measure_for_enrolment_form(actor, measure_id: Any) -> Measure:
-    """The measure chosen on an enrolment form or API call: 422 on measure_id when it is not one
-    the actor can enrol into."""
-    try:
-        measure = get_measure_for(actor, int(measure_id))
-    except (TypeError, ValueError, NotFound):
-        raise DomainError.field("measure_id", _("Choose a measure of your organisation.")) from None
-    return measure
+    """The measure chosen on an enrolment form or API call: 404 when it is not one the actor can
+    see (another organisation's measure does not exist for them, as everywhere)."""
+    if isinstance(measure_id, bool) or not isinstance(measure_id, int):
+        raise DomainError.field("measure_id", _("Choose a measure of your organisation."))
+    return get_measure_for(actor, measure_id)

@@ -39,9 +39,10 @@ def enrolment_events(participant) -> list[TimelineEvent]:
                                     AuditEntry.action.in_(CHANGE_ACTIONS))
         .order_by(AuditEntry.at))
     for entry in changes:
-        e = enrolments.get(entry.object_id)
-        if e is None:
+        found = enrolments.get(entry.object_id) if entry.object_id is not None else None
+        if found is None:
             continue
+        e = found
         c = entry.changes or {}
         if entry.action == "enrolment.place_offered":
             title = _("Place free in %(measure)s: off the waiting list", measure=e.measure.title)

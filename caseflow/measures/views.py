@@ -26,7 +26,7 @@ from caseflow.measures.access import (
     visible_employers,
     visible_measures,
 )
-from caseflow.measures.details import COMPANY_SIZE_LABELS, DETAILS, NACE_LABELS, details_for_api, display_value
+from caseflow.measures.details import DETAILS, details_for_api, display_value
 from caseflow.measures.forms import (
     BulkEnrolmentForm,
     EmployerForm,
@@ -41,6 +41,7 @@ from caseflow.measures.forms import (
     set_detail_choices,
 )
 from caseflow.measures.models import Employer, Measure
+from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
@@ -59,6 +60,13 @@ def _load(loader, *args, **kwargs):
         abort(404)
     except Forbidden:
         abort(403)
+
+
+def _version(form) -> int | None:
+    """The version the page was rendered with (a hidden field); None when it is not a number, which
+    the service answers as a version error."""
+    value = form.version.data
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 def _sa_page(stmt):
@@ -97,16 +105,18 @@ def _organisation_choices(form: MeasureForm) -> None:
 def measure_new():
     form = MeasureForm()
     _organisation_choices(form)
+    status = 200
     if form.validate_on_submit():
         org_id = form.organisation_id.data if current_user.role == "admin" else current_user.organisation_id
         try:
             measure = services.create_measure(form.data_for_service(), organisation_id=org_id, actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
+            status = exc.status
         else:
             flash(_("Measure created."), "success")
             return redirect(url_for("measures.measure", measure_id=measure.id))
-    return render_template("measures/measure_form.html", form=form, measure=None)
+    return render_template("measures/measure_form.html", form=form, measure=None), status
 
 
 @bp.route("/measures/<int:measure_id>/edit", methods=["GET", "POST"])
@@ -117,18 +127,20 @@ def measure_edit(measure_id: int):
         abort(403)
     form = MeasureForm(obj=measure)
     del form.organisation_id
+    status = 200
     if form.validate_on_submit():
         try:
-            services.update_measure(measure, form.data_for_service(), version=int(form.version.data or 0),
+            services.update_measure(measure, form.data_for_service(), version=_version(form),
                                     actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
+            status = exc.status
         else:
             flash(_("Measure saved."), "success")
             return redirect(url_for("measures.measure", measure_id=measure.id))
     else:
         form.version.data = measure.version
-    return render_template("measures/measure_form.html", form=form, measure=measure)
+    return render_template("measures/measure_form.html", form=form, measure=measure), status
 
 
 @bp.route("/measures/<int:measure_id>")
@@ -281,7 +293,6 @@ def enrolment_new(participant_id: int):
                                        status=form.status.data, dropout_reason=form.dropout_reason.data,
                                        details=details_from_form(form, measure.type))
         try:
-            participant = get_participant_for(current_user, participant.id, for_update=True)
             enrolment = services.enrol_participant(participant, measure, data, actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
@@ -315,8 +326,7 @@ def enrolment(enrolment_id: int):
         if enrolment.waitlisted_at is not None and changes["status"] == "planned":
             changes.pop("status")
         try:
-            _load(get_enrolment_for, current_user, enrolment_id, for_update=True)
-            services.change_enrolment(enrolment, changes, version=int(form.version.data or 0), actor=current_user)
+            services.change_enrolment(enrolment, changes, version=_version(form), actor=current_user)
         except DomainError as exc:
             if exc.code == "stale_version":
                 form.form_errors.append(exc.message)
@@ -353,22 +363,24 @@ def employers():
     if q:
         stmt = stmt.where(Employer.name.ilike(f"%{q}%"))
     return render_template("measures/employers.html", pagination=_sa_page(stmt), q=q,
-                           sections=NACE_LABELS, sizes=COMPANY_SIZE_LABELS)
+                           sections=NACE_SECTIONS, sizes=COMPANY_SIZES)
 
 
 @bp.route("/employers/new", methods=["GET", "POST"])
 @casework_required
 def employer_new():
     form = EmployerForm()
+    status = 200
     if form.validate_on_submit():
         try:
             employer = services.create_employer(form.data_for_service(), actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
+            status = exc.status
         else:
             flash(_("Employer added."), "success")
             return redirect(url_for("measures.employer", employer_id=employer.id))
-    return render_template("measures/employer_form.html", form=form, employer=None)
+    return render_template("measures/employer_form.html", form=form, employer=None), status
 
 
 @bp.route("/employers/<int:employer_id>/edit", methods=["GET", "POST"])
@@ -376,20 +388,22 @@ def employer_new():
 def employer_edit(employer_id: int):
     employer = _load(get_employer_for, current_user, employer_id)
     form = EmployerForm(obj=employer)
+    status = 200
     if form.validate_on_submit():
         try:
-            services.update_employer(employer, form.data_for_service(), version=int(form.version.data or 0),
+            services.update_employer(employer, form.data_for_service(), version=_version(form),
                                      actor=current_user)
         except DomainError as exc:
             if exc.code == "stale_version":
                 form.form_errors.append(exc.message)
             apply_error(form, exc)
+            status = exc.status
         else:
             flash(_("Employer saved."), "success")
             return redirect(url_for("measures.employer", employer_id=employer.id))
     else:
         form.version.data = employer.version
-    return render_template("measures/employer_form.html", form=form, employer=employer)
+    return render_template("measures/employer_form.html", form=form, employer=employer), status
 
 
 @bp.route("/employers/<int:employer_id>")
@@ -398,7 +412,7 @@ def employer(employer_id: int):
     employer = _load(get_employer_for, current_user, employer_id)
     partnerships = queries.hosted_partnerships(employer)
     return render_template("measures/employer.html", employer=employer, partnerships=partnerships,
-                           sections=NACE_LABELS, sizes=COMPANY_SIZE_LABELS)
+                           sections=NACE_SECTIONS, sizes=COMPANY_SIZES)
 
 
 @bp.context_processor

@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     api_v1.include(app, api)
     timeline_source(timeline.outcome_events)
     case_file_panel(template="placements/_case_file_panel.html", order=30)(panels.outcomes_panel)
+    panels.register()  # the placements that followed a measure, on the measure's page

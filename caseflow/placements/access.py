@@ -12,14 +12,15 @@ from caseflow.participants.models import Participant
 from caseflow.placements.models import Placement
 
 
-def get_placement_for(actor, placement_id: int, *, for_update: bool = False) -> tuple[Placement, Participant]:
-    """(placement, its participant) if `actor` may see the participant; NotFound otherwise."""
+def get_placement_for(actor, placement_id: int, *, writing: bool = False) -> tuple[Placement, Participant]:
+    """(placement, its participant) if `actor` may see the participant; NotFound otherwise, and when
+    `writing` also for an anonymised case. Takes no lock: the services lock what they change."""
     require_casework(actor)
     participant_id = db.session.scalar(sa.select(Placement.participant_id).where(Placement.id == placement_id))
     if participant_id is None:
         raise NotFound(_("No such placement."))
     # changes to an anonymised case's outcomes are refused like a missing case
-    participant = get_participant_for(actor, participant_id, for_update=for_update, allow_anonymised=not for_update)
+    participant = get_participant_for(actor, participant_id, allow_anonymised=not writing)
     placement = db.session.get(Placement, placement_id)
     if placement is None:
         raise NotFound(_("No such placement."))

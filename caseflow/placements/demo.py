@@ -165,20 +165,20 @@ def generate(ctx: DemoContext) -> None:
         return
     rng, today = ctx.rng, ctx.today
     org_ids = [o.id for o in ctx.organisations]
-    people = db.session.execute(
+    rows = db.session.execute(
         sa.select(Participant.id, Participant.organisation_id, Participant.entry_date, Participant.counsellor_id,
                   Participant.labour_status_at_entry, Participant.status, Participant.exit_date,
                   Participant.exit_reason)
         .where(Participant.organisation_id.in_(org_ids), Participant.id >= min(ids)).order_by(Participant.id)).all()
     # plain named tuples: attribute access on them is much cheaper than on result rows
-    people = [Person._make(p) for p in people if p[0] in ids]
-    histories: dict[int, History] = {}
-    for pid, day, change_id, status in db.session.execute(
+    people = [Person._make(p) for p in rows if p[0] in ids]
+    records: dict[int, list] = {}
+    for pid, day, change_id, recorded in db.session.execute(
             sa.select(StatusChange.participant_id, StatusChange.date, StatusChange.id, StatusChange.status)
             .where(StatusChange.participant_id >= min(ids))).tuples():
         if pid in ids:
-            histories.setdefault(pid, []).append((day, change_id, status))
-    histories = {pid: History(records) for pid, records in histories.items()}
+            records.setdefault(pid, []).append((day, change_id, recorded))
+    histories = {pid: History(found) for pid, found in records.items()}
     seq = 10 ** 12  # orders generated records after the existing ones of the same day
 
     enrolments: dict[int, list[dict]] = {}
@@ -188,7 +188,8 @@ def generate(ctx: DemoContext) -> None:
     already_exited = {pid for (pid,) in db.session.execute(
         sa.select(Exit.participant_id).where(Exit.participant_id >= min(ids)))}
 
-    placements, placement_meta = [], []
+    placements: list[dict[str, Any]] = []
+    placement_meta: list[tuple[int, date, str | None, date | None, str | None, int | None]] = []
     exits, re_entries, participant_updates, enrolment_updates, tasks = [], [], [], [], []
     certificates, follow_ups, status_rows = [], [], []
 
@@ -333,7 +334,7 @@ def generate(ctx: DemoContext) -> None:
         if status:
             status_rows.append({"participant_id": pid, "date": start, "status": status, "source": "placement",
                                 "placement_id": new_id, "created_by_id": author, "created_at": _stamp(start)})
-        if after:
+        if after and end is not None:
             status_rows.append({"participant_id": pid, "date": end + timedelta(days=1), "status": after,
                                 "source": "placement_end", "placement_id": new_id, "created_by_id": author,
                                 "created_at": _stamp(end + timedelta(days=1))})

@@ -1,4 +1,5 @@
-"""Forms of the outcomes domain. Shape and field rules only; the business rules live in services."""
+"""Forms of the outcomes domain. Forms convert (text to dates, numbers, codes); every rule, required
+fields and lengths included, is judged by the services, the same for the pages and the API."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,26 +9,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Optional
 
 from caseflow.i18n import country_choices
 from caseflow.participants.forms import int_or_none
+from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
-EVIDENCE_LABELS = {
-    "self_reported": _l("self-reported"),
-    "employer_confirmed": _l("confirmed by the employer"),
-    "contract_seen": _l("contract seen"),
-}
-IMPROVEMENT_LABELS = {
-    "stable_contract": _l("from precarious to stable work (e.g. permanent contract)"),
-    "full_time": _l("from under-employment to full employment"),
-    "higher_skills": _l("a job needing higher skills or responsibility"),
-    "promotion": _l("a promotion"),
-}
-FOLLOW_UP_KIND_LABELS = {"six_months": _l("six-month follow-up"), "four_weeks": _l("4-week check")}
-ENROLMENT_CLOSING_LABELS = {"completed": _l("completed"), "dropped_out": _l("dropped out"),
-                            "cancelled": _l("cancelled")}
 CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
 
@@ -42,27 +30,26 @@ def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
 
 
 class PlacementForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES), validators=[DataRequired()])
+    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES))
     employer_id = SelectField(_l("Employer from the directory"), coerce=int_or_none, validate_choice=False,
                               validators=[Optional()])
-    employer_name = StringField(_l("or a new employer"), validators=[Optional(), Length(max=200)],
+    employer_name = StringField(_l("or a new employer"), validators=[Optional()],
                                 description=_l("Adds the employer to your organisation's directory. "
                                                "Not needed for self-employment."))
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=200)],
+    job_title = StringField(_l("Job title"), validators=[Optional()])
+    occupation = StringField(_l("Occupation"), validators=[Optional()],
                              description=_l("e.g. the reference occupation, such as electronics technician"))
-    start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter the start date."))])
+    start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty while it lasts; for a fixed-term contract the agreed end."))
-    weekly_hours = DecimalField(_l("Weekly hours"), places=1, validators=[
-        Optional(), NumberRange(min=1, max=60, message=_l("Enter the weekly hours as a number from 1 to 60."))])
+    weekly_hours = DecimalField(_l("Weekly hours"), places=1, validators=[Optional()])
     contract = SelectField(_l("Contract"), choices=_choices(CONTRACT_LABELS, _l("not known")), default="")
     country = SelectField(_l("Country"), default="DE")
     matches_qualification = SelectField(_l("Matches the participant's qualification"),
                                         choices=_choices(YES_NO, _l("not known")), default="")
     enrolment_id = SelectField(_l("Measure that led to it"), coerce=int_or_none, validate_choice=False,
                                validators=[Optional()])
-    evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_LABELS, _l("not recorded")), default="")
+    evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_KINDS, _l("not recorded")), default="")
     version = HiddenField()
 
     def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> PlacementForm:
@@ -93,9 +80,9 @@ class PlacementForm(FlaskForm):
 
 
 class EndPlacementForm(FlaskForm):
-    end_date = DateField(_l("Last day of the placement"), validators=[InputRequired(message=_l("Enter the end date."))])
+    end_date = DateField(_l("Last day of the placement"), validators=[Optional()])
     status_after_end = SelectField(_l("Status from the next day on"), choices=_choices(LABOUR_STATUSES, ""),
-                                   validators=[DataRequired(message=_l("Choose the status that follows."))],
+                                   validators=[Optional()],
                                    description=_l("Recorded in the status history on the day after the end."))
     version = HiddenField()
 
@@ -105,9 +92,9 @@ def exit_form_class(enrolments: list, today: date):
     from caseflow.placements.services import default_closing_status
 
     class ExitForm(FlaskForm):
-        exit_date = DateField(_l("Exit date"), validators=[InputRequired(message=_l("Enter the exit date."))])
+        exit_date = DateField(_l("Exit date"), validators=[Optional()])
         reason = SelectField(_l("Reason"), choices=_choices(EXIT_REASONS, ""),
-                             validators=[DataRequired(message=_l("Choose the reason."))])
+                             validators=[Optional()])
 
         closing_fields: list[str] = []
 
@@ -118,8 +105,8 @@ def exit_form_class(enrolments: list, today: date):
         name = f"close_{enrolment.id}"
         label = enrolment.measure.title if enrolment.measure else str(enrolment.id)
         # an active enrolment is completed or dropped out, never cancelled (the measures' transitions)
-        labels = ({k: v for k, v in ENROLMENT_CLOSING_LABELS.items() if k != "cancelled"}
-                  if enrolment.status == "active" else ENROLMENT_CLOSING_LABELS)
+        labels = ({k: v for k, v in ENROLMENT_CLOSINGS.items() if k != "cancelled"}
+                  if enrolment.status == "active" else ENROLMENT_CLOSINGS)
         setattr(ExitForm, name, SelectField(label, choices=_choices(labels),
                                             default=default_closing_status(enrolment, today)))
         ExitForm.closing_fields = ExitForm.closing_fields + [name]
@@ -127,14 +114,14 @@ def exit_form_class(enrolments: list, today: date):
 
 
 class ReEntryForm(FlaskForm):
-    date = DateField(_l("Re-entry date"), validators=[InputRequired(message=_l("Enter the re-entry date."))])
+    date = DateField(_l("Re-entry date"), validators=[Optional()])
 
 
 class CertificateForm(FlaskForm):
-    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
-    title = StringField(_l("Qualification"), validators=[DataRequired(), Length(max=200)],
+    date = DateField(_l("Date"), validators=[Optional()])
+    title = StringField(_l("Qualification"), validators=[Optional()],
                         description=_l("A certificate from a formal assessment, e.g. telc Deutsch B2."))
-    issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=200)])
+    issuing_body = StringField(_l("Issuing body"), validators=[Optional()])
     enrolment_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, enrolments: list[tuple[int, str]]) -> CertificateForm:
@@ -147,15 +134,15 @@ class CertificateForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KIND_LABELS), default="six_months")
-    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KINDS), default="six_months")
+    date = DateField(_l("Date"), validators=[Optional()])
     status = SelectField(_l("Status then"), choices=_choices(FOLLOW_UP_STATUSES, ""),
-                         validators=[DataRequired(message=_l("Choose the status."))],
+                         validators=[Optional()],
                          description=_l("Choose “could not be reached” when you could not reach the person: "
                                         "it is never counted as unemployed."))
     improved_situation = SelectField(_l("Has the situation improved since entry?"),
                                      choices=_choices(YES_NO, _l("not known")), default="")
-    improvement_kind = SelectField(_l("How did it improve?"), choices=_choices(IMPROVEMENT_LABELS, ""), default="",
+    improvement_kind = SelectField(_l("How did it improve?"), choices=_choices(IMPROVEMENT_KINDS, ""), default="",
                                    description=_l("A pay rise alone is no improvement."))
 
     def service_data(self, with_improvement: bool) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import StatusChange
-from caseflow.placements.forms import EVIDENCE_LABELS, FOLLOW_UP_KIND_LABELS, IMPROVEMENT_LABELS
 from caseflow.placements.indicators import leaving_preview_from
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.placements.vocabulary import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
 
@@ -44,8 +44,8 @@ def outcomes_panel(participant, actor):
     return {**outcomes_cache(participant), "exit_history": history,
             "placement_types": PLACEMENT_TYPES, "labour_statuses": LABOUR_STATUSES,
             "follow_up_statuses": FOLLOW_UP_STATUSES, "exit_reasons": EXIT_REASONS,
-            "evidence_labels": EVIDENCE_LABELS, "improvement_labels": IMPROVEMENT_LABELS,
-            "follow_up_kinds": FOLLOW_UP_KIND_LABELS,
+            "evidence_labels": EVIDENCE_KINDS, "improvement_labels": IMPROVEMENT_KINDS,
+            "follow_up_kinds": FOLLOW_UP_KINDS,
             "read_only": participant.restricted_at is not None or participant.anonymised_at is not None}
 
 
@@ -56,3 +56,11 @@ def outcomes_cache(participant) -> dict:
     if participant.id not in cache:
         cache[participant.id] = outcomes(participant)
     return cache[participant.id]
+
+
+def register() -> None:
+    """What the outcomes domain shows on a lower domain's page: on a measure's page, the placements
+    that followed it (the case file's "Outcomes" panel is registered by placements.init_app)."""
+    from caseflow.measures.queries import register_placements_after
+    from caseflow.placements.queries import placements_after_measure
+    register_placements_after(placements_after_measure)

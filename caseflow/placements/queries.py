@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from caseflow.measures.models import Employer, Enrolment, Measure
+from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Placement
 
@@ -53,11 +53,16 @@ def organisation_placements(organisation_id: int, filters: PlacementFilters | No
     return stmt
 
 
-def employer_choices(organisation_id: int) -> list[tuple[int, str]]:
+def placements_after_measure(measure_id: int, limit: int = 50) -> list:
+    """[(placement, participant)] recorded as following an enrolment in this measure, newest first
+    (the measure page shows them; registered with measures.queries at start-up)."""
     from caseflow.extensions import db
-    return [(r.id, r.name) for r in db.session.execute(
-        sa.select(Employer.id, Employer.name).where(Employer.organisation_id == organisation_id)
-        .order_by(Employer.name, Employer.id))]
+    return list(db.session.execute(
+        sa.select(Placement, Participant)
+        .join(Enrolment, Enrolment.id == Placement.enrolment_id)
+        .join(Participant, Participant.id == Placement.participant_id)
+        .where(Enrolment.measure_id == measure_id)
+        .order_by(Placement.start_date.desc(), Placement.id.desc()).limit(limit)).tuples())
 
 
 def measure_choices(organisation_id: int) -> list[tuple[int, str]]:

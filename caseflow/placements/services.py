@@ -1,9 +1,12 @@
 """Outcomes: placements, exits and re-entries, certificates and follow-ups.
 
-Every function is one unit of work: it takes a participant already loaded through
+Every function is one unit of work (`@transactional`): it takes a participant already loaded through
 `caseflow.participants.access.get_participant_for` (or an object loaded through `access.py` of this
-domain), validates the business rules, writes the change and its audit entry, and commits once.
-Rule violations raise `DomainError` (422 with field messages) or `Conflict` (409).
+domain) without a lock, locks what it changes in the one lock order (measures, the participant, the
+participant's records), checks the business rules with a `Checker`, writes the change and its audit
+entry, and commits at the end of the outermost unit. Rule violations raise `DomainError` (422 with
+field messages), `Conflict` (409), or `NotFound` (404) for an employer or enrolment the account
+cannot see (another organisation's).
 
 Status history rules (docs/esf-indicators.md):
 - a placement adds the status of `PLACEMENT_STATUS[type]` on its start date (internship: nothing);
@@ -18,7 +21,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,13 +29,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import diff, record, snapshot
-from caseflow.errors import Conflict, DomainError, FieldErrors
+from caseflow.database import lock_rows, transactional
+from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
-from caseflow.measures.models import Employer, Enrolment
-from caseflow.measures.services import close_for_exit, exit_closings
+from caseflow.measures.models import Employer, Enrolment, Measure
+from caseflow.measures.services import close_enrolments_for_exit, exit_closings
 from caseflow.models_base import utcnow
+from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.validation import MAX_ID, Checker, check_version
 from caseflow.vocabulary import (
     EXIT_REASONS,
     FOLLOW_UP_STATUSES,
@@ -42,10 +49,6 @@ from caseflow.vocabulary import (
     UNFINISHED_ENROLMENT_STATUSES,
 )
 
-EVIDENCE_KINDS = ("self_reported", "employer_confirmed", "contract_seen")
-IMPROVEMENT_KINDS = ("stable_contract", "full_time", "higher_skills", "promotion")
-FOLLOW_UP_KINDS = ("four_weeks", "six_months")
-ENROLMENT_CLOSING_STATUSES = ("completed", "dropped_out", "cancelled")
 # Which task a follow-up of each kind completes.
 TASK_KIND_FOR_FOLLOW_UP = {"four_weeks": "four_week_check", "six_months": "six_month_follow_up"}
 FOUR_WEEKS = timedelta(days=28)
@@ -67,108 +70,48 @@ def _today() -> date:
     return date.today()
 
 
-def _check_version(obj: Any, version: Any) -> None:
-    try:
-        submitted = int(version)
-    except (TypeError, ValueError):
-        raise DomainError.field("version", _("The version is missing.")) from None
-    if submitted != obj.version:
-        raise Conflict(_("Someone else changed this placement in the meantime. Reload it and try again."),
-                       code="stale_version")
+def _lock_participant(participant: Participant, actor) -> Participant:
+    """The participant again, locked for this unit (refusing restricted and anonymised cases)."""
+    return get_participant_for(actor, participant.id, for_update=True, allow_anonymised=False)
 
 
-def _participant_enrolment(participant: Participant, enrolment_id: Any, errors: FieldErrors,
-                           field: str = "enrolment_id") -> int | None:
-    if enrolment_id in (None, ""):
+def _participant_enrolment(participant: Participant, check: Checker, field: str = "enrolment_id") -> int | None:
+    """The enrolment id of `field`: one of this participant's. Another organisation's (or none)
+    does not exist for the account (404); another participant's is a field error."""
+    enrolment_id = check.integer(field, minimum=1)
+    if enrolment_id is None:
         return None
-    try:
-        enrolment_id = int(enrolment_id)
-    except (TypeError, ValueError):
-        errors.add(field, _("Choose one of this participant's enrolments."))
-        return None
-    found = db.session.scalar(sa.select(Enrolment.id).where(Enrolment.id == enrolment_id,
-                                                            Enrolment.participant_id == participant.id))
-    if found is None:
-        errors.add(field, _("Choose one of this participant's enrolments."))
-        return None
-    return found
+    owner = None if enrolment_id > MAX_ID else db.session.execute(
+        sa.select(Participant.id, Participant.organisation_id).join(Enrolment, Enrolment.participant_id == Participant.id)
+        .where(Enrolment.id == enrolment_id)).first()
+    if owner is None or owner.organisation_id != participant.organisation_id:
+        raise NotFound(_("No such enrolment."))
+    check.require(owner.id == participant.id, field, _("Choose one of this participant's enrolments."))
+    return enrolment_id if check.ok(field) else None
 
 
-def _text(value: Any, field: str, errors: FieldErrors, *, required: bool = False,
-          max_length: int = 200) -> str | None:
+def _hours(check: Checker) -> Decimal | None:
+    value = check.values.get("weekly_hours")
     if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(field, _("Enter text."))
         return None
-    value = value.strip()
-    if not value:
-        if required:
-            errors.add(field, _("This field is required."))
+    message = _("Enter the weekly hours as a number from 1 to 60.")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        check.add("weekly_hours", message)
         return None
-    if len(value) > max_length:
-        errors.add(field, _("At most %(n)s characters.", n=max_length))
-        return None
-    return value
-
-
-def _date(value: Any, field: str, errors: FieldErrors, *, required: bool = False) -> date | None:
-    if isinstance(value, date):
-        return value
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.add(field, _("Use the date format YYYY-MM-DD."))
-    return None
-
-
-def _bool(value: Any, field: str, errors: FieldErrors) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    errors.add(field, _("Answer yes or no."))
-    return None
-
-
-def _choice(value: Any, field: str, allowed, errors: FieldErrors, *, required: bool = False) -> str | None:
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    if not isinstance(value, str) or value not in allowed:
-        errors.add(field, _("Choose one of: %(values)s.", values=", ".join(allowed)))
-        return None
-    return value
-
-
-def _hours(value: Any, errors: FieldErrors) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        errors.add("weekly_hours", _("Enter the weekly hours as a number from 1 to 60."))
-        return None
-    try:
-        hours = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors.add("weekly_hours", _("Enter the weekly hours as a number from 1 to 60."))
-        return None
+    hours = Decimal(str(value))
     if not hours.is_finite() or hours < 1 or hours > 60:
-        errors.add("weekly_hours", _("Enter the weekly hours as a number from 1 to 60."))
+        check.add("weekly_hours", message)
         return None
     return hours.quantize(Decimal("0.1"))
 
 
-def _country(value: Any, errors: FieldErrors) -> str:
+def _country(check: Checker) -> str:
     from caseflow.i18n import valid_country_codes
+    value = check.values.get("country")
     if value in (None, ""):
         return "DE"
     if not isinstance(value, str) or value.upper() not in valid_country_codes():
-        errors.add("country", _("Use an ISO 3166-1 alpha-2 country code such as DE."))
+        check.add("country", _("Use an ISO 3166-1 alpha-2 country code such as DE."))
         return "DE"
     return value.upper()
 
@@ -191,23 +134,18 @@ def _placement_status_changes(placement: Placement) -> dict[str, StatusChange]:
 
 # --- employers -------------------------------------------------------------------------------------
 
-def _resolve_employer(participant: Participant, employer_id: Any, new_employer_name: Any,
-                      errors: FieldErrors, actor) -> tuple[Employer | None, str | None]:
-    """(directory employer, its name). A new name creates an Employer of the participant's
+def _resolve_employer(participant: Participant, check: Checker, actor) -> tuple[Employer | None, str | None]:
+    """(directory employer, its name) from `employer_id` or `employer_name`. An employer the account
+    cannot see (another organisation's) is 404. A new name creates an Employer of the participant's
     organisation on the spot, unless the directory has one of that name already (case-insensitive)."""
-    if employer_id not in (None, ""):
-        try:
-            employer_id = int(employer_id)
-        except (TypeError, ValueError):
-            errors.add("employer_id", _("Choose an employer of the directory."))
-            return None, None
-        employer = db.session.scalar(sa.select(Employer).where(
+    employer_id = check.integer("employer_id", minimum=1)
+    if employer_id is not None:
+        employer = None if employer_id > MAX_ID else db.session.scalar(sa.select(Employer).where(
             Employer.id == employer_id, Employer.organisation_id == participant.organisation_id))
         if employer is None:
-            errors.add("employer_id", _("Choose an employer of the directory."))
-            return None, None
+            raise NotFound(_("No such employer."))
         return employer, employer.name
-    name = _text(new_employer_name, "employer_name", errors)
+    name = check.text("employer_name", max_length=200)
     if name is None:
         return None, None
     employer = db.session.scalar(sa.select(Employer).where(
@@ -225,33 +163,38 @@ def _resolve_employer(participant: Participant, employer_id: Any, new_employer_n
 
 # --- placements ------------------------------------------------------------------------------------
 
-def _validate_placement(participant: Participant, data: Mapping[str, Any], errors: FieldErrors,
+def _validate_placement(participant: Participant, data: Mapping[str, Any], check: Checker,
                         current: Placement | None = None) -> dict[str, Any]:
     """Checks the placement fields present in `data` (all of them when creating)."""
-    def value(name):
-        return data[name] if name in data else (getattr(current, name) if current is not None else None)
-
-    clean: dict[str, Any] = {}
-    clean["type"] = _choice(value("type"), "type", PLACEMENT_TYPES, errors, required=True)
-    clean["job_title"] = _text(value("job_title"), "job_title", errors)
-    clean["occupation"] = _text(value("occupation"), "occupation", errors)
-    start = _date(value("start_date"), "start_date", errors, required=True)
-    end = _date(value("end_date"), "end_date", errors)
-    if start and start < participant.entry_date:
-        errors.add("start_date", _("The placement cannot start before the participant's entry (%(date)s).",
-                                   date=participant.entry_date.isoformat()))
-    if start and end and end < start:
-        errors.add("end_date", _("The end cannot be before the start."))
-    clean["start_date"], clean["end_date"] = start, end
-    clean["weekly_hours"] = _hours(value("weekly_hours"), errors)
-    clean["permanent"] = _bool(value("permanent"), "permanent", errors)
-    clean["matches_qualification"] = _bool(value("matches_qualification"), "matches_qualification", errors)
-    clean["country"] = _country(value("country"), errors)
-    clean["evidence"] = _choice(value("evidence"), "evidence", EVIDENCE_KINDS, errors)
-    clean["enrolment_id"] = _participant_enrolment(participant, value("enrolment_id"), errors)
+    clean: dict[str, Any] = {"type": check.choice("type", PLACEMENT_TYPES, required=True),
+                             "job_title": check.text("job_title", max_length=200),
+                             "occupation": check.text("occupation", max_length=200)}
+    start = check.date("start_date", required=True, not_before=participant.entry_date,
+                       before_message=_("The placement cannot start before the participant's entry (%(date)s).",
+                                        date=participant.entry_date.isoformat()))
+    clean["start_date"] = start
+    clean["end_date"] = check.date("end_date", not_before=start, before_message=_("The end cannot be before the start."))
+    clean["weekly_hours"] = _hours(check)
+    clean["permanent"] = _yes_no_or_unknown(check, "permanent")
+    clean["matches_qualification"] = _yes_no_or_unknown(check, "matches_qualification")
+    clean["country"] = _country(check)
+    clean["evidence"] = check.choice("evidence", EVIDENCE_KINDS)
+    clean["enrolment_id"] = _participant_enrolment(participant, check)
     return clean
 
 
+def _yes_no_or_unknown(check: Checker, name: str) -> bool | None:
+    return None if check.values.get(name) is None else check.boolean(name)
+
+
+def _merged(data: Mapping[str, Any], current: Placement | None) -> dict[str, Any]:
+    """`data` over the current placement's values (what a change does not name stays)."""
+    values = {name: getattr(current, name) for name in PLACEMENT_FIELDS} if current is not None else {}
+    values.update(data)
+    return values
+
+
+@transactional
 def record_placement(participant: Participant, data: Mapping[str, Any], *, actor) -> Placement:
     """Records a placement and, in the same transaction, the status change its type implies on its
     start date. Recordable before and after the exit.
@@ -260,21 +203,21 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
     directory entry), job_title, occupation, start_date, end_date, weekly_hours (1–60), permanent,
     country (ISO, default DE), matches_qualification, enrolment_id (this participant's), evidence,
     optional status_after_end (adds the status that follows on the day after a known end date).
-    Raises DomainError (422) naming every bad field.
+    Raises DomainError (422) naming every bad field, NotFound for another organisation's employer
+    or enrolment.
     """
-    errors = FieldErrors()
-    clean = _validate_placement(participant, data, errors)
-    status_after = _choice(data.get("status_after_end"), "status_after_end", LABOUR_STATUSES, errors)
-    if status_after and not clean["end_date"]:
-        errors.add("status_after_end", _("Give the end date together with the status that follows."))
-    name = data.get("employer_name")
-    if clean["type"] != "self_employment" and data.get("employer_id") in (None, "") \
-            and (name is None or (isinstance(name, str) and not name.strip())):
-        errors.add("employer_name", _("Choose an employer of the directory or enter a new one."))
-    errors.raise_if_any()
-    employer, employer_name = _resolve_employer(participant, data.get("employer_id"),
-                                                data.get("employer_name"), errors, actor)
-    errors.raise_if_any()
+    participant = _lock_participant(participant, actor)
+    check = Checker(data)
+    clean = _validate_placement(participant, data, check)
+    status_after = check.choice("status_after_end", LABOUR_STATUSES)
+    if status_after:
+        check.require(clean["end_date"] is not None, "status_after_end",
+                      _("Give the end date together with the status that follows."))
+    employer, employer_name = _resolve_employer(participant, check, actor) if check.ok("employer_id") else (None, None)
+    if clean["type"] != "self_employment" and check.ok("employer_id", "employer_name"):
+        check.require(employer is not None, "employer_name",
+                      _("Choose an employer of the directory or enter a new one."))
+    check.done()
     placement = Placement(participant_id=participant.id, employer_id=employer.id if employer else None,
                           employer_name=employer_name, created_by_id=getattr(actor, "id", None), **clean)
     db.session.add(placement)
@@ -282,7 +225,7 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
     status = PLACEMENT_STATUS[placement.type]
     if status:
         _add_status(participant, placement.start_date, status, "placement", actor, placement.id)
-    if status_after:
+    if status_after and placement.end_date:
         _add_status(participant, placement.end_date + timedelta(days=1), status_after, "placement_end",
                     actor, placement.id)
     changes = snapshot(placement, PLACEMENT_FIELDS)
@@ -290,27 +233,32 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
         changes["status_change"] = [None, f"{placement.start_date.isoformat()} {status}"]
     record("placement.create", actor=actor, obj=placement, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
-    db.session.commit()
     return placement
 
 
+@transactional
 def update_placement(placement: Placement, participant: Participant, data: Mapping[str, Any], *,
                      version: Any, actor) -> Placement:
     """Changes the fields present in `data` after comparing `version` (409 when stale). The status
     changes the placement added follow: a new type or start date replaces its start status change
     (re-recorded now, so that it is the latest record of its day); a new end date moves the status
     that follows to the day after it; clearing the end date removes it."""
-    _check_version(placement, version)
-    errors = FieldErrors()
-    clean = _validate_placement(participant, data, errors, current=placement)
-    errors.raise_if_any()
+    participant = _lock_participant(participant, actor)
+    lock_rows(Placement, [placement.id])
+    check_version(placement, version)
+    check = Checker(_merged(data, placement))
+    clean = _validate_placement(participant, data, check, current=placement)
     if "employer_id" in data or "employer_name" in data:
-        employer, employer_name = _resolve_employer(participant, data.get("employer_id"),
-                                                    data.get("employer_name"), errors, actor)
-        if employer is None and not errors.fields and clean["type"] != "self_employment":
-            errors.add("employer_name", _("Choose an employer of the directory or enter a new one."))
-        errors.raise_if_any()
+        sent = Checker(data)
+        employer, employer_name = _resolve_employer(participant, sent, actor)
+        for name, messages in sent.fields.items():
+            for message in messages:
+                check.add(name, message)
+        if clean["type"] != "self_employment":
+            check.require(employer is not None, "employer_name",
+                          _("Choose an employer of the directory or enter a new one."))
         clean["employer_id"], clean["employer_name"] = (employer.id if employer else None), employer_name
+    check.done()
     changes = diff(placement, clean)
     if not changes:
         return placement
@@ -336,21 +284,23 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
                         actor, placement.id)
     record("placement.update", actor=actor, obj=placement, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
-    db.session.commit()
     return placement
 
 
+@transactional
 def end_placement(placement: Placement, participant: Participant, *, end_date: Any, status_after: Any,
                   version: Any, actor) -> Placement:
     """Ends a placement on `end_date` and records `status_after` (a labour-market status) on the day
     after it. Ending again corrects both. Raises Conflict when `version` is stale."""
-    _check_version(placement, version)
-    errors = FieldErrors()
-    end = _date(end_date, "end_date", errors, required=True)
-    if end and end < placement.start_date:
-        errors.add("end_date", _("The end cannot be before the start."))
-    status = _choice(status_after, "status_after_end", LABOUR_STATUSES, errors, required=True)
-    errors.raise_if_any()
+    participant = _lock_participant(participant, actor)
+    lock_rows(Placement, [placement.id])
+    check_version(placement, version)
+    check = Checker({"end_date": end_date, "status_after_end": status_after})
+    end = check.date("end_date", required=True, not_before=placement.start_date,
+                     before_message=_("The end cannot be before the start."))
+    status = check.choice("status_after_end", LABOUR_STATUSES, required=True)
+    check.done()
+    assert end is not None and status is not None
     changes = diff(placement, {"end_date": end})
     placement.end_date = end
     existing = _placement_status_changes(placement).get("placement_end")
@@ -360,7 +310,6 @@ def end_placement(placement: Placement, participant: Participant, *, end_date: A
     changes["status_after_end"] = [existing.status if existing else None, status]
     record("placement.end", actor=actor, obj=placement, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
-    db.session.commit()
     return placement
 
 
@@ -389,80 +338,74 @@ def default_closing_status(enrolment: Enrolment, exit_date: date) -> str:
     return "completed"
 
 
-def _closing_plan(enrolments: list[Enrolment], exit_date: date, close_as: Any,
-                  errors: FieldErrors) -> dict[int, str]:
+def _closing_plan(enrolments: list[Enrolment], exit_date: date, close_as: Any, check: Checker) -> dict[int, str]:
     """{enrolment id: closing status} from `close_as`: None (defaults), one status for all, or a
     mapping of enrolment id to status (missing ids take the default)."""
     plan = {e.id: default_closing_status(e, exit_date) for e in enrolments}
+    field = "close_enrolments_as"
     if close_as in (None, ""):
         return plan
     if isinstance(close_as, str):
-        if close_as not in ENROLMENT_CLOSING_STATUSES:
-            errors.add("close_enrolments_as", _("Choose one of: %(values)s.",
-                                                values=", ".join(ENROLMENT_CLOSING_STATUSES)))
+        if close_as not in ENROLMENT_CLOSINGS:
+            check.add(field, _("Choose one of the offered values."))
             return plan
         return {e.id: close_as for e in enrolments}
     if not isinstance(close_as, Mapping):
-        errors.add("close_enrolments_as", _("Give one status for all open enrolments or one per enrolment id."))
+        check.add(field, _("Give one status for all open enrolments or one per enrolment id."))
         return plan
     for key, status in close_as.items():
-        try:
-            enrolment_id = int(key)
-        except (TypeError, ValueError):
-            enrolment_id = None
+        enrolment_id = int(key) if isinstance(key, (int, str)) and str(key).isascii() and str(key).isdigit() else None
         if enrolment_id not in plan:
-            errors.add("close_enrolments_as", _("Enrolment %(id)s is not an open enrolment of this participant.",
-                                                id=key))
-            continue
-        if status not in ENROLMENT_CLOSING_STATUSES:
-            errors.add("close_enrolments_as", _("Choose one of: %(values)s.",
-                                                values=", ".join(ENROLMENT_CLOSING_STATUSES)))
-            continue
-        plan[enrolment_id] = status
+            check.add(field, _("Enrolment %(id)s is not an open enrolment of this participant.", id=str(key)[:20]))
+        elif not isinstance(status, str) or status not in ENROLMENT_CLOSINGS:
+            check.add(field, _("Choose one of the offered values."))
+        else:
+            plan[enrolment_id] = status
     return plan
 
 
+@transactional
 def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, close_enrolments_as: Any = None,
                      actor) -> ExitResult:
     """Records the exit: the participant becomes `exited` with this exit date and reason; every open
-    enrolment (planned or active) is closed as the counsellor confirmed (see `_closing_plan`); the
-    counsellor gets the tasks "4-week check" (exit + 28 days) and "six-month follow-up" (exit + 6
-    calendar months). Raises Conflict when the participant has exited already, DomainError for a bad
-    date (before the entry or the last re-entry) or reason."""
+    enrolment (planned or active) is closed as the counsellor confirmed (see `_closing_plan`) by the
+    measures service `close_enrolments_for_exit`, in this unit; the counsellor gets the tasks "4-week
+    check" (exit + 28 days) and "six-month follow-up" (exit + 6 calendar months). Locks the open
+    enrolments' measures, then the participant. Raises Conflict when the participant has exited
+    already, DomainError for a bad date (before the entry or the last re-entry) or reason."""
+    lock_rows(Measure, {e.measure_id for e in open_enrolments(participant)})
+    participant = _lock_participant(participant, actor)
     if participant.status == "exited":
         raise Conflict(_("This participant has exited already. Record a re-entry first."), code="already_exited")
-    errors = FieldErrors()
-    day = _date(exit_date, "exit_date", errors, required=True)
-    why = _choice(reason, "reason", EXIT_REASONS, errors, required=True)
-    if day and day < participant.entry_date:
-        errors.add("exit_date", _("The exit cannot be before the entry (%(date)s).",
-                                  date=participant.entry_date.isoformat()))
-    if day and day > _today():
-        errors.add("exit_date", _("The date cannot be in the future."))
+    check = Checker({"exit_date": exit_date, "reason": reason})
     last_re_entry = db.session.scalar(sa.select(sa.func.max(ReEntry.date)).where(
         ReEntry.participant_id == participant.id))
-    if day and last_re_entry and day < last_re_entry:
-        errors.add("exit_date", _("The exit cannot be before the re-entry (%(date)s).", date=last_re_entry.isoformat()))
+    day = check.date("exit_date", required=True, not_before=participant.entry_date, not_after=_today(),
+                     before_message=_("The exit cannot be before the entry (%(date)s).",
+                                      date=participant.entry_date.isoformat()),
+                     after_message=_("The date cannot be in the future."))
+    if day and last_re_entry and check.ok("exit_date"):
+        check.require(day >= last_re_entry, "exit_date",
+                      _("The exit cannot be before the re-entry (%(date)s).", date=last_re_entry.isoformat()))
+    why = check.choice("reason", EXIT_REASONS, required=True)
     enrolments = open_enrolments(participant)
-    plan = _closing_plan(enrolments, day or participant.entry_date, close_enrolments_as, errors)
+    plan = _closing_plan(enrolments, day or participant.entry_date, close_enrolments_as, check)
     for enrolment in enrolments:
         if day and plan[enrolment.id] not in exit_closings(enrolment, day):
             if enrolment.start_date and enrolment.start_date > day:
-                errors.add("close_enrolments_as", _("An enrolment that starts after the exit can only be cancelled."))
+                check.add("close_enrolments_as", _("An enrolment that starts after the exit can only be cancelled."))
             elif enrolment.status == "active":
-                errors.add("close_enrolments_as", _("An active enrolment is completed or dropped out, not cancelled."))
+                check.add("close_enrolments_as", _("An active enrolment is completed or dropped out, not cancelled."))
             else:
-                errors.add("close_enrolments_as", _("An enrolment on the waiting list can only be cancelled."))
-    errors.raise_if_any()
+                check.add("close_enrolments_as", _("An enrolment on the waiting list can only be cancelled."))
+    check.done()
+    assert day is not None and why is not None
 
     exit_row = Exit(participant_id=participant.id, exit_date=day, reason=why,
                     created_by_id=getattr(actor, "id", None))
     db.session.add(exit_row)
-    closed = []
-    for enrolment in enrolments:
-        # the measures domain's own transition: end date, waiting list, a freed place passed on, audit
-        close_for_exit(enrolment, status=plan[enrolment.id], end_date=day, actor=actor)
-        closed.append(enrolment)
+    # the measures domain's own service: end date, waiting list, a freed place passed on, audit
+    closed = close_enrolments_for_exit(participant, plan, exit_date=day, actor=actor)
     changes = diff(participant, {"status": "exited", "exit_date": day, "exit_reason": why})
     participant.status, participant.exit_date, participant.exit_reason = "exited", day, why
     tasks = [
@@ -478,25 +421,25 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
     record("participant.exit", actor=actor, obj=participant, participant_id=participant.id,
            organisation_id=participant.organisation_id,
            changes={**changes, "closed_enrolments": [None, [e.id for e in closed]]})
-    db.session.commit()
     return ExitResult(exit_row, closed, tasks)
 
 
+@transactional
 def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor) -> ReEntry:
     """Reopens an exited case on `re_entry_date` (not before the last exit): the participant is
     `active` again, the first entry date stays, the exit date is cleared (the final exit is the next
     one). Open follow-up tasks of the previous exit are removed; the next exit creates new ones.
     Raises Conflict when the participant is not exited."""
+    participant = _lock_participant(participant, actor)
     if participant.status != "exited":
         raise Conflict(_("Only an exited participant can re-enter."), code="not_exited")
-    errors = FieldErrors()
-    day = _date(re_entry_date, "date", errors, required=True)
-    if day and participant.exit_date and day < participant.exit_date:
-        errors.add("date", _("The re-entry cannot be before the last exit (%(date)s).",
-                             date=participant.exit_date.isoformat()))
-    if day and day > _today():
-        errors.add("date", _("The date cannot be in the future."))
-    errors.raise_if_any()
+    check = Checker({"date": re_entry_date})
+    day = check.date("date", required=True, not_before=participant.exit_date, not_after=_today(),
+                     before_message=_("The re-entry cannot be before the last exit (%(date)s).",
+                                      date=participant.exit_date.isoformat() if participant.exit_date else ""),
+                     after_message=_("The date cannot be in the future."))
+    check.done()
+    assert day is not None
     re_entry = ReEntry(participant_id=participant.id, date=day, created_by_id=getattr(actor, "id", None))
     db.session.add(re_entry)
     removed = db.session.execute(sa.delete(Task).where(
@@ -508,26 +451,26 @@ def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor)
     record("participant.re_entry", actor=actor, obj=re_entry, participant_id=participant.id,
            organisation_id=participant.organisation_id,
            changes={**changes, "date": [None, day.isoformat()], "removed_tasks": [None, removed]})
-    db.session.commit()
     return re_entry
 
 
 # --- certificates ----------------------------------------------------------------------------------
 
+@transactional
 def record_certificate(participant: Participant, data: Mapping[str, Any], *, actor) -> Certificate:
     """Records a qualification gained: date (from the entry date on, not in the future), title,
-    issuing body, the enrolment it came from (this participant's). Recordable after the exit."""
-    errors = FieldErrors()
-    day = _date(data.get("date"), "date", errors, required=True)
-    if day and day < participant.entry_date:
-        errors.add("date", _("A qualification gained in the programme cannot be dated before the entry (%(date)s).",
-                             date=participant.entry_date.isoformat()))
-    if day and day > _today():
-        errors.add("date", _("The date cannot be in the future."))
-    title = _text(data.get("title"), "title", errors, required=True)
-    issuing_body = _text(data.get("issuing_body"), "issuing_body", errors)
-    enrolment_id = _participant_enrolment(participant, data.get("enrolment_id"), errors)
-    errors.raise_if_any()
+    issuing body, the enrolment it came from (this participant's; another organisation's is 404).
+    Recordable after the exit."""
+    participant = _lock_participant(participant, actor)
+    check = Checker(data)
+    day = check.date("date", required=True, not_before=participant.entry_date, not_after=_today(),
+                     before_message=_("A qualification gained in the programme cannot be dated before the entry "
+                                      "(%(date)s).", date=participant.entry_date.isoformat()),
+                     after_message=_("The date cannot be in the future."))
+    title = check.text("title", required=True, max_length=200)
+    issuing_body = check.text("issuing_body", max_length=200)
+    enrolment_id = _participant_enrolment(participant, check)
+    check.done()
     certificate = Certificate(participant_id=participant.id, date=day, title=title, issuing_body=issuing_body,
                               enrolment_id=enrolment_id, created_by_id=getattr(actor, "id", None))
     db.session.add(certificate)
@@ -535,7 +478,6 @@ def record_certificate(participant: Participant, data: Mapping[str, Any], *, act
     record("certificate.create", actor=actor, obj=certificate, participant_id=participant.id,
            organisation_id=participant.organisation_id,
            changes=snapshot(certificate, ("date", "title", "issuing_body", "enrolment_id")))
-    db.session.commit()
     return certificate
 
 
@@ -546,6 +488,7 @@ def improvement_applies(participant: Participant) -> bool:
     return participant.labour_status_at_entry in ("employed", "self_employed")
 
 
+@transactional
 def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor) -> FollowUp:
     """Records a follow-up after the exit: kind (`six_months`, or `four_weeks`), date (not before the
     exit, not in the future), status (a labour-market status, or `unknown` when the person could not
@@ -554,31 +497,31 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
     alone is no improvement, so it is no option). A known status is added to the status history on
     the follow-up date. Completes the open task of the same kind. The latest six-month follow-up is
     the one that counts. Raises Conflict while the participant has not exited."""
+    participant = _lock_participant(participant, actor)
     if participant.status != "exited" or participant.exit_date is None:
         raise Conflict(_("A follow-up is recorded after the exit."), code="not_exited")
-    errors = FieldErrors()
-    kind = _choice(data.get("kind") or "six_months", "kind", FOLLOW_UP_KINDS, errors)
-    day = _date(data.get("date"), "date", errors, required=True)
-    if day and day < participant.exit_date:
-        errors.add("date", _("The follow-up cannot be before the exit (%(date)s).",
-                             date=participant.exit_date.isoformat()))
-    if day and day > _today():
-        errors.add("date", _("The date cannot be in the future."))
-    status = _choice(data.get("status"), "status", FOLLOW_UP_STATUSES, errors, required=True)
-    improved = _bool(data.get("improved_situation"), "improved_situation", errors)
-    how = _choice(data.get("improvement_kind"), "improvement_kind", IMPROVEMENT_KINDS, errors)
+    check = Checker({**data, "kind": data.get("kind") or "six_months"})
+    kind = check.choice("kind", FOLLOW_UP_KINDS)
+    day = check.date("date", required=True, not_before=participant.exit_date, not_after=_today(),
+                     before_message=_("The follow-up cannot be before the exit (%(date)s).",
+                                      date=participant.exit_date.isoformat()),
+                     after_message=_("The date cannot be in the future."))
+    status = check.choice("status", FOLLOW_UP_STATUSES, required=True)
+    improved = _yes_no_or_unknown(check, "improved_situation")
+    how = check.choice("improvement_kind", IMPROVEMENT_KINDS)
     if improved or how:
         if not improvement_applies(participant):
-            errors.add("improved_situation", _("An improved situation is recorded only for people employed at entry."))
+            check.add("improved_situation", _("An improved situation is recorded only for people employed at entry."))
         elif status not in ("employed", "self_employed"):
-            errors.add("improved_situation", _("An improved situation needs a status of employed or self-employed."))
+            check.add("improved_situation", _("An improved situation needs a status of employed or self-employed."))
         elif improved is False and how:
-            errors.add("improvement_kind", _("Leave this empty when the situation did not improve."))
+            check.add("improvement_kind", _("Leave this empty when the situation did not improve."))
         elif not how:
-            errors.add("improvement_kind", _("Say how the situation improved."))
+            check.add("improvement_kind", _("Say how the situation improved."))
         else:
             improved = True
-    errors.raise_if_any()
+    check.done()
+    assert kind is not None and day is not None and status is not None
     if not improvement_applies(participant) or status == "unknown":
         improved, how = None, None
     elif improved is None:
@@ -600,5 +543,4 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
            organisation_id=participant.organisation_id,
            changes={**snapshot(follow_up, ("kind", "date", "status", "improved_situation", "improvement_kind")),
                     **({"completed_tasks": [None, list(task_ids)]} if task_ids else {})})
-    db.session.commit()
     return follow_up

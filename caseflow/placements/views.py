@@ -18,6 +18,7 @@ from caseflow.accounts.queries import counsellor_choices
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
+from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_url
 from caseflow.placements import services
@@ -33,7 +34,6 @@ from caseflow.placements.forms import (
 )
 from caseflow.placements.queries import (
     PlacementFilters,
-    employer_choices,
     enrolment_choices,
     measure_choices,
     organisation_placements,
@@ -45,14 +45,19 @@ bp = Blueprint("placements", __name__)
 
 
 def _load_participant(participant_id: int):
-    """The participant for this request; a POST locks the row and refuses anonymised cases."""
-    writing = request.method == "POST"
-    return get_participant_for(current_user, participant_id, for_update=writing, allow_anonymised=not writing)
+    """The participant for this request (a POST refuses anonymised cases); the service locks it."""
+    return get_participant_for(current_user, participant_id, allow_anonymised=request.method != "POST")
+
+
+def _version(form) -> int | None:
+    """The version the page was rendered with; None when it is not a number (a version error)."""
+    value = form.version.data
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 def _form_page(template: str, participant, form, **context):
     """The form page; after a POST that got here (invalid or refused) with status 422."""
-    status = 422 if request.method == "POST" else 200
+    status = getattr(form, "error_status", 422) if request.method == "POST" else 200
     return render_template(f"placements/{template}", participant=participant, form=form,
                            back_url=case_file_url(participant.id), **context), status
 
@@ -64,6 +69,7 @@ def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) 
         call()
     except DomainError as exc:
         show_error(form, exc)
+        form.error_status = exc.status if exc.status >= 400 else 422
         return False
     flash(done, "success")
     return True
@@ -101,14 +107,13 @@ def new_placement(participant_id: int):
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @casework_required
 def edit_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id,
-                                               for_update=request.method == "POST")
+    placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if request.method == "GET":
         form.fill_from(placement)
     elif form.validate_on_submit() and _saved(
             form, lambda: services.update_placement(placement, participant, form.service_data(),
-                                                    version=form.version.data, actor=current_user),
+                                                    version=_version(form), actor=current_user),
             _("Placement saved."), _placement_error):
         return redirect(case_file_url(participant.id))
     return _form_page("placement_form.html", participant, form, placement=placement)
@@ -117,8 +122,7 @@ def edit_placement(placement_id: int):
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
 @casework_required
 def end_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id,
-                                               for_update=request.method == "POST")
+    placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
     form = EndPlacementForm()
     if request.method == "GET":
         form.end_date.data = placement.end_date
@@ -126,7 +130,7 @@ def end_placement(placement_id: int):
     elif form.validate_on_submit() and _saved(
             form, lambda: services.end_placement(placement, participant, end_date=form.end_date.data,
                                                  status_after=form.status_after_end.data,
-                                                 version=form.version.data, actor=current_user),
+                                                 version=_version(form), actor=current_user),
             _("Placement ended."), _placement_error):
         return redirect(case_file_url(participant.id))
     return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)

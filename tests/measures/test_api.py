@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
+from caseflow.vocabulary import MEASURE_TYPES
 from tests.factories import EnrolmentFactory, MeasureFactory
 
 NEW_MEASURE = {"title": "Tischlerei-Werkstatt", "type": "low_threshold_qualification",
@@ -64,7 +66,9 @@ def test_malformed_json_is_400(api_as, team_lead, client):
 
 
 def test_measure_list_is_scoped_and_paginated(api_as, counsellor, analyst, measure, other_measure):
-    own = api_as(counsellor).get("/measures?per_page=500").json
+    # per_page above 200 is refused (422), as the document says, not clamped
+    assert api_as(counsellor).get("/measures?per_page=500").status_code == 422
+    own = api_as(counsellor).get("/measures?per_page=200").json
     assert [m["id"] for m in own["items"]] == [measure.id]
     assert own["per_page"] == 200 and own["total"] == 1
     assert api_as(counsellor).get(f"/measures/{other_measure.id}").status_code == 404
@@ -73,8 +77,8 @@ def test_measure_list_is_scoped_and_paginated(api_as, counsellor, analyst, measu
 
 
 def test_measure_list_counts_places(api_as, counsellor, measure, make_participant):
-    measure.capacity = 1
-    db.session.commit()
+    with unit_of_work():
+        measure.capacity = 1
     first, second = make_participant(), make_participant()
     api = api_as(counsellor)
     assert api.post(f"/participants/{first.id}/enrolments", json={"measure_id": measure.id, "status": "active",
@@ -120,7 +124,7 @@ def test_enrolment_validation_422(api_as, counsellor, participant, measure):
     assert bad_details.status_code == 422
     assert set(bad_details.json["error"]["fields"]) == {"level_start", "details"}
     unknown_measure = api.post(f"/participants/{participant.id}/enrolments", json={"measure_id": 999999})
-    assert unknown_measure.status_code == 422 and "measure_id" in unknown_measure.json["error"]["fields"]
+    assert unknown_measure.status_code == 404
     assert db.session.query(Enrolment).count() == 0
 
 
@@ -130,8 +134,9 @@ def test_isolation_between_organisations(api_as, counsellor, other_counsellor, p
     assert api.post(f"/participants/{other_participant.id}/enrolments",
                     json={"measure_id": measure.id}).status_code == 404
     assert api.get(f"/participants/{other_participant.id}/enrolments").status_code == 404
+    # another organisation's measure does not exist for this one: 404, as everywhere
     into_foreign = api.post(f"/participants/{participant.id}/enrolments", json={"measure_id": other_measure.id})
-    assert into_foreign.status_code == 422
+    assert into_foreign.status_code == 404
     theirs = EnrolmentFactory(participant=other_participant, measure=other_measure)
     assert api.get(f"/enrolments/{theirs.id}").status_code == 404
     assert api.patch(f"/enrolments/{theirs.id}", json={"version": 1, "status": "completed"}).status_code == 404
@@ -178,9 +183,12 @@ def test_patch_measure_with_version(api_as, team_lead, counsellor, measure):
 
 def test_openapi_describes_measures_and_enrolments(client):
     doc = client.get("/api/v1/openapi.json").json
-    for path in ("/measures", "/measures/{id}", "/participants/{id}/enrolments", "/enrolments/{id}"):
+    for path in ("/measures", "/measures/{measure_id}", "/participants/{participant_id}/enrolments",
+                 "/enrolments/{enrolment_id}", "/employers", "/employers/{employer_id}"):
         assert path in doc["paths"]
-    assert "trainee_partnership" in doc["components"]["schemas"]["EnrolmentDetails"]["x-by-measure-type"]
+    schemas = doc["components"]["schemas"]
+    assert "trainee_partnership" in schemas["Enrolment"]["properties"]["details"]["description"]
+    assert schemas["Measure"]["properties"]["type"]["enum"] == list(MEASURE_TYPES)
 
 
 def test_employer_api(api_as, counsellor, other_counsellor, analyst):
@@ -219,8 +227,8 @@ def test_trainee_partnership_details_through_api(api_as, counsellor, org, partic
 
 def test_restricted_case_is_read_only(api_as, counsellor, participant, measure):
     from caseflow.models_base import utcnow
-    participant.restricted_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.restricted_at = utcnow()
     response = api_as(counsellor).post(f"/participants/{participant.id}/enrolments", json={"measure_id": measure.id})
     assert response.status_code == 409
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.demo import DemoContext
 from caseflow.extensions import db
 from caseflow.measures import demo
@@ -22,8 +23,8 @@ def _run(org, people, seed=7):
     ctx = DemoContext(rng=random.Random(seed), participants=len(people), today=TODAY, organisations=[org])
     ctx.participant_rows = [{"id": p.id, "organisation_id": org.id, "entry_date": p.entry_date,
                              "counsellor_id": p.counsellor_id, "exit_date": p.exit_date} for p in people]
-    demo.generate(ctx)
-    db.session.commit()
+    with unit_of_work():
+        demo.generate(ctx)
     return ctx
 
 
@@ -37,9 +38,9 @@ def _snapshot():
 
 
 def _wipe():
-    for model in (Attendance, AttendanceSession, Enrolment, Measure, Employer):
-        db.session.execute(sa.delete(model))
-    db.session.commit()
+    with unit_of_work():
+        for model in (Attendance, AttendanceSession, Enrolment, Measure, Employer):
+            db.session.execute(sa.delete(model))
 
 
 def test_demo_measures(org, counsellor):

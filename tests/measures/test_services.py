@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
+from caseflow.database import unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden
 from caseflow.extensions import db
 from caseflow.measures import services
@@ -42,7 +43,6 @@ def test_only_allowed_transitions(participant, measure, counsellor, old, new):
         with pytest.raises(Conflict) as exc:
             services.change_enrolment(enrolment, changes, version=enrolment.version, actor=counsellor)
         assert exc.value.code == "invalid_transition"
-        db.session.rollback()
         assert db.session.get(Enrolment, enrolment.id).status == old
 
 
@@ -99,8 +99,8 @@ def test_database_keeps_out_a_raced_second_enrolment(participant, measure, couns
 
 
 def test_exited_participant_cannot_be_enrolled(participant, measure, counsellor):
-    participant.status, participant.exit_date = "exited", date(2024, 12, 31)
-    db.session.commit()
+    with unit_of_work():
+        participant.status, participant.exit_date = "exited", date(2024, 12, 31)
     with pytest.raises(Conflict):
         enrol(participant, measure, counsellor)
 
@@ -112,8 +112,8 @@ def test_other_organisation_measure_refused(participant, other_measure, counsell
 
 
 def test_inactive_measure_refused(participant, measure, counsellor):
-    measure.active = False
-    db.session.commit()
+    with unit_of_work():
+        measure.active = False
     with pytest.raises(DomainError):
         enrol(participant, measure, counsellor)
 
@@ -137,7 +137,6 @@ def test_waiting_list_in_order_and_freed_place_moves_the_first(org, counsellor, 
     with pytest.raises(Conflict):
         services.change_enrolment(enrolments[2], {"status": "active"}, version=enrolments[2].version,
                                   actor=counsellor)
-    db.session.rollback()
     # Someone leaves the waiting list: the order of the rest stays.
     third = db.session.get(Enrolment, enrolments[3].id)
     services.change_enrolment(third, {"status": "cancelled"}, version=third.version, actor=counsellor)
@@ -196,7 +195,6 @@ def test_measure_type_fixed_once_enrolled(participant, measure, team_lead, couns
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2026-04-01"}, "contract_end"),
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2024-03-01"}, "contract_end"),
     ("trainee_partnership", {"midterm_review_result": "on_track"}, "midterm_review_date"),
-    ("trainee_partnership", {"host_employer_id": 999999}, "host_employer_id"),
     ("trainee_partnership", {"contract_start": "2024-04-01", "contract_end": "2025-03-31",
                              "midterm_review_date": "2025-06-01"}, "midterm_review_date"),
     ("startup_coaching", {"sector": "Z"}, "sector"),
@@ -214,7 +212,7 @@ def test_measure_type_fixed_once_enrolled(participant, measure, team_lead, couns
     ("language_course", {"level_end": "B1"}, "level_start"),
     ("matching", {"interviews": -1}, "interviews"),
     ("matching", {"target_occupations": "Elektriker"} | {"unknown": 1}, "details"),
-    ("adaptation_qualification", {"linked_enrolment_id": 999999}, "linked_enrolment_id"),
+    ("adaptation_qualification", {"linked_enrolment_id": "seven"}, "linked_enrolment_id"),
     ("intercultural_training", {"days": 0}, "days"),
     ("coaching", {"focus": "x" * 201}, "focus"),
 ])
@@ -325,8 +323,8 @@ def test_restricted_case_gets_no_attendance_nor_task(org, counsellor, participan
     from caseflow.models_base import utcnow
     enrolment = enrol(participant, measure, counsellor, status="active")
     session = services.add_session(measure, session_date=date(2024, 4, 2), topic=None, actor=counsellor)
-    participant.restricted_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.restricted_at = utcnow()
     assert enrolment.id not in {e.id for e in db.session.scalars(services.session_roster(session))}
     with pytest.raises(DomainError):
         services.record_attendance(session, {enrolment.id: False}, actor=counsellor)
@@ -356,16 +354,39 @@ def test_timeline_has_enrolment_and_change(app, participant, measure, counsellor
     assert "Umzug" in change.detail
 
 
-def test_close_for_exit_respects_transitions_and_frees_the_place(org, counsellor, make_participant):
+def test_close_enrolments_for_exit_respects_transitions_and_frees_the_place(org, counsellor, make_participant):
     measure = MeasureFactory(organisation=org, type="coaching", capacity=1)
     leaving, waiting = make_participant(), make_participant()
     active = enrol(leaving, measure, counsellor, status="active")
     queued = enrol(waiting, measure, counsellor)
     assert queued.waitlisted_at is not None
     with pytest.raises(Conflict):
-        services.close_for_exit(active, status="cancelled", end_date=date(2024, 8, 31), actor=counsellor)
-    services.close_for_exit(active, status="completed", end_date=date(2024, 8, 31), actor=counsellor)
-    db.session.commit()
+        services.close_enrolments_for_exit(leaving, {active.id: "cancelled"}, exit_date=date(2024, 8, 31),
+                                           actor=counsellor)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, active.id).status == "active"      # the refused unit wrote nothing
+    services.close_enrolments_for_exit(leaving, {active.id: "completed"}, exit_date=date(2024, 8, 31),
+                                       actor=counsellor)
     db.session.expire_all()
     assert db.session.get(Enrolment, active.id).end_date == date(2024, 8, 31)
     assert db.session.get(Enrolment, queued.id).waitlisted_at is None
+
+
+@pytest.mark.parametrize("kind, make_details", [
+    ("trainee_partnership", lambda other: {"host_employer_id": other["employer"]}),
+    ("trainee_partnership", lambda other: {"host_employer_id": 999999}),
+    ("trainee_partnership", lambda other: {"host_employer_id": 2**31}),
+    ("adaptation_qualification", lambda other: {"linked_enrolment_id": other["enrolment"]}),
+    ("adaptation_qualification", lambda other: {"linked_enrolment_id": 2**63}),
+])
+def test_details_naming_what_the_organisation_does_not_have_are_404(org, other_org, participant, counsellor,
+                                                                    other_participant, other_measure, kind,
+                                                                    make_details):
+    from caseflow.errors import NotFound
+    from tests.factories import EmployerFactory
+    other = {"employer": EmployerFactory(organisation=other_org, name="Fremd GmbH").id,
+             "enrolment": EnrolmentFactory(participant=other_participant, measure=other_measure).id}
+    measure = MeasureFactory(organisation=org, type=kind)
+    with pytest.raises(NotFound):
+        enrol(participant, measure, counsellor, details=make_details(other))
+    assert db.session.query(Enrolment).filter_by(participant_id=participant.id).count() == 0

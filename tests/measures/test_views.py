@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.participants.models import Task
@@ -61,11 +62,11 @@ def test_team_lead_creates_and_edits_measure(client, auth, team_lead, org):
     bad = client.post(f"/measures/{measure.id}/edit", data={
         "csrf_token": token, "title": "X", "type": "trainee_partnership", "start_date": "2025-01-01",
         "end_date": "2024-01-01", "version": str(measure.version)})
-    assert bad.status_code == 200 and "The end cannot be before the start." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "The end cannot be before the start." in bad.get_data(as_text=True)
     stale = client.post(f"/measures/{measure.id}/edit", data={
         "csrf_token": token, "title": "Neu", "type": "trainee_partnership", "start_date": "2025-01-01",
         "version": str(measure.version + 5)})
-    assert "Someone else changed this measure" in stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Someone else saved this record" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).title == "Trainee-Partnerschaft Handwerk"
 
@@ -87,11 +88,11 @@ def test_measure_page_queries_are_constant(client, auth, counsellor, measure, ma
     few = page_queries()
     for _ in range(6):
         e = EnrolmentFactory(participant=make_participant(), measure=measure)
-        session = AttendanceSession(measure_id=measure.id, date=date(2024, 5, 1 + _))
-        db.session.add(session)
-        db.session.flush()
-        db.session.add(Attendance(session_id=session.id, enrolment_id=e.id, present=True))
-    db.session.commit()
+        with unit_of_work():
+            session = AttendanceSession(measure_id=measure.id, date=date(2024, 5, 1 + _))
+            db.session.add(session)
+            db.session.flush()
+            db.session.add(Attendance(session_id=session.id, enrolment_id=e.id, present=True))
     assert page_queries() == few
 
 
@@ -150,7 +151,7 @@ def test_enrolment_page_changes_status_and_checks_version(client, auth, counsell
     stale = client.post(path, data={"csrf_token": token, "version": "1", "status": "completed",
                                     "start_date": "2024-03-15", "end_date": "2024-09-30"})
     assert stale.status_code == 409
-    assert "Someone else changed this enrolment" in stale.get_data(as_text=True)
+    assert "Someone else saved this record" in stale.get_data(as_text=True)
     page = client.get(path).get_data(as_text=True)
     assert 'value="planned"' not in page  # a completed enrolment is not offered "planned"
     back = client.post(path, data={"csrf_token": token, "version": str(enrolment.version), "status": "planned",

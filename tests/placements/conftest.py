@@ -2,9 +2,7 @@ from datetime import date
 
 import pytest
 
-from caseflow.extensions import db
-from caseflow.measures.models import Employer
-from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
+from tests.factories import EmployerFactory, EnrolmentFactory, MeasureFactory, ParticipantFactory
 
 
 @pytest.fixture
@@ -35,12 +33,7 @@ def enrolment(participant, measure):
 
 
 def make_employer(organisation, name):
-    """tests.factories.EmployerFactory passes `organisation=`, which Employer (no relationship) does
-    not accept; build the row with the id instead."""
-    employer = Employer(organisation_id=organisation.id, name=name)
-    db.session.add(employer)
-    db.session.commit()
-    return employer
+    return EmployerFactory(organisation=organisation, name=name)
 
 
 @pytest.fixture

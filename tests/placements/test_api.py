@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.participants.models import Participant, StatusChange, Task
 from caseflow.placements.models import Placement
@@ -38,11 +39,17 @@ def test_record_and_read_placements(api_as, counsellor, participant, enrolment):
 
 def test_validation_answers_422_with_fields(api_as, counsellor, participant):
     api = api_as(counsellor)
+    # what cannot be read is refused by the schema, each field with its message ...
     r = api.post(f"/participants/{participant.id}/placements",
-                 json={**PLACEMENT, "type": "volunteering", "weekly_hours": 80, "start_date": "2023-01-01"})
+                 json={**PLACEMENT, "type": "volunteering", "weekly_hours": "80", "start_date": "1.1.2023"})
     assert r.status_code == 422
     assert set(r.json["error"]["fields"]) == {"type", "weekly_hours", "start_date"}
     assert r.json["error"]["code"] == "validation_error"
+    # ... and the rules by the service, again naming every field at once
+    r = api.post(f"/participants/{participant.id}/placements",
+                 json={**PLACEMENT, "weekly_hours": 80, "start_date": "2023-01-01", "country": "XX"})
+    assert r.status_code == 422
+    assert set(r.json["error"]["fields"]) == {"weekly_hours", "start_date", "country"}
     r = api.post(f"/participants/{participant.id}/placements", data="not json", content_type="application/json")
     assert r.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
@@ -121,7 +128,7 @@ def test_certificates(api_as, counsellor, participant, enrolment):
 def test_other_organisation_404_and_non_casework_403(api_as, counsellor, other_counsellor, analyst, admin,
                                                      participant, method, path, payload):
     from caseflow.placements import services
-    placement = services.record_placement(participant, dict(PLACEMENT), actor=counsellor)
+    placement = services.record_placement(participant, {**PLACEMENT, "start_date": date(2024, 8, 1)}, actor=counsellor)
     url = path.format(pid=participant.id, plid=placement.id)
     call = lambda api: getattr(api, method)(url, **({"json": payload} if payload is not None else {}))  # noqa: E731
     assert call(api_as(other_counsellor)).status_code == 404
@@ -146,15 +153,15 @@ def test_openapi_describes_the_outcome_endpoints(client, counsellor, api_as):
                  "/participants/{participant_id}/re-entry", "/participants/{participant_id}/certificates",
                  "/participants/{participant_id}/follow-ups", "/placements/{placement_id}"):
         assert path in doc["paths"], path
-    assert "close_enrolments_as" in doc["components"]["schemas"]["ExitCreate"]["properties"]
+    assert "close_enrolments_as" in doc["components"]["schemas"]["Exit"]["properties"]
     assert doc["components"]["schemas"]["Placement"]["properties"]["type"]["enum"] == [
         "employment", "marginal_employment", "self_employment", "apprenticeship", "internship"]
 
 
 def test_anonymised_cases_take_no_new_outcomes(api_as, counsellor, participant):
     from caseflow.models_base import utcnow
-    participant.anonymised_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        participant.anonymised_at = utcnow()
     api = api_as(counsellor)
     assert api.post(f"/participants/{participant.id}/placements", json=PLACEMENT).status_code == 404
     assert api.post(f"/participants/{participant.id}/exit",

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from caseflow.database import unit_of_work
 from caseflow.demo import DemoContext
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
@@ -39,8 +40,8 @@ def build(org, counsellor, n=150):
     ctx = DemoContext(rng=random.Random(7), participants=n, today=TODAY, organisations=[org],
                       counsellors={org.id: [counsellor.id]}, participant_rows=rows,
                       extra={"enrolment_rows": enrolment_rows})
-    demo.generate(ctx)
-    db.session.commit()
+    with unit_of_work():
+        demo.generate(ctx)
     return rows
 
 
@@ -87,7 +88,7 @@ def test_records_after_the_demo_get_fresh_ids(org, counsellor):
     person = db.session.scalars(sa.select(Participant).order_by(Participant.id)).first()
     before = db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0
     placement = services.record_placement(person, {"type": "employment", "employer_name": "Nach der Demo GmbH",
-                                                   "start_date": person.entry_date.isoformat()}, actor=counsellor)
+                                                   "start_date": person.entry_date}, actor=counsellor)
     assert placement.id > before
 
 

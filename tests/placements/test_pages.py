@@ -75,7 +75,7 @@ def test_exit_form_closes_enrolments_as_confirmed(client, auth, counsellor, part
 
 def test_follow_up_and_re_entry_forms(client, auth, counsellor, employed_participant):
     p = employed_participant
-    services.exit_participant(p, exit_date="2024-08-31", reason="completed", actor=counsellor)
+    services.exit_participant(p, exit_date=date(2024, 8, 31), reason="completed", actor=counsellor)
     auth.login(counsellor)
     path = f"/participants/{p.id}/follow-ups/new"
     html = client.get(path).get_data(as_text=True)
@@ -102,14 +102,14 @@ def test_certificate_form(client, auth, counsellor, participant):
 
 def test_stale_edit_shows_who_saved_first_and_changes_nothing(client, auth, counsellor, participant):
     placement = services.record_placement(participant, {"type": "employment", "employer_name": "Kita",
-                                                        "start_date": "2024-06-01"}, actor=counsellor)
+                                                        "start_date": date(2024, 6, 1)}, actor=counsellor)
     auth.login(counsellor)
     path = f"/placements/{placement.id}/edit"
     token = auth.csrf_token(path)
     services.update_placement(placement, participant, {"job_title": "Köchin"}, version=1, actor=counsellor)
     r = client.post(path, data={"csrf_token": token, "version": "1", "type": "employment", "employer_name": "Kita",
                                 "start_date": "2024-06-01", "job_title": "Koch", "country": "DE"})
-    assert r.status_code == 422
+    assert r.status_code == 409  # the form again, saying who saved first
     assert "Someone else saved" in r.get_data(as_text=True) or "zuerst gespeichert" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Placement, placement.id).job_title == "Köchin"
@@ -117,7 +117,7 @@ def test_stale_edit_shows_who_saved_first_and_changes_nothing(client, auth, coun
 
 def test_end_form(client, auth, counsellor, participant):
     placement = services.record_placement(participant, {"type": "employment", "employer_name": "Kita",
-                                                        "start_date": "2024-06-01"}, actor=counsellor)
+                                                        "start_date": date(2024, 6, 1)}, actor=counsellor)
     auth.login(counsellor)
     r = post_form(client, auth, f"/placements/{placement.id}/end",
                   {"version": "1", "end_date": "2024-10-31", "status_after_end": "unemployed"})
@@ -128,7 +128,7 @@ def test_end_form(client, auth, counsellor, participant):
 def test_other_organisation_gets_404_and_analyst_403(client, auth, counsellor, other_counsellor, analyst,
                                                       participant, employer):
     placement = services.record_placement(participant, {"type": "employment", "employer_id": employer.id,
-                                                        "start_date": "2024-06-01"}, actor=counsellor)
+                                                        "start_date": date(2024, 6, 1)}, actor=counsellor)
     paths = [f"/participants/{participant.id}/placements/new", f"/participants/{participant.id}/exit",
              f"/participants/{participant.id}/certificates/new", f"/placements/{placement.id}/edit",
              f"/placements/{placement.id}/end", f"/employers/{employer.id}/placements"]
@@ -150,7 +150,7 @@ def test_placement_list_filters_and_constant_queries(client, auth, counsellor, t
             person = ParticipantFactory(organisation=org, counsellor=counsellor)
             enrol = EnrolmentFactory(participant=person, measure=measure)
             services.record_placement(person, {"type": "employment", "employer_id": employer.id,
-                                               "start_date": f"2024-06-{i + 1:02d}", "enrolment_id": enrol.id,
+                                               "start_date": date(2024, 6, i + 1), "enrolment_id": enrol.id,
                                                **kw}, actor=counsellor)
     make(2)
     auth.login(team_lead)
@@ -175,8 +175,8 @@ def test_placement_list_filters_and_constant_queries(client, auth, counsellor, t
 def test_case_file_shows_outcomes_and_the_status_upon_leaving_in_constant_queries(
         client, auth, counsellor, participant, count_queries):
     services.record_placement(participant, {"type": "employment", "employer_name": "Kita Sonnenschein",
-                                            "start_date": "2024-09-20"}, actor=counsellor)
-    services.exit_participant(participant, exit_date="2024-08-31", reason="completed", actor=counsellor)
+                                            "start_date": date(2024, 9, 20)}, actor=counsellor)
+    services.exit_participant(participant, exit_date=date(2024, 8, 31), reason="completed", actor=counsellor)
     auth.login(counsellor)
     client.get(f"/participants/{participant.id}")
     with count_queries() as few:
@@ -188,8 +188,8 @@ def test_case_file_shows_outcomes_and_the_status_upon_leaving_in_constant_querie
     assert "Kita Sonnenschein" in html
     for day in range(1, 6):
         services.record_placement(participant, {"type": "internship", "employer_name": f"Praxis {day}",
-                                                "start_date": f"2024-10-{day:02d}"}, actor=counsellor)
-        services.record_certificate(participant, {"date": f"2024-05-{day:02d}", "title": f"Kurs {day}"},
+                                                "start_date": date(2024, 10, day)}, actor=counsellor)
+        services.record_certificate(participant, {"date": date(2024, 5, day), "title": f"Kurs {day}"},
                                     actor=counsellor)
     client.get(f"/participants/{participant.id}")
     with count_queries() as many:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from caseflow.errors import Conflict, DomainError
+from caseflow.errors import Conflict, DomainError, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Employer
 from caseflow.placements import services
@@ -15,7 +15,7 @@ from tests.placements.helpers import history
 
 def data(**kw):
     base = {"type": "employment", "employer_name": "Bäckerei Kaya", "job_title": "Verkäuferin",
-            "start_date": "2024-06-01", "weekly_hours": 30}
+            "start_date": date(2024, 6, 1), "weekly_hours": 30}
     base.update(kw)
     return base
 
@@ -36,8 +36,8 @@ def test_placement_adds_the_status_of_its_type_on_its_start_date(participant, co
 @pytest.mark.parametrize("bad, field", [
     ({"type": "volunteering"}, "type"),
     ({"type": None}, "type"),
-    ({"start_date": "2024-02-29"}, "start_date"),          # before the entry on 2024-03-01
-    ({"start_date": "2024-06-01", "end_date": "2024-05-31"}, "end_date"),
+    ({"start_date": date(2024, 2, 29)}, "start_date"),          # before the entry on 2024-03-01
+    ({"start_date": date(2024, 6, 1), "end_date": date(2024, 5, 31)}, "end_date"),
     ({"weekly_hours": 0}, "weekly_hours"),
     ({"weekly_hours": 61}, "weekly_hours"),
     ({"weekly_hours": "lots"}, "weekly_hours"),
@@ -51,14 +51,13 @@ def test_invalid_placements_are_refused_and_change_nothing(participant, counsell
         services.record_placement(participant, data(**bad), actor=counsellor)
     assert exc.value.status == 422
     assert field in exc.value.fields
-    db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
     assert len(history(participant)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Employer)) == 0
 
 
 def test_boundaries_are_accepted(participant, counsellor):
-    p = services.record_placement(participant, data(start_date="2024-03-01", end_date="2024-03-01",
+    p = services.record_placement(participant, data(start_date=date(2024, 3, 1), end_date=date(2024, 3, 1),
                                                     weekly_hours=60), actor=counsellor)
     assert p.weekly_hours == Decimal("60.0")
     q = services.record_placement(participant, data(weekly_hours=1, country="pl"), actor=counsellor)
@@ -71,7 +70,6 @@ def test_enrolment_must_be_this_participants(participant, counsellor, enrolment,
     with pytest.raises(DomainError) as exc:
         services.record_placement(participant, data(enrolment_id=someone_else.id), actor=counsellor)
     assert "enrolment_id" in exc.value.fields
-    db.session.rollback()
     p = services.record_placement(participant, data(enrolment_id=enrolment.id), actor=counsellor)
     assert p.enrolment_id == enrolment.id
 
@@ -87,10 +85,9 @@ def test_new_employer_is_created_in_the_participants_organisation(participant, c
 
 
 def test_directory_employer_of_another_organisation_is_refused(participant, counsellor, other_employer, employer):
-    with pytest.raises(DomainError) as exc:
+    # another organisation's employer does not exist for this one: 404, as everywhere
+    with pytest.raises(NotFound):
         services.record_placement(participant, data(employer_id=other_employer.id), actor=counsellor)
-    assert "employer_id" in exc.value.fields
-    db.session.rollback()
     p = services.record_placement(participant, data(employer_id=employer.id, employer_name=None), actor=counsellor)
     assert (p.employer_id, p.employer_name) == (employer.id, "Vivantes Klinikum Neukölln")
 
@@ -101,21 +98,21 @@ def test_self_employment_needs_no_employer(participant, counsellor):
 
 
 def test_placement_may_be_recorded_after_the_exit(participant, counsellor):
-    services.exit_participant(participant, exit_date="2024-09-30", reason="completed", actor=counsellor)
-    services.record_placement(participant, data(start_date="2024-10-14"), actor=counsellor)
+    services.exit_participant(participant, exit_date=date(2024, 9, 30), reason="completed", actor=counsellor)
+    services.record_placement(participant, data(start_date=date(2024, 10, 14)), actor=counsellor)
     assert history(participant)[-1] == (date(2024, 10, 14), "employed", "placement")
 
 
 def test_ending_adds_the_following_status_on_the_day_after_the_end(participant, counsellor):
     p = services.record_placement(participant, data(), actor=counsellor)
-    services.end_placement(p, participant, end_date="2024-08-31", status_after="unemployed",
+    services.end_placement(p, participant, end_date=date(2024, 8, 31), status_after="unemployed",
                            version=p.version, actor=counsellor)
     assert history(participant)[-1] == (date(2024, 9, 1), "unemployed", "placement_end")
     from caseflow.placements.indicators import status_on
     assert status_on(participant.id, date(2024, 8, 31)) == "employed"
     assert status_on(participant.id, date(2024, 9, 1)) == "unemployed"
     # ending again corrects, never duplicates
-    services.end_placement(p, participant, end_date="2024-09-15", status_after="education_or_training",
+    services.end_placement(p, participant, end_date=date(2024, 9, 15), status_after="education_or_training",
                            version=p.version, actor=counsellor)
     ends = [h for h in history(participant) if h[2] == "placement_end"]
     assert ends == [(date(2024, 9, 16), "education_or_training", "placement_end")]
@@ -124,20 +121,20 @@ def test_ending_adds_the_following_status_on_the_day_after_the_end(participant, 
 def test_ending_validates(participant, counsellor):
     p = services.record_placement(participant, data(), actor=counsellor)
     with pytest.raises(DomainError) as exc:
-        services.end_placement(p, participant, end_date="2024-05-01", status_after="",
+        services.end_placement(p, participant, end_date=date(2024, 5, 1), status_after="",
                                version=p.version, actor=counsellor)
     assert set(exc.value.fields) == {"end_date", "status_after_end"}
     with pytest.raises(Conflict):
-        services.end_placement(p, participant, end_date="2024-08-01", status_after="unemployed",
+        services.end_placement(p, participant, end_date=date(2024, 8, 1), status_after="unemployed",
                                version=p.version + 1, actor=counsellor)
 
 
 def test_update_keeps_the_status_change_consistent(participant, counsellor):
-    p = services.record_placement(participant, data(end_date="2024-12-31", status_after_end="unemployed"),
+    p = services.record_placement(participant, data(end_date=date(2024, 12, 31), status_after_end="unemployed"),
                                   actor=counsellor)
     assert history(participant)[1:] == [(date(2024, 6, 1), "employed", "placement"),
                                         (date(2025, 1, 1), "unemployed", "placement_end")]
-    services.update_placement(p, participant, {"start_date": "2024-07-01", "end_date": "2025-01-31"},
+    services.update_placement(p, participant, {"start_date": date(2024, 7, 1), "end_date": date(2025, 1, 31)},
                               version=p.version, actor=counsellor)
     assert sorted(history(participant)[1:]) == [(date(2024, 7, 1), "employed", "placement"),
                                                 (date(2025, 2, 1), "unemployed", "placement_end")]
@@ -154,14 +151,13 @@ def test_update_with_a_stale_version_changes_nothing(participant, counsellor):
     services.update_placement(p, participant, {"job_title": "Filialleiterin"}, version=old_version, actor=counsellor)
     with pytest.raises(Conflict):
         services.update_placement(p, participant, {"job_title": "Aushilfe"}, version=old_version, actor=counsellor)
-    db.session.rollback()
     assert db.session.get(Placement, p.id).job_title == "Filialleiterin"
 
 
 def test_update_validates_like_create(participant, counsellor):
     p = services.record_placement(participant, data(), actor=counsellor)
     with pytest.raises(DomainError) as exc:
-        services.update_placement(p, participant, {"end_date": "2024-01-01", "weekly_hours": 70},
+        services.update_placement(p, participant, {"end_date": date(2024, 1, 1), "weekly_hours": 70},
                                   version=p.version, actor=counsellor)
     assert set(exc.value.fields) == {"end_date", "weekly_hours"}
 
