@@ -65,7 +65,20 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (accounts_bp, audit_bp, participants_bp, measures_bp, placements_bp, reports_bp, privacy_bp):
         app.register_blueprint(bp)
+    register_working_day(app)  # before api.init_app: it adds routes to the API blueprint
     api.init_app(app)
+
+
+def register_working_day(app: Flask) -> None:
+    """Scheduled jobs, reminders and the digest, the team board and task pages, the calendar feed."""
+    from caseflow import board, calendar_feed, jobs, notifications
+    from caseflow.jobs import housekeeping
+
+    jobs.init_app(app)
+    housekeeping.register(app)
+    notifications.init_app(app)
+    board.init_app(app)
+    calendar_feed.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
