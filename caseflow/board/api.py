@@ -2,12 +2,16 @@
 `PATCH /participants/{id}/tasks/{task_id}`, `POST /participants/{id}/reassign`)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Date, Flag, Id, Schema, Text, Version, errors, fields
 from caseflow.api.support import api_user
 from caseflow.participants import tasks
 from caseflow.participants.access import get_participant_for, get_record_for
+from caseflow.errors import NotFound
 from caseflow.participants.models import Task
+from caseflow.validation import MAX_ID
 
 TASK_KINDS = ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")
 
@@ -49,6 +53,12 @@ class HandoverSchema(Schema):
 _registered = False
 
 
+def _ids_that_can_exist(*ids: int) -> None:
+    """An id beyond what the databases store cannot exist: 404, not a database error."""
+    if any(i > MAX_ID for i in ids):
+        raise NotFound(_("No such record."))
+
+
 def register_routes() -> None:
     """Adds the routes to the API blueprint (once per process: the blueprint is module-global)."""
     global _registered
@@ -65,6 +75,7 @@ def register_routes() -> None:
     def tasks_patch(data, participant_id: int, task_id: int):
         """Edit, reschedule, reassign, complete or reopen a task"""
         actor = api_user()
+        _ids_that_can_exist(participant_id, task_id)
         _, task = get_record_for(actor, participant_id, Task, task_id, for_update=True)
         version = data.pop("version")
         return tasks.update_task(task, data, version=version, actor=actor)
@@ -76,6 +87,7 @@ def register_routes() -> None:
     def participants_reassign(data, participant_id: int):
         """Hand a case to another counsellor, with its open tasks unless move_tasks is false"""
         actor = api_user()
+        _ids_that_can_exist(participant_id)
         participant = get_participant_for(actor, participant_id, for_update=True, allow_anonymised=False)
         return tasks.reassign_case(participant, counsellor_id=data["counsellor_id"], actor=actor,
                                    move_tasks=data["move_tasks"], version=data["version"])

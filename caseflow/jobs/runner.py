@@ -82,8 +82,6 @@ def _execute(job: Job, now: datetime) -> tuple[str, str, float]:
     except Exception as exc:  # noqa: BLE001 - a job's failure is recorded, the next job still runs
         log.exception("job %s failed", job.name)
         outcome, message = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    finally:
-        db.session.remove()
     return outcome, message[:500], clock.monotonic() - started
 
 
@@ -142,7 +140,6 @@ def run_due(now: datetime | None = None, *, only: str | None = None) -> list[Out
     jobs = [j for name, j in sorted(reg.jobs.items()) if only in (None, name)]
     if not jobs:
         return []
-    db.session.remove()  # the jobs' units of work start from a clean session
     _ensure_rows([j.name for j in jobs])
     runner = _run_postgresql if db.engine.dialect.name == "postgresql" else _run_sqlite
     results = []

@@ -1,12 +1,16 @@
 """API v1: `GET /notifications` (paginated, newest first) and `POST /notifications/{id}/read`."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Id, PageArgs, Schema, errors, fields, page_of
 from caseflow.api.support import api_user
+from caseflow.errors import NotFound
 from caseflow.notifications import services
 from caseflow.notifications.models import NOTIFICATION_KINDS
 from caseflow.notifications.texts import notification_text
+from caseflow.validation import MAX_ID
 from caseflow.web import rows_and_total
 
 
@@ -48,4 +52,6 @@ def register_routes() -> None:
     def notifications_read(notification_id: int):
         """Marks one of the account's notifications as read"""
         actor = api_user()
+        if notification_id > MAX_ID:
+            raise NotFound(_("No such notification."))
         return services.mark_read(services.get_notification_for(actor, notification_id), actor=actor)
