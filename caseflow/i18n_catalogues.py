@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "caseflow"
 LANGUAGES = ("de", "en")
-DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "api")
+DOMAINS = ("accounts", "audit", "participants", "measures", "placements", "reports", "privacy", "api",
+           "jobs", "notifications", "board", "calendar_feed")
 
 
 def sources(domain: str | None) -> list[Path]:

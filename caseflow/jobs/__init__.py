@@ -42,12 +42,14 @@ class Schedule:
         return slot
 
     def is_due(self, now: datetime, last_success: datetime | None) -> bool:
-        if last_success is None:
-            return True
         if self.interval is not None:
-            return now - last_success >= self.interval
+            return last_success is None or now - last_success >= self.interval
         slot = self.last_slot(now)
-        return slot is not None and last_success < slot
+        if slot is None:
+            return False
+        if last_success is None:  # never run: from today's hour on, not at once (no digest at 3 a.m.)
+            return slot.date() == now.astimezone(LOCAL_ZONE).date()
+        return last_success < slot
 
     def describe(self) -> str:
         if self.interval is not None:
