@@ -166,12 +166,13 @@ def plan_appointment(participant: Participant, data: dict[str, Any], *, actor: U
     minutes = check.integer("minutes", minimum=5, maximum=600)
     kind = check.choice("kind", APPOINTMENT_KINDS) or "meeting"
     check.done()
+    starts = starts.astimezone(UTC)  # stored in UTC: SQLite keeps the text without its zone
     appointment = Appointment(organisation_id=participant.organisation_id, participant_id=participant.id,
                               owner_id=actor.id, kind=kind, starts_at=starts, minutes=minutes or 60)
     db.session.add(appointment)
     record("appointment.create", actor=actor, obj=appointment, participant_id=participant.id,
            organisation_id=participant.organisation_id,
-           changes={"starts_at": [None, as_utc(starts).isoformat()], "kind": [None, kind]})  # type: ignore[arg-type]
+           changes={"starts_at": [None, starts.isoformat()], "kind": [None, kind]})
     return appointment
 
 
