@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Date, Flag, Id, Schema, Text, Version, errors, fields
 from caseflow.api.support import api_user
+from caseflow.errors import NotFound
 from caseflow.participants import tasks
 from caseflow.participants.access import get_participant_for, get_record_for
-from caseflow.errors import NotFound
 from caseflow.participants.models import Task
 from caseflow.validation import MAX_ID
 

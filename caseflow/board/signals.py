@@ -58,7 +58,7 @@ def completeness_gap(today: date) -> sa.ColumnElement:
 
 def casework_scope(organisation_id: int | None = None) -> list[sa.ColumnElement]:
     """Cases anyone still works on: not anonymised, not restricted (Art. 18: read-only, left out)."""
-    conditions = [P.anonymised_at.is_(None), P.restricted_at.is_(None)]
+    conditions: list[sa.ColumnElement] = [P.anonymised_at.is_(None), P.restricted_at.is_(None)]
     if organisation_id is not None:
         conditions.append(P.organisation_id == organisation_id)
     return conditions

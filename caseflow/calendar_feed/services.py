@@ -159,13 +159,14 @@ def plan_appointment(participant: Participant, data: dict[str, Any], *, actor: U
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
     check = Checker(data, summary=_("Please correct the marked fields."))
     starts = data.get("starts_at")
-    if not isinstance(starts, datetime):
+    if not isinstance(starts, datetime) or starts.tzinfo is None:
         check.add("starts_at", _("Enter a date and time."))
-    elif as_utc(starts) <= (now or utcnow()):
+    elif starts <= (now or utcnow()):
         check.add("starts_at", _("An appointment is planned ahead: choose a time in the future."))
     minutes = check.integer("minutes", minimum=5, maximum=600)
     kind = check.choice("kind", APPOINTMENT_KINDS) or "meeting"
     check.done()
+    assert isinstance(starts, datetime)  # checked above
     starts = starts.astimezone(UTC)  # stored in UTC: SQLite keeps the text without its zone
     appointment = Appointment(organisation_id=participant.organisation_id, participant_id=participant.id,
                               owner_id=actor.id, kind=kind, starts_at=starts, minutes=minutes or 60)

@@ -73,7 +73,7 @@ def digests(today: date) -> list[Digest]:
                 *casework_scope(), P.counsellor_id.in_(list(out)), no_contact(today, 30))
             .group_by(P.counsellor_id)):
         out[counsellor_id].counts["no_contact"] = n
-    leads = {p.organisation_id: [] for p in people if p.role == "team_lead" and p.organisation_id}
+    leads: dict[int, list[int]] = {p.organisation_id: [] for p in people if p.role == "team_lead" and p.organisation_id}
     for p in people:
         if p.role == "team_lead" and p.organisation_id:
             leads[p.organisation_id].append(p.id)

@@ -211,7 +211,7 @@ def reassign_cases(participant_ids: Iterable[int], *, counsellor_id: int, actor:
     hold back the others) and answers a result per case, in the order given."""
     if actor.role != "team_lead":
         raise Forbidden(_("Only team leads reassign participants."))
-    if _colleague(actor.organisation_id, counsellor_id) is None:
+    if actor.organisation_id is None or _colleague(actor.organisation_id, counsellor_id) is None:
         raise DomainError.field("counsellor_id", _colleague_message())
     results = []
     for pid in dict.fromkeys(participant_ids):
