@@ -165,3 +165,20 @@ def test_api_reassign_moves_tasks_by_default(api_as, make_case, colleague, team_
     assert denied.status_code == 403
     stale = api_as(team_lead).post(f"/participants/{case.id}/reassign", json={"counsellor_id": counsellor.id, "version": 1})
     assert stale.status_code == 409
+
+
+def test_the_reassign_page_moves_the_tasks_unless_told_not_to(client, auth, make_case, colleague, team_lead, counsellor):
+    moving, staying = make_case(), make_case()
+    t1, t2 = TaskFactory(participant=moving), TaskFactory(participant=staying)
+    auth.login(team_lead)
+    page = client.get(f"/participants/{moving.id}/reassign").get_data(as_text=True)
+    assert 'name="move_tasks"' in page and "checked" in page
+    token = auth.csrf_token(f"/participants/{moving.id}/reassign")
+    assert client.post(f"/participants/{moving.id}/reassign", data={
+        "csrf_token": token, "counsellor_id": str(colleague.id), "version": "1", "move_tasks": "y"}).status_code == 302
+    assert client.post(f"/participants/{staying.id}/reassign", data={
+        "csrf_token": token, "counsellor_id": str(colleague.id), "version": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, t1.id).assignee_id == colleague.id
+    assert db.session.get(Task, t2.id).assignee_id == counsellor.id
+    assert db.session.get(Participant, staying.id).counsellor_id == colleague.id
