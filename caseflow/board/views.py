@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from caseflow.accounts.auth import roles_required
 from caseflow.board import queries
@@ -15,6 +15,7 @@ from caseflow.participants import tasks as task_services
 from caseflow.participants.access import get_record_for
 from caseflow.participants.models import Task
 from caseflow.participants.queries import colleagues
+from caseflow.vocabulary import CASEWORK_ROLES
 from caseflow.web import apply_error, page_args, safe_next
 
 bp = Blueprint("board", __name__)
@@ -106,7 +107,7 @@ def _version(form) -> int | None:
 
 
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def edit_task(participant_id: int, task_id: int):
     participant, task = get_record_for(current_user, participant_id, Task, task_id)
     team = colleagues(participant.organisation_id)
@@ -130,7 +131,7 @@ def edit_task(participant_id: int, task_id: int):
 
 
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/<any(complete, reopen):action>", methods=["POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def task_state(participant_id: int, task_id: int, action: str):
     form = TaskStateForm()
     if not form.validate_on_submit():

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from caseflow.accounts.auth import roles_required
 from caseflow.calendar_feed import services
 from caseflow.calendar_feed.models import Appointment
 from caseflow.errors import DomainError, NotFound
@@ -20,7 +21,7 @@ from caseflow.extensions import db, limiter
 from caseflow.notifications.services import settings_of
 from caseflow.notifications.views import DigestForm, EmptyForm
 from caseflow.participants.access import get_participant_for, require_casework
-from caseflow.vocabulary import NOTE_KINDS
+from caseflow.vocabulary import CASEWORK_ROLES, NOTE_KINDS
 from caseflow.web import apply_error
 
 bp = Blueprint("calendar_feed", __name__)
@@ -35,7 +36,7 @@ def _settings_page(new_token: str | None = None):
 
 
 @bp.route("/calendar/feed", methods=["POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def renew():
     require_casework(current_user)
     if not EmptyForm().validate_on_submit():
@@ -46,7 +47,7 @@ def renew():
 
 
 @bp.route("/calendar/feed/off", methods=["POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def turn_off():
     if EmptyForm().validate_on_submit() and services.turn_off_feed(actor=current_user):
         flash(_("The calendar feed is off; its address no longer works."), "success")
@@ -75,7 +76,7 @@ class CancelForm(FlaskForm):
 
 
 @bp.route("/participants/<int:participant_id>/appointments", methods=["GET", "POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def appointments(participant_id: int):
     participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
     form = AppointmentForm()
@@ -98,7 +99,7 @@ def appointments(participant_id: int):
 
 
 @bp.route("/participants/<int:participant_id>/appointments/<int:appointment_id>/cancel", methods=["POST"])
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def cancel(participant_id: int, appointment_id: int):
     participant = get_participant_for(current_user, participant_id, for_update=True)
     appointment = db.session.get(Appointment, appointment_id)

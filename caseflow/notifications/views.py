@@ -6,15 +6,17 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from caseflow.accounts.auth import roles_required
 from caseflow.extensions import db
 from caseflow.notifications import services
 from caseflow.notifications.models import Notification
 from caseflow.notifications.texts import KIND_LABELS, notification_text
 from caseflow.participants.models import Participant
+from caseflow.vocabulary import ROLES
 from caseflow.web import Page, page_args, rows_and_total
 
 bp = Blueprint("notifications", __name__)
@@ -29,7 +31,7 @@ class DigestForm(FlaskForm):
 
 
 @bp.route("/notifications")
-@login_required
+@roles_required(*ROLES)
 def index():
     page, per_page = page_args()
     stmt = (services.notifications_of(current_user.id)
@@ -43,7 +45,7 @@ def index():
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@login_required
+@roles_required(*ROLES)
 def read(notification_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
@@ -52,7 +54,7 @@ def read(notification_id: int):
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
-@login_required
+@roles_required(*ROLES)
 def read_all():
     if EmptyForm().validate_on_submit():
         n = services.mark_all_read(actor=current_user)
@@ -61,7 +63,7 @@ def read_all():
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
-@login_required
+@roles_required(*ROLES)
 def settings():
     from caseflow.calendar_feed.services import feed_of
     current = services.settings_of(current_user.id)

@@ -12,7 +12,8 @@ from caseflow import create_app
 from tests.conftest import PASSWORD
 
 # Open to everyone, by design.
-PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "api.openapi"}
+# calendar_feed.feed: a calendar program reads it; its secret address is the authorisation.
+PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "api.openapi", "calendar_feed.feed"}
 # Web views that any signed-in account may open (so they carry no required_roles), by design.
 LOGIN_ONLY = {"accounts.account", "accounts.logout"}
 ROLES = ("counsellor", "team_lead", "analyst", "admin")
