@@ -31,7 +31,7 @@ LOCAL = ZoneInfo("Europe/Berlin")
 def _settings_page(new_token: str | None = None):
     current = settings_of(current_user.id)
     new_url = url_for("calendar_feed.feed", token=new_token, _external=True) if new_token else None
-    return render_template("notifications/settings.html", form=DigestForm(data={"digest_enabled": current.digest_enabled}),
+    return render_template("notifications/settings.html", form=DigestForm(formdata=None, data={"digest_enabled": current.digest_enabled}),
                            feed=services.feed_of(current_user.id), feed_form=EmptyForm(), new_feed_url=new_url)
 
 

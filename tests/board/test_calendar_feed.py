@@ -103,3 +103,10 @@ def test_appointment_page(client, auth, counsellor, make_case):
     assert answer.status_code == 302
     assert len(services.planned_appointments(case.id)) == 1
     assert "Termine" in client.get(f"/participants/{case.id}").get_data(as_text=True)
+
+
+def test_turning_the_feed_on_leaves_the_digest_choice_alone(client, auth, counsellor):
+    auth.login(counsellor)
+    html = client.post("/calendar/feed", data={"csrf_token": auth.csrf_token("/notifications/settings")}).get_data(as_text=True)
+    assert 'id="digest_enabled" name="digest_enabled" type="checkbox" value="y"' in html
+    assert re.search(r'<input checked[^>]*id="digest_enabled"', html)
