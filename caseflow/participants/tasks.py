@@ -60,7 +60,8 @@ def update_task(task: Task, data: Mapping[str, Any], *, version: Any, actor: Use
                 today: date | None = None) -> Task:
     """Changes any of `title`, `due_date`, `assignee_id`, `done` (True completes, False reopens)
     of `task`. One audit entry per kind of change: `task.update` (title, due date), `task.reassign`
-    (assignee), `task.complete`, `task.reopen`. 422 with every bad field at once, 409 when stale."""
+    (assignee), `task.complete`, `task.reopen`. 422 with every bad field at once, 409 when stale,
+    when completing a done task (`already_done`) or reopening an open one (`not_done`)."""
     require_casework(actor)
     if task.organisation_id != actor.organisation_id:
         raise NotFound(_("No such record."))
@@ -89,6 +90,10 @@ def update_task(task: Task, data: Mapping[str, Any], *, version: Any, actor: Use
     if "done" in data and data["done"] is not None:
         done = check.boolean("done")
     check.done()
+    if done is True and task.done_at is not None:
+        raise Conflict(_("This task is done already."), code="already_done")
+    if done is False and task.done_at is None:
+        raise Conflict(_("This task is open."), code="not_done")
     participant_id, org_id = task.participant_id, task.organisation_id
     if changes:
         if "title" in changes:
