@@ -28,9 +28,11 @@ def notify(user_id: int | None, kind: str, *, event_key: str, participant_id: in
     with unit_of_work() as session:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        result = session.execute(insert(Notification).values(**values)
-                                 .on_conflict_do_nothing(index_elements=["user_id", "event_key"]))
-    return bool(getattr(result, "rowcount", 0))
+        # RETURNING tells whether a row was added (rowcount is not reliable for ORM-enabled inserts).
+        added = session.execute(insert(Notification).values(**values)
+                                .on_conflict_do_nothing(index_elements=["user_id", "event_key"])
+                                .returning(Notification.id)).first()
+    return added is not None
 
 
 def notify_many(rows: Iterable[dict[str, Any]]) -> int:
