@@ -3,7 +3,8 @@
 
     python3 dev.py run     create .venv, install, compile translations, migrate the SQLite database
                            in instance/, load demo data when it is empty, print the demo logins and
-                           serve Caseflow on http://127.0.0.1:5000
+                           serve Caseflow on http://127.0.0.1:5000; the scheduled jobs (`jobs run`)
+                           run every minute in the background
     python3 dev.py test    create .venv, install the test tools, compile translations, run the whole
                            suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (both
                            legs at the same time; CASEFLOW_TEST_SERIAL=1 runs them one after the
@@ -104,9 +105,23 @@ def cmd_run() -> None:
     run(BIN / "alembic", "upgrade", "head")
     step("loading demo data if the database is empty (the demo logins are printed either way)")
     run(BIN / "flask", "--app", "app", "demo-data", "--if-empty", "--participants", "300", "--seed", "1")
+    step("running the scheduled jobs every minute in the background (flask jobs run)")
+    stop = threading.Event()
+    threading.Thread(target=_jobs_loop, args=(stop,), name="caseflow-jobs", daemon=True).start()
     step(f"serving Caseflow on http://{HOST}:{PORT} (Ctrl+C stops it)")
-    with contextlib.suppress(KeyboardInterrupt):
-        run(BIN / "flask", "--app", "app", "run", "--host", HOST, "--port", str(PORT), check=False)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run(BIN / "flask", "--app", "app", "run", "--host", HOST, "--port", str(PORT), check=False)
+    finally:
+        stop.set()
+
+
+def _jobs_loop(stop: threading.Event, every: float = 60.0) -> None:
+    """What cron does in production: `jobs run` once a minute (each run prints the jobs it ran)."""
+    while not stop.is_set():
+        subprocess.run([str(BIN / "flask"), "--app", "app", "jobs", "run"], cwd=ROOT, env=os.environ.copy(),
+                       check=False)
+        stop.wait(every)
 
 
 def _postgres_reachable(url: str) -> str | None:

@@ -69,20 +69,39 @@ def register_domains(app: Flask) -> None:
         accounts,
         api,
         audit_log,
+        board,
+        calendar_feed,
         documents,
         imports,
+        jobs,
         measures,
+        notifications,
         participants,
         placements,
         privacy,
         reports,
         web,
     )
+    from caseflow.jobs import housekeeping
 
-    for domain in (accounts, participants, measures, placements, audit_log, reports, privacy, documents, imports):
+    for domain in (accounts, participants, measures, placements, audit_log, reports, privacy, documents, imports,
+                   jobs, notifications, board, calendar_feed):
         domain.init_app(app)
+    housekeeping.register(app)  # the scheduled jobs of the domains above (retention, expiry, imports, …)
     web.limit_web_blueprints(app)
     api.init_app(app)
+
+
+def register_working_day(app: Flask) -> None:
+    """Scheduled jobs, reminders and the digest, the team board and task pages, the calendar feed."""
+    from caseflow import board, calendar_feed, jobs, notifications
+    from caseflow.jobs import housekeeping
+
+    jobs.init_app(app)
+    housekeeping.register(app)
+    notifications.init_app(app)
+    board.init_app(app)
+    calendar_feed.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

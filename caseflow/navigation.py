@@ -12,6 +12,7 @@ EVERYONE = tuple(ROLES)
 MAIN_NAVIGATION = (
     ("participants.caseload", _l("My caseload"), CASEWORK),
     ("participants.register", _l("Register participant"), CASEWORK),
+    ("board.board", _l("Team board"), ("team_lead",)),
     ("measures.catalogue", _l("Measures"), ("counsellor", "team_lead", "admin")),
     ("measures.employers", _l("Employers"), CASEWORK),
     ("placements.placement_list", _l("Placements"), CASEWORK),
@@ -21,6 +22,7 @@ MAIN_NAVIGATION = (
     ("accounts.admin_home", _l("Administration"), ("admin",)),
     ("accounts.users", _l("Staff"), ("team_lead",)),
     ("privacy.retention", _l("Retention"), ("admin",)),
+    ("jobs.overview", _l("Scheduled jobs"), ("admin",)),
     ("privacy.processing_record", _l("Record of processing"), ("admin", "team_lead")),
 )
 

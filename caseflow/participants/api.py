@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import (
@@ -28,7 +27,6 @@ from caseflow.api.schemas import (
     page_of,
 )
 from caseflow.api.support import api_user
-from caseflow.errors import DomainError
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
@@ -384,14 +382,6 @@ class TaskSchema(Schema):
     version = _read_only_id()
 
 
-class TaskDoneSchema(Schema):
-    """Completes a task: `done` must be true (checked after the task is loaded, so that a restricted
-    case answers 409 whatever the body)."""
-
-    version = Version()
-    done = _boolean(metadata={"description": "true: the task is done (required)", "enum": [True]})
-
-
 @bp.route("/participants/<int:participant_id>/tasks", methods=["GET"])
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(TaskSchema))
@@ -410,14 +400,3 @@ def create_task(data, participant_id: int):
     return services.add_task(_participant_for_writing(participant_id), data, actor=api_user())
 
 
-@bp.route("/participants/<int:participant_id>/tasks/<int:task_id>", methods=["PATCH"])
-@bp.arguments(TaskDoneSchema)
-@bp.response(200, TaskSchema)
-@errors(400, 403, 404, 409, 422)
-def patch_task(data, participant_id: int, task_id: int):
-    """Complete a task (send the version read; 409 when stale or done already)"""
-    actor = api_user()
-    _, task = get_record_for(actor, participant_id, Task, task_id, writable=True)
-    if data.get("done") is not True:
-        raise DomainError.field("done", gettext('Send "done": true to complete the task.'))
-    return services.complete_task(task, version=data["version"], actor=actor)

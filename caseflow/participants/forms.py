@@ -237,6 +237,7 @@ class CompleteTaskForm(FlaskForm):
 
 class ReassignForm(FlaskForm):
     counsellor_id = _select(_l("New counsellor"), required=True)
+    move_tasks = BooleanField(_l("Move the case's open tasks to the new counsellor too"), default=True)
     version = HiddenField()
 
     def setup(self, colleagues: list[tuple[int, str]]) -> ReassignForm:

@@ -16,7 +16,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import queries, services
+from caseflow.participants import queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,
@@ -378,8 +378,9 @@ def reassign(participant_id: int):
         form.counsellor_id.data = str(participant.counsellor_id or "")
         form.version.data = participant.version
     done, status = _save_edit_form(
-        form, lambda: services.reassign_participant(participant, counsellor_id=int_or_none(form.counsellor_id.data),
-                                                    version=int_or_none(form.version.data), actor=current_user),
+        form, lambda: tasks.reassign_case(participant, counsellor_id=int_or_none(form.counsellor_id.data),
+                                          version=int_or_none(form.version.data), actor=current_user,
+                                          move_tasks=bool(form.move_tasks.data)),
         _("Participant reassigned."), case_file_url(participant.id))
     if done is not None:
         return done

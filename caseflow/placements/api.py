@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from caseflow.accounts.queries import counsellor_choices
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import (
     Choice,
@@ -38,7 +39,6 @@ from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.placements import indicators, services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
-from caseflow.accounts.queries import counsellor_choices
 from caseflow.placements.queries import PlacementFilters, measure_choices, organisation_placements
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES

@@ -16,7 +16,9 @@ PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "ap
           # operations (tests/ops): no data; /metrics answers 404 without METRICS_TOKEN, 401 without it
           "ops.healthz", "ops.readyz", "ops.metrics",
           # the login's second step, "forgot your password?" and the mailed links (issue 12)
-          "accounts.login_code", "accounts.forgot_password", "accounts.link", "accounts.choose_password"}
+          "accounts.login_code", "accounts.forgot_password", "accounts.link", "accounts.choose_password",
+          # calendar_feed.feed: a calendar program reads it; its secret address is the authorisation.
+          "calendar_feed.feed"}
 # Web views that any signed-in account may open (so they carry no required_roles), by design.
 LOGIN_ONLY = {"accounts.account", "accounts.logout", "accounts.end_session", "accounts.two_factor_setup",
               "accounts.new_recovery_codes", "accounts.two_factor_off"}
