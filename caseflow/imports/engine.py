@@ -764,10 +764,8 @@ class Engine:
                 fail("improved_situation", _("An improved situation needs a status of employed or self-employed."))
             elif improved is False and how:
                 fail("improvement_kind", _("Leave this empty when the situation did not improve."))
-            elif not how:
-                fail("improvement_kind", _("Say how the situation improved."))
             else:
-                improved = True
+                improved = True  # the kind is optional (interfaces.md); it stays unknown
         if errors:
             return
         if not employed_at_entry or status == "unknown":

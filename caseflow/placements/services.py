@@ -516,9 +516,9 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
             check.add("improved_situation", _("An improved situation needs a status of employed or self-employed."))
         elif improved is False and how:
             check.add("improvement_kind", _("Leave this empty when the situation did not improve."))
-        elif not how:
-            check.add("improvement_kind", _("Say how the situation improved."))
         else:
+            # interfaces.md: the kind is optional; improved without a kind is counted as improved
+            # and its kind stays unknown (NULL), shown as "kind not recorded".
             improved = True
     check.done()
     assert kind is not None and day is not None and status is not None

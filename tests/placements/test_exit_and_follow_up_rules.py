@@ -179,8 +179,7 @@ def test_follow_up_validation(participant, counsellor):
 def test_improvement_for_people_employed_at_entry(employed_participant, counsellor):
     p = employed_participant
     services.exit_participant(p, exit_date=date(2024, 8, 31), reason="completed", actor=counsellor)
-    for bad, field in (({"improved_situation": True}, "improvement_kind"),
-                       ({"improved_situation": True, "improvement_kind": "pay_rise"}, "improvement_kind"),
+    for bad, field in (({"improved_situation": True, "improvement_kind": "pay_rise"}, "improvement_kind"),
                        ({"improved_situation": True, "improvement_kind": "full_time", "status": "unemployed"},
                         "improved_situation")):
         with pytest.raises(DomainError) as exc:
@@ -192,6 +191,10 @@ def test_improvement_for_people_employed_at_entry(employed_participant, counsell
     g = services.record_follow_up(p, {"date": date(2025, 3, 5), "status": "employed", "improved_situation": False},
                                   actor=counsellor)
     assert (g.improved_situation, g.improvement_kind) == (False, None)
+    # interfaces.md: the kind is optional; improved without a kind is improved of unknown kind
+    h = services.record_follow_up(p, {"date": date(2025, 3, 6), "status": "employed", "improved_situation": True},
+                                  actor=counsellor)
+    assert (h.improved_situation, h.improvement_kind) == (True, None)
 
 
 def test_the_latest_six_month_follow_up_counts(employed_participant, counsellor):
