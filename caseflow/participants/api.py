@@ -33,6 +33,7 @@ from caseflow.participants.models import Goal, Note, Participant, StatusChange, 
 from caseflow.participants.queries import languages_of, qualifications_of, search
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
+    ANSWERS,
     BERLIN_DISTRICTS,
     GOAL_STATUSES,
     PARTICIPANT_STATUSES,
@@ -56,6 +57,28 @@ class _Boolean(Flag):
 
 def _boolean(**kwargs: Any) -> Flag:
     return _Boolean(**kwargs)
+
+
+class _Answer(fields.Field):
+    """A three-valued answer: `"yes"`, `"no"`, `"declined"`; a JSON boolean is read as yes/no
+    (clients written before issue 18 keep working). Answers the three-valued form."""
+
+    default_error_messages = {"invalid": 'Send "yes", "no", "declined" or a boolean.'}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return value
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, str) and value in ANSWERS:
+            return value
+        raise self.make_error("invalid")
+
+
+def _answer(description: str) -> fields.Field:
+    return _Answer(metadata={"description": description, "type": "string", "enum": list(ANSWERS),
+                             "x-also-accepts": "boolean (true = yes, false = no)"})
 
 
 def _read_only_id(**kwargs: Any) -> fields.Integer:
@@ -90,10 +113,10 @@ class _MasterDataSchema(Schema):
     work_permission = _boolean(allow_none=True, metadata={"description": "may work in Germany; null = unknown"})
     arrival_year = fields.Integer(strict=True, allow_none=True, metadata={"description": "year of arrival in Germany"})
     preferred_language = Text(max_length=20, metadata={"description": "ISO 639-1 code"})
-    foreign_background = _boolean(metadata={"description": "default false"})
-    disability = _boolean(metadata={"description": "true only with special_categories_consent_date"})
-    minority = _boolean(metadata={"description": "true only with special_categories_consent_date"})
-    homeless = _boolean(metadata={"description": "default false"})
+    foreign_background = _answer("yes / no / declined (a boolean is read as yes/no); default no")
+    disability = _answer("yes only with special_categories_consent_date; no / declined; a boolean is read as yes/no")
+    minority = _answer("yes only with special_categories_consent_date; no / declined; a boolean is read as yes/no")
+    homeless = _answer("yes / no / declined (a boolean is read as yes/no); default no")
     special_categories_consent_date = Date(allow_none=True, metadata={
         "description": "the date of the explicit consent to record special-category data (GDPR Art. 9)"})
     entry_date = Date()

@@ -27,7 +27,13 @@ from wtforms.validators import Optional
 
 from caseflow.i18n import country_choices, language_choices
 from caseflow.participants.services import MASTER_FIELDS, TEXT_LIMITS
-from caseflow.participants.vocabulary import BERLIN_DISTRICTS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
+from caseflow.participants.vocabulary import (
+    ANSWERS,
+    BERLIN_DISTRICTS,
+    GOAL_STATUSES,
+    ISCED_LEVELS,
+    RECOGNITION_STATUSES,
+)
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
@@ -81,13 +87,16 @@ class ParticipantForm(FlaskForm):
     work_permission = _select(_l("Permitted to work in Germany"))
     arrival_year = IntegerField(_l("Year of arrival in Germany"), validators=[Optional()])
     preferred_language = _select(_l("Preferred language"))
-    foreign_background = BooleanField(_l("Foreign background"))
-    homeless = BooleanField(_l("Homeless or affected by housing exclusion"))
+    foreign_background = SelectField(_l("Foreign background"), choices=list(ANSWERS.items()), default="no",
+                                     validate_choice=False)
+    homeless = SelectField(_l("Homeless or affected by housing exclusion"), choices=list(ANSWERS.items()),
+                           default="no", validate_choice=False)
     special_categories_consent_date = _date(
         _l("Date of explicit consent to record special categories"),
         description=_l("Disability and minority may only be recorded with the date of the participant's explicit consent (GDPR Art. 9)."))
-    disability = BooleanField(_l("Disability"))
-    minority = BooleanField(_l("Belongs to a minority"))
+    disability = SelectField(_l("Disability"), choices=list(ANSWERS.items()), default="no", validate_choice=False)
+    minority = SelectField(_l("Belongs to a minority"), choices=list(ANSWERS.items()), default="no",
+                           validate_choice=False)
     entry_date = _date(_l("Entry date"), required=True)
     labour_status_at_entry = _select(_l("Labour-market status at entry"), required=True)
     unemployed_since = _date(_l("Unemployed since"), description=_l("Required when unemployed at entry."))

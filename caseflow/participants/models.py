@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.extensions import db
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.participants.vocabulary import (
+    ANSWERS,
     GOAL_STATUSES,
     PARTICIPANT_STATUSES,
     RECOGNITION_STATUSES,
@@ -59,12 +60,15 @@ class Participant(Model):
     arrival_year: Mapped[int | None] = mapped_column(comment="year of arrival in Germany")
     preferred_language: Mapped[str | None] = mapped_column(sa.String(3), comment="ISO 639-1 code")
 
-    foreign_background: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    disability: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
-                                             comment="special category (GDPR Art. 9)")
-    minority: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
-                                           comment="special category (GDPR Art. 9)")
-    homeless: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # yes / no / declined (to answer); see participants/vocabulary.py ANSWERS
+    foreign_background: Mapped[str] = mapped_column(enum_column("foreign_background", ANSWERS, length=8),
+                                                    default="no", server_default="no")
+    disability: Mapped[str] = mapped_column(enum_column("disability", ANSWERS, length=8), default="no",
+                                            server_default="no", comment="special category (GDPR Art. 9)")
+    minority: Mapped[str] = mapped_column(enum_column("minority", ANSWERS, length=8), default="no",
+                                          server_default="no", comment="special category (GDPR Art. 9)")
+    homeless: Mapped[str] = mapped_column(enum_column("homeless", ANSWERS, length=8),
+                                          default="no", server_default="no")
     special_categories_consent_date: Mapped[date | None] = mapped_column()
 
     entry_date: Mapped[date] = mapped_column(comment="the first entry; a re-entry does not change it")

@@ -39,7 +39,13 @@ from caseflow.participants.models import (
 )
 from caseflow.participants.names import duplicate_key, search_key, similar_names
 from caseflow.participants.queries import languages_of, qualifications_of
-from caseflow.participants.vocabulary import BERLIN_DISTRICTS, GOAL_STATUSES, RECOGNITION_STATUSES
+from caseflow.participants.vocabulary import (
+    ANSWER_FIELDS,
+    ANSWERS,
+    BERLIN_DISTRICTS,
+    GOAL_STATUSES,
+    RECOGNITION_STATUSES,
+)
 from caseflow.validation import MAX_ID, Checker, check_version, text_message, unsafe_text
 from caseflow.vocabulary import CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 
@@ -51,7 +57,7 @@ MASTER_FIELDS = (
     "entry_date", "labour_status_at_entry", "unemployed_since", "education_isced", "german_level",
     "counsellor_id", "phone", "email", "street", "postcode", "city", "district",
 )
-BOOLEAN_FIELDS = ("foreign_background", "disability", "minority", "homeless")
+BOOLEAN_FIELDS = ANSWER_FIELDS  # three-valued since issue 18: yes / no / declined (booleans read as yes/no)
 SPECIAL_CATEGORY_FIELDS = ("disability", "minority", "special_categories_consent_date")
 # The longest text each field takes (the API schemas document the same limits).
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 40, "email": 254, "street": 200,
@@ -63,6 +69,19 @@ NOTE_MAX_MINUTES = 1440
 def age_on(born: date, on: date) -> int:
     """Completed years on `on` (on the 18th birthday the person is 18)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def answer(check: Checker, name: str) -> str:
+    """A three-valued answer (`yes`, `no`, `declined`); a boolean is read as yes/no, nothing as no."""
+    value = check.values.get(name)
+    if value is None or value == "":
+        return "no"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value in ANSWERS:
+        return value
+    check.add(name, _("Answer yes, no or declined."))
+    return "no"
 
 
 def _checker(values: Mapping[str, Any]) -> Checker:
@@ -142,15 +161,16 @@ def _master_data(check: Checker, *, organisation_id: int, today: date) -> dict[s
     if arrival is not None and in_range and dob:
         check.require(arrival >= dob.year, "arrival_year", _("The year of arrival cannot be before the year of birth."))
 
-    for name in BOOLEAN_FIELDS:
-        data[name] = check.boolean(name)
+    for name in ANSWER_FIELDS:
+        data[name] = answer(check, name)
     data["work_permission"] = None if check.values.get("work_permission") is None else check.boolean("work_permission")
 
     consent = data["special_categories_consent_date"] = check.date(
         "special_categories_consent_date", not_after=today,
         after_message=_("The consent date cannot be in the future."))
     for name in ("disability", "minority"):
-        check.require(not data[name] or consent is not None, name,
+        # declining to answer records nothing about the person: only "yes" needs the consent
+        check.require(data[name] != "yes" or consent is not None, name,
                       _("Record this only with the date of the participant's explicit consent."))
 
     status = data["labour_status_at_entry"] = check.choice("labour_status_at_entry", LABOUR_STATUSES, required=True)

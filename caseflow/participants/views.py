@@ -34,7 +34,7 @@ from caseflow.participants.forms import (
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.panels import render_context
 from caseflow.participants.timeline import build_timeline
-from caseflow.participants.vocabulary import GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
+from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
 from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
 from caseflow.web import apply_error, page_args
@@ -190,7 +190,7 @@ def _render_case_file(participant: Participant, status: int = 200, **forms):
         "participants/case_file.html", participant=participant, timeline=build_timeline(participant),
         panels=[Markup(render_template(template, **{"participant": participant, **context}))
                 for template, context in render_context(participant, current_user)],
-        genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES,
+        genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES, answers=ANSWERS,
         complete_form=CompleteTaskForm(formdata=None),
         isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_STATUSES, goal_labels=GOAL_STATUSES,
         **details, **forms), status

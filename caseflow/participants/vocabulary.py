@@ -39,3 +39,13 @@ STATUS_SOURCES = ("entry", "manual", "placement", "placement_end", "follow_up")
 # tasks.kind: a task a person wrote, or one Caseflow made (titles in caseflow/vocabulary.py
 # SYSTEM_TASK_TITLES).
 TASK_KINDS = ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")
+
+
+# The three-valued answers of the sensitive questions (disability, minority, foreign background,
+# homelessness): the person may decline to answer (issue 18). Only "yes" counts in the ESF+ report.
+ANSWERS = {
+    "yes": _l("yes"),
+    "no": _l("no"),
+    "declined": _l("declined to answer"),
+}
+ANSWER_FIELDS = ("foreign_background", "disability", "minority", "homeless")

@@ -148,7 +148,7 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
         if remaining:
             wanted = {"special_categories_consent_date": remaining[0].given_on}
         else:
-            wanted = {"disability": False, "minority": False, "special_categories_consent_date": None}
+            wanted = {"disability": "no", "minority": "no", "special_categories_consent_date": None}
         changes = {k: [_iso(getattr(participant, k)) if k.endswith("date") else getattr(participant, k),
                        _iso(v) if k.endswith("date") else v]
                    for k, v in wanted.items() if getattr(participant, k) != v}

@@ -5,9 +5,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The report pages and API routes."""
+    """The report pages and API routes, and the `monitoring` command group."""
     from caseflow import api as api_v1
-    from caseflow.reports import api, views
+    from caseflow.reports import api, cli, views
 
     app.register_blueprint(views.bp)
     api_v1.include(app, api)
+    cli.register(app)

@@ -28,16 +28,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import errors
 from caseflow.api.support import api_user
+from caseflow.reports import monitoring, services
 from caseflow.reports import queries as q
-from caseflow.reports import services
 from caseflow.reports.schemas import (
     CompletenessArgs,
     CompletenessPageSchema,
     EsfArgs,
     EsfReportSchema,
+    MonitoringArgs,
     PlacementArgs,
     PlacementReportSchema,
 )
@@ -52,6 +55,25 @@ PLACEMENT_DEFINITIONS = __doc__.split("Placement outcome report, definitions (al
 def esf_report(args: dict[str, Any]):
     """ESF+ common indicators for a period"""
     return services.esf_report_for(args, actor=api_user())
+
+
+@bp.route("/reports/monitoring", methods=["GET"])
+@bp.arguments(MonitoringArgs, location="query")
+@bp.response(200, description="The participant-level monitoring export (docs/monitoring-export.md) as an "
+                              "attachment: JSON, CSV or XML (valid against the shipped XSD). Header "
+                              "X-Blocking-Records: records left out (or exported incomplete) for missing "
+                              "mandatory entry data. Team leads (own organisation) and analysts; audited.")
+@errors(403, 404, 422)
+def monitoring_export(args: dict[str, Any]):
+    """Participant-level monitoring export for a period (pseudonymous; written to the audit log)"""
+    fmt = args.get("format") or "json"
+    export, body = monitoring.run_export(args, actor=api_user(), fmt=fmt, channel="api",
+                                         include_incomplete=bool(args.get("include_incomplete")))
+    response = Response(body, content_type=monitoring.CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{monitoring.filename(export, fmt)}"'
+    response.headers["X-Blocking-Records"] = str(len(export.blocking))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/reports/placements", methods=["GET"])

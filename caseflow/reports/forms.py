@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
 from caseflow.reports import labels as L
@@ -41,3 +41,15 @@ class PlacementForm(ReportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure_type.choices = [("", _l("all"))] + [(k, str(v)) for k, v in MEASURE_TYPES.items()]
+
+
+class MonitoringForm(ReportForm):
+    """The monitoring export's period and organisation (a GET form: looking changes nothing)."""
+
+
+class MonitoringDownloadForm(FlaskForm):
+    """Downloading the monitoring export is audited: a POST with the CSRF token; the period comes
+    along in hidden fields."""
+
+    format = SelectField(_l("Format"), choices=[("xml", "XML"), ("csv", "CSV"), ("json", "JSON")], default="xml")
+    include_incomplete = BooleanField(_l("Also export the blocking records, marked incomplete"))

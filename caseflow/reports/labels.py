@@ -121,10 +121,12 @@ COMPLETENESS_LABELS = {
     "unemployed_without_start": _l("Unemployed without the date the unemployment began"),
     "no_four_week_status": _l("Exit without a 4-week status"),
     "follow_up_overdue": _l("Six-month follow-up overdue"),
+    "declined_answer": _l("Declined to answer a sensitive question"),
 }
 COMPLETENESS_HELP = {
     "no_isced": _l("The highest education (ISCED level) is not recorded."),
     "unemployed_without_start": _l("Unemployed at entry, but the start of the unemployment is missing: long-term unemployment cannot be decided."),
     "no_four_week_status": _l("Finally exited more than 28 days ago, with no status record from the exit date to exit + 28 days and no four-week follow-up."),
     "follow_up_overdue": _l("Finally exited more than 6 calendar months and 30 days ago, with no six-month follow-up."),
+    "declined_answer": _l("Declined to say whether they have a disability, belong to a minority, have a foreign background or are homeless; the ESF+ report counts only “yes”."),
 }

@@ -21,6 +21,7 @@ from caseflow.database import reports_session
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant, StatusChange
+from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
 from caseflow.vocabulary import EU_MEMBER_STATES
 
@@ -152,11 +153,11 @@ def output_conditions(rule: str) -> dict[str, Any]:
         "isced_0_2": P.education_isced.between(0, 2),
         "isced_3_4": P.education_isced.between(3, 4),
         "isced_5_8": P.education_isced.between(5, 8),
-        "disability": P.disability.is_(True),
+        "disability": P.disability == "yes",
         "third_country_national": P.nationality.not_in(EU_CODES),
-        "foreign_background": P.foreign_background.is_(True),
-        "minority": P.minority.is_(True),
-        "homeless": P.homeless.is_(True),
+        "foreign_background": P.foreign_background == "yes",
+        "minority": P.minority == "yes",
+        "homeless": P.homeless == "yes",
     }
 
 
@@ -462,7 +463,8 @@ def organisation_names(ids: Iterable[int] | None = None) -> dict[int, str]:
 
 # --- data completeness ----------------------------------------------------------------------------
 
-COMPLETENESS_ISSUES = ("no_isced", "unemployed_without_start", "no_four_week_status", "follow_up_overdue")
+COMPLETENESS_ISSUES = ("no_isced", "unemployed_without_start", "no_four_week_status", "follow_up_overdue",
+                       "declined_answer")
 FOUR_WEEK_GRACE_DAYS = 0
 SIX_MONTH_GRACE_DAYS = 30
 
@@ -499,6 +501,9 @@ def completeness_flags(today: date) -> dict[str, Any]:
                                             P.unemployed_since.is_(None)),
         "no_four_week_status": sa.and_(exited, four_week_window_over, ~status_in_window, ~four_week_follow_up),
         "follow_up_overdue": sa.and_(exited, P.exit_date < six_month_cutoff(today), ~six_month_follow_up),
+        # not missing data but shown separately (issue 18): the person declined a sensitive question,
+        # which the ESF+ report cannot tell from "no"
+        "declined_answer": sa.or_(*(getattr(P, f) == "declined" for f in ANSWER_FIELDS)),
     }
 
 

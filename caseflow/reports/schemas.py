@@ -4,7 +4,7 @@ schemas (`load_query`), and the services judge what is left (the period's rules,
 which organisation, counsellor or measure)."""
 from __future__ import annotations
 
-from caseflow.api.schemas import Choice, Date, PageArgs, QueryId, Schema, Text, fields
+from caseflow.api.schemas import Choice, Date, Flag, PageArgs, QueryId, Schema, Text, fields
 from caseflow.reports import queries as q
 from caseflow.vocabulary import MEASURE_TYPES, PLACEMENT_TYPES
 
@@ -36,6 +36,13 @@ class PlacementArgs(PeriodArgs):
                                                   "of the reported organisation)"})
     group_by = Text(max_length=200, metadata={
         "description": "comma-separated breakdowns out of: " + ", ".join(q.BREAKDOWNS) + " (default all)"})
+
+
+class MonitoringArgs(PeriodArgs):
+    format = Choice(("xml", "csv", "json"), load_default="json",
+                    metadata={"description": "the file's format (the XML validates against the shipped XSD)"})
+    include_incomplete = Flag(load_default=False, metadata={
+        "description": "also export records whose mandatory entry data are missing, marked complete=false"})
 
 
 class CompletenessArgs(PageArgs):

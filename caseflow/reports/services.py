@@ -336,7 +336,9 @@ def completeness_report(*, actor, page: int, per_page: int, issue: str | None = 
     - `no_four_week_status`: finally exited more than 28 days ago, with neither a status record dated
       from the exit date to exit + 28 days nor a `four_weeks` follow-up dated on or after the exit;
     - `follow_up_overdue`: final exit before the date 6 calendar months and 30 days before today,
-      and no `six_months` follow-up dated on or after the exit.
+      and no `six_months` follow-up dated on or after the exit;
+    - `declined_answer`: one of disability, minority, foreign background, homelessness is
+      "declined" (shown separately; the ESF+ report counts only "yes").
     Casework roles only, on their own organisation (another `organisation_id` → 404, as on every
     report). Three queries whatever the page size."""
     require_casework(actor)

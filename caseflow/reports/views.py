@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
+from caseflow.api.schemas import load_query
 from caseflow.errors import DomainError, Forbidden, NotFound
-from caseflow.reports import charts, exports, services
+from caseflow.reports import charts, exports, monitoring, services
 from caseflow.reports import labels as L
 from caseflow.reports import queries as q
-from caseflow.reports.forms import EsfForm, PlacementForm
+from caseflow.reports.forms import EsfForm, MonitoringDownloadForm, MonitoringForm, PlacementForm
+from caseflow.reports.schemas import MonitoringArgs
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import Page, apply_error, page_args
 
@@ -198,3 +200,52 @@ def completeness_export(fmt: str):
                                           issue=request.args.get("issue") or None)
     tables = exports.completeness_tables(result["items"], result["today"])
     return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}")
+
+
+# --- monitoring export ----------------------------------------------------------------------------
+
+@bp.route("/monitoring")
+@roles_required(*monitoring.EXPORT_ROLES)
+def monitoring_page():
+    """The export's form and its gate: the records that block (missing mandatory entry data),
+    with links to fix them (team leads; analysts see how many). Downloading is a POST."""
+    args = _args()
+    form = MonitoringForm(formdata=_formdata(args))
+    _organisation_choices(form)
+    preview, status = None, 200
+    try:
+        data = load_query(MonitoringArgs, args)
+        date_from, date_to, organisation_id = monitoring.params_for(data, actor=current_user)
+        preview = monitoring.build(date_from, date_to, organisation_id, include_incomplete=True)
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        apply_error(form, exc)
+        status = 422
+    download = MonitoringDownloadForm(formdata=None)
+    return render_template("reports/monitoring.html", form=form, download=download, preview=preview,
+                           args=args, casework=services.is_casework(current_user),
+                           mandatory=monitoring.MANDATORY, key_set=monitoring.pseudonym_key_configured()), status
+
+
+@bp.route("/monitoring/export", methods=["POST"])
+@roles_required(*monitoring.EXPORT_ROLES)
+def monitoring_download():
+    """The file (an audited export: a POST with CSRF, nothing personal in the address)."""
+    form = MonitoringDownloadForm()
+    if not form.validate():
+        abort(400)
+    args = {k: v for k, v in request.form.items() if k in ("from", "to", "organisation_id") and v}
+    args["format"] = form.format.data
+    try:
+        data = load_query(MonitoringArgs, args)
+    except DomainError as exc:
+        abort(Response(render_template("errors/error.html", status=422, message=exc.message), status=422))
+    data["include_incomplete"] = bool(form.include_incomplete.data)
+    fmt = data.get("format") or "xml"
+    export, body = monitoring.run_export(data, actor=current_user, fmt=fmt, channel="web",
+                                         include_incomplete=bool(data.get("include_incomplete")))
+    response = Response(body, content_type=monitoring.CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{monitoring.filename(export, fmt)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.participants.models import ForeignQualification, Participant, ParticipantLanguage, StatusChange
+from caseflow.participants.vocabulary import ANSWER_FIELDS
 from tests.participants.conftest import valid_data
 
 
@@ -25,8 +26,11 @@ def test_registration_answers_201_with_every_field(api_as, counsellor):
     assert body["counsellor_id"] == counsellor.id  # defaults to the creating counsellor
     assert body["organisation_id"] == counsellor.organisation_id
     for key, value in valid_data().items():
-        assert body[key] == value, key
-    assert body["disability"] is False and body["minority"] is False and body["homeless"] is False
+        expected = {True: "yes", False: "no"}[value] if key in ANSWER_FIELDS else value
+        assert body[key] == expected, key
+    # three-valued since issue 18: a boolean sent is answered as "yes"/"no", nothing sent is "no"
+    assert body["foreign_background"] == "yes"
+    assert body["disability"] == "no" and body["minority"] == "no" and body["homeless"] == "no"
 
 
 def test_registration_writes_entry_status_age_and_audit(api_as, counsellor):
@@ -68,6 +72,8 @@ BAD_FIELDS = [
     ({"arrival_year": 1985}, "arrival_year"),                     # before birth
     ({"preferred_language": "xx"}, "preferred_language"),
     ({"foreign_background": "true"}, "foreign_background"),
+    ({"homeless": "maybe"}, "homeless"),
+    ({"disability": "yes"}, "disability"),                        # without consent date
     ({"disability": True}, "disability"),                         # without consent date
     ({"minority": True}, "minority"),
     ({"special_categories_consent_date": "2999-01-01"}, "special_categories_consent_date"),
@@ -113,7 +119,7 @@ def test_counsellor_of_another_organisation_is_rejected(api_as, counsellor, othe
 def test_special_categories_with_consent_date_are_kept(api_as, counsellor):
     body = api_as(counsellor).post("/participants", json=valid_data(
         disability=True, minority=True, special_categories_consent_date="2025-02-20")).get_json()
-    assert body["disability"] is True and body["minority"] is True
+    assert body["disability"] == "yes" and body["minority"] == "yes"
     assert body["special_categories_consent_date"] == "2025-02-20"
 
 

@@ -90,7 +90,7 @@ def test_registration_errors_are_shown_next_to_the_fields_and_nothing_is_saved(c
 
 def test_special_category_without_consent_is_an_error_on_the_field(client, auth, counsellor):
     auth.login(counsellor)
-    response = post_form(client, auth, "/participants/new", registration_form(disability="y"))
+    response = post_form(client, auth, "/participants/new", registration_form(disability="yes"))
     assert response.status_code == 422
     assert 'id="disability-error"' in response.get_data(as_text=True)
 

@@ -42,7 +42,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
     p = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, first_name=first, last_name=last,
                            date_of_birth=BORN, email=EMAIL, phone=PHONE, street="Canarystrasse 7",
                            postcode="12043", city="Berlin", district="Neukölln", preferred_language="en",
-                           disability=True, special_categories_consent_date=date(2024, 3, 1),
+                           disability="yes", special_categories_consent_date=date(2024, 3, 1),
                            education_isced=6, german_level="B1", residence_status="recognised_refugee",
                            status="exited", exit_date=date(2025, 6, 30), exit_reason="completed", **extra)
     measure = MeasureFactory(organisation=org, type="trainee_partnership", title="Trainee partnership 2024")

@@ -43,17 +43,17 @@ def test_special_category_consent_sets_the_consent_date_and_is_audited(participa
 def test_withdrawing_the_only_special_consent_clears_disability_minority_and_date(participant, counsellor):
     consent = record_consent(participant.id, special(), actor=counsellor)
     p = reload(participant)
-    p.disability, p.minority = True, True
+    p.disability, p.minority = "yes", "yes"
     db.session.commit()
 
     withdraw_consent(consent.id, date(2025, 2, 1), actor=counsellor)
 
     p = reload(participant)
-    assert (p.disability, p.minority, p.special_categories_consent_date) == (False, False, None)
+    assert (p.disability, p.minority, p.special_categories_consent_date) == ("no", "no", None)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "participant.special_categories_cleared"))
     assert entry.participant_id == p.id
-    assert entry.changes["disability"] == [True, False]
-    assert entry.changes["minority"] == [True, False]
+    assert entry.changes["disability"] == ["yes", "no"]
+    assert entry.changes["minority"] == ["yes", "no"]
     assert entry.changes["special_categories_consent_date"] == ["2025-01-10", None]
     assert db.session.get(Consent, consent.id).withdrawn_on == date(2025, 2, 1)
 
@@ -62,17 +62,17 @@ def test_withdrawing_one_of_two_special_consents_keeps_the_data(participant, cou
     older = record_consent(participant.id, special(date(2024, 5, 1)), actor=counsellor)
     newer = record_consent(participant.id, special(date(2025, 1, 10)), actor=counsellor)
     p = reload(participant)
-    p.disability = True
+    p.disability = "yes"
     db.session.commit()
 
     withdraw_consent(newer.id, date(2025, 2, 1), actor=counsellor)
     p = reload(participant)
-    assert p.disability is True
+    assert p.disability == "yes"
     assert p.special_categories_consent_date == date(2024, 5, 1)
 
     withdraw_consent(older.id, date(2025, 2, 2), actor=counsellor)
     p = reload(participant)
-    assert p.disability is False and p.special_categories_consent_date is None
+    assert p.disability == "no" and p.special_categories_consent_date is None
 
 
 def test_withdrawing_another_purpose_leaves_special_categories_alone(participant, counsellor):
@@ -81,10 +81,10 @@ def test_withdrawing_another_purpose_leaves_special_categories_alone(participant
                                                        form="written", notice_version="1", notice_language="en"),
                            actor=counsellor)
     p = reload(participant)
-    p.minority = True
+    p.minority = "yes"
     db.session.commit()
     withdraw_consent(other.id, date(2025, 3, 1), actor=counsellor)
-    assert reload(participant).minority is True
+    assert reload(participant).minority == "yes"
 
 
 @pytest.mark.parametrize("data, field", [
