@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from caseflow.reports import labels as L
@@ -36,58 +37,111 @@ def neutralise(value: Any) -> Any:
 
 @dataclass
 class Table:
-    title: str
+    title: str                                        # the sheet's full name (at most 31 characters shown)
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     percent_columns: tuple[int, ...] = ()
+    percent_rows: tuple[int, ...] = ()                # rows whose numbers are rates (a summary's)
+    context: list[str] = field(default_factory=list)  # report title, period, organisation, rule
+
+
+def _csv_convention() -> tuple[str, str]:
+    """(delimiter, decimal mark) of the reader's language: German spreadsheets split CSV at
+    semicolons and read a decimal comma; English ones use commas and a decimal point."""
+    locale = str(get_locale() or "en")
+    return (";", ",") if locale.startswith("de") else (",", ".")
+
+
+def _csv_value(value: Any, percent: bool, decimal: str) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        text = f"{value * 100:.1f}" if percent else f"{value:g}"
+        text = text.replace(".", decimal)
+        return f"{text} %" if percent and decimal == "," else (f"{text}%" if percent else text)
+    return neutralise(value)
 
 
 def to_csv(tables: list[Table]) -> bytes:
-    """UTF-8 with a byte-order mark (spreadsheets then detect the encoding); one block per table,
-    its title on a line of its own, a blank line between blocks."""
+    """UTF-8 with a byte-order mark (spreadsheets then detect the encoding), in the reader's
+    convention (German: semicolons and decimal commas; English: commas); the report's title,
+    period, organisation and rule first, then one block per table, its title on a line of its own,
+    a blank line between blocks."""
+    delimiter, decimal = _csv_convention()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for n, table in enumerate(tables):
         if n:
             writer.writerow([])
-        writer.writerow([neutralise(table.title)])
+        writer.writerow([neutralise(" · ".join([table.title, *table.context[1:]]) if table.context else table.title)])
         writer.writerow([neutralise(h) for h in table.headers])
-        for row in table.rows:
-            writer.writerow(["" if v is None else neutralise(v) for v in row])
+        for r, row in enumerate(table.rows):
+            writer.writerow([_csv_value(v, i in table.percent_columns or (r in table.percent_rows and i > 0), decimal)
+                             for i, v in enumerate(row)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "Sheet"
+    """The table's full title as the sheet's name (Excel allows 31 characters and no []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
     name, n = base, 2
     while name.lower() in used:
-        name, n = f"{base[:25]} {n}", n + 1
+        name, n = f"{base[:27]} {n}", n + 1
     used.add(name.lower())
     return name
 
 
+INTEGER_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0%"
+
+
 def to_xlsx(tables: list[Table]) -> bytes:
+    """One sheet per table: a header block (the report's title, period, organisation, rule), the
+    column headers (bold, frozen, repeated on every printed page), counts as integers, rates as
+    percentages, column widths from the content, landscape and fitted to the page width."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(neutralise(table.title), used))
-        sheet.append([neutralise(h) for h in table.headers])
-        for cell in sheet[1]:
+        lines = (table.context + [table.title]) if table.context else [table.title]
+        for i, line in enumerate(lines):
+            cell = sheet.cell(row=i + 1, column=1, value=neutralise(line))
+            cell.font = Font(bold=True, size=14 if i == 0 else (12 if i == len(lines) - 1 else 11))
+        header_row = len(lines) + 2  # a blank row between the header block and the table
+        for i, h in enumerate(table.headers):
+            sheet.cell(row=header_row, column=i + 1, value=neutralise(h))
+        for cell in sheet[header_row]:
             cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE4EE")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
             sheet.append([neutralise(v) for v in row])
-        for col in table.percent_columns:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
-                if isinstance(cell.value, (int, float)):
-                    cell.number_format = "0.0%"
+        for r, row_cells in enumerate(sheet.iter_rows(min_row=header_row + 1)):
+            for cell in row_cells:
+                if isinstance(cell.value, bool):
+                    continue
+                percent = cell.column - 1 in table.percent_columns or (r in table.percent_rows and cell.column > 1)
+                if percent and isinstance(cell.value, (int, float)):
+                    cell.number_format = PERCENT_FORMAT
+                elif isinstance(cell.value, int):
+                    cell.number_format = INTEGER_FORMAT
         for i, header in enumerate(table.headers):
-            width = max([len(str(header))] + [len(str(r[i])) for r in table.rows if r[i] is not None])
-            sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = min(60, width + 2)
-        sheet.freeze_panes = "A2"
+            width = max([min(len(str(header)), 30)] + [len(str(r[i])) for r in table.rows if r[i] is not None])
+            sheet.column_dimensions[sheet.cell(row=header_row, column=i + 1).column_letter].width = min(60, width + 2)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.gridLines = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -99,16 +153,22 @@ def _breakdown_headers() -> list[str]:
     return [str(L.BREAKDOWN_LABELS[k]) for k in q.BREAKDOWN_KEYS]
 
 
+def _context(title: str, report: dict, scope: str, rule: str | None = None) -> list[str]:
+    lines = [title, _("Period: %(start)s to %(end)s", start=format_date(report["from"]), end=format_date(report["to"])),
+             _("Organisation: %(name)s", name=scope)]
+    if rule:
+        lines.append(_("Long-term unemployment rule: %(rule)s", rule=str(L.LTU_RULE_LABELS[rule])))
+    return lines
+
+
 def esf_tables(report: dict, organisation_name: str) -> list[Table]:
-    period = _("Period %(start)s to %(end)s, rule %(rule)s, %(scope)s", start=report["from"].isoformat(),
-               end=report["to"].isoformat(), rule=report["ltu_rule"], scope=organisation_name)
-    outputs = Table(_("Output indicators") + " – " + period,
-                    [_("Indicator"), _("Key")] + _breakdown_headers())
+    context = _context(_("ESF+ common indicators"), report, organisation_name, report["ltu_rule"])
+    outputs = Table(_("Output indicators"), [_("Indicator")] + _breakdown_headers(), context=context)
     for key in q.OUTPUT_KEYS:
-        outputs.rows.append([str(L.OUTPUT_LABELS[key]), key] + [report["outputs"][key][b] for b in q.BREAKDOWN_KEYS])
-    results = Table(_("Result indicators") + " – " + period, [_("Indicator"), _("Key")] + _breakdown_headers())
+        outputs.rows.append([str(L.OUTPUT_LABELS[key])] + [report["outputs"][key][b] for b in q.BREAKDOWN_KEYS])
+    results = Table(_("Result indicators"), [_("Indicator")] + _breakdown_headers(), context=context)
     for key in q.RESULT_KEYS:
-        results.rows.append([str(L.RESULT_LABELS[key]), key] + [report["results"][key][b] for b in q.BREAKDOWN_KEYS])
+        results.rows.append([str(L.RESULT_LABELS[key])] + [report["results"][key][b] for b in q.BREAKDOWN_KEYS])
     return [outputs, results]
 
 
@@ -117,26 +177,26 @@ def _cell(value):
 
 
 def placement_tables(report: dict, scope: str) -> list[Table]:
-    period = _("Period %(start)s to %(end)s, %(scope)s", start=report["from"].isoformat(),
-               end=report["to"].isoformat(), scope=scope)
-    summary = Table(_("Summary") + " – " + period, [_("Figure"), _("Value")])
+    context = _context(_("Placement outcomes"), report, scope)
+    summary = Table(_("Summary"), [_("Figure"), _("Value")], context=context,
+                    percent_rows=tuple(i for i, k in enumerate(L.SUMMARY_LABELS) if k.endswith(("_rate", "_share"))))
     for key, label in L.SUMMARY_LABELS.items():
         summary.rows.append([str(label), report["summary"][key]])
-    by_type = Table(_("Placements by type"), [_("Type"), _("Placements")])
+    by_type = Table(_("Placements by type"), [_("Type"), _("Placements")], context=context)
     for key, label in PLACEMENT_TYPES.items():
         by_type.rows.append([str(label), report["placements_by_type"][key]])
     tables = [summary, by_type]
     metric_headers = [str(L.METRIC_LABELS[m]) for m in (*q.GROUP_METRICS, "placement_rate")]
     for dim, groups in report["breakdowns"].items():
         table = Table(str(L.DIMENSION_LABELS[dim]), [str(L.DIMENSION_LABELS[dim])] + metric_headers,
-                      percent_columns=(len(q.GROUP_METRICS) + 1,))
+                      percent_columns=(len(q.GROUP_METRICS) + 1,), context=context)
         for g in groups:
             if g["suppressed"]:
                 table.rows.append([g["label"]] + ["< 5"] * len(q.GROUP_METRICS) + [None])
             else:
                 table.rows.append([g["label"]] + [g[m] for m in q.GROUP_METRICS] + [g["placement_rate"]])
         tables.append(table)
-    monthly = Table(_("Monthly trend"), [_("Month"), _("Entered"), _("Exited"), _("Placements")])
+    monthly = Table(_("Monthly trend"), [_("Month"), _("Entered"), _("Exited"), _("Placements")], context=context)
     for m in report["monthly"]:
         monthly.rows.append([m["month"], m["entered"], m["exited"], m["placements"]])
     tables.append(monthly)
@@ -144,8 +204,9 @@ def placement_tables(report: dict, scope: str) -> list[Table]:
 
 
 def completeness_tables(rows: list, today) -> list[Table]:
-    table = Table(_("Data completeness on %(day)s", day=today.isoformat()),
-                  [_("Case number"), _("Name")] + [str(L.COMPLETENESS_LABELS[k]) for k in q.COMPLETENESS_ISSUES])
+    table = Table(_("Data completeness"),
+                  [_("Case number"), _("Name")] + [str(L.COMPLETENESS_LABELS[k]) for k in q.COMPLETENESS_ISSUES],
+                  context=[_("Data completeness"), _("As of %(day)s", day=format_date(today))])
     for r in rows:
         table.rows.append([r.case_number, f"{r.first_name or ''} {r.last_name or ''}".strip()]
                           + [_("yes") if getattr(r, k) else "" for k in q.COMPLETENESS_ISSUES])

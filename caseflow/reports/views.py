@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.api.schemas import load_query
+from caseflow.audit.services import record
+from caseflow.database import unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.reports import charts, exports, monitoring, services
 from caseflow.reports import labels as L
@@ -122,12 +124,22 @@ def esf_export(fmt: str):
     report = services.esf_report(_args(), actor=current_user)
     tables = exports.esf_tables(report, _scope_name(report["organisation_id"]))
     name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}.{fmt}"
-    return _download(tables, fmt, name)
+    return _download(tables, fmt, name, report="esf", organisation_id=report["organisation_id"])
 
 
-def _download(tables, fmt: str, filename: str) -> Response:
+def _download(tables, fmt: str, filename: str, *, report: str, organisation_id=None) -> Response:
+    """The file, after its audit entry `report.download` (who, which report, which parameters, how
+    many rows) is committed: every download is recorded, and the completeness list holds names."""
     body = exports.to_csv(tables) if fmt == "csv" else exports.to_xlsx(tables)
+    params = {k: v for k, v in request.args.items() if k in ("from", "to", "ltu_rule", "issue", "organisation_id",
+                                                            "counsellor_id", "measure_type", "measure_id", "group_by")}
+    with unit_of_work():
+        record("report.download", actor=current_user, object_type="report",
+               organisation_id=organisation_id if organisation_id is not None else current_user.organisation_id,
+               changes={"report": [None, report], "format": [None, fmt], "parameters": [None, params],
+                        "rows": [None, sum(len(t.rows) for t in tables)]})
     response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -175,7 +187,8 @@ def placements():
 def placements_export(fmt: str):
     report = services.placement_report(_args(), actor=current_user)
     tables = exports.placement_tables(report, _scope_name(report["filters"]["organisation_id"]))
-    return _download(tables, fmt, f"placements-{report['from'].isoformat()}-{report['to'].isoformat()}.{fmt}")
+    return _download(tables, fmt, f"placements-{report['from'].isoformat()}-{report['to'].isoformat()}.{fmt}",
+                     report="placements", organisation_id=report["filters"]["organisation_id"])
 
 
 # --- data completeness ----------------------------------------------------------------------------
@@ -199,7 +212,7 @@ def completeness_export(fmt: str):
     result = services.completeness_report(actor=current_user, page=1, per_page=10000,
                                           issue=request.args.get("issue") or None)
     tables = exports.completeness_tables(result["items"], result["today"])
-    return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}")
+    return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}", report="completeness")
 
 
 # --- monitoring export ----------------------------------------------------------------------------

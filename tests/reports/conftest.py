@@ -9,6 +9,7 @@ import pytest
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant, StatusChange
+from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
 from caseflow.vocabulary import PLACEMENT_STATUS
 from tests.factories import ParticipantFactory
@@ -22,6 +23,9 @@ class History:
 
     def participant(self, **kw) -> Participant:
         kw.setdefault("organisation", self.organisation)
+        for name in ANSWER_FIELDS:  # the worked examples say True/False: stored as yes/no since issue 18
+            if isinstance(kw.get(name), bool):
+                kw[name] = "yes" if kw[name] else "no"
         if kw.get("labour_status_at_entry", "unemployed") != "unemployed":
             kw.setdefault("unemployed_since", None)
         return ParticipantFactory(**kw)

@@ -45,7 +45,7 @@ def test_each_check(history, team_lead):
         overdue.case_number: ["follow_up_overdue"],
     }
     assert result["counts"] == {"any": 4, "no_isced": 1, "unemployed_without_start": 1,
-                                "no_four_week_status": 1, "follow_up_overdue": 1}
+                                "no_four_week_status": 1, "follow_up_overdue": 1, "declined_answer": 0}
     only, _ = issues_of(team_lead, issue="follow_up_overdue")
     assert list(only) == [overdue.case_number]
     assert ok.case_number not in found and recent.case_number not in found

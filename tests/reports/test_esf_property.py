@@ -59,11 +59,11 @@ def output_facts(p, rule):
         "isced_0_2": isced is not None and isced <= 2,
         "isced_3_4": isced in (3, 4),
         "isced_5_8": isced is not None and isced >= 5,
-        "disability": p["disability"],
+        "disability": p["disability"] == "yes",  # declined counts as no
         "third_country_national": p["nationality"] not in EU,
-        "foreign_background": p["foreign_background"],
-        "minority": p["minority"],
-        "homeless": p["homeless"],
+        "foreign_background": p["foreign_background"] == "yes",  # declined counts as no
+        "minority": p["minority"] == "yes",  # declined counts as no
+        "homeless": p["homeless"] == "yes",  # declined counts as no
     }
 
 
@@ -113,6 +113,9 @@ def day_between(lo: date, hi: date):
     return st.integers(0, (hi - lo).days).map(lambda n: lo + timedelta(days=n))
 
 
+ANSWER = st.sampled_from(["yes", "no", "declined"])
+
+
 @st.composite
 def person(draw):
     entry = draw(day_between(date(2023, 6, 1), date(2025, 3, 31)))
@@ -155,8 +158,8 @@ def person(draw):
         "gender": draw(st.sampled_from(GENDERS)), "born": born, "entry": entry, "status_at_entry": status,
         "unemployed_since": since, "isced": draw(st.one_of(st.none(), st.integers(0, 8))),
         "nationality": draw(st.sampled_from(["DE", "PL", "FR", "SY", "UA", "TR", "NO", "CH", "stateless"])),
-        "disability": draw(st.booleans()), "foreign_background": draw(st.booleans()),
-        "minority": draw(st.booleans()), "homeless": draw(st.booleans()),
+        "disability": draw(ANSWER), "foreign_background": draw(ANSWER),
+        "minority": draw(ANSWER), "homeless": draw(ANSWER),
         "restricted": draw(st.integers(0, 4)) == 0,
         "anonymised": draw(st.integers(0, 4)) == 0,
         "exit": exit_, "statuses": statuses, "certificates": certificates, "follow_ups": follow_ups,

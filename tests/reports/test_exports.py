@@ -46,33 +46,97 @@ def set_locale(user, code):
     db.session.commit()
 
 
+def _header_row(values, first: str) -> int:
+    return next(i for i, v in enumerate(values) if v and v[0] == first)
+
+
 def test_esf_csv_and_xlsx_in_english(client, auth, team_lead, evil):
     set_locale(team_lead, "en")
     auth.login(team_lead)
     response = client.get(f"/reports/esf.csv?{PERIOD}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith("\ufeff".encode())
     rows = read_csv(response)
     assert rows[0][0].startswith("Output indicators")
-    assert "'=HYPERLINK" in rows[0][0] or "=HYPERLINK" not in rows[0][0].split(" – ")[0]
-    assert rows[1] == ["Indicator", "Key", "Female", "Male", "Non-binary", "Total"]
-    total = next(r for r in rows if len(r) > 1 and r[1] == "total")
-    assert total[2:] == ["1", "0", "0", "1"]
-    book = read_xlsx(client.get(f"/reports/esf.xlsx?{PERIOD}"))
+    assert not rows[0][0].startswith(("=", "+", "-", "@"))  # the organisation's name is inside the line
+    assert rows[1] == ["Indicator", "Female", "Male", "Non-binary", "Total"]  # no raw codes
+    total = next(r for r in rows if r and r[0] == "All participants")
+    assert total[1:] == ["1", "0", "0", "1"]
+    assert not any("long_term_unemployed" in c for r in rows for c in r)
+    book = load_workbook(io.BytesIO(client.get(f"/reports/esf.xlsx?{PERIOD}").data))
     sheet = book.worksheets[0]
     values = list(sheet.values)
-    assert list(values[0]) == ["Indicator", "Key", "Female", "Male", "Non-binary", "Total"]
-    assert next(v for v in values if v[1] == "total")[2:] == (1, 0, 0, 1)
-    assert len(book.worksheets) == 2
+    h = _header_row(values, "Indicator")
+    assert list(values[h])[:5] == ["Indicator", "Female", "Male", "Non-binary", "Total"]
+    assert next(v for v in values if v[0] == "All participants")[1:5] == (1, 0, 0, 1)
+    assert [ws.title for ws in book.worksheets] == ["Output indicators", "Result indicators"]
+
+
+def test_xlsx_header_number_formats_and_print_setup(client, auth, team_lead, evil):
+    set_locale(team_lead, "en")
+    auth.login(team_lead)
+    book = load_workbook(io.BytesIO(client.get(f"/reports/esf.xlsx?{PERIOD}&ltu_rule=de").data))
+    sheet = book["Output indicators"]
+    values = list(sheet.values)
+    assert values[0][0] == "ESF+ common indicators"
+    assert values[1][0] == "Period: Jan 1, 2024 to Dec 31, 2024"
+    assert values[2][0].startswith("Organisation: ")
+    assert values[3][0].startswith("Long-term unemployment rule: de")
+    h = _header_row(values, "Indicator") + 1  # 1-based row of the column headers
+    assert sheet.freeze_panes == f"A{h + 1}"
+    assert sheet.print_title_rows == f"${h}:${h}"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.cell(row=h + 1, column=2).number_format == "#,##0"
+    assert sheet.column_dimensions["A"].width > 20
+    placements = load_workbook(io.BytesIO(client.get(f"/reports/placements.xlsx?{PERIOD}").data))
+    summary = placements["Summary"]
+    rate = next(row for row in summary.iter_rows() if row[0].value == "Placement rate")
+    assert rate[1].value == 0.0 and rate[1].number_format == "0.0%"
+    entered = next(row for row in summary.iter_rows() if row[0].value == "Entered in the period")
+    assert entered[1].number_format == "#,##0"
+
+
+def test_german_csv_uses_semicolons_decimal_commas_and_a_bom(client, auth, team_lead, evil):
+    set_locale(team_lead, "de")
+    auth.login(team_lead)
+    data = client.get(f"/reports/placements.csv?{PERIOD}").data
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[1] == ["Kennzahl", "Wert"]
+    rate = next(r for r in rows if r and r[0] == "Vermittlungsquote")
+    assert rate[1] == "0,0 %"
+    assert all(len(r) in (0, 1, 2) for r in rows[:12])  # opens as columns: no comma-joined rows
+
+
+def test_every_download_is_audited(client, auth, team_lead, evil):
+    import sqlalchemy as sa
+
+    from caseflow.audit.models import AuditEntry
+    auth.login(team_lead)
+    for path in (f"/reports/esf.csv?{PERIOD}", f"/reports/esf.xlsx?{PERIOD}", f"/reports/placements.csv?{PERIOD}",
+                 "/reports/completeness.xlsx"):
+        assert client.get(path).status_code == 200
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "report.download")
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.changes["report"][1], e.changes["format"][1]) for e in entries] == [
+        ("esf", "csv"), ("esf", "xlsx"), ("placements", "csv"), ("completeness", "xlsx")]
+    assert all(e.actor_id == team_lead.id for e in entries)
+    assert entries[0].changes["parameters"][1] == {"from": "2024-01-01", "to": "2024-12-31"}
+    assert entries[3].changes["rows"] == [None, 1]
 
 
 def test_headers_follow_the_users_language(client, auth, team_lead, evil):
     set_locale(team_lead, "de")
     auth.login(team_lead)
-    rows = read_csv(client.get(f"/reports/esf.csv?{PERIOD}"))
-    assert rows[1] == ["Indikator", "Schlüssel", "Weiblich", "Männlich", "Divers", "Gesamt"]
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/esf.csv?{PERIOD}").data.decode("utf-8-sig")),
+                           delimiter=";"))
+    assert rows[1] == ["Indikator", "Weiblich", "Männlich", "Divers", "Gesamt"]
     values = list(read_xlsx(client.get(f"/reports/placements.xlsx?{PERIOD}")).worksheets[0].values)
-    assert list(values[0]) == ["Kennzahl", "Wert"]
+    assert ("Kennzahl", "Wert") in [tuple(v[:2]) for v in values]
 
 
 def test_placement_export_neutralises_and_reads_back(client, auth, analyst, evil):
@@ -84,7 +148,7 @@ def test_placement_export_neutralises_and_reads_back(client, auth, analyst, evil
     assert org_rows[0][1:5] == ["< 5"] * 4  # one participant: a small cell for analysts
     book = read_xlsx(client.get(f"/reports/placements.xlsx?{PERIOD}"))
     names = [ws.title for ws in book.worksheets]
-    assert names[0] == "Summary – Period 2024-01-01 t"[:28].strip() or len(names) == 2 + 8 + 1
+    assert names[:2] == ["Summary", "Placements by type"] and names[-1] == "Monthly trend"
     cells = [c for ws in book.worksheets for row in ws.values for c in row if isinstance(c, str)]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
     assert any(c.startswith("'=HYPERLINK") for c in cells)
@@ -98,8 +162,9 @@ def test_completeness_export_neutralises_names(client, auth, team_lead, evil):
     assert rows[2][1] == "'@SUM(1+1) -2+3"
     book = read_xlsx(client.get("/reports/completeness.xlsx"))
     values = list(book.worksheets[0].values)
-    assert values[1][1] == "'@SUM(1+1) -2+3"
-    assert values[1][2] == "yes"
+    h = _header_row(values, "Case number")
+    assert values[h + 1][1] == "'@SUM(1+1) -2+3"
+    assert values[h + 1][2] == "yes"
 
 
 def test_analysts_cannot_export_names(client, auth, analyst, evil):
