@@ -30,7 +30,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import duplicate_key, fold, folded_search_key
+from caseflow.participants.names import duplicate_key, fold, folded_search_key, phone_digits
 from caseflow.participants.services import age_on
 
 # country: (weight, language, female first names, male first names, last names)
@@ -279,7 +279,8 @@ def generate(ctx: DemoContext) -> None:
         next_number[year] += 1
         p["id"] = participant_id
         participant_id += 1
-        p["search_key"] = folded_search_key(fold(p["case_number"]), _folded(p["first_name"]), _folded(p["last_name"]))
+        p["search_key"] = folded_search_key(fold(p["case_number"]), _folded(p["first_name"]), _folded(p["last_name"]),
+                                            phone_digits(p["phone"]), fold(p["email"]))
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
     bulk_insert(Participant, people)
