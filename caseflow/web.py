@@ -66,19 +66,19 @@ def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, ses
 TOTAL_CAP = 10_000
 
 
-def capped_total(stmt, *, at_least: int = 0, cap: int = TOTAL_CAP, session=None) -> tuple[int, bool]:
+def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=None) -> tuple[int, bool]:
     """(total, capped) of a select: the exact number of its rows when it is at most
     max(`cap`, `at_least`), otherwise that bound and True ("more than …"). Counting stops after
     bound + 1 rows, so the cost does not grow with the table."""
     session = session if session is not None else db.session
-    bound = max(cap, at_least)
+    bound = max(TOTAL_CAP if cap is None else cap, at_least)
     counted = int(session.scalar(sa.select(sa.func.count()).select_from(
         stmt.order_by(None).limit(bound + 1).subquery())) or 0)
     return (bound, True) if counted > bound else (counted, False)
 
 
 def rows_and_capped_total(stmt, page: int, per_page: int, *, scalars: bool = False,
-                          cap: int = TOTAL_CAP) -> tuple[list, int, bool]:
+                          cap: int | None = None) -> tuple[list, int, bool]:
     """rows_and_total() with a capped count (capped_total): (rows, total, total_is_capped). The
     bound reaches at least the end of the page asked for, so a page past the cap still knows
     whether another one follows."""

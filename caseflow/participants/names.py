@@ -47,16 +47,17 @@ def search_key(case_number: str | None, first_name: str | None, last_name: str |
 def phone_digits(phone: str | None) -> str:
     """A phone number as search compares it: its digits only, so that "030 123-4567", "0301234567"
     and "030 1234567" all find each other (every digit group of a query is a part of it). A German
-    number written internationally (+49 / 0049) is held in both forms, so "0151 2345678" and
-    "+49 151 2345678" find it."""
+    number is held in both forms, national and international (0151 … and 49151 …), so that
+    "0151 2345678" and "+49 151 2345678" find it however it was typed in."""
     text = (phone or "").strip()
     digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
-    international = digits
     if text.startswith("+"):
-        international = "00" + digits
-    if international.startswith("0049") and len(international) > 4:
-        return f"0{international[4:]} {digits}"
-    return digits
+        digits = "00" + digits
+    if digits.startswith("0049") and len(digits) > 4:
+        return f"0{digits[4:]} 49{digits[4:]}"
+    if digits.startswith("0") and not digits.startswith("00") and len(digits) > 1:
+        return f"{digits} 49{digits[1:]}"
+    return digits.removeprefix("00")
 
 
 def folded_search_key(case_number: str, first_name: str, last_name: str,

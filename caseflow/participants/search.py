@@ -18,8 +18,10 @@ The rules are the same on both databases (tests/participants/test_search_both_da
 
 - the query is folded like the key and split into words (`search_terms`); every word must match;
 - a word of three characters or more matches anywhere in the key (`ova` finds Kovalenko);
-- a shorter word (trigrams cannot index it) matches the start of a word of the key (`al` finds
-  "Al-Hassan" and "Alina", not "Khalil"), from the word-prefix index;
+- a shorter word (trigrams cannot index it) matches anywhere too when the query has a longer word
+  (which the index narrows: "+49 30 1234567", "jana m"); a query of short words only matches the
+  starts of words of the key (`al` finds "Al-Hassan" and "Alina", not "Khalil"), from the
+  word-prefix index;
 - results are ranked: per query word 0 when it is a whole word of the key, 1 when it starts one,
   2 when it is inside one; the sum first, then the list's own order.
 """
@@ -50,20 +52,25 @@ def matching(query: str | None) -> Any | None:
         return None
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     short_terms = [t for t in terms if len(t) < TRIGRAM]
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     conditions: list[Any] = []
-    if db.session.get_bind().dialect.name == "sqlite":
-        # Terms hold only [a-z0-9] (fold()), so quoting them as FTS5 strings is safe.
-        if long_terms:
+    if long_terms:
+        if sqlite:  # terms hold only [a-z0-9] (fold()), so quoting them as FTS5 strings is safe
             phrase = " ".join(f'"{t}"' for t in long_terms)
             conditions.append(Participant.id.in_(
                 sa.select(_FTS.c.rowid).where(_FTS.c.search_key.op("MATCH")(phrase))))
         else:
-            phrase = " ".join(f'"{t}"*' for t in short_terms)
-            conditions.append(Participant.id.in_(
-                sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase))))
-    else:
-        conditions.extend(Participant.search_key.like(f"%{t}%") for t in long_terms)
-    # The same rule on both databases (and the check of the short words next to long ones).
+            conditions.extend(Participant.search_key.like(f"%{t}%") for t in long_terms)
+        # The short words are checked on the rows the long ones found, not looked up: on
+        # PostgreSQL a pattern without a trigram would make the index read every entry, so they
+        # compare an expression that the index does not cover.
+        unindexed = sa.literal(" ") + Participant.search_key
+        conditions.extend(unindexed.like(f"%{t}%") for t in short_terms)
+        return sa.and_(*conditions)
+    if sqlite:  # the word-prefix index finds the candidates, the rule below decides on both
+        phrase = " ".join(f'"{t}"*' for t in short_terms)
+        conditions.append(Participant.id.in_(
+            sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase))))
     conditions.extend(_word_prefix(t) for t in short_terms)
     return sa.and_(*conditions)
 
