@@ -72,8 +72,13 @@ def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=Non
     bound + 1 rows, so the cost does not grow with the table."""
     session = session if session is not None else db.session
     bound = max(TOTAL_CAP if cap is None else cap, at_least)
+    counted_rows = stmt.order_by(None)
+    if not counted_rows._distinct and not counted_rows._group_by_clauses:
+        # Only whether a row is there counts: SQLite would otherwise build every column of up to
+        # 10,001 rows, and PostgreSQL can answer from an index alone.
+        counted_rows = counted_rows.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
     counted = int(session.scalar(sa.select(sa.func.count()).select_from(
-        stmt.order_by(None).limit(bound + 1).subquery())) or 0)
+        counted_rows.limit(bound + 1).subquery())) or 0)
     return (bound, True) if counted > bound else (counted, False)
 
 

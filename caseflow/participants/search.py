@@ -88,7 +88,7 @@ def rank(query: str | None) -> Any | None:
         return None
     padded = sa.literal(" ") + Participant.search_key + sa.literal(" ")
     parts = [sa.case((padded.like(f"% {t} %"), 0), (padded.like(f"% {t}%"), 1), else_=2) for t in terms]
-    total = parts[0]
+    total: Any = parts[0]
     for part in parts[1:]:
         total = total + part
     return total
