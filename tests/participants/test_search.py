@@ -145,6 +145,10 @@ def test_total_is_capped_above_the_cap(api_as, counsellor, people, monkeypatch, 
     assert body["total"] == 7 and body["total_is_capped"] is False and len(body["items"]) == 1
     # The caseload says "more than", and its pager offers the next page.
     auth.login(counsellor)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
     html = client.get("/caseload?status=all&per_page=2").get_data(as_text=True)
     assert "more than 3 participants" in html
     assert "Page 1 of more than 2" in html and 'rel="next"' in html
+    client.post("/language", data={"lang": "de", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
+    html = client.get("/caseload?status=all&per_page=2").get_data(as_text=True)
+    assert "mehr als 3 Teilnehmende" in html and "Seite 1 von mehr als 2" in html
