@@ -63,14 +63,16 @@ def generate(*, participants: int, seed: int, organisation=None, today: date | N
 
 @contextmanager
 def _search_index_built_after_the_load() -> Iterator[None]:
-    """PostgreSQL: the GIN (trigram) indexes are dropped for the load and built again afterwards
+    """SQLite: the FTS5 search tables' triggers are dropped for the load, the tables filled once
+    from `participants` afterwards ('rebuild') and the triggers created again from their own
+    definitions (sqlite_master.sql). PostgreSQL: the GIN (trigram) indexes are dropped for the load and built again afterwards
     from their own definitions (pg_indexes.indexdef, i.e. exactly what the migrations made). Adding
     a million rows to a GIN index one by one costs several times more than building it once. Safe
     here: demo data is loaded in one transaction, which holds the table's lock throughout, and no
     step of the load searches. B-tree indexes stay (the steps read through some of them)."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        yield
+    if connection.dialect.name == "sqlite":
+        yield from _sqlite_search_tables_filled_after_the_load(connection)
         return
     definitions = connection.execute(sa.text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
@@ -79,4 +81,20 @@ def _search_index_built_after_the_load() -> Iterator[None]:
         connection.execute(sa.text(f'DROP INDEX "{name}"'))
     yield
     for _, definition in definitions:
+        connection.execute(sa.text(definition))
+
+
+def _sqlite_search_tables_filled_after_the_load(connection) -> Iterator[None]:
+    triggers = connection.execute(sa.text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'participants' "
+        "AND name LIKE 'participants_search%'")).all()
+    tables = connection.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' "
+        "AND name LIKE 'participants_search%'")).scalars().all()
+    for name, _ in triggers:
+        connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
+    yield
+    for table in tables:
+        connection.execute(sa.text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))
+    for _, definition in triggers:
         connection.execute(sa.text(definition))
