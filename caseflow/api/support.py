@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 
 from caseflow.errors import DomainError, Forbidden
-from caseflow.web import rows_and_total
+from caseflow.web import rows_and_capped_total
 
 
 def api_user():
@@ -73,12 +73,15 @@ def page_params() -> tuple[int, int]:
 
 def paginated(stmt: sa.Select, serialise: Callable[[Any], dict], *, scalars: bool = True,
               prepare: Callable[[list], Any] | None = None) -> dict[str, Any]:
-    """`{"items", "page", "per_page", "total"}` for a select; `prepare` may batch-load for the page."""
+    """`{"items", "page", "per_page", "total", "total_is_capped"}` for a select; `prepare` may
+    batch-load for the page. The total is counted up to web.TOTAL_CAP rows (or the end of the page
+    asked for): beyond, `total` is that bound and `total_is_capped` true ("more than total")."""
     page, per_page = page_params()
-    rows, total = rows_and_total(stmt, page, per_page, scalars=scalars)
+    rows, total, capped = rows_and_capped_total(stmt, page, per_page, scalars=scalars)
     if prepare:
         prepare(rows)
-    return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+    return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total,
+            "total_is_capped": capped}
 
 
 def iso(value: date | None) -> str | None:

@@ -30,7 +30,8 @@ from caseflow.api.support import api_user
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
-from caseflow.participants.queries import languages_of, qualifications_of, search
+from caseflow.participants.queries import languages_of, qualifications_of
+from caseflow.participants.search import rank, search
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
     BERLIN_DISTRICTS,
@@ -41,7 +42,7 @@ from caseflow.participants.vocabulary import (
     TASK_KINDS,
 )
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
-from caseflow.web import rows_and_total
+from caseflow.web import rows_and_capped_total
 
 
 class _Boolean(Flag):
@@ -157,7 +158,8 @@ class ParticipantPatchSchema(_MasterDataSchema):
 
 class ParticipantListArgs(PageArgs):
     q = Text(max_length=100, metadata={
-        "description": "name or case number; case- and accent-insensitive (muller and mueller find Müller)"})
+        "description": "name, case number, phone number or e-mail address; case- and accent-insensitive "
+                       "(muller and mueller find Müller); best matches first (whole words, then word starts)"})
     status = Choice(PARTICIPANT_STATUSES)
 
 
@@ -174,8 +176,9 @@ class _FullParticipant:
 
 
 def _page(stmt: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+    rows, total, capped = rows_and_capped_total(stmt, args["page"], args["per_page"], scalars=True)
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total,
+            "total_is_capped": capped}
 
 
 @bp.route("/participants", methods=["GET"])
@@ -191,7 +194,9 @@ def list_participants(args):
     stmt = search(stmt, args.get("q"))
     if args.get("status"):
         stmt = stmt.where(Participant.status == args["status"])
-    return _page(stmt.order_by(Participant.id), args)
+    relevance = rank(args.get("q"))
+    order = [Participant.id] if relevance is None else [relevance, Participant.id]
+    return _page(stmt.order_by(*order), args)
 
 
 @bp.route("/participants", methods=["POST"])

@@ -359,7 +359,8 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
     # Taken last, just before the insert, so the counter row stays locked for the shortest time.
     participant.case_number = next_case_number(date.today().year)
-    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"])
+    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"],
+                                        clean.get("phone"), clean.get("email"))
     db.session.add(participant)
     db.session.flush()
     db.session.add(StatusChange(participant_id=participant.id, date=participant.entry_date,
@@ -399,7 +400,8 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
     participant.birth_year = born.year
     participant.age_at_entry = age_on(born, entered)
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
-    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"])
+    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"],
+                                        clean.get("phone"), clean.get("email"))
     if entry_before != (participant.entry_date, participant.labour_status_at_entry):
         entry_record = db.session.scalar(sa.select(StatusChange).where(
             StatusChange.participant_id == participant.id, StatusChange.source == "entry"))
