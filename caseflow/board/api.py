@@ -10,22 +10,9 @@ from caseflow.api.support import api_user
 from caseflow.errors import NotFound
 from caseflow.participants import tasks
 from caseflow.participants.access import get_participant_for, get_record_for
+from caseflow.participants.api import TaskSchema  # one schema for the task resource
 from caseflow.participants.models import Task
 from caseflow.validation import MAX_ID
-
-TASK_KINDS = ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")
-
-
-class TaskSchema(Schema):
-    id = Id(dump_only=True)
-    participant_id = fields.Integer(dump_only=True, allow_none=True)
-    title = fields.String(dump_only=True)
-    kind = fields.String(dump_only=True, metadata={"enum": list(TASK_KINDS)})
-    due_date = fields.Date(dump_only=True)
-    assignee_id = fields.Integer(dump_only=True, allow_none=True)
-    done = fields.Function(lambda t: t.done_at is not None, dump_only=True)
-    done_at = fields.DateTime(dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True)
 
 
 class TaskPatchSchema(Schema):
