@@ -1,6 +1,8 @@
 """`GET /me` and `GET /openapi.json`."""
 from __future__ import annotations
 
+import functools
+
 from flask import jsonify
 
 from caseflow.api.blueprint import bp
@@ -17,15 +19,9 @@ class MeSchema(Schema):
     organisation_id = fields.Integer(dump_only=True, allow_none=True)
 
 
-_registered = False
-
-
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
     """Adds /me and /openapi.json to the API blueprint (once per process)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/me", methods=["GET"])
     @bp.response(200, MeSchema)

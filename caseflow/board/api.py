@@ -2,6 +2,8 @@
 `PATCH /participants/{id}/tasks/{task_id}`, `POST /participants/{id}/reassign`)."""
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
@@ -37,21 +39,15 @@ class HandoverSchema(Schema):
     version = fields.Integer(dump_only=True)
 
 
-_registered = False
-
-
 def _ids_that_can_exist(*ids: int) -> None:
     """An id beyond what the databases store cannot exist: 404, not a database error."""
     if any(i > MAX_ID for i in ids):
         raise NotFound(_("No such record."))
 
 
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
     """Adds the routes to the API blueprint (once per process: the blueprint is module-global)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>", methods=["PATCH"],
               endpoint="tasks_patch")

@@ -1,6 +1,8 @@
 """API v1: `GET /notifications` (paginated, newest first) and `POST /notifications/{id}/read`."""
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
@@ -27,14 +29,8 @@ class NotificationSchema(Schema):
     read_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
-_registered = False
-
-
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/notifications", methods=["GET"], endpoint="notifications_list")
     @bp.arguments(PageArgs, location="query")
