@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Id, PageArgs, Schema, errors, fields, page_of
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.errors import NotFound
 from caseflow.notifications import services
 from caseflow.notifications.models import NOTIFICATION_KINDS
 from caseflow.notifications.texts import notification_text
 from caseflow.validation import MAX_ID
-from caseflow.web import rows_and_total
 
 
 class NotificationSchema(Schema):
@@ -38,9 +37,7 @@ def register_routes() -> None:
     @errors(422)
     def notifications_list(args):
         """The token's account's notifications, newest first"""
-        rows, total = rows_and_total(services.notifications_of(api_user().id), args["page"], args["per_page"],
-                                     scalars=True)
-        return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+        return page_answer(services.notifications_of(api_user().id), args)
 
     @bp.route("/notifications/<int:notification_id>/read", methods=["POST"], endpoint="notifications_read")
     @bp.response(200, NotificationSchema)
