@@ -92,18 +92,6 @@ def register_domains(app: Flask) -> None:
     api.init_app(app)
 
 
-def register_working_day(app: Flask) -> None:
-    """Scheduled jobs, reminders and the digest, the team board and task pages, the calendar feed."""
-    from caseflow import board, calendar_feed, jobs, notifications
-    from caseflow.jobs import housekeeping
-
-    jobs.init_app(app)
-    housekeeping.register(app)
-    notifications.init_app(app)
-    board.init_app(app)
-    calendar_feed.init_app(app)
-
-
 def register_error_handlers(app: Flask) -> None:
     from caseflow.errors import register_error_handlers as register
     register(app)

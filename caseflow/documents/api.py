@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Choice, Date, Id, PageArgs, QueryId, Schema, Text, Version, errors, fields, page_of
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.documents import services
 from caseflow.documents.access import get_document_for, participant_for
 from caseflow.documents.downloads import file_response
@@ -26,7 +26,6 @@ from caseflow.documents.export import archive_response
 from caseflow.documents.models import Document
 from caseflow.documents.vocabulary import DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.web import rows_and_total
 
 
 def allows_document_upload(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,9 +134,7 @@ def documents_list(args: dict[str, Any], participant_id: int):
     participant = participant_for(api_user(), participant_id)
     stmt = (sa.select(Document).where(Document.participant_id == participant.id)
             .options(selectinload(Document.files)).order_by(Document.date.desc(), Document.id.desc()))
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": [document_json(d) for d in rows], "page": args["page"], "per_page": args["per_page"],
-            "total": total}
+    return page_answer(stmt, args, lambda rows: [document_json(d) for d in rows])
 
 
 @bp.route("/documents/<int:document_id>", methods=["GET"])

@@ -584,14 +584,4 @@ def add_task(participant: Participant, data: Mapping[str, Any], *, actor: User) 
                         "task.create", ("title", "due_date", "assignee_id"), actor=actor)
 
 
-@transactional
-def complete_task(task: Task, *, version: Any, actor: User) -> Task:
-    require_casework(actor)
-    _lock_owner(task)
-    check_version(task, version)
-    if task.done_at is not None:
-        raise Conflict(_("This task is done already."), code="already_done")
-    done_at = task.done_at = utcnow()
-    record("task.complete", actor=actor, obj=task, participant_id=task.participant_id,
-           changes={"done_at": [None, done_at.isoformat()]})
-    return task
+# Completing, reopening, rescheduling and handing on a task: caseflow/participants/tasks.py.
