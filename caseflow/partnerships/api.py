@@ -3,13 +3,14 @@
 `POST /referrals/{id}/decline`; and the partners' measure catalogue, `GET /partner-measures`."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Choice, Date, Flag, Id, PageArgs, Schema, Text, errors, fields, page_of
 from caseflow.api.support import api_user
 from caseflow.partnerships import services
-from caseflow.partnerships.models import REFERRAL_STATUS_CODES
+from caseflow.partnerships.models import REFERRAL_STATUS_CODES, Referral
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES
 from caseflow.web import rows_and_total
 
@@ -142,11 +143,10 @@ def referral_get(referral_id: int):
     """A referral; the receiving organisation sees the data packet while it is pending"""
     actor = api_user()
     referral = services.get_referral_for(actor, referral_id)
-    # Plain attributes for the answer only (not mapped columns).
-    referral.packet = services.read_packet(referral, actor=actor) if services.packet_visible(referral, actor) else None
-    referral.placements = (services.placement_outcome(referral)
-                           if referral.from_organisation_id == actor.organisation_id else [])
-    return referral
+    packet = services.read_packet(referral, actor=actor) if services.packet_visible(referral, actor) else None
+    placements = services.placement_outcome(referral) if referral.from_organisation_id == actor.organisation_id else []
+    return SimpleNamespace(**{c.name: getattr(referral, c.name) for c in Referral.__table__.columns},
+                           packet=packet, placements=placements)
 
 
 @bp.route("/referrals/<int:referral_id>/accept", methods=["POST"])

@@ -181,9 +181,9 @@ def partner_catalogue(actor, *, on: date | None = None) -> list[dict[str, Any]]:
 # --- consent ---------------------------------------------------------------------------------------
 
 def has_live_consent(participant_id: int, purpose: str) -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Consent).where(
+    return (db.session.scalar(sa.select(sa.func.count()).select_from(Consent).where(
         Consent.participant_id == participant_id, Consent.purpose == purpose,
-        Consent.withdrawn_on.is_(None))) > 0
+        Consent.withdrawn_on.is_(None))) or 0) > 0
 
 
 # --- referrals -------------------------------------------------------------------------------------
@@ -400,7 +400,8 @@ def organisation_names(ids) -> dict[int, str]:
     ids = set(ids)
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+    return {org_id: name for org_id, name in db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
 
 
 def referrals_of_participant(participant_id: int) -> list[Referral]:
