@@ -77,6 +77,7 @@ def register_domains(app: Flask) -> None:
         measures,
         notifications,
         participants,
+        partnerships,
         placements,
         privacy,
         reports,
@@ -85,7 +86,7 @@ def register_domains(app: Flask) -> None:
     from caseflow.jobs import housekeeping
 
     for domain in (accounts, participants, measures, placements, audit_log, reports, privacy, documents, imports,
-                   jobs, notifications, board, calendar_feed):
+                   partnerships, jobs, notifications, board, calendar_feed):
         domain.init_app(app)
     housekeeping.register(app)  # the scheduled jobs of the domains above (retention, expiry, imports, …)
     web.limit_web_blueprints(app)

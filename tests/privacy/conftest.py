@@ -36,6 +36,22 @@ CANARIES = ("zzyzxcanary", "quolmbrecht", "1987-02-13", "13.02.1987", "5550199",
             "sonnenallee", "karl-marx-strasse", "canarystrasse", "witnessmann")
 
 
+def _add_referral(p, org, counsellor) -> None:
+    """A referral to a partner organisation (its reason naming the person) and a match hash."""
+    from caseflow.partnerships.models import MatchHash, Partnership, Referral
+    from tests.factories import OrganisationFactory
+    partner = OrganisationFactory(name=f"Partner of {p.case_number}")
+    partnership = Partnership(name=f"Partnership of {p.case_number}")
+    db.session.add(partnership)
+    db.session.flush()
+    db.session.add_all([
+        Referral(partnership_id=partnership.id, participant_id=p.id, from_organisation_id=org.id,
+                 to_organisation_id=partner.id, reason="Zzyzxcanary wants to cook at Sonnenallee",
+                 status="declined", decline_reason="Quolmbrecht family moved", referred_by_id=counsellor.id),
+        MatchHash(partnership_id=partnership.id, participant_id=p.id, organisation_id=org.id, hash="0" * 64),
+    ])
+
+
 def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_number=None):
     """A participant with at least one row in every linked table."""
     extra = {"case_number": case_number} if case_number else {}
@@ -91,6 +107,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
     ])
     db.session.flush()
     db.session.add(NoteRevision(note_id=note.id, text=REVISION_TEXT, replaced_by_id=counsellor.id))
+    _add_referral(p, org, counsellor)
     db.session.add_all([
         AuditEntry(action="participant.create", actor_id=counsellor.id, organisation_id=org.id,
                    object_type="participants", object_id=p.id, participant_id=p.id,

@@ -77,6 +77,7 @@ def requests(c) -> dict[str, tuple[str, str, dict]]:
         "/api/v1/participants/<int:participant_id>/certificates": ("post", f"/participants/{a}/certificates", {"date": "2025-01-05", "title": "Food hygiene"}),
         "/api/v1/participants/<int:participant_id>/exit": ("post", f"/participants/{a}/exit", {"exit_date": "2025-01-31", "reason": "completed"}),
         "/api/v1/participants/<int:participant_id>/re-entry": ("post", f"/participants/{x}/re-entry", {"date": "2025-03-01"}),
+        "/api/v1/participants/<int:participant_id>/referrals": ("post", f"/participants/{a}/referrals", {"organisation_id": c["measure"].organisation_id, "reason": "coaching"}),
         "/api/v1/participants/<int:participant_id>/follow-ups": ("post", f"/participants/{x}/follow-ups", {"kind": "six_months", "date": "2025-07-31", "status": "employed", "improved_situation": True}),
     }
 
