@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_talisman import Talisman
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.errors import DomainError
 from caseflow.validation import unsafe_text
@@ -41,11 +42,18 @@ MAX_JSON_DEPTH = 32
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def allow_body(max_bytes: int) -> Callable[[F], F]:
+def allow_body(max_bytes: int | Callable[[], int],
+               too_large: Callable[[], Exception] | None = None) -> Callable[[F], F]:
     """Lets one view accept a body of up to `max_bytes` (e.g. a document upload) instead of the
-    app's MAX_CONTENT_LENGTH; the guard applies it before anything reads the body."""
+    app's MAX_CONTENT_LENGTH; the guard applies it before anything reads the body.
+
+    `max_bytes` may be a function (called in the request) when the limit comes from the
+    configuration; `too_large` gives the exception raised instead of the generic 413 (e.g. a
+    DomainError that names the domain's own limit)."""
     def decorator(view: F) -> F:
         view.max_content_length = max_bytes  # type: ignore[attr-defined]
+        if too_large is not None:
+            view.too_large = too_large  # type: ignore[attr-defined]
         return view
     return decorator
 
@@ -101,10 +109,20 @@ def guard_request() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     allowed = getattr(view, "max_content_length", None)
     if allowed is not None:
-        request.max_content_length = allowed
+        request.max_content_length = allowed() if callable(allowed) else allowed
+    too_large = getattr(view, "too_large", None)
+    if too_large is None:
+        _guard()
+        return
+    try:
+        _guard()
+    except RequestEntityTooLarge:
+        raise too_large() from None
+
+
+def _guard() -> None:
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
-        from werkzeug.exceptions import RequestEntityTooLarge
         raise RequestEntityTooLarge()
 
     if unsafe_text(request.path):

@@ -17,12 +17,29 @@ from caseflow.extensions import db
 from caseflow.validation import MAX_ID
 
 
+def _digits_at_most(limit: int) -> str:
+    """A regular expression (no capturing group) for the ASCII numbers from 0 to `limit`, written with
+    at most as many digits as `limit` has (leading zeros allowed, as int() reads them)."""
+    top = str(limit)
+    choices = [f"[0-9]{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        if digit != "0":
+            rest = len(top) - i - 1
+            choices.append(top[:i] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    choices.append(top)
+    return "(?:" + "|".join(choices) + ")"
+
+
 class IdConverter(IntegerConverter):
     """`<int:…>` in every route: ASCII digits only, from 0 to 2³¹−1 (the largest id either database
     stores). A larger number, or a Unicode digit, does not match the route: 404, never a 500 from
-    the database."""
+    the database.
 
-    regex = r"[0-9]{1,10}"
+    The bound is in the regular expression, not only in `max`: werkzeug checks `max` after it has
+    chosen a rule by path and method, so a number beyond it on a path that has rules for other
+    methods too (GET and POST `/participants/<int:…>/documents`) would answer 405, not 404."""
+
+    regex = _digits_at_most(MAX_ID)
 
     def __init__(self, map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
