@@ -14,7 +14,7 @@ before anything reaches the database:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
