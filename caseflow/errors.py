@@ -93,7 +93,9 @@ def error_page(status: int, message: str | None = None, headers: Mapping[str, st
         response = make_response(render_template("errors/error.html", status=status, message=message), status)
     except Exception as exc:  # the last resort: log it (without its message, see below), answer anyway
         current_app.logger.error("the error page failed for status %s: %s\n%s", status, _qualified_name(exc),
-                                 "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+                                 "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
+                         # the type without the message (no exc_info: the formatter would print it)
+                         extra={"exc_type": type(exc).__name__})
         from caseflow.security import add_security_headers
         text = (f"<!doctype html><html lang=\"en\"><title>Caseflow</title><h1>Error {status}</h1>"
                 "<p>Please go back and try again.</p></html>")
@@ -171,7 +173,9 @@ def register_error_handlers(app: Flask) -> None:
         # session may be unusable (PostgreSQL refuses every statement after a failed one): it is
         # discarded, as at teardown, so that the error page can load the signed-in user.
         app.logger.error("unhandled %s on %s %s%s\n%s", _qualified_name(exc), request.method, request.url_rule,
-                         _statement_of(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+                         _statement_of(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
+                         # the type without the message (no exc_info: the formatter would print it)
+                         extra={"exc_type": type(exc).__name__})
         from caseflow.extensions import db
         db.session.remove()
         if wants_json():

@@ -14,7 +14,7 @@ before anything reaches the database:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
@@ -81,18 +81,25 @@ def _json_depth_ok(raw: bytes) -> bool:
     return True
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a parsed JSON document, keys included (iteratively: depth is bounded anyway)."""
-    stack = [value]
+def _unsafe_json_field(value: Any) -> str | None:
+    """Where the first unsafe string of a parsed JSON document sits, as the dotted path of the
+    field that holds it ("title", "languages.0.level"), so that the 422 names the field like any
+    other validation error; "_body" for a bad key at the top level. None when every string is
+    safe. Iterative: the depth is bounded anyway."""
+    stack: list[tuple[str, Any]] = [("", value)]
     while stack:
-        item = stack.pop()
+        path, item = stack.pop()
         if isinstance(item, str):
-            yield item
+            if unsafe_text(item):
+                return path or "_body"
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            for key, child in item.items():
+                if unsafe_text(key):
+                    return path or "_body"
+                stack.append((f"{path}.{key}" if path else key, child))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((f"{path}.{index}" if path else str(index), child) for index, child in enumerate(item))
+    return None
 
 
 def _refuse_text(where: str) -> DomainError:
@@ -144,9 +151,9 @@ def _guard() -> None:
             raise _malformed() from None
         # Flask's own parser would give the same; keep it so that views do not parse twice.
         request._cached_json = (data, data)
-        for text in _strings(data):
-            if unsafe_text(text):
-                raise _refuse_text("_body")
+        where = _unsafe_json_field(data)
+        if where is not None:
+            raise _refuse_text(where)
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):  # 413 beyond the limit
             if unsafe_text(name) or unsafe_text(value):

@@ -123,7 +123,33 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
     ])
     db.session.commit()
     _add_documents(p, counsellor)
+    _add_workday_and_import_rows(p, counsellor)
     return p
+
+
+def _add_workday_and_import_rows(p, counsellor) -> None:
+    """The merged domains' rows about the person: an appointment, a notification about the case, and
+    the import's bookkeeping (which source record became this participant, what the import wrote)."""
+    from caseflow.calendar_feed.models import Appointment
+    from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
+    from caseflow.notifications.models import Notification
+    batch = ImportBatch(organisation_id=p.organisation_id, created_by_id=counsellor.id, file_name="import.xlsx",
+                        mode="import", status="imported")
+    db.session.add_all([
+        Appointment(organisation_id=p.organisation_id, participant_id=p.id, owner_id=counsellor.id,
+                    starts_at=datetime(2025, 2, 3, 9, 0, tzinfo=UTC)),
+        Notification(user_id=counsellor.id, kind="task_assigned", participant_id=p.id,
+                     event_key=f"privacy-test:{p.id}"),
+        batch,
+    ])
+    db.session.flush()
+    db.session.add_all([
+        ImportedParticipant(organisation_id=p.organisation_id, external_id=f"EXT-{p.id}", participant_id=p.id,
+                            row_hash="0" * 40, batch_id=batch.id),
+        ImportedRecord(batch_id=batch.id, participant_id=p.id, object_type="participants", object_id=p.id,
+                       action="created"),
+    ])
+    db.session.commit()
 
 
 DOCUMENT_CONTENT = b"%PDF-1.7\nEmployment contract of Zzyzxcanary Quolmbrecht, Sonnenallee 12\n%%EOF\n"
