@@ -13,14 +13,13 @@ before anything reaches the database:
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_talisman import Talisman
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from caseflow.errors import DomainError
 from caseflow.validation import unsafe_text
@@ -146,11 +145,9 @@ def _guard() -> None:
         if not _json_depth_ok(raw):
             raise _malformed()
         try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
+            data = request.get_json()  # parsed once and cached by the request for the view
+        except BadRequest:
             raise _malformed() from None
-        # Flask's own parser would give the same; keep it so that views do not parse twice.
-        request._cached_json = (data, data)
         where = _unsafe_json_field(data)
         if where is not None:
             raise _refuse_text(where)

@@ -2,6 +2,7 @@
 page-size capping, and the pager of lists paged by hand."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -180,13 +181,9 @@ def limit_web_blueprints(app: Flask) -> None:
             _web_limit_decorator()(blueprint)
 
 
-_DECORATOR: list[Any] = []
-
-
+@functools.cache
 def _web_limit_decorator() -> Any:
     """One decorator object for the process (the limiter keeps blueprint limits in a set: the same
     object added again by a second create_app is not counted twice)."""
-    if not _DECORATOR:
-        from caseflow.extensions import limiter
-        _DECORATOR.append(limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key))
-    return _DECORATOR[0]
+    from caseflow.extensions import limiter
+    return limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key)
