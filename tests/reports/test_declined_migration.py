@@ -1,4 +1,4 @@
-"""Migration 0012: the four sensitive answers become three-valued, with the data carried up, down
+"""Migration 0014: the four sensitive answers become three-valued, with the data carried up, down
 (declined → false, documented as lost) and up again. On SQLite and, with TEST_DATABASE_URL, on
 PostgreSQL (a database of its own)."""
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _answers(url: str):
 
 def test_up_down_up_with_data(empty_database):
     url, cfg = empty_database, alembic_config(empty_database)
-    command.upgrade(cfg, "0010")
+    command.upgrade(cfg, "0013")
     _run(url, "INSERT INTO organisations (name, created_at) VALUES ('Träger A', CURRENT_TIMESTAMP)")
     org = _run(url, "SELECT id FROM organisations")[0][0]
     for number, flags in (("CF-1", (True, False, True, False)), ("CF-2", (False, True, False, True))):
@@ -51,13 +51,13 @@ def test_up_down_up_with_data(empty_database):
                   "duplicate_key, search_key) VALUES (:org, :n, 'A', 'B', '1990-01-01', 1990, 34, 'female', 'SY', "
                   "'2024-01-01', 'inactive', 'active', :f, :d, :m, :h, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
                   "'ab', :n)", org=org, n=number, f=flags[0], d=flags[1], m=flags[2], h=flags[3])
-    command.upgrade(cfg, "0012")
+    command.upgrade(cfg, "0014")
     assert _answers(url) == [("CF-1", "yes", "no", "yes", "no"), ("CF-2", "no", "yes", "no", "yes")]
     with pytest.raises(sa.exc.IntegrityError):  # the CHECK constraint holds the three values
         _run(url, "UPDATE participants SET minority = 'maybe'")
     _run(url, "UPDATE participants SET minority = 'declined' WHERE case_number = 'CF-2'")
-    command.downgrade(cfg, "0010")
+    command.downgrade(cfg, "0013")
     rows = [(n, *map(bool, rest)) for n, *rest in _answers(url)]
     assert rows == [("CF-1", True, False, True, False), ("CF-2", False, True, False, True)]  # declined → false
-    command.upgrade(cfg, "0012")
+    command.upgrade(cfg, "0014")
     assert _answers(url) == [("CF-1", "yes", "no", "yes", "no"), ("CF-2", "no", "yes", "no", "yes")]

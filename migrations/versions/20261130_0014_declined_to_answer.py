@@ -1,7 +1,7 @@
 """three-valued sensitive answers: disability, minority, foreign background, homelessness
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30 19:20:00
 
 Reviewed (issue 18, "declined to answer"): the four boolean columns of `participants`
@@ -14,14 +14,14 @@ indexes).
 Downgrade: back to booleans, `yes` → true, `no` → false, and `declined` → false: the fact that the
 person declined to answer is LOST on downgrade (the old schema cannot hold it; it is what the ESF+
 report counted before, since it counts only "yes").
-Revises 0010 (0011 is a parallel session's; the lead re-chains).
+Re-chained after 0013 when it landed (it was written as 0012 on 0010, in parallel with 0011 and 0013).
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0010'
+revision: str = '0014'
+down_revision: str | Sequence[str] | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
