@@ -1,0 +1,72 @@
+"""The case file and the caseload as a counsellor works with them, on a desk (1366 px) and on a
+phone (390 px): no page scrolls sideways, axe-core finds nothing, the summary header stays in view,
+each section has its own address.
+
+Screenshots: with CASEFLOW_SCREENSHOTS=<suffix> set (e.g. "" or "-after"), the test that walks the
+two pages also saves docs/screenshots/{case-file,caseload}-{1366,390}<suffix>.png.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from caseflow.participants import services
+from tests.browser.support import assert_accessible, login
+from tests.conftest import PASSWORD
+from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDTHS = (1366, 390)
+
+
+def _screenshot(page, name: str) -> None:
+    suffix = os.environ.get("CASEFLOW_SCREENSHOTS")
+    if suffix is None:
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}{suffix}.png"), full_page=True)
+
+
+@pytest.fixture
+def busy_caseload(org, counsellor):
+    """A counsellor's caseload as it looks after a few months: names from many languages, one case
+    with notes, tasks and a measure."""
+    today = date.today()
+    names = [("Çelik", "Emre"), ("Demir", "Zeynep"), ("Cohen", "Dana"), ("Østergaard", "Mia"),
+             ("Łukasiewicz", "Piotr"), ("Şahin", "Ayşe"), ("Schewtschenko", "Olena"), ("Abdi", "Hodan"),
+             ("Nguyen", "Thi Lan"), ("Zaman", "Farid")]
+    people = []
+    for i, (last, first) in enumerate(names):
+        people.append(ParticipantFactory(organisation=org, counsellor=counsellor, last_name=last,
+                                         first_name=first, entry_date=today - timedelta(days=20 + 15 * i),
+                                         search_key=f"{last} {first}".lower()))
+    main = people[6]
+    measure = MeasureFactory(organisation=org, title="Jobmatching Neukölln",
+                             start_date=today - timedelta(days=400), end_date=today + timedelta(days=300))
+    EnrolmentFactory(participant=main, measure=measure, status="active", start_date=today - timedelta(days=100))
+    main.phone = "+49 30 1234567"
+    for days, kind, text in ((90, "meeting", "Erstgespräch: Zeugnisse aus Kyjiw mitgebracht, Anerkennung besprochen."),
+                             (40, "phone", "Rückruf wegen Sprachkurs B2, Anmeldung läuft."),
+                             (12, "meeting", "Bewerbungsunterlagen überarbeitet; zwei Stellen bei Pflegediensten.")):
+        services.add_note(main, {"date": today - timedelta(days=days), "kind": kind, "minutes": 45, "text": text},
+                          actor=counsellor)
+    services.add_task(main, {"title": "Anerkennungsbescheid nachreichen", "due_date": today + timedelta(days=5),
+                             "assignee_id": None}, actor=counsellor)
+    services.add_task(main, {"title": "Termin Jobcenter vorbereiten", "due_date": today + timedelta(days=12),
+                             "assignee_id": None}, actor=counsellor)
+    return main
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_case_file_and_caseload_fit_the_screen(page, live_server, counsellor, busy_caseload, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/caseload")
+    _screenshot(page, f"caseload-{width}")
+    page.goto(f"{live_server.url}/participants/{busy_caseload.id}")
+    _screenshot(page, f"case-file-{width}")
