@@ -23,7 +23,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
                                      labour_status_at_entry="unemployed", first_name="Leyla", last_name="Karimi")
     EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, title="Berufssprachkurs B2"),
                      status="active", start_date=date(2024, 3, 15))
-    case_file = f"{live_server.url}/participants/{participant.id}"
+    case_file = f"{live_server.url}/participants/{participant.id}/placements"
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- a placement with an employer that is not in the directory yet ---------------------------

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 def test_consent_export_and_anonymisation_journey(page, live_server, org, counsellor, team_lead):
     participant = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, first_name="Leyla",
                                      last_name="Zzyzxbrowser", email="leyla@example.org")
-    case_file = f"{live_server.url}/participants/{participant.id}"
+    case_file = f"{live_server.url}/participants/{participant.id}/data-protection"
 
     # --- a counsellor records a consent ------------------------------------------------------------
     login(page, live_server, counsellor.email, PASSWORD)
