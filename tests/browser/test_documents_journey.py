@@ -33,11 +33,11 @@ def shoot(page, name: str) -> None:
 def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tmp_path):
     participant = ParticipantFactory(organisation=org, counsellor=counsellor, entry_date=date(2024, 3, 1),
                                      first_name="Leyla", last_name="Karimi")
-    case_file = f"{live_server.url}/participants/{participant.id}/placements"
+    case_file = f"{live_server.url}/participants/{participant.id}"
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- the placement, recorded with the evidence "contract seen" ------------------------------------
-    page.goto(case_file)
+    page.goto(case_file + "/placements")
     with page.expect_navigation():
         page.get_by_role("link", name="Vermittlung erfassen").click()
     form = page.locator("main form")

@@ -23,11 +23,11 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
                                      labour_status_at_entry="unemployed", first_name="Leyla", last_name="Karimi")
     EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, title="Berufssprachkurs B2"),
                      status="active", start_date=date(2024, 3, 15))
-    case_file = f"{live_server.url}/participants/{participant.id}/placements"
+    case_file = f"{live_server.url}/participants/{participant.id}"
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- a placement with an employer that is not in the directory yet ---------------------------
-    page.goto(case_file)
+    page.goto(case_file + "/placements")
     with page.expect_navigation():
         page.get_by_role("link", name="Vermittlung erfassen").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Vermittlung erfassen"
