@@ -187,6 +187,7 @@ def _run_leg(name: str, env: dict, extra: list[str], prefix: str, results: dict)
 
 GATES = (
     ("ruff", ("ruff", "check", "--quiet", ".")),
+    ("mypy", ("mypy",)),  # files and options from [tool.mypy] in pyproject.toml
 )
 
 

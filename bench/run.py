@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Report and page timings on 10k and 100k demo participants.
+"""Report, page and search timings on 10k and 100k (or 1M) demo participants.
 
     .venv/bin/python bench/run.py                      # SQLite, 10,000 and 100,000 participants
     .venv/bin/python bench/run.py --sizes 2000 20000   # other sizes
     .venv/bin/python bench/run.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/run.py --participants 1000000 --postgres URL   # one size
 
 Each size gets a fresh temporary database (SQLite file in a temporary folder; on PostgreSQL a
 database of its own, dropped afterwards), filled by `demo-data`'s generator (caseflow.demo.generate).
@@ -64,6 +65,7 @@ def measure(size: int, database_url: str) -> tuple[float, dict[str, tuple[float,
     from caseflow.accounts.services import create_token
     from caseflow.demo import DEMO_PASSWORD, generate
     from caseflow.extensions import db
+    from caseflow.participants.models import Participant
     from config import TestingConfig
 
     config = TestingConfig()
@@ -87,7 +89,12 @@ def measure(size: int, database_url: str) -> tuple[float, dict[str, tuple[float,
         users = {u.role: u for u in db.session.scalars(sa.select(User).order_by(User.id))}
         lead, analyst, counsellor = users["team_lead"], users["analyst"], users["counsellor"]
         analyst_token = create_token(analyst, actor=None)
+        counsellor_token = create_token(counsellor, actor=None)
         lead_email, analyst_email, counsellor_email = lead.email, analyst.email, counsellor.email
+        # A case of the counsellor's and a surname of the organisation, for the case file and search.
+        case = db.session.execute(sa.select(Participant.id, Participant.last_name, Participant.case_number)
+                                  .where(Participant.counsellor_id == counsellor.id)
+                                  .order_by(Participant.id).limit(1)).one()
 
     lead_client, analyst_client, counsellor_client = app.test_client(), app.test_client(), app.test_client()
     _login(lead_client, lead_email, DEMO_PASSWORD)
@@ -106,6 +113,15 @@ def measure(size: int, database_url: str) -> tuple[float, dict[str, tuple[float,
     results["Data completeness, one organisation (page)"] = _time(lambda: lead_client.get("/reports/completeness"))
     if "participants.caseload" in app.view_functions:
         results["Caseload page (counsellor)"] = _time(lambda: counsellor_client.get("/caseload"))
+        results["Case file page (counsellor)"] = _time(lambda: counsellor_client.get(f"/participants/{case.id}"))
+        mine = {"Authorization": f"Bearer {counsellor_token}"}
+        for label, term in (("a surname", case.last_name), ("'ova', a substring", "ova"),
+                            ("'al', two letters", "al"), ("a case number", case.case_number),
+                            ("a phone number's end", "4567")):
+            results[f"Search {label} (API)"] = _time(lambda term=term: counsellor_client.get(
+                "/api/v1/participants", query_string={"q": term}, headers=mine))
+        results["Participant list, no search (API)"] = _time(
+            lambda: counsellor_client.get("/api/v1/participants", headers=mine))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -128,8 +144,11 @@ def _database(postgres: str | None):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--participants", type=int, help="one size only (same as --sizes N)")
     parser.add_argument("--postgres", help="a PostgreSQL server URL to run on instead of SQLite")
     args = parser.parse_args()
+    if args.participants:
+        args.sizes = [args.participants]
 
     columns: list[tuple[int, float, dict[str, tuple[float, float, float]]]] = []
     for size in args.sizes:

@@ -77,6 +77,7 @@ def register_domains(app: Flask) -> None:
         measures,
         notifications,
         participants,
+        partnerships,
         placements,
         privacy,
         reports,
@@ -85,23 +86,11 @@ def register_domains(app: Flask) -> None:
     from caseflow.jobs import housekeeping
 
     for domain in (accounts, participants, measures, placements, audit_log, reports, privacy, documents, imports,
-                   jobs, notifications, board, calendar_feed):
+                   partnerships, jobs, notifications, board, calendar_feed):
         domain.init_app(app)
     housekeeping.register(app)  # the scheduled jobs of the domains above (retention, expiry, imports, …)
     web.limit_web_blueprints(app)
     api.init_app(app)
-
-
-def register_working_day(app: Flask) -> None:
-    """Scheduled jobs, reminders and the digest, the team board and task pages, the calendar feed."""
-    from caseflow import board, calendar_feed, jobs, notifications
-    from caseflow.jobs import housekeeping
-
-    jobs.init_app(app)
-    housekeeping.register(app)
-    notifications.init_app(app)
-    board.init_app(app)
-    calendar_feed.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -35,6 +35,16 @@ def fails_cleanly(func):
     return wrapper
 
 
+def shared_group(app: Flask, name: str, help: str) -> click.Group:
+    """The command group `name` that several domains add to (e.g. `participants`: export and
+    anonymise from privacy, import from imports), made by whichever registers first."""
+    group = app.cli.commands.get(name)
+    if group is None or not isinstance(group, click.Group):
+        group = AppGroup(name, help=help)
+        app.cli.add_command(group)
+    return group
+
+
 orgs = AppGroup("orgs", help="Organisations.")
 users = AppGroup("users", help="Staff accounts.")
 tokens = AppGroup("tokens", help="API tokens.")

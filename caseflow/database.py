@@ -199,10 +199,6 @@ def transactional(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def in_unit_of_work() -> bool:
-    return bool(db.session.info.get(_DEPTH))
-
-
 def lock_rows(model: Any, ids: Iterable[int]) -> list[Any]:
     """Locks the rows of `model` with these ids for the rest of the transaction, in id order (the
     one order for rows of one table), and returns them. On SQLite this is a plain select: the

@@ -1,5 +1,5 @@
 """Unbound extension objects; create_app() binds them."""
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 from caseflow.api.schemas import ErrorSchema
@@ -24,6 +24,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        # DeclarativeBase types it as any FromClause; every Caseflow model is mapped to a Table,
+        # which is what sa.insert/sa.update and the bulk writers (imports, demo data) need.
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)

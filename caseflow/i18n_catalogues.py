@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "caseflow"
 LANGUAGES = ("de", "en")
 DOMAINS = ("accounts", "audit", "audit_log", "participants", "measures", "placements", "reports", "privacy",
-           "documents", "imports", "jobs", "notifications", "board", "calendar_feed", "api")
+           "documents", "imports", "jobs", "notifications", "board", "calendar_feed", "partnerships", "api")
 
 
 def sources(domain: str | None) -> list[Path]:

@@ -20,7 +20,8 @@ from flask import Flask
 
 # Fields that the request log (and other callers, with `extra=`) may add to a record; nothing else
 # of a record's attributes is written, so an `extra` holding personal data by mistake stays out.
-EXTRA_FIELDS = ("request_id", "event", "method", "endpoint", "route", "status", "duration_ms", "job", "outcome")
+EXTRA_FIELDS = ("request_id", "event", "method", "endpoint", "route", "status", "duration_ms", "job", "outcome",
+                "exc_type")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -19,5 +19,6 @@ from caseflow.participants.models import (  # noqa: F401
                                       StatusChange,
                                       Task,
 )
+from caseflow.partnerships.models import MatchHash, Partnership, PartnershipMembership, Referral  # noqa: F401
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry  # noqa: F401
 from caseflow.privacy.models import Consent  # noqa: F401

@@ -13,13 +13,13 @@ before anything reaches the database:
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_talisman import Talisman
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from caseflow.errors import DomainError
 from caseflow.validation import unsafe_text
@@ -41,11 +41,18 @@ MAX_JSON_DEPTH = 32
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def allow_body(max_bytes: int) -> Callable[[F], F]:
+def allow_body(max_bytes: int | Callable[[], int],
+               too_large: Callable[[], Exception] | None = None) -> Callable[[F], F]:
     """Lets one view accept a body of up to `max_bytes` (e.g. a document upload) instead of the
-    app's MAX_CONTENT_LENGTH; the guard applies it before anything reads the body."""
+    app's MAX_CONTENT_LENGTH; the guard applies it before anything reads the body.
+
+    `max_bytes` may be a function (called in the request) when the limit comes from the
+    configuration; `too_large` gives the exception raised instead of the generic 413 (e.g. a
+    DomainError that names the domain's own limit)."""
     def decorator(view: F) -> F:
         view.max_content_length = max_bytes  # type: ignore[attr-defined]
+        if too_large is not None:
+            view.too_large = too_large  # type: ignore[attr-defined]
         return view
     return decorator
 
@@ -73,18 +80,25 @@ def _json_depth_ok(raw: bytes) -> bool:
     return True
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a parsed JSON document, keys included (iteratively: depth is bounded anyway)."""
-    stack = [value]
+def _unsafe_json_field(value: Any) -> str | None:
+    """Where the first unsafe string of a parsed JSON document sits, as the dotted path of the
+    field that holds it ("title", "languages.0.level"), so that the 422 names the field like any
+    other validation error; "_body" for a bad key at the top level. None when every string is
+    safe. Iterative: the depth is bounded anyway."""
+    stack: list[tuple[str, Any]] = [("", value)]
     while stack:
-        item = stack.pop()
+        path, item = stack.pop()
         if isinstance(item, str):
-            yield item
+            if unsafe_text(item):
+                return path or "_body"
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            for key, child in item.items():
+                if unsafe_text(key):
+                    return path or "_body"
+                stack.append((f"{path}.{key}" if path else key, child))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((f"{path}.{index}" if path else str(index), child) for index, child in enumerate(item))
+    return None
 
 
 def _refuse_text(where: str) -> DomainError:
@@ -101,10 +115,20 @@ def guard_request() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     allowed = getattr(view, "max_content_length", None)
     if allowed is not None:
-        request.max_content_length = allowed
+        request.max_content_length = allowed() if callable(allowed) else allowed
+    too_large = getattr(view, "too_large", None)
+    if too_large is None:
+        _guard()
+        return
+    try:
+        _guard()
+    except RequestEntityTooLarge:
+        raise too_large() from None
+
+
+def _guard() -> None:
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
-        from werkzeug.exceptions import RequestEntityTooLarge
         raise RequestEntityTooLarge()
 
     if unsafe_text(request.path):
@@ -121,14 +145,12 @@ def guard_request() -> None:
         if not _json_depth_ok(raw):
             raise _malformed()
         try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
+            data = request.get_json()  # parsed once and cached by the request for the view
+        except BadRequest:
             raise _malformed() from None
-        # Flask's own parser would give the same; keep it so that views do not parse twice.
-        request._cached_json = (data, data)
-        for text in _strings(data):
-            if unsafe_text(text):
-                raise _refuse_text("_body")
+        where = _unsafe_json_field(data)
+        if where is not None:
+            raise _refuse_text(where)
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):  # 413 beyond the limit
             if unsafe_text(name) or unsafe_text(value):

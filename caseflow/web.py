@@ -2,6 +2,7 @@
 page-size capping, and the pager of lists paged by hand."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,29 @@ from caseflow.extensions import db
 from caseflow.validation import MAX_ID
 
 
+def _digits_at_most(limit: int) -> str:
+    """A regular expression (no capturing group) for the ASCII numbers from 0 to `limit`, written with
+    at most as many digits as `limit` has (leading zeros allowed, as int() reads them)."""
+    top = str(limit)
+    choices = [f"[0-9]{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        if digit != "0":
+            rest = len(top) - i - 1
+            choices.append(top[:i] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    choices.append(top)
+    return "(?:" + "|".join(choices) + ")"
+
+
 class IdConverter(IntegerConverter):
     """`<int:…>` in every route: ASCII digits only, from 0 to 2³¹−1 (the largest id either database
     stores). A larger number, or a Unicode digit, does not match the route: 404, never a 500 from
-    the database."""
+    the database.
 
-    regex = r"[0-9]{1,10}"
+    The bound is in the regular expression, not only in `max`: werkzeug checks `max` after it has
+    chosen a rule by path and method, so a number beyond it on a path that has rules for other
+    methods too (GET and POST `/participants/<int:…>/documents`) would answer 405, not 404."""
+
+    regex = _digits_at_most(MAX_ID)
 
     def __init__(self, map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
@@ -80,6 +98,37 @@ def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, ses
     return list(result.scalars() if scalars else result), int(total or 0)
 
 
+# Lists whose count could reach every row of a large table count at most this many (plus one):
+# "more than 10,000" is what a reader needs, and counting a million rows is not cheap.
+TOTAL_CAP = 10_000
+
+
+def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=None) -> tuple[int, bool]:
+    """(total, capped) of a select: the exact number of its rows when it is at most
+    max(`cap`, `at_least`), otherwise that bound and True ("more than …"). Counting stops after
+    bound + 1 rows, so the cost does not grow with the table."""
+    session = session if session is not None else db.session
+    bound = max(TOTAL_CAP if cap is None else cap, at_least)
+    counted_rows = stmt.order_by(None)
+    if not counted_rows._distinct and not counted_rows._group_by_clauses:
+        # Only whether a row is there counts: SQLite would otherwise build every column of up to
+        # 10,001 rows, and PostgreSQL can answer from an index alone.
+        counted_rows = counted_rows.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    counted = int(session.scalar(sa.select(sa.func.count()).select_from(
+        counted_rows.limit(bound + 1).subquery())) or 0)
+    return (bound, True) if counted > bound else (counted, False)
+
+
+def rows_and_capped_total(stmt, page: int, per_page: int, *, scalars: bool = False,
+                          cap: int | None = None) -> tuple[list, int, bool]:
+    """rows_and_total() with a capped count (capped_total): (rows, total, total_is_capped). The
+    bound reaches at least the end of the page asked for, so a page past the cap still knows
+    whether another one follows."""
+    total, capped = capped_total(stmt, at_least=page * per_page, cap=cap)
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    return list(result.scalars() if scalars else result), total, capped
+
+
 @dataclass
 class Page:
     """The part of Flask-SQLAlchemy's Pagination that templates/_macros/pagination.html reads, for
@@ -89,10 +138,16 @@ class Page:
     page: int
     per_page: int
     total: int
+    total_is_capped: bool = False  # total is a lower bound: "more than {total}"
+
+    @property
+    def known_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        # A capped total has more rows after it: at least one more page.
+        return self.known_pages + (1 if self.total_is_capped else 0)
 
     has_prev = property(lambda self: self.page > 1)
     has_next = property(lambda self: self.page < self.pages)
@@ -126,13 +181,9 @@ def limit_web_blueprints(app: Flask) -> None:
             _web_limit_decorator()(blueprint)
 
 
-_DECORATOR: list[Any] = []
-
-
+@functools.cache
 def _web_limit_decorator() -> Any:
     """One decorator object for the process (the limiter keeps blueprint limits in a set: the same
     object added again by a second create_app is not counted twice)."""
-    if not _DECORATOR:
-        from caseflow.extensions import limiter
-        _DECORATOR.append(limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key))
-    return _DECORATOR[0]
+    from caseflow.extensions import limiter
+    return limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key)

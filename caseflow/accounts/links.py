@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,12 +20,15 @@ from caseflow import mail
 from caseflow.accounts import services, sessions
 from caseflow.accounts.models import AccountLink, User
 from caseflow.audit.services import record
-from caseflow.database import transactional
+from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models_base import as_utc, utcnow
 
 LIFETIME = {"invitation": timedelta(hours=72), "password_reset": timedelta(hours=1)}
+# How long an expired (or used) link is kept, so that opening it still says "expired" or "used"
+# rather than "not valid"; after that the scheduled expiry deletes it (delete_expired_links).
+KEEP_EXPIRED = timedelta(days=7)
 RESET_MAILS_PER_HOUR = 3
 
 
@@ -137,6 +140,15 @@ def _usable(token: str) -> AccountLink:
     if as_utc(link.expires_at) <= utcnow():
         raise DomainError(_("This link has expired. Ask for a new one."), code="expired_link", status=410)
     return link
+
+
+def delete_expired_links(now: datetime) -> int:
+    """Deletes the links that expired more than KEEP_EXPIRED ago (the scheduled `expiry` job);
+    answers how many. Their use and their sending stay in the audit log."""
+    with unit_of_work() as session:
+        result = session.execute(sa.delete(AccountLink).where(AccountLink.expires_at < now - KEEP_EXPIRED)
+                                 .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def link_for(token: str) -> AccountLink:

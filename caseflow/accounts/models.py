@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.vocabulary import ROLES
-
-if TYPE_CHECKING:  # Flask-SQLAlchemy's db.Model is made at run time; mypy sees the declarative base it extends
-    from caseflow.extensions import Base as Model
-else:
-    Model = db.Model
 
 
 class Organisation(Model):

@@ -1,7 +1,7 @@
 """`GET /me` and `GET /openapi.json`."""
 from __future__ import annotations
 
-from typing import Any
+import functools
 
 from flask import jsonify
 
@@ -9,15 +9,6 @@ from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Id, Schema, errors, fields
 from caseflow.api.support import api_user
 from caseflow.vocabulary import ROLES
-
-# Hand-written OpenAPI parts of domains whose routes are not yet described by schemas.
-_legacy_paths: list[dict[str, Any]] = []
-_legacy_schemas: list[dict[str, Any]] = []
-
-
-def add_legacy_openapi(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
-    _legacy_paths.append(paths)
-    _legacy_schemas.append(schemas)
 
 
 class MeSchema(Schema):
@@ -28,15 +19,9 @@ class MeSchema(Schema):
     organisation_id = fields.Integer(dump_only=True, allow_none=True)
 
 
-_registered = False
-
-
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
     """Adds /me and /openapi.json to the API blueprint (once per process)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/me", methods=["GET"])
     @bp.response(200, MeSchema)
@@ -51,4 +36,4 @@ def register_routes() -> None:
                                "content": {"application/json": {"schema": {"type": "object"}}}}})
     def openapi():
         from caseflow.api.openapi import build_document
-        return jsonify(build_document(_legacy_paths, _legacy_schemas))
+        return jsonify(build_document())

@@ -2,6 +2,8 @@
 `PATCH /participants/{id}/tasks/{task_id}`, `POST /participants/{id}/reassign`)."""
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
@@ -10,22 +12,9 @@ from caseflow.api.support import api_user
 from caseflow.errors import NotFound
 from caseflow.participants import tasks
 from caseflow.participants.access import get_participant_for, get_record_for
+from caseflow.participants.api import TaskSchema  # one schema for the task resource
 from caseflow.participants.models import Task
 from caseflow.validation import MAX_ID
-
-TASK_KINDS = ("manual", "four_week_check", "six_month_follow_up", "attendance", "place_offered")
-
-
-class TaskSchema(Schema):
-    id = Id(dump_only=True)
-    participant_id = fields.Integer(dump_only=True, allow_none=True)
-    title = fields.String(dump_only=True)
-    kind = fields.String(dump_only=True, metadata={"enum": list(TASK_KINDS)})
-    due_date = fields.Date(dump_only=True)
-    assignee_id = fields.Integer(dump_only=True, allow_none=True)
-    done = fields.Function(lambda t: t.done_at is not None, dump_only=True)
-    done_at = fields.DateTime(dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True)
 
 
 class TaskPatchSchema(Schema):
@@ -50,21 +39,15 @@ class HandoverSchema(Schema):
     version = fields.Integer(dump_only=True)
 
 
-_registered = False
-
-
 def _ids_that_can_exist(*ids: int) -> None:
     """An id beyond what the databases store cannot exist: 404, not a database error."""
     if any(i > MAX_ID for i in ids):
         raise NotFound(_("No such record."))
 
 
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
     """Adds the routes to the API blueprint (once per process: the blueprint is module-global)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>", methods=["PATCH"],
               endpoint="tasks_patch")

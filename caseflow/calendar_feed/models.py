@@ -6,12 +6,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.vocabulary import NOTE_KINDS
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """The secret address of an account's .ics feed, kept only as a SHA-256 digest; renewing it
     replaces the digest, so the old address stops working."""
 
@@ -24,7 +24,7 @@ class CalendarFeed(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     """A contact planned ahead (a meeting note to come). When it has taken place the counsellor
     records it as a progress note, which links it here."""
 

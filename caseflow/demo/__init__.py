@@ -8,7 +8,11 @@ under a minute. The context the steps share is caseflow/demo_context.py.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+
+import sqlalchemy as sa
 
 from caseflow.accounts import demo as accounts_demo
 from caseflow.database import unit_of_work
@@ -19,6 +23,7 @@ from caseflow.demo_context import (
     TEAM_LEAD_NAMES,
     DemoContext,
 )
+from caseflow.extensions import db
 from caseflow.measures import demo as measures_demo
 from caseflow.participants import demo as participants_demo
 from caseflow.placements import demo as placements_demo
@@ -33,8 +38,47 @@ STEPS = (participants_demo.generate, measures_demo.generate, placements_demo.gen
 
 def generate(*, participants: int, seed: int, organisation=None, today: date | None = None) -> DemoContext:
     ctx = DemoContext(rng=random.Random(seed), participants=participants, today=today or date.today())
-    with unit_of_work():
+    with unit_of_work(), _search_index_built_after_the_load():
         accounts_demo.generate_staff(ctx, organisation)
         for step in STEPS:
             step(ctx)
     return ctx
+
+
+@contextmanager
+def _search_index_built_after_the_load() -> Iterator[None]:
+    """SQLite: the FTS5 search tables' triggers are dropped for the load, the tables filled once
+    from `participants` afterwards ('rebuild') and the triggers created again from their own
+    definitions (sqlite_master.sql). PostgreSQL: the GIN (trigram) indexes are dropped for the load and built again afterwards
+    from their own definitions (pg_indexes.indexdef, i.e. exactly what the migrations made). Adding
+    a million rows to a GIN index one by one costs several times more than building it once. Safe
+    here: demo data is loaded in one transaction, which holds the table's lock throughout, and no
+    step of the load searches. B-tree indexes stay (the steps read through some of them)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        yield from _sqlite_search_tables_filled_after_the_load(connection)
+        return
+    definitions = connection.execute(sa.text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND indexdef LIKE '% USING gin %'")).all()
+    for name, _ in definitions:
+        connection.execute(sa.text(f'DROP INDEX "{name}"'))
+    yield
+    for _, definition in definitions:
+        connection.execute(sa.text(definition))
+
+
+def _sqlite_search_tables_filled_after_the_load(connection) -> Iterator[None]:
+    triggers = connection.execute(sa.text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'participants' "
+        "AND name LIKE 'participants_search%'")).all()
+    tables = connection.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' "
+        "AND name LIKE 'participants_search%'")).scalars().all()
+    for name, _ in triggers:
+        connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
+    yield
+    for table in tables:
+        connection.execute(sa.text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))
+    for _, definition in triggers:
+        connection.execute(sa.text(definition))

@@ -1,24 +1,21 @@
 """API v1: documents (interfaces.md, "More of the API"). Calls the same services as the pages.
 
 Uploads are multipart (`file`, `kind`, `title`, `date`, optional `linked_type` and `linked_id`).
-They may be larger than the app-wide MAX_CONTENT_LENGTH: `allows_document_upload` raises this
-request's own limit (`request.max_content_length`, Flask 3.1) before the body is parsed, and turns
-a body beyond it into the 413 of the error shape with a clear message.
+They may be larger than the app-wide MAX_CONTENT_LENGTH: `allows_document_upload` is the platform's
+`allow_body` (caseflow/security.py) with MAX_DOCUMENT_MB, read per request; the request guard applies
+it before the body is parsed and answers a body beyond it with the documents' 413 (error shape, a
+message that names the limit).
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
 from flask_smorest.fields import Upload as UploadField
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Choice, Date, Id, PageArgs, QueryId, Schema, Text, Version, errors, fields, page_of
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.documents import services
 from caseflow.documents.access import get_document_for, participant_for
 from caseflow.documents.downloads import file_response
@@ -26,18 +23,17 @@ from caseflow.documents.export import archive_response
 from caseflow.documents.models import Document
 from caseflow.documents.vocabulary import DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.web import rows_and_total
+from caseflow.security import allow_body
 
 
-def allows_document_upload(view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        request.max_content_length = services.limit_bytes() + 1024 * 1024
-        try:
-            return view(*args, **kwargs)
-        except RequestEntityTooLarge:
-            raise services.too_large() from None
-    return wrapped
+def upload_limit() -> int:
+    """The most an upload request may send: MAX_DOCUMENT_MB for the file, plus the form."""
+    return services.limit_bytes() + 1024 * 1024
+
+
+# The platform's request guard applies this limit before anything reads the body; beyond it, the
+# service's 413 (in the error shape) says how large a file may be.
+allows_document_upload = allow_body(upload_limit, too_large=services.too_large)
 
 
 # --- schemas ---------------------------------------------------------------------------------------
@@ -135,9 +131,7 @@ def documents_list(args: dict[str, Any], participant_id: int):
     participant = participant_for(api_user(), participant_id)
     stmt = (sa.select(Document).where(Document.participant_id == participant.id)
             .options(selectinload(Document.files)).order_by(Document.date.desc(), Document.id.desc()))
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": [document_json(d) for d in rows], "page": args["page"], "per_page": args["per_page"],
-            "total": total}
+    return page_answer(stmt, args, lambda rows: [document_json(d) for d in rows])
 
 
 @bp.route("/documents/<int:document_id>", methods=["GET"])

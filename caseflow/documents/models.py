@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, FILE_TYPES, LINK_COLUMNS
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 
 _ONE_LINK_AT_MOST = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in LINK_COLUMNS.values()) + " <= 1"
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
     __table_args__ = (
         sa.Index("ix_documents_participant_id_kind", "participant_id", "kind"),
@@ -62,7 +62,7 @@ class Document(db.Model):
         return self.files[-1]
 
 
-class DocumentFile(db.Model):
+class DocumentFile(Model):
     """One uploaded version of a document's file; replacing the file adds a version, the old one stays."""
 
     __tablename__ = "document_files"
@@ -87,7 +87,7 @@ class DocumentFile(db.Model):
     document = relationship("Document", back_populates="files")
 
 
-class DocumentChunk(db.Model):
+class DocumentChunk(Model):
     """A piece (at most CHUNK_BYTES) of a file's content, encrypted on its own (AES-GCM, its own
     nonce, bound to `document:<file id>:<seq>`)."""
 
@@ -101,7 +101,7 @@ class DocumentChunk(db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, comment="nonce ‖ ciphertext ‖ tag")
 
 
-class ContractGap(db.Model):
+class ContractGap(Model):
     """Why a placement recorded with the evidence "contract seen" has no contract linked."""
 
     __tablename__ = "contract_gaps"

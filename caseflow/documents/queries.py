@@ -58,10 +58,11 @@ def linkable_records(participant_id: int) -> dict[tuple[str, int], str]:
             .where(Enrolment.participant_id == participant_id).order_by(Enrolment.start_date.desc())):
         out[("enrolment", e_id)] = _("Enrolment: %(title)s, from %(day)s", title=title,
                                      day=format_date(start) if start else "—")
-    for c in db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant_id)
-                                .order_by(Consent.given_on.desc())):
-        out[("consent", c.id)] = _("Consent: %(purpose)s, %(day)s", purpose=CONSENT_PURPOSE_LABELS.get(c.purpose, c.purpose),
-                                   day=format_date(c.given_on))
+    for consent in db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant_id)
+                                      .order_by(Consent.given_on.desc())):
+        out[("consent", consent.id)] = _("Consent: %(purpose)s, %(day)s",
+                                         purpose=CONSENT_PURPOSE_LABELS.get(consent.purpose, consent.purpose),
+                                         day=format_date(consent.given_on))
     for q in db.session.scalars(sa.select(ForeignQualification).where(
             ForeignQualification.participant_id == participant_id).order_by(ForeignQualification.id)):
         out[("foreign_qualification", q.id)] = _("Foreign qualification: %(title)s", title=q.title)

@@ -2,17 +2,15 @@
 versions, the fact it proves), download, replace, change, delete; the reason a "contract seen"
 placement has no contract; and the subject-access export with the files (ZIP).
 
-Uploads may be larger than the app-wide MAX_CONTENT_LENGTH: the upload endpoints raise this
-request's own limit (`request.max_content_length`, Flask 3.1) to MAX_DOCUMENT_MB per file before
-anything reads the body, i.e. before the CSRF check parses the form (a url_value_preprocessor runs
-before every before_request function).
+Uploads may be larger than the app-wide MAX_CONTENT_LENGTH: the upload endpoints allow MAX_DOCUMENT_MB
+per file with the platform's `allow_body` (caseflow/security.py), which the request guard applies
+before anything reads the body, i.e. before the CSRF check parses the form.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.accounts.auth import casework_required
 from caseflow.documents import panels, queries, services  # noqa: F401  (panels: registers the case file panel)
@@ -24,12 +22,11 @@ from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, 
 from caseflow.errors import DomainError
 from caseflow.participants.views import case_file_url
 from caseflow.placements.access import get_placement_for
+from caseflow.security import allow_body
 from caseflow.validation import MAX_ID
 from caseflow.web import apply_error
 
 bp = Blueprint("documents", __name__)
-
-UPLOAD_ENDPOINTS = {"documents.new_document", "documents.replace_document"}
 
 
 def request_limit(files: int = 1) -> int:
@@ -37,16 +34,10 @@ def request_limit(files: int = 1) -> int:
     return files * services.limit_bytes() + 1024 * 1024
 
 
-@bp.url_value_preprocessor
-def _allow_document_uploads(endpoint, values) -> None:
-    if endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = request_limit(MAX_FILES if endpoint == "documents.new_document" else 1)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_exc):
-    exc = services.too_large()
-    return render_template("errors/error.html", status=413, message=exc.message), 413
+# The platform's request guard (caseflow/security.py) applies these limits before anything reads
+# the body (the CSRF check included); beyond them, the page says how large a file may be.
+allows_upload = allow_body(lambda: request_limit(1), too_large=services.too_large)
+allows_uploads = allow_body(lambda: request_limit(MAX_FILES), too_large=services.too_large)
 
 
 def accepted_hint(*, several: bool = True) -> str:
@@ -59,6 +50,7 @@ def accepted_hint(*, several: bool = True) -> str:
 
 
 @bp.route("/participants/<int:participant_id>/documents/new", methods=["GET", "POST"])
+@allows_uploads
 @casework_required
 def new_document(participant_id: int):
     participant = participant_for(current_user, participant_id, allow_anonymised=False)
@@ -132,6 +124,7 @@ def download(document_id: int):
 
 
 @bp.route("/documents/<int:document_id>/replace", methods=["POST"])
+@allows_upload
 @casework_required
 def replace_document(document_id: int):
     document, participant = get_document_for(current_user, document_id)

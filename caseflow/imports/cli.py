@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
-from caseflow.cli import fails_cleanly
+from caseflow.cli import fails_cleanly, shared_group
 
 
 def report_lines(batch) -> list[str]:
@@ -57,9 +56,6 @@ def participants_import(file: Path, dry_run: bool, org_name: str | None, accept_
 
 
 def register(app: Flask) -> None:
-    """Adds `import` to the `participants` group (created by the privacy domain's commands)."""
-    group = app.cli.commands.get("participants")
-    if group is None or not isinstance(group, click.Group):
-        group = AppGroup("participants", help="Participants.")
-        app.cli.add_command(group)
+    """Adds `import` to the shared `participants` group."""
+    group = shared_group(app, "participants", help="Participants.")
     group.add_command(participants_import)

@@ -878,7 +878,7 @@ class Engine:
         if not new:
             return
         table = Employer.__table__
-        rows = [{"organisation_id": self.org, "name": self.employers[n][1]} for n in new]
+        rows: list[dict[str, Any]] = [{"organisation_id": self.org, "name": self.employers[n][1]} for n in new]
         ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
         for key, eid, row in zip(new, ids, rows, strict=True):
             self.employers[key] = (eid, row["name"])

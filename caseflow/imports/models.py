@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 
 # queued/running: waiting for or inside the runner; checked: a dry run finished (with or without
@@ -17,7 +17,7 @@ BATCH_STATUSES = ("queued", "running", "checked", "failed", "imported", "undone"
 BATCH_MODES = ("check", "import")
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """One uploaded file and what became of it: who, when, which file, counts, errors."""
     __tablename__ = "import_batches"
     __table_args__ = (
@@ -64,7 +64,7 @@ class ImportBatch(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ImportedParticipant(db.Model):
+class ImportedParticipant(Model):
     """The programme's own number (external id) of a participant brought in by an import: a
     re-import finds the case by it instead of creating a second one."""
     __tablename__ = "imported_participants"
@@ -82,7 +82,7 @@ class ImportedParticipant(db.Model):
                                           comment="the batch that created the case")
 
 
-class ImportedRecord(db.Model):
+class ImportedRecord(Model):
     """One record a batch created or changed: undo removes or restores it; a history row already
     imported (same `row_key`) is "unchanged" on a re-import."""
     __tablename__ = "imported_records"

@@ -7,8 +7,8 @@ an imported batch can be undone (→ undone) by a team lead while none of its ca
 The runner. `start(batch)` runs a small file at once, inside the request; a larger one in a
 background thread of the worker that received it. Either way the state lives in the batch row
 (status, progress, heartbeat in `started_at`), so any worker can show the progress page, and
-`run_pending()` — meant for `jobs run` once the scheduled-jobs issue lands (it only has to call
-`caseflow.imports.services.run_pending()`) — picks up batches that are queued, or whose runner died
+`run_pending()` — the scheduled job `imports` (every minute, caseflow/jobs/housekeeping.py) — picks
+up batches that are queued, or whose runner died
 (no heartbeat for STALE_AFTER). Claiming a batch is one conditional UPDATE, so two runners never
 run the same batch.
 

@@ -1,7 +1,9 @@
-"""The jobs that keep the database tidy: retention (daily) and the expiry of login sessions.
+"""The domains' scheduled work: retention (daily), the documents' retention purge (daily), the
+import runner (every minute), the expiry of login sessions and of accounts' mailed links, and the
+metrics of every run.
 
-Wiring, like create_app: it calls into the domains (privacy, accounts) and registers their work as
-jobs; the domains themselves know nothing of the scheduler.
+Wiring, like create_app: it calls into the domains (privacy, documents, imports, accounts, ops) and
+registers their work as jobs; the domains themselves know nothing of the scheduler.
 """
 from __future__ import annotations
 
@@ -33,6 +35,30 @@ def expire_login_sessions(now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def run_imports_job(now: datetime) -> str:
+    """Queued import batches (and those whose runner stopped) run here, not in the upload request."""
+    from caseflow.imports.services import run_pending
+    done = run_pending()
+    return f"imported {len(done)} batches"
+
+
+def purge_documents_job(now: datetime) -> str:
+    from caseflow.documents.services import purge_expired_documents
+    done = purge_expired_documents(today=now.astimezone(LOCAL_ZONE).date())
+    return f"deleted {done} documents"
+
+
+def expire_account_links(now: datetime) -> int:
+    from caseflow.accounts.links import delete_expired_links
+    return delete_expired_links(now)
+
+
 def register(app: Flask) -> None:
+    from caseflow.ops import metrics
+
     jobs.register(app, jobs.Job("retention", jobs.daily(2), run_retention_job, lease=timedelta(hours=2)))
+    jobs.register(app, jobs.Job("document_purge", jobs.daily(3), purge_documents_job, lease=timedelta(hours=2)))
+    jobs.register(app, jobs.Job("imports", jobs.every(1), run_imports_job, lease=timedelta(hours=1)))
     jobs.register_expiry(app, "login_sessions", expire_login_sessions)
+    jobs.register_expiry(app, "account_links", expire_account_links)
+    jobs.add_run_listener(app, metrics.record_job_run)

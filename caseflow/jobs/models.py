@@ -6,13 +6,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 
 JOB_OUTCOMES = ("ok", "failed")
 
 
-class JobState(db.Model):
+class JobState(Model):
     """One row per registered job, made on its first run."""
 
     __tablename__ = "job_states"
@@ -29,7 +29,7 @@ class JobState(db.Model):
     last_success_at: Mapped[datetime | None] = mapped_column(TZDateTime, comment="start of the last run that succeeded")
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One run of a job, for the administrators' page."""
 
     __tablename__ = "job_runs"

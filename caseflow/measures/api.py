@@ -3,7 +3,6 @@ the request, serialises the answer and is what the OpenAPI document shows; the r
 services as the web pages, which judge every business rule."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from caseflow.api.schemas import (
     fields,
     page_of,
 )
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.measures import services
 from caseflow.measures.access import (
     get_employer_for,
@@ -42,7 +41,6 @@ from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.access import get_participant_for
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
-from caseflow.web import rows_and_total
 
 
 class Count(fields.Integer):
@@ -63,14 +61,6 @@ class Count(fields.Integer):
 
     def make_error(self, key: str, **kwargs: Any) -> ma.ValidationError:
         return ma.ValidationError(str(self.error_messages[key]).format(**kwargs))
-
-
-def _page(stmt: sa.Select, args: dict[str, Any], item: Callable[[list], list] | None = None) -> dict[str, Any]:
-    """`{"items", "page", "per_page", "total"}` for a select; `item` turns the page's rows into what
-    the item schema dumps (e.g. with their counts, loaded for the whole page at once)."""
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": item(rows) if item else rows, "page": args["page"], "per_page": args["per_page"],
-            "total": total}
 
 
 @dataclass
@@ -143,7 +133,7 @@ def measures_list(args: dict[str, Any]):
         stmt = stmt.where(Measure.type == args["type"])
     if args.get("active") is not None:
         stmt = stmt.where(Measure.active.is_(args["active"]))
-    return _page(stmt, args, _measures_with_counts)
+    return page_answer(stmt, args, _measures_with_counts)
 
 
 @bp.route("/measures", methods=["POST"])
@@ -260,7 +250,7 @@ def enrolments_list(args: dict[str, Any], participant_id: int):
     stmt = (sa.select(Enrolment).options(sa.orm.joinedload(Enrolment.measure))
             .where(Enrolment.participant_id == participant.id)
             .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()))
-    return _page(stmt, args, _enrolments_out)
+    return page_answer(stmt, args, _enrolments_out)
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET"])
@@ -320,7 +310,7 @@ def employers_list(args: dict[str, Any]):
     stmt = visible_employers(api_user()).order_by(Employer.name, Employer.id)
     if args.get("q"):
         stmt = stmt.where(Employer.name.ilike(f"%{args['q']}%"))
-    return _page(stmt, args)
+    return page_answer(stmt, args)
 
 
 @bp.route("/employers", methods=["POST"])

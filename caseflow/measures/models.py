@@ -7,13 +7,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, UNFINISHED_ENROLMENT_STATUSES
 
 
-class Employer(db.Model):
+class Employer(Model):
     __tablename__ = "employers"
     __table_args__ = (sa.Index("ix_employers_organisation_id_name", "organisation_id", "name"),)
 
@@ -34,7 +34,7 @@ class Employer(db.Model):
     organisation = relationship("Organisation")
 
 
-class Measure(db.Model):
+class Measure(Model):
     __tablename__ = "measures"
     __table_args__ = (
         sa.Index("ix_measures_organisation_id_active", "organisation_id", "active"),
@@ -60,7 +60,7 @@ class Measure(db.Model):
     organisation = relationship("Organisation")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (
         # One unfinished enrolment per participant and measure, enforced by the database too.
@@ -102,7 +102,7 @@ class Enrolment(db.Model):
         return self.status in UNFINISHED_ENROLMENT_STATUSES
 
 
-class AttendanceSession(db.Model):
+class AttendanceSession(Model):
     __tablename__ = "attendance_sessions"
     __table_args__ = (sa.UniqueConstraint("measure_id", "date", name="measure_date"),)
 
@@ -112,7 +112,7 @@ class AttendanceSession(db.Model):
     topic: Mapped[str | None] = mapped_column(sa.String(200))
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendances"
     __table_args__ = (sa.UniqueConstraint("session_id", "enrolment_id", name="session_enrolment"),)
 

@@ -9,9 +9,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from caseflow import jobs
-    from caseflow.notifications import api, checks, digest, mail, views
+    from caseflow.notifications import api, checks, digest, views
 
-    mail.init_app(app)
     app.register_blueprint(views.bp)
     api.register_routes()
     app.jinja_env.globals.update(unread_notifications=views.unread_notifications)

@@ -1,17 +1,18 @@
 """API v1: `GET /notifications` (paginated, newest first) and `POST /notifications/{id}/read`."""
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Id, PageArgs, Schema, errors, fields, page_of
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.errors import NotFound
 from caseflow.notifications import services
 from caseflow.notifications.models import NOTIFICATION_KINDS
 from caseflow.notifications.texts import notification_text
 from caseflow.validation import MAX_ID
-from caseflow.web import rows_and_total
 
 
 class NotificationSchema(Schema):
@@ -27,14 +28,8 @@ class NotificationSchema(Schema):
     read_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
-_registered = False
-
-
+@functools.cache  # once per process: the API blueprint is module-global
 def register_routes() -> None:
-    global _registered
-    if _registered:
-        return
-    _registered = True
 
     @bp.route("/notifications", methods=["GET"], endpoint="notifications_list")
     @bp.arguments(PageArgs, location="query")
@@ -42,9 +37,7 @@ def register_routes() -> None:
     @errors(422)
     def notifications_list(args):
         """The token's account's notifications, newest first"""
-        rows, total = rows_and_total(services.notifications_of(api_user().id), args["page"], args["per_page"],
-                                     scalars=True)
-        return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+        return page_answer(services.notifications_of(api_user().id), args)
 
     @bp.route("/notifications/<int:notification_id>/read", methods=["POST"], endpoint="notifications_read")
     @bp.response(200, NotificationSchema)

@@ -8,16 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from caseflow import mail
 from caseflow.accounts.models import User
 from caseflow.board.signals import ESCALATION_DAYS, P, casework_scope, no_contact
 from caseflow.database import unit_of_work
 from caseflow.extensions import db
 from caseflow.jobs import LOCAL_ZONE
-from caseflow.notifications.mail import send_mail
 from caseflow.notifications.models import ReminderSettings
 from caseflow.participants.models import Task
 from caseflow.vocabulary import CASEWORK_ROLES
@@ -88,42 +86,31 @@ def digests(today: date) -> list[Digest]:
     return [d for d in out.values() if d.anything]
 
 
-def _lines(counts: dict[str, int]) -> list[str]:
-    labels = {
-        "overdue": _("Tasks overdue"),
-        "due_today": _("Tasks due today"),
-        "four_week_checks": _("4-week checks due"),
-        "six_month_follow_ups": _("Six-month follow-ups due"),
-        "attendance_alerts": _("Attendance alerts"),
-        "no_contact": _("Cases without contact for 30 days"),
-        "escalations": _("Tasks in your organisation overdue by more than 14 days"),
-    }
-    return [f"- {labels[k]}: {counts[k]}" for k in COUNT_KEYS if counts[k]]
+_LABELS = {
+    "overdue": _l("Tasks overdue"),
+    "due_today": _l("Tasks due today"),
+    "four_week_checks": _l("4-week checks due"),
+    "six_month_follow_ups": _l("Six-month follow-ups due"),
+    "attendance_alerts": _l("Attendance alerts"),
+    "no_contact": _l("Cases without contact for 30 days"),
+    "escalations": _l("Tasks in your organisation overdue by more than 14 days"),
+}
 
 
-def compose(digest: Digest) -> tuple[str, str]:
-    """Subject and body in the person's language: counts and a link only."""
-    base = current_app.config["CASEFLOW_BASE_URL"]
-    with force_locale(digest.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
-        subject = _("Caseflow: what is due today")
-        body = "\n".join([
-            _("Good morning,"), "",
-            _("this is what is waiting for you in Caseflow today:"), "",
-            *_lines(digest.counts), "",
-            _("Open Caseflow to see the details: %(url)s", url=f"{base}/notifications"), "",
-            _("You receive this mail because you have something due. You can turn it off under "
-              "“Reminder settings”: %(url)s", url=f"{base}/notifications/settings"),
-        ])
-    return subject, body
+def send_digest(digest: Digest) -> None:
+    """The mail (templates/notifications/mail/digest.*) in the person's language, through the one
+    mail path (caseflow/mail.py): counts and links only. Raises when the server refuses it."""
+    mail.send("notifications/mail/digest", to=digest.email, locale=digest.locale,
+              lines=[(_LABELS[k], digest.counts[k]) for k in COUNT_KEYS if digest.counts[k]],
+              url=mail.absolute_url("notifications.index"), settings_url=mail.absolute_url("notifications.settings"))
 
 
 def send_digests(now: datetime) -> str:
     today = now.astimezone(LOCAL_ZONE).date()
     sent = failed = 0
     for digest in digests(today):
-        subject, body = compose(digest)
         try:
-            send_mail(digest.email, subject, body)
+            send_digest(digest)
         except OSError:  # the server refused or is away: the others still get theirs, this one tomorrow… or next run
             failed += 1
             continue

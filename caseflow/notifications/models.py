@@ -6,13 +6,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 
 NOTIFICATION_KINDS = ("no_contact", "follow_up_due", "escalation", "case_reassigned", "task_assigned")
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Something one account should look at. The text is rendered from `kind` and `params` in the
     reader's language; `params` holds counts and ids, never a name."""
 
@@ -37,7 +37,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
-class ReminderSettings(db.Model):
+class ReminderSettings(Model):
     """An account's choice about the daily e-mail digest (a row only once it was chosen or sent)."""
 
     __tablename__ = "reminder_settings"

@@ -6,8 +6,8 @@ Names (all prefixed `caseflow_`):
 - `db_pool_connections{database, state}`: the SQLAlchemy pool of the primary (and of the reports
   replica), `checked_out` and `idle`, summed over the live worker processes;
 - `job_runs_total{job, outcome}`, `job_duration_seconds{job}`, `job_last_success_timestamp_seconds
-  {job}`: the scheduled jobs; a job records itself with `with job_run("name"): …` (the hook for
-  `flask jobs run`).
+  {job}`: the scheduled jobs, recorded by the jobs runner for every run (`record_job_run`, a run
+  listener); other timed work can use `with job_run("name"): …`.
 
 Several gunicorn workers (and the jobs timer's process) each count their own requests. With
 `PROMETHEUS_MULTIPROC_DIR` set in the environment of every process *before it starts* (the client
@@ -62,20 +62,26 @@ def observe_pool(database: str, pool) -> None:
     POOL.labels(database, "idle").set(idle())
 
 
+def record_job_run(job: str, outcome: str, seconds: float) -> None:
+    """Counts one finished run of a scheduled job (outcome `ok` or `failed`). The jobs runner calls
+    it for every run (caseflow/jobs/housekeeping.py registers it with `jobs.add_run_listener`)."""
+    JOB_RUNS.labels(job, outcome).inc()
+    JOB_DURATION.labels(job).observe(seconds)
+    if outcome == "ok":
+        JOB_LAST_SUCCESS.labels(job).set(time.time())
+
+
 @contextmanager
 def job_run(job: str) -> Iterator[None]:
-    """Times and counts one run of a scheduled job: `with job_run("retention"): …`. The outcome is
-    `failed` when the block raises (the exception goes on), else `ok`."""
+    """Times and counts one run of work outside the jobs runner: `with job_run("retention"): …`.
+    The outcome is `failed` when the block raises (the exception goes on), else `ok`."""
     started = time.perf_counter()
     try:
         yield
     except BaseException:
-        JOB_RUNS.labels(job, "failed").inc()
+        record_job_run(job, "failed", time.perf_counter() - started)
         raise
-    finally:
-        JOB_DURATION.labels(job).observe(time.perf_counter() - started)
-    JOB_RUNS.labels(job, "ok").inc()
-    JOB_LAST_SUCCESS.labels(job).set(time.time())
+    record_job_run(job, "ok", time.perf_counter() - started)
 
 
 def exposition() -> bytes:

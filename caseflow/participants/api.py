@@ -26,11 +26,12 @@ from caseflow.api.schemas import (
     fields,
     page_of,
 )
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
-from caseflow.participants.queries import languages_of, qualifications_of, search
+from caseflow.participants.queries import languages_of, qualifications_of
+from caseflow.participants.search import rank, search
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
     BERLIN_DISTRICTS,
@@ -41,7 +42,6 @@ from caseflow.participants.vocabulary import (
     TASK_KINDS,
 )
 from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
-from caseflow.web import rows_and_total
 
 
 class _Boolean(Flag):
@@ -157,7 +157,8 @@ class ParticipantPatchSchema(_MasterDataSchema):
 
 class ParticipantListArgs(PageArgs):
     q = Text(max_length=100, metadata={
-        "description": "name or case number; case- and accent-insensitive (muller and mueller find Müller)"})
+        "description": "name, case number, phone number or e-mail address; case- and accent-insensitive "
+                       "(muller and mueller find Müller); best matches first (whole words, then word starts)"})
     status = Choice(PARTICIPANT_STATUSES)
 
 
@@ -173,11 +174,6 @@ class _FullParticipant:
         return getattr(self._participant, name)
 
 
-def _page(stmt: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
-
-
 @bp.route("/participants", methods=["GET"])
 @bp.arguments(ParticipantListArgs, location="query")
 @bp.response(200, page_of(ParticipantSummarySchema))
@@ -191,7 +187,9 @@ def list_participants(args):
     stmt = search(stmt, args.get("q"))
     if args.get("status"):
         stmt = stmt.where(Participant.status == args["status"])
-    return _page(stmt.order_by(Participant.id), args)
+    relevance = rank(args.get("q"))
+    order = [Participant.id] if relevance is None else [relevance, Participant.id]
+    return page_answer(stmt.order_by(*order), args)
 
 
 @bp.route("/participants", methods=["POST"])
@@ -235,7 +233,7 @@ def patch_participant(data, participant_id: int):
 def _records_of(participant_id: int, model: Any, args: dict[str, Any], *order_by: Any) -> dict[str, Any]:
     """One page of a participant's notes, goals, tasks or status changes."""
     participant = get_participant_for(api_user(), participant_id)
-    return _page(sa.select(model).where(model.participant_id == participant.id).order_by(*order_by), args)
+    return page_answer(sa.select(model).where(model.participant_id == participant.id).order_by(*order_by), args)
 
 
 def _participant_for_writing(participant_id: int) -> Participant:

@@ -9,6 +9,7 @@ education_isced, german_level) for the later steps.
 """
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,7 +31,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import duplicate_key, fold, folded_search_key
+from caseflow.participants.names import duplicate_key, fold, folded_search_key, phone_digits
 from caseflow.participants.services import age_on
 
 # country: (weight, language, female first names, male first names, last names)
@@ -178,29 +179,41 @@ def _sqlite_date(value: date) -> str:
 
 
 def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
-    """Inserts rows (dicts with the same keys) with one executemany straight to the driver: no
-    per-row parameter processing, which matters at 100,000s of rows. Used for demo data only."""
+    """Inserts rows (dicts with the same keys) straight to the driver: PostgreSQL's COPY (psycopg's
+    copy, one stream per call), on SQLite one executemany; no per-row parameter processing, which
+    matters at 100,000s of rows. Used for demo data only."""
     if not rows:
         return
     columns = list(rows[0])
     connection = db.session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    marker = "?" if sqlite else "%s"
+    if connection.dialect.name == "postgresql":
+        _copy(connection, model.__tablename__, columns, rows)
+        return
     sql = (f'INSERT INTO {model.__tablename__} ({", ".join(columns)}) '
-           f'VALUES ({", ".join([marker] * len(columns))})')
+           f'VALUES ({", ".join(["?"] * len(columns))})')
     values = []
     for name in columns:
         column_type = model.__table__.c[name].type
         convert = None
-        if sqlite and isinstance(column_type, sa.DateTime):
+        if isinstance(column_type, sa.DateTime):
             convert = _sqlite_datetime
-        elif sqlite and isinstance(column_type, sa.Date):
+        elif isinstance(column_type, sa.Date):
             convert = _sqlite_date
         if convert is None:
             values.append([row[name] for row in rows])
         else:
             values.append([None if row[name] is None else convert(row[name]) for row in rows])
     connection.exec_driver_sql(sql, list(zip(*values, strict=False)))
+
+
+def _copy(connection, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """COPY … FROM STDIN in text format: psycopg writes each value in its text form (dates,
+    timestamps with their zone, booleans); JSON values go as their JSON text."""
+    driver = connection.connection.dbapi_connection
+    with driver.cursor() as cursor, cursor.copy(
+            f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
 
 
 def _next_id(model) -> int:
@@ -279,7 +292,8 @@ def generate(ctx: DemoContext) -> None:
         next_number[year] += 1
         p["id"] = participant_id
         participant_id += 1
-        p["search_key"] = folded_search_key(fold(p["case_number"]), _folded(p["first_name"]), _folded(p["last_name"]))
+        p["search_key"] = folded_search_key(fold(p["case_number"]), _folded(p["first_name"]), _folded(p["last_name"]),
+                                            phone_digits(p["phone"]), fold(p["email"]))
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
     bulk_insert(Participant, people)

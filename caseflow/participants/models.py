@@ -44,8 +44,8 @@ class Participant(Model):
     first_name: Mapped[str | None] = mapped_column(sa.String(100), comment="NULL once anonymised")
     last_name: Mapped[str | None] = mapped_column(sa.String(100), comment="NULL once anonymised")
     search_key: Mapped[str] = mapped_column(
-        sa.String(260), default="", index=True,
-        comment="folded 'case number first last' for accent-insensitive search")
+        sa.String(260), default="",
+        comment="folded case number, names, e-mail and phone digits for search (participants/search.py)")
     duplicate_key: Mapped[str | None] = mapped_column(
         sa.String(120), comment="transliteration-folded name skeleton for the duplicate check")
     date_of_birth: Mapped[date | None] = mapped_column(comment="NULL once anonymised")
@@ -122,6 +122,46 @@ ix_participants_caseload_organisation = sa.Index(
 ix_participants_organisation_nationality = sa.Index(
     "ix_participants_organisation_nationality", Participant.organisation_id, Participant.anonymised_at,
     Participant.nationality)
+
+# Search (participants/search.py). PostgreSQL: a trigram index on the folded search key, which
+# answers LIKE '%term%' without a scan; it needs the pg_trgm extension (created before the tables).
+ix_participants_search_key_trgm = sa.Index(
+    "ix_participants_search_key_trgm", Participant.search_key,
+    postgresql_using="gin", postgresql_ops={"search_key": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+sa.event.listen(db.metadata, "before_create",
+                sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+# SQLite: two FTS5 tables over the participants table (external content, no copy of the text),
+# kept in step by triggers, so that every write path (services, demo data, anonymisation, imports)
+# updates them in the same transaction. A batch migration that copies `participants` drops the
+# triggers with the old table: it must create them again (test_index_definitions.py compares them).
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE participants_search USING fts5("
+    "search_key, content='participants', content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE participants_search_words USING fts5("
+    "search_key, content='participants', content_rowid='id', tokenize='unicode61', prefix='1 2')",
+    "CREATE TRIGGER participants_search_insert AFTER INSERT ON participants BEGIN "
+    "INSERT INTO participants_search(rowid, search_key) VALUES (new.id, new.search_key); "
+    "INSERT INTO participants_search_words(rowid, search_key) VALUES (new.id, new.search_key); END",
+    "CREATE TRIGGER participants_search_delete AFTER DELETE ON participants BEGIN "
+    "INSERT INTO participants_search(participants_search, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); "
+    "INSERT INTO participants_search_words(participants_search_words, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); END",
+    "CREATE TRIGGER participants_search_update AFTER UPDATE OF search_key ON participants BEGIN "
+    "INSERT INTO participants_search(participants_search, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); "
+    "INSERT INTO participants_search_words(participants_search_words, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); "
+    "INSERT INTO participants_search(rowid, search_key) VALUES (new.id, new.search_key); "
+    "INSERT INTO participants_search_words(rowid, search_key) VALUES (new.id, new.search_key); END",
+)
+SQLITE_SEARCH_TABLES = ("participants_search", "participants_search_words")
+for _statement in SQLITE_SEARCH_DDL:
+    sa.event.listen(Participant.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
+for _table in SQLITE_SEARCH_TABLES:
+    sa.event.listen(Participant.__table__, "before_drop",
+                    sa.DDL(f"DROP TABLE IF EXISTS {_table}").execute_if(dialect="sqlite"))
 
 
 class CaseNumberCounter(Model):

@@ -32,19 +32,44 @@ def fold(text: str | None) -> str:
     return " ".join(value.split())
 
 
-def search_key(case_number: str | None, first_name: str | None, last_name: str | None) -> str:
-    """What `Participant.search_key` holds: the folded case number and names, plus each name with
-    its separators removed so that "alhassan" finds "Al-Hassan"."""
-    return folded_search_key(fold(case_number), fold(first_name), fold(last_name))
+SEARCH_KEY_LENGTH = 260  # Participant.search_key's length
 
 
-def folded_search_key(case_number: str, first_name: str, last_name: str) -> str:
-    """search_key() of parts folded already (the demo data folds each distinct name only once)."""
-    parts = [case_number, first_name, last_name]
+def search_key(case_number: str | None, first_name: str | None, last_name: str | None,
+               phone: str | None = None, email: str | None = None) -> str:
+    """What `Participant.search_key` holds: the folded case number, names and e-mail address, the
+    phone number's digits, and each name with its separators removed so that "alhassan" finds
+    "Al-Hassan"."""
+    return folded_search_key(fold(case_number), fold(first_name), fold(last_name),
+                             phone_digits(phone), fold(email))
+
+
+def phone_digits(phone: str | None) -> str:
+    """A phone number as search compares it: its digits only, so that "030 123-4567", "0301234567"
+    and "030 1234567" all find each other (every digit group of a query is a part of it). A German
+    number is held in both forms, national and international (0151 … and 49151 …), so that
+    "0151 2345678" and "+49 151 2345678" find it however it was typed in."""
+    text = (phone or "").strip()
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    if text.startswith("+"):
+        digits = "00" + digits
+    if digits.startswith("0049") and len(digits) > 4:
+        return f"0{digits[4:]} 49{digits[4:]}"
+    if digits.startswith("0") and not digits.startswith("00") and len(digits) > 1:
+        return f"{digits} 49{digits[1:]}"
+    return digits.removeprefix("00")
+
+
+def folded_search_key(case_number: str, first_name: str, last_name: str,
+                      phone: str = "", email: str = "") -> str:
+    """search_key() of parts folded already (the demo data folds each distinct name only once).
+    The compact names and then the e-mail address come last: they are the first to go when
+    very long names and addresses fill the column."""
+    parts = [case_number, first_name, last_name, phone, email]
     for name in (first_name, last_name):
         if " " in name:
             parts.append(name.replace(" ", ""))
-    return " ".join(p for p in parts if p)[:260]
+    return " ".join(p for p in parts if p)[:SEARCH_KEY_LENGTH]
 
 
 def search_terms(query: str | None) -> list[str]:

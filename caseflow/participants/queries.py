@@ -29,8 +29,8 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import search_terms
-from caseflow.web import Page
+from caseflow.participants.search import rank, search
+from caseflow.web import Page, capped_total
 
 NO_CONTACT_DAYS = 30
 SORTS = ("case_number", "name", "entry_date", "last_contact", "next_due")
@@ -90,15 +90,10 @@ def _next_task(column):
             .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
 
 
-def search(stmt: sa.Select, query: str | None) -> sa.Select:
-    """Narrows a participant select to an accent-insensitive search by name or case number."""
-    for term in search_terms(query):
-        stmt = stmt.where(Participant.search_key.like(f"%{term}%"))
-    return stmt
-
-
 def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
-    """One page of the caseload: two statements (count and rows), whatever the page size."""
+    """One page of the caseload: two statements (count and rows), whatever the page size. The count
+    stops at web.TOTAL_CAP ("more than 10,000"); a search lists the best matches first when the
+    list is in name order (the default)."""
     today = today or date.today()
     base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     if filters.status in ("active", "exited"):
@@ -111,8 +106,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         base = base.where(_caseload_measures.enrolled_in(filters.measure_id))
     base = search(base, filters.q)
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        base.with_only_columns(Participant.id).order_by(None).subquery()))
+    total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
 
     current_measure = _current_measure().label("current_measure")
     last_contact = _last_contact().label("last_contact")
@@ -132,13 +126,17 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         "last_contact": [last_contact],
         "next_due": [next_due],
     }
-    order = orders[filters.sort if filters.sort in SORTS else "name"]
+    sort = filters.sort if filters.sort in SORTS else "name"
+    order = orders[sort]
     direction = (lambda c: c.desc()) if filters.descending else (lambda c: c.asc())
     if filters.sort in ("last_contact", "next_due"):
         # Empty values last whatever the direction (both databases).
         order = [sa.case((order[0].is_(None), 1), else_=0)] + [direction(c) for c in order]
     else:
         order = [direction(c) for c in order]
+    relevance = rank(filters.q) if sort == "name" else None
+    if relevance is not None:
+        order = [relevance] + order
     rows_stmt = rows_stmt.order_by(*order, Participant.id).limit(per_page).offset((page - 1) * per_page)
     limit = today - timedelta(days=NO_CONTACT_DAYS)
     items = []
@@ -147,7 +145,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         item["no_contact"] = row.status == "active" and (row.last_contact or row.entry_date) < limit
         item["overdue"] = row.next_due is not None and row.next_due < today
         items.append(item)
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total, total_is_capped=capped)
 
 
 def visible_among(actor, ids: list[int]) -> Sequence[Participant]:

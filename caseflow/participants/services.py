@@ -359,7 +359,8 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
     # Taken last, just before the insert, so the counter row stays locked for the shortest time.
     participant.case_number = next_case_number(date.today().year)
-    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"])
+    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"],
+                                        clean.get("phone"), clean.get("email"))
     db.session.add(participant)
     db.session.flush()
     db.session.add(StatusChange(participant_id=participant.id, date=participant.entry_date,
@@ -399,7 +400,8 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
     participant.birth_year = born.year
     participant.age_at_entry = age_on(born, entered)
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
-    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"])
+    participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"],
+                                        clean.get("phone"), clean.get("email"))
     if entry_before != (participant.entry_date, participant.labour_status_at_entry):
         entry_record = db.session.scalar(sa.select(StatusChange).where(
             StatusChange.participant_id == participant.id, StatusChange.source == "entry"))
@@ -582,14 +584,4 @@ def add_task(participant: Participant, data: Mapping[str, Any], *, actor: User) 
                         "task.create", ("title", "due_date", "assignee_id"), actor=actor)
 
 
-@transactional
-def complete_task(task: Task, *, version: Any, actor: User) -> Task:
-    require_casework(actor)
-    _lock_owner(task)
-    check_version(task, version)
-    if task.done_at is not None:
-        raise Conflict(_("This task is done already."), code="already_done")
-    done_at = task.done_at = utcnow()
-    record("task.complete", actor=actor, obj=task, participant_id=task.participant_id,
-           changes={"done_at": [None, done_at.isoformat()]})
-    return task
+# Completing, reopening, rescheduling and handing on a task: caseflow/participants/tasks.py.

@@ -1,7 +1,7 @@
 """Managing tasks: edit the title, reschedule, hand to a colleague, complete and reopen, each
 audited; and the rule that a case's open tasks move with it when it is reassigned.
 
-The verbs add to participants/services.py (add_task, complete_task, reassign_participant), whose
+The verbs add to participants/services.py (add_task, reassign_participant), whose
 rules they share: an assignee is an active counsellor or team lead of the task's organisation;
 only team leads reassign cases. Caseflow's own tasks (4-week checks, six-month follow-ups,
 attendance alerts, free places) keep their kind, and with it their title in the reader's language:
@@ -65,6 +65,8 @@ def update_task(task: Task, data: Mapping[str, Any], *, version: Any, actor: Use
     require_casework(actor)
     if task.organisation_id != actor.organisation_id:
         raise NotFound(_("No such record."))
+    if task.participant_id is not None:  # lock order: participant, then its records
+        lock_rows(Participant, [task.participant_id])
     check_version(task, version)
     today = today or date.today()
     check = Checker(data, summary=_("Please correct the marked fields."))

@@ -508,7 +508,7 @@ def complete_task(participant_id: int, task_id: int):
     if not form.validate():
         abort(400)
     try:
-        services.complete_task(task, version=int_or_none(form.version.data), actor=current_user)
+        tasks.complete_task(task, version=int_or_none(form.version.data), actor=current_user)
     except DomainError as exc:
         flash(exc.message, "error")
     else:

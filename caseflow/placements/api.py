@@ -32,7 +32,7 @@ from caseflow.api.schemas import (
     fields,
     page_of,
 )
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.errors import NotFound
 from caseflow.measures.access import get_employer_for
 from caseflow.participants.access import get_participant_for, require_casework
@@ -42,12 +42,6 @@ from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, R
 from caseflow.placements.queries import PlacementFilters, measure_choices, organisation_placements
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
-from caseflow.web import rows_and_total
-
-
-def _page(stmt: sa.Select, args: Mapping[str, Any]) -> dict[str, Any]:
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
 def _participant(participant_id: int, *, writing: bool = False):
@@ -168,7 +162,7 @@ def outcomes_record_placement(data: dict[str, Any], participant_id: int):
 def outcomes_participant_placements(args: dict[str, Any], participant_id: int):
     """The participant's placements"""
     participant = _participant(participant_id)
-    return _page(sa.select(Placement).where(Placement.participant_id == participant.id)
+    return page_answer(sa.select(Placement).where(Placement.participant_id == participant.id)
                  .order_by(Placement.start_date.desc(), Placement.id.desc()), args)
 
 
@@ -190,7 +184,7 @@ def outcomes_placements(args: dict[str, Any]):
     filters = PlacementFilters(date_from=args.get("from_"), date_to=args.get("to"), type=args.get("type"),
                                measure_id=args.get("measure_id"), counsellor_id=args.get("counsellor_id"),
                                employer_id=args.get("employer_id"))
-    return _page(organisation_placements(org_id, filters), args)
+    return page_answer(organisation_placements(org_id, filters), args)
 
 
 @bp.route("/placements/<int:placement_id>", methods=["GET"])
@@ -293,7 +287,7 @@ def outcomes_exit(data: dict[str, Any], participant_id: int):
 def outcomes_exits(args: dict[str, Any], participant_id: int):
     """Every exit of the participant"""
     participant = _participant(participant_id)
-    return _page(sa.select(Exit).where(Exit.participant_id == participant.id)
+    return page_answer(sa.select(Exit).where(Exit.participant_id == participant.id)
                  .order_by(Exit.exit_date.desc(), Exit.id.desc()), args)
 
 
@@ -316,7 +310,7 @@ def outcomes_re_entry(data: dict[str, Any], participant_id: int):
 def outcomes_re_entries(args: dict[str, Any], participant_id: int):
     """Every re-entry of the participant"""
     participant = _participant(participant_id)
-    return _page(sa.select(ReEntry).where(ReEntry.participant_id == participant.id)
+    return page_answer(sa.select(ReEntry).where(ReEntry.participant_id == participant.id)
                  .order_by(ReEntry.date.desc(), ReEntry.id.desc()), args)
 
 
@@ -374,7 +368,7 @@ def outcomes_record_certificate(data: dict[str, Any], participant_id: int):
 def outcomes_certificates(args: dict[str, Any], participant_id: int):
     """The participant's certificates"""
     participant = _participant(participant_id)
-    return _page(sa.select(Certificate).where(Certificate.participant_id == participant.id)
+    return page_answer(sa.select(Certificate).where(Certificate.participant_id == participant.id)
                  .order_by(Certificate.date.desc(), Certificate.id.desc()), args)
 
 
@@ -395,7 +389,7 @@ def outcomes_record_follow_up(data: dict[str, Any], participant_id: int):
 def outcomes_follow_ups(args: dict[str, Any], participant_id: int):
     """The participant's follow-ups"""
     participant = _participant(participant_id)
-    return _page(sa.select(FollowUp).where(FollowUp.participant_id == participant.id)
+    return page_answer(sa.select(FollowUp).where(FollowUp.participant_id == participant.id)
                  .order_by(FollowUp.date.desc(), FollowUp.id.desc()), args)
 
 

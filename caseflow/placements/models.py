@@ -7,12 +7,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.extensions import db
+from caseflow.extensions import Model
 from caseflow.models_base import TZDateTime, enum_column, utcnow
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, PLACEMENT_TYPES
 
 
-class Placement(db.Model):
+class Placement(Model):
     __tablename__ = "placements"
     __table_args__ = (
         sa.Index("ix_placements_participant_id_start_date", "participant_id", "start_date"),
@@ -49,7 +49,7 @@ class Placement(db.Model):
     enrolment = relationship("Enrolment")
 
 
-class Exit(db.Model):
+class Exit(Model):
     """One exit from the programme; the participant's final exit is the latest without a re-entry after it."""
 
     __tablename__ = "exits"
@@ -62,7 +62,7 @@ class Exit(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class ReEntry(db.Model):
+class ReEntry(Model):
     __tablename__ = "re_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class ReEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A qualification gained (a formal assessment against set standards)."""
 
     __tablename__ = "certificates"
@@ -90,7 +90,7 @@ class Certificate(db.Model):
     enrolment = relationship("Enrolment")
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     __tablename__ = "follow_ups"
     __table_args__ = (sa.Index("ix_follow_ups_participant_id_date", "participant_id", "date", "id"),)
 

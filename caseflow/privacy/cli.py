@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from caseflow.cli import fails_cleanly
+from caseflow.cli import fails_cleanly, shared_group
 
 
 @click.command("export")
@@ -55,11 +55,7 @@ def retention_run(dry_run: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    # The participants domain may have its own `participants` group: add to it rather than replace it.
-    group = app.cli.commands.get("participants")
-    if group is None or not isinstance(group, click.Group):
-        group = AppGroup("participants", help="Participants.")
-        app.cli.add_command(group)
+    group = shared_group(app, "participants", help="Participants.")
     group.add_command(participants_export)
     group.add_command(participants_anonymise)
     app.cli.add_command(retention)

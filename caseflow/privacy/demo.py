@@ -9,7 +9,6 @@ in one query, the special-category consent dates. Bulk Core inserts; the same se
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 
 import sqlalchemy as sa
 
@@ -76,7 +75,7 @@ def generate(ctx: DemoContext) -> None:
                                  "b_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)), time(10),
                                                           tzinfo=UTC)})
 
-    db.session.execute(cast(sa.Table, Consent.__table__).insert(), consents)
+    db.session.execute(Consent.__table__.insert(), consents)
     if restrictions:
         table = Participant.__table__
         db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))

@@ -38,6 +38,16 @@ from caseflow.validation import Checker, check_version
 
 REASON_MAX = 500
 
+# Called as hook(participant_id, purpose, actor=...) inside the unit of work of every consent
+# recorded or withdrawn; higher domains (partnerships) register here at start-up.
+consent_hooks: list[Any] = []
+
+
+def _consent_changed(participant_id: int, purpose: str, *, actor) -> None:
+    db.session.flush()
+    for hook in consent_hooks:
+        hook(participant_id, purpose, actor=actor)
+
 
 def _require_team_lead(actor) -> None:
     if actor is None or actor.role != "team_lead":
@@ -113,6 +123,7 @@ def record_consent(participant_id: int, data: ConsentData, *, actor) -> Consent:
                    changes={"special_categories_consent_date": [
                        _iso(participant.special_categories_consent_date), newest.isoformat()]})
             participant.special_categories_consent_date = newest
+    _consent_changed(participant.id, consent.purpose, actor=actor)
     return consent
 
 
@@ -141,6 +152,7 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
     consent.withdrawn_on = withdrawn_on
     record("consent.withdraw", actor=actor, obj=consent, participant_id=participant.id,
            changes={"withdrawn_on": [None, withdrawn_on.isoformat()]})
+    _consent_changed(participant.id, consent.purpose, actor=actor)
     if consent.purpose == "special_categories":
         db.session.flush()
         remaining = _valid_special_consents(participant.id)

@@ -121,11 +121,12 @@ def test_size_limit_answers_413_with_a_clear_message(app, api_as, counsellor, pa
 def test_uploads_beyond_the_app_wide_body_limit_are_allowed(app, api_as, counsellor, participant):
     """The platform sets MAX_CONTENT_LENGTH (about 1 MB) for every request; document uploads set
     their own limit."""
+    before = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     try:
         assert upload(api_as(counsellor), participant.id, pdf(size=3 * 1024 * 1024)).status_code == 201
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = None
+        app.config["MAX_CONTENT_LENGTH"] = before  # the app is shared by the whole session
 
 
 def test_duplicate_upload_is_refused(api_as, counsellor, participant):

@@ -44,6 +44,7 @@ def test_refused_type_is_shown_next_to_the_field_and_nothing_is_saved(client, au
 
 def test_too_large_upload_says_so_even_with_the_app_wide_body_limit(app, client, auth, counsellor, participant):
     auth.login(counsellor)
+    before = app.config["MAX_CONTENT_LENGTH"]
     app.config.update(MAX_DOCUMENT_MB=1, MAX_CONTENT_LENGTH=512 * 1024)
     try:
         # beyond the per-file limit: the service's 413, next to the field
@@ -55,7 +56,7 @@ def test_too_large_upload_says_so_even_with_the_app_wide_body_limit(app, client,
         # within the limit but above the app-wide body limit: accepted
         assert post_upload(client, auth, participant.id, [(pdf(size=900 * 1024), "ok.pdf")]).status_code == 302
     finally:
-        app.config.update(MAX_DOCUMENT_MB=20, MAX_CONTENT_LENGTH=None)
+        app.config.update(MAX_DOCUMENT_MB=20, MAX_CONTENT_LENGTH=before)  # the app is shared by the session
 
 
 def test_upload_without_csrf_is_refused(client, auth, counsellor, participant):

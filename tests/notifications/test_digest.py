@@ -36,54 +36,54 @@ def _counts(text: str) -> dict[str, str]:
     return dict(line[2:].rsplit(": ", 1) for line in text.splitlines() if line.startswith("- "))
 
 
-def test_digest_reaches_the_right_people_with_counts_and_no_names(smtp, workload, counsellor, team_lead, org):
+def test_digest_reaches_the_right_people_with_counts_and_no_names(smtp_server, workload, counsellor, team_lead, org):
     idle = UserFactory(role="counsellor", organisation=org, email="idle@kiezwerk.example")
     assert send_digests(MORNING) == "sent 2"
-    [mail] = smtp.to(counsellor.email)
-    text = smtp.text(mail)
+    [mail] = smtp_server.to(counsellor.email)
+    text = mail.text
     assert _counts(text) == {"Überfällige Aufgaben": "2", "Heute fällige Aufgaben": "1", "Fällige 4-Wochen-Checks": "1",
                              "Hinweise zur Anwesenheit": "1", "Fälle ohne Kontakt seit 30 Tagen": "1"}
     assert "http://127.0.0.1:5000/notifications" in text
-    [lead_mail] = smtp.to(team_lead.email)
-    assert _counts(smtp.text(lead_mail)) == {"Aufgaben Ihrer Organisation, mehr als 14 Tage überfällig": "1"}
-    assert smtp.to(idle.email) == []
-    everything = "".join(m.as_string() + smtp.text(m) for m in smtp.messages)
+    [lead_mail] = smtp_server.to(team_lead.email)
+    assert _counts(lead_mail.text) == {"Aufgaben Ihrer Organisation, mehr als 14 Tage überfällig": "1"}
+    assert smtp_server.to(idle.email) == []
+    everything = "".join(m.message.as_string() + m.text + m.html for m in smtp_server.messages)
     for p in workload:
         assert p.first_name not in everything and p.last_name not in everything and p.case_number not in everything
 
 
-def test_the_language_is_the_persons(smtp, workload, counsellor):
+def test_the_language_is_the_persons(smtp_server, workload, counsellor):
     from caseflow.database import unit_of_work
     from caseflow.extensions import db
     with unit_of_work():
         db.session.merge(counsellor).locale = "en"
     send_digests(MORNING)
-    [mail] = smtp.to(counsellor.email)
-    assert _counts(smtp.text(mail))["Tasks overdue"] == "2"
-    assert mail["Subject"] == "Caseflow: what is due today"
+    [mail] = smtp_server.to(counsellor.email)
+    assert _counts(mail.text)["Tasks overdue"] == "2"
+    assert mail.subject == "Caseflow: what is due today"
 
 
-def test_one_digest_a_day(smtp, workload, counsellor):
+def test_one_digest_a_day(smtp_server, workload, counsellor):
     send_digests(MORNING)
     assert send_digests(MORNING + timedelta(hours=3)) == "sent 0"
-    assert len(smtp.to(counsellor.email)) == 1
+    assert len(smtp_server.to(counsellor.email)) == 1
     send_digests(MORNING + timedelta(days=1))
-    assert len(smtp.to(counsellor.email)) == 2
+    assert len(smtp_server.to(counsellor.email)) == 2
 
 
-def test_opting_out_stops_it(smtp, workload, counsellor, client, auth):
+def test_opting_out_stops_it(smtp_server, workload, counsellor, client, auth):
     auth.login(counsellor)
     token = auth.csrf_token("/notifications/settings")
     answer = client.post("/notifications/settings", data={"csrf_token": token})  # the box unticked
     assert answer.status_code == 302
     send_digests(MORNING)
-    assert smtp.to(counsellor.email) == []
+    assert smtp_server.to(counsellor.email) == []
     client.post("/notifications/settings", data={"csrf_token": token, "digest_enabled": "y"})
     send_digests(MORNING)
-    assert len(smtp.to(counsellor.email)) == 1
+    assert len(smtp_server.to(counsellor.email)) == 1
 
 
-def test_the_digest_job_waits_for_its_hour(app, smtp, workload, counsellor):
+def test_the_digest_job_waits_for_its_hour(app, smtp_server, workload, counsellor):
     from caseflow.jobs.runner import run_due
     assert run_due(datetime(2026, 11, 30, 5, 0, tzinfo=UTC), only="digest") == []   # 06:00 Berlin
     [result] = run_due(MORNING, only="digest")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from caseflow.audit.models import AuditEntry
 from caseflow.database import unit_of_work
 from caseflow.extensions import db
-from caseflow.participants import services
+from caseflow.participants import services, tasks
 from caseflow.participants.models import (
     CaseNumberCounter,
     ForeignQualification,
@@ -81,6 +81,7 @@ def test_every_case_history_service_rolls_back_when_its_audit_entry_fails(counse
     task = services.add_task(p, {"title": "Call", "due_date": date.today()}, actor=counsellor)
     audits = count(AuditEntry)
     monkeypatch.setattr(services, "record", audit_down)
+    monkeypatch.setattr(tasks, "record", audit_down)
     calls = [
         lambda: services.add_status_change(p, date_=date(2025, 6, 1), status="employed", actor=counsellor),
         lambda: services.add_note(p, {"date": date.today(), "kind": "phone", "text": "x"}, actor=counsellor),
@@ -88,7 +89,7 @@ def test_every_case_history_service_rolls_back_when_its_audit_entry_fails(counse
         lambda: services.add_goal(p, {"title": "x"}, actor=counsellor),
         lambda: services.update_goal(goal, {"status": "achieved"}, version=1, actor=counsellor),
         lambda: services.add_task(p, {"title": "x", "due_date": date.today()}, actor=counsellor),
-        lambda: services.complete_task(task, version=1, actor=counsellor),
+        lambda: tasks.complete_task(task, version=1, actor=counsellor),
         lambda: services.reassign_participant(p, counsellor_id=team_lead.id, version=1, actor=team_lead),
         lambda: services.record_case_view(p, actor=counsellor),
     ]

@@ -102,14 +102,36 @@ def test_openapi_document(client):
 def test_openapi_describes_every_api_route(app, client):
     import re
     doc = client.get("/api/v1/openapi.json").json
-    # Parameter names may differ ({id} in the document, <int:measure_id> in the route).
-    documented = {re.sub(r"\{[^}]+\}", "{}", path): item for path, item in doc["paths"].items()}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.rule.startswith("/api/v1/"):
-            path = re.sub(r"<[^<>]+>", "{}", rule.rule[len("/api/v1"):])
-            assert path in documented, f"{rule.rule} is not in the OpenAPI document"
+            # The same path with the same parameter names (<int:measure_id> is {measure_id}).
+            path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+            assert path in doc["paths"], f"{rule.rule} is not in the OpenAPI document as {path}"
             for method in rule.methods - {"HEAD", "OPTIONS"}:
-                assert method.lower() in documented[path], f"{method} {rule.rule} is not in the OpenAPI document"
+                operation = doc["paths"][path].get(method.lower())
+                assert operation, f"{method} {rule.rule} is not in the OpenAPI document"
+                named = {p["name"] for p in [*operation.get("parameters", []), *doc["paths"][path].get("parameters", [])]
+                         if p.get("in") == "path"}
+                assert named == set(rule.arguments), f"{method} {path}: path parameters {named}"
+
+
+def test_lists_document_the_422_of_page_and_per_page(client, api_as, counsellor):
+    doc = client.get("/api/v1/openapi.json").json
+    lists = [(path, method, operation) for path, item in doc["paths"].items() for method, operation in item.items()
+             if isinstance(operation, dict)
+             and {"page", "per_page"} <= {p.get("name") for p in operation.get("parameters", [])}]
+    assert len(lists) > 10
+    for path, method, operation in lists:
+        assert "422" in operation["responses"], f"{method.upper()} {path} does not document its 422"
+    assert api_as(counsellor).get("/participants?per_page=201").status_code == 422
+
+
+def test_every_schema_has_a_name_of_its_own(make_app):
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        make_app(settings.TestingConfig())
+    assert [str(w.message) for w in seen if "Multiple schemas resolved" in str(w.message)] == []
 
 
 # --- malformed JSON, through a tiny blueprint on an app instance of its own -----------------------

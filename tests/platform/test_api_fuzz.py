@@ -7,18 +7,13 @@ The test reads the served document, so it follows the API as the domains change 
 operation gets FUZZ_EXAMPLES examples per role (default 5; about a minute per database on a busy
 machine), half of them valid requests with ids of existing objects, so that they get past the
 loaders, half invalid ones. Every failure is collected (one line per operation and kind), so one run
-names every broken operation.
-
-One allowance, for routes still described by a hand-written document (api/core.py's
-add_legacy_openapi; flask-smorest tags every generated operation, hand-written ones have no tag):
-an undocumented 422 there is reported as a warning, not a failure (their documents do not list the
-422 of `page`/`per_page`; the domains are moving those routes to schemas). Every other finding fails.
+names every broken operation. Every finding fails (every route is described by its schemas; there
+is no hand-written part left to make allowances for).
 """
 from __future__ import annotations
 
 import os
 import time
-import warnings
 from datetime import date
 
 import pytest
@@ -109,11 +104,5 @@ def test_every_operation_answers_as_documented(app, api_as, counsellor, team_lea
 
             _fuzz(app, operation, st.one_of(strategies), role, token, failures)
     elapsed = time.monotonic() - started
-    legacy = {op.label for op in operations if not op.definition.raw.get("tags")}
-    tolerated = {key for key in failures if key.split(": ", 1)[1] == "Undocumented status code"
-                 and "Received: 422" in failures[key] and key.split(" ", 1)[1].split(": ", 1)[0] in legacy}
-    for key in sorted(tolerated):
-        warnings.warn(f"hand-written API document: {key} (422)", stacklevel=1)
-        del failures[key]
     report = "\n\n".join(f"{key}\n{detail}" for key, detail in sorted(failures.items()))
     assert not failures, f"{len(failures)} failure(s) in {elapsed:.0f} s:\n{report}"

@@ -5,7 +5,8 @@ SQLite it skips expression indexes (the caseload's lower(last_name) ones) altoge
 builds two fresh databases, one brought to `head` by Alembic and one made by
 `db.metadata.create_all()`, and compares the full definition of every index as the database itself
 reports it (pg_indexes.indexdef on PostgreSQL, sqlite_master.sql on SQLite), plus the unique and
-check constraints. On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
+check constraints, and what Alembic cannot see at all: triggers, SQLite's virtual (FTS5) tables and
+PostgreSQL's extensions (the participant search, caseflow/participants/search.py). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
 of their own are created there with random names and dropped again).
 """
 from __future__ import annotations
@@ -101,6 +102,14 @@ def _postgres_definitions(conn) -> Definitions:
         "AND cl.relname <> 'alembic_version'"))
     for table, name, kind, definition in rows:
         found[({"u": "unique", "c": "check"}[kind], table, name)] = _whitespace(definition)
+    rows = conn.execute(sa.text(
+        "SELECT cl.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class cl ON cl.oid = t.tgrelid JOIN pg_namespace ns ON ns.oid = cl.relnamespace "
+        "WHERE ns.nspname = current_schema() AND NOT t.tgisinternal"))
+    for table, name, definition in rows:
+        found[("trigger", table, name)] = _whitespace(definition)
+    for (name,) in conn.execute(sa.text("SELECT extname FROM pg_extension")):
+        found[("extension", "", name)] = "installed"
     return found
 
 
@@ -111,6 +120,11 @@ def _sqlite_definitions(conn) -> Definitions:
         "WHERE type = 'index' AND sql IS NOT NULL AND tbl_name <> 'alembic_version'"))
     for table, name, sql in rows:  # autoindexes (of UNIQUE / PRIMARY KEY) have no sql
         found[("index", table, name)] = _normalise_sqlite(sql)
+    rows = conn.execute(sa.text(
+        "SELECT type, tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')"))
+    for kind, table, name, sql in rows:
+        found[("trigger" if kind == "trigger" else "virtual table", table, name)] = _normalise_sqlite(sql)
     inspector = sa.inspect(conn)
     for table in inspector.get_table_names():
         if table == "alembic_version":
@@ -155,6 +169,13 @@ def test_migrated_indexes_match_the_models(two_empty_databases):
     # The comparison must see the indexes alembic check cannot: partial and expression ones.
     caseload = modelled.get(("index", "participants", "ix_participants_caseload"), "")
     assert "lower(" in caseload.lower() and "WHERE" in caseload.upper(), caseload
+    # … and the search's objects that Alembic cannot see.
+    if created_url.startswith("sqlite"):
+        assert ("trigger", "participants", "participants_search_update") in modelled
+        assert ("virtual table", "participants_search", "participants_search") in modelled
+    else:
+        assert "gin_trgm_ops" in modelled[("index", "participants", "ix_participants_search_key_trgm")]
+        assert ("extension", "", "pg_trgm") in modelled
 
     assert migrated == modelled, (
         "the migrated schema and the models disagree (write a migration for the model change):\n"

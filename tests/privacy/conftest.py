@@ -36,6 +36,22 @@ CANARIES = ("zzyzxcanary", "quolmbrecht", "1987-02-13", "13.02.1987", "5550199",
             "sonnenallee", "karl-marx-strasse", "canarystrasse", "witnessmann")
 
 
+def _add_referral(p, org, counsellor) -> None:
+    """A referral to a partner organisation (its reason naming the person) and a match hash."""
+    from caseflow.partnerships.models import MatchHash, Partnership, Referral
+    from tests.factories import OrganisationFactory
+    partner = OrganisationFactory(name=f"Partner of {p.case_number}")
+    partnership = Partnership(name=f"Partnership of {p.case_number}")
+    db.session.add(partnership)
+    db.session.flush()
+    db.session.add_all([
+        Referral(partnership_id=partnership.id, participant_id=p.id, from_organisation_id=org.id,
+                 to_organisation_id=partner.id, reason="Zzyzxcanary wants to cook at Sonnenallee",
+                 status="declined", decline_reason="Quolmbrecht family moved", referred_by_id=counsellor.id),
+        MatchHash(partnership_id=partnership.id, participant_id=p.id, organisation_id=org.id, hash="0" * 64),
+    ])
+
+
 def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_number=None):
     """A participant with at least one row in every linked table."""
     extra = {"case_number": case_number} if case_number else {}
@@ -91,6 +107,7 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
     ])
     db.session.flush()
     db.session.add(NoteRevision(note_id=note.id, text=REVISION_TEXT, replaced_by_id=counsellor.id))
+    _add_referral(p, org, counsellor)
     db.session.add_all([
         AuditEntry(action="participant.create", actor_id=counsellor.id, organisation_id=org.id,
                    object_type="participants", object_id=p.id, participant_id=p.id,
@@ -106,7 +123,33 @@ def make_full_participant(org, counsellor, *, first=FIRST, last=LAST, case_numbe
     ])
     db.session.commit()
     _add_documents(p, counsellor)
+    _add_workday_and_import_rows(p, counsellor)
     return p
+
+
+def _add_workday_and_import_rows(p, counsellor) -> None:
+    """The merged domains' rows about the person: an appointment, a notification about the case, and
+    the import's bookkeeping (which source record became this participant, what the import wrote)."""
+    from caseflow.calendar_feed.models import Appointment
+    from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
+    from caseflow.notifications.models import Notification
+    batch = ImportBatch(organisation_id=p.organisation_id, created_by_id=counsellor.id, file_name="import.xlsx",
+                        mode="import", status="imported")
+    db.session.add_all([
+        Appointment(organisation_id=p.organisation_id, participant_id=p.id, owner_id=counsellor.id,
+                    starts_at=datetime(2025, 2, 3, 9, 0, tzinfo=UTC)),
+        Notification(user_id=counsellor.id, kind="task_assigned", participant_id=p.id,
+                     event_key=f"privacy-test:{p.id}"),
+        batch,
+    ])
+    db.session.flush()
+    db.session.add_all([
+        ImportedParticipant(organisation_id=p.organisation_id, external_id=f"EXT-{p.id}", participant_id=p.id,
+                            row_hash="0" * 40, batch_id=batch.id),
+        ImportedRecord(batch_id=batch.id, participant_id=p.id, object_type="participants", object_id=p.id,
+                       action="created"),
+    ])
+    db.session.commit()
 
 
 DOCUMENT_CONTENT = b"%PDF-1.7\nEmployment contract of Zzyzxcanary Quolmbrecht, Sonnenallee 12\n%%EOF\n"

@@ -102,7 +102,6 @@ def test_invalid_consents_are_refused_with_the_field_and_nothing_written(partici
     with pytest.raises(DomainError) as err:
         record_consent(participant.id, ConsentData(**{**base, **data}), actor=counsellor)
     assert field in err.value.fields
-    db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0
 
 
@@ -122,7 +121,6 @@ def test_withdrawal_rules(participant, counsellor):
     with pytest.raises(DomainError) as err:
         withdraw_consent(consent.id, date(2025, 1, 9), actor=counsellor)
     assert "withdrawn_on" in err.value.fields
-    db.session.rollback()
     withdraw_consent(consent.id, date(2025, 1, 10), actor=counsellor)
     with pytest.raises(Conflict):
         withdraw_consent(consent.id, date(2025, 1, 11), actor=counsellor)
@@ -144,7 +142,6 @@ def test_restricted_case_accepts_no_new_consent_but_a_withdrawal(participant, co
     with pytest.raises(Conflict) as err:
         record_consent(participant.id, special(), actor=counsellor)
     assert err.value.code == "restricted"
-    db.session.rollback()
     withdraw_consent(consent.id, date(2025, 2, 1), actor=counsellor)
     assert reload(participant).special_categories_consent_date is None
 

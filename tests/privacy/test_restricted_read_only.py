@@ -15,7 +15,7 @@ from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.placements.models import Placement
-from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
+from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory, UserFactory
 
 # Routes that stay open on a restricted case, and why.
 ALLOWED_WHEN_RESTRICTED = {
@@ -73,10 +73,14 @@ def requests(c) -> dict[str, tuple[str, str, dict]]:
         "/api/v1/enrolments/<int:enrolment_id>": ("patch", f"/enrolments/{c['enrolment'].id}", {"version": c["enrolment"].version, "status": "completed", "end_date": "2025-01-31"}),
         "/api/v1/participants/<int:participant_id>/placements": ("post", f"/participants/{a}/placements", {"type": "employment", "employer_name": "Kiezküche", "job_title": "cook", "start_date": "2025-01-05", "weekly_hours": 30}),
         "/api/v1/placements/<int:placement_id>": ("patch", f"/placements/{c['placement'].id}", {"version": c["placement"].version, "job_title": "chef"}),
-        "/api/v1/placements/<int:placement_id>/end": ("post", f"/placements/{c['placement'].id}/end", {"end_date": "2025-01-31"}),
+        "/api/v1/placements/<int:placement_id>/end": ("post", f"/placements/{c['placement'].id}/end", {"end_date": "2025-01-31", "status_after_end": "unemployed", "version": c["placement"].version}),
+        "/api/v1/participants/<int:participant_id>/reassign": ("post", f"/participants/{a}/reassign", {
+            "counsellor_id": UserFactory(organisation=c["active"].organisation, role="counsellor").id,
+            "version": c["active"].version}),
         "/api/v1/participants/<int:participant_id>/certificates": ("post", f"/participants/{a}/certificates", {"date": "2025-01-05", "title": "Food hygiene"}),
         "/api/v1/participants/<int:participant_id>/exit": ("post", f"/participants/{a}/exit", {"exit_date": "2025-01-31", "reason": "completed"}),
         "/api/v1/participants/<int:participant_id>/re-entry": ("post", f"/participants/{x}/re-entry", {"date": "2025-03-01"}),
+        "/api/v1/participants/<int:participant_id>/referrals": ("post", f"/participants/{a}/referrals", {"organisation_id": c["measure"].organisation_id, "reason": "coaching"}),
         "/api/v1/participants/<int:participant_id>/follow-ups": ("post", f"/participants/{x}/follow-ups", {"kind": "six_months", "date": "2025-07-31", "status": "employed", "improved_situation": True}),
     }
 

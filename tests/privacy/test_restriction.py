@@ -30,7 +30,6 @@ def test_team_lead_restricts_and_lifts_with_audit(participant, team_lead):
     assert err.value.code == "restricted"
     with pytest.raises(Conflict):
         restrict_processing(p.id, "again", actor=team_lead)
-    db.session.rollback()
 
     lift_restriction(p.id, actor=team_lead)
     db.session.expire_all()

@@ -1,0 +1,54 @@
+"""The partnership's forms: they convert; the services judge."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from caseflow.i18n import country_choices
+from caseflow.vocabulary import GENDERS
+
+
+class PartnershipForm(FlaskForm):
+    name = StringField(_l("Name of the partnership"))
+    organisation_ids = SelectMultipleField(_l("Member organisations"), coerce=int, validate_choice=False,
+                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    joined_on = DateField(_l("Members from"), validators=[Optional()])
+
+
+class ReferralForm(FlaskForm):
+    organisation_id = SelectField(_l("Partner organisation"), choices=[], validate_choice=False)
+    measure_id = SelectField(_l("Measure of the partner (optional)"), choices=[], validate_choice=False)
+    reason = TextAreaField(_l("Reason for the referral"), description=_l(
+        "What the partner should know to help: the goal, not the person's history."))
+
+    def to_data(self) -> dict:
+        def as_int(value):
+            return int(value) if value and str(value).isdigit() else None
+        return {"organisation_id": as_int(self.organisation_id.data), "measure_id": as_int(self.measure_id.data),
+                "reason": self.reason.data}
+
+
+class AcceptForm(FlaskForm):
+    gender = SelectField(_l("Gender"), choices=[], validate_choice=False)
+    nationality = SelectField(_l("Nationality"), choices=[], validate_choice=False)
+    entry_date = DateField(_l("Entry date"), validators=[Optional()], description=_l("Empty: today."))
+    confirm_not_duplicate = BooleanField(_l("I have checked the candidates: this is a different person."))
+
+    def setup(self) -> AcceptForm:
+        self.gender.choices = [("", _("– choose –"))] + [(k, str(v)) for k, v in GENDERS.items()]
+        self.nationality.choices = ([("", _("– choose –")), ("stateless", _("stateless"))]
+                                    + country_choices(str(get_locale() or "de")))
+        return self
+
+    def to_data(self) -> dict:
+        return {"gender": self.gender.data or None, "nationality": self.nationality.data or None,
+                "entry_date": self.entry_date.data, "confirm_not_duplicate": bool(self.confirm_not_duplicate.data)}
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for declining"))

@@ -1,0 +1,83 @@
+"""Partnerships of organisations (with dated memberships), referrals between partners, and the
+keyed match hashes that let partners learn that another partner may know a person."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import Model
+from caseflow.models_base import TZDateTime, enum_column, utcnow
+
+REFERRAL_STATUS_CODES = ("pending", "accepted", "declined", "withdrawn")
+
+
+class Partnership(Model):
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PartnershipMembership(Model):
+    """An organisation belongs to a partnership from `joined_on` until `left_on` (inclusive; NULL:
+    still a member). An organisation may belong to several partnerships over time."""
+    __tablename__ = "partnership_memberships"
+    __table_args__ = (sa.Index("ix_partnership_memberships_organisation_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    joined_on: Mapped[date] = mapped_column()
+    left_on: Mapped[date | None] = mapped_column(comment="last day of membership; NULL while a member")
+
+
+class Referral(Model):
+    """A counsellor's referral of a participant to a partner organisation. The data packet is not
+    copied: the partner reads it from the referring case while the referral is pending and the
+    partner_sharing consent is live, so a withdrawal hides it at once."""
+    __tablename__ = "referrals"
+    __table_args__ = (
+        sa.Index("ix_referrals_to_organisation_id_status", "to_organisation_id", "status"),
+        sa.Index("ix_referrals_from_organisation_id_status", "from_organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id"))
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True,
+                                                comment="the referring organisation's case")
+    from_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    measure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("measures.id"), comment="a measure of the partner")
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(enum_column("referral_status", REFERRAL_STATUS_CODES, 10), default="pending")
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    referred_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    accepted_participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="SET NULL"), index=True,
+        comment="the case the partner opened on acceptance (linked to participant_id)")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MatchHash(Model):
+    """HMAC (PSEUDONYM_KEY, per partnership) of a folded name part and the birth date of a
+    participant: equal hashes across organisations say "a partner may know this person" without any
+    readable name leaving the organisation."""
+    __tablename__ = "partnership_match_hashes"
+    __table_args__ = (sa.Index("ix_partnership_match_hashes_partnership_id_hash", "partnership_id", "hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    hash: Mapped[str] = mapped_column(sa.String(64))

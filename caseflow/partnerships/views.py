@@ -1,0 +1,158 @@
+"""The partnership's pages: partnerships (admins), the partners' measures, referring a participant,
+the referrals received and sent, and the case file's referral panel."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.accounts.auth import admin_required, casework_required
+from caseflow.accounts.models import Organisation
+from caseflow.errors import Conflict, DomainError
+from caseflow.extensions import db
+from caseflow.participants.access import get_participant_for
+from caseflow.partnerships import services
+from caseflow.partnerships.forms import AcceptForm, DeclineForm, PartnershipForm, ReferralForm
+from caseflow.partnerships.vocabulary import REFERRAL_STATUSES
+from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES, PLACEMENT_TYPES
+from caseflow.web import apply_error, page_args, rows_and_total
+
+bp = Blueprint("partnerships", __name__)
+
+
+@bp.route("/admin/partnerships", methods=["GET", "POST"])
+@admin_required
+def admin():
+    form = PartnershipForm()
+    orgs = db.session.execute(db.select(Organisation.id, Organisation.name).where(Organisation.active)
+                              .order_by(Organisation.name)).all()
+    form.organisation_ids.choices = [(i, n) for i, n in orgs]
+    if form.validate_on_submit():
+        try:
+            services.create_partnership(form.name.data or "", list(form.organisation_ids.data or []),
+                                        joined_on=form.joined_on.data, actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("The partnership has been created."), "success")
+            return redirect(url_for("partnerships.admin"))
+    return render_template("partnerships/admin.html", form=form, partnerships=services.all_partnerships())
+
+
+@bp.route("/partner-measures")
+@casework_required
+def catalogue():
+    return render_template("partnerships/catalogue.html", measures=services.partner_catalogue(current_user),
+                           types=MEASURE_TYPES)
+
+
+@bp.route("/participants/<int:participant_id>/referrals/new", methods=["GET", "POST"])
+@casework_required
+def refer(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    consented = services.has_live_consent(participant.id, "partner_sharing")
+    partners = services.partner_organisations(participant.organisation_id)
+    measures = services.partner_catalogue(current_user)
+    form = ReferralForm()
+    form.organisation_id.choices = [("", _("– choose –"))] + [(str(o.id), o.name) for o in partners]
+    form.measure_id.choices = [("", _("– none –"))] + [
+        (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures]
+    if request.args.get("measure_id") and request.method == "GET":
+        chosen = next((m for m in measures if str(m["id"]) == request.args["measure_id"]), None)
+        if chosen:
+            form.measure_id.data = str(chosen["id"])
+            form.organisation_id.data = str(chosen["organisation_id"])
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.refer_participant(participant.id, form.to_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = 409 if isinstance(exc, Conflict) else 422
+        else:
+            flash(_("The referral has been sent to the partner organisation."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id))
+    return render_template("partnerships/refer.html", participant=participant, form=form, consented=consented,
+                           partners=partners), status
+
+
+@bp.route("/referrals")
+@casework_required
+def referral_list():
+    direction = request.args.get("direction", "incoming")
+    if direction not in ("incoming", "outgoing"):
+        abort(404)
+    page, per_page = page_args()
+    rows, total = rows_and_total(services.referrals_for(current_user, direction), page, per_page, scalars=True)
+    names = services.organisation_names({r.from_organisation_id for r in rows} | {r.to_organisation_id for r in rows})
+    return render_template("partnerships/referrals.html", referrals=rows, total=total, page=page, per_page=per_page,
+                           direction=direction, names=names, statuses=REFERRAL_STATUSES)
+
+
+def _render_referral(referral, accept_form=None, decline_form=None, status=200, candidates=None):
+    actor = current_user
+    incoming = referral.to_organisation_id == actor.organisation_id
+    packet = services.read_packet(referral, actor=actor) if services.packet_visible(referral, actor) else None
+    measure = db.session.get(services.Measure, referral.measure_id) if referral.measure_id else None
+    return render_template(
+        "partnerships/referral.html", referral=referral, incoming=incoming, packet=packet, measure=measure,
+        names=services.organisation_names({referral.from_organisation_id, referral.to_organisation_id}),
+        statuses=REFERRAL_STATUSES, labour_statuses=LABOUR_STATUSES, genders=GENDERS,
+        placement_types=PLACEMENT_TYPES, candidates=candidates,
+        placements=[] if incoming else services.placement_outcome(referral),
+        accept_form=accept_form or AcceptForm(formdata=None).setup(),
+        decline_form=decline_form or DeclineForm(formdata=None)), status
+
+
+@bp.route("/referrals/<int:referral_id>")
+@casework_required
+def referral(referral_id: int):
+    return _render_referral(services.get_referral_for(current_user, referral_id))
+
+
+@bp.route("/referrals/<int:referral_id>/accept", methods=["POST"])
+@casework_required
+def accept(referral_id: int):
+    referral = services.get_referral_for(current_user, referral_id)
+    form = AcceptForm().setup()
+    if not form.validate_on_submit():
+        return _render_referral(referral, accept_form=form, status=422)
+    try:
+        referral = services.accept_referral(referral.id, form.to_data(), actor=current_user)
+    except DomainError as exc:
+        apply_error(form, exc)
+        candidates = exc.extra.get("candidates") if exc.code == "possible_duplicate" else None
+        if candidates:
+            flash(exc.message, "error")
+        db.session.expire_all()
+        return _render_referral(services.get_referral_for(current_user, referral_id), accept_form=form,
+                                status=exc.status, candidates=candidates)
+    flash(_("The referral has been accepted; the case has been opened."), "success")
+    return redirect(url_for("participants.case_file", participant_id=referral.accepted_participant_id))
+
+
+@bp.route("/referrals/<int:referral_id>/decline", methods=["POST"])
+@casework_required
+def decline(referral_id: int):
+    referral = services.get_referral_for(current_user, referral_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _render_referral(referral, decline_form=form, status=422)
+    try:
+        services.decline_referral(referral.id, form.reason.data, actor=current_user)
+    except DomainError as exc:
+        apply_error(form, exc)
+        db.session.expire_all()
+        return _render_referral(services.get_referral_for(current_user, referral_id), decline_form=form,
+                                status=exc.status)
+    flash(_("The referral has been declined."), "success")
+    return redirect(url_for("partnerships.referral_list"))
+
+
+def case_file_panel(participant, actor) -> dict:
+    referrals = services.referrals_of_participant(participant.id)
+    names = services.organisation_names({r.from_organisation_id for r in referrals}
+                                        | {r.to_organisation_id for r in referrals})
+    return {"referrals": referrals, "referral_names": names, "referral_statuses": REFERRAL_STATUSES,
+            "partner_matches": services.likely_partner_matches(participant),
+            "has_partners": bool(services.partner_organisations(participant.organisation_id))}

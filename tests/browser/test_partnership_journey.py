@@ -1,0 +1,83 @@
+"""The partnership in a real browser: a counsellor of one organisation refers a participant to a
+partner's measure; a counsellor of the partner accepts (a case opens there); the first sees the
+outcome. Every page passes axe-core's WCAG 2.1 A/AA rules."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from caseflow.extensions import db
+from caseflow.partnerships import services
+from caseflow.partnerships.models import Referral
+from tests.browser.support import assert_accessible, login
+from tests.conftest import PASSWORD
+from tests.factories import MeasureFactory, ParticipantFactory
+from tests.partnerships.conftest import consent
+
+pytestmark = pytest.mark.browser
+
+
+def test_refer_accept_and_see_the_outcome(page, live_server, org, other_org, counsellor, other_counsellor):
+    services.create_partnership("ProIntegration", [org.id, other_org.id], joined_on=date(2024, 1, 1))
+    measure = MeasureFactory(organisation=other_org, title="Gründungscoaching", type="startup_coaching",
+                             start_date=date(2024, 1, 1), end_date=date(2099, 12, 31), capacity=10,
+                             location="Spandau")
+    person = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, first_name="Lejla",
+                                last_name="Hodžić", email="lejla@example.org")
+    consent(person, counsellor)
+
+    # --- the referring counsellor -------------------------------------------------------------------
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/partner-measures")
+    assert "Gründungscoaching" in page.locator("main").inner_text()
+    assert_accessible(page, "partners' measures")
+    page.goto(f"{live_server.url}/participants/{person.id}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="An eine Partnerorganisation zuweisen").click()
+    assert_accessible(page, "refer")
+    form = page.locator("main form")
+    form.locator("select[name=organisation_id]").select_option(str(other_org.id))
+    form.locator("select[name=measure_id]").select_option(str(measure.id))
+    with page.expect_navigation():
+        form.get_by_role("button", name="Zuweisung senden").click()
+    assert page.locator("#reason-error").is_visible()
+    assert_accessible(page, "refer with an error")
+    page.locator("main form textarea[name=reason]").fill("Möchte sich mit einem Catering selbstständig machen")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="Zuweisung senden").click()
+    assert "Die Zuweisung wurde an die Partnerorganisation gesendet." in page.locator(".flashes").inner_text()
+    referral = db.session.scalar(sa.select(Referral))
+
+    # --- the partner's counsellor accepts -----------------------------------------------------------
+    page.context.clear_cookies()
+    login(page, live_server, other_counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/referrals")
+    assert_accessible(page, "referrals received")
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Zuweisung {referral.id}").click()
+    main = page.locator("main").inner_text()
+    assert "Lejla" in main and "Gründungscoaching" in main
+    assert_accessible(page, "referral with the packet")
+    accept = page.locator("form[action$='/accept']")
+    accept.locator("select[name=gender]").select_option("female")
+    accept.locator("select[name=nationality]").select_option("BA")
+    with page.expect_navigation():
+        accept.get_by_role("button", name="Zuweisung annehmen").click()
+    assert "Die Zuweisung wurde angenommen" in page.locator(".flashes").inner_text()
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral.id)
+    assert page.url.endswith(f"/participants/{referral.accepted_participant_id}")
+
+    # --- the referring counsellor sees the outcome --------------------------------------------------
+    page.context.clear_cookies()
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/referrals?direction=outgoing")
+    assert "angenommen" in page.locator("main table").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Zuweisung {referral.id}").click()
+    assert "angenommen" in page.locator("main").inner_text()
+    assert_accessible(page, "referral sent, accepted")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="docs/screenshots/partnership-referral-sent-390.png", full_page=True)

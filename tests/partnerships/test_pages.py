@@ -1,0 +1,75 @@
+"""The referral pages: refer from the case file, the partner accepts or declines, the sender sees it."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from caseflow.extensions import db
+from caseflow.partnerships.models import Referral
+
+
+def test_refer_page_without_consent_explains_and_offers_no_form(partnership, referred_person, counsellor, client,
+                                                                 auth):
+    auth.login(counsellor)
+    page = client.get(f"/participants/{referred_person.id}/referrals/new").get_data(as_text=True)
+    assert "Erfassen Sie zuerst die Einwilligung." in page
+    assert 'name="reason"' not in page
+
+
+def test_refer_accept_and_outcome_through_the_pages(partnership, consenting, counsellor, other_counsellor,
+                                                     partner_measure, other_org, client, auth):
+    auth.login(counsellor)
+    form_url = f"/participants/{consenting.id}/referrals/new"
+    token = auth.csrf_token(form_url)
+    r = client.post(form_url, data={"csrf_token": token, "organisation_id": str(other_org.id),
+                                    "measure_id": str(partner_measure.id), "reason": ""})
+    assert r.status_code == 422
+    r = client.post(form_url, data={"csrf_token": token, "organisation_id": str(other_org.id),
+                                    "measure_id": str(partner_measure.id), "reason": "Start-up idea: catering"})
+    assert r.status_code == 302
+    referral = db.session.scalar(sa.select(Referral))
+    assert referral.measure_id == partner_measure.id
+    auth.logout()
+
+    auth.login(other_counsellor)
+    listing = client.get("/referrals").get_data(as_text=True)
+    assert f"/referrals/{referral.id}" in listing
+    detail = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Lejla" in detail and "Gründungscoaching" in detail
+    token = auth.csrf_token(f"/referrals/{referral.id}")
+    r = client.post(f"/referrals/{referral.id}/accept", data={"csrf_token": token, "gender": "female",
+                                                              "nationality": "BA"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral.id)
+    assert r.headers["Location"].endswith(f"/participants/{referral.accepted_participant_id}")
+    auth.logout()
+
+    auth.login(counsellor)
+    sent = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert '<span class="badge">angenommen</span>' in sent
+    assert "Die Partnerorganisation hat noch keine Vermittlung erfasst." in sent
+    assert "Weserstr" not in sent  # the sender's view holds no packet
+    case_file = client.get(f"/participants/{consenting.id}").get_data(as_text=True)
+    assert f"/referrals/{referral.id}" in case_file
+
+
+def test_decline_page(partnership, consenting, counsellor, other_counsellor, other_org, client, auth, api_as):
+    referral_id = api_as(counsellor).post(f"/participants/{consenting.id}/referrals", json={
+        "organisation_id": other_org.id, "reason": "Language course"}).json["id"]
+    auth.login(other_counsellor)
+    token = auth.csrf_token(f"/referrals/{referral_id}")
+    assert client.post(f"/referrals/{referral_id}/decline", data={"csrf_token": token, "reason": ""}).status_code == 422
+    r = client.post(f"/referrals/{referral_id}/decline", data={"csrf_token": token, "reason": "Course is full"})
+    assert r.status_code == 302
+    assert db.session.get(Referral, referral_id).status == "declined"
+    # Without the CSRF token nothing happens.
+    assert client.post(f"/referrals/{referral_id}/decline", data={"reason": "x"}).status_code in (400, 422)
+
+
+def test_pages_speak_english_to_an_english_reader(partnership, referred_person, org, client, auth):
+    from tests.factories import UserFactory
+    reader = UserFactory(role="counsellor", organisation=org, locale="en", email="en@kiezwerk.example")
+    auth.login(reader)
+    page = client.get(f"/participants/{referred_person.id}/referrals/new").get_data(as_text=True)
+    assert "Record the consent first." in page
+    assert "Refer to a partner organisation" in client.get(f"/participants/{referred_person.id}").get_data(as_text=True)
