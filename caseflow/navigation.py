@@ -33,6 +33,11 @@ def main_navigation():
     return [entry for entry in MAIN_NAVIGATION if entry[0] in current_app.view_functions]
 
 
+def available_endpoints():
+    """The endpoints of this installation (a page links to another domain's page only if it exists)."""
+    return current_app.view_functions
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(main_navigation=main_navigation, roles=ROLES)
+    app.jinja_env.globals.update(main_navigation=main_navigation, roles=ROLES, available_endpoints=available_endpoints)

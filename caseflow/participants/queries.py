@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from caseflow.accounts.models import User
 from caseflow.extensions import db
+from caseflow.participants import collation
 from caseflow.participants.access import visible_participants
 from caseflow.participants.models import (
     ForeignQualification,
@@ -119,7 +120,8 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     ).outerjoin(User, User.id == Participant.counsellor_id)
     orders: dict[str, list[Any]] = {
         "case_number": [Participant.case_number],
-        "name": [sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name)],
+        # by the reader's collation (collation.py): Çelik between C and D
+        "name": [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)],
         "entry_date": [Participant.entry_date],
         "last_contact": [last_contact],
         "next_due": [next_due],
@@ -198,21 +200,21 @@ def counsellor_name(participant: Participant) -> str | None:
     return db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
 
 
-def case_file_details(participant: Participant) -> dict[str, Any]:
-    """What the case file page shows besides the timeline and panels, in a fixed number of queries."""
-    pid = participant.id
-    return {
-        "languages": languages_of(pid),
-        "qualifications": qualifications_of(pid),
-        "goals": db.session.scalars(sa.select(Goal).where(Goal.participant_id == pid)
-                                    .order_by(Goal.status != "open", Goal.target_date, Goal.id)).all(),
-        "tasks": db.session.execute(
-            sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
-            .where(Task.participant_id == pid)
-            .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(200)).all(),
-        "current_status": db.session.scalar(
-            sa.select(StatusChange.status).where(StatusChange.participant_id == pid,
-                                                 StatusChange.date <= date.today())
-            .order_by(StatusChange.date.desc(), StatusChange.id.desc()).limit(1)),
-        "counsellor_name": counsellor_name(participant),
-    }
+def goals_of(participant_id: int) -> Sequence[Goal]:
+    return db.session.scalars(sa.select(Goal).where(Goal.participant_id == participant_id)
+                              .order_by(Goal.status != "open", Goal.target_date, Goal.id)).all()
+
+
+def tasks_of(participant_id: int, limit: int = 200) -> Sequence[Any]:
+    """(task, assignee name): open ones first, by due date."""
+    return db.session.execute(
+        sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
+        .where(Task.participant_id == participant_id)
+        .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(limit)).all()
+
+
+def current_status_of(participant_id: int) -> str | None:
+    return db.session.scalar(
+        sa.select(StatusChange.status).where(StatusChange.participant_id == participant_id,
+                                             StatusChange.date <= date.today())
+        .order_by(StatusChange.date.desc(), StatusChange.id.desc()).limit(1))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -16,7 +18,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import queries, services, tasks
+from caseflow.participants import panels, queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,
@@ -32,7 +34,7 @@ from caseflow.participants.forms import (
     search_term,
 )
 from caseflow.participants.models import Goal, Note, Participant, Task
-from caseflow.participants.panels import render_context
+from caseflow.participants.summary import case_summary
 from caseflow.participants.timeline import build_timeline
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
 from caseflow.validation import text_message, unsafe_text
@@ -138,11 +140,44 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
     page, per_page = page_args()
     org_id = current_user.organisation_id
     result = queries.caseload(current_user, filters, page=page, per_page=per_page)
+    today = date.today()
+    for item in result.items:
+        item["no_contact_grade"] = no_contact_grade(item, today)
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
         counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
         nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
-        sorts=queries.SORTS, search_error=search_error)
+        sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters))
+
+
+# The no-contact badge is graded, so that the rows that need a call stand out instead of every row
+# carrying the same warning: 30, 60 and 90 days without a recorded contact (since entry if none).
+NO_CONTACT_GRADES = (90, 60, 30)
+
+
+def no_contact_grade(item: Mapping[str, Any], today: date) -> int | None:
+    if item.get("status") != "active":
+        return None
+    since = item.get("last_contact") or item.get("entry_date")
+    if since is None:
+        return None
+    days = (today - since).days
+    return next((grade for grade in NO_CONTACT_GRADES if days >= grade), None)
+
+
+def _sort_url(filters: queries.CaseloadFilters) -> Callable[[str], str]:
+    """The address of the caseload sorted by `column`: ascending first, the other way round when it
+    is sorted by that column already."""
+    def url(column: str) -> str:
+        args = _filter_args(filters)
+        args.pop("sort", None)
+        args.pop("dir", None)
+        if column != "name":
+            args["sort"] = column
+        if column == filters.sort and not filters.descending:
+            args["dir"] = "desc"
+        return url_for("participants.caseload", **args)
+    return url
 
 
 # --- registration --------------------------------------------------------------------------------
@@ -178,22 +213,67 @@ def register():
 
 
 # --- the case file -------------------------------------------------------------------------------
+# The case file is split into sections with their own addresses; each loads only its own data. The
+# summary header (summary.py) is on every section.
 
-def _render_case_file(participant: Participant, status: int = 200, **forms):
-    details = queries.case_file_details(participant)
-    colleagues = counsellor_choices(participant.organisation_id)
-    forms.setdefault("note_form", NoteForm(formdata=None, prefix="note").setup())
-    forms.setdefault("status_form", StatusChangeForm(formdata=None, prefix="status").setup())
-    forms.setdefault("goal_form", GoalForm(formdata=None, prefix="goal").setup())
-    forms.setdefault("task_form", TaskForm(formdata=None, prefix="task").setup(colleagues))
-    return render_template(
-        "participants/case_file.html", participant=participant, timeline=build_timeline(participant),
-        panels=[Markup(render_template(template, **{"participant": participant, **context}))
-                for template, context in render_context(participant, current_user)],
-        genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES, answers=ANSWERS,
-        complete_form=CompleteTaskForm(formdata=None),
-        isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_STATUSES, goal_labels=GOAL_STATUSES,
-        **details, **forms), status
+SECTIONS = ("overview", "timeline", "measures", "placements", "documents", "data-protection", "master-data")
+SECTION_TITLES = {
+    "overview": _l("Overview"), "timeline": _l("Timeline"), "measures": _l("Measures"),
+    "placements": _l("Placements and outcomes"), "documents": _l("Documents"),
+    "data-protection": _l("Consent and data protection"), "master-data": _l("Master data"),
+}
+# The timeline's filter: (value, label, the event kinds it shows).
+TIMELINE_FILTERS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("notes", _l("Notes"), ("note",)),
+    ("status", _l("Labour-market status"), ("status_change",)),
+    ("measures", _l("Measures"), ("enrolment", "enrolment_change")),
+    ("outcomes", _l("Placements and outcomes"),
+     ("placement", "placement_end", "certificate", "exit", "follow_up", "re_entry")),
+    ("data-protection", _l("Data protection"), ("consent", "restriction")),
+)
+RECENT_ENTRIES = 5
+
+
+def _sections() -> list[str]:
+    """The sections offered: those of the case file itself and those some domain fills."""
+    offered = panels.panel_sections()
+    return [s for s in SECTIONS if s in ("overview", "timeline", "master-data", "data-protection") or s in offered]
+
+
+def _split_timeline(events, kinds: tuple[str, ...] | None, today: date):
+    """(upcoming, past): events dated after today never mix into the past."""
+    if kinds is not None:
+        events = [e for e in events if e.kind in kinds]
+    upcoming = sorted((e for e in events if e.date > today), key=lambda e: (e.date, e.order))
+    past = [e for e in events if e.date <= today]
+    return upcoming, past
+
+
+def _render_case_file(participant: Participant, section: str = "overview", status: int = 200, **context):
+    if section not in _sections():
+        abort(404)
+    today = date.today()
+    context.update(participant=participant, section=section, sections=_sections(), section_titles=SECTION_TITLES,
+                   summary=case_summary(participant), complete_form=CompleteTaskForm(formdata=None),
+                   panels=[Markup(render_template(template, **{"participant": participant, **ctx}))
+                           for template, ctx in panels.render_context(participant, current_user, section)])
+    if section == "overview":
+        pid = participant.id
+        context.update(goals=queries.goals_of(pid), tasks=queries.tasks_of(pid), goal_labels=GOAL_STATUSES)
+        upcoming, past = _split_timeline(build_timeline(participant), None, today)
+        context.update(upcoming=upcoming[:RECENT_ENTRIES], recent=past[:RECENT_ENTRIES])
+    elif section == "timeline":
+        kind = request.args.get("kind", "")
+        kinds = next((k for value, _label, k in TIMELINE_FILTERS if value == kind), None)
+        upcoming, past = _split_timeline(build_timeline(participant), kinds, today)
+        context.update(upcoming=upcoming, past=past, kind=kind if kinds else "", timeline_filters=TIMELINE_FILTERS)
+    elif section == "master-data":
+        context.update(languages=queries.languages_of(participant.id),
+                       qualifications=queries.qualifications_of(participant.id),
+                       current_status=queries.current_status_of(participant.id),
+                       genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES, answers=ANSWERS,
+                       isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_STATUSES)
+    return render_template("participants/case_file.html", **context), status
 
 
 @bp.route("/participants/<int:participant_id>")
@@ -202,6 +282,15 @@ def case_file(participant_id: int):
     participant = get_participant_for(current_user, participant_id)
     services.record_case_view(participant, actor=current_user)
     return _render_case_file(participant)
+
+
+@bp.route("/participants/<int:participant_id>/"
+          "<any(timeline, measures, placements, documents, 'data-protection', 'master-data'):section>")
+@casework_required
+def case_file_section(participant_id: int, section: str):
+    participant = get_participant_for(current_user, participant_id)
+    services.record_case_view(participant, actor=current_user)
+    return _render_case_file(participant, section)
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -269,10 +358,64 @@ def _participant_for_writing(participant_id: int) -> Participant:
     return get_participant_for(current_user, participant_id, writable=True, allow_anonymised=False)
 
 
-def _record_on_case_file(participant: Participant, form, form_name: str, anchor: str, done: str,
+# The case file's small forms (note, status change, goal, task) each have a page of their own under
+# the summary header: opened from the header's actions, and shown again with the errors at the top
+# (an error summary linking each field) where the counsellor sees them.
+RECORD_FORMS: dict[str, dict[str, Any]] = {
+    "note": {"title": _l("Progress note"), "action": "participants.add_note", "button": _l("Add note"),
+             "back": "timeline"},
+    "status": {"title": _l("Labour-market status change"), "action": "participants.add_status_change",
+               "button": _l("Record status change"), "back": "master-data"},
+    "goal": {"title": _l("Goal"), "action": "participants.add_goal", "button": _l("Add goal"), "back": "overview"},
+    "task": {"title": _l("Task"), "action": "participants.add_task", "button": _l("Add task"), "back": "overview"},
+}
+
+
+def _blank_form(kind: str, participant: Participant):
+    if kind == "note":
+        form = NoteForm(formdata=None, prefix="note").setup()
+        form.date.data = date.today()
+    elif kind == "status":
+        form = StatusChangeForm(formdata=None, prefix="status").setup()
+        form.date.data = date.today()
+    elif kind == "goal":
+        form = GoalForm(formdata=None, prefix="goal").setup()
+    else:
+        form = TaskForm(formdata=None, prefix="task").setup(counsellor_choices(participant.organisation_id))
+    return form
+
+
+def _render_record_form(participant: Participant, kind: str, form, status: int = 200):
+    spec = RECORD_FORMS[kind]
+    back = spec["back"]
+    back_url = (case_file_url(participant.id) if back == "overview"
+                else url_for("participants.case_file_section", participant_id=participant.id, section=back))
+    return render_template("participants/record.html", participant=participant, form=form, kind=kind,
+                           title=spec["title"], button=spec["button"], back_url=back_url,
+                           action=url_for(spec["action"], participant_id=participant.id),
+                           summary=case_summary(participant), sections=_sections(), section_titles=SECTION_TITLES,
+                           section=None), status
+
+
+@bp.route("/participants/<int:participant_id>/<any(note, status, goal, task):kind>/new")
+@casework_required
+def new_record(participant_id: int, kind: str):
+    participant = _participant_for_writing_page(participant_id)
+    return _render_record_form(participant, kind, _blank_form(kind, participant))
+
+
+def _participant_for_writing_page(participant_id: int) -> Participant:
+    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    if participant.restricted_at is not None:
+        flash(_("Processing of this case is restricted; it is read-only."), "error")
+        abort(redirect(case_file_url(participant.id)))
+    return participant
+
+
+def _record_on_case_file(participant: Participant, form, kind: str, target: str, done: str,
                          record: Callable[[], object]):
-    """The case file's small forms (note, status change, goal, task): validate, call the service,
-    then back to the case file at `anchor`; on errors the case file again, the form showing them."""
+    """Validate, call the service, then back to the case file at `target`; on errors the form's own
+    page again, the error summary at the top."""
     if form.validate():
         try:
             record()
@@ -280,8 +423,12 @@ def _record_on_case_file(participant: Participant, form, form_name: str, anchor:
             apply_error(form, exc)
         else:
             flash(done, "success")
-            return redirect(case_file_url(participant.id) + anchor)
-    return _render_case_file(participant, 422, **{form_name: form})
+            return redirect(target)
+    return _render_record_form(participant, kind, form, 422)
+
+
+def _section_url(participant: Participant, section: str) -> str:
+    return url_for("participants.case_file_section", participant_id=participant.id, section=section)
 
 
 @bp.route("/participants/<int:participant_id>/notes", methods=["POST"])
@@ -289,7 +436,7 @@ def _record_on_case_file(participant: Participant, form, form_name: str, anchor:
 def add_note(participant_id: int):
     participant = _participant_for_writing(participant_id)
     form = NoteForm(prefix="note").setup()
-    return _record_on_case_file(participant, form, "note_form", "#timeline", _("Note added."),
+    return _record_on_case_file(participant, form, "note", _section_url(participant, "timeline"), _("Note added."),
                                 lambda: services.add_note(participant, form.to_data(), actor=current_user))
 
 
@@ -302,7 +449,7 @@ def correct_note(participant_id: int, note_id: int):
     done, status = _save_edit_form(
         form, lambda: services.correct_note(note, form.to_data(), version=int_or_none(form.version.data),
                                             actor=current_user),
-        _("Note corrected; the earlier text is kept in the history."), case_file_url(participant.id) + "#timeline")
+        _("Note corrected; the earlier text is kept in the history."), _section_url(participant, "timeline"))
     if done is not None:
         return done
     return render_template("participants/note_edit.html", form=form, participant=participant, note=note), status
@@ -313,7 +460,8 @@ def correct_note(participant_id: int, note_id: int):
 def add_status_change(participant_id: int):
     participant = _participant_for_writing(participant_id)
     form = StatusChangeForm(prefix="status").setup()
-    return _record_on_case_file(participant, form, "status_form", "#timeline", _("Status change recorded."),
+    return _record_on_case_file(participant, form, "status", _section_url(participant, "master-data"),
+                                _("Status change recorded."),
                                 lambda: services.add_status_change(participant, date_=form.date.data,
                                                                    status=form.status.data or None,
                                                                    actor=current_user))
@@ -324,7 +472,7 @@ def add_status_change(participant_id: int):
 def add_goal(participant_id: int):
     participant = _participant_for_writing(participant_id)
     form = GoalForm(prefix="goal").setup()
-    return _record_on_case_file(participant, form, "goal_form", "#plan", _("Goal added."),
+    return _record_on_case_file(participant, form, "goal", case_file_url(participant.id) + "#plan", _("Goal added."),
                                 lambda: services.add_goal(participant, form.to_data(), actor=current_user))
 
 
@@ -348,7 +496,7 @@ def edit_goal(participant_id: int, goal_id: int):
 def add_task(participant_id: int):
     participant = _participant_for_writing(participant_id)
     form = TaskForm(prefix="task").setup(counsellor_choices(participant.organisation_id))
-    return _record_on_case_file(participant, form, "task_form", "#tasks", _("Task added."),
+    return _record_on_case_file(participant, form, "task", case_file_url(participant.id) + "#tasks", _("Task added."),
                                 lambda: services.add_task(participant, form.to_data(), actor=current_user))
 
 

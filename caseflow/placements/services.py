@@ -488,6 +488,25 @@ def improvement_applies(participant: Participant) -> bool:
     return participant.labour_status_at_entry in ("employed", "self_employed")
 
 
+# The funder counts a six-month follow-up only about six months after the exit, and a four-week check
+# only around exit + 28 days (the reference day of the status upon leaving).
+SIX_MONTHS_EARLIEST = 5            # months after the exit
+FOUR_WEEKS_WINDOW = (14, 42)       # days after the exit
+
+
+def _check_follow_up_date(check: Checker, kind: str, day: date, exit_date: date) -> None:
+    if kind == "six_months":
+        earliest = add_months(exit_date, SIX_MONTHS_EARLIEST)
+        if day < earliest:
+            check.add("date", _("A six-month follow-up is dated about six months after the exit: not before "
+                                "%(date)s (exit + 5 months).", date=earliest.isoformat()))
+    elif kind == "four_weeks":
+        start, end = (exit_date + timedelta(days=d) for d in FOUR_WEEKS_WINDOW)
+        if not start <= day <= end:
+            check.add("date", _("A four-week check is dated around four weeks after the exit: between %(start)s "
+                                "and %(end)s.", start=start.isoformat(), end=end.isoformat()))
+
+
 @transactional
 def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor) -> FollowUp:
     """Records a follow-up after the exit: kind (`six_months`, or `four_weeks`), date (not before the
@@ -506,6 +525,8 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
                      before_message=_("The follow-up cannot be before the exit (%(date)s).",
                                       date=participant.exit_date.isoformat()),
                      after_message=_("The date cannot be in the future."))
+    if day is not None and kind is not None:
+        _check_follow_up_date(check, kind, day, participant.exit_date)
     status = check.choice("status", FOLLOW_UP_STATUSES, required=True)
     improved = _yes_no_or_unknown(check, "improved_situation")
     how = check.choice("improvement_kind", IMPROVEMENT_KINDS)

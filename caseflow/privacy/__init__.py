@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The data protection pages, API routes and commands, the case file's panel and timeline."""
     from caseflow import api as api_v1
-    from caseflow.participants.panels import case_file_panel
+    from caseflow.participants.panels import case_file_panel, summary_source
     from caseflow.participants.timeline import timeline_source
     from caseflow.privacy import api, cli, panels, timeline, views
 
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     cli.register(app)
     timeline_source(timeline.consent_events)
     case_file_panel(template="privacy/_case_file_panel.html", order=90)(panels.data_protection_panel)
+    summary_source(panels.consent_summary)

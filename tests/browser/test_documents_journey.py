@@ -37,7 +37,7 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- the placement, recorded with the evidence "contract seen" ------------------------------------
-    page.goto(case_file)
+    page.goto(case_file + "/placements")
     with page.expect_navigation():
         page.get_by_role("link", name="Vermittlung erfassen").click()
     form = page.locator("main form")

@@ -50,7 +50,7 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
 
     # --- the counsellor enrols the participant from the case file -------------------------------
     login(page, live_server, counsellor.email, PASSWORD)
-    page.goto(f"{live_server.url}/participants/{participant.id}")
+    page.goto(f"{live_server.url}/participants/{participant.id}/measures")
     with page.expect_navigation():
         page.get_by_role("link", name="Zu einer Maßnahme anmelden").click()
     page.get_by_label("Maßnahme").select_option(str(measure.id))

@@ -67,18 +67,21 @@ def test_register_with_duplicate_warning_then_note_and_status_change(page, live_
     assert created.case_number in page.get_by_role("heading", level=1).inner_text()
 
     # --- a progress note and a status change ----------------------------------------------------
-    note = page.locator("form[aria-labelledby=note-heading]")
+    page.goto(f"{live_server.url}/participants/{created.id}/note/new")
+    note = page.locator("form#note-form")
     note.get_by_label("Datum").fill(date.today().isoformat())
     note.get_by_label("Art des Kontakts").select_option("meeting")
     note.get_by_label("Dauer (Minuten)").fill("40")
     note.get_by_label("Notiz").fill("Erstgespräch im Büro.\nZeugnisse aus Damaskus mitgebracht.")
     with page.expect_navigation():
         note.get_by_role("button", name="Notiz hinzufügen").click()
-    status = page.locator("form[aria-labelledby=status-heading]")
+    page.goto(f"{live_server.url}/participants/{created.id}/status/new")
+    status = page.locator("form#status-form")
     status.get_by_label("Erwerbsstatus").select_option("education_or_training")
     status.get_by_label("Seit").fill("2025-10-01")
     with page.expect_navigation():
         status.get_by_role("button", name="Statusänderung erfassen").click()
+    page.goto(f"{live_server.url}/participants/{created.id}/timeline")
 
     timeline = page.locator("ol.timeline")
     items = timeline.locator("li")

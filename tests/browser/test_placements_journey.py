@@ -27,7 +27,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- a placement with an employer that is not in the directory yet ---------------------------
-    page.goto(case_file)
+    page.goto(case_file + "/placements")
     with page.expect_navigation():
         page.get_by_role("link", name="Vermittlung erfassen").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Vermittlung erfassen"

@@ -25,7 +25,7 @@ def test_consent_export_and_anonymisation_journey(page, live_server, org, counse
 
     # --- a counsellor records a consent ------------------------------------------------------------
     login(page, live_server, counsellor.email, PASSWORD)
-    page.goto(case_file)
+    page.goto(case_file + "/data-protection")
     panel = page.locator("section.privacy-panel")
     assert "Datenschutz" in panel.inner_text()
     assert panel.get_by_role("link", name="Anonymisieren").count() == 0   # team leads only
@@ -55,7 +55,7 @@ def test_consent_export_and_anonymisation_journey(page, live_server, org, counse
     # --- a team lead exports, then anonymises -------------------------------------------------------
     page.context.clear_cookies()
     login(page, live_server, team_lead.email, PASSWORD)
-    page.goto(case_file)
+    page.goto(case_file + "/data-protection")
     with page.expect_navigation():
         page.locator("section.privacy-panel").get_by_role("link", name="Datenauskunft").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Auskunft über die Daten, die wir über Sie gespeichert haben"
@@ -63,7 +63,7 @@ def test_consent_export_and_anonymisation_journey(page, live_server, org, counse
     assert "Ines Zeugin" in page.locator("article").inner_text()
     assert_accessible(page, "export")
 
-    page.goto(case_file)
+    page.goto(case_file + "/data-protection")
     with page.expect_navigation():
         page.locator("section.privacy-panel").get_by_role("link", name="Anonymisieren").click()
     form = page.locator("main form").last

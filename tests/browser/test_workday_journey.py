@@ -85,7 +85,7 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
 
     # The case file shows the tasks with their new assignee.
     page.get_by_role("link", name=cases[0].case_number).click()
-    tasks = page.locator("section:has(h2#tasks) tbody")
+    tasks = page.locator("section:has(h2#tasks) .task-list")
     assert tasks.get_by_text("Lena Vogel").count() == 2
 
     # Back on the board the numbers moved too.

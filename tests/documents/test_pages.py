@@ -70,12 +70,12 @@ def test_upload_without_csrf_is_refused(client, auth, counsellor, participant):
 def test_panel_groups_by_kind_with_the_linked_fact_and_placement_links_its_contract(
         client, auth, counsellor, participant, placement):
     auth.login(counsellor)
-    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    page = client.get(f"/participants/{participant.id}/documents").get_data(as_text=True)
     assert "contract missing" in page.lower() or "Vertrag fehlt" in page
     r = post_upload(client, auth, participant.id, [(pdf(), "vertrag.pdf")], link=f"placement:{placement.id}")
     assert r.status_code == 302
     post_upload(client, auth, participant.id, [(pdf(b"cv"), "cv.pdf")], kind="cv", title="Lebenslauf")
-    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    page = client.get(f"/participants/{participant.id}/documents").get_data(as_text=True)
     panel = page[page.index('id="documents-panel"'):]
     panel = panel[:panel.index("</section>")]
     # grouped by kind, in the vocabulary's order: CV before the contract
@@ -92,7 +92,7 @@ def test_a_placement_without_its_contract_says_why(client, auth, counsellor, par
                                 "placement_id": placement.id, "reason": "copy_not_allowed"})
     assert r.status_code == 302
     assert db.session.get(ContractGap, placement.id).reason == "copy_not_allowed"
-    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    page = client.get(f"/participants/{participant.id}/documents").get_data(as_text=True)
     assert "keine Kopie" in page or "did not allow a copy" in page
 
 

@@ -240,7 +240,7 @@ def test_case_file_shows_enrolments_panel_and_timeline(client, auth, counsellor,
     token = csrf(client, f"/enrolments/{enrolment.id}")
     client.post(f"/enrolments/{enrolment.id}", data={"csrf_token": token, "version": "1", "status": "completed",
                                                       "start_date": "2024-03-15", "end_date": "2024-09-01"})
-    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    html = client.get(f"/participants/{participant.id}/measures").get_data(as_text=True)
     assert "enrolments-panel" in html
     assert f"/participants/{participant.id}/enrolments/new" in html
     assert "Enrolled in Deutsch für den Beruf B1" in html or "Deutsch für den Beruf B1" in html
@@ -248,7 +248,7 @@ def test_case_file_shows_enrolments_panel_and_timeline(client, auth, counsellor,
 
 def test_catalogue_and_case_file_queries_are_constant(client, auth, counsellor, org, participant, count_queries):
     auth.login(counsellor)
-    case_file = f"/participants/{participant.id}"
+    case_file = f"/participants/{participant.id}/measures"
 
     def run():
         with count_queries() as q:

@@ -69,15 +69,23 @@ def test_case_file_query_count_does_not_grow_with_history(client, auth, counsell
     auth.login(counsellor)
     client.get(f"/participants/{p.id}")
     add_note(p, {"date": date.today(), "kind": "phone", "text": "one"}, actor=counsellor)
+    client.get(f"/participants/{p.id}/timeline")
+    path = f"/participants/{p.id}"
     with count_queries() as small:
-        client.get(f"/participants/{p.id}")
+        client.get(path)
+    with count_queries() as small_timeline:
+        client.get(path + "/timeline")
     for n in range(8):
         add_note(p, {"date": date.today(), "kind": "phone", "text": f"more {n}"}, actor=counsellor)
         add_status_change(p, date_=date(2025, 4, 1 + n), status="employed", actor=counsellor)
+    path = f"/participants/{p.id}"   # outside the counting: p.id reloads the expired object
     with count_queries() as large:
-        response = client.get(f"/participants/{p.id}")
+        overview = client.get(path)
+    with count_queries() as large_timeline:
+        response = client.get(path + "/timeline")
     assert response.get_data(as_text=True).count("more ") == 8
-    assert large.count == small.count
+    assert overview.get_data(as_text=True).count("more ") == 5      # the overview: the latest five
+    assert (large.count, large_timeline.count) == (small.count, small_timeline.count)
 
 
 def test_counsellor_sees_own_active_participants_by_default(client, auth, counsellor, team_lead, org, register):
@@ -158,7 +166,50 @@ def test_home_page_shows_overdue_and_due_this_week_and_flags_missing_contact(cli
     tasks = html.split('id="my-tasks"')[1].split('id="participants-heading"')[0]
     assert "Send CV to employer" in tasks and "Book language test" in tasks and "Far away task" not in tasks
     assert tasks.index("Send CV to employer") < tasks.index("Book language test")
-    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<td>(CF-[\d-]+).*?</tr>", html, re.S)}
-    assert "badge-warn" in rows[quiet.case_number]       # no contact for 30 days
-    assert "badge-warn" not in rows[recent.case_number]
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<th scope=\"row\".*?<td[^>]*>(CF-[\d-]+).*?</tr>",
+                                                         html, re.S)}
+    assert 'data-no-contact="90"' in rows[quiet.case_number]       # no contact since entry, long ago
+    assert "data-no-contact" not in rows[recent.case_number]
     assert "badge-error" in rows[quiet.case_number]      # overdue task
+
+
+def test_no_contact_badge_is_graded_30_60_90(client, auth, counsellor, register):
+    from caseflow.participants.services import add_note
+    today = date.today()
+    people = {}
+    for i, days in enumerate((10, 35, 65, 95)):
+        p = register(first_name=f"Days{days}", date_of_birth=f"198{i}-01-01", entry_date="2024-01-02",
+                     unemployed_since="2023-01-01")
+        add_note(p, {"date": today - timedelta(days=days), "kind": "phone", "text": "call"}, actor=counsellor)
+        people[days] = p
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<th scope=\"row\".*?<td[^>]*>(CF-[\d-]+).*?</tr>",
+                                                         html, re.S)}
+    assert "data-no-contact" not in rows[people[10].case_number]
+    assert 'data-no-contact="30"' in rows[people[35].case_number]
+    assert 'data-no-contact="60"' in rows[people[65].case_number] and "badge-warn" in rows[people[65].case_number]
+    assert 'data-no-contact="90"' in rows[people[95].case_number] and "badge-error" in rows[people[95].case_number]
+
+
+def test_names_sort_by_the_readers_collation(client, auth, counsellor, register):
+    for i, last in enumerate(("Zaman", "Şahin", "Østergaard", "Łukasiewicz", "Demir", "Çelik", "Cohen",
+                              "Ärztin", "Oz", "Lutz", "Sauer")):
+        register(first_name="A", last_name=last, date_of_birth=f"1980-01-{i + 1:02d}")
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    names = re.findall(r'<th scope="row" class="name"><a [^>]*>([^,<]+),', html)
+    assert names == ["Ärztin", "Çelik", "Cohen", "Demir", "Łukasiewicz", "Lutz", "Østergaard", "Oz", "Şahin",
+                     "Sauer", "Zaman"]
+    html = client.get("/caseload?dir=desc").get_data(as_text=True)
+    assert re.findall(r'<th scope="row" class="name"><a [^>]*>([^,<]+),', html)[:2] == ["Zaman", "Sauer"]
+
+
+def test_column_headers_sort_and_say_how(client, auth, counsellor, register):
+    register(first_name="A", last_name="Berg")
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in html and 'href="/caseload?dir=desc"' in html
+    assert 'href="/caseload?sort=case_number"' in html
+    html = client.get("/caseload?sort=case_number").get_data(as_text=True)
+    assert 'href="/caseload?sort=case_number&amp;dir=desc"' in html

@@ -3,7 +3,7 @@ editing with the version check, reassignment, escaping, special categories, the 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -72,7 +72,7 @@ def test_registration_page_registers_and_shows_case_file(client, auth, counsello
     assert response.headers["Location"].endswith(f"/participants/{participant.id}")
     assert participant.counsellor_id == counsellor.id and participant.work_permission is True
     assert participant.education_isced == 6 and participant.search_key.endswith("amira haddad")
-    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    html = client.get(f"/participants/{participant.id}/master-data").get_data(as_text=True)
     assert participant.case_number in html and "Bachelor Pharmacy" in html
 
 
@@ -111,7 +111,7 @@ def test_any_number_of_qualifications_can_be_saved(client, auth, counsellor):
     extra = {f"foreign_qualifications-{i}-title": f"Qualification {i}" for i in range(1, 4)}
     response = post_form(client, auth, "/participants/new", registration_form(**extra))
     assert response.status_code == 302
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = client.get(response.headers["Location"] + "/master-data").get_data(as_text=True)
     assert all(f"Qualification {i}" in html for i in range(1, 4))
 
 
@@ -142,7 +142,7 @@ def test_special_categories_only_on_the_case_file(client, auth, counsellor, regi
     p = register(disability=True, minority=True, special_categories_consent_date="2025-02-01")
     auth.login(counsellor)
     use_english(client, auth)
-    case_file = client.get(f"/participants/{p.id}").get_data(as_text=True)
+    case_file = client.get(f"/participants/{p.id}/data-protection").get_data(as_text=True)
     assert "<dt>Disability</dt><dd>yes</dd>" in case_file
     assert "<dt>Belongs to a minority</dt><dd>yes</dd>" in case_file
     for term in ("", "haddad"):  # the whole caseload, then a search
@@ -186,9 +186,9 @@ def test_note_status_change_goal_and_task_from_the_case_file(client, auth, couns
     assert post_form(client, auth, path + "/tasks", {"title": "Call the Jobcenter", "due_date": today},
                      path, prefix="task").status_code == 302
     html = client.get(path).get_data(as_text=True)
-    assert "First line\n&lt;i&gt;second&lt;/i&gt; line" in html
+    assert "First line\n&lt;i&gt;second&lt;/i&gt; line" in html   # the overview's recent entries
     assert "B2 certificate" in html and "Call the Jobcenter" in html
-    timeline = html.split('id="timeline"')[1]
+    timeline = client.get(path + "/timeline").get_data(as_text=True).split('id="timeline"')[1]
     assert "Note (meeting, 45 min.)" in timeline and "Labour-market status: employed" in timeline
     assert timeline.index("Note (meeting") < timeline.index("Labour-market status: employed") \
         < timeline.index("Entry")  # newest first
@@ -209,6 +209,11 @@ def test_invalid_note_and_status_change_show_errors_on_the_case_file(client, aut
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="note-date-error"' in html and 'id="note-kind-error"' in html and 'id="note-text-error"' in html
+    # the form's own page under the summary header: an error summary at the top links each field
+    summary = html.split("data-error-summary")[1].split("</div>")[0]
+    assert all(f'href="#note-{name}"' in summary for name in ("date", "kind", "text"))
+    assert html.index("data-error-summary") < html.index('id="note-date"')
+    assert p.case_number in html.split("<main")[1].split("data-error-summary")[0]
     response = post_form(client, auth, path + "/status-changes", {"date": "2025-01-01", "status": "employed"}, path,
                          prefix="status")
     assert response.status_code == 422 and 'id="status-date-error"' in response.get_data(as_text=True)
@@ -311,3 +316,57 @@ def test_restricted_case_cannot_be_edited(client, auth, counsellor, register):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Participant, p.id).phone == "+49 30 1234567"  # unchanged
+
+
+def test_case_file_sections_have_their_own_addresses(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    for section in ("", "/timeline", "/measures", "/placements", "/data-protection", "/master-data"):
+        response = client.get(f"/participants/{p.id}{section}")
+        assert response.status_code == 200, section
+        html = response.get_data(as_text=True)
+        assert p.case_number in html and 'class="case-header"' in html, section   # the summary header
+    assert client.get(f"/participants/{p.id}/nonsense").status_code == 404
+    # each section shows its own content only
+    assert "Stammdaten" in client.get(f"/participants/{p.id}/master-data").get_data(as_text=True)
+    assert 'id="master-data"' not in client.get(f"/participants/{p.id}").get_data(as_text=True)
+    assert 'id="special-categories"' in client.get(f"/participants/{p.id}/data-protection").get_data(as_text=True)
+
+
+def test_timeline_filters_by_kind_and_keeps_future_events_out_of_the_past(client, auth, counsellor, register):
+    from caseflow.participants.services import add_note, add_status_change
+    p = register()
+    add_note(p, {"date": date.today(), "kind": "phone", "text": "Called today"}, actor=counsellor)
+    add_status_change(p, date_=date.today() + timedelta(days=20), status="employed", actor=counsellor)
+    auth.login(counsellor)
+    use_english(client, auth)
+    html = client.get(f"/participants/{p.id}/timeline").get_data(as_text=True)
+    upcoming = html.split('id="upcoming-heading"')[1].split('id="past-heading"')[0]
+    past = html.split('id="past-heading"')[1]
+    assert "Labour-market status: employed" in upcoming and "Labour-market status: employed" not in past
+    assert "Called today" in past and "Called today" not in upcoming
+    notes_only = client.get(f"/participants/{p.id}/timeline?kind=notes").get_data(as_text=True)
+    assert "Called today" in notes_only and "Labour-market status: employed" not in notes_only
+    assert "Entry" not in notes_only.split('id="past-heading"')[1]
+    status_only = client.get(f"/participants/{p.id}/timeline?kind=status").get_data(as_text=True)
+    assert "Called today" not in status_only and "Labour-market status: employed" in status_only
+
+
+def test_summary_header_says_when_consent_is_missing(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    use_english(client, auth)
+    html = client.get(f"/participants/{p.id}").get_data(as_text=True)
+    header = html.split('class="case-header"')[1].split("</header>")[0]
+    assert "Consent" in header and "missing" in header
+    assert 'class="case-alert"' in html and "No consent to case management is recorded" in html
+
+
+def test_record_forms_have_their_own_page_with_today_prefilled(client, auth, counsellor, register):
+    p = register()
+    auth.login(counsellor)
+    html = client.get(f"/participants/{p.id}/note/new").get_data(as_text=True)
+    assert f'value="{date.today().isoformat()}"' in html and f'action="/participants/{p.id}/notes"' in html
+    assert p.case_number in html
+    for kind in ("status", "goal", "task"):
+        assert client.get(f"/participants/{p.id}/{kind}/new").status_code == 200, kind

@@ -184,9 +184,9 @@ def test_case_file_shows_outcomes_and_the_status_upon_leaving_in_constant_querie
                                             "start_date": date(2024, 9, 20)}, actor=counsellor)
     services.exit_participant(participant, exit_date=date(2024, 8, 31), reason="completed", actor=counsellor)
     auth.login(counsellor)
-    client.get(f"/participants/{participant.id}")
+    client.get(f"/participants/{participant.id}/placements")
     with count_queries() as few:
-        html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+        html = client.get(f"/participants/{participant.id}/placements").get_data(as_text=True)
     assert 'data-testid="status-upon-leaving"' in html
     # the placement from 20 September is within exit + 28 days (28 September): employed upon leaving
     section = html.split('data-testid="status-upon-leaving"')[1].split("</dd>")[0]
@@ -197,8 +197,8 @@ def test_case_file_shows_outcomes_and_the_status_upon_leaving_in_constant_querie
                                                 "start_date": date(2024, 10, day)}, actor=counsellor)
         services.record_certificate(participant, {"date": date(2024, 5, day), "title": f"Kurs {day}"},
                                     actor=counsellor)
-    client.get(f"/participants/{participant.id}")
+    client.get(f"/participants/{participant.id}/placements")
     with count_queries() as many:
-        html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+        html = client.get(f"/participants/{participant.id}/placements").get_data(as_text=True)
     assert "Praxis 5" in html and "Kurs 5" in html
     assert many.count <= few.count

@@ -221,12 +221,13 @@ def test_case_file_shows_consent_status_and_timeline_events(client, auth, partic
     record_consent(participant.id, ConsentData(purpose="case_management", given_on=date(2025, 1, 5), form="written",
                                                notice_version="1", notice_language="de"), actor=counsellor)
     auth.login(counsellor)
-    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    html = client.get(f"/participants/{participant.id}/data-protection").get_data(as_text=True)
     panel = html[html.index('class="panel privacy-panel"'):]
     panel = panel[:panel.index("</section>")]
     # At a glance: case management given, special categories not (withdrawn).
     assert re.search(r"Fallmanagement</th>\s*<td><span class=\"badge\">erteilt", panel)
     assert re.search(r"Behinderung, Minderheit\)</th>\s*<td><span class=\"badge badge-warn\">keine", panel)
     assert "Anonymisieren" not in panel  # team leads only
+    html = client.get(f"/participants/{participant.id}/timeline").get_data(as_text=True)
     assert "Einwilligung erteilt: besondere Kategorien" in html
     assert "Einwilligung widerrufen: besondere Kategorien" in html
