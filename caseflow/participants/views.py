@@ -254,7 +254,7 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
         abort(404)
     today = date.today()
     context.update(participant=participant, section=section, sections=_sections(), section_titles=SECTION_TITLES,
-                   summary=case_summary(participant), complete_form=CompleteTaskForm(formdata=None),
+                   summary=case_summary(participant), complete_form=CompleteTaskForm(formdata=None), answers=ANSWERS,
                    panels=[Markup(render_template(template, **{"participant": participant, **ctx}))
                            for template, ctx in panels.render_context(participant, current_user, section)])
     if section == "overview":
@@ -271,7 +271,7 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
         context.update(languages=queries.languages_of(participant.id),
                        qualifications=queries.qualifications_of(participant.id),
                        current_status=queries.current_status_of(participant.id),
-                       genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES, answers=ANSWERS,
+                       genders=GENDERS, labour_statuses=LABOUR_STATUSES, residence_statuses=RESIDENCE_STATUSES,
                        isced_levels=ISCED_LEVELS, recognition_labels=RECOGNITION_STATUSES)
     return render_template("participants/case_file.html", **context), status
 

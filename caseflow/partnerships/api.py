@@ -45,8 +45,10 @@ class PacketSchema(Schema):
     languages = fields.List(fields.Nested(PacketLanguageSchema))
     foreign_qualifications = fields.List(fields.Nested(PacketQualificationSchema))
     labour_status = fields.String(metadata={"enum": list(LABOUR_STATUSES)})
-    disability = fields.Boolean(metadata={"description": "only with a live special_categories consent"})
-    minority = fields.Boolean(metadata={"description": "only with a live special_categories consent"})
+    disability = fields.String(metadata={"enum": ["yes", "no", "declined"],
+                                         "description": "only with a live special_categories consent"})
+    minority = fields.String(metadata={"enum": ["yes", "no", "declined"],
+                                       "description": "only with a live special_categories consent"})
 
 
 class PlacementOutcomeSchema(Schema):

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -499,12 +500,13 @@ def _check_follow_up_date(check: Checker, kind: str, day: date, exit_date: date)
         earliest = add_months(exit_date, SIX_MONTHS_EARLIEST)
         if day < earliest:
             check.add("date", _("A six-month follow-up is dated about six months after the exit: not before "
-                                "%(date)s (exit + 5 months).", date=earliest.isoformat()))
+                                "%(date)s (exit + 5 months).", date=format_date(earliest, "medium")))
     elif kind == "four_weeks":
         start, end = (exit_date + timedelta(days=d) for d in FOUR_WEEKS_WINDOW)
         if not start <= day <= end:
             check.add("date", _("A four-week check is dated around four weeks after the exit: between %(start)s "
-                                "and %(end)s.", start=start.isoformat(), end=end.isoformat()))
+                                "and %(end)s.", start=format_date(start, "medium"),
+                      end=format_date(end, "medium")))
 
 
 @transactional

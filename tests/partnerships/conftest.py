@@ -38,7 +38,7 @@ def referred_person(org, counsellor):
     return ParticipantFactory(organisation=org, counsellor_id=counsellor.id, first_name="Lejla", last_name="Hodžić",
                               date_of_birth=date(1991, 4, 9), email="lejla@example.org", phone="+49 30 1234567",
                               street="Weserstr. 5", postcode="12047", city="Berlin", district="Neukölln",
-                              disability=True, special_categories_consent_date=date(2024, 3, 1))
+                              disability="yes", special_categories_consent_date=date(2024, 3, 1))
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_special_categories_only_under_their_consent(partnership, consenting, co
     consent(consenting, counsellor, "special_categories")
     referral_id = refer(api_as(counsellor), consenting, other_org).json["id"]
     packet = api_as(other_counsellor).get(f"/referrals/{referral_id}").json["packet"]
-    assert set(packet) == PACKET_KEYS | {"disability", "minority"} and packet["disability"] is True
+    assert set(packet) == PACKET_KEYS | {"disability", "minority"} and packet["disability"] == "yes"
 
 
 def test_accept_opens_a_linked_case_and_the_sender_sees_it(partnership, consenting, counsellor, other_counsellor,
@@ -93,7 +93,7 @@ def test_accept_opens_a_linked_case_and_the_sender_sees_it(partnership, consenti
     new_case = db.session.get(Participant, r.json["participant_id"])
     assert new_case.organisation_id == other_org.id and new_case.id != consenting.id
     assert (new_case.first_name, new_case.last_name, new_case.date_of_birth) == ("Lejla", "Hodžić", date(1991, 4, 9))
-    assert new_case.disability is False  # no special-category consent: not carried over
+    assert new_case.disability == "no"  # no special-category consent: not carried over
     assert partner.get(f"/participants/{new_case.id}").status_code == 200
     referral = db.session.get(Referral, referral_id)
     assert referral.status == "accepted" and referral.accepted_participant_id == new_case.id

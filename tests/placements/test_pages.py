@@ -88,7 +88,7 @@ def test_follow_up_and_re_entry_forms(client, auth, counsellor, employed_partici
                                        "improved_situation": "yes", "improvement_kind": ""})
     assert r.status_code == 302
     assert db.session.execute(sa.select(FollowUp.improved_situation, FollowUp.improvement_kind)).one() == (True, None)
-    assert "kind not recorded" in client.get(f"/participants/{p.id}").get_data(as_text=True)
+    assert "Art nicht erfasst" in client.get(f"/participants/{p.id}/placements").get_data(as_text=True)
     r = post_form(client, auth, path, {"kind": "six_months", "date": "2025-03-02", "status": "employed",
                                        "improved_situation": "yes", "improvement_kind": "full_time"})
     assert r.status_code == 302

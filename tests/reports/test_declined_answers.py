@@ -49,7 +49,7 @@ def test_form_and_case_file_show_declined(client, auth, counsellor):
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     p = db.session.query(Participant).one()
     assert (p.homeless, p.minority, p.disability) == ("declined", "declined", "no")
-    html = client.get(f"/participants/{p.id}").get_data(as_text=True)
+    html = client.get(f"/participants/{p.id}/master-data").get_data(as_text=True)
     assert "keine Angabe gewünscht" in html  # "declined to answer" (German is the default locale)
     edit = client.get(f"/participants/{p.id}/edit").get_data(as_text=True)
     assert '<option selected value="declined">' in edit or 'value="declined" selected' in edit
