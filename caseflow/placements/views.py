@@ -20,7 +20,7 @@ from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
 from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
-from caseflow.participants.views import case_file_url
+from caseflow.participants.views import case_file_section_url
 from caseflow.placements import services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.forms import (
@@ -55,11 +55,17 @@ def _version(form) -> int | None:
     return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
+def _outcomes_url(participant) -> str:
+    """The case file's section that shows placements, exits, re-entries, qualifications and
+    follow-ups: where every page of this domain leads back to."""
+    return case_file_section_url(participant.id, "placements")
+
+
 def _form_page(template: str, participant, form, **context):
     """The form page; after a POST that got here (invalid or refused) with status 422."""
     status = getattr(form, "error_status", 422) if request.method == "POST" else 200
     return render_template(f"placements/{template}", participant=participant, form=form,
-                           back_url=case_file_url(participant.id), **context), status
+                           back_url=_outcomes_url(participant), **context), status
 
 
 def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) -> bool:
@@ -100,7 +106,7 @@ def new_placement(participant_id: int):
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_placement(participant, form.service_data(), actor=current_user),
             _("Placement recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("placement_form.html", participant, form, placement=None)
 
 
@@ -115,7 +121,7 @@ def edit_placement(placement_id: int):
             form, lambda: services.update_placement(placement, participant, form.service_data(),
                                                     version=_version(form), actor=current_user),
             _("Placement saved."), _placement_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("placement_form.html", participant, form, placement=placement)
 
 
@@ -132,7 +138,7 @@ def end_placement(placement_id: int):
                                                  status_after=form.status_after_end.data,
                                                  version=_version(form), actor=current_user),
             _("Placement ended."), _placement_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)
 
 
@@ -144,7 +150,7 @@ def exit_participant(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status == "exited":
         flash(_("This participant has exited already. Record a re-entry first."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     enrolments = services.open_enrolments(participant)
     form = exit_form_class(enrolments, date.today())()
     if form.validate_on_submit() and _saved(
@@ -152,7 +158,7 @@ def exit_participant(participant_id: int):
                                                     reason=form.reason.data,
                                                     close_enrolments_as=form.closing_plan(), actor=current_user),
             _("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), _exit_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("exit_form.html", participant, form, enrolments=enrolments)
 
 
@@ -162,13 +168,13 @@ def re_entry(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("Only an exited participant can re-enter."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     form = ReEntryForm()
     if form.validate_on_submit() and _saved(
             form, lambda: services.re_enter_participant(participant, re_entry_date=form.date.data,
                                                         actor=current_user),
             _("Re-entry recorded. The case is open again.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("re_entry_form.html", participant, form)
 
 
@@ -182,7 +188,7 @@ def new_certificate(participant_id: int):
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_certificate(participant, form.service_data(), actor=current_user),
             _("Qualification recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("certificate_form.html", participant, form)
 
 
@@ -192,7 +198,7 @@ def new_follow_up(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("A follow-up is recorded after the exit."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     with_improvement = services.improvement_applies(participant)
     form = FollowUpForm()
     if request.method == "GET" and request.args.get("kind") in ("six_months", "four_weeks"):
@@ -201,7 +207,7 @@ def new_follow_up(participant_id: int):
             form, lambda: services.record_follow_up(participant, form.service_data(with_improvement),
                                                     actor=current_user),
             _("Follow-up recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
 
 
