@@ -38,6 +38,7 @@ def outcomes(participant) -> dict:
 
 
 def outcomes_panel(participant, actor):
+    from caseflow.placements import contracts
     history = sorted([("exit", e.exit_date, e) for e in outcomes_cache(participant)["exits"]]
                      + [("re_entry", r.date, r) for r in outcomes_cache(participant)["re_entries"]],
                      key=lambda item: (item[1], 0 if item[0] == "exit" else 1))
@@ -46,6 +47,8 @@ def outcomes_panel(participant, actor):
             "follow_up_statuses": FOLLOW_UP_STATUSES, "exit_reasons": EXIT_REASONS,
             "evidence_labels": EVIDENCE_KINDS, "improvement_labels": IMPROVEMENT_KINDS,
             "follow_up_kinds": FOLLOW_UP_KINDS,
+            "contracts": contracts.contracts_of(participant, outcomes_cache(participant)["placements"], actor),
+            "with_contracts": contracts.store() is not None,
             "read_only": participant.restricted_at is not None or participant.anonymised_at is not None}
 
 

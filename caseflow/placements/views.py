@@ -21,7 +21,7 @@ from caseflow.measures.access import get_employer_for
 from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_section_url
-from caseflow.placements import services
+from caseflow.placements import contracts, services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.forms import (
     CertificateForm,
@@ -38,6 +38,7 @@ from caseflow.placements.queries import (
     measure_choices,
     organisation_placements,
 )
+from caseflow.security import allow_body
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
 
@@ -98,19 +99,35 @@ def _exit_error(form, exc: DomainError) -> None:
 
 # --- placements ------------------------------------------------------------------------------------
 
+# The placement form may carry the employment contract (contracts.py): its body may be as large as
+# one document, a limit the request guard applies before anything (the CSRF check too) reads it.
+allows_contract = allow_body(contracts.request_limit, too_large=contracts.too_large)
+
+
+def _placement_form_page(participant, form, placement):
+    store = contracts.store()
+    return _form_page("placement_form.html", participant, form, placement=placement,
+                      contract_hint=store.hint() if store else None,
+                      # a browser does not keep a chosen file when the form comes back with errors
+                      contract_again=request.method == "POST" and form.contract_upload() is not None)
+
+
 @bp.route("/participants/<int:participant_id>/placements/new", methods=["GET", "POST"])
+@allows_contract
 @casework_required
 def new_placement(participant_id: int):
     participant = _load_participant(participant_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if form.validate_on_submit() and _saved(
-            form, lambda: services.record_placement(participant, form.service_data(), actor=current_user),
+            form, lambda: services.record_placement(participant, form.service_data(), actor=current_user,
+                                                    contract=form.contract_upload()),
             _("Placement recorded.")):
         return redirect(_outcomes_url(participant))
-    return _form_page("placement_form.html", participant, form, placement=None)
+    return _placement_form_page(participant, form, None)
 
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
+@allows_contract
 @casework_required
 def edit_placement(placement_id: int):
     placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
@@ -119,10 +136,11 @@ def edit_placement(placement_id: int):
         form.fill_from(placement)
     elif form.validate_on_submit() and _saved(
             form, lambda: services.update_placement(placement, participant, form.service_data(),
-                                                    version=_version(form), actor=current_user),
+                                                    version=_version(form), actor=current_user,
+                                                    contract=form.contract_upload()),
             _("Placement saved."), _placement_error):
         return redirect(_outcomes_url(participant))
-    return _form_page("placement_form.html", participant, form, placement=placement)
+    return _placement_form_page(participant, form, placement)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
