@@ -1,5 +1,6 @@
 """The case file's "Outcomes" panel: placements, exits and re-entries, certificates, follow-ups and
-the ESF+ preview (status upon leaving, qualification gained). Six queries whatever the history."""
+the ESF+ preview (status upon leaving, qualification gained). Six queries whatever the history, plus
+the contract store's (contracts.py: the contracts linked to the placements, or why there are none)."""
 from __future__ import annotations
 
 from datetime import date
