@@ -172,3 +172,29 @@ def test_another_organisations_placement_takes_no_file(client, auth, other_couns
                        version=str(placement.version))
     assert r.status_code == 404
     assert (count(Placement), count(Document)) == (1, 0)
+
+
+def test_the_placement_rows_load_their_contracts_in_constant_queries(client, auth, counsellor, participant,
+                                                                      count_queries):
+    from datetime import date
+
+    from caseflow.placements import services
+    from caseflow.placements.contracts import ContractUpload
+
+    def record(day: int) -> None:
+        services.record_placement(
+            participant, {"type": "employment", "employer_name": f"Betrieb {day}", "start_date": date(2024, 9, day)},
+            actor=counsellor, contract=ContractUpload(io.BytesIO(pdf(b"%d" % day)), f"v{day}.pdf", date(2024, 8, day)))
+
+    record(1)
+    auth.login(counsellor)
+    path = f"/participants/{participant.id}/placements"
+    client.get(path)
+    with count_queries() as few:
+        client.get(path)
+    for day in range(2, 8):
+        record(day)
+    with count_queries() as many:
+        html = client.get(path).get_data(as_text=True)
+    assert many.count <= few.count
+    assert html.count("/download\"") == 7 and count(Document) == 7
