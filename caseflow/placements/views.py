@@ -83,8 +83,9 @@ def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) 
 
 
 def _placement_error(form, exc: DomainError) -> None:
-    """A stale version (409) is said at the top of the form; other errors go next to their fields."""
-    if exc.status == 409:
+    """A stale version (409) is said at the top of the form; other errors (a duplicate contract's
+    409 among them) go next to their fields."""
+    if exc.code == "stale_version":
         form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
                                   "their changes; nothing of yours was saved."))
     else:

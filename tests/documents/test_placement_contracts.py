@@ -151,6 +151,15 @@ def test_editing_a_placement_adds_its_contract(client, auth, counsellor, partici
     row = placement_row(client.get(f"/participants/{participant.id}/placements").get_data(as_text=True), placement.id)
     assert "Vertrag fehlt" not in row and f"/documents/{document.id}/download" in row
     assert client.get(f"/documents/{document.id}/download").data == pdf(b"signed")
+    # the same file again: said next to the file field (not as someone else's save), nothing changed
+    db.session.refresh(placement)
+    r = post_placement(client, auth, path, pdf(b"signed"), version=str(placement.version),
+                       **{**fields, "job_title": "Elektronikerin (Meisterin)"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and 'id="contract_file-error"' in html and "bereits hochgeladen" in html
+    assert "Jemand anderes" not in html
+    db.session.refresh(placement)
+    assert placement.job_title == "Elektronikerin" and count(Document) == 1
 
 
 def test_the_row_says_why_no_contract_is_linked(client, auth, counsellor, participant, placement):
