@@ -122,6 +122,7 @@ def test_contract_uploaded_while_recording_the_placement_journey(page, live_serv
     form = page.locator("main form")
     assert "20 MB" in page.locator("#contract_file-hint").inner_text()
     assert_accessible(page, "placement form with the contract field")
+    shoot(page, "placement-form")
 
     def fill(contract_path):
         form.locator("select[name=type]").select_option("employment")
