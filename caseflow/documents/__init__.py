@@ -6,13 +6,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Registers the pages, the API routes, the commands, the case file panel and the privacy hooks.
-    Called by create_app before the API blueprint is registered."""
+    """Registers the pages, the API routes, the commands, the case file panel, the privacy hooks
+    and the contract store of the placement form and rows. Called by create_app before the API
+    blueprint is registered."""
     from caseflow import api as api_v1
-    from caseflow.documents import api, cli, privacy_hooks
+    from caseflow.documents import api, cli, placement_contracts, privacy_hooks
     from caseflow.documents.views import bp
 
     app.register_blueprint(bp)
     api_v1.include(app, api)
     cli.register(app)
     privacy_hooks.register()
+    placement_contracts.register()

@@ -20,13 +20,18 @@ from caseflow.documents.export import archive_response
 from caseflow.documents.forms import MAX_FILES, ContractGapForm, DeleteForm, EditForm, ReplaceForm, UploadForm
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.participants.views import case_file_url
+from caseflow.participants.views import case_file_section_url
 from caseflow.placements.access import get_placement_for
 from caseflow.security import allow_body
 from caseflow.validation import MAX_ID
 from caseflow.web import apply_error
 
 bp = Blueprint("documents", __name__)
+
+
+def _documents_url(participant) -> str:
+    """The case file's documents section, where the pages of this domain lead back to."""
+    return case_file_section_url(participant.id, "documents")
 
 
 def request_limit(files: int = 1) -> int:
@@ -80,11 +85,11 @@ def new_document(participant_id: int):
             status = exc.status
         else:
             flash(_("%(n)s documents saved.", n=len(uploads)) if len(uploads) > 1 else _("Document saved."), "success")
-            return redirect(case_file_url(participant.id) + "#documents")
+            return redirect(_documents_url(participant))
     elif request.method == "POST":
         status = 422
     return render_template("documents/upload.html", participant=participant, form=form, hint=accepted_hint(),
-                           back_url=case_file_url(participant.id)), status
+                           back_url=_documents_url(participant)), status
 
 
 def _document_page(document, participant, status: int = 200, **forms):
@@ -181,7 +186,7 @@ def delete_document(document_id: int):
         flash(exc.message, "error")
         return redirect(url_for("documents.document_page", document_id=document_id))
     flash(_("Document deleted."), "success")
-    return redirect(case_file_url(participant.id) + "#documents")
+    return redirect(_documents_url(participant))
 
 
 @bp.route("/placements/<int:placement_id>/contract-gap", methods=["POST"])
@@ -202,7 +207,7 @@ def contract_gap(placement_id: int):
             flash(_("Reason saved."), "success")
     else:
         flash(_("Choose why no contract is linked."), "error")
-    return redirect(case_file_url(participant.id) + "#documents")
+    return redirect(_documents_url(participant))
 
 
 @bp.route("/participants/<int:participant_id>/export.zip")

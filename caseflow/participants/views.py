@@ -51,6 +51,15 @@ def case_file_url(participant_id: int) -> str:
     return url_for("participants.case_file", participant_id=participant_id)
 
 
+@bp.app_template_global()
+def case_file_section_url(participant_id: int, section: str) -> str:
+    """The address of one section of a participant's case file (see SECTIONS below): where a page
+    sends the reader back after saving something that section shows."""
+    if section == "overview":
+        return case_file_url(participant_id)
+    return url_for("participants.case_file_section", participant_id=participant_id, section=section)
+
+
 # --- caseload ------------------------------------------------------------------------------------
 
 # The caseload's search term lives on the login's server-side session row (accounts/sessions.py;

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
@@ -50,6 +51,10 @@ class PlacementForm(FlaskForm):
     enrolment_id = SelectField(_l("Measure that led to it"), coerce=int_or_none, validate_choice=False,
                                validators=[Optional()])
     evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_KINDS, _l("not recorded")), default="")
+    # The employment contract, stored as a document with the placement (contracts.py); optional.
+    contract_file = FileField(_l("Employment contract (file)"),
+                              render_kw={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.heif,.docx,.odt,.xlsx,.ods,.txt"})
+    contract_date = DateField(_l("Contract signed on"), validators=[Optional()])
     version = HiddenField()
 
     def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> PlacementForm:
@@ -65,6 +70,14 @@ class PlacementForm(FlaskForm):
         self.contract.data = {True: "permanent", False: "fixed_term"}.get(placement.permanent, "")
         self.matches_qualification.data = {True: "yes", False: "no"}.get(placement.matches_qualification, "")
         self.evidence.data = placement.evidence or ""
+
+    def contract_upload(self):
+        """The contract sent with the form (None when no file was chosen)."""
+        from caseflow.placements.contracts import ContractUpload
+        upload = self.contract_file.data
+        if not upload or not getattr(upload, "filename", None):
+            return None
+        return ContractUpload(upload.stream, upload.filename, self.contract_date.data)
 
     def service_data(self) -> dict[str, Any]:
         return {

@@ -1,5 +1,6 @@
 """The case file's "Outcomes" panel: placements, exits and re-entries, certificates, follow-ups and
-the ESF+ preview (status upon leaving, qualification gained). Six queries whatever the history."""
+the ESF+ preview (status upon leaving, qualification gained). Six queries whatever the history, plus
+the contract store's (contracts.py: the contracts linked to the placements, or why there are none)."""
 from __future__ import annotations
 
 from datetime import date
@@ -38,6 +39,7 @@ def outcomes(participant) -> dict:
 
 
 def outcomes_panel(participant, actor):
+    from caseflow.placements import contracts
     history = sorted([("exit", e.exit_date, e) for e in outcomes_cache(participant)["exits"]]
                      + [("re_entry", r.date, r) for r in outcomes_cache(participant)["re_entries"]],
                      key=lambda item: (item[1], 0 if item[0] == "exit" else 1))
@@ -46,6 +48,8 @@ def outcomes_panel(participant, actor):
             "follow_up_statuses": FOLLOW_UP_STATUSES, "exit_reasons": EXIT_REASONS,
             "evidence_labels": EVIDENCE_KINDS, "improvement_labels": IMPROVEMENT_KINDS,
             "follow_up_kinds": FOLLOW_UP_KINDS,
+            "contracts": contracts.contracts_of(participant, outcomes_cache(participant)["placements"], actor),
+            "with_contracts": contracts.store() is not None,
             "read_only": participant.restricted_at is not None or participant.anonymised_at is not None}
 
 

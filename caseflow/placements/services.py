@@ -38,6 +38,8 @@ from caseflow.measures.services import close_enrolments_for_exit, exit_closings
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant, StatusChange, Task
+from caseflow.placements import contracts
+from caseflow.placements.contracts import ContractUpload
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.validation import MAX_ID, Checker, check_version
@@ -196,9 +198,12 @@ def _merged(data: Mapping[str, Any], current: Placement | None) -> dict[str, Any
 
 
 @transactional
-def record_placement(participant: Participant, data: Mapping[str, Any], *, actor) -> Placement:
+def record_placement(participant: Participant, data: Mapping[str, Any], *, actor,
+                     contract: ContractUpload | None = None) -> Placement:
     """Records a placement and, in the same transaction, the status change its type implies on its
-    start date. Recordable before and after the exit.
+    start date. Recordable before and after the exit. With `contract`, the employment contract is
+    stored as the placement's evidence in the same transaction (contracts.py): a refused file leaves
+    no placement, a refused placement no file; the evidence, when not given, becomes "contract seen".
 
     `data`: type, employer_id (of the participant's organisation) or employer_name (a new or existing
     directory entry), job_title, occupation, start_date, end_date, weekly_hours (1–60), permanent,
@@ -219,6 +224,8 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
         check.require(employer is not None, "employer_name",
                       _("Choose an employer of the directory or enter a new one."))
     check.done()
+    if contract is not None and clean["evidence"] is None:
+        clean["evidence"] = "contract_seen"
     placement = Placement(participant_id=participant.id, employer_id=employer.id if employer else None,
                           employer_name=employer_name, created_by_id=getattr(actor, "id", None), **clean)
     db.session.add(placement)
@@ -234,16 +241,19 @@ def record_placement(participant: Participant, data: Mapping[str, Any], *, actor
         changes["status_change"] = [None, f"{placement.start_date.isoformat()} {status}"]
     record("placement.create", actor=actor, obj=placement, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
+    if contract is not None:
+        contracts.attach(placement, participant, contract, actor=actor)
     return placement
 
 
 @transactional
 def update_placement(placement: Placement, participant: Participant, data: Mapping[str, Any], *,
-                     version: Any, actor) -> Placement:
+                     version: Any, actor, contract: ContractUpload | None = None) -> Placement:
     """Changes the fields present in `data` after comparing `version` (409 when stale). The status
     changes the placement added follow: a new type or start date replaces its start status change
     (re-recorded now, so that it is the latest record of its day); a new end date moves the status
-    that follows to the day after it; clearing the end date removes it."""
+    that follows to the day after it; clearing the end date removes it. With `contract`, a contract
+    is added to the placement's evidence in the same transaction (as in record_placement)."""
     participant = _lock_participant(participant, actor)
     lock_rows(Placement, [placement.id])
     check_version(placement, version)
@@ -260,8 +270,12 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
                           _("Choose an employer of the directory or enter a new one."))
         clean["employer_id"], clean["employer_name"] = (employer.id if employer else None), employer_name
     check.done()
+    if contract is not None and clean["evidence"] is None:
+        clean["evidence"] = "contract_seen"
     changes = diff(placement, clean)
     if not changes:
+        if contract is not None:
+            contracts.attach(placement, participant, contract, actor=actor)
         return placement
     linked = _placement_status_changes(placement)
     for name, val in clean.items():
@@ -285,6 +299,8 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
                         actor, placement.id)
     record("placement.update", actor=actor, obj=placement, participant_id=participant.id,
            organisation_id=participant.organisation_id, changes=changes)
+    if contract is not None:
+        contracts.attach(placement, participant, contract, actor=actor)
     return placement
 
 

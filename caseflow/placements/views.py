@@ -20,8 +20,8 @@ from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
 from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
-from caseflow.participants.views import case_file_url
-from caseflow.placements import services
+from caseflow.participants.views import case_file_section_url
+from caseflow.placements import contracts, services
 from caseflow.placements.access import get_placement_for
 from caseflow.placements.forms import (
     CertificateForm,
@@ -38,6 +38,7 @@ from caseflow.placements.queries import (
     measure_choices,
     organisation_placements,
 )
+from caseflow.security import allow_body
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
 
@@ -55,11 +56,17 @@ def _version(form) -> int | None:
     return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
+def _outcomes_url(participant) -> str:
+    """The case file's section that shows placements, exits, re-entries, qualifications and
+    follow-ups: where every page of this domain leads back to."""
+    return case_file_section_url(participant.id, "placements")
+
+
 def _form_page(template: str, participant, form, **context):
     """The form page; after a POST that got here (invalid or refused) with status 422."""
     status = getattr(form, "error_status", 422) if request.method == "POST" else 200
     return render_template(f"placements/{template}", participant=participant, form=form,
-                           back_url=case_file_url(participant.id), **context), status
+                           back_url=_outcomes_url(participant), **context), status
 
 
 def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) -> bool:
@@ -76,8 +83,9 @@ def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) 
 
 
 def _placement_error(form, exc: DomainError) -> None:
-    """A stale version (409) is said at the top of the form; other errors go next to their fields."""
-    if exc.status == 409:
+    """A stale version (409) is said at the top of the form; other errors (a duplicate contract's
+    409 among them) go next to their fields."""
+    if exc.code == "stale_version":
         form.form_errors.append(_("Someone else saved this placement first. Reload the page to see "
                                   "their changes; nothing of yours was saved."))
     else:
@@ -92,19 +100,35 @@ def _exit_error(form, exc: DomainError) -> None:
 
 # --- placements ------------------------------------------------------------------------------------
 
+# The placement form may carry the employment contract (contracts.py): its body may be as large as
+# one document, a limit the request guard applies before anything (the CSRF check too) reads it.
+allows_contract = allow_body(contracts.request_limit, too_large=contracts.too_large)
+
+
+def _placement_form_page(participant, form, placement):
+    store = contracts.store()
+    return _form_page("placement_form.html", participant, form, placement=placement,
+                      contract_hint=store.hint() if store else None,
+                      # a browser does not keep a chosen file when the form comes back with errors
+                      contract_again=request.method == "POST" and form.contract_upload() is not None)
+
+
 @bp.route("/participants/<int:participant_id>/placements/new", methods=["GET", "POST"])
+@allows_contract
 @casework_required
 def new_placement(participant_id: int):
     participant = _load_participant(participant_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if form.validate_on_submit() and _saved(
-            form, lambda: services.record_placement(participant, form.service_data(), actor=current_user),
+            form, lambda: services.record_placement(participant, form.service_data(), actor=current_user,
+                                                    contract=form.contract_upload()),
             _("Placement recorded.")):
-        return redirect(case_file_url(participant.id))
-    return _form_page("placement_form.html", participant, form, placement=None)
+        return redirect(_outcomes_url(participant))
+    return _placement_form_page(participant, form, None)
 
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
+@allows_contract
 @casework_required
 def edit_placement(placement_id: int):
     placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
@@ -113,10 +137,11 @@ def edit_placement(placement_id: int):
         form.fill_from(placement)
     elif form.validate_on_submit() and _saved(
             form, lambda: services.update_placement(placement, participant, form.service_data(),
-                                                    version=_version(form), actor=current_user),
+                                                    version=_version(form), actor=current_user,
+                                                    contract=form.contract_upload()),
             _("Placement saved."), _placement_error):
-        return redirect(case_file_url(participant.id))
-    return _form_page("placement_form.html", participant, form, placement=placement)
+        return redirect(_outcomes_url(participant))
+    return _placement_form_page(participant, form, placement)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
@@ -132,7 +157,7 @@ def end_placement(placement_id: int):
                                                  status_after=form.status_after_end.data,
                                                  version=_version(form), actor=current_user),
             _("Placement ended."), _placement_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)
 
 
@@ -144,7 +169,7 @@ def exit_participant(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status == "exited":
         flash(_("This participant has exited already. Record a re-entry first."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     enrolments = services.open_enrolments(participant)
     form = exit_form_class(enrolments, date.today())()
     if form.validate_on_submit() and _saved(
@@ -152,7 +177,7 @@ def exit_participant(participant_id: int):
                                                     reason=form.reason.data,
                                                     close_enrolments_as=form.closing_plan(), actor=current_user),
             _("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), _exit_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("exit_form.html", participant, form, enrolments=enrolments)
 
 
@@ -162,13 +187,13 @@ def re_entry(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("Only an exited participant can re-enter."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     form = ReEntryForm()
     if form.validate_on_submit() and _saved(
             form, lambda: services.re_enter_participant(participant, re_entry_date=form.date.data,
                                                         actor=current_user),
             _("Re-entry recorded. The case is open again.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("re_entry_form.html", participant, form)
 
 
@@ -182,7 +207,7 @@ def new_certificate(participant_id: int):
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_certificate(participant, form.service_data(), actor=current_user),
             _("Qualification recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("certificate_form.html", participant, form)
 
 
@@ -192,7 +217,7 @@ def new_follow_up(participant_id: int):
     participant = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("A follow-up is recorded after the exit."), "error")
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     with_improvement = services.improvement_applies(participant)
     form = FollowUpForm()
     if request.method == "GET" and request.args.get("kind") in ("six_months", "four_weeks"):
@@ -201,7 +226,7 @@ def new_follow_up(participant_id: int):
             form, lambda: services.record_follow_up(participant, form.service_data(with_improvement),
                                                     actor=current_user),
             _("Follow-up recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant))
     return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
 
 

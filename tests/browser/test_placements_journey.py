@@ -24,6 +24,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, title="Berufssprachkurs B2"),
                      status="active", start_date=date(2024, 3, 15))
     case_file = f"{live_server.url}/participants/{participant.id}"
+    outcomes_section = case_file + "/placements"  # where saving any outcome leads back to
     login(page, live_server, counsellor.email, PASSWORD)
 
     # --- a placement with an employer that is not in the directory yet ---------------------------
@@ -46,7 +47,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     page.locator("main form input[name=weekly_hours]").fill("30")
     with page.expect_navigation():
         page.locator("main form").get_by_role("button", name="Vermittlung erfassen").click()
-    assert page.url == case_file
+    assert page.url == outcomes_section
     assert "Kiezküche Reuterplatz GmbH" in page.locator("#outcomes").locator("..").inner_text()
     assert db.session.scalar(sa.select(Employer.organisation_id).where(Employer.name == "Kiezküche Reuterplatz GmbH")) == org.id
 
@@ -60,7 +61,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     assert form.get_by_label("Berufssprachkurs B2").input_value() == "completed"
     with page.expect_navigation():
         form.get_by_role("button", name="Austritt erfassen").click()
-    assert page.url == case_file
+    assert page.url == outcomes_section
     db.session.expire_all()
     assert db.session.get(Participant, participant.id).status == "exited"
     assert sorted(db.session.scalars(sa.select(Task.kind).where(Task.participant_id == participant.id))) == [
@@ -75,7 +76,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     form.locator("select[name=status]").select_option("employed")
     with page.expect_navigation():
         form.get_by_role("button", name="Nachbefragung erfassen").click()
-    assert page.url == case_file
+    assert page.url == outcomes_section
 
     # the placement began within exit + 28 days: employed upon leaving
     status = page.locator("[data-testid=status-upon-leaving]").inner_text()
