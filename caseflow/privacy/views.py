@@ -12,7 +12,7 @@ from flask_login import current_user
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
 from caseflow.participants.access import get_participant_for
-from caseflow.participants.views import case_file_url
+from caseflow.participants.views import case_file_section_url, case_file_url
 from caseflow.privacy import processing_record as record_of_processing
 from caseflow.privacy import queries, services
 from caseflow.privacy.export import display_value
@@ -111,7 +111,7 @@ def restriction(participant_id: int):
             apply_error(form, exc)
             status = exc.status
         else:
-            return redirect(case_file_url(participant.id))
+            return redirect(case_file_section_url(participant.id, "data-protection"))
     elif request.method == "POST":
         status = 422
     return render_template("privacy/restriction.html", participant=participant, form=form), status

@@ -105,8 +105,9 @@ def test_restriction_page(client, auth, participant, team_lead, counsellor):
     assert empty.status_code == 422
     done = client.post(f"/participants/{participant.id}/restriction",
                        data={"csrf_token": token, "version": version, "reason": "objection (Art. 21)"})
-    assert done.status_code == 302
+    # back to the section that shows the restriction
+    assert done.status_code == 302 and done.location.endswith(f"/participants/{participant.id}/data-protection")
     db.session.expire_all()
     assert db.session.get(Participant, participant.id).restricted_at is not None
-    case_file = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    case_file = client.get(done.location).get_data(as_text=True)
     assert "objection (Art. 21)" in case_file
