@@ -36,7 +36,7 @@ from caseflow.extensions import db
 from caseflow.imports.convert import Invalid, convert, text
 from caseflow.imports.models import ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import Workbook
-from caseflow.imports.spec import HEADERS, SHEETS, Sheet, normalise, sheet_for_headers, sheet_for_name
+from caseflow.imports.spec import HEADERS, SHEETS, SHEETS_BY_KIND, Sheet, normalise, sheet_for_headers, sheet_for_name
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import _check_dates_and_status
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
@@ -46,6 +46,7 @@ from caseflow.participants.models import (
     Participant,
     ParticipantLanguage,
     StatusChange,
+    Task,
 )
 from caseflow.participants.names import duplicate_key, search_key, similar_names
 from caseflow.participants.services import (
@@ -56,8 +57,15 @@ from caseflow.participants.services import (
     clean_master_data,
     clean_qualifications,
 )
-from caseflow.placements.models import Certificate, Exit, FollowUp, Placement
-from caseflow.placements.services import _validate_placement, improvement_applies
+from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.placements.services import (
+    FOUR_WEEKS,
+    FOUR_WEEKS_WINDOW,
+    _check_follow_up_date,
+    _validate_placement,
+    add_months,
+    improvement_applies,
+)
 from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,
@@ -69,8 +77,11 @@ from caseflow.vocabulary import (
 )
 
 CHUNK = 1000
+# an imported exit gets its six-month follow-up task while the exit is at most this many months ago
+TASK_SIX_MONTHS_UNTIL = 12
 MAX_STORED_ERRORS = 2000
-IGNORED_SHEETS = {normalise(n) for n in ("Explanation", "Erläuterungen", "Lists", "Listen")}
+IGNORED_SHEET_NAMES = ("Explanation", "Erläuterungen", "Lists", "Listen")
+IGNORED_SHEETS = {normalise(n) for n in IGNORED_SHEET_NAMES}
 # Fields whose messages belong to another column of the sheet.
 FIELD_COLUMN = {"counsellor_id": "counsellor_email", "languages": "language",
                 "foreign_qualifications": "title", "measure_id": "measure"}
@@ -91,6 +102,29 @@ class Case:
     languages: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)   # row keys imported earlier (existing cases)
     row: int = 0
+    counsellor_id: int | None = None
+    # the case's periods: exit dates (in Caseflow and accepted from the file), re-entry dates (in
+    # Caseflow and named in the file's re-entries sheet, read before the pass), follow-ups (kind, date)
+    exits: list[date] = field(default_factory=list)
+    re_entries: list[date] = field(default_factory=list)
+    follow_ups: list[tuple[str, date]] = field(default_factory=list)
+    exit_reasons: dict[date, str] = field(default_factory=dict)
+    exit_imported: bool = False     # this file adds an exit: the follow-up tasks are decided at the end
+    re_entries_seen: set[date] = field(default_factory=set)
+
+    def period(self, day: date) -> tuple[date, date | None]:
+        """The stay in the programme that `day` falls in: from the entry or the re-entry before it
+        up to (not including) the next re-entry."""
+        start = max((r for r in self.re_entries if r <= day), default=self.entry_date or date.min)
+        end = min((r for r in self.re_entries if r > day), default=None)
+        return start, end
+
+    def final_exit(self) -> date | None:
+        """The exit that leaves the case exited (none when a re-entry follows the last exit)."""
+        last = max(self.exits, default=None)
+        if last is None or any(r > last for r in self.re_entries):
+            return None
+        return last
 
 
 @dataclass
@@ -103,10 +137,12 @@ class Outcome:
     error_total: int = 0
     rows: int = 0
     new_employers: int = 0
+    follow_up_tasks: int = 0
 
     def as_counts(self) -> dict[str, int]:
         return {**self.counts, "rows": self.rows, "duplicates": len(self.duplicates),
-                "error_messages": self.error_total, "new_employers": self.new_employers}
+                "error_messages": self.error_total, "new_employers": self.new_employers,
+                "follow_up_tasks": self.follow_up_tasks}
 
 
 class RowErrors:
@@ -185,6 +221,7 @@ class Engine:
         self._births: dict[date, list[tuple[str, str, int]]] = {}
         self._enrolled: set[tuple[str, int]] = set()
         self._registered: dict[date, list[tuple[int, str | None]]] | None = None
+        self._planned_re_entries: dict[str, list[date]] = {}
 
     # --- set-up: what the database knows already ----------------------------------------------------
 
@@ -201,6 +238,16 @@ class Engine:
                     ImportedParticipant, ImportedParticipant.participant_id == ImportedRecord.participant_id)
                     .where(ImportedParticipant.organisation_id == self.org, ImportedRecord.row_key.is_not(None))):
                 self.known_keys.setdefault(pid, set()).add(key)
+        self.known_exits: dict[int, list[tuple[date, str]]] = {}
+        self.known_re_entries: dict[int, list[date]] = {}
+        if self.known:
+            imported = sa.select(ImportedParticipant.participant_id).where(ImportedParticipant.organisation_id == self.org)
+            for pid, day, reason in db.session.execute(sa.select(Exit.participant_id, Exit.exit_date, Exit.reason)
+                                                       .where(Exit.participant_id.in_(imported))):
+                self.known_exits.setdefault(pid, []).append((day, reason))
+            for pid, day in db.session.execute(sa.select(ReEntry.participant_id, ReEntry.date)
+                                               .where(ReEntry.participant_id.in_(imported))):
+                self.known_re_entries.setdefault(pid, []).append(day)
         self.measures_by_id: dict[int, tuple[int, str, str, bool]] = {}
         self.measures_by_title: dict[str, list[int]] = {}
         for mid, title, mtype, active in db.session.execute(sa.select(Measure.id, Measure.title, Measure.type, Measure.active)
@@ -227,6 +274,7 @@ class Engine:
                 continue
             positions, headers = self._columns(raw.name, raw.headers, sheet)
             plan.setdefault(sheet.kind, []).append((raw.name, positions, headers))
+        self._read_re_entries(workbook, plan.get("re_entries", []))
         done = 0
         for sheet in SHEETS:
             for name, positions, headers in plan.get(sheet.kind, []):
@@ -238,9 +286,30 @@ class Engine:
                     if self.progress and done % 500 == 0:
                         self.progress(done)
             self._flush_all()
+        self._follow_up_tasks()
+        self._flush_all()
         if self.progress:
             self.progress(done)
         return self.out
+
+    def _read_re_entries(self, workbook: Workbook, sheets: list[tuple[str, dict[int, str], dict[str, str]]]) -> None:
+        """The re-entry dates named in the file, per external id, before the pass: an exit row is
+        judged against the stay it falls in, whichever order the sheets and rows come in. Cells
+        that do not convert are skipped here; the pass reports them."""
+        sheet = SHEETS_BY_KIND["re_entries"]
+        for name, positions, _headers in sheets:
+            where = {f: i for i, f in positions.items()}
+            if "external_id" not in where or "date" not in where:
+                continue
+            for _number, values in workbook.rows(name):
+                cells = [values[where[f]] if where[f] < len(values) else None for f in ("external_id", "date")]
+                try:
+                    ext = convert(sheet.columns[0], cells[0])
+                    day = convert(sheet.columns[1], cells[1])
+                except Invalid:
+                    continue
+                if ext and day:
+                    self._planned_re_entries.setdefault(ext, []).append(day)
 
     def _columns(self, sheet_name: str, raw_headers: list[str], sheet: Sheet) -> tuple[dict[int, str], dict[str, str]]:
         """{position: field}, {field: header as written}; unknown headers go to `unmapped`, missing
@@ -356,7 +425,8 @@ class Engine:
         known = self.known.get(ext)
         entry = clean["entry_date"] if clean else data.get("entry_date")
         case = Case(ext, known[0] if known else None, entry, clean["labour_status_at_entry"] if clean else None,
-                    new=known is None, row=number)
+                    new=known is None, row=number, counsellor_id=values.get("counsellor_id"))
+        case.re_entries = sorted(set(self._planned_re_entries.get(ext, ())))
         self.cases[ext] = case
         if known is not None:
             self._existing(case, clean, known, errors)
@@ -384,6 +454,8 @@ class Engine:
             errors.add("", _("The case imported with this external ID has been anonymised; it cannot be imported again."))
             return
         case.status, case.exit_date = participant.status, participant.exit_date
+        case.counsellor_id = participant.counsellor_id
+        self._known_periods(case, pid)
         case.keys = self.known_keys.get(pid, set())
         if clean is None:
             return
@@ -483,11 +555,21 @@ class Engine:
             participant = db.session.get(Participant, pid)
             if participant is not None and participant.anonymised_at is None:
                 case = Case(ext, pid, participant.entry_date, participant.labour_status_at_entry, participant.status,
-                            participant.exit_date, new=False, keys=self.known_keys.get(pid, set()))
+                            participant.exit_date, new=False, keys=self.known_keys.get(pid, set()),
+                            counsellor_id=participant.counsellor_id)
+                self._known_periods(case, pid)
                 self.cases[ext] = case
         if case is None:
             fail("external_id", _("No participant has this external ID, neither in the file nor from an earlier import."))
         return case
+
+    def _known_periods(self, case: Case, pid: int) -> None:
+        """The exits and re-entries a case already in Caseflow has (and the file's re-entries)."""
+        for day, reason in self.known_exits.get(pid, ()):
+            case.exits.append(day)
+            case.exit_reasons[day] = reason
+        case.re_entries = sorted(set(self.known_re_entries.get(pid, ())) |
+                                 set(self._planned_re_entries.get(case.external_id, ())))
 
     def _history(self, kind: str, case: Case, data: dict[str, Any]) -> str | None:
         """The row's key, or None when this row was imported before (counted unchanged)."""
@@ -704,11 +786,14 @@ class Engine:
         key = self._history("exits", case, data)
         if key is None:
             return
-        # rules of placements.services.exit_participant (an import records one exit per person)
+        # rules of placements.services.exit_participant: one exit per stay (a re-entry in the file's
+        # re-entries sheet starts the next one)
         day, reason = data.get("exit_date"), data.get("reason")
-        if case.status == "exited":
-            fail("exit_date", _("This participant has exited already. Record a re-entry first."))
-            return
+        if day is not None and day >= self._entry(case):
+            start, end = case.period(day)
+            if any(start <= e and (end is None or e < end) for e in case.exits):
+                fail("exit_date", _("This participant has exited already. Record a re-entry first."))
+                return
         if day is None:
             fail("exit_date", _("This field is required."))
         elif day < self._entry(case):
@@ -728,10 +813,75 @@ class Engine:
             fail("exit_date", _("The participant has open enrolments in Caseflow; record this exit in the case file."))
         if errors:
             return
-        case.status, case.exit_date = "exited", day
+        case.exits.append(day)
+        case.exit_reasons[day] = reason
+        case.exit_imported = True
+        if case.final_exit() == day:
+            case.status, case.exit_date = "exited", day
         self._created("exits", case.external_id, key, {"exit_date": day, "reason": reason},
                       ("participant.exit", {"status": ["active", "exited"], "exit_date": [None, day.isoformat()],
                                             "exit_reason": [None, reason]}))
+
+    def _re_entries(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
+        case = self._case(ext, fail)
+        if case is None or errors:
+            return
+        key = self._history("re_entries", case, data)
+        if key is None:
+            return
+        # rules of placements.services.re_enter_participant: after an exit of the stay before, not in
+        # the future
+        day = data.get("date")
+        if day is None:
+            fail("date", _("This field is required."))
+            return
+        if not case.new:
+            fail("date", _("This case was in Caseflow before this file: record its re-entry in the case file."))
+            return
+        if day > self.today:
+            fail("date", _("The date cannot be in the future."))
+            return
+        if day in case.re_entries_seen:
+            fail("date", _("This re-entry appears twice."))
+            return
+        previous = max((r for r in case.re_entries if r < day), default=self._entry(case))
+        if not any(previous <= e <= day for e in case.exits):
+            later = min((e for e in case.exits if e > day and e >= previous), default=None)
+            if later is not None:
+                fail("date", _("The re-entry cannot be before the last exit (%(date)s).", date=later.isoformat()))
+            else:
+                fail("date", _("Only an exited participant can re-enter."))
+            return
+        case.re_entries_seen.add(day)
+        if case.status == "exited" and case.exit_date is not None and case.exit_date <= day:
+            case.status, case.exit_date = "active", None
+        self._created("re_entries", case.external_id, key, {"date": day},
+                      ("participant.re_entry", {"date": [None, day.isoformat()]}))
+
+    def _follow_up_tasks(self) -> None:
+        """The tasks `exit_participant` gives the counsellor (four-week check, six-month follow-up)
+        for each case whose final exit this file adds, unless the file holds that follow-up for it
+        already. For an exit long past a task nobody can act on is not made: the four-week check
+        only while its window (exit + 42 days) is open, the six-month follow-up only until twelve
+        months after the exit (both still show in the monitoring's data-quality lists)."""
+        for case in self.cases.values():
+            exit_day = case.final_exit() if case.exit_imported else None
+            if exit_day is None or not case.valid or case.external_id in self.skip_ids:
+                continue
+            done = {kind for kind, day in case.follow_ups if day >= exit_day}
+            tasks = []
+            if "four_weeks" not in done and exit_day + timedelta(days=FOUR_WEEKS_WINDOW[1]) >= self.today:
+                tasks.append(("four_week_check", _("4-week check"), exit_day + FOUR_WEEKS))
+            if "six_months" not in done and add_months(exit_day, TASK_SIX_MONTHS_UNTIL) >= self.today:
+                tasks.append(("six_month_follow_up", _("six-month follow-up"), add_months(exit_day, 6)))
+            for kind, title, due in tasks:
+                self.out.follow_up_tasks += 1
+                if self._writes(case.external_id):
+                    self._buffer("tasks").add({"organisation_id": self.org, "title": title, "kind": kind,
+                                               "due_date": due, "assignee_id": case.counsellor_id, "version": 1},
+                                              (case, None, None))
+                    if len(self._buffer("tasks").rows) >= CHUNK:
+                        self._flush("tasks")
 
     def _follow_ups(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
         case = self._case(ext, fail)
@@ -740,18 +890,30 @@ class Engine:
         key = self._history("follow_ups", case, data)
         if key is None:
             return
-        # rules of placements.services.record_follow_up
-        if case.status != "exited" or case.exit_date is None:
+        # rules of placements.services.record_follow_up, for the exit whose time outside the
+        # programme the follow-up falls in
+        if not case.exits:
             fail("date", _("A follow-up is recorded after the exit."))
             return
         kind, day, status = data.get("kind") or "six_months", data.get("date"), data.get("status")
         improved, how = data.get("improved_situation"), data.get("improvement_kind")
+        exit_day = max((e for e in case.exits if day is not None and e <= day), default=None)
         if day is None:
             fail("date", _("This field is required."))
-        elif day < case.exit_date:
-            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=case.exit_date.isoformat()))
+        elif exit_day is None:
+            first = min(case.exits)
+            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=first.isoformat()))
         elif day > self.today:
             fail("date", _("The date cannot be in the future."))
+        else:
+            back = min((r for r in case.re_entries if exit_day < r <= day), default=None)
+            if back is not None:
+                fail("date", _("The follow-up cannot be after the re-entry (%(date)s).", date=back.isoformat()))
+            else:
+                window = Checker({})
+                _check_follow_up_date(window, kind, day, exit_day)
+                for message in window.fields.get("date", []):
+                    fail("date", message)
         if status is None:
             fail("status", _("This field is required."))
         elif status not in FOLLOW_UP_STATUSES:
@@ -772,6 +934,7 @@ class Engine:
             improved, how = None, None
         elif improved is None:
             improved = False
+        case.follow_ups.append((kind, day))
         row = {"kind": kind, "date": day, "status": status, "improved_situation": improved, "improvement_kind": how}
         self._created("follow_ups", case.external_id, key, row,
                       ("follow_up.create", {k: [None, _plain(v)] for k, v in row.items() if v is not None}))
@@ -780,7 +943,8 @@ class Engine:
 
     _TABLES: dict[str, Any] = {"languages": ParticipantLanguage, "qualifications": ForeignQualification, "status_changes": StatusChange,
                "enrolments": Enrolment, "notes": Note, "placements": Placement, "certificates": Certificate,
-               "exits": Exit, "follow_ups": FollowUp, "participants": Participant}
+               "exits": Exit, "re_entries": ReEntry, "follow_ups": FollowUp, "tasks": Task,
+               "participants": Participant}
 
     def _buffer(self, table: str) -> _Buffer:
         if table not in self._buffers:
@@ -850,7 +1014,8 @@ class Engine:
             if table == "follow_ups" and row["status"] != "unknown":
                 statuses.append({"participant_id": pid, "date": row["date"], "status": row["status"],
                                  "source": "follow_up", "placement_id": None, "created_by_id": self.actor_id})
-            if table == "exits":
+            if table == "exits" and case.final_exit() == row["exit_date"]:
+                # the participant's state follows the exit that leaves the case exited
                 exits.append({"pid": pid, "exit_date": row["exit_date"], "reason": row["reason"]})
             if audit:
                 changes["via"] = [None, f"import {self.batch_id}"]
