@@ -149,6 +149,9 @@ def test_a_recent_imported_exit_gives_the_counsellor_the_two_follow_up_tasks(tea
     assert tasks["six_month_follow_up"].due_date == add_months(exit_day, 6)
     assert {t.assignee_id for t in tasks.values()} == {counsellor.id}
     assert {t.done_at for t in tasks.values()} == {None}
+    from caseflow.imports.cli import report_lines
+    with force_locale("en"):
+        assert "follow-up tasks for the counsellors (imported exits): 2" in report_lines(batch)
     assert run(content, team_lead, dry_run=False).counts["follow_up_tasks"] == 0  # the re-import adds none
     assert count(Task) == 2
 
