@@ -14,6 +14,7 @@ database (one connection) has no side file; there the page shows the progress at
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -77,7 +78,7 @@ def row_writer(batch_id: int, total: int) -> Callable[[int], None]:
 
 def _side_row(batch_id: int) -> tuple[int, int, datetime] | None:
     path = side_file()
-    if path is None:
+    if path is None or not os.path.exists(path):   # no import has run on this SQLite file yet
         return None
     try:
         with closing(_connect(path)) as conn:
@@ -110,7 +111,7 @@ def alive(batch_id: int, stale_after: timedelta) -> bool:
 
 def clear(batch_id: int) -> None:
     path = side_file()
-    if path is None:
+    if path is None or not os.path.exists(path):
         return
     try:
         with closing(_connect(path)) as conn:

@@ -249,3 +249,18 @@ def test_a_running_import_with_a_fresh_heartbeat_is_not_taken_over(team_lead):
     assert services.run_pending() == []
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status == "running"
+
+
+def test_the_pass_keeps_the_translations_at_hand_and_still_follows_force_locale(app):
+    from flask_babel import get_domain, gettext
+
+    from caseflow.imports.engine import translations_pinned
+    with app.test_request_context(), force_locale("de"):
+        base = get_domain()
+        with translations_pinned():
+            assert get_domain() is not base
+            assert gettext("Re-entries") == "Wiedereintritte"
+            with force_locale("en"):   # the labels of both languages are read this way (imports/convert.py)
+                assert gettext("Re-entries") == "Re-entries"
+            assert gettext("Re-entries") == "Wiedereintritte"
+        assert get_domain() is base
