@@ -109,7 +109,7 @@ class Case:
     exit_date: date | None = None
     new: bool = True
     valid: bool = True
-    open_enrolments: int = 0
+    open_enrolments: list[date | None] = field(default_factory=list)   # start dates of unfinished enrolments
     languages: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)   # row keys imported earlier (existing cases)
     row: int = 0
@@ -793,7 +793,7 @@ class Engine:
         if errors:
             return
         if unfinished:
-            case.open_enrolments += 1
+            case.open_enrolments.append(data.get("start_date"))
         reason = (data.get("dropout_reason") or "").strip() or None if status == "dropped_out" else None
         row = {"measure_id": measure[0], "status": status, "start_date": data.get("start_date"),
                "end_date": data.get("end_date"), "dropout_reason": reason}
@@ -863,6 +863,12 @@ class Engine:
         self._created("certificates", case.external_id, key, row,
                       ("certificate.create", {k: [None, _plain(v)] for k, v in row.items() if v is not None}))
 
+    @staticmethod
+    def _later_stay(case: Case, exit_day: date, start: date | None) -> bool:
+        """Whether an enrolment starting on `start` belongs to a stay after the exit (a re-entry
+        lies between): such an unfinished enrolment does not stand in that exit's way."""
+        return start is not None and any(exit_day < r <= start for r in case.re_entries)
+
     def _exits(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
         case = self._case(ext, fail)
         if case is None or errors:
@@ -888,7 +894,7 @@ class Engine:
             fail("reason", _("This field is required."))
         elif reason not in EXIT_REASONS:
             fail("reason", _("Choose one of the listed values."))
-        if case.open_enrolments:
+        if day is not None and any(not self._later_stay(case, day, start) for start in case.open_enrolments):
             fail("exit_date", _("The participant still has a planned or active enrolment in the file: give it its "
                                 "final status (completed, dropped out or cancelled) and end date."))
         if not case.new and db.session.scalar(sa.select(Enrolment.id).where(

@@ -264,3 +264,21 @@ def test_the_pass_keeps_the_translations_at_hand_and_still_follows_force_locale(
                 assert gettext("Re-entries") == "Re-entries"
             assert gettext("Re-entries") == "Wiedereintritte"
         assert get_domain() is base
+
+
+def test_an_open_enrolment_of_a_later_stay_does_not_block_the_earlier_exit(team_lead, measure):
+    rows = stays([(date(2024, 2, 1), "other")], [date(2024, 3, 1)])
+    rows["enrolments"] = [{"external_id": "P-1", "measure": measure.title, "status": "active",
+                           "start_date": date(2024, 3, 15)}]
+    batch = run_en(xlsx(rows), team_lead, dry_run=False)
+    assert batch.status == "imported", batch.errors
+    p = db.session.scalars(sa.select(Participant)).one()
+    assert p.status == "active" and count(Exit) == 1 and count(ReEntry) == 1
+    rows["enrolments"][0]["start_date"] = date(2024, 1, 15)   # open across the exit: refused as before
+    rows["participants"][0]["external_id"] = "P-2"
+    for kind in ("exits", "re_entries", "enrolments"):
+        for row in rows[kind]:
+            row["external_id"] = "P-2"
+    batch = run_en(xlsx(rows), team_lead, accept_duplicates=True)
+    assert [e["sheet"] for e in batch.errors] == ["Exits", "Re-entries"]   # the re-entry then follows no exit
+    assert "planned or active enrolment" in batch.errors[0]["message"]
