@@ -6,13 +6,18 @@ accept what its dry run refused. The rules are the domains': master data, langua
 qualifications through `participants.services.clean_*`, notes through the participants' note rule,
 enrolment dates and statuses through the measures' rule, placements through the placements' rule.
 Rules the domains keep inside their write services (status changes, certificates, exits,
-follow-ups) are stated here once more in the same words, marked `# rule of <service>`, until those
-domains expose them as functions of their own.
+re-entries, follow-ups) are stated here once more in the same words, marked `# rule of <service>`,
+until those domains expose them as functions of their own.
 
-Writes go in chunks (INSERT … RETURNING of up to CHUNK rows), each record with its audit entry
+Stays: a person may exit, re-enter and exit again. The re-entry dates of the file are read before
+the pass, so that each exit is judged within the stay it falls in whatever the order of the rows;
+a follow-up belongs to the time between an exit and the next re-entry. After the pass, each case
+whose final exit the file adds gets exit_participant's follow-up tasks (`_follow_up_tasks`).
+
+Writes go in chunks of up to CHUNK rows (`insert_returning_ids`), each record with its audit entry
 and an `ImportedRecord` (for re-imports and undo): 10,000 cases with 60,000 history records in
-well under a minute on SQLite. Memory: rows are read one at a time; what is kept per participant
-is a small `Case` (ids and dates), not the rows.
+well under a minute on SQLite (README, "Import benchmark"). Memory: rows are read one at a time;
+what is kept per participant is a small `Case` (ids and dates), not the rows.
 """
 from __future__ import annotations
 
