@@ -81,10 +81,12 @@ def language_name(iso: str | None) -> str:
     return _locale(str(get_locale())).languages.get(iso, iso)
 
 
+@lru_cache(maxsize=1)
 def valid_country_codes() -> frozenset[str]:
     return frozenset(k for k, _ in country_choices("en"))
 
 
+@lru_cache(maxsize=1)   # the validators ask once per record: an import asks 70,000 times
 def valid_language_codes() -> frozenset[str]:
     return frozenset(k for k, _ in language_choices("en"))
 

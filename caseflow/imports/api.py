@@ -15,6 +15,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.imports import services
 from caseflow.imports.models import BATCH_STATUSES, ImportBatch
+from caseflow.imports.progress import progress_of
 
 
 class ImportFileSchema(Schema):
@@ -63,7 +64,7 @@ class ImportSchema(Schema):
     errors = fields.Function(lambda b: [{k: e.get(k) for k in ("sheet", "row", "column", "message", "external_id")}
                                         for e in (b.errors or [])])
     duplicates = fields.Function(lambda b: b.duplicates or [])
-    progress = fields.Function(lambda b: {"done": b.progress_done, "total": b.progress_total})
+    progress = fields.Function(lambda b: dict(zip(("done", "total"), progress_of(b), strict=True)))
     undoable = fields.Function(lambda b: services.may_undo(b, None))
 
 

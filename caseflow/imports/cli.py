@@ -19,6 +19,8 @@ def report_lines(batch) -> list[str]:
              _("created %(c)s, updated %(u)s, unchanged %(n)s, rows with errors %(e)s",
                c=counts.get("created", 0), u=counts.get("updated", 0), n=counts.get("unchanged", 0),
                e=counts.get("errors", 0))]
+    if counts.get("follow_up_tasks"):
+        lines.append(_("follow-up tasks for the counsellors (imported exits): %(n)s", n=counts["follow_up_tasks"]))
     for e in batch.errors or []:
         where = _("%(sheet)s, row %(row)s", sheet=e["sheet"], row=e["row"])
         if e.get("column"):

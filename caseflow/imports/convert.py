@@ -15,6 +15,10 @@ from caseflow.imports.spec import Column, normalise
 
 _TRUE = {"yes", "y", "ja", "j", "true", "wahr", "1", "x"}
 _FALSE = {"no", "n", "nein", "false", "falsch", "0"}
+# The three-valued answers (participants/vocabulary.py ANSWERS): besides the codes and the labels in
+# either language, the spellings a programme's spreadsheet is likely to hold.
+_DECLINED = {"declined", "declinedtoanswer", "keineangabe", "keineangabegewunscht", "ka", "verweigert",
+             "refused", "prefernottosay", "nichtangegeben"}
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -95,6 +99,25 @@ def to_bool(value: Any) -> bool | None:
     raise Invalid(_("Enter yes or no."))
 
 
+def to_answer(column: Column, value: Any) -> str | None:
+    """yes / no / declined (codes, labels in either language, ja/nein/keine Angabe, true/false, 1/0)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    raw = (text(value) or "").casefold()
+    if raw in _TRUE:
+        return "yes"
+    if raw in _FALSE:
+        return "no"
+    if normalise(raw) in _DECLINED:
+        return "declined"
+    try:
+        return to_choice(column, value)
+    except Invalid:
+        raise Invalid(_("Enter yes, no or declined (ja, nein or keine Angabe).")) from None
+
+
 @lru_cache(maxsize=64)
 def _labels(choices_id: int, pairs: tuple[tuple[str, Any], ...]) -> dict[str, str]:
     """{normalised code or label in either language: code}."""
@@ -136,6 +159,8 @@ def convert(column: Column, value: Any) -> Any:
         return to_bool(value)
     if kind == "choice":
         return to_choice(column, value)
+    if kind == "answer":
+        return to_answer(column, value)
     if kind == "country":
         raw = text(value)
         return None if raw is None else ("stateless" if raw.casefold() in ("stateless", "staatenlos") else raw.upper())

@@ -6,19 +6,25 @@ accept what its dry run refused. The rules are the domains': master data, langua
 qualifications through `participants.services.clean_*`, notes through the participants' note rule,
 enrolment dates and statuses through the measures' rule, placements through the placements' rule.
 Rules the domains keep inside their write services (status changes, certificates, exits,
-follow-ups) are stated here once more in the same words, marked `# rule of <service>`, until those
-domains expose them as functions of their own.
+re-entries, follow-ups) are stated here once more in the same words, marked `# rule of <service>`,
+until those domains expose them as functions of their own.
 
-Writes go in chunks (INSERT … RETURNING of up to CHUNK rows), each record with its audit entry
+Stays: a person may exit, re-enter and exit again. The re-entry dates of the file are read before
+the pass, so that each exit is judged within the stay it falls in whatever the order of the rows;
+a follow-up belongs to the time between an exit and the next re-entry. After the pass, each case
+whose final exit the file adds gets exit_participant's follow-up tasks (`_follow_up_tasks`).
+
+Writes go in chunks of up to CHUNK rows (`insert_returning_ids`), each record with its audit entry
 and an `ImportedRecord` (for re-imports and undo): 10,000 cases with 60,000 history records in
-well under a minute on SQLite. Memory: rows are read one at a time; what is kept per participant
-is a small `Case` (ids and dates), not the rows.
+well under a minute on SQLite (README, "Import benchmark"). Memory: rows are read one at a time;
+what is kept per participant is a small `Case` (ids and dates), not the rows.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import Domain
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
@@ -36,7 +43,16 @@ from caseflow.extensions import db
 from caseflow.imports.convert import Invalid, convert, text
 from caseflow.imports.models import ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import Workbook
-from caseflow.imports.spec import HEADERS, SHEETS, Sheet, normalise, sheet_for_headers, sheet_for_name
+from caseflow.imports.spec import (
+    HEADERS,
+    SHEETS,
+    SHEETS_BY_KIND,
+    Column,
+    Sheet,
+    normalise,
+    sheet_for_headers,
+    sheet_for_name,
+)
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import _check_dates_and_status
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
@@ -46,6 +62,7 @@ from caseflow.participants.models import (
     Participant,
     ParticipantLanguage,
     StatusChange,
+    Task,
 )
 from caseflow.participants.names import duplicate_key, search_key, similar_names
 from caseflow.participants.services import (
@@ -56,8 +73,15 @@ from caseflow.participants.services import (
     clean_master_data,
     clean_qualifications,
 )
-from caseflow.placements.models import Certificate, Exit, FollowUp, Placement
-from caseflow.placements.services import _validate_placement, improvement_applies
+from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
+from caseflow.placements.services import (
+    FOUR_WEEKS,
+    FOUR_WEEKS_WINDOW,
+    _check_follow_up_date,
+    _validate_placement,
+    add_months,
+    improvement_applies,
+)
 from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,
@@ -69,8 +93,11 @@ from caseflow.vocabulary import (
 )
 
 CHUNK = 1000
+# an imported exit gets its six-month follow-up task while the exit is at most this many months ago
+TASK_SIX_MONTHS_UNTIL = 12
 MAX_STORED_ERRORS = 2000
-IGNORED_SHEETS = {normalise(n) for n in ("Explanation", "Erläuterungen", "Lists", "Listen")}
+IGNORED_SHEET_NAMES = ("Explanation", "Erläuterungen", "Lists", "Listen")
+IGNORED_SHEETS = {normalise(n) for n in IGNORED_SHEET_NAMES}
 # Fields whose messages belong to another column of the sheet.
 FIELD_COLUMN = {"counsellor_id": "counsellor_email", "languages": "language",
                 "foreign_qualifications": "title", "measure_id": "measure"}
@@ -87,10 +114,33 @@ class Case:
     exit_date: date | None = None
     new: bool = True
     valid: bool = True
-    open_enrolments: int = 0
+    open_enrolments: list[date | None] = field(default_factory=list)   # start dates of unfinished enrolments
     languages: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)   # row keys imported earlier (existing cases)
     row: int = 0
+    counsellor_id: int | None = None
+    # the case's periods: exit dates (in Caseflow and accepted from the file), re-entry dates (in
+    # Caseflow and named in the file's re-entries sheet, read before the pass), follow-ups (kind, date)
+    exits: list[date] = field(default_factory=list)
+    re_entries: list[date] = field(default_factory=list)
+    follow_ups: list[tuple[str, date]] = field(default_factory=list)
+    exit_reasons: dict[date, str] = field(default_factory=dict)
+    exit_imported: bool = False     # this file adds an exit: the follow-up tasks are decided at the end
+    re_entries_seen: set[date] = field(default_factory=set)
+
+    def period(self, day: date) -> tuple[date, date | None]:
+        """The stay in the programme that `day` falls in: from the entry or the re-entry before it
+        up to (not including) the next re-entry."""
+        start = max((r for r in self.re_entries if r <= day), default=self.entry_date or date.min)
+        end = min((r for r in self.re_entries if r > day), default=None)
+        return start, end
+
+    def final_exit(self) -> date | None:
+        """The exit that leaves the case exited (none when a re-entry follows the last exit)."""
+        last = max(self.exits, default=None)
+        if last is None or any(r > last for r in self.re_entries):
+            return None
+        return last
 
 
 @dataclass
@@ -103,10 +153,12 @@ class Outcome:
     error_total: int = 0
     rows: int = 0
     new_employers: int = 0
+    follow_up_tasks: int = 0
 
     def as_counts(self) -> dict[str, int]:
         return {**self.counts, "rows": self.rows, "duplicates": len(self.duplicates),
-                "error_messages": self.error_total, "new_employers": self.new_employers}
+                "error_messages": self.error_total, "new_employers": self.new_employers,
+                "follow_up_tasks": self.follow_up_tasks}
 
 
 class RowErrors:
@@ -142,6 +194,46 @@ def row_key(kind: str, external_id: str, values: Mapping[str, Any]) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
+class _PinnedDomain(Domain):
+    """The app's translation domain with the translations of one locale at hand (see
+    `translations_pinned`); under another locale (force_locale) it looks them up as usual."""
+
+    def __init__(self, base: Domain, context: Any, locale: Any, translations: Any):
+        super().__init__(base._translation_directories, ";".join(base.domain))
+        self.cache = base.cache
+        self._context, self._locale, self._translations = context, locale, translations
+
+    def get_translations(self) -> Any:
+        if getattr(self._context, "babel_locale", None) is self._locale:
+            return self._translations
+        return super().get_translations()
+
+
+@contextmanager
+def translations_pinned() -> Iterator[None]:
+    """The domains' rules build their messages eagerly (about 30 per participant row), and each
+    gettext looks up the app context, the locale and the translations anew through Flask's context
+    proxies: a fifth of the pass's CPU time on 70,000 rows. For the length of the pass, the current
+    app context's domain keeps the current locale's translations at hand. Only this app context
+    (this runner's thread) sees it, and it is put back afterwards."""
+    from flask_babel import _get_current_context, get_domain, get_locale
+    context = _get_current_context()
+    if context is None:
+        yield
+        return
+    base = get_domain()
+    locale = get_locale()
+    had, before = hasattr(context, "babel_domain"), getattr(context, "babel_domain", None)
+    context.babel_domain = _PinnedDomain(base, context, locale, base.get_translations())
+    try:
+        yield
+    finally:
+        if had:
+            context.babel_domain = before
+        else:
+            del context.babel_domain
+
+
 class _Buffer:
     """Rows of one table waiting for a chunked INSERT … RETURNING id."""
 
@@ -159,9 +251,30 @@ class _Buffer:
             return [], [], []
         rows, extra = self.rows, self.extra
         self.rows, self.extra = [], []
-        table = self.model.__table__
-        ids = list(db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-        return ids, rows, extra
+        return insert_returning_ids(self.model.__table__, rows), rows, extra
+
+
+def insert_returning_ids(table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+    """INSERTs the rows and returns their new ids, in the rows' order.
+
+    PostgreSQL: INSERT … RETURNING in batches (SQLAlchemy's insertmanyvalues). SQLite cannot tell
+    which returned id belongs to which row of a multi-row INSERT, so SQLAlchemy sends one INSERT
+    per row there (measured: a third of the import's database time). Instead the ids are given
+    explicitly, following the table's largest id: the import's unit of work holds SQLite's only
+    write lock from its first write on (a write that changes nothing takes it before the largest id is read), so
+    no other connection can insert in between, and the rows go in one executemany."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return list(db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                       rows).scalars())
+    db.session.execute(sa.delete(table).where(sa.false()))   # a write: takes the lock if not held yet
+    first = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    for oid, row in zip(ids, rows, strict=True):
+        row["id"] = oid
+    db.session.execute(sa.insert(table), rows)
+    for row in rows:
+        del row["id"]
+    return ids
 
 
 class Engine:
@@ -185,6 +298,8 @@ class Engine:
         self._births: dict[date, list[tuple[str, str, int]]] = {}
         self._enrolled: set[tuple[str, int]] = set()
         self._registered: dict[date, list[tuple[int, str | None]]] | None = None
+        self._planned_re_entries: dict[str, list[date]] = {}
+        self._field_lists: dict[tuple[str, int], tuple[dict[int, str], list[tuple[int, str, Column]]]] = {}
 
     # --- set-up: what the database knows already ----------------------------------------------------
 
@@ -201,6 +316,16 @@ class Engine:
                     ImportedParticipant, ImportedParticipant.participant_id == ImportedRecord.participant_id)
                     .where(ImportedParticipant.organisation_id == self.org, ImportedRecord.row_key.is_not(None))):
                 self.known_keys.setdefault(pid, set()).add(key)
+        self.known_exits: dict[int, list[tuple[date, str]]] = {}
+        self.known_re_entries: dict[int, list[date]] = {}
+        if self.known:
+            imported = sa.select(ImportedParticipant.participant_id).where(ImportedParticipant.organisation_id == self.org)
+            for pid, day, reason in db.session.execute(sa.select(Exit.participant_id, Exit.exit_date, Exit.reason)
+                                                       .where(Exit.participant_id.in_(imported))):
+                self.known_exits.setdefault(pid, []).append((day, reason))
+            for pid, day in db.session.execute(sa.select(ReEntry.participant_id, ReEntry.date)
+                                               .where(ReEntry.participant_id.in_(imported))):
+                self.known_re_entries.setdefault(pid, []).append(day)
         self.measures_by_id: dict[int, tuple[int, str, str, bool]] = {}
         self.measures_by_title: dict[str, list[int]] = {}
         for mid, title, mtype, active in db.session.execute(sa.select(Measure.id, Measure.title, Measure.type, Measure.active)
@@ -215,6 +340,10 @@ class Engine:
     # --- the pass ------------------------------------------------------------------------------------
 
     def run(self, workbook: Workbook) -> Outcome:
+        with translations_pinned():
+            return self._run(workbook)
+
+    def _run(self, workbook: Workbook) -> Outcome:
         self._load()
         plan: dict[str, list[tuple[str, dict[int, str], dict[str, str]]]] = {}
         for raw in workbook.sheets:
@@ -227,6 +356,7 @@ class Engine:
                 continue
             positions, headers = self._columns(raw.name, raw.headers, sheet)
             plan.setdefault(sheet.kind, []).append((raw.name, positions, headers))
+        self._read_re_entries(workbook, plan.get("re_entries", []))
         done = 0
         for sheet in SHEETS:
             for name, positions, headers in plan.get(sheet.kind, []):
@@ -238,9 +368,30 @@ class Engine:
                     if self.progress and done % 500 == 0:
                         self.progress(done)
             self._flush_all()
+        self._follow_up_tasks()
+        self._flush_all()
         if self.progress:
             self.progress(done)
         return self.out
+
+    def _read_re_entries(self, workbook: Workbook, sheets: list[tuple[str, dict[int, str], dict[str, str]]]) -> None:
+        """The re-entry dates named in the file, per external id, before the pass: an exit row is
+        judged against the stay it falls in, whichever order the sheets and rows come in. Cells
+        that do not convert are skipped here; the pass reports them."""
+        sheet = SHEETS_BY_KIND["re_entries"]
+        for name, positions, _headers in sheets:
+            where = {f: i for i, f in positions.items()}
+            if "external_id" not in where or "date" not in where:
+                continue
+            for _number, values in workbook.rows(name):
+                cells = [values[where[f]] if where[f] < len(values) else None for f in ("external_id", "date")]
+                try:
+                    ext = convert(sheet.columns[0], cells[0])
+                    day = convert(sheet.columns[1], cells[1])
+                except Invalid:
+                    continue
+                if ext and day:
+                    self._planned_re_entries.setdefault(ext, []).append(day)
 
     def _columns(self, sheet_name: str, raw_headers: list[str], sheet: Sheet) -> tuple[dict[int, str], dict[str, str]]:
         """{position: field}, {field: header as written}; unknown headers go to `unmapped`, missing
@@ -271,14 +422,21 @@ class Engine:
                 self._error(sheet_name, 1, col.header(lang), _("This column is missing."))
         return positions, headers
 
+    def _fields(self, sheet: Sheet, positions: dict[int, str]) -> list[tuple[int, str, Column]]:
+        """(position, field, column) of a sheet's mapped columns, worked out once per sheet."""
+        key = (sheet.kind, id(positions))
+        found = self._field_lists.get(key)
+        if found is None or found[0] is not positions:
+            columns = [(i, name, sheet.column(name)) for i, name in positions.items()]
+            found = self._field_lists[key] = (positions, [(i, n, c) for i, n, c in columns if c is not None])
+        return found[1]
+
     def _row(self, sheet: Sheet, name: str, number: int, values: tuple[Any, ...], positions: dict[int, str],
              headers: dict[str, str], handle: Callable[..., None]) -> None:
         errors = RowErrors()
         data: dict[str, Any] = {}
         unconverted: set[str] = set()   # their cell has a message already; the rules' "required" would repeat it
-        for i, field_name in positions.items():
-            column = sheet.column(field_name)
-            assert column is not None
+        for i, field_name, column in self._fields(sheet, positions):
             try:
                 data[field_name] = convert(column, values[i] if i < len(values) else None)
             except Invalid as exc:
@@ -356,7 +514,8 @@ class Engine:
         known = self.known.get(ext)
         entry = clean["entry_date"] if clean else data.get("entry_date")
         case = Case(ext, known[0] if known else None, entry, clean["labour_status_at_entry"] if clean else None,
-                    new=known is None, row=number)
+                    new=known is None, row=number, counsellor_id=values.get("counsellor_id"))
+        case.re_entries = sorted(set(self._planned_re_entries.get(ext, ())))
         self.cases[ext] = case
         if known is not None:
             self._existing(case, clean, known, errors)
@@ -384,6 +543,8 @@ class Engine:
             errors.add("", _("The case imported with this external ID has been anonymised; it cannot be imported again."))
             return
         case.status, case.exit_date = participant.status, participant.exit_date
+        case.counsellor_id = participant.counsellor_id
+        self._known_periods(case, pid)
         case.keys = self.known_keys.get(pid, set())
         if clean is None:
             return
@@ -483,11 +644,21 @@ class Engine:
             participant = db.session.get(Participant, pid)
             if participant is not None and participant.anonymised_at is None:
                 case = Case(ext, pid, participant.entry_date, participant.labour_status_at_entry, participant.status,
-                            participant.exit_date, new=False, keys=self.known_keys.get(pid, set()))
+                            participant.exit_date, new=False, keys=self.known_keys.get(pid, set()),
+                            counsellor_id=participant.counsellor_id)
+                self._known_periods(case, pid)
                 self.cases[ext] = case
         if case is None:
             fail("external_id", _("No participant has this external ID, neither in the file nor from an earlier import."))
         return case
+
+    def _known_periods(self, case: Case, pid: int) -> None:
+        """The exits and re-entries a case already in Caseflow has (and the file's re-entries)."""
+        for day, reason in self.known_exits.get(pid, ()):
+            case.exits.append(day)
+            case.exit_reasons[day] = reason
+        case.re_entries = sorted(set(self.known_re_entries.get(pid, ())) |
+                                 set(self._planned_re_entries.get(case.external_id, ())))
 
     def _history(self, kind: str, case: Case, data: dict[str, Any]) -> str | None:
         """The row's key, or None when this row was imported before (counted unchanged)."""
@@ -627,7 +798,7 @@ class Engine:
         if errors:
             return
         if unfinished:
-            case.open_enrolments += 1
+            case.open_enrolments.append(data.get("start_date"))
         reason = (data.get("dropout_reason") or "").strip() or None if status == "dropped_out" else None
         row = {"measure_id": measure[0], "status": status, "start_date": data.get("start_date"),
                "end_date": data.get("end_date"), "dropout_reason": reason}
@@ -697,6 +868,12 @@ class Engine:
         self._created("certificates", case.external_id, key, row,
                       ("certificate.create", {k: [None, _plain(v)] for k, v in row.items() if v is not None}))
 
+    @staticmethod
+    def _later_stay(case: Case, exit_day: date, start: date | None) -> bool:
+        """Whether an enrolment starting on `start` belongs to a stay after the exit (a re-entry
+        lies between): such an unfinished enrolment does not stand in that exit's way."""
+        return start is not None and any(exit_day < r <= start for r in case.re_entries)
+
     def _exits(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
         case = self._case(ext, fail)
         if case is None or errors:
@@ -704,11 +881,14 @@ class Engine:
         key = self._history("exits", case, data)
         if key is None:
             return
-        # rules of placements.services.exit_participant (an import records one exit per person)
+        # rules of placements.services.exit_participant: one exit per stay (a re-entry in the file's
+        # re-entries sheet starts the next one)
         day, reason = data.get("exit_date"), data.get("reason")
-        if case.status == "exited":
-            fail("exit_date", _("This participant has exited already. Record a re-entry first."))
-            return
+        if day is not None and day >= self._entry(case):
+            start, end = case.period(day)
+            if any(start <= e and (end is None or e < end) for e in case.exits):
+                fail("exit_date", _("This participant has exited already. Record a re-entry first."))
+                return
         if day is None:
             fail("exit_date", _("This field is required."))
         elif day < self._entry(case):
@@ -719,7 +899,7 @@ class Engine:
             fail("reason", _("This field is required."))
         elif reason not in EXIT_REASONS:
             fail("reason", _("Choose one of the listed values."))
-        if case.open_enrolments:
+        if day is not None and any(not self._later_stay(case, day, start) for start in case.open_enrolments):
             fail("exit_date", _("The participant still has a planned or active enrolment in the file: give it its "
                                 "final status (completed, dropped out or cancelled) and end date."))
         if not case.new and db.session.scalar(sa.select(Enrolment.id).where(
@@ -728,10 +908,75 @@ class Engine:
             fail("exit_date", _("The participant has open enrolments in Caseflow; record this exit in the case file."))
         if errors:
             return
-        case.status, case.exit_date = "exited", day
+        case.exits.append(day)
+        case.exit_reasons[day] = reason
+        case.exit_imported = True
+        if case.final_exit() == day:
+            case.status, case.exit_date = "exited", day
         self._created("exits", case.external_id, key, {"exit_date": day, "reason": reason},
                       ("participant.exit", {"status": ["active", "exited"], "exit_date": [None, day.isoformat()],
                                             "exit_reason": [None, reason]}))
+
+    def _re_entries(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
+        case = self._case(ext, fail)
+        if case is None or errors:
+            return
+        key = self._history("re_entries", case, data)
+        if key is None:
+            return
+        # rules of placements.services.re_enter_participant: after an exit of the stay before, not in
+        # the future
+        day = data.get("date")
+        if day is None:
+            fail("date", _("This field is required."))
+            return
+        if not case.new:
+            fail("date", _("This case was in Caseflow before this file: record its re-entry in the case file."))
+            return
+        if day > self.today:
+            fail("date", _("The date cannot be in the future."))
+            return
+        if day in case.re_entries_seen:
+            fail("date", _("This re-entry appears twice."))
+            return
+        previous = max((r for r in case.re_entries if r < day), default=self._entry(case))
+        if not any(previous <= e <= day for e in case.exits):
+            later = min((e for e in case.exits if e > day and e >= previous), default=None)
+            if later is not None:
+                fail("date", _("The re-entry cannot be before the last exit (%(date)s).", date=later.isoformat()))
+            else:
+                fail("date", _("Only an exited participant can re-enter."))
+            return
+        case.re_entries_seen.add(day)
+        if case.status == "exited" and case.exit_date is not None and case.exit_date <= day:
+            case.status, case.exit_date = "active", None
+        self._created("re_entries", case.external_id, key, {"date": day},
+                      ("participant.re_entry", {"date": [None, day.isoformat()]}))
+
+    def _follow_up_tasks(self) -> None:
+        """The tasks `exit_participant` gives the counsellor (four-week check, six-month follow-up)
+        for each case whose final exit this file adds, unless the file holds that follow-up for it
+        already. For an exit long past a task nobody can act on is not made: the four-week check
+        only while its window (exit + 42 days) is open, the six-month follow-up only until twelve
+        months after the exit (both still show in the monitoring's data-quality lists)."""
+        for case in self.cases.values():
+            exit_day = case.final_exit() if case.exit_imported else None
+            if exit_day is None or not case.valid or case.external_id in self.skip_ids:
+                continue
+            done = {kind for kind, day in case.follow_ups if day >= exit_day}
+            tasks = []
+            if "four_weeks" not in done and exit_day + timedelta(days=FOUR_WEEKS_WINDOW[1]) >= self.today:
+                tasks.append(("four_week_check", _("4-week check"), exit_day + FOUR_WEEKS))
+            if "six_months" not in done and add_months(exit_day, TASK_SIX_MONTHS_UNTIL) >= self.today:
+                tasks.append(("six_month_follow_up", _("six-month follow-up"), add_months(exit_day, 6)))
+            for kind, title, due in tasks:
+                self.out.follow_up_tasks += 1
+                if self._writes(case.external_id):
+                    self._buffer("tasks").add({"organisation_id": self.org, "title": title, "kind": kind,
+                                               "due_date": due, "assignee_id": case.counsellor_id, "version": 1},
+                                              (case, None, None))
+                    if len(self._buffer("tasks").rows) >= CHUNK:
+                        self._flush("tasks")
 
     def _follow_ups(self, sheet, name, number, ext, data, errors, fail, domain) -> None:
         case = self._case(ext, fail)
@@ -740,18 +985,30 @@ class Engine:
         key = self._history("follow_ups", case, data)
         if key is None:
             return
-        # rules of placements.services.record_follow_up
-        if case.status != "exited" or case.exit_date is None:
+        # rules of placements.services.record_follow_up, for the exit whose time outside the
+        # programme the follow-up falls in
+        if not case.exits:
             fail("date", _("A follow-up is recorded after the exit."))
             return
         kind, day, status = data.get("kind") or "six_months", data.get("date"), data.get("status")
         improved, how = data.get("improved_situation"), data.get("improvement_kind")
+        exit_day = max((e for e in case.exits if day is not None and e <= day), default=None)
         if day is None:
             fail("date", _("This field is required."))
-        elif day < case.exit_date:
-            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=case.exit_date.isoformat()))
+        elif exit_day is None:
+            first = min(case.exits)
+            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=first.isoformat()))
         elif day > self.today:
             fail("date", _("The date cannot be in the future."))
+        else:
+            back = min((r for r in case.re_entries if exit_day < r <= day), default=None)
+            if back is not None:
+                fail("date", _("The follow-up cannot be after the re-entry (%(date)s).", date=back.isoformat()))
+            else:
+                window = Checker({})
+                _check_follow_up_date(window, kind, day, exit_day)
+                for message in window.fields.get("date", []):
+                    fail("date", message)
         if status is None:
             fail("status", _("This field is required."))
         elif status not in FOLLOW_UP_STATUSES:
@@ -772,6 +1029,7 @@ class Engine:
             improved, how = None, None
         elif improved is None:
             improved = False
+        case.follow_ups.append((kind, day))
         row = {"kind": kind, "date": day, "status": status, "improved_situation": improved, "improvement_kind": how}
         self._created("follow_ups", case.external_id, key, row,
                       ("follow_up.create", {k: [None, _plain(v)] for k, v in row.items() if v is not None}))
@@ -780,7 +1038,8 @@ class Engine:
 
     _TABLES: dict[str, Any] = {"languages": ParticipantLanguage, "qualifications": ForeignQualification, "status_changes": StatusChange,
                "enrolments": Enrolment, "notes": Note, "placements": Placement, "certificates": Certificate,
-               "exits": Exit, "follow_ups": FollowUp, "participants": Participant}
+               "exits": Exit, "re_entries": ReEntry, "follow_ups": FollowUp, "tasks": Task,
+               "participants": Participant}
 
     def _buffer(self, table: str) -> _Buffer:
         if table not in self._buffers:
@@ -850,7 +1109,8 @@ class Engine:
             if table == "follow_ups" and row["status"] != "unknown":
                 statuses.append({"participant_id": pid, "date": row["date"], "status": row["status"],
                                  "source": "follow_up", "placement_id": None, "created_by_id": self.actor_id})
-            if table == "exits":
+            if table == "exits" and case.final_exit() == row["exit_date"]:
+                # the participant's state follows the exit that leaves the case exited
                 exits.append({"pid": pid, "exit_date": row["exit_date"], "reason": row["reason"]})
             if audit:
                 changes["via"] = [None, f"import {self.batch_id}"]
@@ -877,7 +1137,7 @@ class Engine:
             return
         table = Employer.__table__
         rows: list[dict[str, Any]] = [{"organisation_id": self.org, "name": self.employers[n][1]} for n in new]
-        ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        ids = insert_returning_ids(table, rows)
         for key, eid, row in zip(new, ids, rows, strict=True):
             self.employers[key] = (eid, row["name"])
             self._audit.append(self._audit_row("employer.create", "employers", eid, None,

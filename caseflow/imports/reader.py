@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ class Workbook:
         self._xlsx: Any = None
         if self.kind == "xlsx":
             import openpyxl
+            _quick_size_worksheets()
             try:
                 self._xlsx = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             except Exception:  # openpyxl raises many kinds for broken files; each means the same here
@@ -74,13 +76,25 @@ class Workbook:
             if any(v not in (None, "") and not (isinstance(v, str) and not v.strip()) for v in values):
                 yield number, tuple(values)
 
-    def count_rows(self) -> int:
-        """Data rows of all sheets (for the progress bar): a quick first pass."""
+    def count_rows(self, skip: Collection[str] = ()) -> int:
+        """Data rows of the sheets not in `skip` (for the progress bar): a quick first pass that
+        counts the row elements of each sheet's XML without parsing it (a file written in
+        streaming mode has no dimension element to read the size from)."""
         if self._xlsx is None:
             return max(sum(1 for _ in self._csv_rows()) - 1, 0)
         total = 0
         for ws in self._xlsx.worksheets:
-            total += max((ws.max_row or 1) - 1, 0)
+            if ws.title in skip:
+                continue
+            rows, tail = 0, b""
+            with self._xlsx._archive.open(ws._worksheet_path) as xml:
+                while chunk := xml.read(1 << 20):
+                    data = tail + chunk
+                    rows += len(_ROW_TAG.findall(data))
+                    tail = data[-16:]
+                    rows -= len(_ROW_TAG.findall(tail))   # counted again with the next chunk
+            rows += len(_ROW_TAG.findall(tail))
+            total += max(rows - 1, 0)
         return total
 
     def _csv_rows(self) -> Iterator[list[str]]:
@@ -128,6 +142,33 @@ def _csv_dialect(content: bytes) -> tuple[str, str]:
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z0-9]+:)?row[\s>/]")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z0-9]+:)?dimension\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+def _quick_size_worksheets() -> None:
+    """openpyxl's read-only worksheet looks for the `<dimension>` element with an XML parser that
+    reads the whole sheet when the element is missing (as in files written in streaming mode, ours
+    included): one full parse per sheet on opening, before any row is read. The element, when
+    there, precedes `<sheetData>` (ECMA-376 §18.3.1.99), so its first bytes tell the same."""
+    import openpyxl.reader.excel
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if getattr(openpyxl.reader.excel.ReadOnlyWorksheet, "quick_size", False):
+        return
+
+    class QuickSizeWorksheet(ReadOnlyWorksheet):
+        quick_size = True
+
+        def _get_size(self) -> None:
+            with self._get_source() as src:
+                head = src.read(1 << 16).split(b"sheetData", 1)[0]
+            match = _DIMENSION.search(head)
+            if match:
+                self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(match[1].decode())
+
+    openpyxl.reader.excel.ReadOnlyWorksheet = QuickSizeWorksheet
 
 
 def _column_index(ref: str) -> int:

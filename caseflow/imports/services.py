@@ -34,7 +34,8 @@ from caseflow.audit.services import ACCESS_ACTIONS, record
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.imports.engine import Engine, Outcome, _restore
+from caseflow.imports import progress
+from caseflow.imports.engine import IGNORED_SHEET_NAMES, Engine, Outcome, _restore
 from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import UnreadableFile, Workbook
 from caseflow.models_base import as_utc, utcnow
@@ -227,19 +228,6 @@ def _claim(batch_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def _progress_writer(batch_id: int, total: int):
-    """Progress into the batch row on a connection of its own (the import's transaction is still
-    open). SQLite has one writer at a time, and during an import the import is that writer: there
-    the progress of an import is only written at its end (a check writes nothing else, so it can)."""
-    engine = db.engine
-
-    def write(done: int) -> None:
-        with engine.begin() as conn:
-            conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id)
-                         .values(progress_done=done, progress_total=max(total, done), started_at=utcnow()))
-    return write
-
-
 def run_batch(batch_id: int) -> ImportBatch | None:
     """Runs one queued batch (check or import) to its end. Returns it, or None when another runner
     has it."""
@@ -256,14 +244,14 @@ def run_batch(batch_id: int) -> ImportBatch | None:
         except UnreadableFile as exc:
             return _finish(batch_id, "failed", None, file_error=exc.message)
         try:
-            total = workbook.count_rows()
-            sqlite = db.engine.dialect.name == "sqlite"
-            progress = None if (apply and sqlite) else _progress_writer(batch_id, total)
-            if progress:
-                progress(0)
+            total = workbook.count_rows(skip=IGNORED_SHEET_NAMES)
+            # the total and the start go into the batch row before the import's unit of work opens;
+            # the progress while it runs where other connections can read it (imports/progress.py)
+            progress.row_writer(batch_id, total)(0)
+            report = progress.writer(batch_id, total, importing=apply)
             engine = Engine(organisation_id=batch.organisation_id, actor=actor, batch_id=batch_id, apply=apply,
                             mapping=batch.mapping, skip_ids=_skip_ids(batch), accept_duplicates=batch.accept_duplicates,
-                            progress=progress)
+                            progress=report)
             if not apply:
                 outcome = engine.run(workbook)
                 return _finish(batch_id, "checked", outcome)
@@ -282,6 +270,7 @@ def run_batch(batch_id: int) -> ImportBatch | None:
             raise
         finally:
             workbook.close()
+            progress.clear(batch_id)
 
 
 def _refused(outcome: Outcome, batch: ImportBatch) -> bool:
@@ -347,6 +336,8 @@ def run_pending(limit: int = 10) -> list[int]:
         sa.and_(ImportBatch.status == "running", ImportBatch.started_at < stale))).order_by(ImportBatch.id).limit(limit)).all()
     done = []
     for batch_id in ids:
+        if progress.alive(batch_id, STALE_AFTER):
+            continue   # an import on SQLite: its heartbeat is in the side database (imports/progress.py)
         if run_batch(batch_id) is not None:
             done.append(batch_id)
     return done

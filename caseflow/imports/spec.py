@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from caseflow.participants.vocabulary import BERLIN_DISTRICTS, RECOGNITION_STATUSES
+from caseflow.participants.vocabulary import ANSWERS, BERLIN_DISTRICTS, RECOGNITION_STATUSES
 from caseflow.placements.vocabulary import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import (
     ENROLMENT_STATUSES,
@@ -39,7 +39,7 @@ class Column:
     field: str
     en: str
     de: str
-    kind: str = "text"            # text, date, int, decimal, bool, choice, country, language
+    kind: str = "text"            # text, date, int, decimal, bool, answer, choice, country, language
     required: bool = False
     choices: dict[str, Any] | None = None   # {code: lazy label} for kind "choice"
     help: Any = ""                # lazy text for the explanation sheet
@@ -70,6 +70,9 @@ EXTERNAL_ID = Column("external_id", "External ID", "Externe ID", required=True, 
                              "number in every sheet links the rows to the person; importing the file again "
                              "finds the person by it instead of creating a second case."))
 YES_NO = _l("yes or no (ja/nein)")
+ANSWER_HELP = _l("yes, no or declined to answer (ja, nein, keine Angabe); empty: no")
+SPECIAL_HELP = _l("yes, no or declined to answer (ja, nein, keine Angabe); yes only with the date of the "
+                  "explicit consent (GDPR Art. 9); empty: no")
 DATE_HELP = _l("a date: 2024-03-15, 15.03.2024 or a date cell")
 
 SHEETS: tuple[Sheet, ...] = (
@@ -88,12 +91,11 @@ SHEETS: tuple[Sheet, ...] = (
         Column("arrival_year", "Year of arrival", "Einreisejahr", "int"),
         Column("preferred_language", "Preferred language", "Bevorzugte Sprache", "language",
                help=_l("ISO 639-1 language code (e.g. ar, uk)")),
-        Column("foreign_background", "Foreign background", "Ausländische Herkunft", "bool", help=YES_NO),
-        Column("disability", "Disability", "Behinderung", "bool",
-               help=_l("yes only with the date of the explicit consent (GDPR Art. 9)")),
-        Column("minority", "Minority", "Minderheit", "bool",
-               help=_l("yes only with the date of the explicit consent (GDPR Art. 9)")),
-        Column("homeless", "Homeless", "Wohnungslos", "bool", help=YES_NO),
+        Column("foreign_background", "Foreign background", "Ausländische Herkunft", "answer", choices=ANSWERS,
+               help=ANSWER_HELP),
+        Column("disability", "Disability", "Behinderung", "answer", choices=ANSWERS, help=SPECIAL_HELP),
+        Column("minority", "Minority", "Minderheit", "answer", choices=ANSWERS, help=SPECIAL_HELP),
+        Column("homeless", "Homeless", "Wohnungslos", "answer", choices=ANSWERS, help=ANSWER_HELP),
         Column("special_categories_consent_date", "Consent date (special categories)",
                "Einwilligungsdatum (besondere Kategorien)", "date", help=DATE_HELP, width=24),
         Column("entry_date", "Entry date", "Eintrittsdatum", "date", True, help=DATE_HELP),
@@ -173,6 +175,12 @@ SHEETS: tuple[Sheet, ...] = (
         EXTERNAL_ID,
         Column("exit_date", "Exit date", "Austrittsdatum", "date", True, help=DATE_HELP),
         Column("reason", "Reason", "Grund", "choice", True, EXIT_REASONS),
+    )),
+    Sheet("re_entries", "Re-entries", "Wiedereintritte", _l("Re-entries"), (
+        EXTERNAL_ID,
+        Column("date", "Re-entry date", "Wiedereintrittsdatum", "date", True,
+               help=_l("a date after an exit of the person (the exit in the Exits sheet): 2024-03-15, 15.03.2024 "
+                       "or a date cell")),
     )),
     Sheet("follow_ups", "Follow-ups", "Nachbefragungen", _l("Follow-ups"), (
         EXTERNAL_ID,

@@ -16,6 +16,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.imports import services
 from caseflow.imports.forms import RecheckForm, RunForm, UndoForm, UploadForm, mapping_form
+from caseflow.imports.progress import progress_of
 from caseflow.imports.spec import SHEETS_BY_KIND
 from caseflow.imports.template import build_template, errors_csv
 from caseflow.web import Page, page_args, rows_and_total
@@ -75,7 +76,8 @@ def batch(batch_id: int):
         "imports/batch.html", batch=item, running=running, mapping=mapping, run_form=run_form,
         recheck_form=RecheckForm(), undo_form=UndoForm(), importable=services.importable(item),
         may_undo=services.may_undo(item, current_user), changed_since=item.status == "imported" and services.changed_since(item),
-        errors=(item.errors or [])[:ERRORS_SHOWN], refresh=REFRESH_SECONDS if running else None))
+        errors=(item.errors or [])[:ERRORS_SHOWN], refresh=REFRESH_SECONDS if running else None,
+        progress=progress_of(item)))
     if running:
         response.headers["Refresh"] = str(REFRESH_SECONDS)
     return response
