@@ -8,7 +8,9 @@
 """
 from __future__ import annotations
 
+import os
 import weakref
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -81,3 +83,15 @@ def assert_accessible(page, name: str) -> None:
         message.append(f"the browser reported problems (on the {name} page or before it in this test):\n"
                        + "\n".join(f"- {p}" for p in problems))
     assert not message, "\n".join(message)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def save_screenshot(page, name: str) -> None:
+    """docs/screenshots/<name>.png, only when CASEFLOW_SCREENSHOTS is set: a normal test run leaves
+    the repository's files alone."""
+    if os.environ.get("CASEFLOW_SCREENSHOTS") is None:
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.partnerships import services
 from caseflow.partnerships.models import Referral
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, login, save_screenshot
 from tests.conftest import PASSWORD
 from tests.factories import MeasureFactory, ParticipantFactory
 from tests.partnerships.conftest import consent
@@ -80,4 +80,4 @@ def test_refer_accept_and_see_the_outcome(page, live_server, org, other_org, cou
     assert "angenommen" in page.locator("main").inner_text()
     assert_accessible(page, "referral sent, accepted")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="docs/screenshots/partnership-referral-sent-390.png", full_page=True)
+    save_screenshot(page, "partnership-referral-sent-390")
