@@ -18,7 +18,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import panels, queries, services, tasks
+from caseflow.participants import duplicates, panels, queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,
@@ -189,6 +189,7 @@ def register():
     if request.method == "GET" and current_user.role == "counsellor":
         form.counsellor_id.data = str(current_user.id)
     candidates: Sequence[Participant] = []
+    reasons: dict[int, list[str]] = {}
     status = 200
     if form.is_submitted() and not form.wants_more_rows:
         if form.validate():
@@ -198,6 +199,7 @@ def register():
                 status = 409
                 if exc.code == "possible_duplicate":
                     candidates = queries.visible_among(current_user, exc.extra.get("candidates", []))
+                    reasons = {m["id"]: duplicates.explain(m) for m in exc.extra.get("matches", [])}
                 else:
                     flash(exc.message, "error")
             except DomainError as exc:
@@ -209,7 +211,8 @@ def register():
                 return redirect(url_for("participants.case_file", participant_id=participant.id))
         else:
             status = 422
-    return render_template("participants/register.html", form=form, candidates=candidates), status
+    return render_template("participants/register.html", form=form, candidates=candidates,
+                           reasons=reasons), status
 
 
 # --- the case file -------------------------------------------------------------------------------
