@@ -43,7 +43,6 @@ REASONS = {
     "birth_date_placeholder": _l("one date of birth is 1 January of the same year (often written when the day is "
                                  "unknown)"),
 }
-STRONG_NAME_REASONS = ("same_name", "names_swapped", "similar_spelling", "transliteration")
 
 
 @dataclass
@@ -101,23 +100,42 @@ def birth_date_reason(entered: date, registered: date) -> str | None:
     return None
 
 
-def _name_match(first: str, last: str, other_first: str | None, other_last: str | None,
-                other_key: str | None) -> tuple[str, tuple[str, str] | None] | None:
-    """(reason, transliteration systems) when the names match, strongest reason first."""
-    entered, registered = (fold(first), fold(last)), (fold(other_first), fold(other_last))
-    if entered == registered:
+@dataclass(frozen=True)
+class _Entered:
+    """The name being registered, folded once for all candidates."""
+    first: str
+    last: str
+    folded: tuple[str, str]
+    key: str
+
+    @classmethod
+    def of(cls, first: str, last: str) -> _Entered:
+        return cls(first, last, (fold(first), fold(last)), duplicate_key(first, last))
+
+
+def _name_match(entered: _Entered, other_first: str | None, other_last: str | None, other_key: str | None, *,
+                strong_only: bool = False) -> tuple[str, tuple[str, str] | None] | None:
+    """(reason, transliteration systems) when the names match, strongest reason first;
+    `strong_only` leaves out "one letter apart" (for a birth date that differs)."""
+    registered = (fold(other_first), fold(other_last))
+    if entered.folded == registered:
         return "same_name", None
-    if entered == registered[::-1]:
+    if entered.folded == registered[::-1]:
         return "names_swapped", None
-    key = duplicate_key(first, last)
-    if other_key and key == other_key:
+    if other_key and entered.key == other_key:
         return "similar_spelling", None
+    first, last = entered.first, entered.last
     for pairs in (((first, other_first), (last, other_last)), ((first, other_last), (last, other_first))):
-        found = [same_transliterated_name(a, b) for a, b in pairs]
-        if found[0] is not None and found[1] is not None:
-            differing = [systems for (a, b), systems in zip(pairs, found, strict=True) if fold(a) != fold(b)]
-            return "transliteration", (differing or found)[-1]
-    if similar_names(key, other_key):
+        found_first = same_transliterated_name(*pairs[0])
+        if found_first is None:
+            continue
+        found_last = same_transliterated_name(*pairs[1])
+        if found_last is None:
+            continue
+        found = (found_first, found_last)
+        differing = [systems for (a, b), systems in zip(pairs, found, strict=True) if fold(a) != fold(b)]
+        return "transliteration", (differing or list(found))[-1]
+    if not strong_only and similar_names(entered.key, other_key):
         return "one_letter_apart", None
     return None
 
@@ -140,6 +158,7 @@ def possible_duplicates(organisation_id: int, born: date, first_name: str, last_
             .order_by(Participant.id))
     if exclude_id is not None:
         stmt = stmt.where(Participant.id != exclude_id)
+    entered = _Entered.of(first_name, last_name)
     matches = []
     for row in db.session.execute(stmt):
         if row.date_of_birth is None:
@@ -147,11 +166,11 @@ def possible_duplicates(organisation_id: int, born: date, first_name: str, last_
         date_reason = birth_date_reason(born, row.date_of_birth)
         if date_reason is None:
             continue
-        name = _name_match(first_name, last_name, row.first_name, row.last_name, row.duplicate_key)
+        # a typo in the date and another in the name: too far apart to warn about
+        name = _name_match(entered, row.first_name, row.last_name, row.duplicate_key,
+                           strong_only=date_reason != "same_birth_date")
         if name is None:
             continue
         name_reason, systems = name
-        if date_reason != "same_birth_date" and name_reason not in STRONG_NAME_REASONS:
-            continue  # a typo in the date and another in the name: too far apart to warn about
         matches.append(Match(row.id, [name_reason, date_reason], systems))
     return matches

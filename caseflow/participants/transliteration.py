@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from anyascii import anyascii
 from flask_babel import lazy_gettext as _l
@@ -121,8 +122,15 @@ def _skeleton(sounds: str) -> str:
 
 def readings(name: str | None) -> dict[str, str]:
     """The name's skeleton as read in each system: {"de": …, "en": …, "fr": …, "pl": …}."""
-    folded = _folded(name or "")
-    return {system: _skeleton(_read(system, folded)) for system in READINGS}
+    return dict(_readings(name or ""))
+
+
+@lru_cache(maxsize=8192)
+def _readings(name: str) -> tuple[tuple[str, str], ...]:
+    # cached: a registration compares one name with the few hundred of a birth year, whose names
+    # repeat (Mohammed, Olena …)
+    folded = _folded(name)
+    return tuple((system, _skeleton(_read(system, folded))) for system in READINGS)
 
 
 def _read(system: str, folded: str) -> str:
@@ -133,7 +141,7 @@ def _read(system: str, folded: str) -> str:
 def same_transliterated_name(a: str | None, b: str | None) -> tuple[str, str] | None:
     """(system of a, system of b) in which the two names sound the same, or None. German and
     English are tried first, as they are the usual pair in a German case file."""
-    ra, rb = readings(a), readings(b)
+    ra, rb = dict(_readings(a or "")), dict(_readings(b or ""))
     for sa_ in _ORDER:
         for sb_ in _ORDER:
             if ra[sa_] and ra[sa_] == rb[sb_]:

@@ -281,3 +281,15 @@ def test_unknown_filter_values_are_not_saved(client, auth, counsellor):
     auth.login(counsellor)
     save(client, auth, "Seltsam", status="<script>", measure="drop table", nationality="xx", sort="evil")
     assert db.session.scalar(sa.select(SavedFilter.filters)) == {}
+
+
+def test_the_team_lead_finds_exports_in_the_audit_log(client, auth, counsellor, team_lead, haddads):
+    auth.login(counsellor)
+    client.get("/caseload.xlsx")
+    auth.logout()
+    auth.login(team_lead)
+    use_english(client, auth)
+    html = client.get("/audit?action=caseload.download").get_data(as_text=True)
+    assert "caseload lists exported" in html  # the filter's choice
+    assert html.count("<code>caseload.download</code>") == 1
+    assert "<code>case.view</code>" not in client.get("/audit?action=caseload.download").get_data(as_text=True)
