@@ -216,3 +216,12 @@ def test_only_the_typo_dates_are_read(org, counsellor, register):
         db.session.scalar(sa.select(Participant.id).where(Participant.date_of_birth == date(1990, 5, 17)))]
     # 1 January: the whole year is read, every one of that name is a candidate
     assert len(possible_duplicates(org.id, date(1990, 1, 1), "Amira", "Haddad")) == 4
+
+
+def test_the_openapi_document_describes_the_reasons(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert schemas["Error"]["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
+    assert "matches" in schemas["ErrorDetail"]["properties"]
+    reasons = schemas["DuplicateMatch"]["properties"]["reasons"]
+    assert reasons["type"] == "array" and "birth_date_day_month_swapped" in reasons["description"]
