@@ -8,7 +8,12 @@ BASE_SCHEMAS = {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-                       "candidates": {"type": "array", "items": {"type": "integer"}}}}}},
+                       "candidates": {"type": "array", "items": {"type": "integer"}},
+                       "matches": {"type": "array", "items": {
+                           "type": "object", "required": ["id", "reasons"],
+                           "properties": {"id": {"type": "integer"},
+                                          "reasons": {"type": "array", "items": {"type": "string"}},
+                                          "systems": {"type": "array", "items": {"type": "string"}}}}}}}}},
     "Page": {"type": "object", "required": ["items", "page", "per_page", "total"],
              "properties": {"items": {"type": "array"}, "page": {"type": "integer"},
                             "per_page": {"type": "integer", "maximum": 200}, "total": {"type": "integer"}}},

@@ -194,12 +194,26 @@ class Schema(ma.Schema):
         unknown = ma.EXCLUDE
 
 
+class DuplicateMatchSchema(Schema):
+    id = fields.Integer(required=True)
+    reasons = fields.List(fields.String(), metadata={
+        "description": "why this participant may be the same person: a name reason (same_name, names_swapped, "
+                       "similar_spelling, transliteration, one_letter_apart) and a date-of-birth reason "
+                       "(same_birth_date, birth_date_one_day_apart, birth_date_day_month_swapped, "
+                       "birth_date_placeholder)"})
+    systems = fields.List(fields.String(), metadata={
+        "description": "for a transliteration: the systems of the name sent and of the one registered "
+                       "(de, en, fr, pl)"})
+
+
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     field_messages = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
                                  metadata={"description": "messages per field (validation errors only)"})
     candidates = fields.List(fields.Integer(), metadata={"description": "possible duplicates' ids"})
+    matches = fields.List(fields.Nested(DuplicateMatchSchema), metadata={
+        "description": "possible duplicates with the reasons (same order as candidates)"})
     current_version = fields.Integer(metadata={"description": "the object's version now (stale version)"})
 
 

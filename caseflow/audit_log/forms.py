@@ -11,6 +11,7 @@ ACTION_FILTERS = {
     "access": _l("access log: case files opened or exported"),
     "case.view": _l("case files opened"),
     "case.export": _l("case files exported"),
+    "caseload.download": _l("caseload lists exported"),
     "participant.": _l("changes of master data"),
     "consent.": _l("consents"),
     "note.": _l("notes"),

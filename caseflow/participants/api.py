@@ -222,8 +222,10 @@ def list_participants(args):
 def create_participant(data):
     """Register a participant
 
-    409 possible_duplicate with error.candidates (ids) for a person of the same organisation with
-    the same date of birth and a similar name, unless confirm_not_duplicate is true.
+    409 possible_duplicate with error.candidates (ids) and error.matches (each id with its reasons)
+    for a person of the same organisation with a similar name and the same date of birth, or the
+    same name and a date of birth one typo away (docs/domain.md), unless confirm_not_duplicate is
+    true.
     """
     return _FullParticipant(services.register_participant(data, actor=api_user()))
 

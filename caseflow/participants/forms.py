@@ -294,3 +294,16 @@ def int_or_none(value: Any) -> int | None:
     else:
         return None
     return number if 0 <= number <= MAX_ID else None
+
+
+class QuickSearchForm(FlaskForm):
+    """The header's quick search (every page, for counsellors and team leads): posted like the
+    caseload's search, so that the term never reaches an address."""
+
+    q = StringField(_l("Search participants"), filters=[search_term])
+
+
+class SavedFilterForm(CaseloadSearchForm):
+    """Saves the caseload's current filters (posted as hidden fields) under a name."""
+
+    name = StringField(_l("Save these filters as"))

@@ -293,3 +293,19 @@ class Task(Model):
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+
+class SavedFilter(Model):
+    """A named set of caseload filters of one account (saved_filters.py). Only the non-personal
+    filters are kept (status, counsellor, measure, nationality, sort): never a search term."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    filters: Mapped[dict] = mapped_column(
+        sa.JSON, comment="the caseload's query-string filters (status, counsellor, measure, nationality, sort, "
+                         "dir), read back through the caseload's own parser; never a search term")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

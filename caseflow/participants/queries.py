@@ -10,7 +10,7 @@ create_app through caseflow/measures/caseload.py) instead of being imported here
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -90,11 +90,8 @@ def _next_task(column):
             .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
 
 
-def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
-    """One page of the caseload: two statements (count and rows), whatever the page size. The count
-    stops at web.TOTAL_CAP ("more than 10,000"); a search lists the best matches first when the
-    list is in name order (the default)."""
-    today = today or date.today()
+def _caseload_select(actor, filters: CaseloadFilters) -> sa.Select:
+    """The participants that `actor` sees through `filters` (a select of Participant)."""
     base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     if filters.status in ("active", "exited"):
         base = base.where(Participant.status == filters.status)
@@ -104,8 +101,42 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         base = base.where(Participant.nationality == filters.nationality)
     if filters.measure_id is not None and _caseload_measures is not None:
         base = base.where(_caseload_measures.enrolled_in(filters.measure_id))
-    base = search(base, filters.q)
+    return search(base, filters.q)
 
+
+def widened(filters: CaseloadFilters) -> CaseloadFilters:
+    """The same search over the whole organisation, exited cases included (the quick search's
+    scope, and where the caseload's hint "N more in other caseloads" points)."""
+    return replace(filters, status="all", counsellor_id=None, measure_id=None, nationality=None)
+
+
+def narrows(filters: CaseloadFilters) -> bool:
+    """Whether a filter besides the search hides any of the organisation's participants."""
+    return widened(filters) != filters
+
+
+def hidden_matches(actor, filters: CaseloadFilters, shown: int) -> int:
+    """How many more participants the search finds in the whole organisation than the `shown`
+    ones: one count (capped like every list's, so it stays cheap for a very common term), 0 when
+    nothing is searched for or no filter narrows the search."""
+    if not filters.q or not narrows(filters):
+        return 0
+    total, _capped = capped_total(_caseload_select(actor, widened(filters)).with_only_columns(Participant.id),
+                                  at_least=shown)
+    return max(0, total - shown)
+
+
+def caseload_export_rows(actor, filters: CaseloadFilters, *, limit: int) -> list[dict[str, Any]]:
+    """The caseload as filtered and sorted, every row up to `limit` (the XLSX export)."""
+    return caseload(actor, filters, page=1, per_page=limit).items
+
+
+def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
+    """One page of the caseload: two statements (count and rows), whatever the page size. The count
+    stops at web.TOTAL_CAP ("more than 10,000"); a search lists the best matches first when the
+    list is in name order (the default)."""
+    today = today or date.today()
+    base = _caseload_select(actor, filters)
     total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
 
     current_measure = _current_measure().label("current_measure")

@@ -27,6 +27,7 @@ from caseflow.i18n import valid_country_codes, valid_language_codes
 from caseflow.models_base import utcnow
 from caseflow.participants.access import require_casework
 from caseflow.participants.case_numbers import next_case_number
+from caseflow.participants.duplicates import possible_duplicates
 from caseflow.participants.models import (
     ForeignQualification,
     Goal,
@@ -37,7 +38,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import duplicate_key, search_key, similar_names
+from caseflow.participants.names import duplicate_key, search_key
 from caseflow.participants.queries import languages_of, qualifications_of
 from caseflow.participants.vocabulary import (
     ANSWER_FIELDS,
@@ -306,14 +307,9 @@ def _clean_all(values: Mapping[str, Any], *, organisation_id: int, languages: An
 
 def find_possible_duplicates(organisation_id: int, date_of_birth: date, first_name: str, last_name: str,
                              *, exclude_id: int | None = None) -> list[int]:
-    """Ids of the organisation's participants born the same day with a similar name."""
-    key = duplicate_key(first_name, last_name)
-    stmt = sa.select(Participant.id, Participant.duplicate_key).where(
-        Participant.organisation_id == organisation_id, Participant.date_of_birth == date_of_birth,
-        Participant.anonymised_at.is_(None)).order_by(Participant.id)
-    if exclude_id is not None:
-        stmt = stmt.where(Participant.id != exclude_id)
-    return [pid for pid, other in db.session.execute(stmt) if similar_names(key, other)]
+    """Ids of the organisation's participants who may be this person (duplicates.py says who and why)."""
+    return [m.id for m in possible_duplicates(organisation_id, date_of_birth, first_name, last_name,
+                                              exclude_id=exclude_id)]
 
 
 def _replace_children(participant: Participant, languages: list[dict[str, Any]] | None,
@@ -366,12 +362,13 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
         qualifications=values.get("foreign_qualifications") or [])
 
     if values.get("confirm_not_duplicate") is not True:
-        candidates = find_possible_duplicates(organisation_id, clean["date_of_birth"],
-                                              clean["first_name"], clean["last_name"])
-        if candidates:
-            raise Conflict(_("A participant with the same date of birth and a similar name is registered "
-                             "already. Check the candidates, or confirm that this is a different person."),
-                           code="possible_duplicate", candidates=candidates)
+        matches = possible_duplicates(organisation_id, clean["date_of_birth"], clean["first_name"],
+                                      clean["last_name"])
+        if matches:
+            raise Conflict(_("A participant with a similar name and date of birth is registered already. Check "
+                             "the candidates, or confirm that this is a different person."),
+                           code="possible_duplicate", candidates=[m.id for m in matches],
+                           matches=[m.as_json() for m in matches])
 
     participant = Participant(organisation_id=organisation_id, **clean)
     participant.birth_year = clean["date_of_birth"].year

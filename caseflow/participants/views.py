@@ -18,7 +18,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
-from caseflow.participants import panels, queries, services, tasks
+from caseflow.participants import duplicates, panels, queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,
@@ -34,6 +34,7 @@ from caseflow.participants.forms import (
     search_term,
 )
 from caseflow.participants.models import Goal, Note, Participant, Task
+from caseflow.participants.saved_filters import saved_filters_of
 from caseflow.participants.summary import case_summary
 from caseflow.participants.timeline import build_timeline
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
@@ -145,18 +146,27 @@ def caseload():
     return _render_caseload(_caseload_filters(request.args, search_term(caseload_search())))
 
 
-def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None = None) -> str:
+def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None = None, **context: Any) -> str:
+    """The caseload page; `context` adds to the template's (the saved-filter form's errors)."""
     page, per_page = page_args()
     org_id = current_user.organisation_id
     result = queries.caseload(current_user, filters, page=page, per_page=per_page)
     today = date.today()
     for item in result.items:
         item["no_contact_grade"] = no_contact_grade(item, today)
+    # "3 more in other caseloads – show": what the other filters hide of the search's matches
+    hidden = 0 if result.total_is_capped else queries.hidden_matches(current_user, filters, result.total)
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
         counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
         nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
-        sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters))
+        sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters),
+        hidden_matches=hidden, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
+        saved_filters=saved_filters_of(current_user), **context)
+
+
+# The caseload's helpers, for the caseload's tools (caseload.py: quick search, export, saved filters).
+caseload_filters, filter_args, render_caseload = _caseload_filters, _filter_args, _render_caseload
 
 
 # The no-contact badge is graded, so that the rows that need a call stand out instead of every row
@@ -198,6 +208,7 @@ def register():
     if request.method == "GET" and current_user.role == "counsellor":
         form.counsellor_id.data = str(current_user.id)
     candidates: Sequence[Participant] = []
+    reasons: dict[int, list[str]] = {}
     status = 200
     if form.is_submitted() and not form.wants_more_rows:
         if form.validate():
@@ -207,6 +218,7 @@ def register():
                 status = 409
                 if exc.code == "possible_duplicate":
                     candidates = queries.visible_among(current_user, exc.extra.get("candidates", []))
+                    reasons = {m["id"]: duplicates.explain(m) for m in exc.extra.get("matches", [])}
                 else:
                     flash(exc.message, "error")
             except DomainError as exc:
@@ -218,7 +230,8 @@ def register():
                 return redirect(url_for("participants.case_file", participant_id=participant.id))
         else:
             status = 422
-    return render_template("participants/register.html", form=form, candidates=candidates), status
+    return render_template("participants/register.html", form=form, candidates=candidates,
+                           reasons=reasons), status
 
 
 # --- the case file -------------------------------------------------------------------------------
