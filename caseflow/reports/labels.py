@@ -73,6 +73,8 @@ ESF_RULES = (
 
 BREAKDOWN_LABELS = {"female": _l("Female"), "male": _l("Male"), "non_binary": _l("Non-binary"),
                     "total": _l("Total")}
+LTU_RULE_SHORT = {"eu": _l("EU definition of long-term unemployment"),
+                  "de": _l("German definition of long-term unemployment (§ 18 SGB III)")}
 LTU_RULE_LABELS = {"eu": _l("eu – EU definition (over 6 months under 25, over 12 months from 25)"),
                    "de": _l("de – German definition, § 18 SGB III (one year and longer)")}
 
