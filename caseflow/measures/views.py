@@ -204,7 +204,9 @@ def attendance(measure_id: int, session_id: int):
     if form.validate_on_submit():
         present = {e.id: bool(getattr(form, f"present_{e.id}").data) for e in roster}
         try:
-            alerted = services.record_attendance(session, present, minutes=form.minutes.data, actor=current_user)
+            # a post without the duration field (an older page) leaves the duration as it is
+            minutes = form.minutes.data if "minutes" in request.form else services.KEEP
+            alerted = services.record_attendance(session, present, minutes=minutes, actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
             flash(exc.message, "error")
@@ -326,8 +328,9 @@ def enrolment(enrolment_id: int):
     status = 200
     if form.validate_on_submit():
         changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
-                   "dropout_reason": form.dropout_reason.data, "details": details_from_form(form, measure.type),
-                   "minutes": form.minutes.data}
+                   "dropout_reason": form.dropout_reason.data, "details": details_from_form(form, measure.type)}
+        if "minutes" in request.form:  # a post without the field leaves the recorded hours as they are
+            changes["minutes"] = form.minutes.data
         if enrolment.waitlisted_at is not None and changes["status"] == "planned":
             changes.pop("status")
         try:
