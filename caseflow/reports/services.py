@@ -329,13 +329,41 @@ def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
     """Counsellors and measures the actor may filter by (two small queries); the organisations are
     the report form's own choices."""
     organisation_id = actor.organisation_id if is_casework(actor) else None
-    staff = sa.select(User.id, User.name).where(User.role.in_(CASEWORK_ROLES)).order_by(User.name)
-    measures = sa.select(Measure.id, Measure.title).order_by(Measure.title)
+    staff = (sa.select(User.id, User.name, Organisation.name.label("organisation"))
+             .join(Organisation, Organisation.id == User.organisation_id)
+             .where(User.role.in_(CASEWORK_ROLES)).order_by(User.name, Organisation.name, User.id))
+    measures = (sa.select(Measure.id, Measure.title, Measure.start_date, Organisation.name.label("organisation"))
+                .join(Organisation, Organisation.id == Measure.organisation_id)
+                .order_by(Measure.title, Organisation.name, Measure.start_date, Measure.id))
     if organisation_id is not None:
         staff = staff.where(User.organisation_id == organisation_id)
         measures = measures.where(Measure.organisation_id == organisation_id)
-    return {"counsellors": [tuple(r) for r in db.session.execute(staff).all()],
-            "measures": [tuple(r) for r in db.session.execute(measures).all()]}
+    return {"counsellors": _distinct_labels([(r.id, r.name, r.organisation, None) for r in db.session.execute(staff)]),
+            "measures": _distinct_labels([(r.id, r.title, r.organisation, r.start_date)
+                                          for r in db.session.execute(measures)])}
+
+
+def _distinct_labels(rows: list[tuple[int, str, str, date | None]]) -> list[tuple[int, str]]:
+    """(id, label) where equal names are told apart: by the organisation where several organisations
+    have one of that name ("Deutsch B1 (Träger Nord)"), then by the start date where one organisation
+    has several ("Deutsch B1 (Träger Nord, 1 Feb 2025)")."""
+    from collections import Counter
+
+    from flask_babel import format_date
+    per_organisation = Counter((row[1], row[2]) for row in rows)
+    organisations_of: dict[str, set[str]] = {}
+    for row in rows:
+        organisations_of.setdefault(row[1], set()).add(row[2])
+    out = []
+    for id_, name, organisation, start in rows:
+        if len(organisations_of[name]) == 1 and per_organisation[(name, organisation)] == 1:
+            out.append((id_, name))
+            continue
+        parts = [organisation] if len(organisations_of[name]) > 1 else []
+        if per_organisation[(name, organisation)] > 1 and start is not None:
+            parts.append(format_date(start))
+        out.append((id_, f"{name} ({', '.join(parts)})" if parts else name))
+    return out
 
 
 # --- data completeness ----------------------------------------------------------------------------
