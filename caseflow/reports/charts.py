@@ -100,10 +100,10 @@ def column_chart(title: str, description: str, categories: Sequence[str],
             cx = x0 + per * col_w / 2
             parts.append(f'<text x="{cx}" y="{plot_h + 26}" text-anchor="end" '
                          f'transform="rotate(-45 {cx} {plot_h + 26})">{escape(category)}</text>')
-    lx = left
+    lx: float = left
     for s, (name, _) in enumerate(series):
-        parts.append(f'<rect class="bar bar-{s + 1}" x="{lx}" y="{height - 14}" width="10" height="10"></rect>')
-        parts.append(f'<text x="{lx + 14}" y="{height - 5}">{escape(name)}</text>')
+        parts.append(f'<rect class="bar bar-{s + 1}" x="{lx:g}" y="{height - 14}" width="10" height="10"></rect>')
+        parts.append(f'<text x="{lx + 14:g}" y="{height - 5}">{escape(name)}</text>')
         lx += 14 + text_width(name) + 20
     parts.append("</svg>")
     return Markup("".join(parts))
