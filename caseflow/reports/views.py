@@ -125,7 +125,8 @@ def esf_participants():
 def esf_export(fmt: str):
     report = services.esf_report(_args(), actor=current_user)
     tables = exports.esf_tables(report, _scope_name(report["organisation_id"]))
-    name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}.{fmt}"
+    minimum = f"-min{report['min_hours']}h" if report["min_hours"] else ""  # files of both options side by side
+    name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}{minimum}.{fmt}"
     return _download(tables, fmt, name, report="esf", organisation_id=report["organisation_id"])
 
 

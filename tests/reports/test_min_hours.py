@@ -93,6 +93,7 @@ def test_page_drilldown_and_export_apply_the_minimum(client, auth, team_lead, th
                          "&min_hours=8").get_data(as_text=True)
     assert "Amina" in listing and "Bekir" not in listing and "Chiara" not in listing
     response = client.get("/reports/esf.xlsx?from=2024-01-01&to=2024-12-31&min_hours=8")
+    assert 'filename="esf-2024-01-01-2024-12-31-eu-min8h.xlsx"' in response.headers["Content-Disposition"]
     rows = list(load_workbook(BytesIO(response.data)).worksheets[0].values)
     assert rows[4][:1] == ("Mindestteilnahme: 8 Stunden",)
     total = next(r for r in rows if r[0] == "Alle Teilnehmenden")
