@@ -156,6 +156,8 @@ class Config:
         if not 0 <= self.DIGEST_HOUR <= 23:
             raise ConfigError("DIGEST_HOUR must be an hour from 0 to 23")
         self.ESF_MIN_HOURS = _int("ESF_MIN_HOURS", 0)
+        if not 0 <= self.ESF_MIN_HOURS <= 10000:
+            raise ConfigError("ESF_MIN_HOURS must be whole hours from 0 to 10000 (0: off)")
         self.REPORTS_DATABASE_URL = with_our_driver(os.environ["REPORTS_DATABASE_URL"]) \
             if os.environ.get("REPORTS_DATABASE_URL") else None
         self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None

@@ -12,6 +12,7 @@ from functools import lru_cache
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.extensions import babel
@@ -107,6 +108,13 @@ def task_title(kind: str | None, stored: str, params: dict | None = None) -> str
         return stored
 
 
+def format_hours(minutes: int | None) -> str:
+    """Minutes as hours in the reader's language, to a tenth: 90 → "1.5 h" ("1,5 h" in German)."""
+    if minutes is None:
+        return ""
+    return _("%(hours)s h", hours=format_decimal(round(minutes / 60, 1), format="#,##0.#"))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale)
@@ -125,6 +133,6 @@ def init_app(app: Flask) -> None:
         return "" if value is None else format_percent(value, format="#,##0.0 %")
 
     app.jinja_env.filters.update(date=fmt_date, number=fmt_number, percent=fmt_percent,
-                                 country=country_name, language=language_name)
+                                 country=country_name, language=language_name, hours=format_hours)
     app.jinja_env.globals.update(task_title=task_title)
     app.jinja_env.globals.update(get_locale=get_locale)

@@ -36,7 +36,7 @@ from caseflow.measures.access import (
 )
 from caseflow.measures.details import DETAILS, details_for_api
 from caseflow.measures.models import Employer, Enrolment, Measure
-from caseflow.measures.queries import measure_counts
+from caseflow.measures.queries import enrolment_minutes, measure_counts
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.access import get_participant_for
 from caseflow.validation import MAX_ID
@@ -200,6 +200,15 @@ class EnrolmentSchema(_WithExtras):
     host_employer_id = Id(dump_only=True, allow_none=True)
     linked_enrolment_id = Id(dump_only=True, allow_none=True)
     attendance = fields.Nested(AttendanceSchema, dump_only=True)
+    minutes = Count(allow_none=True, metadata={
+        "description": "participation recorded on the enrolment itself (outside attendance sessions and notes), "
+                       "in minutes, 0 to 120,000; optional"})
+    participation_minutes = fields.Integer(dump_only=True, metadata={
+        "description": "hours of participation in minutes: `minutes`, plus the duration of every attendance "
+                       "session the participant was present at, plus the minutes of the notes linked to this "
+                       "enrolment"})
+    participation_hours = fields.Float(dump_only=True, metadata={"description": "participation_minutes / 60, "
+                                                                                 "to two decimals"})
     version = fields.Integer(dump_only=True)
 
 
@@ -213,11 +222,14 @@ class EnrolmentPatchSchema(EnrolmentSchema):
 
 def _enrolments_out(enrolments: list[Enrolment]) -> list[_With]:
     rates = services.attendance_rates(e.id for e in enrolments)
+    minutes = enrolment_minutes(e.id for e in enrolments)
     out = []
     for e in enrolments:
         present, total = rates.get(e.id, (0, 0))
+        spent = minutes.get(e.id, 0)
         out.append(_With(e, {"measure_type": e.measure.type, "waitlisted": e.waitlisted_at is not None,
-                             "details": details_for_api(e),
+                             "details": details_for_api(e), "participation_minutes": spent,
+                             "participation_hours": round(spent / 60, 2),
                              "attendance": {"present": present, "recorded": total,
                                             "rate": round(present / total, 3) if total else None}}))
     return out
@@ -236,7 +248,8 @@ def enrolments_create(data: dict[str, Any], participant_id: int):
     measure = services.measure_for_enrolment_form(user, data["measure_id"])
     enrolment = services.enrol_participant(participant, measure, services.EnrolmentInput(
         start_date=data.get("start_date"), end_date=data.get("end_date"), status=data["status"],
-        dropout_reason=data.get("dropout_reason"), details=data.get("details")), actor=user)
+        dropout_reason=data.get("dropout_reason"), details=data.get("details"), minutes=data.get("minutes")),
+        actor=user)
     return _enrolments_out([enrolment])[0]
 
 

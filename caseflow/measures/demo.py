@@ -21,6 +21,8 @@ from caseflow.vocabulary import GERMAN_LEVELS, MEASURE_TYPES
 
 GROUP_TYPES = ("language_course", "low_threshold_qualification", "intercultural_training",
                "adaptation_qualification", "trainee_partnership")
+# How long a demo session lasts, by measure type (minutes): a morning of a course, a training day.
+SESSION_MINUTES = {"language_course": 180, "low_threshold_qualification": 240, "intercultural_training": 360}
 CAPACITY = {"language_course": 18, "low_threshold_qualification": 12, "intercultural_training": 20,
             "adaptation_qualification": 15, "trainee_partnership": 10}
 TITLES = {
@@ -382,7 +384,9 @@ def _attendance(ctx: DemoContext, measures: list[dict], enrolments: list[dict], 
             continue
         budget -= len(dates) * len(members)
         plans.append((m, dates, members))
-        session_rows += [{"measure_id": m["id"], "date": d, "topic": None} for d in dates]
+        # a fixed duration per type (no draw from the generator: the same seed keeps its data)
+        minutes = SESSION_MINUTES.get(m["type"], 180)
+        session_rows += [{"measure_id": m["id"], "date": d, "topic": None, "minutes": minutes} for d in dates]
     session_ids = iter(_insert(AttendanceSession.__table__, session_rows, returning=True))
     attendance_rows = []
     for _measure, dates, members in plans:

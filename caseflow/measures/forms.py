@@ -28,7 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.measures.details import DETAILS, Detail
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
-from caseflow.participants.forms import int_or_none
+from caseflow.participants.forms import DurationField, int_or_none
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 
 
@@ -80,6 +80,9 @@ class EnrolmentBaseForm(FlaskForm):
                          description=_l("Planned end; the actual end once it has ended."))
     dropout_reason = TextAreaField(_l("Reason for dropping out"), validators=[Optional()],
                                    description=_l("Required when the participant dropped out."))
+    minutes = DurationField(_l("Hours of participation recorded here"), bare="hours", description=_l(
+        "Participation outside attendance lists and notes, e.g. hours confirmed by the provider. "
+        "In hours (12 or 1,5), as hours:minutes (1:30) or in minutes with min (90 min)."))
 
 
 class EnrolmentCreateForm(EnrolmentBaseForm):
@@ -158,11 +161,16 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
 class SessionForm(FlaskForm):
     date = DateField(_l("Date of the session"), validators=[Optional()])
     topic = StringField(_l("Topic"), validators=[Optional()])
+    minutes = DurationField(_l("Duration"), description=_l(
+        "Credited to everyone present. In minutes (90), in hours with h (1,5 h) or as hours:minutes (1:30)."))
 
 
 def attendance_form_class(enrolment_ids: tuple[int, ...]) -> type:
-    """A form with one checkbox `present_<enrolment id>` per enrolment on the session's roster."""
-    fields = {f"present_{i}": BooleanField(_l("present")) for i in enrolment_ids}
+    """A form with one checkbox `present_<enrolment id>` per enrolment on the session's roster, and
+    the session's duration."""
+    fields: dict[str, Any] = {f"present_{i}": BooleanField(_l("present")) for i in enrolment_ids}
+    fields["minutes"] = DurationField(_l("Duration of the session"), description=_l(
+        "Credited to everyone present. In minutes (90), in hours with h (1,5 h) or as hours:minutes (1:30)."))
     return type("AttendanceForm", (FlaskForm,), fields)
 
 

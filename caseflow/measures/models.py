@@ -89,6 +89,8 @@ class Enrolment(Model):
         sa.ForeignKey("enrolments.id"), comment="adaptation qualification: the recognition counselling it follows")
     attendance_alerted_at: Mapped[datetime | None] = mapped_column(
         TZDateTime, comment="set when the low-attendance task was created; cleared when the rate recovers")
+    minutes: Mapped[int | None] = mapped_column(
+        comment="participation recorded on the enrolment itself (outside sessions and notes), in minutes")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -110,6 +112,8 @@ class AttendanceSession(Model):
     measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column()
     topic: Mapped[str | None] = mapped_column(sa.String(200))
+    minutes: Mapped[int | None] = mapped_column(
+        comment="the session's duration; everyone present is credited with it")
 
 
 class Attendance(Model):

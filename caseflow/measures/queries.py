@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from caseflow.extensions import db
-from caseflow.measures.models import AttendanceSession, Employer, Enrolment, Measure
-from caseflow.participants.models import Participant
+from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
+from caseflow.participants.models import Note, Participant
 from caseflow.vocabulary import ENROLMENT_STATUSES
 
 
@@ -34,6 +34,82 @@ def measure_counts(measure_ids: Iterable[int]) -> dict[int, dict[str, int]]:
             if status in ("planned", "active"):
                 c["places_taken"] += n
     return dict(out)
+
+
+# --- hours of participation (docs/esf-indicators.md, "Hours of participation") ----------------------
+#
+# An enrolment's minutes of participation are its own recorded minutes, plus the duration of every
+# attendance session it was marked present at, plus the minutes of the progress notes linked to it.
+# A participant's are those of all their enrolments plus the minutes of their notes linked to none.
+# One definition, three shapes: per enrolment (pages, API), per measure (its page) and correlated to
+# the participant (the ESF+ report's minimum participation), each summed in SQL.
+
+def _enrolment_minute_parts(enrolments: sa.Select) -> sa.CompoundSelect:
+    """(enrolment id, minutes) rows of the three sources for the enrolment ids `enrolments` selects."""
+    own = sa.select(Enrolment.id.label("eid"), sa.func.coalesce(Enrolment.minutes, 0).label("minutes")).where(
+        Enrolment.id.in_(enrolments))
+    present = (sa.select(Attendance.enrolment_id.label("eid"), AttendanceSession.minutes.label("minutes"))
+               .join(AttendanceSession, AttendanceSession.id == Attendance.session_id)
+               .where(Attendance.enrolment_id.in_(enrolments), Attendance.present.is_(True),
+                      AttendanceSession.minutes.is_not(None)))
+    noted = sa.select(Note.enrolment_id.label("eid"), Note.minutes.label("minutes")).where(
+        Note.enrolment_id.in_(enrolments), Note.minutes.is_not(None))
+    return sa.union_all(own, present, noted)
+
+
+def enrolment_minutes(enrolment_ids: Iterable[int]) -> dict[int, int]:
+    """{enrolment id: minutes of participation} in one query (0 for an enrolment without any)."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    parts = _enrolment_minute_parts(sa.select(Enrolment.id).where(Enrolment.id.in_(ids))).subquery()
+    rows = db.session.execute(sa.select(parts.c.eid, sa.func.sum(parts.c.minutes)).group_by(parts.c.eid))
+    out = {i: 0 for i in ids}
+    out.update({eid: int(total or 0) for eid, total in rows})
+    return out
+
+
+def measure_minutes(measure_id: int) -> int:
+    """The minutes of participation of every enrolment in the measure, summed."""
+    parts = _enrolment_minute_parts(sa.select(Enrolment.id).where(Enrolment.measure_id == measure_id)).subquery()
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(parts.c.minutes), 0))) or 0)
+
+
+def unlinked_note_minutes(participant_id: int) -> int:
+    """The minutes of the participant's notes that count towards no enrolment."""
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Note.minutes), 0)).where(
+        Note.participant_id == participant_id, Note.enrolment_id.is_(None))) or 0)
+
+
+def participant_minutes(participant=Participant):
+    """The participant's minutes of participation as a scalar subquery correlated to `participant`
+    (the Participant entity or an alias): their enrolments' and their unlinked notes'. Every source
+    is reached through an index on the participant (enrolments, notes) or the enrolment
+    (attendances)."""
+    p = participant
+    own = (sa.select(sa.func.coalesce(sa.func.sum(Enrolment.minutes), 0))
+           .where(Enrolment.participant_id == p.id).correlate(p).scalar_subquery())
+    present = (sa.select(sa.func.coalesce(sa.func.sum(AttendanceSession.minutes), 0))
+               .select_from(Attendance)
+               .join(AttendanceSession, AttendanceSession.id == Attendance.session_id)
+               .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+               .where(Enrolment.participant_id == p.id, Attendance.present.is_(True))
+               .correlate(p).scalar_subquery())
+    noted = (sa.select(sa.func.coalesce(sa.func.sum(Note.minutes), 0))
+             .where(Note.participant_id == p.id).correlate(p).scalar_subquery())
+    # every note counts once: linked ones through their enrolment are part of "all notes" already
+    return own + present + noted
+
+
+def note_enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
+    """(enrolment id, "measure title (start date)") of the participant's enrolments, newest first:
+    what a progress note's minutes can count towards."""
+    from flask_babel import format_date
+    rows = db.session.execute(
+        sa.select(Enrolment.id, Measure.title, Enrolment.start_date).join(Measure, Measure.id == Enrolment.measure_id)
+        .where(Enrolment.participant_id == participant_id)
+        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()))
+    return [(i, f"{title} ({format_date(start)})" if start else title) for i, title, start in rows]
 
 
 def status_counts(counts: dict[str, int]) -> list[tuple[str, object, int]]:

@@ -57,6 +57,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 FINAL_STATUSES = frozenset({"completed", "dropped_out", "cancelled"})
 ATTENDANCE_THRESHOLD = 0.8
+# Durations: a session or a note lasts at most a day; an enrolment's own recorded participation at
+# most 2,000 hours (the longest measures, e.g. a year's qualification, stay below it).
+SESSION_MAX_MINUTES = 1440
+KEEP: Any = object()  # "leave as it is" for an optional argument that may be set to None
+ENROLMENT_MAX_MINUTES = 2000 * 60
 MEASURE_FIELDS = ("title", "type", "start_date", "end_date", "capacity", "location", "description", "active")
 EMPLOYER_FIELDS = ("name", "nace_section", "size", "district", "contact_person", "contact_phone",
                    "contact_email", "notes")
@@ -174,6 +179,7 @@ class EnrolmentInput:
     status: str = "planned"
     dropout_reason: str | None = None
     details: dict | None = None
+    minutes: int | None = None
 
 
 def _check_dates_and_status(participant: Participant, values: Mapping[str, Any]) -> Checker:
@@ -192,6 +198,7 @@ def _check_dates_and_status(participant: Participant, values: Mapping[str, Any])
         check.require(start is not None or end is None, "start_date", _("Enter the start with the end."))
     if status == "dropped_out" and check.ok("dropout_reason"):
         check.require(bool(reason), "dropout_reason", _("Say why the participant dropped out."))
+    check.integer("minutes", minimum=0, maximum=ENROLMENT_MAX_MINUTES)
     return check
 
 
@@ -210,7 +217,8 @@ def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, 
         raise Conflict(_("The participant has left the programme; record a re-entry first."),
                        code="participant_exited")
     _check_dates_and_status(participant, {"status": data.status, "start_date": data.start_date,
-                                          "end_date": data.end_date, "dropout_reason": data.dropout_reason}).done()
+                                          "end_date": data.end_date, "dropout_reason": data.dropout_reason,
+                                          "minutes": data.minutes}).done()
     details, columns = clean_details(measure.type, data.details, DetailsContext(
         organisation_id=participant.organisation_id, participant_id=participant.id, today=today()))
     unfinished = data.status in UNFINISHED_ENROLMENT_STATUSES
@@ -227,13 +235,14 @@ def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, 
         status="planned" if waitlisted_at else data.status,
         start_date=data.start_date, end_date=data.end_date,
         dropout_reason=(data.dropout_reason or "").strip() or None if data.status == "dropped_out" else None,
-        waitlisted_at=waitlisted_at, details=details or None, created_by_id=getattr(actor, "id", None),
+        waitlisted_at=waitlisted_at, details=details or None, minutes=data.minutes,
+        created_by_id=getattr(actor, "id", None),
         **columns)
     enrolment.measure = measure
     db.session.add(enrolment)
     db.session.flush()
     changes = snapshot(enrolment, ("measure_id", "status", "start_date", "end_date", "dropout_reason",
-                                   "host_employer_id", "linked_enrolment_id"))
+                                   "minutes", "host_employer_id", "linked_enrolment_id"))
     if waitlisted_at:
         changes["waitlisted"] = [None, True]
     if details:
@@ -275,7 +284,7 @@ def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, versio
     participant = get_participant_for(actor, enrolment.participant_id, for_update=True)
     lock_rows(Enrolment, [enrolment.id])
     check_version(enrolment, version)
-    unknown = set(changes) - {"status", "start_date", "end_date", "dropout_reason", "details"}
+    unknown = set(changes) - {"status", "start_date", "end_date", "dropout_reason", "details", "minutes"}
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(names)s.", names=", ".join(sorted(unknown))),
                           code="validation_error", fields={n: [_("Cannot be changed.")] for n in unknown})
@@ -294,14 +303,15 @@ def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, versio
     values = {"status": status, "start_date": changes.get("start_date", enrolment.start_date),
               "end_date": changes.get("end_date", enrolment.end_date),
               "dropout_reason": changes.get("dropout_reason", enrolment.dropout_reason) if status == "dropped_out"
-              else None}
+              else None, "minutes": changes.get("minutes", enrolment.minutes)}
     check = _check_dates_and_status(participant, values)
     raw = changes.get("details")
     if raw is not None and not isinstance(raw, Mapping):
         check.add("details", _("details must be an object."))
     check.done()
     new_values: dict[str, Any] = {"status": status, "start_date": values["start_date"], "end_date": values["end_date"],
-                                  "dropout_reason": (values["dropout_reason"] or "").strip() or None}
+                                  "dropout_reason": (values["dropout_reason"] or "").strip() or None,
+                                  "minutes": values["minutes"]}
     if "details" in changes:
         merged = {**details_for_api(enrolment), **(raw or {})}
         merged = {k: v for k, v in merged.items() if v is not None}
@@ -432,26 +442,29 @@ def bulk_enrol(measure: Measure, participant_ids: Iterable[int], data: Enrolment
 # --- attendance ------------------------------------------------------------------------------------
 
 @transactional
-def add_session(measure: Measure, *, session_date: date | None, topic: str | None, actor) -> AttendanceSession:
-    """Adds a session (one per measure and day) to a measure of the actor's organisation."""
+def add_session(measure: Measure, *, session_date: date | None, topic: str | None, actor,
+                minutes: int | None = None) -> AttendanceSession:
+    """Adds a session (one per measure and day) to a measure of the actor's organisation; `minutes`,
+    its duration (optional, 1 to 1,440), is credited to everyone marked present."""
     if not may_work_with_measure(actor, measure):
         raise NotFound(_("No such measure."))
     lock_rows(Measure, [measure.id])
-    check = Checker({"date": session_date, "topic": topic})
+    check = Checker({"date": session_date, "topic": topic, "minutes": minutes})
     day = check.date("date", required=True, not_before=measure.start_date, not_after=measure.end_date,
                      before_message=_("The session must lie within the measure's dates."),
                      after_message=_("The session must lie within the measure's dates."))
     topic = check.text("topic", max_length=200)
+    minutes = check.integer("minutes", minimum=1, maximum=SESSION_MAX_MINUTES)
     check.done()
     assert day is not None
     if db.session.scalar(sa.select(AttendanceSession.id).where(
             AttendanceSession.measure_id == measure.id, AttendanceSession.date == day)):
         raise DomainError.field("date", _("There is a session on this day already."), status=409)
-    session = AttendanceSession(measure_id=measure.id, date=day, topic=topic)
+    session = AttendanceSession(measure_id=measure.id, date=day, topic=topic, minutes=minutes)
     db.session.add(session)
     db.session.flush()
     record("attendance_session.create", actor=actor, obj=session, organisation_id=measure.organisation_id,
-           changes={"measure_id": [None, measure.id], "date": [None, day.isoformat()]})
+           changes={"measure_id": [None, measure.id], "date": [None, day.isoformat()], "minutes": [None, minutes]})
     return session
 
 
@@ -488,9 +501,11 @@ def rate(pair: tuple[int, int] | None) -> float | None:
 
 
 @transactional
-def record_attendance(session: AttendanceSession, present: Mapping[int, bool], *, actor) -> list[Enrolment]:
+def record_attendance(session: AttendanceSession, present: Mapping[int, bool], *, actor,
+                      minutes: Any = KEEP) -> list[Enrolment]:
     """Stores who was present at `session` ({enrolment id: present}) for the enrolments on its
-    roster, then raises the low-attendance task where a rate fell below 80 %. Returns the
+    roster (and, when `minutes` is given, the session's duration: None or 1 to 1,440), then raises
+    the low-attendance task where a rate fell below 80 %. Returns the
     enrolments for which a task was created. Locks the measure (the enrolments it changes belong to
     many participants, whose rows are not locked: attendance changes none of theirs)."""
     measure = db.session.get(Measure, session.measure_id)
@@ -501,6 +516,14 @@ def record_attendance(session: AttendanceSession, present: Mapping[int, bool], *
     strangers = set(present) - set(roster)
     if strangers:
         raise DomainError.field("present", _("Some of these enrolments cannot attend this session."))
+    duration_change: dict[str, Any] = {}
+    if minutes is not KEEP:
+        check = Checker({"minutes": minutes})
+        minutes = check.integer("minutes", minimum=1, maximum=SESSION_MAX_MINUTES)
+        check.done()
+        if minutes != session.minutes:
+            duration_change = {"minutes": [session.minutes, minutes]}
+            session.minutes = minutes
     existing = {a.enrolment_id: a for a in db.session.scalars(
         sa.select(Attendance).where(Attendance.session_id == session.id))}
     for enrolment_id, was_present in present.items():
@@ -513,7 +536,7 @@ def record_attendance(session: AttendanceSession, present: Mapping[int, bool], *
     record("attendance.record", actor=actor, object_type="attendance_sessions", object_id=session.id,
            organisation_id=measure.organisation_id,
            changes={"present": [None, sum(1 for v in present.values() if v)],
-                    "absent": [None, sum(1 for v in present.values() if not v)]})
+                    "absent": [None, sum(1 for v in present.values() if not v)], **duration_change})
     return _attendance_alerts(measure, [roster[i] for i in present], actor=actor)
 
 

@@ -64,5 +64,9 @@ def enrolment_events(participant) -> list[TimelineEvent]:
 
 def enrolments_panel(participant, actor):
     enrolments = queries.participant_enrolments(participant.id)
+    minutes = queries.enrolment_minutes(e.id for e in enrolments)
+    outside = queries.unlinked_note_minutes(participant.id)
     return {"enrolments": enrolments, "enrolment_rates": attendance_rates(e.id for e in enrolments),
+            "enrolment_minutes": minutes, "minutes_outside_measures": outside,
+            "total_minutes": sum(minutes.values()) + outside,
             "enrolment_statuses": ENROLMENT_STATUSES, "measure_types": MEASURE_TYPES}

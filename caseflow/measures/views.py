@@ -159,6 +159,8 @@ def measure(measure_id: int):
         context.update(
             status=status, enrolments=enrolments, waiting=waiting,
             rates=services.attendance_rates([e.id for e in enrolments.items]),
+            minutes=queries.enrolment_minutes(e.id for e in enrolments.items),
+            total_minutes=queries.measure_minutes(measure.id),
             sessions=queries.sessions_of(measure.id), session_form=SessionForm(),
             placements=queries.placements_after(measure.id))
     return render_template("measures/measure.html", **context)
@@ -181,7 +183,7 @@ def session_add(measure_id: int):
     if form.validate_on_submit():
         try:
             session = services.add_session(measure, session_date=form.date.data, topic=form.topic.data,
-                                           actor=current_user)
+                                           minutes=form.minutes.data, actor=current_user)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -202,8 +204,11 @@ def attendance(measure_id: int, session_id: int):
     if form.validate_on_submit():
         present = {e.id: bool(getattr(form, f"present_{e.id}").data) for e in roster}
         try:
-            alerted = services.record_attendance(session, present, actor=current_user)
+            # a post without the duration field (an older page) leaves the duration as it is
+            minutes = form.minutes.data if "minutes" in request.form else services.KEEP
+            alerted = services.record_attendance(session, present, minutes=minutes, actor=current_user)
         except DomainError as exc:
+            apply_error(form, exc)
             flash(exc.message, "error")
         else:
             flash(_("Attendance saved."), "success")
@@ -215,9 +220,10 @@ def attendance(measure_id: int, session_id: int):
         recorded = queries.recorded_attendance(session.id)
         for e in roster:
             getattr(form, f"present_{e.id}").data = recorded.get(e.id, True)
+        form.minutes.data = session.minutes
     rates = services.attendance_rates(e.id for e in roster)
     return render_template("measures/attendance.html", measure=measure, session=session, roster=roster,
-                           form=form, rates=rates)
+                           form=form, rates=rates, minutes=queries.enrolment_minutes(e.id for e in roster))
 
 
 # --- bulk enrolment --------------------------------------------------------------------------------
@@ -291,7 +297,7 @@ def enrolment_new(participant_id: int):
     if form.validate_on_submit():
         data = services.EnrolmentInput(start_date=form.start_date.data, end_date=form.end_date.data,
                                        status=form.status.data, dropout_reason=form.dropout_reason.data,
-                                       details=details_from_form(form, measure.type))
+                                       details=details_from_form(form, measure.type), minutes=form.minutes.data)
         try:
             enrolment = services.enrol_participant(participant, measure, data, actor=current_user)
         except DomainError as exc:
@@ -323,6 +329,8 @@ def enrolment(enrolment_id: int):
     if form.validate_on_submit():
         changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
                    "dropout_reason": form.dropout_reason.data, "details": details_from_form(form, measure.type)}
+        if "minutes" in request.form:  # a post without the field leaves the recorded hours as they are
+            changes["minutes"] = form.minutes.data
         if enrolment.waitlisted_at is not None and changes["status"] == "planned":
             changes.pop("status")
         try:
@@ -350,6 +358,7 @@ def enrolment(enrolment_id: int):
     return render_template("measures/enrolment.html", enrolment=enrolment, participant=participant, measure=measure,
                            form=form, details=DETAILS[measure.type], shown=shown, host=host, linked=linked,
                            offer_adaptation=offer_adaptation, rate=rates.get(enrolment.id),
+                           minutes=queries.enrolment_minutes([enrolment.id])[enrolment.id],
                            transitions=services.TRANSITIONS), status
 
 

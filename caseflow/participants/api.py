@@ -299,6 +299,9 @@ class NoteSchema(Schema):
     date = Date(required=True, metadata={"description": "the day of the contact, not in the future"})
     kind = Choice(NOTE_KINDS, required=True)
     minutes = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 1440})
+    enrolment_id = Id(allow_none=True, metadata={
+        "description": "optional: one of this participant's enrolments; the note's minutes then count towards "
+                       "that enrolment's hours of participation"})
     text = Text(max_length=TEXT_LIMITS["note_text"], required=True)
     author_id = _read_only_id(allow_none=True)
     version = _read_only_id()
@@ -311,6 +314,7 @@ class NotePatchSchema(Schema):
     date = Date()
     kind = Choice(NOTE_KINDS)
     minutes = fields.Integer(strict=True, allow_none=True, metadata={"minimum": 0, "maximum": 1440})
+    enrolment_id = Id(allow_none=True)
     text = Text(max_length=TEXT_LIMITS["note_text"])
 
 

@@ -184,20 +184,87 @@ def form_data_of(participant, languages, qualifications) -> dict[str, Any]:
     return data
 
 
+# A duration as people type it: minutes ("90", "90 min"), hours with a unit ("1,5 h", "2 Std.",
+# "1.5 hours") or hours:minutes ("1:30"). ASCII digits only. A number without a unit is read in the
+# field's own unit (minutes for a session or a note, hours for an enrolment's recorded hours).
+_NUMBER = r"([0-9]{1,6})(?:[.,]([0-9]{1,2}))?"
+_MINUTE_UNIT = r"\s*(?:m|min|min\.|mins|minute|minutes|minuten)"
+_HOUR_UNIT = r"\s*(?:h|hr|hrs|hour|hours|std|std\.|stunde|stunden)"
+_CLOCK = re.compile(r"([0-9]{1,5}):([0-5][0-9])")
+
+
+def _amount(whole: str, fraction: str | None) -> float:
+    return int(whole) + (int(fraction) / 10 ** len(fraction) if fraction else 0)
+
+
+def parse_duration(text: str, bare: str = "minutes") -> int | None:
+    """Whole minutes from a typed duration (see above); None when it is not one."""
+    value = text.strip()
+    if m := re.fullmatch(_NUMBER + _MINUTE_UNIT, value, re.IGNORECASE):
+        return round(_amount(m.group(1), m.group(2)))
+    if m := re.fullmatch(_NUMBER + _HOUR_UNIT, value, re.IGNORECASE):
+        return round(_amount(m.group(1), m.group(2)) * 60)
+    if m := re.fullmatch(_NUMBER, value):
+        return round(_amount(m.group(1), m.group(2)) * (60 if bare == "hours" else 1))
+    if m := _CLOCK.fullmatch(value):
+        return int(m.group(1)) * 60 + int(m.group(2))
+    return None
+
+
+class DurationField(StringField):
+    """A duration, converted to whole minutes (None when empty); the services judge the range.
+    `bare`: the unit of a number typed without one ("minutes" or "hours"), also the unit a stored
+    duration is shown in."""
+
+    def __init__(self, label=None, validators=None, *, bare: str = "minutes", **kwargs):
+        self.bare = bare
+        kwargs.setdefault("description", _l("In minutes (90), in hours with h (1,5 h) or as hours:minutes (1:30).")
+                          if bare == "minutes" else
+                          _l("In hours (12 or 1,5), as hours:minutes (1:30) or in minutes with min (90 min)."))
+        super().__init__(label, validators or [Optional()], **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        if self.bare == "hours":
+            hours = self.data / 60
+            text = f"{hours:.2f}".rstrip("0").rstrip(".")
+            return text.replace(".", ",") if str(get_locale() or "").startswith("de") else text
+        return str(self.data)
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if not valuelist or not (valuelist[0] or "").strip():
+            return
+        minutes = parse_duration(valuelist[0], self.bare)
+        if minutes is None:
+            raise ValueError(_("Enter a duration, e.g. 90 (minutes), 1,5 h or 1:30.") if self.bare == "minutes"
+                             else _("Enter a duration, e.g. 12 (hours), 1,5 or 1:30."))
+        self.data = minutes
+
+
 class NoteForm(FlaskForm):
     date = _date(_l("Date"), required=True)
     kind = _select(_l("Kind of contact"), required=True)
-    minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
+    minutes = DurationField(_l("Duration"))
     text = TextAreaField(_l("Note"), validators=[RequiredMark()])
+    enrolment_id = SelectField(_l("Counts towards the hours of"), choices=[], validate_choice=False,
+                               validators=[Optional()])
     version = HiddenField()
 
-    def setup(self) -> NoteForm:
+    def setup(self, enrolments: list[tuple[int, str]] | None = None) -> NoteForm:
+        """`enrolments`: (id, label) of the participant's enrolments the note's duration can count towards."""
         self.kind.choices = [_blank(_("– choose –"))] + list(NOTE_KINDS.items())
+        self.enrolment_id.choices = [_blank(_("– no measure –"))] + [(str(i), label) for i, label in enrolments or ()]
+        if isinstance(self.enrolment_id.data, int):
+            self.enrolment_id.data = str(self.enrolment_id.data)
         return self
 
     def to_data(self) -> dict[str, Any]:
         return {"date": self.date.data, "kind": _none_if_blank(self.kind.data), "minutes": self.minutes.data,
-                "text": self.text.data}
+                "text": self.text.data, "enrolment_id": int_or_none(self.enrolment_id.data)}
 
 
 class StatusChangeForm(FlaskForm):

@@ -227,6 +227,10 @@ class Note(Model):
     date: Mapped[date] = mapped_column()
     kind: Mapped[str] = mapped_column(enum_column("note_kind", NOTE_KINDS))
     minutes: Mapped[int | None] = mapped_column()
+    # the enrolment whose hours of participation the note's minutes add to (measures domain's table,
+    # named, not imported); NULL: contact time outside any measure
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="SET NULL"),
+                                                     index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -67,6 +67,21 @@ def register_caseload_measures(part: CaseloadMeasures) -> None:
     _caseload_measures = part
 
 
+# The enrolments a progress note can count towards (the note's minutes add to that enrolment's hours
+# of participation): the measures domain, higher up, registers the reader at start-up.
+_note_enrolments: list[Callable[[int], list[tuple[int, str]]]] = []
+
+
+def register_note_enrolments(reader: Callable[[int], list[tuple[int, str]]]) -> None:
+    _note_enrolments[:] = [reader]
+
+
+def note_enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
+    """(enrolment id, label) of the participant's enrolments a note can count towards; empty when
+    no domain registered a reader."""
+    return _note_enrolments[0](participant_id) if _note_enrolments else []
+
+
 def _current_measure():
     if _caseload_measures is None:
         return sa.null()

@@ -39,7 +39,7 @@ from caseflow.participants.models import (
     Task,
 )
 from caseflow.participants.names import duplicate_key, search_key
-from caseflow.participants.queries import languages_of, qualifications_of
+from caseflow.participants.queries import languages_of, note_enrolment_choices, qualifications_of
 from caseflow.participants.vocabulary import (
     ANSWER_FIELDS,
     ANSWERS,
@@ -504,7 +504,9 @@ def add_status_change(participant: Participant, *, date_: date | None, status: s
 
 # --- progress notes ------------------------------------------------------------------------------
 
-def _clean_note(values: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_note(values: Mapping[str, Any], participant_id: int | None = None) -> dict[str, Any]:
+    """The note's values, judged; `enrolment_id` must be one of the participant's enrolments (the
+    import, which has no participant yet, sends none)."""
     check = _checker(values)
     day = check.date("date", required=True, not_after=date.today(),
                      after_message=_("A note records a contact that has happened: the date cannot be in the future."))
@@ -513,17 +515,23 @@ def _clean_note(values: Mapping[str, Any]) -> dict[str, Any]:
     minutes = check.integer("minutes")
     check.require(minutes is None or 0 <= minutes <= NOTE_MAX_MINUTES, "minutes",
                   _("Enter the duration in minutes (0 to 1440)."))
+    enrolment_id = check.integer("enrolment_id")
+    if enrolment_id is not None and check.ok("enrolment_id"):
+        check.require(participant_id is not None and enrolment_id in dict(note_enrolment_choices(participant_id)),
+                      "enrolment_id",
+                      _("Choose one of this participant's enrolments."))
     check.done()
-    return {"date": day, "kind": kind, "text": (text or "").replace("\r\n", "\n"), "minutes": minutes}
+    return {"date": day, "kind": kind, "text": (text or "").replace("\r\n", "\n"), "minutes": minutes,
+            "enrolment_id": enrolment_id}
 
 
 @transactional
 def add_note(participant: Participant, data: Mapping[str, Any], *, actor: User) -> Note:
     require_casework(actor)
     _lock(participant)
-    clean = _clean_note(data)
+    clean = _clean_note(data, participant.id)
     return _add_to_case(participant, Note(participant_id=participant.id, author_id=actor.id, **clean),
-                        "note.create", ("date", "kind", "minutes", "text"), actor=actor)
+                        "note.create", ("date", "kind", "minutes", "enrolment_id", "text"), actor=actor)
 
 
 def _lock_owner(obj: Note | Goal | Task) -> None:
@@ -537,7 +545,8 @@ def correct_note(note: Note, data: Mapping[str, Any], *, version: Any, actor: Us
     require_casework(actor)
     _lock_owner(note)
     check_version(note, version)
-    clean = _clean_note({"date": note.date, "kind": note.kind, "minutes": note.minutes, "text": note.text, **data})
+    clean = _clean_note({"date": note.date, "kind": note.kind, "minutes": note.minutes, "text": note.text,
+                         "enrolment_id": note.enrolment_id, **data}, note.participant_id)
     changes = diff(note, clean)
     if changes:
         if "text" in changes:

@@ -395,7 +395,7 @@ RECORD_FORMS: dict[str, dict[str, Any]] = {
 
 def _blank_form(kind: str, participant: Participant):
     if kind == "note":
-        form = NoteForm(formdata=None, prefix="note").setup()
+        form = NoteForm(formdata=None, prefix="note").setup(queries.note_enrolment_choices(participant.id))
         form.date.data = date.today()
     elif kind == "status":
         form = StatusChangeForm(formdata=None, prefix="status").setup()
@@ -457,7 +457,7 @@ def _section_url(participant: Participant, section: str) -> str:
 @casework_required
 def add_note(participant_id: int):
     participant = _participant_for_writing(participant_id)
-    form = NoteForm(prefix="note").setup()
+    form = NoteForm(prefix="note").setup(queries.note_enrolment_choices(participant.id))
     return _record_on_case_file(participant, form, "note", _section_url(participant, "timeline"), _("Note added."),
                                 lambda: services.add_note(participant, form.to_data(), actor=current_user))
 
@@ -467,7 +467,8 @@ def add_note(participant_id: int):
 def correct_note(participant_id: int, note_id: int):
     participant, note = get_record_for(current_user, participant_id, Note, note_id,
                                        writable=request.method == "POST")
-    form = NoteForm(obj=note).setup() if request.method == "GET" else NoteForm().setup()
+    enrolments = queries.note_enrolment_choices(participant.id)
+    form = NoteForm(obj=note).setup(enrolments) if request.method == "GET" else NoteForm().setup(enrolments)
     done, status = _save_edit_form(
         form, lambda: services.correct_note(note, form.to_data(), version=int_or_none(form.version.data),
                                             actor=current_user),

@@ -79,6 +79,8 @@ def _context(title: str, report: dict, scope: str, rule: str | None = None) -> l
 
 def esf_tables(report: dict, organisation_name: str) -> list[Table]:
     context = _context(_("ESF+ common indicators"), report, organisation_name, report["ltu_rule"])
+    context.append(_("Minimum participation: %(hours)s hours", hours=report["min_hours"]) if report.get("min_hours")
+                   else _("Minimum participation: none (every participant counts)"))
     outputs = Table(_("Output indicators"), [_("Indicator")] + _breakdown_headers(), context=context)
     for key in q.OUTPUT_KEYS:
         outputs.rows.append([str(L.OUTPUT_LABELS[key])] + [report["outputs"][key][b] for b in q.BREAKDOWN_KEYS])

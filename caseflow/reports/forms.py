@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Optional
 
 from caseflow.reports import labels as L
@@ -27,6 +27,8 @@ setattr(ReportForm, "from", _FROM_FIELD)
 
 class EsfForm(ReportForm):
     ltu_rule = SelectField(_l("Long-term unemployment rule"), choices=[], validate_choice=False)
+    min_hours = StringField(_l("Minimum hours of participation"), render_kw={"inputmode": "numeric"},
+                            description=_l("Count only participants with at least this many hours (0: everyone)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -69,10 +69,14 @@ ESF_RULES = (
     (_l("Calendar months"), _l("The date N calendar months before a day has that day's day of the month, or the month's last day where it has no such day (2024-03-31 minus 1 month is 2024-02-29).")),
     (_l("Six-month follow-up"), _l("The latest six-month follow-up dated on or after the final exit counts. Without one, or when the person could not be reached, a participant counts in neither longer-term row: an unknown outcome is never negative and never positive.")),
     (_l("Breakdown"), _l("Female, male, non-binary and total; the total also counts participants whose gender is not stated. Restricted cases (GDPR Art. 18) are left out; anonymised cases stay with the same figures.")),
+    (_l("Minimum participation"), _l("With a minimum of hours, only participants with at least that many hours of participation count, in outputs and results alike: hours recorded on their enrolments, at attendance sessions they were present at, and in their notes.")),
+    (_l("Not reported"), _l("Participants from rural areas (Annex I, point 1.2): Caseflow records the Berlin borough of residence, not the municipality, so the degree of urbanisation (DEGURBA) cannot be determined. All of Berlin is a city (DEGURBA 1).")),
 )
 
 BREAKDOWN_LABELS = {"female": _l("Female"), "male": _l("Male"), "non_binary": _l("Non-binary"),
                     "total": _l("Total")}
+LTU_RULE_SHORT = {"eu": _l("EU definition of long-term unemployment"),
+                  "de": _l("German definition of long-term unemployment (§ 18 SGB III)")}
 LTU_RULE_LABELS = {"eu": _l("eu – EU definition (over 6 months under 25, over 12 months from 25)"),
                    "de": _l("de – German definition, § 18 SGB III (one year and longer)")}
 

@@ -24,6 +24,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from caseflow.audit.services import record
 from caseflow.crypto import pseudonym
 from caseflow.database import reports_session, transactional
 from caseflow.errors import Forbidden
+from caseflow.measures.queries import participant_minutes
 from caseflow.placements.models import FollowUp
 from caseflow.privacy.models import Consent
 from caseflow.reports import queries as q
@@ -114,7 +116,8 @@ def _select(date_from: date, date_to: date, organisation_id: int | None, rule: s
         r.c.id.label("leaving_id"), r.c.leaving_status, r.c.qualified,
         sa.case((results["qualification_upon_leaving"], True), else_=False).label("qualification_upon_leaving"),
         fu.date.label("follow_up_date"), fu.status.label("follow_up_status"),
-        fu.improved_situation.label("follow_up_improved"), fu.improvement_kind.label("improvement_kind"))
+        fu.improved_situation.label("follow_up_improved"), fu.improvement_kind.label("improvement_kind"),
+        participant_minutes(P).label("participation_minutes"))
         .outerjoin(r, r.c.id == P.id)
         .outerjoin(fu, fu.id == r.c.follow_up_id)
         .where(*q.scope_conditions(organisation_id), sa.or_(entered, r.c.id.is_not(None)))
@@ -151,7 +154,13 @@ def _record(row: Any, missing: list[str]) -> dict[str, Any]:
                           "improvement_kind": row.improvement_kind}
     return {"pseudonym": pseudonym("monitoring", row.organisation_id, row.id),
             "organisation_id": row.organisation_id, "complete": not missing, "missing": missing,
-            "entry": entry, "exit": exit_part, "six_months": six_months}
+            "entry": entry, "exit": exit_part, "six_months": six_months,
+            "participation_hours": hours(row.participation_minutes)}
+
+
+def hours(minutes: Any) -> str:
+    """Minutes as hours with two decimals, as text (an exact decimal in every format)."""
+    return str((Decimal(int(minutes or 0)) / 60).quantize(Decimal("0.01")))
 
 
 def params_for(data: Mapping[str, Any], *, actor) -> tuple[date, date, int | None]:
@@ -245,6 +254,7 @@ def to_xml(export: Export) -> bytes:
             for name in names:
                 if values[name] is not None:  # optional elements are left out, never empty
                     etree.SubElement(part, ns + _camel(name)).text = _text(values[name])
+        etree.SubElement(el, ns + "participationHours").text = rec["participation_hours"]
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -252,7 +262,7 @@ def csv_columns() -> list[str]:
     return (["pseudonym", "organisation_id", "complete", "missing"]
             + [f"entry_{n}" if not n.startswith("entry") else n for n in ENTRY_FIELDS]
             + [n if n.startswith("exit") else f"exit_{n}" for n in EXIT_FIELDS]
-            + [f"six_months_{n}" for n in SIX_MONTH_FIELDS])
+            + [f"six_months_{n}" for n in SIX_MONTH_FIELDS] + ["participation_hours"])
 
 
 def to_csv(export: Export) -> str:
@@ -264,7 +274,7 @@ def to_csv(export: Export) -> str:
         writer.writerow([rec["pseudonym"], rec["organisation_id"], _text(rec["complete"]), " ".join(rec["missing"])]
                         + [_text(entry[n]) for n in ENTRY_FIELDS]
                         + [_text(ex.get(n)) for n in EXIT_FIELDS]
-                        + [_text(six.get(n)) for n in SIX_MONTH_FIELDS])
+                        + [_text(six.get(n)) for n in SIX_MONTH_FIELDS] + [rec["participation_hours"]])
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ from caseflow.accounts.models import Organisation
 from caseflow.database import reports_session
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
+from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Participant, StatusChange
 from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
@@ -161,7 +162,13 @@ def output_conditions(rule: str) -> dict[str, Any]:
     }
 
 
-def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None):
+def minimum_participation(min_minutes: int) -> list:
+    """The ESF+ report's option (`ESF_MIN_HOURS`, `min_hours`): only participants with at least
+    `min_minutes` minutes of participation (measures/queries.py: participant_minutes); none when 0."""
+    return [participant_minutes(P) >= min_minutes] if min_minutes > 0 else []
+
+
+def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None, min_minutes: int = 0):
     """One row per participant whose final exit lies in the period, with what the result rules read:
     the status upon leaving (the latest record dated on or before exit + 28 days, the last recorded
     of a day winning), the latest six-month follow-up dated on or after the final exit, and whether
@@ -181,7 +188,7 @@ def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None
                        latest_follow_up.label("follow_up_id"),
                        qualified.label("qualified"))
              .where(*scope_conditions(organisation_id), P.status == "exited",
-                    P.exit_date.between(date_from, date_to))
+                    P.exit_date.between(date_from, date_to), *minimum_participation(min_minutes))
              # materialised: each correlated lookup runs once per participant, not once per use
              .cte("leaving_inner").prefix_with("MATERIALIZED"))
     fu_latest = aliased(FollowUp, name="fu_latest")
@@ -219,15 +226,17 @@ def _by_gender(rows: Iterable, keys: Iterable[str]) -> dict[str, dict[str, int]]
     return table
 
 
-def esf_indicators(date_from: date, date_to: date, *, rule: str,
-                   organisation_id: int | None) -> dict[str, dict[str, dict[str, int]]]:
-    """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects."""
+def esf_indicators(date_from: date, date_to: date, *, rule: str, organisation_id: int | None,
+                   min_minutes: int = 0) -> dict[str, dict[str, dict[str, int]]]:
+    """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects;
+    with `min_minutes`, only participants with at least that participation."""
     conditions = output_conditions(rule)
     outputs = reports_session().execute(
         sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
-        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to))
+        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to),
+               *minimum_participation(min_minutes))
         .group_by(P.gender)).all()
-    r = leaving_subquery(date_from, date_to, organisation_id)
+    r = leaving_subquery(date_from, date_to, organisation_id, min_minutes)
     results = reports_session().execute(
         sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()])
         .group_by(r.c.gender)).all()
@@ -235,15 +244,15 @@ def esf_indicators(date_from: date, date_to: date, *, rule: str,
 
 
 def esf_participants(date_from: date, date_to: date, *, rule: str, organisation_id: int,
-                     indicator: str, gender: str) -> sa.Select:
+                     indicator: str, gender: str, min_minutes: int = 0) -> sa.Select:
     """The participants behind one ESF figure (ordered by case number), for the drill-down list."""
     columns = (P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.entry_date, P.exit_date)
     if indicator in OUTPUT_KEYS:
         stmt = sa.select(*columns).where(*scope_conditions(organisation_id),
                                          P.entry_date.between(date_from, date_to),
-                                         output_conditions(rule)[indicator])
+                                         output_conditions(rule)[indicator], *minimum_participation(min_minutes))
     else:
-        r = leaving_subquery(date_from, date_to, organisation_id)
+        r = leaving_subquery(date_from, date_to, organisation_id, min_minutes)
         stmt = sa.select(*columns).join(r, r.c.id == P.id).where(result_conditions(r)[indicator])
     if gender != "total":
         stmt = stmt.where(P.gender == gender)

@@ -4,11 +4,23 @@ schemas (`load_query`), and the services judge what is left (the period's rules,
 which organisation, counsellor or measure)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from caseflow.api.schemas import Choice, Date, Flag, PageArgs, QueryId, Schema, Text, fields
 from caseflow.reports import queries as q
 from caseflow.vocabulary import MEASURE_TYPES, PLACEMENT_TYPES
 
 # --- parameters -------------------------------------------------------------------------------------
+
+class QueryCount(QueryId):
+    """A whole number from 0 in a query string: ASCII digits only; the service judges the range."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
+        if not isinstance(value, str) or not self._DIGITS.fullmatch(value) or len(value) > 9:
+            raise self.make_error("invalid")
+        return int(value)
+
 
 
 class PeriodArgs(Schema):
@@ -21,6 +33,10 @@ class PeriodArgs(Schema):
 class EsfArgs(PeriodArgs):
     ltu_rule = Choice(q.LTU_RULES, metadata={"description": "long-term unemployment rule; default the "
                                                             "ESF_LTU_RULE setting"})
+    min_hours = QueryCount(metadata={
+        "description": "count only participants with at least this many hours of participation (whole hours, "
+                       "0 to 10,000; 0 = everyone); default the ESF_MIN_HOURS setting. Hours: "
+                       "docs/esf-indicators.md"})
 
 
 class EsfDrilldownArgs(EsfArgs):
@@ -75,6 +91,8 @@ class EsfReportSchema(Schema):
     date_from = fields.Date(data_key="from", attribute="from", required=True)
     date_to = fields.Date(data_key="to", attribute="to", required=True)
     ltu_rule = fields.String(required=True, metadata={"enum": list(q.LTU_RULES)})
+    min_hours = fields.Integer(required=True, metadata={
+        "minimum": 0, "description": "the minimum participation applied (0: none)"})
     organisation_id = fields.Integer(allow_none=True)
     outputs = fields.Nested(EsfOutputsSchema, required=True)
     results = fields.Nested(EsfResultsSchema, required=True)

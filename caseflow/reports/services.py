@@ -72,6 +72,13 @@ def default_ltu_rule() -> str:
     return current_app.config.get("ESF_LTU_RULE", "eu")
 
 
+MAX_MIN_HOURS = 10000
+
+
+def default_min_hours() -> int:
+    return int(current_app.config.get("ESF_MIN_HOURS", 0) or 0)
+
+
 def check_period(check: Checker, date_from: date | None, date_to: date | None) -> None:
     if date_from and date_to:
         if date_from > date_to:
@@ -104,6 +111,7 @@ class EsfParams:
     date_to: date
     ltu_rule: str
     organisation_id: int | None
+    min_hours: int = 0
 
 
 def esf_params_for(data: Mapping[str, Any], *, actor) -> EsfParams:
@@ -113,9 +121,13 @@ def esf_params_for(data: Mapping[str, Any], *, actor) -> EsfParams:
     check = Checker(data, summary=_("Please correct the report's parameters."))
     date_from, date_to = data["date_from"], data["date_to"]
     check_period(check, date_from, date_to)
+    min_hours = data.get("min_hours")
+    min_hours = default_min_hours() if min_hours is None else min_hours
+    check.require(0 <= min_hours <= MAX_MIN_HOURS, "min_hours",
+                  _("Enter whole hours from 0 to %(max)s.", max=MAX_MIN_HOURS))
     check.done()
     return EsfParams(date_from, date_to, data.get("ltu_rule") or default_ltu_rule(),
-                     resolve_organisation(data.get("organisation_id"), actor=actor))
+                     resolve_organisation(data.get("organisation_id"), actor=actor), min_hours)
 
 
 def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
@@ -128,9 +140,9 @@ def esf_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
     """The ESF+ common indicators of docs/esf-indicators.md for the period, exact for every role."""
     params = esf_params_for(data, actor=actor)
     figures = q.esf_indicators(params.date_from, params.date_to, rule=params.ltu_rule,
-                               organisation_id=params.organisation_id)
+                               organisation_id=params.organisation_id, min_minutes=params.min_hours * 60)
     return {"from": params.date_from, "to": params.date_to, "ltu_rule": params.ltu_rule,
-            "organisation_id": params.organisation_id, **figures}
+            "min_hours": params.min_hours, "organisation_id": params.organisation_id, **figures}
 
 
 def esf_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
@@ -146,7 +158,8 @@ def esf_drilldown(args: Mapping[str, Any], *, actor, page: int, per_page: int) -
     indicator, gender = data["indicator"], data["gender"]
     assert params.organisation_id is not None  # casework roles report on their own organisation
     stmt = q.esf_participants(params.date_from, params.date_to, rule=params.ltu_rule,
-                              organisation_id=params.organisation_id, indicator=indicator, gender=gender)
+                              organisation_id=params.organisation_id, indicator=indicator, gender=gender,
+                              min_minutes=params.min_hours * 60)
     rows, total = rows_and_total(stmt, page, per_page, session=reports_session())  # as the figure
     return {"params": params, "indicator": indicator, "gender": gender, "items": rows, "total": total,
             "page": page, "per_page": per_page}
@@ -316,13 +329,41 @@ def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
     """Counsellors and measures the actor may filter by (two small queries); the organisations are
     the report form's own choices."""
     organisation_id = actor.organisation_id if is_casework(actor) else None
-    staff = sa.select(User.id, User.name).where(User.role.in_(CASEWORK_ROLES)).order_by(User.name)
-    measures = sa.select(Measure.id, Measure.title).order_by(Measure.title)
+    staff = (sa.select(User.id, User.name, Organisation.name.label("organisation"))
+             .join(Organisation, Organisation.id == User.organisation_id)
+             .where(User.role.in_(CASEWORK_ROLES)).order_by(User.name, Organisation.name, User.id))
+    measures = (sa.select(Measure.id, Measure.title, Measure.start_date, Organisation.name.label("organisation"))
+                .join(Organisation, Organisation.id == Measure.organisation_id)
+                .order_by(Measure.title, Organisation.name, Measure.start_date, Measure.id))
     if organisation_id is not None:
         staff = staff.where(User.organisation_id == organisation_id)
         measures = measures.where(Measure.organisation_id == organisation_id)
-    return {"counsellors": [tuple(r) for r in db.session.execute(staff).all()],
-            "measures": [tuple(r) for r in db.session.execute(measures).all()]}
+    return {"counsellors": _distinct_labels([(r.id, r.name, r.organisation, None) for r in db.session.execute(staff)]),
+            "measures": _distinct_labels([(r.id, r.title, r.organisation, r.start_date)
+                                          for r in db.session.execute(measures)])}
+
+
+def _distinct_labels(rows: list[tuple[int, str, str, date | None]]) -> list[tuple[int, str]]:
+    """(id, label) where equal names are told apart: by the organisation where several organisations
+    have one of that name ("Deutsch B1 (Träger Nord)"), then by the start date where one organisation
+    has several ("Deutsch B1 (Träger Nord, 1 Feb 2025)")."""
+    from collections import Counter
+
+    from flask_babel import format_date
+    per_organisation = Counter((row[1], row[2]) for row in rows)
+    organisations_of: dict[str, set[str]] = {}
+    for row in rows:
+        organisations_of.setdefault(row[1], set()).add(row[2])
+    out = []
+    for id_, name, organisation, start in rows:
+        if len(organisations_of[name]) == 1 and per_organisation[(name, organisation)] == 1:
+            out.append((id_, name))
+            continue
+        parts = [organisation] if len(organisations_of[name]) > 1 else []
+        if per_organisation[(name, organisation)] > 1 and start is not None:
+            parts.append(format_date(start))
+        out.append((id_, f"{name} ({', '.join(parts)})" if parts else name))
+    return out
 
 
 # --- data completeness ----------------------------------------------------------------------------

@@ -76,13 +76,14 @@ def index():
 def esf():
     args = _args()
     args.setdefault("ltu_rule", services.default_ltu_rule())
+    args.setdefault("min_hours", str(services.default_min_hours()))
     form = EsfForm(formdata=_formdata(args))
     _organisation_choices(form)
     report, status = _run(services.esf_report, form, args)
     context = {}
     if report:
         link_args = {"from": report["from"].isoformat(), "to": report["to"].isoformat(),
-                     "ltu_rule": report["ltu_rule"]}
+                     "ltu_rule": report["ltu_rule"], "min_hours": report["min_hours"]}
         if report["organisation_id"] is not None and not services.is_casework(current_user):
             link_args["organisation_id"] = report["organisation_id"]
         context = dict(
@@ -113,9 +114,10 @@ def esf_participants():
     indicator = result["indicator"]
     label = L.OUTPUT_LABELS.get(indicator) or L.RESULT_LABELS.get(indicator)
     params = result["params"]
-    back = {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "ltu_rule": params.ltu_rule}
+    back = {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "ltu_rule": params.ltu_rule,
+            "min_hours": params.min_hours}
     return render_template("reports/esf_participants.html", result=result, label=label, pagination=pagination,
-                           breakdown=L.BREAKDOWN_LABELS[result["gender"]], back=back)
+                           breakdown=L.BREAKDOWN_LABELS[result["gender"]], back=back, L=L)
 
 
 @bp.route("/esf.<any(csv, xlsx):fmt>")
@@ -123,7 +125,8 @@ def esf_participants():
 def esf_export(fmt: str):
     report = services.esf_report(_args(), actor=current_user)
     tables = exports.esf_tables(report, _scope_name(report["organisation_id"]))
-    name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}.{fmt}"
+    minimum = f"-min{report['min_hours']}h" if report["min_hours"] else ""  # files of both options side by side
+    name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}{minimum}.{fmt}"
     return _download(tables, fmt, name, report="esf", organisation_id=report["organisation_id"])
 
 
@@ -131,7 +134,8 @@ def _download(tables, fmt: str, filename: str, *, report: str, organisation_id=N
     """The file, after its audit entry `report.download` (who, which report, which parameters, how
     many rows) is committed: every download is recorded, and the completeness list holds names."""
     body = exports.to_csv(tables) if fmt == "csv" else exports.to_xlsx(tables)
-    params = {k: v for k, v in request.args.items() if k in ("from", "to", "ltu_rule", "issue", "organisation_id",
+    params = {k: v for k, v in request.args.items() if k in ("from", "to", "ltu_rule", "min_hours", "issue",
+                                                            "organisation_id",
                                                             "counsellor_id", "measure_type", "measure_id", "group_by")}
     with unit_of_work():
         record("report.download", actor=current_user, object_type="report",

@@ -71,7 +71,7 @@ def test_register_with_duplicate_warning_then_note_and_status_change(page, live_
     note = page.locator("form#note-form")
     note.get_by_label("Datum").fill(date.today().isoformat())
     note.get_by_label("Art des Kontakts").select_option("meeting")
-    note.get_by_label("Dauer (Minuten)").fill("40")
+    note.get_by_label("Dauer", exact=True).fill("40")  # minutes when no unit is typed
     note.get_by_label("Notiz").fill("Erstgespräch im Büro.\nZeugnisse aus Damaskus mitgebracht.")
     with page.expect_navigation():
         note.get_by_role("button", name="Notiz hinzufügen").click()

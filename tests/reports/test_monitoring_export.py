@@ -205,3 +205,31 @@ def test_page_lists_blocking_records_and_downloads_by_post(client, auth, team_le
     auth.logout()
     auth.login(counsellor)
     assert client.get("/reports/monitoring?" + PERIOD).status_code == 403
+
+
+def test_records_carry_the_hours_of_participation_in_every_format(api_as, team_lead, history, people):
+    """Issue 18, item 3: each record holds the participant's hours (enrolment, sessions present,
+    notes), the same in JSON, CSV and XML, and the XML still validates."""
+    from caseflow.measures.models import Attendance, AttendanceSession
+    from caseflow.participants.models import Note
+    done = people["done"]
+    measure = history.measure("language_course", "Deutsch B1")
+    enrolment = history.enrol(done, measure)
+    enrolment.minutes = 500
+    session = AttendanceSession(measure_id=measure.id, date=date(2024, 3, 5), minutes=95)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(Attendance(session_id=session.id, enrolment_id=enrolment.id, present=True))
+    db.session.add(Note(participant_id=done.id, date=date(2024, 3, 6), kind="meeting", text="x", minutes=40))
+    db.session.commit()
+    api = api_as(team_lead)
+    mine = m.pseudonym("monitoring", done.organisation_id, done.id)
+    records = {r["pseudonym"]: r for r in _get(api).json["records"]}
+    assert records[mine]["participation_hours"] == "10.58"  # 635 minutes
+    assert {r["participation_hours"] for p, r in records.items() if p != mine} == {"0.00"}
+    rows = {r["pseudonym"]: r for r in csv.DictReader(io.StringIO(_get(api, fmt="csv").get_data(as_text=True)))}
+    assert rows[mine]["participation_hours"] == "10.58"
+    doc = _validate(_get(api, fmt="xml").data)
+    ns = {"m": m.NAMESPACE}
+    record = next(p for p in doc.findall("m:participant", ns) if p.get("pseudonym") == mine)
+    assert record.findtext("m:participationHours", namespaces=ns) == "10.58"
