@@ -29,6 +29,11 @@ from caseflow.web import apply_error
 bp = Blueprint("documents", __name__)
 
 
+def _documents_url(participant_id: int) -> str:
+    """The case file's documents section, where the documents panel is."""
+    return url_for("participants.case_file_section", participant_id=participant_id, section="documents")
+
+
 def request_limit(files: int = 1) -> int:
     """The most a request carrying `files` files may send: MAX_DOCUMENT_MB each, plus the form."""
     return files * services.limit_bytes() + 1024 * 1024
@@ -80,7 +85,7 @@ def new_document(participant_id: int):
             status = exc.status
         else:
             flash(_("%(n)s documents saved.", n=len(uploads)) if len(uploads) > 1 else _("Document saved."), "success")
-            return redirect(case_file_url(participant.id) + "#documents")
+            return redirect(_documents_url(participant.id))
     elif request.method == "POST":
         status = 422
     return render_template("documents/upload.html", participant=participant, form=form, hint=accepted_hint(),
@@ -181,7 +186,7 @@ def delete_document(document_id: int):
         flash(exc.message, "error")
         return redirect(url_for("documents.document_page", document_id=document_id))
     flash(_("Document deleted."), "success")
-    return redirect(case_file_url(participant.id) + "#documents")
+    return redirect(_documents_url(participant.id))
 
 
 @bp.route("/placements/<int:placement_id>/contract-gap", methods=["POST"])
@@ -202,7 +207,7 @@ def contract_gap(placement_id: int):
             flash(_("Reason saved."), "success")
     else:
         flash(_("Choose why no contract is linked."), "error")
-    return redirect(case_file_url(participant.id) + "#documents")
+    return redirect(_documents_url(participant.id))
 
 
 @bp.route("/participants/<int:participant_id>/export.zip")

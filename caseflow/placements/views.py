@@ -57,6 +57,12 @@ def _version(form) -> int | None:
     return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
+def _outcomes_url(participant_id: int) -> str:
+    """Where a recorded placement, exit, qualification or follow-up is seen: the case file's
+    "placements and outcomes" section."""
+    return url_for("participants.case_file_section", participant_id=participant_id, section="placements")
+
+
 def _form_page(template: str, participant, form, **context):
     """The form page; after a POST that got here (invalid or refused) with status 422."""
     status = getattr(form, "error_status", 422) if request.method == "POST" else 200
@@ -102,7 +108,7 @@ def new_placement(participant_id: int):
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_placement(participant, form.service_data(), actor=current_user),
             _("Placement recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("placement_form.html", participant, form, placement=None)
 
 
@@ -117,7 +123,7 @@ def edit_placement(placement_id: int):
             form, lambda: services.update_placement(placement, participant, form.service_data(),
                                                     version=_version(form), actor=current_user),
             _("Placement saved."), _placement_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("placement_form.html", participant, form, placement=placement)
 
 
@@ -134,7 +140,7 @@ def end_placement(placement_id: int):
                                                  status_after=form.status_after_end.data,
                                                  version=_version(form), actor=current_user),
             _("Placement ended."), _placement_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)
 
 
@@ -154,7 +160,7 @@ def exit_participant(participant_id: int):
                                                     reason=form.reason.data,
                                                     close_enrolments_as=form.closing_plan(), actor=current_user),
             _("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), _exit_error):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("exit_form.html", participant, form, enrolments=enrolments)
 
 
@@ -184,7 +190,7 @@ def new_certificate(participant_id: int):
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_certificate(participant, form.service_data(), actor=current_user),
             _("Qualification recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("certificate_form.html", participant, form)
 
 
@@ -203,7 +209,7 @@ def new_follow_up(participant_id: int):
             form, lambda: services.record_follow_up(participant, form.service_data(with_improvement),
                                                     actor=current_user),
             _("Follow-up recorded.")):
-        return redirect(case_file_url(participant.id))
+        return redirect(_outcomes_url(participant.id))
     return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
 
 

@@ -48,9 +48,10 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     form.locator("select[name=evidence]").select_option("contract_seen")
     with page.expect_navigation():
         form.get_by_role("button", name="Vermittlung erfassen").click()
-    assert page.url == case_file
+    assert page.url == case_file + "/placements"
 
-    # --- the case file asks for the contract ---------------------------------------------------------
+    # --- the case file's documents section asks for the contract -------------------------------------
+    page.goto(case_file + "/documents")
     evidence = page.get_by_test_id("contract-evidence")
     assert "Vertrag fehlt" in evidence.inner_text() and "Kiezküche Reuterplatz GmbH" in evidence.inner_text()
     assert_accessible(page, "case file with a missing contract")

@@ -46,7 +46,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     page.locator("main form input[name=weekly_hours]").fill("30")
     with page.expect_navigation():
         page.locator("main form").get_by_role("button", name="Vermittlung erfassen").click()
-    assert page.url == case_file
+    assert page.url == case_file + "/placements"   # where the outcome is seen
     assert "Kiezküche Reuterplatz GmbH" in page.locator("#outcomes").locator("..").inner_text()
     assert db.session.scalar(sa.select(Employer.organisation_id).where(Employer.name == "Kiezküche Reuterplatz GmbH")) == org.id
 
@@ -60,7 +60,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     assert form.get_by_label("Berufssprachkurs B2").input_value() == "completed"
     with page.expect_navigation():
         form.get_by_role("button", name="Austritt erfassen").click()
-    assert page.url == case_file
+    assert page.url == case_file + "/placements"   # where the outcome is seen
     db.session.expire_all()
     assert db.session.get(Participant, participant.id).status == "exited"
     assert sorted(db.session.scalars(sa.select(Task.kind).where(Task.participant_id == participant.id))) == [
@@ -75,7 +75,7 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     form.locator("select[name=status]").select_option("employed")
     with page.expect_navigation():
         form.get_by_role("button", name="Nachbefragung erfassen").click()
-    assert page.url == case_file
+    assert page.url == case_file + "/placements"   # where the outcome is seen
 
     # the placement began within exit + 28 days: employed upon leaving
     status = page.locator("[data-testid=status-upon-leaving]").inner_text()

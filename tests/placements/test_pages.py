@@ -25,7 +25,8 @@ def test_record_placement_with_a_new_employer(client, auth, counsellor, particip
                                        "job_title": "Erzieherhelferin", "start_date": "2024-09-01", "weekly_hours": "30",
                                        "contract": "permanent", "country": "DE", "matches_qualification": "yes",
                                        "enrolment_id": str(enrolment.id), "evidence": "contract_seen"})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/participants/{participant.id}")
+    # back to where the placement is seen: the case file's placements and outcomes section
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/participants/{participant.id}/placements")
     placement = db.session.scalar(sa.select(Placement))
     employer = db.session.get(Employer, placement.employer_id)
     assert (employer.name, employer.organisation_id) == ("Kita Sonnenschein", org.id)
