@@ -113,3 +113,13 @@ SYSTEM_TASK_TITLES = {
     "attendance": _l("Attendance in “%(measure)s” has fallen to %(present)s of %(total)s sessions."),
     "place_offered": _l("A place in “%(measure)s” is free: tell the participant and agree the start."),
 }
+
+
+# The first option of every select that needs an answer: empty, so that nothing is preset by
+# accident and an untouched select fails with the one required-field message (validation.REQUIRED).
+PLEASE_CHOOSE = _l("– please choose –")
+
+
+def please_choose(choices) -> list:
+    """`choices` (pairs of value and label) after the empty "please choose" option."""
+    return [("", PLEASE_CHOOSE), *choices]

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, IntegerField, Passwor
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from caseflow.vocabulary import ROLES
+from caseflow.vocabulary import ROLES, please_choose
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +43,7 @@ class UserCreateForm(FlaskForm):
     """An invitation: the person chooses their own password through the mailed link."""
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField(_l("Role"), choices=please_choose(ROLES.items()), default="")
     organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
                                   validators=[Optional()])
     locale = SelectField(_l("Language of the invitation"), choices=[("de", "Deutsch"), ("en", "English")],

@@ -24,7 +24,7 @@ from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import as_utc, utcnow
-from caseflow.validation import Checker, check_version
+from caseflow.validation import REQUIRED, Checker, check_version
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
 
 NO_PASSWORD = "!"  # an invited account's hash until it chooses a password: matches nothing
@@ -87,11 +87,11 @@ def normalise_email(email: str) -> str:
 
 
 def _check_role_and_org(check: Checker, role: str | None, organisation_id: int | None) -> str | None:
-    if role is not None and role not in ROLES:
-        check.add("role", _("Unknown role %(role)s: use one of %(roles)s.", role=role, roles=", ".join(ROLES)))
+    if not role:   # None, or "" from the form's "please choose"
+        check.add("role", str(REQUIRED))
         return None
-    if role is None:
-        check.add("role", _("This field is required."))
+    if role not in ROLES:
+        check.add("role", _("Unknown role %(role)s: use one of %(roles)s.", role=role, roles=", ".join(ROLES)))
         return None
     if role in CASEWORK_ROLES and organisation_id is None:
         check.add("organisation_id", _("Counsellors and team leads belong to an organisation."))

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from caseflow.accounts.auth import roles_required
 from caseflow.audit_log.forms import AuditFilterForm
+from caseflow.audit_log.labels import action_label, field_label, object_label
 from caseflow.audit_log.queries import audit_log_page
 from caseflow.web import Page, page_args
 
@@ -25,4 +26,5 @@ def audit_log():
     page, per_page = page_args()
     rows, total = audit_log_page(current_user.organisation_id, page, per_page, **filters)
     return render_template("audit_log/audit_log.html", form=form, pagination=Page(rows, page, per_page, total),
-                           when=format_datetime)
+                           when=format_datetime, action_label=action_label, object_label=object_label,
+                           field_label=field_label)

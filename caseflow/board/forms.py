@@ -9,6 +9,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Optional
 
 from caseflow.participants.forms import RequiredMark
+from caseflow.vocabulary import please_choose
 
 
 def _int(value: Any) -> int | None:
@@ -43,7 +44,7 @@ class BulkReassignForm(FlaskForm):
     move_tasks = BooleanField(_l("Move their open tasks too"), default=True)
 
     def setup(self, colleagues: list[tuple[int, str]]) -> BulkReassignForm:
-        self.counsellor_id.choices = [("", _l("– choose –"))] + [(str(i), n) for i, n in colleagues]
+        self.counsellor_id.choices = please_choose((str(i), n) for i, n in colleagues)
         return self
 
     def ids(self) -> list[int]:

@@ -10,12 +10,13 @@ from wtforms import DateField, FileField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS
+from caseflow.vocabulary import please_choose
 
 MAX_FILES = 10
 
 
 def _choices(labels: dict) -> list[tuple[str, Any]]:
-    return [("", _l("Choose …"))] + list(labels.items())
+    return please_choose(labels.items())
 
 
 def split_link(value: str | None) -> tuple[str | None, int | None]:
@@ -28,7 +29,7 @@ class _DocumentFields(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_choices(DOCUMENT_KINDS), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)],
                         description=_l("e.g. “Employment contract Spreewerk GmbH” or “B1 certificate”"))
-    date = DateField(_l("Date of the document"), validators=[InputRequired(message=_l("Enter the date."))],
+    date = DateField(_l("Date of the document"), validators=[InputRequired()],
                      description=_l("the day it was issued or signed"))
     link = SelectField(_l("Proves"), validate_choice=False, validators=[Optional()],
                        description=_l("the record this document is evidence of (optional)"))

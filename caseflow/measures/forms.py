@@ -29,7 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from caseflow.measures.details import DETAILS, Detail
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.forms import DurationField, int_or_none
-from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, please_choose
 
 
 def _blank(choices: dict) -> list[tuple[str, Any]]:
@@ -38,7 +38,7 @@ def _blank(choices: dict) -> list[tuple[str, Any]]:
 
 class MeasureForm(FlaskForm):
     title = StringField(_l("Title"))
-    type = SelectField(_l("Type"), choices=[(k, v) for k, v in MEASURE_TYPES.items()])
+    type = SelectField(_l("Type"), choices=please_choose(MEASURE_TYPES.items()), default="")
     organisation_id = SelectField(_l("Providing organisation"), coerce=int_or_none, validators=[Optional()])
     start_date = DateField(_l("Start"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
@@ -155,7 +155,7 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
         elif d.kind == "employer":
             field.choices = [("", _l("— choose a company —"))] + [(str(i), n) for i, n in employers]
         elif d.kind == "enrolment":
-            field.choices = [("", _l("— choose —"))] + [(str(i), n) for i, n in recognitions]
+            field.choices = please_choose((str(i), n) for i, n in recognitions)
 
 
 class SessionForm(FlaskForm):

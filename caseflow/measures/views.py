@@ -44,7 +44,8 @@ from caseflow.measures.models import Employer, Measure
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.models import Participant
-from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
+from caseflow.validation import REQUIRED
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, please_choose
 from caseflow.web import apply_error, page_args
 
 bp = Blueprint("measures", __name__)
@@ -95,7 +96,7 @@ def catalogue():
 
 def _organisation_choices(form: MeasureForm) -> None:
     if current_user.role == "admin":
-        form.organisation_id.choices = [("", _("— choose —"))] + organisation_choices()
+        form.organisation_id.choices = please_choose(organisation_choices())
     else:
         del form.organisation_id
 
@@ -217,9 +218,11 @@ def attendance(measure_id: int, session_id: int):
                         n=len(alerted)), "warning")
             return redirect(url_for("measures.measure", measure_id=measure.id))
     elif request.method == "GET":
+        # nobody is ticked until someone is seen: a session saved without looking records absence,
+        # never attendance that did not happen (what was recorded before shows again)
         recorded = queries.recorded_attendance(session.id)
         for e in roster:
-            getattr(form, f"present_{e.id}").data = recorded.get(e.id, True)
+            getattr(form, f"present_{e.id}").data = recorded.get(e.id, False)
         form.minutes.data = session.minutes
     rates = services.attendance_rates(e.id for e in roster)
     return render_template("measures/attendance.html", measure=measure, session=session, roster=roster,
@@ -285,8 +288,10 @@ def enrolment_new(participant_id: int):
         except DomainError:
             measure = None
     if measure is None:
+        # the measure select starts with "please choose": sent without a choice, it says so
+        error = str(REQUIRED) if "measure_id" in request.values else None
         return render_template("measures/enrolment_choose.html", participant=participant, measures=measures,
-                               types=MEASURE_TYPES)
+                               types=MEASURE_TYPES, please_choose=PLEASE_CHOOSE, error=error), 422 if error else 200
     form = details_form_class(EnrolmentCreateForm, measure.type)()
     _detail_choices(form, measure.type, participant)
     if request.method == "GET":

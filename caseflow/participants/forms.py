@@ -35,7 +35,7 @@ from caseflow.participants.vocabulary import (
     RECOGNITION_STATUSES,
 )
 from caseflow.validation import MAX_ID
-from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
+from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES, please_choose
 
 
 class RequiredMark:
@@ -121,13 +121,13 @@ class ParticipantForm(FlaskForm):
         locale = str(get_locale() or "de")
         countries = country_choices(locale)
         languages = language_choices(locale)
-        self.gender.choices = [_blank(_("– choose –"))] + list(GENDERS.items())
-        self.nationality.choices = [_blank(_("– choose –")), ("stateless", _("stateless"))] + countries
+        self.gender.choices = please_choose(GENDERS.items())
+        self.nationality.choices = please_choose([("stateless", _("stateless")), *countries])
         self.country_of_birth.choices = [_blank()] + countries
         self.residence_status.choices = [_blank()] + list(RESIDENCE_STATUSES.items())
         self.work_permission.choices = [_blank(_("unknown")), ("yes", _("yes")), ("no", _("no"))]
         self.preferred_language.choices = [_blank()] + languages
-        self.labour_status_at_entry.choices = [_blank(_("– choose –"))] + list(LABOUR_STATUSES.items())
+        self.labour_status_at_entry.choices = please_choose(LABOUR_STATUSES.items())
         self.education_isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
         self.german_level.choices = [_blank(_("unknown"))] + [(v, v) for v in GERMAN_LEVELS]
         self.counsellor_id.choices = [_blank(_("– nobody yet –"))] + [(str(i), n) for i, n in counsellors]
@@ -137,7 +137,7 @@ class ParticipantForm(FlaskForm):
         if self.add_qualification.data and len(self.foreign_qualifications.entries) < 30:
             self.foreign_qualifications.append_entry()
         for row in self.languages:
-            row.form.language.choices = [_blank(_("– choose –"))] + languages
+            row.form.language.choices = please_choose(languages)
         for row in self.foreign_qualifications:
             row.form.country.choices = [_blank()] + countries
             row.form.isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
@@ -256,7 +256,7 @@ class NoteForm(FlaskForm):
 
     def setup(self, enrolments: list[tuple[int, str]] | None = None) -> NoteForm:
         """`enrolments`: (id, label) of the participant's enrolments the note's duration can count towards."""
-        self.kind.choices = [_blank(_("– choose –"))] + list(NOTE_KINDS.items())
+        self.kind.choices = please_choose(NOTE_KINDS.items())
         self.enrolment_id.choices = [_blank(_("– no measure –"))] + [(str(i), label) for i, label in enrolments or ()]
         if isinstance(self.enrolment_id.data, int):
             self.enrolment_id.data = str(self.enrolment_id.data)
@@ -272,7 +272,7 @@ class StatusChangeForm(FlaskForm):
     status = _select(_l("Labour-market status"), required=True)
 
     def setup(self) -> StatusChangeForm:
-        self.status.choices = [_blank(_("– choose –"))] + list(LABOUR_STATUSES.items())
+        self.status.choices = please_choose(LABOUR_STATUSES.items())
         return self
 
 
@@ -317,7 +317,7 @@ class ReassignForm(FlaskForm):
     version = HiddenField()
 
     def setup(self, colleagues: list[tuple[int, str]]) -> ReassignForm:
-        self.counsellor_id.choices = [_blank(_("– choose –"))] + [(str(i), n) for i, n in colleagues]
+        self.counsellor_id.choices = please_choose((str(i), n) for i, n in colleagues)
         return self
 
 

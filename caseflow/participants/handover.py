@@ -27,7 +27,7 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.participants.models import Participant, Task
 from caseflow.validation import Checker
-from caseflow.vocabulary import CASEWORK_ROLES
+from caseflow.vocabulary import CASEWORK_ROLES, please_choose
 from caseflow.web import apply_error
 
 bp = Blueprint("handover", __name__)
@@ -99,8 +99,8 @@ def handover(user_id: int):
         return redirect(url_for("accounts.user_edit", user_id=leaving.id))
     form = HandoverForm()
     choices = successors(leaving)
-    form.successor_id.choices = [("", _("— choose —"))] + [
-        (u.id, f"{u.name} ({_('team lead') if u.role == 'team_lead' else _('counsellor')})") for u in choices]
+    form.successor_id.choices = please_choose([
+        (u.id, f"{u.name} ({_('team lead') if u.role == 'team_lead' else _('counsellor')})") for u in choices])
     if form.validate_on_submit():
         try:
             moved, tasks = hand_over_and_deactivate(leaving, successor_id=form.successor_id.data,

@@ -10,7 +10,7 @@ numbers as `int`): the forms and the API schemas convert, the services judge.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -394,6 +394,29 @@ def register_participant(data: Mapping[str, Any], *, actor: User) -> Participant
     return participant
 
 
+# Whether a participant's consent to special categories was withdrawn with none live since: the data
+# protection domain (above this one) registers that question at start-up. A withdrawn consent cannot
+# be bypassed by typing a consent date into the master data again.
+_SPECIAL_CONSENT_WITHDRAWN: list[Callable[[int], bool]] = []
+
+
+def special_consent_withdrawn_source(func: Callable[[int], bool]) -> Callable[[int], bool]:
+    if func not in _SPECIAL_CONSENT_WITHDRAWN:
+        _SPECIAL_CONSENT_WITHDRAWN.append(func)
+    return func
+
+
+def _refuse_special_categories_after_withdrawal(participant: Participant, clean: Mapping[str, Any]) -> None:
+    named = [n for n in ("disability", "minority") if clean.get(n) == "yes"]
+    if not named or not any(withdrawn(participant.id) for withdrawn in _SPECIAL_CONSENT_WITHDRAWN):
+        return
+    check = Checker({})
+    for name in named:
+        check.add(name, _("The consent to special categories was withdrawn. Record a new consent under data "
+                          "protection before recording this again."))
+    check.done()
+
+
 @transactional
 def update_participant(participant: Participant, data: Mapping[str, Any], *, version: Any,
                        actor: User) -> Participant:
@@ -408,6 +431,7 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
         values, organisation_id=participant.organisation_id,
         languages=(data["languages"] or []) if "languages" in data else None,
         qualifications=(data["foreign_qualifications"] or []) if "foreign_qualifications" in data else None)
+    _refuse_special_categories_after_withdrawal(participant, clean)
 
     changes = diff(participant, clean)
     entry_before = (participant.entry_date, participant.labour_status_at_entry)

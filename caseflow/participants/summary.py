@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from caseflow.accounts.models import User
 from caseflow.extensions import db
 from caseflow.participants import queries
 from caseflow.participants.models import Participant, Task
 from caseflow.participants.panels import SummaryFact, summary_facts
+
+NEXT_TASK_COLUMNS = ("id", "due_date", "kind", "title", "title_params")
+
+
+class NextTask(NamedTuple):
+    id: int
+    due_date: date
+    kind: str
+    title: str
+    title_params: Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class CaseSummary:
     counsellor_name: str | None
     current_measure: str | None
     last_contact: date | None
-    next_task: Any          # a row (due_date, kind, title, title_params) or None
+    next_task: NextTask | None
     facts: list[SummaryFact]
 
     @property
@@ -35,13 +46,16 @@ class CaseSummary:
 
 
 def case_summary(participant: Participant) -> CaseSummary:
+    """The header's facts in one statement (the participant's row with scalar subqueries), plus one
+    per summary source of the domains above."""
+    counsellor = (sa.select(User.name).where(User.id == Participant.counsellor_id)
+                  .correlate(Participant).scalar_subquery())
     row = db.session.execute(
         sa.select(queries._current_measure().label("current_measure"),
-                  queries._last_contact().label("last_contact"))
+                  queries._last_contact().label("last_contact"), counsellor.label("counsellor_name"),
+                  *(queries._next_task(getattr(Task, c)).label(f"task_{c}") for c in NEXT_TASK_COLUMNS))
         .select_from(Participant).where(Participant.id == participant.id)).one()
-    next_task = db.session.execute(
-        sa.select(Task.due_date, Task.kind, Task.title, Task.title_params)
-        .where(Task.participant_id == participant.id, Task.done_at.is_(None))
-        .order_by(Task.due_date, Task.id).limit(1)).first()
-    return CaseSummary(counsellor_name=queries.counsellor_name(participant), current_measure=row.current_measure,
+    next_task = (NextTask(*(getattr(row, f"task_{c}") for c in NEXT_TASK_COLUMNS))
+                 if row.task_id is not None else None)
+    return CaseSummary(counsellor_name=row.counsellor_name, current_measure=row.current_measure,
                        last_contact=row.last_contact, next_task=next_task, facts=summary_facts(participant))

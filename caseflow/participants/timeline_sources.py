@@ -42,18 +42,30 @@ def note_events(participant):
         for rev in db.session.scalars(sa.select(NoteRevision).join(Note, Note.id == NoteRevision.note_id)
                                       .where(Note.participant_id == participant.id).order_by(NoteRevision.id)):
             revisions[rev.note_id].append(rev)
-    events = []
-    for note, author in rows:
-        kind = str(NOTE_KINDS.get(note.kind, note.kind))
-        title = _("Note (%(kind)s)", kind=kind)
-        if note.minutes:
-            title = _("Note (%(kind)s, %(minutes)s min.)", kind=kind, minutes=note.minutes)
-        events.append(TimelineEvent(
-            date=note.date, kind="note", title=title, detail=note.text, author=author,
-            recorded_at=note.created_at, order=5,
-            url=url_for("participants.correct_note", participant_id=participant.id, note_id=note.id),
-            extra={"revisions": [{"text": r.text, "replaced_at": r.replaced_at} for r in revisions[note.id]]}))
-    return events
+    return [_note_event(participant, note, author, revisions[note.id]) for note, author in rows]
+
+
+def _note_event(participant, note: Note, author: str | None, revisions) -> TimelineEvent:
+    kind = str(NOTE_KINDS.get(note.kind, note.kind))
+    title = _("Note (%(kind)s)", kind=kind)
+    if note.minutes:
+        title = _("Note (%(kind)s, %(minutes)s min.)", kind=kind, minutes=note.minutes)
+    return TimelineEvent(
+        date=note.date, kind="note", title=title, detail=note.text, author=author,
+        recorded_at=note.created_at, order=5,
+        url=url_for("participants.correct_note", participant_id=participant.id, note_id=note.id),
+        extra={"revisions": [{"text": r.text, "replaced_at": r.replaced_at} for r in revisions]})
+
+
+def recent_note_events(participant, today, limit: int) -> list[TimelineEvent]:
+    """The case file overview's recent entries: the newest `limit` progress notes up to `today`, in
+    one query whatever the length of the history (the whole timeline, every kind of event with the
+    notes' earlier versions, is the timeline section's)."""
+    rows = db.session.execute(
+        sa.select(Note, User.name).outerjoin(User, User.id == Note.author_id)
+        .where(Note.participant_id == participant.id, Note.date <= today)
+        .order_by(Note.date.desc(), Note.id.desc()).limit(limit)).all()
+    return [_note_event(participant, note, author, ()) for note, author in rows]
 
 
 def goal_events(participant):

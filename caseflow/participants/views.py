@@ -37,6 +37,7 @@ from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.saved_filters import saved_filters_of
 from caseflow.participants.summary import case_summary
 from caseflow.participants.timeline import build_timeline
+from caseflow.participants.timeline_sources import recent_note_events
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
 from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
@@ -281,9 +282,8 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
                            for template, ctx in panels.render_context(participant, current_user, section)])
     if section == "overview":
         pid = participant.id
-        context.update(goals=queries.goals_of(pid), tasks=queries.tasks_of(pid), goal_labels=GOAL_STATUSES)
-        upcoming, past = _split_timeline(build_timeline(participant), None, today)
-        context.update(upcoming=upcoming[:RECENT_ENTRIES], recent=past[:RECENT_ENTRIES])
+        context.update(goals=queries.goals_of(pid), tasks=queries.tasks_of(pid), goal_labels=GOAL_STATUSES,
+                       recent=recent_note_events(participant, today, RECENT_ENTRIES))
     elif section == "timeline":
         kind = request.args.get("kind", "")
         kinds = next((k for value, _label, k in TIMELINE_FILTERS if value == kind), None)
@@ -302,8 +302,11 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
 @casework_required
 def case_file(participant_id: int):
     participant = get_participant_for(current_user, participant_id)
+    page = _render_case_file(participant)
+    # recorded once the page is rendered: the view's commit would otherwise expire the participant
+    # and the account, and the page would load both again (issue 19: the overview's statements)
     services.record_case_view(participant, actor=current_user)
-    return _render_case_file(participant)
+    return page
 
 
 @bp.route("/participants/<int:participant_id>/"
@@ -311,8 +314,9 @@ def case_file(participant_id: int):
 @casework_required
 def case_file_section(participant_id: int, section: str):
     participant = get_participant_for(current_user, participant_id)
+    page = _render_case_file(participant, section)
     services.record_case_view(participant, actor=current_user)
-    return _render_case_file(participant, section)
+    return page
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])

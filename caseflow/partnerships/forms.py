@@ -10,7 +10,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.i18n import country_choices
-from caseflow.vocabulary import GENDERS
+from caseflow.vocabulary import GENDERS, please_choose
 
 
 class PartnershipForm(FlaskForm):
@@ -40,8 +40,8 @@ class AcceptForm(FlaskForm):
     confirm_not_duplicate = BooleanField(_l("I have checked the candidates: this is a different person."))
 
     def setup(self) -> AcceptForm:
-        self.gender.choices = [("", _("– choose –"))] + [(k, str(v)) for k, v in GENDERS.items()]
-        self.nationality.choices = ([("", _("– choose –")), ("stateless", _("stateless"))]
+        self.gender.choices = please_choose((k, str(v)) for k, v in GENDERS.items())
+        self.nationality.choices = (please_choose([("stateless", _("stateless"))])
                                     + country_choices(str(get_locale() or "de")))
         return self
 

@@ -410,6 +410,22 @@ def referrals_of_participant(participant_id: int) -> list[Referral]:
         .order_by(Referral.created_at.desc())))
 
 
+def referrals_of_participant_with_names(participant_id: int) -> tuple[list[Referral], dict[int, str]]:
+    """The participant's referrals (newest first) and {organisation id: name} of both ends, in one
+    statement."""
+    sender, receiver = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+    rows = db.session.execute(
+        sa.select(Referral, sender.name, receiver.name)
+        .join(sender, sender.id == Referral.from_organisation_id)
+        .join(receiver, receiver.id == Referral.to_organisation_id)
+        .where(sa.or_(Referral.participant_id == participant_id, Referral.accepted_participant_id == participant_id))
+        .order_by(Referral.created_at.desc())).all()
+    names: dict[int, str] = {}
+    for referral, from_name, to_name in rows:
+        names[referral.from_organisation_id], names[referral.to_organisation_id] = from_name, to_name
+    return [row[0] for row in rows], names
+
+
 # --- knowing the same person: keyed match hashes ---------------------------------------------------
 
 def match_hash(partnership_id: int, first_name: str | None, last_name: str | None, born: date) -> str:
@@ -446,13 +462,16 @@ def refresh_participant_hashes(participant_id: int, **_kw: Any) -> None:
         refresh_match_hashes(partnership.id, [participant_id])
 
 
-def likely_partner_matches(participant: Participant) -> list[str]:
+def likely_partner_matches(participant: Participant, partnerships: list[Partnership] | None = None) -> list[str]:
     """Names of partner organisations that may already know this person (never their data): computed
-    from this case's names and birth date hashed under each shared partnership's derivation."""
+    from this case's names and birth date hashed under each shared partnership's derivation
+    (`partnerships`: the organisation's current ones, when the caller has them already)."""
     if participant.date_of_birth is None or participant.anonymised_at is not None:
         return []
     names: set[str] = set()
-    for partnership in partnerships_of(participant.organisation_id):
+    if partnerships is None:
+        partnerships = partnerships_of(participant.organisation_id)
+    for partnership in partnerships:
         wanted = match_hash(partnership.id, participant.first_name, participant.last_name, participant.date_of_birth)
         partners = sa.select(PartnershipMembership.organisation_id).where(
             PartnershipMembership.partnership_id == partnership.id, _current(date.today()))

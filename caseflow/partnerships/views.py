@@ -14,7 +14,7 @@ from caseflow.participants.access import get_participant_for
 from caseflow.partnerships import services
 from caseflow.partnerships.forms import AcceptForm, DeclineForm, PartnershipForm, ReferralForm
 from caseflow.partnerships.vocabulary import REFERRAL_STATUSES
-from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES, PLACEMENT_TYPES
+from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES, PLACEMENT_TYPES, please_choose
 from caseflow.web import apply_error, page_args, rows_and_total
 
 bp = Blueprint("partnerships", __name__)
@@ -54,7 +54,7 @@ def refer(participant_id: int):
     partners = services.partner_organisations(participant.organisation_id)
     measures = services.partner_catalogue(current_user)
     form = ReferralForm()
-    form.organisation_id.choices = [("", _("– choose –"))] + [(str(o.id), o.name) for o in partners]
+    form.organisation_id.choices = please_choose((str(o.id), o.name) for o in partners)
     form.measure_id.choices = [("", _("– none –"))] + [
         (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures]
     if request.args.get("measure_id") and request.method == "GET":
@@ -150,9 +150,10 @@ def decline(referral_id: int):
 
 
 def case_file_panel(participant, actor) -> dict:
-    referrals = services.referrals_of_participant(participant.id)
-    names = services.organisation_names({r.from_organisation_id for r in referrals}
-                                        | {r.to_organisation_id for r in referrals})
+    # On the case file's overview: two statements when the organisation is in no partnership (the
+    # referrals with both organisations' names; the partnerships), more only for partners.
+    referrals, names = services.referrals_of_participant_with_names(participant.id)
+    partnerships = services.partnerships_of(participant.organisation_id)
     return {"referrals": referrals, "referral_names": names, "referral_statuses": REFERRAL_STATUSES,
-            "partner_matches": services.likely_partner_matches(participant),
-            "has_partners": bool(services.partner_organisations(participant.organisation_id))}
+            "partner_matches": services.likely_partner_matches(participant, partnerships) if partnerships else [],
+            "has_partners": bool(partnerships) and bool(services.partner_organisations(participant.organisation_id))}

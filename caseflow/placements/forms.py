@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 from caseflow.i18n import country_choices
 from caseflow.participants.forms import int_or_none
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
-from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
+from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES, PLEASE_CHOOSE
 
 CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
@@ -31,7 +31,7 @@ def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
 
 
 class PlacementForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES))
+    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, PLEASE_CHOOSE), default="")
     employer_id = SelectField(_l("Employer from the directory"), coerce=int_or_none, validate_choice=False,
                               validators=[Optional()])
     employer_name = StringField(_l("or a new employer"), validators=[Optional()],
@@ -106,7 +106,7 @@ def exit_form_class(enrolments: list, today: date):
 
     class ExitForm(FlaskForm):
         exit_date = DateField(_l("Exit date"), validators=[Optional()])
-        reason = SelectField(_l("Reason"), choices=_choices(EXIT_REASONS, ""),
+        reason = SelectField(_l("Reason"), choices=_choices(EXIT_REASONS, PLEASE_CHOOSE),
                              validators=[Optional()])
 
         closing_fields: list[str] = []
@@ -147,9 +147,9 @@ class CertificateForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KINDS), default="six_months")
+    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KINDS, PLEASE_CHOOSE), default="")
     date = DateField(_l("Date"), validators=[Optional()])
-    status = SelectField(_l("Status then"), choices=_choices(FOLLOW_UP_STATUSES, ""),
+    status = SelectField(_l("Status then"), choices=_choices(FOLLOW_UP_STATUSES, PLEASE_CHOOSE),
                          validators=[Optional()],
                          description=_l("Choose “could not be reached” when you could not reach the person: "
                                         "it is never counted as unemployed."))

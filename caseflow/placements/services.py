@@ -525,6 +525,14 @@ def _check_follow_up_date(check: Checker, kind: str, day: date, exit_date: date)
                       end=format_date(end, "medium")))
 
 
+def follow_up_kind_of_task(participant: Participant, task_id: int) -> str | None:
+    """The follow-up kind a task stands for (`four_weeks` for a four-week check task, `six_months`
+    for a six-month follow-up task), when `task_id` is one of `participant`'s tasks; None otherwise."""
+    task_kind = db.session.scalar(sa.select(Task.kind).where(Task.id == task_id,
+                                                             Task.participant_id == participant.id))
+    return next((kind for kind, tk in TASK_KIND_FOR_FOLLOW_UP.items() if tk == task_kind), None)
+
+
 @transactional
 def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor) -> FollowUp:
     """Records a follow-up after the exit: kind (`six_months`, or `four_weeks`), date (not before the
@@ -537,8 +545,9 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
     participant = _lock_participant(participant, actor)
     if participant.status != "exited" or participant.exit_date is None:
         raise Conflict(_("A follow-up is recorded after the exit."), code="not_exited")
-    check = Checker({**data, "kind": data.get("kind") or "six_months"})
-    kind = check.choice("kind", FOLLOW_UP_KINDS)
+    # the API's default kind is six_months (interfaces.md); a form sends "" when nothing was chosen
+    check = Checker({**data, "kind": data.get("kind", "six_months")})
+    kind = check.choice("kind", FOLLOW_UP_KINDS, required=True)
     day = check.date("date", required=True, not_before=participant.exit_date, not_after=_today(),
                      before_message=_("The follow-up cannot be before the exit (%(date)s).",
                                       date=participant.exit_date.isoformat()),

@@ -20,6 +20,7 @@ from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
 from caseflow.measures.queries import employer_choices
 from caseflow.participants.access import get_participant_for
+from caseflow.participants.forms import int_or_none
 from caseflow.participants.views import case_file_section_url
 from caseflow.placements import contracts, services
 from caseflow.placements.access import get_placement_for
@@ -38,6 +39,7 @@ from caseflow.placements.queries import (
     measure_choices,
     organisation_placements,
 )
+from caseflow.placements.vocabulary import FOLLOW_UP_KINDS
 from caseflow.security import allow_body
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
@@ -220,14 +222,25 @@ def new_follow_up(participant_id: int):
         return redirect(_outcomes_url(participant))
     with_improvement = services.improvement_applies(participant)
     form = FollowUpForm()
-    if request.method == "GET" and request.args.get("kind") in ("six_months", "four_weeks"):
-        form.kind.data = request.args["kind"]
+    if request.method == "GET":
+        form.kind.data = _follow_up_kind_asked(participant)
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_follow_up(participant, form.service_data(with_improvement),
                                                     actor=current_user),
             _("Follow-up recorded.")):
         return redirect(_outcomes_url(participant))
     return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
+
+
+def _follow_up_kind_asked(participant) -> str:
+    """The kind the follow-up form opens with: that of the task it was opened from (`?task=ID`, a
+    four-week check or six-month follow-up task of this participant), or `?kind=`; otherwise
+    nothing, so that the counsellor chooses."""
+    task_id = int_or_none(request.args.get("task"))
+    if task_id is not None:
+        return services.follow_up_kind_of_task(participant, task_id) or ""
+    kind = request.args.get("kind")
+    return kind if kind in FOLLOW_UP_KINDS else ""
 
 
 # --- lists -----------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.privacy.vocabulary import CONSENT_FORM_LABELS, CONSENT_PURPOSE_LABELS
+from caseflow.vocabulary import please_choose
 
 
 class ConsentForm(FlaskForm):
-    purpose = SelectField(_l("Purpose"), choices=list(CONSENT_PURPOSE_LABELS.items()))
+    purpose = SelectField(_l("Purpose"), choices=please_choose(CONSENT_PURPOSE_LABELS.items()), default="")
     given_on = DateField(_l("Date of consent"), validators=[InputRequired()])
-    form = SelectField(_l("Form"), choices=list(CONSENT_FORM_LABELS.items()))
+    form = SelectField(_l("Form"), choices=please_choose(CONSENT_FORM_LABELS.items()), default="")
     witness = StringField(_l("Witness"), validators=[Optional(), Length(max=200)],
                           description=_l("Required for oral consent: who witnessed it."))
     notice_version = StringField(_l("Version of the privacy notice"), validators=[InputRequired(), Length(max=40)],

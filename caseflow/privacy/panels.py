@@ -30,9 +30,20 @@ def consent_summary(participant):
     given = status.get("case_management")
     special = status.get("special_categories")
     url = url_for("participants.case_file_section", participant_id=participant.id, section="data-protection")
+    facts = []
     if given is None:
-        return [SummaryFact("consent", _("Consent"), _("missing"), warn=True, url=url,
-                            alert=_("No consent to case management is recorded. Record it before adding "
-                                    "further data."))]
-    value = _("given") if special is None else _("given, including special categories")
-    return [SummaryFact("consent", _("Consent"), value, url=url)]
+        facts.append(SummaryFact("consent", _("Consent"), _("missing"), warn=True, url=url,
+                                 alert=_("No consent to case management is recorded. Record it before adding "
+                                         "further data.")))
+    else:
+        value = _("given") if special is None else _("given, including special categories")
+        facts.append(SummaryFact("consent", _("Consent"), value, url=url))
+    # Special categories (disability, minority) held without a live consent to them in the data
+    # protection records: e.g. typed with a date only, carried over by a referral or an import, or
+    # the consent was recorded wrongly. The data needs that consent, so the case says so at the top.
+    if special is None and "yes" in (participant.disability, participant.minority):
+        facts.append(SummaryFact(
+            "special_categories_consent", _("Special categories"), _("consent not recorded"), warn=True,
+            url=url, alert=_("Disability or minority is recorded, but no consent to special categories is "
+                             "on record under data protection. Record the consent or remove the data.")))
+    return facts

@@ -34,7 +34,7 @@ from caseflow.participants.models import Participant
 from caseflow.privacy.anonymisation import Identifiers, scrub_participant_data
 from caseflow.privacy.export import build_export
 from caseflow.privacy.models import CONSENT_FORMS, CONSENT_PURPOSES, Consent
-from caseflow.validation import Checker, check_version
+from caseflow.validation import REQUIRED, Checker, check_version
 
 REASON_MAX = 500
 
@@ -73,13 +73,15 @@ class ConsentData:
 def _validate_consent(data: ConsentData) -> Checker:
     from caseflow.i18n import valid_language_codes
     errors = Checker({}, summary=_("Please correct the marked fields."))
-    if data.purpose not in CONSENT_PURPOSES:
+    # nothing chosen or entered: the one required-field message, as everywhere
+    for name in ("purpose", "given_on", "form", "notice_language"):
+        if getattr(data, name) in (None, ""):
+            errors.add(name, str(REQUIRED))
+    if data.purpose and data.purpose not in CONSENT_PURPOSES:
         errors.add("purpose", _("Choose one of: %(values)s.", values=", ".join(CONSENT_PURPOSES)))
-    if data.given_on is None:
-        errors.add("given_on", _("Enter the date of the consent."))
-    elif data.given_on > _today():
+    if data.given_on is not None and data.given_on > _today():
         errors.add("given_on", _("The date of the consent cannot be in the future."))
-    if data.form not in CONSENT_FORMS:
+    if data.form and data.form not in CONSENT_FORMS:
         errors.add("form", _("Choose one of: %(values)s.", values=", ".join(CONSENT_FORMS)))
     witness = (data.witness or "").strip()
     if data.form == "oral_witnessed" and not witness:
@@ -89,7 +91,7 @@ def _validate_consent(data: ConsentData) -> Checker:
     version = (data.notice_version or "").strip()
     if not version or len(version) > 40:
         errors.add("notice_version", _("Enter the version of the privacy notice (1 to 40 characters)."))
-    if (data.notice_language or "") not in valid_language_codes():
+    if data.notice_language and data.notice_language not in valid_language_codes():
         errors.add("notice_language", _("Choose the language of the privacy notice."))
     return errors
 
@@ -98,6 +100,16 @@ def _valid_special_consents(participant_id: int) -> list[Consent]:
     return list(db.session.scalars(sa.select(Consent).where(
         Consent.participant_id == participant_id, Consent.purpose == "special_categories",
         Consent.withdrawn_on.is_(None)).order_by(Consent.given_on.desc(), Consent.id.desc())))
+
+
+def special_consent_withdrawn(participant_id: int) -> bool:
+    """True when the participant's consent to special categories was recorded and withdrawn, with
+    none live now (participants.services refuses to record disability or minority then)."""
+    withdrawn = sa.func.count().filter(Consent.withdrawn_on.is_not(None))
+    live = sa.func.count().filter(Consent.withdrawn_on.is_(None))
+    row = db.session.execute(sa.select(withdrawn.label("withdrawn"), live.label("live")).where(
+        Consent.participant_id == participant_id, Consent.purpose == "special_categories")).one()
+    return bool(row.withdrawn) and not row.live
 
 
 @transactional

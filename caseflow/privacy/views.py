@@ -19,6 +19,7 @@ from caseflow.privacy.export import display_value
 from caseflow.privacy.forms import AnonymiseForm, ConsentForm, RestrictionForm, RetentionRunForm, WithdrawConsentForm
 from caseflow.privacy.labels import HIDDEN_COLUMNS, column_label, table_label
 from caseflow.privacy.vocabulary import CONSENT_FORM_LABELS, CONSENT_PURPOSE_LABELS
+from caseflow.vocabulary import please_choose
 from caseflow.web import apply_error, page_args
 
 bp = Blueprint("privacy", __name__)
@@ -34,7 +35,7 @@ def inject_helpers():
 
 def _language_choices():
     from caseflow.i18n import language_choices
-    return language_choices(str(get_locale()))
+    return please_choose(language_choices(str(get_locale())))
 
 
 @bp.route("/participants/<int:participant_id>/consents", methods=["GET", "POST"])

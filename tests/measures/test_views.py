@@ -181,11 +181,17 @@ def test_attendance_grid_records_and_raises_task_once(client, auth, counsellor, 
         session_path = response.headers["Location"]
         grid = client.get(session_path).get_data(as_text=True)
         assert "Aydin" in grid and "Berisha" in grid
+        # nobody is ticked before anyone is seen
+        assert re.findall(r'<input[^>]*name="present_\d+"[^>]*>', grid) and " checked" not in grid
         client.post(session_path, data={"csrf_token": token, f"present_{e_good.id}": "y"})
     tasks = db.session.query(Task).filter_by(kind="attendance").all()
     assert len(tasks) == 1
     assert tasks[0].participant_id == poor.id and tasks[0].assignee_id == counsellor.id
     assert db.session.query(Attendance).filter_by(enrolment_id=e_poor.id, present=False).count() == 2
+    # what was recorded shows again: Aydin ticked, Berisha not
+    grid = client.get(session_path).get_data(as_text=True)
+    assert re.search(rf'<input checked[^>]*name="present_{e_good.id}"', grid)
+    assert not re.search(rf'<input checked[^>]*name="present_{e_poor.id}"', grid)
     duplicate = client.post(f"/measures/{measure.id}/sessions", data={"csrf_token": token, "date": "2024-04-02"})
     assert duplicate.status_code == 422
 

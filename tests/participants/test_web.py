@@ -231,8 +231,9 @@ def test_note_correction_keeps_the_earlier_text(client, auth, counsellor, regist
                                               "text": "Corrected text", "version": "1"})
     assert response.status_code == 302
     assert db.session.scalars(sa.select(NoteRevision.text)).all() == ["Original text"]
-    html = client.get(f"/participants/{p.id}").get_data(as_text=True)
-    assert "Corrected text" in html and "Original text" in html
+    assert "Corrected text" in client.get(f"/participants/{p.id}").get_data(as_text=True)  # the overview
+    html = client.get(f"/participants/{p.id}/timeline").get_data(as_text=True)
+    assert "Corrected text" in html and "Original text" in html   # the earlier version, on the timeline
     stale = post_form(client, auth, path, {"date": date.today().isoformat(), "kind": "phone",
                                            "text": "Third", "version": "1"})
     assert stale.status_code == 409

@@ -31,7 +31,7 @@ def test_record_placement_with_a_new_employer(client, auth, counsellor, particip
     assert (employer.name, employer.organisation_id) == ("Kita Sonnenschein", org.id)
     assert (placement.permanent, placement.matches_qualification, placement.enrolment_id) == (True, True, enrolment.id)
     assert history(participant)[-1] == (date(2024, 9, 1), "employed", "placement")
-    case_file = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    case_file = client.get(f"/participants/{participant.id}/placements").get_data(as_text=True)
     assert "Kita Sonnenschein" in case_file and "Erzieherhelferin" in case_file
 
 

@@ -9,6 +9,9 @@ from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from tests.factories import ParticipantFactory, UserFactory
 
+# The log's words for case.view, case.export and participant.update (German, the default language).
+VIEWED, EXPORTED, CHANGED = "Fallakte geöffnet</td>", "Fallakte exportiert</td>", "Stammdaten: geändert</td>"
+
 
 def entries(participant_id, action):
     return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.participant_id == participant_id,
@@ -56,13 +59,15 @@ def test_team_lead_reads_own_organisation_log_with_filters(client, auth, org, ot
     assert "CF-2025-000777" in html and "CF-2025-000888" not in html
 
     access = client.get("/audit?action=access").get_data(as_text=True)
-    assert "case.view" in access and "case.export" in access and "participant.update" not in access
+    # actions in words (audit_log/labels.py), never the stored codes
+    assert VIEWED in access and EXPORTED in access and CHANGED not in access
+    assert "case.view" not in access.split("<tbody>")[1] and "participants" not in access.split("<tbody>")[1]
 
     june = client.get("/audit?date_from=2025-06-01&date_to=2025-06-01").get_data(as_text=True)
-    assert "case.export" in june and "case.view</code>" not in june and "participant.update" not in june
+    assert EXPORTED in june and VIEWED not in june and CHANGED not in june
 
     by_case = client.get("/audit?case_number=cf-2025-000888").get_data(as_text=True)
-    assert "CF-2025-000888" not in by_case and "case.view</code>" not in by_case
+    assert "CF-2025-000888" not in by_case and VIEWED not in by_case
 
     bad = client.get("/audit?date_from=yesterday")
     assert bad.status_code == 200 and 'id="date_from-error"' in bad.get_data(as_text=True)
@@ -90,5 +95,37 @@ def test_audit_log_is_paginated_with_constant_queries(client, auth, org, team_le
         page = client.get("/audit?action=access&per_page=25")
     assert many.count == few.count
     html = page.get_data(as_text=True)
-    assert html.count("<code>case.view</code>") == 25
+    assert html.count(VIEWED) == 25
     assert 'rel="next"' in html
+
+
+def test_audit_log_names_actions_objects_and_fields_in_words(client, auth, org, team_lead, counsellor):
+    from caseflow.participants.services import update_participant
+    p = ParticipantFactory(organisation=org, case_number="CF-2025-000999")
+    update_participant(p, {"first_name": "Lea", "special_categories_consent_date": None}, version=p.version,
+                       actor=counsellor)
+    auth.login(team_lead)
+    body = client.get("/audit").get_data(as_text=True).split("<tbody>")[1]
+    assert "Stammdaten: geändert" in body and "Vorname" in body
+    for code in ("participant.update", "first_name", ">participants", "_"):
+        assert code not in body, code
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
+    english = client.get("/audit").get_data(as_text=True).split("<tbody>")[1]
+    assert "Master data: changed" in english and "first name" in english
+
+
+def test_every_action_the_code_records_has_words():
+    """A new audit action without words here would show as a code on the log."""
+    import re
+    from pathlib import Path
+
+    from caseflow.audit_log.labels import has_words
+    root = Path(__file__).resolve().parents[2] / "caseflow"
+    found = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found.update(re.findall(r'(?:record|_audit_both|audit)\(\s*"([a-z_]+(?:\.[a-z_]+)?)"', text))
+        found.update(re.findall(r'"([a-z_]+\.[a-z_]+)" if ', text))
+        found.update(f"import.{s}" for s in ("checked", "failed", "imported", "undone") if "record(f\"import." in text)
+    assert {"case.view", "participant.update", "login.failure"} <= found
+    assert sorted(a for a in found if not has_words(a)) == []

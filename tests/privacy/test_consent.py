@@ -231,3 +231,53 @@ def test_case_file_shows_consent_status_and_timeline_events(client, auth, partic
     html = client.get(f"/participants/{participant.id}/timeline").get_data(as_text=True)
     assert "Einwilligung erteilt: besondere Kategorien" in html
     assert "Einwilligung widerrufen: besondere Kategorien" in html
+
+
+# --- the case file says when data lacks its consent; a withdrawn consent cannot be bypassed ----------
+
+def _case_management(participant, counsellor):
+    record_consent(participant.id, ConsentData(purpose="case_management", given_on=date(2025, 1, 5), form="written",
+                                               notice_version="2025-01", notice_language="de"), actor=counsellor)
+
+
+def _alerts(client, participant) -> str:
+    html = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    return " ".join(re.findall(r'<p class="case-alert"[^>]*>(.*?)</p>', html, re.S))
+
+
+def test_special_categories_without_a_recorded_consent_are_flagged_at_the_top(client, auth, org, counsellor):
+    typed = ParticipantFactory(organisation=org, disability="yes", special_categories_consent_date=date(2025, 1, 10))
+    _case_management(typed, counsellor)
+    auth.login(counsellor)
+    assert "keine Einwilligung zu besonderen Kategorien" in _alerts(client, typed)
+    # once the consent is on record, the warning goes
+    record_consent(typed.id, special(), actor=counsellor)
+    assert _alerts(client, typed) == ""
+
+
+def test_no_alert_without_special_category_data(client, auth, org, counsellor):
+    plain = ParticipantFactory(organisation=org, disability="declined")
+    _case_management(plain, counsellor)
+    auth.login(counsellor)
+    assert _alerts(client, plain) == ""
+
+
+def test_after_withdrawal_special_categories_cannot_be_typed_in_again(participant, counsellor, api_as):
+    from caseflow.participants.services import update_participant
+    consent = record_consent(participant.id, special(), actor=counsellor)
+    withdraw_consent(consent.id, date(2025, 2, 1), actor=counsellor)
+    p = reload(participant)
+    with pytest.raises(DomainError) as refused:
+        update_participant(p, {"disability": "yes", "special_categories_consent_date": date(2025, 2, 2)},
+                           version=p.version, actor=counsellor)
+    assert set(refused.value.fields) == {"disability"}
+    p = reload(participant)
+    response = api_as(counsellor).patch(f"/participants/{p.id}", json={
+        "version": p.version, "minority": "yes", "special_categories_consent_date": "2025-02-02"})
+    assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"minority"}
+    assert reload(participant).minority == "no"
+    # a new consent on record opens the way again
+    record_consent(participant.id, special(given_on=date(2025, 2, 3)), actor=counsellor)
+    p = reload(participant)
+    update_participant(p, {"disability": "yes"}, version=p.version, actor=counsellor)
+    assert reload(participant).disability == "yes"
