@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "retention.run": _l("Retention period applied"),
     "report.download": _l("Report downloaded"),
     "monitoring.export": _l("Monitoring data exported"),
+    "caseload.download": _l("Caseload list exported"),
     "partnership.leave": _l("Organisation left the partnership"),
 }
 
@@ -75,6 +76,7 @@ OBJECT_LABELS = {
     "organisation": _l("Organisation"),
     "user": _l("Account"),
     "token": _l("API token"),
+    "saved_filter": _l("Saved caseload filter"),
 }
 
 VERB_LABELS = {
@@ -114,7 +116,7 @@ TABLE_OBJECTS = {
     "calendar_feeds": "calendar_feed", "documents": "document", "import_batches": "import",
     "referrals": "referral", "partnerships": "partnership", "partnership": "partnership",
     "organisations": "organisation", "users": "user", "api_tokens": "token", "exits": "participant",
-    "re_entries": "participant",
+    "re_entries": "participant", "saved_filters": "saved_filter",
 }
 OTHER_OBJECTS = {
     "report": _l("Report"),
