@@ -56,7 +56,7 @@ def test_language_switch_without_csrf_is_refused(client):
 def test_signed_in_pages_in_both_languages_and_the_choice_is_remembered(app, client, counsellor):
     post_login(client, counsellor.email, PASSWORD)
     german = _text(client.get("/account"))
-    assert "Mein Konto" in german and "Passwort ändern" in german and "Berater:in" in german
+    assert "Mein Konto" in german and "Passwort ändern" in german and "Berater*in" in german
     token = csrf_from(client, "/account")
     client.post("/language", data={"lang": "en", "next": "/account", "csrf_token": token})
     english = _text(client.get("/account"))
@@ -89,3 +89,20 @@ def test_dates_and_numbers_follow_the_locale(app):
         assert number_filter(12345.5, 1) == "12,345.5"
     with app.test_request_context(), force_locale("de"):
         assert app.jinja_env.filters["country"]("SY") == "Syrien"
+
+
+def test_german_uses_one_gender_inclusive_spelling():
+    """Issue 15: one spelling throughout (the asterisk: Berater*innen), never a colon or an underscore."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    other = re.compile(r"[A-Za-zäöüß]{3,}[:_](?:in|innen)\b")
+    found = []
+    for po in Path("caseflow").glob("**/translations/de/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
+                    found += [f"{po}: {hit}" for hit in other.findall(text or "")]
+    assert found == []
