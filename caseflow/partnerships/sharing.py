@@ -154,9 +154,9 @@ def enrol_in_partner_measure(participant_id: int, data: Mapping[str, Any], *, ac
     referral nor an agreement in force), `already_enrolled`, `participant_exited`."""
     require_casework(actor)
     participant = get_participant_for(actor, participant_id, writable=True, allow_anonymised=False)
-    measure = _partner_measure(actor, data.get("measure_id"))
     if not has_live_consent(participant.id, "partner_sharing"):
         raise _consent_required()
+    measure = _partner_measure(actor, data.get("measure_id"))
     basis = sharing_basis(participant, measure.organisation_id)
     if basis is None:
         raise Conflict(_("Enrolling into a partner's measure needs an accepted referral to this partner or a "
