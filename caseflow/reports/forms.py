@@ -27,6 +27,8 @@ setattr(ReportForm, "from", _FROM_FIELD)
 
 class EsfForm(ReportForm):
     ltu_rule = SelectField(_l("Long-term unemployment rule"), choices=[], validate_choice=False)
+    partnership_id = SelectField(_l("Partnership"), choices=[], validate_choice=False, description=_l(
+        "A partnership's report counts a person whose cases are linked by accepted referrals once."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

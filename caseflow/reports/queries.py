@@ -219,15 +219,91 @@ def _by_gender(rows: Iterable, keys: Iterable[str]) -> dict[str, dict[str, int]]
     return table
 
 
-def esf_indicators(date_from: date, date_to: date, *, rule: str,
-                   organisation_id: int | None) -> dict[str, dict[str, dict[str, int]]]:
-    """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects."""
+# --- a partnership's report: linked cases of one person counted once (issue 17) ---------------------
+#
+# `people` is a select of (pid, root): every case in the partnership's scope with the key of its
+# person (the first case of a chain of accepted referrals), built by the partnerships domain
+# (caseflow/partnerships/report.py), which registers it with reports/services.py at start-up. The
+# rules below read the ESF+ rules of this module unchanged, on one case per person:
+# - outputs: the person's case with the first entry (earliest entry date, then lowest id) stands for
+#   the person, so the entry date is the first entry across the partnership and every
+#   characteristic at entry is read from that case;
+# - results: only a person none of whose cases is still open has a final exit, the latest exit date
+#   of their cases; the status upon leaving, the six-month follow-up and the qualification are read
+#   from the histories of all their cases, the status at entry and the gender from the first case.
+
+def _person_cases(people):
+    """Every case of `people` (not restricted) with its rank by entry and by exit within its person,
+    and the number of its person's open cases."""
+    by_person = {"partition_by": people.c.root}
+    open_case = sa.case((P.status == "exited", 0), else_=1)
+    return (sa.select(people.c.pid.label("pid"), people.c.root.label("root"),
+                      sa.func.row_number().over(order_by=(P.entry_date, P.id), **by_person).label("entry_rank"),
+                      sa.func.row_number().over(order_by=(P.exit_date.desc(), P.id.desc()), **by_person)
+                      .label("exit_rank"),
+                      sa.func.sum(open_case).over(**by_person).label("open_cases"))
+            .join(P, P.id == people.c.pid).where(P.restricted_at.is_(None))
+            .cte("person_cases").prefix_with("MATERIALIZED"))
+
+
+def _first_cases(cases):
+    return sa.select(cases.c.pid).where(cases.c.entry_rank == 1)
+
+
+def linked_leaving_subquery(date_from: date, date_to: date, people):
+    """leaving_subquery for a partnership: one row per person whose final exit across their linked
+    cases lies in the period (the columns of leaving_subquery, `id` the case of the final exit)."""
+    sc, fu, cert = StatusChange, FollowUp, Certificate
+    cases = _person_cases(people)
+    final = aliased(cases, name="final_case")
+    first = aliased(cases, name="first_case")
+    FP = aliased(Participant, name="first_participant")
+    leave_day = plus_days(P.exit_date, LEAVING_WINDOW_DAYS)
+    own = aliased(cases, name="own_case")
+
+    def person_cases(column):
+        return column.in_(sa.select(own.c.pid).where(own.c.root == final.c.root))
+
+    leaving_status = (sa.select(sc.status).where(person_cases(sc.participant_id), sc.date <= leave_day)
+                      .order_by(sc.date.desc(), sc.id.desc()).limit(1).correlate(P, final).scalar_subquery())
+    latest_follow_up = (sa.select(fu.id).where(person_cases(fu.participant_id), fu.kind == "six_months",
+                                               fu.date >= P.exit_date)
+                        .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(P, final).scalar_subquery())
+    qualified = sa.exists().where(person_cases(cert.participant_id), cert.date >= FP.entry_date,
+                                  cert.date <= leave_day).correlate(P, final, FP)
+    inner = (sa.select(P.id.label("id"), FP.gender.label("gender"),
+                       FP.labour_status_at_entry.label("entry_status"),
+                       leaving_status.label("leaving_status"),
+                       latest_follow_up.label("follow_up_id"),
+                       qualified.label("qualified"))
+             .select_from(final)
+             .join(P, P.id == final.c.pid)
+             .join(first, sa.and_(first.c.root == final.c.root, first.c.entry_rank == 1))
+             .join(FP, FP.id == first.c.pid)
+             .where(final.c.exit_rank == 1, final.c.open_cases == 0, P.status == "exited",
+                    P.exit_date.between(date_from, date_to))
+             .cte("linked_leaving_inner").prefix_with("MATERIALIZED"))
+    fu_latest = aliased(FollowUp, name="fu_latest")
+    return (sa.select(inner, fu_latest.status.label("follow_up_status"),
+                      fu_latest.improved_situation.label("follow_up_improved"))
+            .outerjoin(fu_latest, fu_latest.id == inner.c.follow_up_id)
+            .subquery("leaving"))
+
+
+def esf_indicators(date_from: date, date_to: date, *, rule: str, organisation_id: int | None,
+                   people=None) -> dict[str, dict[str, dict[str, int]]]:
+    """{"outputs": {key: {female, male, non_binary, total}}, "results": {...}} in two grouped selects.
+    `people` (a partnership's linked cases, see above): each person counted once."""
     conditions = output_conditions(rule)
+    scope = scope_conditions(organisation_id)
+    if people is not None:
+        scope.append(P.id.in_(_first_cases(_person_cases(people))))
     outputs = reports_session().execute(
         sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
-        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to))
+        .where(*scope, P.entry_date.between(date_from, date_to))
         .group_by(P.gender)).all()
-    r = leaving_subquery(date_from, date_to, organisation_id)
+    r = (leaving_subquery(date_from, date_to, organisation_id) if people is None
+         else linked_leaving_subquery(date_from, date_to, people))
     results = reports_session().execute(
         sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()])
         .group_by(r.c.gender)).all()

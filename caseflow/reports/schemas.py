@@ -21,6 +21,11 @@ class PeriodArgs(Schema):
 class EsfArgs(PeriodArgs):
     ltu_rule = Choice(q.LTU_RULES, metadata={"description": "long-term unemployment rule; default the "
                                                             "ESF_LTU_RULE setting"})
+    partnership_id = QueryId(metadata={
+        "description": "the partnership's report: its organisations' participants, a person whose cases are "
+                       "linked by accepted referrals counted once (first entry, final exit across the "
+                       "partnership); analysts, admins and the partnership's coordinators; not with "
+                       "organisation_id"})
 
 
 class EsfDrilldownArgs(EsfArgs):
@@ -76,6 +81,7 @@ class EsfReportSchema(Schema):
     date_to = fields.Date(data_key="to", attribute="to", required=True)
     ltu_rule = fields.String(required=True, metadata={"enum": list(q.LTU_RULES)})
     organisation_id = fields.Integer(allow_none=True)
+    partnership_id = fields.Integer(allow_none=True, metadata={"description": "set for a partnership's report"})
     outputs = fields.Nested(EsfOutputsSchema, required=True)
     results = fields.Nested(EsfResultsSchema, required=True)
 
