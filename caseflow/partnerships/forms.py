@@ -42,14 +42,19 @@ class ReferralForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    gender = SelectField(_l("Gender"), choices=[], validate_choice=False)
-    nationality = SelectField(_l("Nationality"), choices=[], validate_choice=False)
+    """Gender and nationality are not in the data packet (data minimisation: the referral's purpose
+    does not need them), but the new case and the ESF+ report do: the partner asks the person at
+    intake. Both start empty ("please choose"), never prefilled with a guess."""
+    gender = SelectField(_l("Gender"), choices=[], validate_choice=False,
+                         description=_l("Not shared by the referring organisation: ask the person."))
+    nationality = SelectField(_l("Nationality"), choices=[], validate_choice=False,
+                              description=_l("Not shared by the referring organisation: ask the person."))
     entry_date = DateField(_l("Entry date"), validators=[Optional()], description=_l("Empty: today."))
     confirm_not_duplicate = BooleanField(_l("I have checked the candidates: this is a different person."))
 
     def setup(self) -> AcceptForm:
-        self.gender.choices = [("", _("– choose –"))] + [(k, str(v)) for k, v in GENDERS.items()]
-        self.nationality.choices = ([("", _("– choose –")), ("stateless", _("stateless"))]
+        self.gender.choices = [("", _("– please choose –"))] + [(k, str(v)) for k, v in GENDERS.items()]
+        self.nationality.choices = ([("", _("– please choose –")), ("stateless", _("stateless"))]
                                     + country_choices(str(get_locale() or "de")))
         return self
 

@@ -224,10 +224,10 @@ def _lock_for_provider(enrolment_id: int, actor) -> tuple[Enrolment, Participant
     enrolment = get_partner_enrolment_for(actor, enrolment_id)
     lock_rows(Measure, [enrolment.measure_id])
     participant = lock_rows(Participant, [enrolment.participant_id])[0]
-    if participant.anonymised_at is not None or not has_live_consent(participant.id, "partner_sharing"):
-        raise _consent_required()
     if participant.restricted_at is not None:
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
+    if participant.anonymised_at is not None or not has_live_consent(participant.id, "partner_sharing"):
+        raise _consent_required()
     return enrolment, participant
 
 

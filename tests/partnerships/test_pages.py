@@ -131,3 +131,21 @@ def test_partner_enrol_page_without_consent_explains(partnership, referred_perso
     r = client.post(f"/participants/{referred_person.id}/partner-enrolments/new",
                     data={"csrf_token": token, "measure_id": "1", "status": "planned"})
     assert r.status_code == 409
+
+
+def test_accept_form_asks_for_gender_and_nationality_starting_empty(partnership, consenting, counsellor,
+                                                                    other_counsellor, other_org, client, auth, api_as):
+    referral_id = api_as(counsellor).post(f"/participants/{consenting.id}/referrals", json={
+        "organisation_id": other_org.id, "reason": "Language course"}).json["id"]
+    auth.login(other_counsellor)
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    # both selects start on the empty "please choose" option: nothing is guessed for the partner
+    for name in ("gender", "nationality"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert select.startswith('><option value="">– bitte wählen –</option>'), select[:300]
+        assert "selected" not in select  # the empty first option is what the browser shows
+    assert "Geschlecht und Staatsangehörigkeit gehören nicht dazu" in page
+    token = auth.csrf_token(f"/referrals/{referral_id}")
+    r = client.post(f"/referrals/{referral_id}/accept", data={"csrf_token": token, "gender": "", "nationality": ""})
+    assert r.status_code == 422
+    assert r.get_data(as_text=True).count("Nicht in den geteilten Daten: Fragen Sie die Person und wählen Sie aus.") >= 2

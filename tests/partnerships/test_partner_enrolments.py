@@ -153,3 +153,18 @@ def test_partner_enrolment_stays_off_the_providers_own_roster_and_measure_page(
     page = auth.client.get(f"/measures/{partner_measure.id}")
     assert page.status_code == 200 and "Hodžić" not in page.get_data(as_text=True)
     assert sharing.get_partner_enrolment_for(provider, db.session.scalar(sa.select(Enrolment.id))) is not None
+
+
+def test_a_restricted_case_is_read_only_for_the_partner_too(partnership, consenting, counsellor, team_lead,
+                                                            other_counsellor, other_org, partner_measure, api_as):
+    from caseflow.models_base import utcnow
+    agree(api_as(team_lead), other_org)
+    enrolment_id = enrol(api_as(counsellor), consenting, partner_measure).json["id"]
+    consenting.restricted_at, consenting.restriction_reason = utcnow(), "contests accuracy"
+    db.session.commit()
+    partner = api_as(other_counsellor)
+    assert partner.get(f"/partner-enrolments/{enrolment_id}").json["packet"] is None
+    r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance", json={"date": TODAY.isoformat(), "present": True})
+    assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
+    r = partner.patch(f"/partner-enrolments/{enrolment_id}", json={"version": 1, "status": "completed"})
+    assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
