@@ -41,7 +41,7 @@ def people(history, other_history, partnership):
     b1 = o.participant(gender="female", entry_date=date(2024, 6, 3), unemployed_since=date(2023, 6, 1))
     h.exit(b1, date(2024, 9, 30))
     o.status(b1, date(2024, 10, 10), "employed")
-    a2 = h.participant(gender="male", entry_date=date(2024, 3, 1))
+    h.participant(gender="male", entry_date=date(2024, 3, 1))  # Y: one case only
     a3 = h.participant(gender="male", entry_date=date(2023, 11, 1), unemployed_since=date(2023, 1, 1))
     h.exit(a3, date(2024, 1, 31))
     b2 = o.participant(gender="male", entry_date=date(2024, 2, 1))
