@@ -87,8 +87,8 @@ class AgreementForm(FlaskForm):
 class PartnerEnrolmentForm(FlaskForm):
     measure_id = SelectField(_l("Measure of the partner"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=[("planned", _l("planned")), ("active", _l("active"))])
-    start_date = DateField(_l("Start"), validators=[Optional()])
-    end_date = DateField(_l("End"), validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
 
     def to_data(self) -> dict:
         measure = self.measure_id.data
@@ -104,7 +104,7 @@ class PartnerAttendanceForm(FlaskForm):
 class PartnerOutcomeForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[("active", _l("active")), ("completed", _l("completed")),
                                                 ("dropped_out", _l("dropped out"))])
-    start_date = DateField(_l("Start"), validators=[Optional()])
-    end_date = DateField(_l("End"), validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
     dropout_reason = StringField(_l("Reason for dropping out"))
     version = HiddenField()

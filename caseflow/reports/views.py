@@ -100,6 +100,10 @@ def esf():
     form = EsfForm(formdata=_formdata(args))
     _organisation_choices(form)
     _partnership_choices(form)
+    if current_user.role == "coordinator" and not services.partnership_choices(current_user):
+        # not linked to a partnership yet: say so instead of refusing the page
+        return render_template("reports/esf.html", form=form, report=None, L=L, q=q, drilldown=False,
+                               no_partnership=True)
     report, status = _run(services.esf_report, form, args)
     context = {}
     if report:
