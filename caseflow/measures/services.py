@@ -150,13 +150,18 @@ def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
     moved = list(db.session.scalars(stmt))
     if not moved:
         return []
-    counsellors = {pid: cid for pid, cid in db.session.execute(sa.select(Participant.id, Participant.counsellor_id)
-                                                               .where(Participant.id.in_([e.participant_id for e in moved])))}
+    # the participant's organisation, not the measure's: a partner organisation's participant
+    # (issue 17) gets the task in their own organisation, from their own counsellor
+    cases = {pid: (cid, oid) for pid, cid, oid in db.session.execute(
+        sa.select(Participant.id, Participant.counsellor_id, Participant.organisation_id)
+        .where(Participant.id.in_([e.participant_id for e in moved])))}
+    counsellors = {pid: cid for pid, (cid, _oid) in cases.items()}
     for enrolment in moved:
         enrolment.waitlisted_at = None
+        owner = cases[enrolment.participant_id][1]
         record("enrolment.place_offered", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
-               organisation_id=measure.organisation_id, changes={"waitlisted": [True, False]})
-        db.session.add(Task(organisation_id=measure.organisation_id, participant_id=enrolment.participant_id,
+               organisation_id=owner, changes={"waitlisted": [True, False]})
+        db.session.add(Task(organisation_id=owner, participant_id=enrolment.participant_id,
                             kind="place_offered", due_date=today() + timedelta(days=7),
                             assignee_id=counsellors.get(enrolment.participant_id),
                             title_params={"measure": measure.title},

@@ -235,6 +235,8 @@ def _by_gender(rows: Iterable, keys: Iterable[str]) -> dict[str, dict[str, int]]
 def _person_cases(people):
     """Every case of `people` (not restricted) with its rank by entry and by exit within its person,
     and the number of its person's open cases."""
+    if isinstance(people, sa.Select):
+        people = people.subquery("people")
     by_person = {"partition_by": people.c.root}
     open_case = sa.case((P.status == "exited", 0), else_=1)
     return (sa.select(people.c.pid.label("pid"), people.c.root.label("root"),

@@ -168,3 +168,24 @@ def test_a_restricted_case_is_read_only_for_the_partner_too(partnership, consent
     assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
     r = partner.patch(f"/partner-enrolments/{enrolment_id}", json={"version": 1, "status": "completed"})
     assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
+
+
+def test_a_freed_place_is_offered_in_the_participants_own_organisation(
+        partnership, consenting, counsellor, team_lead, other_counsellor, org, other_org, api_as):
+    from caseflow.participants.models import Task
+    from tests.factories import MeasureFactory, ParticipantFactory
+    full = MeasureFactory(organisation=other_org, title="Kochkurs", type="matching", start_date=date(2024, 1, 1),
+                          end_date=date(2099, 12, 31), capacity=1)
+    own = ParticipantFactory(organisation=other_org, counsellor_id=other_counsellor.id)
+    taken = api_as(other_counsellor).post(f"/participants/{own.id}/enrolments", json={
+        "measure_id": full.id, "status": "active", "start_date": (TODAY - timedelta(days=5)).isoformat()})
+    assert taken.status_code == 201, taken.json
+    agree(api_as(team_lead), other_org)
+    waiting = enrol(api_as(counsellor), consenting, full, status="planned", start_date=None)
+    assert waiting.status_code == 201, waiting.json
+    assert db.session.get(Enrolment, waiting.json["id"]).waitlisted_at is not None
+    r = api_as(other_counsellor).patch(f"/enrolments/{taken.json['id']}", json={
+        "version": taken.json["version"], "status": "completed", "end_date": TODAY.isoformat()})
+    assert r.status_code == 200, r.json
+    task = db.session.scalar(sa.select(Task).where(Task.kind == "place_offered"))
+    assert (task.organisation_id, task.participant_id, task.assignee_id) == (org.id, consenting.id, counsellor.id)
