@@ -234,7 +234,7 @@ def _by_gender(rows: Iterable, keys: Iterable[str]) -> dict[str, dict[str, int]]
 
 def _person_cases(people):
     """Every case of `people` (not restricted) with its rank by entry and by exit within its person,
-    and the number of its person's open cases."""
+    the number of its person's open cases, the person's first case, first entry and latest exit."""
     if isinstance(people, sa.Select):
         people = people.subquery("people")
     by_person = {"partition_by": people.c.root}
@@ -278,12 +278,13 @@ def linked_leaving_subquery(date_from: date, date_to: date, people):
                      cases.c.first_entry.label("entry_date"))
            .where(left).cte("leaving_cases").prefix_with("MATERIALIZED"))
     leave_day = plus_days(own.c.exit_date, LEAVING_WINDOW_DAYS)
-    latest = {"partition_by": own.c.root}
     statuses = (sa.select(own.c.root, sc.status.label("status"),
-                          sa.func.row_number().over(order_by=(sc.date.desc(), sc.id.desc()), **latest).label("rn"))
+                          sa.func.row_number().over(partition_by=own.c.root, order_by=(sc.date.desc(), sc.id.desc()))
+                          .label("rn"))
                 .join(sc, sc.participant_id == own.c.pid).where(sc.date <= leave_day).subquery("leaving_statuses"))
     follow_ups = (sa.select(own.c.root, fu.id.label("follow_up_id"),
-                            sa.func.row_number().over(order_by=(fu.date.desc(), fu.id.desc()), **latest).label("rn"))
+                            sa.func.row_number().over(partition_by=own.c.root, order_by=(fu.date.desc(), fu.id.desc()))
+                            .label("rn"))
                   .join(fu, fu.participant_id == own.c.pid)
                   .where(fu.kind == "six_months", fu.date >= own.c.exit_date).subquery("person_follow_ups"))
     qualified = (sa.select(own.c.root).join(cert, cert.participant_id == own.c.pid)
