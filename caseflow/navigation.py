@@ -17,6 +17,8 @@ MAIN_NAVIGATION = (
     ("measures.employers", _l("Employers"), CASEWORK),
     ("placements.placement_list", _l("Placements"), CASEWORK),
     ("partnerships.referral_list", _l("Referrals"), CASEWORK),
+    ("partnerships.partner_enrolments", _l("Partner enrolments"), CASEWORK),
+    ("partnerships.agreements", _l("Data-sharing agreements"), ("team_lead", "admin")),
     ("reports.index", _l("Reports"), EVERYONE),
     ("audit.audit_log", _l("Audit log"), ("team_lead",)),
     ("imports.index", _l("Import"), ("team_lead",)),

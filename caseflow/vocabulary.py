@@ -100,6 +100,8 @@ ROLES = {
     "team_lead": _l("team lead"),
     "analyst": _l("analyst"),
     "admin": _l("administrator"),
+    # runs the ESF+ report of the partnerships it is linked to (partnerships.models.PartnershipCoordinator)
+    "coordinator": _l("partnership coordinator"),
 }
 # Roles that work with case files (personal data) of their own organisation.
 CASEWORK_ROLES = ("counsellor", "team_lead")

@@ -54,6 +54,8 @@ def landing_url(user: User) -> str:
         return url_for("participants.caseload")
     if user.role == "analyst":
         return url_for("reports.index")
+    if user.role == "coordinator":
+        return url_for("reports.esf")
     return url_for("accounts.admin_home")
 
 

@@ -8,9 +8,10 @@
   admins → 403).
 - Employers (with a contact person) are casework data of one organisation.
 
-Partnership sharing: counsellors enrol only into their own organisation's measures. Referring into a
-partner organisation's measure would show that partner the participant's name in attendance lists
-and on the measure page, which needs a data-sharing agreement the system does not model yet.
+Partnership sharing (issue 17): counsellors enrol into their own organisation's measures here; an
+enrolment into a partner organisation's measure (under an accepted referral or a data-sharing
+agreement) goes through caseflow/partnerships/sharing.py, and the provider reaches it only there,
+with the data packet: a partner's participants are left off the measure's own lists.
 """
 from __future__ import annotations
 

@@ -121,17 +121,27 @@ def measure_enrolments(measure_id: int, *, status: str | None, page: int, per_pa
     separate), with their participants loaded."""
     stmt = (sa.select(Enrolment).options(joinedload(Enrolment.participant))
             .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(Enrolment.measure_id == measure_id, Enrolment.waitlisted_at.is_(None))
+            .where(Enrolment.measure_id == measure_id, Enrolment.waitlisted_at.is_(None),
+                   Participant.organisation_id == _provider(measure_id))
             .order_by(Participant.last_name, Participant.first_name, Enrolment.id))
     if status in ENROLMENT_STATUSES:
         stmt = stmt.where(Enrolment.status == status)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
+def _provider(measure_id: int):
+    """The measure's organisation: a partner organisation's participants enrolled in it (issue 17)
+    are not listed with the provider's own; the provider sees them with the data packet only, on
+    the partner enrolments page."""
+    return sa.select(Measure.organisation_id).where(Measure.id == measure_id).scalar_subquery()
+
+
 def waiting_list(measure_id: int, limit: int = 100) -> list[Enrolment]:
     return list(db.session.scalars(
         sa.select(Enrolment).options(joinedload(Enrolment.participant))
+        .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.measure_id == measure_id, Enrolment.status == "planned",
+               Participant.organisation_id == _provider(measure_id),
                Enrolment.waitlisted_at.is_not(None))
         .order_by(Enrolment.waitlisted_at, Enrolment.id).limit(limit)))
 

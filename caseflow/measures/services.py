@@ -155,13 +155,18 @@ def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
     moved = list(db.session.scalars(stmt))
     if not moved:
         return []
-    counsellors = {pid: cid for pid, cid in db.session.execute(sa.select(Participant.id, Participant.counsellor_id)
-                                                               .where(Participant.id.in_([e.participant_id for e in moved])))}
+    # the participant's organisation, not the measure's: a partner organisation's participant
+    # (issue 17) gets the task in their own organisation, from their own counsellor
+    cases = {pid: (cid, oid) for pid, cid, oid in db.session.execute(
+        sa.select(Participant.id, Participant.counsellor_id, Participant.organisation_id)
+        .where(Participant.id.in_([e.participant_id for e in moved])))}
+    counsellors = {pid: cid for pid, (cid, _oid) in cases.items()}
     for enrolment in moved:
         enrolment.waitlisted_at = None
+        owner = cases[enrolment.participant_id][1]
         record("enrolment.place_offered", actor=actor, obj=enrolment, participant_id=enrolment.participant_id,
-               organisation_id=measure.organisation_id, changes={"waitlisted": [True, False]})
-        db.session.add(Task(organisation_id=measure.organisation_id, participant_id=enrolment.participant_id,
+               organisation_id=owner, changes={"waitlisted": [True, False]})
+        db.session.add(Task(organisation_id=owner, participant_id=enrolment.participant_id,
                             kind="place_offered", due_date=today() + timedelta(days=7),
                             assignee_id=counsellors.get(enrolment.participant_id),
                             title_params={"measure": measure.title},
@@ -207,9 +212,14 @@ def _already_enrolled() -> Conflict:
                     code="already_enrolled")
 
 
-def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, actor) -> Enrolment:
-    """Checks every rule, then adds the enrolment (flushed, not committed)."""
-    if not may_work_with_measure(actor, measure) or measure.organisation_id != participant.organisation_id:
+def _enrol(participant: Participant, measure: Measure, data: EnrolmentInput, *, actor,
+           across: bool = False) -> Enrolment:
+    """Checks every rule, then adds the enrolment (flushed, not committed). `across`: a partner
+    organisation's measure, whose sharing basis the caller has checked (enrol_across_organisations)."""
+    if across:
+        if measure.organisation_id == participant.organisation_id or data.details:
+            raise DomainError.field("measure_id", _("Choose a measure of a partner organisation."))
+    elif not may_work_with_measure(actor, measure) or measure.organisation_id != participant.organisation_id:
         raise DomainError.field("measure_id", _("Choose a measure of your organisation."))
     if not measure.active:
         raise DomainError.field("measure_id", _("This measure is not open for enrolment."))
@@ -272,6 +282,22 @@ def enrol_participant(participant: Participant, measure: Measure, data: Enrolmen
             raise _already_enrolled() from None
 
 
+def enrol_across_organisations(participant: Participant, measure: Measure, data: EnrolmentInput, *,
+                               actor) -> Enrolment:
+    """Enrols the actor's own `participant` in a partner organisation's `measure` (issue 17).
+    measures knows nothing of partnerships: the caller (caseflow/partnerships/sharing.py) has
+    checked the sharing basis (an accepted referral or a data-sharing agreement) and the consent.
+    The same rules, locks and audit entry as enrol_participant; no type details (they would point
+    at the partner's rows)."""
+    with unit_of_work():
+        lock_rows(Measure, [measure.id])
+        participant = get_participant_for(actor, participant.id, for_update=True)
+        try:
+            return _enrol(participant, measure, data, actor=actor, across=True)
+        except IntegrityError:
+            raise _already_enrolled() from None
+
+
 @transactional
 def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, version: Any, actor) -> Enrolment:
     """Changes status, dates, drop-out reason and details (`changes` holds only what changes;
@@ -279,9 +305,18 @@ def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, versio
     restricted case, 409) and the enrolment, in that order. Raises Conflict (409) for a stale
     version, a transition that is not allowed or activating a waiting enrolment; DomainError (422)
     for invalid values."""
-    measure = enrolment.measure
-    lock_rows(Measure, [measure.id])
+    lock_rows(Measure, [enrolment.measure.id])
     participant = get_participant_for(actor, enrolment.participant_id, for_update=True)
+    return apply_enrolment_change(enrolment, participant, changes, version=version, actor=actor)
+
+
+@transactional
+def apply_enrolment_change(enrolment: Enrolment, participant: Participant, changes: Mapping[str, Any], *,
+                           version: Any, actor) -> Enrolment:
+    """change_enrolment once the caller has authorised `actor` and locked the measure and the
+    participant (the lock order): the partner organisation providing the measure records an
+    outcome through caseflow/partnerships/sharing.py, which cannot load the case itself."""
+    measure = enrolment.measure
     lock_rows(Enrolment, [enrolment.id])
     check_version(enrolment, version)
     unknown = set(changes) - {"status", "start_date", "end_date", "dropout_reason", "details", "minutes"}
@@ -473,9 +508,12 @@ def session_roster(session: AttendanceSession) -> sa.Select:
     not ended before it. Restricted (GDPR Art. 18) and anonymised cases are read-only and are left
     off the roster, so no attendance (nor an attendance task) is written for them."""
     writable = sa.orm.aliased(Participant)
+    # a partner organisation's participant (issue 17) is not on the provider's roster: the provider
+    # records their attendance with the data packet only (caseflow/partnerships/sharing.py)
+    provider = sa.select(Measure.organisation_id).where(Measure.id == session.measure_id).scalar_subquery()
     return (sa.select(Enrolment).where(
         sa.exists().where(writable.id == Enrolment.participant_id, writable.restricted_at.is_(None),
-                          writable.anonymised_at.is_(None)),
+                          writable.anonymised_at.is_(None), writable.organisation_id == provider),
         Enrolment.measure_id == session.measure_id, Enrolment.waitlisted_at.is_(None),
         Enrolment.status.in_(("active", "completed", "dropped_out")),
         Enrolment.start_date <= session.date,

@@ -21,6 +21,10 @@ def init_app(app: Flask) -> None:
     if _erase_match_hashes not in anonymisation.ERASERS:
         anonymisation.ERASERS.append(_erase_match_hashes)
     case_file_panel(template="partnerships/_case_file_panel.html", order=85)(views.case_file_panel)
+    from caseflow.partnerships import report
+    from caseflow.reports.services import PartnershipScope, register_partnership_scope
+    register_partnership_scope(PartnershipScope(resolve=report.resolve_partnership, linked_cases=report.linked_cases,
+                                                choices=report.partnership_choices))
 
 
 def _erase_match_hashes(participant) -> None:

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Choice, Date, Flag, Id, PageArgs, Schema, Text, errors, fields, page_of
+from caseflow.api.schemas import Choice, Date, Flag, Id, PageArgs, Schema, Text, Version, errors, fields, page_of
 from caseflow.api.support import api_user
-from caseflow.partnerships import services
+from caseflow.partnerships import services, sharing
 from caseflow.partnerships.models import REFERRAL_STATUS_CODES, Referral
-from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES
+from caseflow.vocabulary import ENROLMENT_STATUSES, GENDERS, LABOUR_STATUSES, MEASURE_TYPES
 from caseflow.web import rows_and_total
 
 
@@ -177,3 +177,136 @@ def partner_measures():
     """The current and coming measures of the account's partner organisations (no participants)"""
     items = services.partner_catalogue(api_user())
     return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+
+
+# --- partner measures: agreements and direct enrolment (issue 17, item 3) ---------------------------
+
+class AgreementCreateSchema(Schema):
+    organisation_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "admins: one of the two organisations; team leads: their own (default)"})
+    partner_organisation_id = Id(required=True)
+    valid_from = Date(required=True)
+    valid_until = Date(load_default=None, allow_none=True, metadata={"description": "last day; null: open-ended"})
+    reference = Text(max_length=sharing.REFERENCE_MAX, required=True)
+
+
+class AgreementSchema(Schema):
+    id = Id(dump_only=True)
+    organisation_a_id = fields.Integer()
+    organisation_b_id = fields.Integer()
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    reference = fields.String()
+    created_at = fields.DateTime()
+
+
+class PartnerEnrolmentCreateSchema(Schema):
+    measure_id = Id(required=True, metadata={"description": "a measure of a partner organisation"})
+    status = Choice(("planned", "active"), load_default="planned")
+    start_date = Date(load_default=None, allow_none=True)
+    end_date = Date(load_default=None, allow_none=True)
+
+
+class PartnerEnrolmentSchema(Schema):
+    id = Id(dump_only=True)
+    measure_id = fields.Integer()
+    measure_title = fields.Function(lambda e: e.measure.title)
+    status = fields.String(metadata={"enum": list(ENROLMENT_STATUSES)})
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    dropout_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class PartnerEnrolmentDetailSchema(PartnerEnrolmentSchema):
+    packet = fields.Nested(PacketSchema, allow_none=True, metadata={
+        "description": "the data packet, for the providing organisation while the partner_sharing consent is "
+                       "live; null once it is withdrawn"})
+
+
+class PartnerAttendanceSchema(Schema):
+    date = Date(required=True)
+    present = fields.Boolean(required=True)
+
+
+class PartnerOutcomeSchema(Schema):
+    version = Version()
+    status = Choice(sharing.PARTNER_OUTCOME_STATUSES, required=True)
+    start_date = Date(allow_none=True)
+    end_date = Date(allow_none=True)
+    dropout_reason = Text(max_length=500, allow_none=True)
+
+
+@bp.route("/data-sharing-agreements", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(AgreementSchema))
+@errors(403, 422)
+def agreement_list(args: dict[str, Any]):
+    """Data-sharing agreements of the account's organisation (admins: all)"""
+    rows, total = rows_and_total(sharing.agreements_for(api_user()), args["page"], args["per_page"], scalars=True)
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@bp.route("/data-sharing-agreements", methods=["POST"])
+@bp.arguments(AgreementCreateSchema)
+@bp.response(201, AgreementSchema)
+@errors(400, 403, 422)
+def agreement_create(data: dict[str, Any]):
+    """Record a dated data-sharing agreement between two partner organisations (admins, team leads)"""
+    return sharing.record_agreement(data, actor=api_user())
+
+
+@bp.route("/participants/<int:participant_id>/partner-enrolments", methods=["POST"])
+@bp.arguments(PartnerEnrolmentCreateSchema)
+@bp.response(201, PartnerEnrolmentSchema)
+@errors(400, 403, 404, 409, 422)
+def partner_enrolment_create(data: dict[str, Any], participant_id: int):
+    """Enrol the participant directly into a partner's measure (409 `consent_required` without a live
+    `partner_sharing` consent, `no_sharing_basis` without an accepted referral or agreement)"""
+    return sharing.enrol_in_partner_measure(participant_id, data, actor=api_user())
+
+
+@bp.route("/partner-enrolments", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(PartnerEnrolmentSchema))
+@errors(403, 422)
+def partner_enrolment_list(args: dict[str, Any]):
+    """Partner organisations' participants enrolled in the account's organisation's measures (no data packet)"""
+    rows, total = rows_and_total(sharing.partner_enrolments_for(api_user()), args["page"], args["per_page"],
+                                 scalars=True)
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+def _partner_detail(enrolment, actor):
+    packet = sharing.read_partner_packet(enrolment, actor=actor)
+    return SimpleNamespace(**{c.name: getattr(enrolment, c.name) for c in enrolment.__table__.columns},
+                           measure=enrolment.measure, packet=packet)
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>", methods=["GET"])
+@bp.response(200, PartnerEnrolmentDetailSchema)
+@errors(403, 404)
+def partner_enrolment_get(enrolment_id: int):
+    """A partner's enrolment with the data packet only (audited)"""
+    actor = api_user()
+    return _partner_detail(sharing.get_partner_enrolment_for(actor, enrolment_id), actor)
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>/attendance", methods=["POST"])
+@bp.arguments(PartnerAttendanceSchema)
+@bp.response(201, PartnerAttendanceSchema)
+@errors(400, 403, 404, 409, 422)
+def partner_enrolment_attendance(data: dict[str, Any], enrolment_id: int):
+    """Record the partner's participant's attendance on a day (409 `consent_required` once withdrawn)"""
+    sharing.record_partner_attendance(enrolment_id, data["date"], data["present"], actor=api_user())
+    return data
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>", methods=["PATCH"])
+@bp.arguments(PartnerOutcomeSchema)
+@bp.response(200, PartnerEnrolmentSchema)
+@errors(400, 403, 404, 409, 422)
+def partner_enrolment_outcome(data: dict[str, Any], enrolment_id: int):
+    """Record the start, completion or drop-out of a partner's enrolment"""
+    version = data.pop("version")
+    return sharing.record_partner_outcome(enrolment_id, data, version=version, actor=api_user())

@@ -81,3 +81,38 @@ class MatchHash(Model):
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class DataSharingAgreement(Model):
+    """A data-sharing agreement between two organisations (GDPR Art. 26/28), recorded by an
+    administrator or a team lead of one of them: from `valid_from` until `valid_until` (inclusive;
+    NULL: open-ended). While it holds, a counsellor of either may enrol a consenting participant
+    directly into the other's measures (besides an accepted referral). Stored as an ordered pair."""
+    __tablename__ = "data_sharing_agreements"
+    __table_args__ = (
+        sa.CheckConstraint("organisation_a_id < organisation_b_id", name="ordered_pair"),
+        sa.CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="until_after_from"),
+        sa.Index("ix_data_sharing_agreements_organisation_a_id_organisation_b_id",
+                 "organisation_a_id", "organisation_b_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_a_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"),
+                                                   comment="the lower organisation id of the pair")
+    organisation_b_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    valid_from: Mapped[date] = mapped_column()
+    valid_until: Mapped[date | None] = mapped_column(comment="last day of the agreement; NULL: open-ended")
+    reference: Mapped[str] = mapped_column(sa.String(200), comment="the agreement's file reference or title")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class PartnershipCoordinator(Model):
+    """An account of the role `coordinator` coordinates a partnership: it runs the partnership's
+    ESF+ report (linked cases counted once) and nothing else; it never reads personal data."""
+    __tablename__ = "partnership_coordinators"
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "user_id", name="partnership_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

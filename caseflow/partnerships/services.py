@@ -328,6 +328,13 @@ def accept_referral(referral_id: int, data: Mapping[str, Any], *, actor) -> Refe
     referral = _decide(referral_id, actor)
     if not has_live_consent(referral.participant_id, "partner_sharing"):
         raise _consent_required()
+    # The packet leaves gender and nationality out (data minimisation); the new case needs them, so
+    # the partner asks the person: a missing one is named as such, not as a generic required field.
+    check = Checker(data, summary=_("Please correct the marked fields."))
+    for name in ("gender", "nationality"):
+        check.require(bool(data.get(name)), name,
+                      _("Not in the shared data: ask the person and choose it."))
+    check.done()
     source = db.session.get(Participant, referral.participant_id)
     assert source is not None
     packet = build_packet(source)

@@ -6,15 +6,31 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow.accounts.auth import admin_required, casework_required
+from caseflow.accounts.auth import admin_required, casework_required, roles_required
 from caseflow.accounts.models import Organisation
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for
-from caseflow.partnerships import services
-from caseflow.partnerships.forms import AcceptForm, DeclineForm, PartnershipForm, ReferralForm
+from caseflow.partnerships import services, sharing
+from caseflow.partnerships.forms import (
+    AcceptForm,
+    AgreementForm,
+    DeclineForm,
+    PartnerAttendanceForm,
+    PartnerEnrolmentForm,
+    PartnerOutcomeForm,
+    PartnershipForm,
+    ReferralForm,
+)
 from caseflow.partnerships.vocabulary import REFERRAL_STATUSES
-from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, MEASURE_TYPES, PLACEMENT_TYPES, please_choose
+from caseflow.vocabulary import (
+    ENROLMENT_STATUSES,
+    GENDERS,
+    LABOUR_STATUSES,
+    MEASURE_TYPES,
+    PLACEMENT_TYPES,
+    please_choose,
+)
 from caseflow.web import apply_error, page_args, rows_and_total
 
 bp = Blueprint("partnerships", __name__)
@@ -147,6 +163,135 @@ def decline(referral_id: int):
                                 status=exc.status)
     flash(_("The referral has been declined."), "success")
     return redirect(url_for("partnerships.referral_list"))
+
+
+# --- partner measures (issue 17, item 3) -------------------------------------------------------------
+
+@bp.route("/data-sharing-agreements", methods=["GET", "POST"])
+@roles_required("counsellor", "team_lead", "admin")
+def agreements():
+    actor = current_user
+    may_record = actor.role in ("admin", "team_lead")
+    form = AgreementForm()
+    if actor.role == "admin":
+        orgs = [(str(i), n) for i, n in db.session.execute(db.select(Organisation.id, Organisation.name).where(
+            Organisation.active).order_by(Organisation.name))]
+        form.organisation_id.choices = please_choose(orgs)
+        form.partner_organisation_id.choices = please_choose(orgs)
+    else:
+        del form.organisation_id
+        form.partner_organisation_id.choices = please_choose(
+            (str(o.id), o.name) for o in services.partner_organisations(actor.organisation_id))
+    status = 200
+    if may_record and form.validate_on_submit():
+        try:
+            sharing.record_agreement(form.to_data(), actor=actor)
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = exc.status
+        else:
+            flash(_("The data-sharing agreement has been recorded."), "success")
+            return redirect(url_for("partnerships.agreements"))
+    page, per_page = page_args()
+    rows, total = rows_and_total(sharing.agreements_for(actor), page, per_page, scalars=True)
+    names = services.organisation_names({r.organisation_a_id for r in rows} | {r.organisation_b_id for r in rows})
+    return render_template("partnerships/agreements.html", form=form, may_record=may_record, agreements=rows,
+                           total=total, page=page, per_page=per_page, names=names), status
+
+
+@bp.route("/participants/<int:participant_id>/partner-enrolments/new", methods=["GET", "POST"])
+@casework_required
+def partner_enrol(participant_id: int):
+    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    consented = services.has_live_consent(participant.id, "partner_sharing")
+    measures = services.partner_catalogue(current_user)
+    form = PartnerEnrolmentForm()
+    form.measure_id.choices = please_choose(
+        (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures)
+    if request.method == "GET" and request.args.get("measure_id"):
+        form.measure_id.data = request.args["measure_id"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            sharing.enrol_in_partner_measure(participant.id, form.to_data(), actor=current_user)
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = exc.status
+        else:
+            flash(_("The participant has been enrolled in the partner's measure."), "success")
+            return redirect(url_for("participants.case_file", participant_id=participant.id))
+    return render_template("partnerships/partner_enrol.html", participant=participant, form=form,
+                           consented=consented, measures=measures), status
+
+
+@bp.route("/partner-enrolments")
+@casework_required
+def partner_enrolments():
+    page, per_page = page_args()
+    rows, total = rows_and_total(sharing.partner_enrolments_for(current_user), page, per_page, scalars=True)
+    return render_template("partnerships/partner_enrolments.html", enrolments=rows, total=total, page=page,
+                           per_page=per_page, statuses=ENROLMENT_STATUSES)
+
+
+def _render_partner_enrolment(enrolment, attendance_form=None, outcome_form=None, status=200):
+    packet = sharing.read_partner_packet(enrolment, actor=current_user)
+    if outcome_form is None:
+        outcome_form = PartnerOutcomeForm(formdata=None, obj=enrolment)
+        if enrolment.status not in sharing.PARTNER_OUTCOME_STATUSES:
+            outcome_form.status.data = "active"
+    outcome_form.version.data = enrolment.version
+    from caseflow.measures.services import attendance_rates
+    return render_template(
+        "partnerships/partner_enrolment.html", enrolment=enrolment, packet=packet, statuses=ENROLMENT_STATUSES,
+        labour_statuses=LABOUR_STATUSES, rate=attendance_rates([enrolment.id]).get(enrolment.id),
+        attendance_form=attendance_form or PartnerAttendanceForm(formdata=None), outcome_form=outcome_form), status
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>")
+@casework_required
+def partner_enrolment(enrolment_id: int):
+    return _render_partner_enrolment(sharing.get_partner_enrolment_for(current_user, enrolment_id))
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>/attendance", methods=["POST"])
+@casework_required
+def partner_attendance(enrolment_id: int):
+    enrolment = sharing.get_partner_enrolment_for(current_user, enrolment_id)
+    form = PartnerAttendanceForm()
+    if not form.validate_on_submit():
+        return _render_partner_enrolment(enrolment, attendance_form=form, status=422)
+    try:
+        sharing.record_partner_attendance(enrolment.id, form.date.data, form.present.data == "yes",
+                                          actor=current_user)
+    except DomainError as exc:
+        apply_error(form, exc)
+        db.session.expire_all()
+        return _render_partner_enrolment(sharing.get_partner_enrolment_for(current_user, enrolment_id),
+                                         attendance_form=form, status=exc.status)
+    flash(_("Attendance recorded."), "success")
+    return redirect(url_for("partnerships.partner_enrolment", enrolment_id=enrolment_id))
+
+
+@bp.route("/partner-enrolments/<int:enrolment_id>/outcome", methods=["POST"])
+@casework_required
+def partner_outcome(enrolment_id: int):
+    enrolment = sharing.get_partner_enrolment_for(current_user, enrolment_id)
+    form = PartnerOutcomeForm()
+    if not form.validate_on_submit():
+        return _render_partner_enrolment(enrolment, outcome_form=form, status=422)
+    changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
+               "dropout_reason": form.dropout_reason.data or None}
+    try:
+        version = form.version.data
+        sharing.record_partner_outcome(enrolment.id, changes, actor=current_user,
+                                       version=int(version) if str(version or "").isdigit() else version)
+    except DomainError as exc:
+        apply_error(form, exc)
+        db.session.expire_all()
+        return _render_partner_enrolment(sharing.get_partner_enrolment_for(current_user, enrolment_id),
+                                         outcome_form=form, status=exc.status)
+    flash(_("The enrolment has been updated."), "success")
+    return redirect(url_for("partnerships.partner_enrolment", enrolment_id=enrolment_id))
 
 
 def case_file_panel(participant, actor) -> dict:

@@ -61,7 +61,9 @@ def placements_after_measure(measure_id: int, limit: int = 50) -> list:
         sa.select(Placement, Participant)
         .join(Enrolment, Enrolment.id == Placement.enrolment_id)
         .join(Participant, Participant.id == Placement.participant_id)
-        .where(Enrolment.measure_id == measure_id)
+        .join(Measure, Measure.id == Enrolment.measure_id)
+        # a partner organisation's participants (issue 17) are not the provider's to see here
+        .where(Enrolment.measure_id == measure_id, Participant.organisation_id == Measure.organisation_id)
         .order_by(Placement.start_date.desc(), Placement.id.desc()).limit(limit)).tuples())
 
 

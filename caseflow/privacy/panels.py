@@ -9,16 +9,28 @@ from caseflow.privacy.models import Consent
 from caseflow.privacy.services import consent_status
 
 
+def withdrawn_consents(consents: list[Consent]) -> dict[str, Consent]:
+    """{purpose: the latest withdrawn consent} for the purposes with no valid consent left."""
+    status = consent_status(consents)
+    withdrawn: dict[str, Consent] = {}
+    for c in sorted(consents, key=lambda c: (c.withdrawn_on or c.given_on, c.id)):
+        if c.withdrawn_on is not None and status.get(c.purpose) is None:
+            withdrawn[c.purpose] = c
+    return withdrawn
+
+
 def data_protection_panel(participant, actor):
     consents = list(db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant.id)))
     # The case file passes `participant` to every panel itself.
-    return {"consent_status": consent_status(consents), "may_lead": getattr(actor, "role", None) == "team_lead"}
+    return {"consent_status": consent_status(consents), "withdrawn_consents": withdrawn_consents(consents),
+            "may_lead": getattr(actor, "role", None) == "team_lead"}
 
 
 def consent_summary(participant):
     """The case file's summary header: is there consent to case management (the consent every
     record of the case needs)? Without it the header says so at the top."""
     from flask import url_for
+    from flask_babel import format_date
     from flask_babel import gettext as _
 
     from caseflow.participants.panels import SummaryFact
@@ -46,4 +58,10 @@ def consent_summary(participant):
             "special_categories_consent", _("Special categories"), _("consent not recorded"), warn=True,
             url=url, alert=_("Disability or minority is recorded, but no consent to special categories is "
                              "on record under data protection. Record the consent or remove the data.")))
+    funder = withdrawn_consents(consents).get("funder_reporting")
+    if funder is not None:
+        # issue 17, item 6: what the withdrawal does, where the counsellor looks first
+        facts.append(SummaryFact("funder_reporting", _("Reporting to funders"),
+                                 _("withdrawn on %(date)s: left out of participant-level exports",
+                                   date=format_date(funder.withdrawn_on)), warn=True, url=url))
     return facts

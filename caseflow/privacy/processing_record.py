@@ -30,6 +30,7 @@ RECIPIENTS = {
     "team_lead": _l("the case files, audit and access log of their own organisation"),
     "analyst": _l("aggregated reports over all organisations; never a name or a case file"),
     "admin": _l("organisations and staff accounts; no case files"),
+    "coordinator": _l("the aggregated ESF+ report of their partnership; never a name or a case file"),
 }
 
 

@@ -29,6 +29,8 @@ class EsfForm(ReportForm):
     ltu_rule = SelectField(_l("Long-term unemployment rule"), choices=[], validate_choice=False)
     min_hours = StringField(_l("Minimum hours of participation"), render_kw={"inputmode": "numeric"},
                             description=_l("Count only participants with at least this many hours (0: everyone)."))
+    partnership_id = SelectField(_l("Partnership"), choices=[], validate_choice=False, description=_l(
+        "A partnership's report counts a person whose cases are linked by accepted referrals once."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

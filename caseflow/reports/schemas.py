@@ -37,6 +37,11 @@ class EsfArgs(PeriodArgs):
         "description": "count only participants with at least this many hours of participation (whole hours, "
                        "0 to 10,000; 0 = everyone); default the ESF_MIN_HOURS setting. Hours: "
                        "docs/esf-indicators.md"})
+    partnership_id = QueryId(metadata={
+        "description": "the partnership's report: its organisations' participants, a person whose cases are "
+                       "linked by accepted referrals counted once (first entry, final exit across the "
+                       "partnership); analysts, admins and the partnership's coordinators; not with "
+                       "organisation_id"})
 
 
 class EsfDrilldownArgs(EsfArgs):
@@ -94,6 +99,7 @@ class EsfReportSchema(Schema):
     min_hours = fields.Integer(required=True, metadata={
         "minimum": 0, "description": "the minimum participation applied (0: none)"})
     organisation_id = fields.Integer(allow_none=True)
+    partnership_id = fields.Integer(allow_none=True, metadata={"description": "set for a partnership's report"})
     outputs = fields.Nested(EsfOutputsSchema, required=True)
     results = fields.Nested(EsfResultsSchema, required=True)
 

@@ -43,6 +43,8 @@ from caseflow.vocabulary import (
 from caseflow.web import rows_and_total
 
 REPORT_ROLES = ("counsellor", "team_lead", "analyst", "admin")
+# the ESF+ report also for a partnership's coordinator (its partnership's report only)
+ESF_ROLES = REPORT_ROLES + ("coordinator",)
 AGGREGATE_ONLY_ROLES = ("analyst", "admin")
 MAX_PERIOD_YEARS = 20
 
@@ -54,6 +56,32 @@ def is_casework(actor) -> bool:
 def require_report_role(actor) -> None:
     if actor is None or actor.role not in REPORT_ROLES:
         raise Forbidden(_("Your role may not run reports."))
+
+
+def require_esf_role(actor) -> None:
+    if actor is None or actor.role not in ESF_ROLES:
+        raise Forbidden(_("Your role may not run reports."))
+
+
+# A partnership's report (issue 17): the partnerships domain, above this one, registers at start-up
+# how a partnership id is judged for an actor and which cases it links to one person
+# (caseflow/partnerships/report.py); reports never imports partnerships.
+@dataclass
+class PartnershipScope:
+    resolve: Any        # (partnership_id | None, *, actor) -> partnership_id | None; Forbidden, NotFound
+    linked_cases: Any   # (partnership_id, date_from, date_to) -> select of (pid, root)
+    choices: Any        # (actor) -> [(id, name)]
+
+
+_partnership_scope: list[PartnershipScope] = []
+
+
+def register_partnership_scope(scope: PartnershipScope) -> None:
+    _partnership_scope[:] = [scope]
+
+
+def partnership_choices(actor) -> list[tuple[int, str]]:
+    return _partnership_scope[0].choices(actor) if _partnership_scope else []
 
 
 def require_casework(actor) -> None:
@@ -112,12 +140,22 @@ class EsfParams:
     ltu_rule: str
     organisation_id: int | None
     min_hours: int = 0
+    partnership_id: int | None = None
+
+
+def _resolve_partnership(partnership_id: int | None, *, actor) -> int | None:
+    if partnership_id is None and actor.role != "coordinator":
+        return None
+    if not _partnership_scope:
+        raise NotFound(_("No such partnership."))
+    return _partnership_scope[0].resolve(partnership_id, actor=actor)
 
 
 def esf_params_for(data: Mapping[str, Any], *, actor) -> EsfParams:
     """Judges converted parameters (EsfArgs). Raises DomainError (422) with field messages,
-    NotFound for an organisation the actor may not report on, Forbidden for other roles."""
-    require_report_role(actor)
+    NotFound for an organisation or partnership the actor may not report on, Forbidden for other
+    roles (and for a partnership's report asked by casework roles)."""
+    require_esf_role(actor)
     check = Checker(data, summary=_("Please correct the report's parameters."))
     date_from, date_to = data["date_from"], data["date_to"]
     check_period(check, date_from, date_to)
@@ -125,28 +163,41 @@ def esf_params_for(data: Mapping[str, Any], *, actor) -> EsfParams:
     min_hours = default_min_hours() if min_hours is None else min_hours
     check.require(0 <= min_hours <= MAX_MIN_HOURS, "min_hours",
                   _("Enter whole hours from 0 to %(max)s.", max=MAX_MIN_HOURS))
+    if actor.role == "coordinator" or data.get("partnership_id") is not None:
+        check.require(data.get("organisation_id") is None, "organisation_id",
+                      _("A partnership's report covers all its organisations: choose the partnership or one "
+                        "organisation."))
     check.done()
-    return EsfParams(date_from, date_to, data.get("ltu_rule") or default_ltu_rule(),
-                     resolve_organisation(data.get("organisation_id"), actor=actor), min_hours)
+    partnership_id = _resolve_partnership(data.get("partnership_id"), actor=actor)
+    organisation_id = None if partnership_id is not None else resolve_organisation(
+        data.get("organisation_id"), actor=actor)
+    return EsfParams(date_from, date_to, data.get("ltu_rule") or default_ltu_rule(), organisation_id, min_hours,
+                     partnership_id)
 
 
 def esf_params(args: Mapping[str, Any], *, actor) -> EsfParams:
     """The same from a query string (the pages)."""
-    require_report_role(actor)
+    require_esf_role(actor)
     return esf_params_for(load_query(EsfArgs, args), actor=actor)
 
 
 def esf_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
-    """The ESF+ common indicators of docs/esf-indicators.md for the period, exact for every role."""
+    """The ESF+ common indicators of docs/esf-indicators.md for the period, exact for every role;
+    with a partnership, every person linked across its organisations counted once."""
     params = esf_params_for(data, actor=actor)
+    people = None
+    if params.partnership_id is not None:
+        people = _partnership_scope[0].linked_cases(params.partnership_id, params.date_from, params.date_to)
     figures = q.esf_indicators(params.date_from, params.date_to, rule=params.ltu_rule,
-                               organisation_id=params.organisation_id, min_minutes=params.min_hours * 60)
+                               organisation_id=params.organisation_id, min_minutes=params.min_hours * 60,
+                               people=people)
     return {"from": params.date_from, "to": params.date_to, "ltu_rule": params.ltu_rule,
-            "min_hours": params.min_hours, "organisation_id": params.organisation_id, **figures}
+            "min_hours": params.min_hours, "organisation_id": params.organisation_id,
+            "partnership_id": params.partnership_id, **figures}
 
 
 def esf_report(args: Mapping[str, Any], *, actor) -> dict[str, Any]:
-    require_report_role(actor)
+    require_esf_role(actor)
     return esf_report_for(load_query(EsfArgs, args), actor=actor)
 
 

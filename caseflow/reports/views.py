@@ -23,6 +23,7 @@ from caseflow.web import Page, apply_error, page_args
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 REPORT_ROLES = services.REPORT_ROLES
+ESF_ROLES = services.ESF_ROLES
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -45,6 +46,26 @@ def _organisation_choices(form) -> None:
         (str(i), n) for i, n in q.organisation_names().items()]
 
 
+def _partnership_choices(form) -> None:
+    """The partnership's report (issue 17): analysts and admins may choose one; a coordinator has
+    only theirs (and no organisation to choose)."""
+    choices = services.partnership_choices(current_user)
+    if current_user.role == "coordinator":
+        del form.organisation_id
+        form.partnership_id.choices = [(str(i), n) for i, n in choices]
+    elif choices:
+        form.partnership_id.choices = [("", _("none (organisations)"))] + [(str(i), n) for i, n in choices]
+    else:
+        del form.partnership_id
+
+
+def _esf_scope_name(report) -> str:
+    if report.get("partnership_id") is not None:
+        name = dict(services.partnership_choices(current_user)).get(report["partnership_id"], "")
+        return _("partnership %(name)s, each person counted once", name=name)
+    return _scope_name(report["organisation_id"])
+
+
 def _scope_name(organisation_id) -> str:
     if organisation_id is None:
         return _("all organisations")
@@ -64,7 +85,7 @@ def _run(loader, form, args):
 
 
 @bp.route("/")
-@roles_required(*REPORT_ROLES)
+@roles_required(*ESF_ROLES)
 def index():
     return render_template("reports/index.html", casework=services.is_casework(current_user))
 
@@ -72,13 +93,18 @@ def index():
 # --- ESF+ -----------------------------------------------------------------------------------------
 
 @bp.route("/esf")
-@roles_required(*REPORT_ROLES)
+@roles_required(*ESF_ROLES)
 def esf():
     args = _args()
     args.setdefault("ltu_rule", services.default_ltu_rule())
     args.setdefault("min_hours", str(services.default_min_hours()))
     form = EsfForm(formdata=_formdata(args))
     _organisation_choices(form)
+    _partnership_choices(form)
+    if current_user.role == "coordinator" and not services.partnership_choices(current_user):
+        # not linked to a partnership yet: say so instead of refusing the page
+        return render_template("reports/esf.html", form=form, report=None, L=L, q=q, drilldown=False,
+                               no_partnership=True)
     report, status = _run(services.esf_report, form, args)
     context = {}
     if report:
@@ -86,8 +112,10 @@ def esf():
                      "ltu_rule": report["ltu_rule"], "min_hours": report["min_hours"]}
         if report["organisation_id"] is not None and not services.is_casework(current_user):
             link_args["organisation_id"] = report["organisation_id"]
+        if report["partnership_id"] is not None:
+            link_args["partnership_id"] = report["partnership_id"]
         context = dict(
-            link_args=link_args, scope=_scope_name(report["organisation_id"]),
+            link_args=link_args, scope=_esf_scope_name(report),
             output_chart=charts.bar_chart(
                 _("Output indicators, total"),
                 _("Participants who entered in the period, by indicator; the numbers are in the table below."),
@@ -121,10 +149,10 @@ def esf_participants():
 
 
 @bp.route("/esf.<any(csv, xlsx):fmt>")
-@roles_required(*REPORT_ROLES)
+@roles_required(*ESF_ROLES)
 def esf_export(fmt: str):
     report = services.esf_report(_args(), actor=current_user)
-    tables = exports.esf_tables(report, _scope_name(report["organisation_id"]))
+    tables = exports.esf_tables(report, _esf_scope_name(report))
     minimum = f"-min{report['min_hours']}h" if report["min_hours"] else ""  # files of both options side by side
     name = f"esf-{report['from'].isoformat()}-{report['to'].isoformat()}-{report['ltu_rule']}{minimum}.{fmt}"
     return _download(tables, fmt, name, report="esf", organisation_id=report["organisation_id"])

@@ -73,3 +73,79 @@ def test_pages_speak_english_to_an_english_reader(partnership, referred_person, 
     page = client.get(f"/participants/{referred_person.id}/referrals/new").get_data(as_text=True)
     assert "Record the consent first." in page
     assert "Refer to a partner organisation" in client.get(f"/participants/{referred_person.id}").get_data(as_text=True)
+
+
+def test_partner_enrolment_through_the_pages(partnership, consenting, referred_person, counsellor, team_lead,
+                                             other_counsellor, partner_measure, other_org, client, auth):
+    from datetime import date, timedelta
+
+    from caseflow.measures.models import Attendance, Enrolment
+    from caseflow.partnerships.models import DataSharingAgreement
+
+    today = date.today()
+    # a team lead records the agreement on its page
+    auth.login(team_lead)
+    token = auth.csrf_token("/data-sharing-agreements")
+    r = client.post("/data-sharing-agreements", data={"csrf_token": token, "partner_organisation_id": str(other_org.id),
+                                                      "valid_from": "", "reference": "DSA 1"})
+    assert r.status_code == 422
+    r = client.post("/data-sharing-agreements", data={
+        "csrf_token": token, "partner_organisation_id": str(other_org.id),
+        "valid_from": (today - timedelta(days=10)).isoformat(), "reference": "DSA 1"})
+    assert r.status_code == 302 and db.session.scalar(sa.select(sa.func.count()).select_from(DataSharingAgreement)) == 1
+    auth.logout()
+
+    auth.login(counsellor)
+    url = f"/participants/{consenting.id}/partner-enrolments/new"
+    assert "Gründungscoaching" in client.get(url).get_data(as_text=True)
+    token = auth.csrf_token(url)
+    r = client.post(url, data={"csrf_token": token, "measure_id": str(partner_measure.id), "status": "active",
+                               "start_date": (today - timedelta(days=3)).isoformat()})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    enrolment = db.session.scalar(sa.select(Enrolment))
+    auth.logout()
+
+    auth.login(other_counsellor)
+    assert f"/partner-enrolments/{enrolment.id}" in client.get("/partner-enrolments").get_data(as_text=True)
+    detail_url = f"/partner-enrolments/{enrolment.id}"
+    detail = client.get(detail_url).get_data(as_text=True)
+    assert "Lejla" in detail and "Weserstr" in detail
+    assert f"/participants/{consenting.id}" not in detail  # never a link into the case
+    token = auth.csrf_token(detail_url)
+    r = client.post(detail_url + "/attendance", data={"csrf_token": token, "date": today.isoformat(), "present": "yes"})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(Attendance.present)) is True
+    r = client.post(detail_url + "/outcome", data={"csrf_token": token, "status": "completed",
+                                                   "start_date": (today - timedelta(days=3)).isoformat(),
+                                                   "end_date": today.isoformat(), "version": str(enrolment.version)})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "completed"
+
+
+def test_partner_enrol_page_without_consent_explains(partnership, referred_person, counsellor, client, auth):
+    auth.login(counsellor)
+    page = client.get(f"/participants/{referred_person.id}/partner-enrolments/new").get_data(as_text=True)
+    assert "Erfassen Sie zuerst die Einwilligung." in page and 'name="measure_id"' not in page
+    token = auth.csrf_token(f"/participants/{referred_person.id}/partner-enrolments/new")
+    r = client.post(f"/participants/{referred_person.id}/partner-enrolments/new",
+                    data={"csrf_token": token, "measure_id": "1", "status": "planned"})
+    assert r.status_code == 409
+
+
+def test_accept_form_asks_for_gender_and_nationality_starting_empty(partnership, consenting, counsellor,
+                                                                    other_counsellor, other_org, client, auth, api_as):
+    referral_id = api_as(counsellor).post(f"/participants/{consenting.id}/referrals", json={
+        "organisation_id": other_org.id, "reason": "Language course"}).json["id"]
+    auth.login(other_counsellor)
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    # both selects start on the empty "please choose" option: nothing is guessed for the partner
+    for name in ("gender", "nationality"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert select.startswith('><option value="">– bitte wählen –</option>'), select[:300]
+        assert "selected" not in select  # the empty first option is what the browser shows
+    assert "Geschlecht und Staatsangehörigkeit gehören nicht dazu" in page
+    token = auth.csrf_token(f"/referrals/{referral_id}")
+    r = client.post(f"/referrals/{referral_id}/accept", data={"csrf_token": token, "gender": "", "nationality": ""})
+    assert r.status_code == 422
+    assert r.get_data(as_text=True).count("Nicht in den geteilten Daten: Fragen Sie die Person und wählen Sie aus.") >= 2

@@ -72,3 +72,20 @@ def test_admin_page_creates_a_partnership(client, auth, admin, org, other_org):
 def test_admin_page_is_for_admins_only(client, auth, team_lead):
     auth.login(team_lead)
     assert client.get("/admin/partnerships").status_code == 403
+
+
+def test_cli_links_a_coordinator_to_a_partnership(app, partnership, counsellor):
+    from caseflow.partnerships.models import PartnershipCoordinator
+    from tests.factories import UserFactory
+    coordinator = UserFactory(role="coordinator", organisation=None, email="koordination@prointegration.example")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["partnerships", "coordinator", "ProIntegration", "Koordination@ProIntegration.example"])
+    assert result.exit_code == 0, result.output
+    assert [(c.partnership_id, c.user_id) for c in db.session.scalars(sa.select(PartnershipCoordinator))] == [
+        (partnership.id, coordinator.id)]
+    # only an account of the coordinator role; an unknown partnership fails cleanly
+    result = runner.invoke(args=["partnerships", "coordinator", "ProIntegration", counsellor.email])
+    assert result.exit_code != 0
+    result = runner.invoke(args=["partnerships", "coordinator", "Nobody", coordinator.email])
+    assert result.exit_code != 0 and "Nobody" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PartnershipCoordinator)) == 1

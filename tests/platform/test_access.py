@@ -22,7 +22,7 @@ PUBLIC = {"static", "accounts.login", "accounts.language", "accounts.index", "ap
 # Web views that any signed-in account may open (so they carry no required_roles), by design.
 LOGIN_ONLY = {"accounts.account", "accounts.logout", "accounts.end_session", "accounts.two_factor_setup",
               "accounts.new_recovery_codes", "accounts.two_factor_off"}
-ROLES = ("counsellor", "team_lead", "analyst", "admin")
+ROLES = ("counsellor", "team_lead", "analyst", "admin", "coordinator")
 DUMMY = ((IntegerConverter, 1), (FloatConverter, 1.5), (UUIDConverter, "00000000-0000-0000-0000-000000000001"))
 
 

@@ -226,7 +226,9 @@ def test_case_file_shows_consent_status_and_timeline_events(client, auth, partic
     panel = panel[:panel.index("</section>")]
     # At a glance: case management given, special categories not (withdrawn).
     assert re.search(r"Fallmanagement</th>\s*<td><span class=\"badge\">erteilt", panel)
-    assert re.search(r"Behinderung, Minderheit\)</th>\s*<td><span class=\"badge badge-warn\">keine", panel)
+    # a withdrawn consent says so, with its date (issue 17, item 6), rather than "none"
+    assert re.search(r"Behinderung, Minderheit\)</th>\s*<td><span class=\"badge badge-warn\">widerrufen</span> 01.02.2025",
+                     panel)
     assert "Anonymisieren" not in panel  # team leads only
     html = client.get(f"/participants/{participant.id}/timeline").get_data(as_text=True)
     assert "Einwilligung erteilt: besondere Kategorien" in html

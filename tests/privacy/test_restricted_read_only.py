@@ -23,6 +23,10 @@ ALLOWED_WHEN_RESTRICTED = {
     "/api/v1/consents/<int:consent_id>/withdraw": "a withdrawal only takes data away",
     "/api/v1/participants/<int:participant_id>/documents":
         "the team lead may add evidence (issue 13); everyone else gets 409 (tests/documents)",
+    # the providing organisation's side of a partner's enrolment: the own organisation's enrolments
+    # are 404 there; a restricted case of the partner answers 409 restricted (tests/partnerships)
+    "/api/v1/partner-enrolments/<int:enrolment_id>": "another organisation's route (tests/partnerships)",
+    "/api/v1/partner-enrolments/<int:enrolment_id>/attendance": "another organisation's route (tests/partnerships)",
 }
 PARAMS = ("participant_id", "note_id", "goal_id", "task_id", "enrolment_id", "placement_id", "consent_id")
 
@@ -80,6 +84,7 @@ def requests(c) -> dict[str, tuple[str, str, dict]]:
         "/api/v1/participants/<int:participant_id>/certificates": ("post", f"/participants/{a}/certificates", {"date": "2025-01-05", "title": "Food hygiene"}),
         "/api/v1/participants/<int:participant_id>/exit": ("post", f"/participants/{a}/exit", {"exit_date": "2025-01-31", "reason": "completed"}),
         "/api/v1/participants/<int:participant_id>/re-entry": ("post", f"/participants/{x}/re-entry", {"date": "2025-03-01"}),
+        "/api/v1/participants/<int:participant_id>/partner-enrolments": ("post", f"/participants/{a}/partner-enrolments", {"measure_id": c["measure"].id, "status": "planned"}),
         "/api/v1/participants/<int:participant_id>/referrals": ("post", f"/participants/{a}/referrals", {"organisation_id": c["measure"].organisation_id, "reason": "coaching"}),
         "/api/v1/participants/<int:participant_id>/follow-ups": ("post", f"/participants/{x}/follow-ups", {"kind": "six_months", "date": "2025-07-31", "status": "employed", "improved_situation": True}),
     }
