@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from caseflow.extensions import db
+from caseflow.participants.models import Participant
 from caseflow.partnerships import services
 from caseflow.partnerships.models import PartnershipCoordinator, Referral
 from tests.factories import OrganisationFactory, UserFactory
@@ -109,3 +110,27 @@ def test_who_may_run_the_partnership_report(api_as, analyst, counsellor, partner
     page = client.get("/reports/esf?from=2024-01-01&to=2024-12-31")
     assert page.status_code == 200 and "ProIntegration" in page.get_data(as_text=True)
     assert client.get("/reports/placements").status_code == 403
+
+
+def test_minimum_participation_counts_the_hours_of_all_linked_cases(api_as, analyst, partnership, people):
+    """With min_hours, a person counts when their cases together reach it: X has 5 h in A1 and 5 h
+    in B1 (10 h ≥ 8 h) and stays; Y's 5 h and W's none fall below, and so does Z."""
+    from caseflow.participants.models import Note
+
+    for source, opened in people["links"]:
+        link(partnership, source, opened)
+    a1, b1 = people["x"]
+    y = db.session.scalar(db.select(Participant).where(Participant.gender == "male",
+                                                        Participant.entry_date == date(2024, 3, 1)))
+    for case in (a1, b1, y):
+        db.session.add(Note(participant_id=case.id, date=date(2024, 6, 5), kind="meeting", text="x", minutes=300))
+    db.session.commit()
+    base = ESF + f"&partnership_id={partnership.id}"
+    everyone = api_as(analyst).get(base + "&min_hours=0").json
+    assert everyone["outputs"]["total"]["total"] == 3
+    body = api_as(analyst).get(base + "&min_hours=8").json
+    assert body["min_hours"] == 8
+    assert body["outputs"]["total"] == {"female": 1, "male": 0, "non_binary": 0, "total": 1}  # X only
+    assert body["results"]["employed_upon_leaving"]["total"] == 1  # X's final exit, employed
+    # 10 h is not 11 h: X falls below as well
+    assert api_as(analyst).get(base + "&min_hours=11").json["outputs"]["total"]["total"] == 0
