@@ -56,6 +56,7 @@ from caseflow.imports.spec import (
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import _check_dates_and_status
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
+from caseflow.participants.duplicates import BirthDates, Person
 from caseflow.participants.models import (
     ForeignQualification,
     Note,
@@ -64,7 +65,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import duplicate_key, search_key, similar_names
+from caseflow.participants.names import duplicate_key, search_key
 from caseflow.participants.services import (
     MASTER_FIELDS,
     _clean_note,
@@ -295,9 +296,11 @@ class Engine:
         self._buffers: dict[str, _Buffer] = {}
         self._audit: list[dict[str, Any]] = []
         self._records: list[dict[str, Any]] = []
-        self._births: dict[date, list[tuple[str, str, int]]] = {}
+        # possible duplicates (participants/duplicates.py): the file's new participants so far, and the
+        # organisation's cases (read once, at the first new participant)
+        self._births: BirthDates[tuple[str, int, str]] = BirthDates()
         self._enrolled: set[tuple[str, int]] = set()
-        self._registered: dict[date, list[tuple[int, str | None]]] | None = None
+        self._registered: BirthDates[int] | None = None
         self._planned_re_entries: dict[str, list[date]] = {}
         self._field_lists: dict[tuple[str, int], tuple[dict[int, str], list[tuple[int, str, Column]]]] = {}
 
@@ -524,14 +527,14 @@ class Engine:
             return
         if ext in self.skip_ids:
             return
-        self._find_duplicates(name, number, ext, clean)
+        key = duplicate_key(clean["first_name"], clean["last_name"])
+        self._find_duplicates(name, number, ext, clean, key)
         self.out.counts["created"] += 1
         if self.apply and not errors:
             row = {"organisation_id": self.org, **clean,
                    "birth_year": clean["date_of_birth"].year,
                    "age_at_entry": age_on(clean["date_of_birth"], clean["entry_date"]),
-                   "duplicate_key": duplicate_key(clean["first_name"], clean["last_name"]),
-                   "status": "active", "version": 1}
+                   "duplicate_key": key, "status": "active", "version": 1}
             self._buffer("participants").add(row, (ext, row_key("participants", ext, clean)))
             if len(self._buffer("participants").rows) >= CHUNK:
                 self._flush_participants()
@@ -581,30 +584,38 @@ class Engine:
         self._records.append({"batch_id": self.batch_id, "participant_id": pid, "object_type": "participants",
                               "object_id": pid, "action": "updated", "row_key": None, "before": before})
 
-    def _find_duplicates(self, sheet: str, number: int, ext: str, clean: dict[str, Any]) -> None:
-        key = duplicate_key(clean["first_name"], clean["last_name"])
-        dob = clean["date_of_birth"]
-        within = [(other_ext, row) for other_key, other_ext, row in self._births.get(dob, ())
-                  if similar_names(key, other_key)]
-        self._births.setdefault(dob, []).append((key, ext, number))
-        candidates = self._registered_duplicates(dob, key)
-        if within or candidates:
-            self.out.duplicates.append({"sheet": sheet, "row": number, "external_id": ext,
-                                        "candidates": candidates, "rows": [r for _e, r in within]})
+    def _find_duplicates(self, sheet: str, number: int, ext: str, clean: dict[str, Any], key: str) -> None:
+        """The registration's duplicate check (participants/duplicates.py: `judge`, the same rule and
+        reasons) against the organisation's cases and the file's earlier rows. The entry keeps the
+        ids and row numbers (`candidates`, `rows`) and adds each one's reasons as codes
+        (`matches`: id, reasons, systems; `file_matches`: sheet, row, external_id, reasons,
+        systems); pages, API and command line put them in the reader's words (`explain`)."""
+        person = Person(clean["first_name"], clean["last_name"], clean["date_of_birth"], key)
+        within = self._births.matches(person)
+        self._births.add((sheet, number, ext), person)
+        registered = sorted(self._registered_duplicates().matches(person), key=lambda found: found[0])
+        if within or registered:
+            within.sort(key=lambda found: found[0][1])
+            self.out.duplicates.append({
+                "sheet": sheet, "row": number, "external_id": ext,
+                "candidates": [pid for pid, _f in registered], "rows": [r for (_s, r, _e), _f in within],
+                "matches": [{"id": pid, **finding.as_json()} for pid, finding in registered],
+                "file_matches": [{"sheet": s, "row": r, "external_id": e, **finding.as_json()}
+                                 for (s, r, e), finding in within]})
             if not self.accept_duplicates:
                 self.out.invalid_ids.add(ext)
 
-    def _registered_duplicates(self, dob: date, key: str) -> list[int]:
-        """participants.services.find_possible_duplicates (same organisation, same date of birth,
-        similar names, not anonymised), with the organisation's keys read once for the whole file
+    def _registered_duplicates(self) -> BirthDates[int]:
+        """The organisation's cases by date of birth (not anonymised), read once for the whole file
         instead of one query per row."""
         if self._registered is None:
-            self._registered = {}
-            for pid, born, other in db.session.execute(sa.select(
-                    Participant.id, Participant.date_of_birth, Participant.duplicate_key).where(
+            self._registered = BirthDates()
+            for pid, first, last, born, key in db.session.execute(sa.select(
+                    Participant.id, Participant.first_name, Participant.last_name, Participant.date_of_birth,
+                    Participant.duplicate_key).where(
                     Participant.organisation_id == self.org, Participant.anonymised_at.is_(None)).order_by(Participant.id)):
-                self._registered.setdefault(born, []).append((pid, other))
-        return [pid for pid, other in self._registered.get(dob, ()) if similar_names(key, other)]
+                self._registered.add(pid, Person.of(first, last, born, key))
+        return self._registered
 
     def _flush_participants(self) -> None:
         buffer = self._buffer("participants")
