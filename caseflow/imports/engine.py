@@ -56,7 +56,7 @@ from caseflow.imports.spec import (
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import _check_dates_and_status
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
-from caseflow.participants.duplicates import BirthDates, Person
+from caseflow.participants.duplicates import BirthDates, Person, search_span
 from caseflow.participants.models import (
     ForeignQualification,
     Note,
@@ -119,6 +119,7 @@ class Case:
     languages: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)   # row keys imported earlier (existing cases)
     row: int = 0
+    sheet: str = ""
     counsellor_id: int | None = None
     # the case's periods: exit dates (in Caseflow and accepted from the file), re-entry dates (in
     # Caseflow and named in the file's re-entries sheet, read before the pass), follow-ups (kind, date)
@@ -298,9 +299,9 @@ class Engine:
         self._records: list[dict[str, Any]] = []
         # possible duplicates (participants/duplicates.py): the file's new participants so far, and the
         # organisation's cases (read once, at the first new participant)
-        self._births: BirthDates[tuple[str, int, str]] = BirthDates()
+        self._births = BirthDates()   # Person.ref: the external id
         self._enrolled: set[tuple[str, int]] = set()
-        self._registered: BirthDates[int] | None = None
+        self._registered: BirthDates | None = None   # Person.ref: the participant's id
         self._planned_re_entries: dict[str, list[date]] = {}
         self._field_lists: dict[tuple[str, int], tuple[dict[int, str], list[tuple[int, str, Column]]]] = {}
 
@@ -517,7 +518,7 @@ class Engine:
         known = self.known.get(ext)
         entry = clean["entry_date"] if clean else data.get("entry_date")
         case = Case(ext, known[0] if known else None, entry, clean["labour_status_at_entry"] if clean else None,
-                    new=known is None, row=number, counsellor_id=values.get("counsellor_id"))
+                    new=known is None, row=number, sheet=name, counsellor_id=values.get("counsellor_id"))
         case.re_entries = sorted(set(self._planned_re_entries.get(ext, ())))
         self.cases[ext] = case
         if known is not None:
@@ -590,22 +591,24 @@ class Engine:
         ids and row numbers (`candidates`, `rows`) and adds each one's reasons as codes
         (`matches`: id, reasons, systems; `file_matches`: sheet, row, external_id, reasons,
         systems); pages, API and command line put them in the reader's words (`explain`)."""
-        person = Person(clean["first_name"], clean["last_name"], clean["date_of_birth"], key)
-        within = self._births.matches(person)
-        self._births.add((sheet, number, ext), person)
-        registered = sorted(self._registered_duplicates().matches(person), key=lambda found: found[0])
+        person = Person(clean["first_name"], clean["last_name"], clean["date_of_birth"], key, ext)
+        span = search_span(clean["date_of_birth"])
+        within = self._births.matches(person, span)
+        self._births.add(person)
+        registered = sorted(self._registered_duplicates().matches(person, span), key=lambda found: found[0].ref)
         if within or registered:
-            within.sort(key=lambda found: found[0][1])
+            earlier = [(self.cases[other.ref], finding) for other, finding in within]
+            earlier.sort(key=lambda found: found[0].row)
             self.out.duplicates.append({
                 "sheet": sheet, "row": number, "external_id": ext,
-                "candidates": [pid for pid, _f in registered], "rows": [r for (_s, r, _e), _f in within],
-                "matches": [{"id": pid, **finding.as_json()} for pid, finding in registered],
-                "file_matches": [{"sheet": s, "row": r, "external_id": e, **finding.as_json()}
-                                 for (s, r, e), finding in within]})
+                "candidates": [other.ref for other, _f in registered], "rows": [case.row for case, _f in earlier],
+                "matches": [{"id": other.ref, **finding.as_json()} for other, finding in registered],
+                "file_matches": [{"sheet": case.sheet, "row": case.row, "external_id": case.external_id,
+                                  **finding.as_json()} for case, finding in earlier]})
             if not self.accept_duplicates:
                 self.out.invalid_ids.add(ext)
 
-    def _registered_duplicates(self) -> BirthDates[int]:
+    def _registered_duplicates(self) -> BirthDates:
         """The organisation's cases by date of birth (not anonymised), read once for the whole file
         instead of one query per row."""
         if self._registered is None:
@@ -614,7 +617,7 @@ class Engine:
                     Participant.id, Participant.first_name, Participant.last_name, Participant.date_of_birth,
                     Participant.duplicate_key).where(
                     Participant.organisation_id == self.org, Participant.anonymised_at.is_(None)).order_by(Participant.id)):
-                self._registered.add(pid, Person.of(first, last, born, key))
+                self._registered.add(Person.of(first, last, born, key, pid))
         return self._registered
 
     def _flush_participants(self) -> None:

@@ -23,11 +23,10 @@ Names are compared in Python on those candidates only, never on the whole organi
 """
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -97,15 +96,18 @@ def explain(match: Mapping[str, Any]) -> list[str]:
     return words
 
 
+_DAY = timedelta(days=1)
+
+
 def typo_dates(born: date) -> list[date]:
     """The dates of birth a typo in `born` (or in the record registered) can give."""
-    dates = {born}
-    for days in (-1, 1):
-        with contextlib.suppress(OverflowError):  # 0001-01-01, 9999-12-31
-            dates.add(born + timedelta(days=days))
+    dates = {born, born.replace(month=1, day=1)}
+    if born > date.min:
+        dates.add(born - _DAY)
+    if born < date.max:
+        dates.add(born + _DAY)
     if born.day <= 12 and born.day != born.month:
         dates.add(born.replace(month=born.day, day=born.month))
-    dates.add(born.replace(month=1, day=1))
     return sorted(dates)
 
 
@@ -128,18 +130,21 @@ def birth_date_reason(entered: date, registered: date) -> str | None:
 
 
 class Person(NamedTuple):
-    """One side of a comparison: names, date of birth and the duplicate key of the names
-    (names.duplicate_key; `Person.of` works it out when it is not stored). A tuple of plain
-    values, so that the import can keep one per row of a file and per case of an organisation at
+    """One side of a comparison: names, date of birth, the duplicate key of the names
+    (names.duplicate_key; `Person.of` works it out when it is not stored), and what the caller
+    knows the person by (`ref`: a participant's id, a row's external id). One tuple of plain
+    values, so that the import keeps one per row of a file and per case of an organisation at
     little cost; the transliteration skeletons are cached by name (transliteration.sounds)."""
     first: str
     last: str
     born: date | None
     key: str
+    ref: Any = None
 
     @classmethod
-    def of(cls, first: str | None, last: str | None, born: date | None, key: str | None = None) -> Person:
-        return cls(first or "", last or "", born, key if key is not None else duplicate_key(first, last))
+    def of(cls, first: str | None, last: str | None, born: date | None, key: str | None = None,
+           ref: Any = None) -> Person:
+        return cls(first or "", last or "", born, key if key is not None else duplicate_key(first, last), ref)
 
 
 def judge(entered: Person, other: Person) -> Finding | None:
@@ -216,41 +221,38 @@ def possible_duplicates(organisation_id: int, born: date, first_name: str, last_
     return matches
 
 
-Ref = TypeVar("Ref")
-
-
-class BirthDates(Generic[Ref]):
+class BirthDates:
     """People by date of birth, in memory, for comparing many with many (the import: a file's rows
     with the organisation's cases and with each other). `matches` finds the same candidates as the
     select of `possible_duplicates`, by dictionary look-ups: the typo dates, and the year's people
     when the date is 1 January."""
 
     def __init__(self) -> None:
-        self._by_date: dict[date, list[tuple[Ref, Person]]] = {}
-        self._by_year: dict[int, list[tuple[Ref, Person]]] = {}
+        self._by_date: dict[date, list[Person]] = {}
+        self._by_year: dict[int, list[Person]] = {}
 
-    def add(self, ref: Ref, person: Person) -> None:
+    def add(self, person: Person) -> None:
         if person.born is None:
             return
-        entry = (ref, person)
-        self._by_date.setdefault(person.born, []).append(entry)
-        self._by_year.setdefault(person.born.year, []).append(entry)
+        self._by_date.setdefault(person.born, []).append(person)
+        self._by_year.setdefault(person.born.year, []).append(person)
 
-    def _candidates(self, born: date) -> Iterator[tuple[Ref, Person]]:
-        dates, year = search_span(born)
+    def _candidates(self, span: tuple[list[date], int | None]) -> Iterator[Person]:
+        dates, year = span
         for day in dates:
             if day.year != year:
                 yield from self._by_date.get(day, ())
         if year is not None:
             yield from self._by_year.get(year, ())
 
-    def matches(self, entered: Person) -> list[tuple[Ref, Finding]]:
-        """Everyone here who may be `entered` (in the order they were added on each date), with why."""
-        if entered.born is None:
+    def matches(self, entered: Person, span: tuple[list[date], int | None] | None = None) -> list[tuple[Person, Finding]]:
+        """Everyone here who may be `entered` (in the order they were added on each date), with why.
+        `span`: search_span(entered.born), when the caller has it already."""
+        if entered.born is None or not self._by_date:
             return []
         found = []
-        for ref, other in self._candidates(entered.born):
+        for other in self._candidates(span or search_span(entered.born)):
             finding = judge(entered, other)
             if finding is not None:
-                found.append((ref, finding))
+                found.append((other, finding))
         return found
