@@ -63,7 +63,14 @@ class ImportSchema(Schema):
                              metadata={"description": "created, updated, unchanged, errors"})
     errors = fields.Function(lambda b: [{k: e.get(k) for k in ("sheet", "row", "column", "message", "external_id")}
                                         for e in (b.errors or [])])
-    duplicates = fields.Function(lambda b: b.duplicates or [])
+    duplicates = fields.Function(services.duplicates_explained, metadata={"description": (
+        "possible duplicates, one per participant row: sheet, row, external_id, candidates (ids of "
+        "registered participants), rows (rows of the file); matches (one per candidate: id, reasons, "
+        "systems for a transliteration, explanation: the reasons in the reader's language) and "
+        "file_matches (one per row of the file: sheet, row, external_id, reasons, systems, explanation). "
+        "Reasons: a name reason (same_name, names_swapped, similar_spelling, transliteration, "
+        "one_letter_apart) and a date-of-birth reason (same_birth_date, birth_date_one_day_apart, "
+        "birth_date_day_month_swapped, birth_date_placeholder), as at registration")})
     progress = fields.Function(lambda b: dict(zip(("done", "total"), progress_of(b), strict=True)))
     undoable = fields.Function(lambda b: services.may_undo(b, None))
 

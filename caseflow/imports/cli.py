@@ -29,9 +29,15 @@ def report_lines(batch) -> list[str]:
     hidden = (counts.get("error_messages") or 0) - len(batch.errors or [])
     if hidden > 0:
         lines.append(_("… and %(n)s more messages.", n=hidden))
-    for d in batch.duplicates or []:
+    from caseflow.imports.services import duplicates_explained
+    for d in duplicates_explained(batch):
         lines.append(_("%(sheet)s, row %(row)s: possible duplicate (external ID %(ext)s)",
                        sheet=d["sheet"], row=d["row"], ext=d["external_id"]))
+        for m in d.get("matches", []):
+            lines.append("  " + _("case %(id)s: %(reasons)s", id=m["id"], reasons="; ".join(m["explanation"])))
+        for m in d.get("file_matches", []):
+            lines.append("  " + _("row %(row)s of sheet %(sheet)s (external ID %(ext)s): %(reasons)s", row=m["row"],
+                                  sheet=m["sheet"], ext=m["external_id"], reasons="; ".join(m["explanation"])))
     return lines
 
 

@@ -56,6 +56,7 @@ from caseflow.imports.spec import (
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import _check_dates_and_status
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
+from caseflow.participants.duplicates import BirthDates, Person, search_span
 from caseflow.participants.models import (
     ForeignQualification,
     Note,
@@ -64,7 +65,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.names import duplicate_key, search_key, similar_names
+from caseflow.participants.names import duplicate_key, search_key
 from caseflow.participants.services import (
     MASTER_FIELDS,
     _clean_note,
@@ -118,6 +119,7 @@ class Case:
     languages: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)   # row keys imported earlier (existing cases)
     row: int = 0
+    sheet: str = ""
     counsellor_id: int | None = None
     # the case's periods: exit dates (in Caseflow and accepted from the file), re-entry dates (in
     # Caseflow and named in the file's re-entries sheet, read before the pass), follow-ups (kind, date)
@@ -295,9 +297,11 @@ class Engine:
         self._buffers: dict[str, _Buffer] = {}
         self._audit: list[dict[str, Any]] = []
         self._records: list[dict[str, Any]] = []
-        self._births: dict[date, list[tuple[str, str, int]]] = {}
+        # possible duplicates (participants/duplicates.py): the file's new participants so far, and the
+        # organisation's cases (read once, at the first new participant)
+        self._births = BirthDates()   # Person.ref: the external id
         self._enrolled: set[tuple[str, int]] = set()
-        self._registered: dict[date, list[tuple[int, str | None]]] | None = None
+        self._registered: BirthDates | None = None   # Person.ref: the participant's id
         self._planned_re_entries: dict[str, list[date]] = {}
         self._field_lists: dict[tuple[str, int], tuple[dict[int, str], list[tuple[int, str, Column]]]] = {}
 
@@ -514,7 +518,7 @@ class Engine:
         known = self.known.get(ext)
         entry = clean["entry_date"] if clean else data.get("entry_date")
         case = Case(ext, known[0] if known else None, entry, clean["labour_status_at_entry"] if clean else None,
-                    new=known is None, row=number, counsellor_id=values.get("counsellor_id"))
+                    new=known is None, row=number, sheet=name, counsellor_id=values.get("counsellor_id"))
         case.re_entries = sorted(set(self._planned_re_entries.get(ext, ())))
         self.cases[ext] = case
         if known is not None:
@@ -524,14 +528,14 @@ class Engine:
             return
         if ext in self.skip_ids:
             return
-        self._find_duplicates(name, number, ext, clean)
+        key = duplicate_key(clean["first_name"], clean["last_name"])
+        self._find_duplicates(name, number, ext, clean, key)
         self.out.counts["created"] += 1
         if self.apply and not errors:
             row = {"organisation_id": self.org, **clean,
                    "birth_year": clean["date_of_birth"].year,
                    "age_at_entry": age_on(clean["date_of_birth"], clean["entry_date"]),
-                   "duplicate_key": duplicate_key(clean["first_name"], clean["last_name"]),
-                   "status": "active", "version": 1}
+                   "duplicate_key": key, "status": "active", "version": 1}
             self._buffer("participants").add(row, (ext, row_key("participants", ext, clean)))
             if len(self._buffer("participants").rows) >= CHUNK:
                 self._flush_participants()
@@ -581,30 +585,40 @@ class Engine:
         self._records.append({"batch_id": self.batch_id, "participant_id": pid, "object_type": "participants",
                               "object_id": pid, "action": "updated", "row_key": None, "before": before})
 
-    def _find_duplicates(self, sheet: str, number: int, ext: str, clean: dict[str, Any]) -> None:
-        key = duplicate_key(clean["first_name"], clean["last_name"])
-        dob = clean["date_of_birth"]
-        within = [(other_ext, row) for other_key, other_ext, row in self._births.get(dob, ())
-                  if similar_names(key, other_key)]
-        self._births.setdefault(dob, []).append((key, ext, number))
-        candidates = self._registered_duplicates(dob, key)
-        if within or candidates:
-            self.out.duplicates.append({"sheet": sheet, "row": number, "external_id": ext,
-                                        "candidates": candidates, "rows": [r for _e, r in within]})
+    def _find_duplicates(self, sheet: str, number: int, ext: str, clean: dict[str, Any], key: str) -> None:
+        """The registration's duplicate check (participants/duplicates.py: `judge`, the same rule and
+        reasons) against the organisation's cases and the file's earlier rows. The entry keeps the
+        ids and row numbers (`candidates`, `rows`) and adds each one's reasons as codes
+        (`matches`: id, reasons, systems; `file_matches`: sheet, row, external_id, reasons,
+        systems); pages, API and command line put them in the reader's words (`explain`)."""
+        person = Person(clean["first_name"], clean["last_name"], clean["date_of_birth"], key, ext)
+        span = search_span(clean["date_of_birth"])
+        within = self._births.matches(person, span)
+        self._births.add(person)
+        registered = sorted(self._registered_duplicates().matches(person, span), key=lambda found: found[0].ref)
+        if within or registered:
+            earlier = [(self.cases[other.ref], finding) for other, finding in within]
+            earlier.sort(key=lambda found: found[0].row)
+            self.out.duplicates.append({
+                "sheet": sheet, "row": number, "external_id": ext,
+                "candidates": [other.ref for other, _f in registered], "rows": [case.row for case, _f in earlier],
+                "matches": [{"id": other.ref, **finding.as_json()} for other, finding in registered],
+                "file_matches": [{"sheet": case.sheet, "row": case.row, "external_id": case.external_id,
+                                  **finding.as_json()} for case, finding in earlier]})
             if not self.accept_duplicates:
                 self.out.invalid_ids.add(ext)
 
-    def _registered_duplicates(self, dob: date, key: str) -> list[int]:
-        """participants.services.find_possible_duplicates (same organisation, same date of birth,
-        similar names, not anonymised), with the organisation's keys read once for the whole file
+    def _registered_duplicates(self) -> BirthDates:
+        """The organisation's cases by date of birth (not anonymised), read once for the whole file
         instead of one query per row."""
         if self._registered is None:
-            self._registered = {}
-            for pid, born, other in db.session.execute(sa.select(
-                    Participant.id, Participant.date_of_birth, Participant.duplicate_key).where(
+            self._registered = BirthDates()
+            for pid, first, last, born, key in db.session.execute(sa.select(
+                    Participant.id, Participant.first_name, Participant.last_name, Participant.date_of_birth,
+                    Participant.duplicate_key).where(
                     Participant.organisation_id == self.org, Participant.anonymised_at.is_(None)).order_by(Participant.id)):
-                self._registered.setdefault(born, []).append((pid, other))
-        return [pid for pid, other in self._registered.get(dob, ()) if similar_names(key, other)]
+                self._registered.add(Person.of(first, last, born, key, pid))
+        return self._registered
 
     def _flush_participants(self) -> None:
         buffer = self._buffer("participants")

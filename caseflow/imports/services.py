@@ -39,6 +39,7 @@ from caseflow.imports.engine import IGNORED_SHEET_NAMES, Engine, Outcome, _resto
 from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import UnreadableFile, Workbook
 from caseflow.models_base import as_utc, utcnow
+from caseflow.participants.duplicates import explain
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Exit
 
@@ -197,6 +198,22 @@ def importable(batch: ImportBatch) -> bool:
         return (counts.get("created", 0) + counts.get("updated", 0)) > 0 and not _file_errors(batch)
     return counts.get("errors", 0) == 0 and not _file_errors(batch) and \
         (not batch.duplicates or batch.accept_duplicates)
+
+
+def duplicates_explained(batch: ImportBatch, limit: int | None = None) -> list[dict[str, Any]]:
+    """The batch's possible duplicates as the page, the API and the command line show them: each
+    entry as stored (`sheet`, `row`, `external_id`, `candidates`, `rows`, and the reasons as codes
+    in `matches` and `file_matches`), each match with its reasons in the reader's language
+    (`explanation`, participants/duplicates.py: explain). Batches checked before the reasons were
+    recorded have no `matches` or `file_matches`. `limit`: the first so many entries only."""
+    shown = []
+    for entry in (batch.duplicates or [])[:limit]:
+        entry = dict(entry)
+        for key in ("matches", "file_matches"):
+            if key in entry:
+                entry[key] = [{**match, "explanation": explain(match)} for match in entry[key]]
+        shown.append(entry)
+    return shown
 
 
 def _file_errors(batch: ImportBatch) -> bool:

@@ -25,6 +25,7 @@ bp = Blueprint("imports", __name__)
 team_lead_required = roles_required(*services.IMPORT_ROLES)
 REFRESH_SECONDS = 2
 ERRORS_SHOWN = 300
+DUPLICATES_SHOWN = 300
 
 
 def _field_choices(kind: str) -> list[tuple[str, str]]:
@@ -76,7 +77,8 @@ def batch(batch_id: int):
         "imports/batch.html", batch=item, running=running, mapping=mapping, run_form=run_form,
         recheck_form=RecheckForm(), undo_form=UndoForm(), importable=services.importable(item),
         may_undo=services.may_undo(item, current_user), changed_since=item.status == "imported" and services.changed_since(item),
-        errors=(item.errors or [])[:ERRORS_SHOWN], refresh=REFRESH_SECONDS if running else None,
+        errors=(item.errors or [])[:ERRORS_SHOWN], duplicates=services.duplicates_explained(item, DUPLICATES_SHOWN),
+        refresh=REFRESH_SECONDS if running else None,
         progress=progress_of(item)))
     if running:
         response.headers["Refresh"] = str(REFRESH_SECONDS)

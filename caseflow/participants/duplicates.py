@@ -1,4 +1,4 @@
-"""The duplicate check at registration: who may be the same person, and why.
+"""The duplicate check at registration and import: who may be the same person, and why.
 
 Two participants of one organisation are possible duplicates when
 
@@ -10,17 +10,23 @@ Two participants of one organisation are possible duplicates when
   would: one day apart, day and month swapped, or one of them is 1 January of the same year (the
   placeholder written when the day is unknown).
 
-The candidates come from one select on the index (organisation_id, date_of_birth): the few dates
-that a typo can give, and, only when the date entered is 1 January itself, that year's range.
-Names are compared in Python on those rows only, never on the whole organisation.
+`judge` is that rule for one pair of people, and the only one: registration
+(`possible_duplicates`) and the spreadsheet import (imports/engine.py) both ask it. They differ
+only in how they find the candidates, both from `search_span` (the few dates that a typo can
+give, and, only when the date entered is 1 January itself, that year):
+
+- registration: one select on the index (organisation_id, date_of_birth);
+- import: the organisation's rows read once for the whole file, and the file's own rows as they
+  pass, kept by date of birth in memory (`BirthDates`): a handful of dictionary look-ups per row.
+
+Names are compared in Python on those candidates only, never on the whole organisation.
 """
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -28,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.participants.names import duplicate_key, fold, similar_names
-from caseflow.participants.transliteration import READING_LABELS, same_transliterated_name
+from caseflow.participants.transliteration import READING_LABELS, meet, same_transliterated_name, sounds
 
 # Why two records look like one person: code → words (the API answers the codes).
 REASONS = {
@@ -43,6 +49,20 @@ REASONS = {
     "birth_date_placeholder": _l("one date of birth is 1 January of the same year (often written when the day is "
                                  "unknown)"),
 }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why two people may be one: a name reason and a date-of-birth reason (codes of REASONS) and,
+    for a transliteration, the two systems (of the first person's name, then of the other's)."""
+    reasons: tuple[str, str]
+    systems: tuple[str, str] | None = None
+
+    def as_json(self) -> dict:
+        answer: dict = {"reasons": list(self.reasons)}
+        if self.systems:
+            answer["systems"] = list(self.systems)
+        return answer
 
 
 @dataclass
@@ -63,7 +83,7 @@ class Match:
 
 
 def explain(match: Mapping[str, Any]) -> list[str]:
-    """A match's reasons (as `Match.as_json` gives them) in the reader's language."""
+    """A match's reasons (as `Match.as_json` or `Finding.as_json` give them) in the reader's language."""
     words = []
     for code in match.get("reasons", ()):
         if code not in REASONS:
@@ -76,16 +96,25 @@ def explain(match: Mapping[str, Any]) -> list[str]:
     return words
 
 
+_DAY = timedelta(days=1)
+
+
 def typo_dates(born: date) -> list[date]:
     """The dates of birth a typo in `born` (or in the record registered) can give."""
-    dates = {born}
-    for days in (-1, 1):
-        with contextlib.suppress(OverflowError):  # 0001-01-01, 9999-12-31
-            dates.add(born + timedelta(days=days))
+    dates = {born, born.replace(month=1, day=1)}
+    if born > date.min:
+        dates.add(born - _DAY)
+    if born < date.max:
+        dates.add(born + _DAY)
     if born.day <= 12 and born.day != born.month:
         dates.add(born.replace(month=born.day, day=born.month))
-    dates.add(born.replace(month=1, day=1))
     return sorted(dates)
+
+
+def search_span(born: date) -> tuple[list[date], int | None]:
+    """Where the candidates for someone born on `born` are: the dates a typo can give, and the year
+    whose every day is a candidate when `born` is 1 January (the day may be unknown), else None."""
+    return typo_dates(born), born.year if (born.month, born.day) == (1, 1) else None
 
 
 def birth_date_reason(entered: date, registered: date) -> str | None:
@@ -100,42 +129,67 @@ def birth_date_reason(entered: date, registered: date) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Entered:
-    """The name being registered, folded once for all candidates."""
+class Person(NamedTuple):
+    """One side of a comparison: names, date of birth, the duplicate key of the names
+    (names.duplicate_key; `Person.of` works it out when it is not stored), and what the caller
+    knows the person by (`ref`: a participant's id, a row's external id). One tuple of plain
+    values, so that the import keeps one per row of a file and per case of an organisation at
+    little cost; the transliteration skeletons are cached by name (transliteration.sounds)."""
     first: str
     last: str
-    folded: tuple[str, str]
+    born: date | None
     key: str
+    ref: Any = None
 
     @classmethod
-    def of(cls, first: str, last: str) -> _Entered:
-        return cls(first, last, (fold(first), fold(last)), duplicate_key(first, last))
+    def of(cls, first: str | None, last: str | None, born: date | None, key: str | None = None,
+           ref: Any = None) -> Person:
+        return cls(first or "", last or "", born, key if key is not None else duplicate_key(first, last), ref)
 
 
-def _name_match(entered: _Entered, other_first: str | None, other_last: str | None, other_key: str | None, *,
+def judge(entered: Person, other: Person) -> Finding | None:
+    """Whether `other` may be the person `entered`, and why (the rule of the module docstring),
+    or None. Pure: no database, no request."""
+    if entered.born is None or other.born is None:  # anonymised
+        return None
+    date_reason = birth_date_reason(entered.born, other.born)
+    if date_reason is None:
+        return None
+    # a typo in the date and another in the name: too far apart to warn about
+    name = _name_match(entered, other, strong_only=date_reason != "same_birth_date")
+    if name is None:
+        return None
+    name_reason, systems = name
+    return Finding((name_reason, date_reason), systems)
+
+
+def _name_match(entered: Person, other: Person, *,
                 strong_only: bool = False) -> tuple[str, tuple[str, str] | None] | None:
     """(reason, transliteration systems) when the names match, strongest reason first;
     `strong_only` leaves out "one letter apart" (for a birth date that differs)."""
-    registered = (fold(other_first), fold(other_last))
-    if entered.folded == registered:
-        return "same_name", None
-    if entered.folded == registered[::-1]:
-        return "names_swapped", None
-    if other_key and entered.key == other_key:
+    if entered.key == other.key:
+        # (the key is made of the folded names, sorted: the same or swapped names have the same key,
+        # so names of different keys need not be folded to be told apart)
+        folded, other_folded = (fold(entered.first), fold(entered.last)), (fold(other.first), fold(other.last))
+        if folded == other_folded:
+            return "same_name", None
+        if folded == other_folded[::-1]:
+            return "names_swapped", None
         return "similar_spelling", None
-    first, last = entered.first, entered.last
-    for pairs in (((first, other_first), (last, other_last)), ((first, other_last), (last, other_first))):
-        found_first = same_transliterated_name(*pairs[0])
-        if found_first is None:
-            continue
-        found_last = same_transliterated_name(*pairs[1])
-        if found_last is None:
-            continue
-        found = (found_first, found_last)
+    sound_first, sound_last = sounds(entered.first), sounds(entered.last)
+    other_sound_first, other_sound_last = sounds(other.first), sounds(other.last)
+    # the same name in some system exactly when the skeletons meet (same_transliterated_name says which)
+    if meet(sound_first, other_sound_first) and meet(sound_last, other_sound_last):
+        pairs = ((entered.first, other.first), (entered.last, other.last))
+    elif meet(sound_first, other_sound_last) and meet(sound_last, other_sound_first):
+        pairs = ((entered.first, other.last), (entered.last, other.first))
+    else:
+        pairs = None
+    if pairs is not None:
+        found = [same_transliterated_name(a, b) for a, b in pairs]
         differing = [systems for (a, b), systems in zip(pairs, found, strict=True) if fold(a) != fold(b)]
-        return "transliteration", (differing or list(found))[-1]
-    if not strong_only and similar_names(entered.key, other_key):
+        return "transliteration", (differing or found)[-1]
+    if not strong_only and similar_names(entered.key, other.key):
         return "one_letter_apart", None
     return None
 
@@ -143,11 +197,11 @@ def _name_match(entered: _Entered, other_first: str | None, other_last: str | No
 def possible_duplicates(organisation_id: int, born: date, first_name: str, last_name: str, *,
                         exclude_id: int | None = None) -> list[Match]:
     """The organisation's participants who may be this person, each with its reasons."""
-    dates = typo_dates(born)
-    if (born.month, born.day) == (1, 1):
+    dates, year = search_span(born)
+    if year is not None:
         # The day may be unknown: anyone of that year with the name, and the day before (one range:
         # it holds every typo date, and one condition keeps the index's plan simple on both databases).
-        on_dates = Participant.date_of_birth.between(dates[0], born.replace(month=12, day=31))
+        on_dates = Participant.date_of_birth.between(dates[0], date(year, 12, 31))
     else:
         on_dates = Participant.date_of_birth.in_(dates)
     stmt = (sa.select(Participant.id, Participant.first_name, Participant.last_name, Participant.date_of_birth,
@@ -158,19 +212,47 @@ def possible_duplicates(organisation_id: int, born: date, first_name: str, last_
             .order_by(Participant.id))
     if exclude_id is not None:
         stmt = stmt.where(Participant.id != exclude_id)
-    entered = _Entered.of(first_name, last_name)
+    entered = Person.of(first_name, last_name, born)
     matches = []
     for row in db.session.execute(stmt):
-        if row.date_of_birth is None:
-            continue
-        date_reason = birth_date_reason(born, row.date_of_birth)
-        if date_reason is None:
-            continue
-        # a typo in the date and another in the name: too far apart to warn about
-        name = _name_match(entered, row.first_name, row.last_name, row.duplicate_key,
-                           strong_only=date_reason != "same_birth_date")
-        if name is None:
-            continue
-        name_reason, systems = name
-        matches.append(Match(row.id, [name_reason, date_reason], systems))
+        found = judge(entered, Person.of(row.first_name, row.last_name, row.date_of_birth, row.duplicate_key))
+        if found is not None:
+            matches.append(Match(row.id, list(found.reasons), found.systems))
     return matches
+
+
+class BirthDates:
+    """People by date of birth, in memory, for comparing many with many (the import: a file's rows
+    with the organisation's cases and with each other). `matches` finds the same candidates as the
+    select of `possible_duplicates`, by dictionary look-ups: the typo dates, and the year's people
+    when the date is 1 January."""
+
+    def __init__(self) -> None:
+        self._by_date: dict[date, list[Person]] = {}
+        self._by_year: dict[int, list[Person]] = {}
+
+    def add(self, person: Person) -> None:
+        if person.born is None:
+            return
+        self._by_date.setdefault(person.born, []).append(person)
+        self._by_year.setdefault(person.born.year, []).append(person)
+
+    def _candidates(self, span: tuple[list[date], int | None]) -> Iterator[Person]:
+        dates, year = span
+        for day in dates:
+            if day.year != year:
+                yield from self._by_date.get(day, ())
+        if year is not None:
+            yield from self._by_year.get(year, ())
+
+    def matches(self, entered: Person, span: tuple[list[date], int | None] | None = None) -> list[tuple[Person, Finding]]:
+        """Everyone here who may be `entered` (in the order they were added on each date), with why.
+        `span`: search_span(entered.born), when the caller has it already."""
+        if entered.born is None or not self._by_date:
+            return []
+        found = []
+        for other in self._candidates(span or search_span(entered.born)):
+            finding = judge(entered, other)
+            if finding is not None:
+                found.append((other, finding))
+        return found

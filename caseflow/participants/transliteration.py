@@ -27,7 +27,6 @@ stored (the skeletons are computed when two candidates of the same birth date ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -96,13 +95,17 @@ _VOWELS = re.compile(r"[aeiouy]+")
 _UMLAUT_SPELLINGS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 
 
+_DIACRITICS_TABLE = str.maketrans(DIACRITICS)
+_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
+
+
 def _folded(name: str) -> str:
     """Lower case, sound-bearing diacritics as symbols, the rest in ASCII letters, umlaut spellings
     folded (ä = ae = a), no spaces, hyphens or apostrophes."""
-    text = "".join(DIACRITICS.get(ch, ch) for ch in name.lower())
-    text = anyascii(text)
-    text = "".join(ch for ch in text if ch.isascii() and ch.isalpha())
-    text = "".join(ch if ch.isupper() else ch.lower() for ch in text)
+    text = name.lower().translate(_DIACRITICS_TABLE)
+    if not text.isascii():
+        text = anyascii(text)
+    text = _NOT_LETTERS.sub("", text)
     for spelled, plain in _UMLAUT_SPELLINGS:
         text = text.replace(spelled, plain)
     return text
@@ -152,6 +155,17 @@ def same_transliterated_name(a: str | None, b: str | None) -> tuple[str, str] | 
 _ORDER = ("de", "en", "fr", "pl")
 
 
-def skeletons(names: Iterable[str | None]) -> list[set[str]]:
-    """Each name's set of skeletons (for comparing one name against many)."""
-    return [set(readings(n).values()) - {""} for n in names]
+@lru_cache(maxsize=8192)
+def sounds(name: str | None) -> tuple[str, ...]:
+    """The name's distinct skeletons in all systems (empty ones left out): two names are the same
+    name transliterated exactly when they share one (`meet`; `same_transliterated_name` says in
+    which systems). Cached by name, and a tuple of strings, which costs the garbage collector
+    nothing: the import asks for the names of every row of a file and of the cases they are
+    compared with."""
+    folded = _folded(name or "")
+    return tuple({skeleton: None for system in READINGS if (skeleton := _skeleton(_read(system, folded)))})
+
+
+def meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two names' `sounds` share a skeleton."""
+    return any(skeleton in b for skeleton in a)

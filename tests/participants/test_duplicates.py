@@ -14,7 +14,7 @@ from caseflow.extensions import db
 from caseflow.participants.duplicates import birth_date_reason, possible_duplicates, typo_dates
 from caseflow.participants.models import Participant
 from caseflow.participants.names import duplicate_key
-from caseflow.participants.transliteration import READINGS, same_transliterated_name
+from caseflow.participants.transliteration import READINGS, meet, same_transliterated_name, sounds
 from tests.participants.conftest import valid_data
 from tests.participants.test_web import post_form, registration_form, use_english
 
@@ -225,3 +225,12 @@ def test_the_openapi_document_describes_the_reasons(client):
     assert "matches" in schemas["ErrorDetail"]["properties"]
     reasons = schemas["DuplicateMatch"]["properties"]["reasons"]
     assert reasons["type"] == "array" and "birth_date_day_month_swapped" in reasons["description"]
+
+
+def test_shared_skeletons_are_exactly_the_transliteration_table():
+    """`sounds`/`meet` (the import's quick test, cached per name) answer as same_transliterated_name."""
+    names = sorted({n for pair in SAME_NAME + DIFFERENT_NAMES for n in pair} | {"", "Ørsted", "Doğan", "Doan", "Łukasz"})
+    disagree = [(a, b) for a in names for b in names
+                if meet(sounds(a), sounds(b)) != (same_transliterated_name(a, b) is not None)]
+    assert disagree == []
+    assert meet(sounds("Schewtschenko"), sounds("Shevchenko")) and not meet(sounds("Schmidt"), sounds("Smith"))
