@@ -32,17 +32,23 @@ def neutralise(value: Any) -> Any:
 
 @dataclass
 class Table:
-    title: str                                        # the sheet's full name (at most 31 characters shown)
+    title: str                                        # the table's title (the sheet's name when it fits)
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     percent_columns: tuple[int, ...] = ()
     percent_rows: tuple[int, ...] = ()                # rows whose numbers are rates (a summary's)
     context: list[str] = field(default_factory=list)  # report title, period, organisation, rule
+    sheet: str = ""                                   # a shorter sheet name where the title has over 31
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    """The table's full title as the sheet's name (Excel allows 31 characters and no []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
+    """The table's title as the sheet's name. Excel allows 31 characters and none of []:*?/\\: those
+    become spaces, and a longer title is cut after a whole word with an ellipsis (the sheet's header
+    block holds the full title)."""
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()) or "Sheet"
+    if len(base) > 31:
+        cut = base[:30].rsplit(" ", 1)[0] if " " in base[:30] else base[:30]
+        base = cut.rstrip(" ,;–-") + "…"
     name, n = base, 2
     while name.lower() in used:
         name, n = f"{base[:27]} {n}", n + 1
@@ -65,7 +71,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     used: set[str] = set()
     for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(neutralise(table.title), used))
+        sheet = workbook.create_sheet(_sheet_title(neutralise(table.sheet or table.title), used))
         lines = (table.context + [table.title]) if table.context else [table.title]
         for i, line in enumerate(lines):
             cell = sheet.cell(row=i + 1, column=1, value=neutralise(line))

@@ -107,7 +107,8 @@ def placement_tables(report: dict, scope: str) -> list[Table]:
     metric_headers = [str(L.METRIC_LABELS[m]) for m in (*q.GROUP_METRICS, "placement_rate")]
     for dim, groups in report["breakdowns"].items():
         table = Table(str(L.DIMENSION_LABELS[dim]), [str(L.DIMENSION_LABELS[dim])] + metric_headers,
-                      percent_columns=(len(q.GROUP_METRICS) + 1,), context=context)
+                      percent_columns=(len(q.GROUP_METRICS) + 1,), context=context,
+                      sheet=str(L.DIMENSION_SHEET_LABELS.get(dim, "")))
         for g in groups:
             if g["suppressed"]:
                 table.rows.append([g["label"]] + ["< 5"] * len(q.GROUP_METRICS) + [None])

@@ -91,6 +91,12 @@ DIMENSION_LABELS = {
     "german_level": _l("German level"),
 }
 
+# Sheet names where the label has more than Excel's 31 characters in some language.
+DIMENSION_SHEET_LABELS = {
+    "nationality_group": _l("EU or third country"),
+    "country": _l("Main nationalities"),
+}
+
 METRIC_LABELS = {
     "participants": _l("Participants active"),
     "entered": _l("Entered"),

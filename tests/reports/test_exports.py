@@ -170,3 +170,16 @@ def test_completeness_export_neutralises_names(client, auth, team_lead, evil):
 def test_analysts_cannot_export_names(client, auth, analyst, evil):
     auth.login(analyst)
     assert client.get("/reports/completeness.csv").status_code == 403
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_sheet_names_are_whole_words_in_both_languages(client, auth, analyst, evil, locale):
+    """Excel cuts a sheet name at 31 characters: every table's sheet name fits without being cut
+    (a long title gets its own short sheet name; the full title stays in the header block)."""
+    set_locale(analyst, locale)
+    auth.login(analyst)
+    book = read_xlsx(client.get(f"/reports/placements.xlsx?{PERIOD}"))
+    names = [ws.title for ws in book.worksheets]
+    assert len(names) > 5 and all(len(n) <= 31 and "…" not in n and "  " not in n for n in names)
+    main = "Häufigste Staatsangehörigkeiten" if locale == "de" else "Main nationalities"
+    assert main in names
