@@ -223,35 +223,61 @@ def possible_duplicates(organisation_id: int, born: date, first_name: str, last_
 
 class BirthDates:
     """People by date of birth, in memory, for comparing many with many (the import: a file's rows
-    with the organisation's cases and with each other). `matches` finds the same candidates as the
-    select of `possible_duplicates`, by dictionary look-ups: the typo dates, and the year's people
-    when the date is 1 January."""
+    with the organisation's cases and with each other). `matches` finds what `judge` accepts among
+    the same candidates as the select of `possible_duplicates`, by dictionary look-ups: the typo
+    dates; and, for 1 January, that year's people whose names can match (the same duplicate key,
+    or a last name that shares a transliteration skeleton with the first or the last name), from
+    an index of the year built at its first 1 January look-up, so that a file with many
+    placeholder dates does not compare each of them with the whole year."""
 
     def __init__(self) -> None:
         self._by_date: dict[date, list[Person]] = {}
         self._by_year: dict[int, list[Person]] = {}
+        self._by_year_name: dict[int, dict[str, list[Person]]] = {}
 
     def add(self, person: Person) -> None:
         if person.born is None:
             return
         self._by_date.setdefault(person.born, []).append(person)
         self._by_year.setdefault(person.born.year, []).append(person)
+        names = self._by_year_name.get(person.born.year)
+        if names is not None:
+            self._index_name(names, person)
 
-    def _candidates(self, span: tuple[list[date], int | None]) -> Iterator[Person]:
+    @staticmethod
+    def _index_name(names: dict[str, list[Person]], person: Person) -> None:
+        # a key always holds a space, a skeleton never: one dictionary for both
+        names.setdefault(person.key, []).append(person)
+        for skeleton in sounds(person.last):
+            names.setdefault(skeleton, []).append(person)
+
+    def _candidates(self, entered: Person, span: tuple[list[date], int | None]) -> Iterator[Person]:
         dates, year = span
         for day in dates:
-            if day.year != year:
-                yield from self._by_date.get(day, ())
-        if year is not None:
-            yield from self._by_year.get(year, ())
+            yield from self._by_date.get(day, ())
+        if year is None:
+            return
+        # the rest of the year: a date of birth that differs by more than a typo, so only a strong
+        # name match counts (judge: the same key, or a transliteration of both names)
+        names = self._by_year_name.get(year)
+        if names is None:
+            names = self._by_year_name[year] = {}
+            for person in self._by_year.get(year, ()):
+                self._index_name(names, person)
+        seen = set()
+        for name in (entered.key, *sounds(entered.last), *sounds(entered.first)):
+            for other in names.get(name, ()):
+                if other.born not in dates and id(other) not in seen:
+                    seen.add(id(other))
+                    yield other
 
     def matches(self, entered: Person, span: tuple[list[date], int | None] | None = None) -> list[tuple[Person, Finding]]:
-        """Everyone here who may be `entered` (in the order they were added on each date), with why.
+        """Everyone here whom `judge` takes for `entered`, with why (in no particular order).
         `span`: search_span(entered.born), when the caller has it already."""
         if entered.born is None or not self._by_date:
             return []
         found = []
-        for other in self._candidates(span or search_span(entered.born)):
+        for other in self._candidates(entered, span or search_span(entered.born)):
             finding = judge(entered, other)
             if finding is not None:
                 found.append((other, finding))

@@ -3,6 +3,7 @@ French and Polish transliteration, the reasons on the warning, and a candidate q
 index (organisation_id, date_of_birth) answers."""
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +12,14 @@ import sqlalchemy as sa
 
 from caseflow.database import unit_of_work
 from caseflow.extensions import db
-from caseflow.participants.duplicates import birth_date_reason, possible_duplicates, typo_dates
+from caseflow.participants.duplicates import (
+    BirthDates,
+    Person,
+    birth_date_reason,
+    judge,
+    possible_duplicates,
+    typo_dates,
+)
 from caseflow.participants.models import Participant
 from caseflow.participants.names import duplicate_key
 from caseflow.participants.transliteration import READINGS, meet, same_transliterated_name, sounds
@@ -234,3 +242,25 @@ def test_shared_skeletons_are_exactly_the_transliteration_table():
                 if meet(sounds(a), sounds(b)) != (same_transliterated_name(a, b) is not None)]
     assert disagree == []
     assert meet(sounds("Schewtschenko"), sounds("Shevchenko")) and not meet(sounds("Schmidt"), sounds("Smith"))
+
+
+def test_the_imports_index_finds_exactly_what_judge_accepts():
+    """BirthDates (the import's look-ups by typo date, and by name within a year for 1 January) leaves
+    out no one whom the rule takes for the same person: compared with judging every pair."""
+    rng = random.Random(16)
+    names = [("Taras", "Schewtschenko"), ("Taras", "Shevchenko"), ("Shevchenko", "Taras"), ("Georgi", "Schukow"),
+             ("Georgy", "Zhukov"), ("Amira", "Haddad"), ("Amira", "Hadad"), ("Amira", "Haddat"), ("Haddad", "Amira"),
+             ("Jamal", "Khalil"), ("Dschamal", "Chalil"), ("Olena", "Kovalenko"), ("Olena", "Kovalemko"),
+             ("Peter", "Paul")]
+    days = [date(1990, 1, 1), date(1990, 1, 2), date(1989, 12, 31), date(1990, 5, 7), date(1990, 7, 5),
+            date(1990, 5, 8), date(1990, 12, 31), date(1991, 1, 1), date(1990, 2, 1), date(1990, 1, 3)]
+    people = [Person.of(*rng.choice(names), rng.choice(days), ref=i) for i in range(400)]
+    index = BirthDates()
+    found_any = 0
+    for entered in people:
+        expected = {other.ref: judge(entered, other) for other in people[:entered.ref]}
+        expected = {ref: finding for ref, finding in expected.items() if finding is not None}
+        assert {other.ref: finding for other, finding in index.matches(entered)} == expected, entered
+        found_any += len(expected)
+        index.add(entered)
+    assert found_any > 1000
