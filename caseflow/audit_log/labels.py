@@ -49,6 +49,11 @@ ACTION_LABELS = {
     "report.download": _l("Report downloaded"),
     "monitoring.export": _l("Monitoring data exported"),
     "caseload.download": _l("Caseload list exported"),
+    "partner_enrolment.attendance": _l("Partner enrolment: attendance recorded"),
+    "partner_enrolment.outcome": _l("Partner enrolment: outcome recorded"),
+    "partner_enrolment.packet_view": _l("Partner enrolment: data packet opened"),
+    "partner_enrolment.receive": _l("Enrolment from a partner organisation received"),
+    "partnership.coordinator_add": _l("Coordinator linked to the partnership"),
     "partnership.leave": _l("Organisation left the partnership"),
 }
 
@@ -77,6 +82,7 @@ OBJECT_LABELS = {
     "user": _l("Account"),
     "token": _l("API token"),
     "saved_filter": _l("Saved caseload filter"),
+    "data_sharing_agreement": _l("Data-sharing agreement"),
 }
 
 VERB_LABELS = {
@@ -117,6 +123,7 @@ TABLE_OBJECTS = {
     "referrals": "referral", "partnerships": "partnership", "partnership": "partnership",
     "organisations": "organisation", "users": "user", "api_tokens": "token", "exits": "participant",
     "re_entries": "participant", "saved_filters": "saved_filter",
+    "data_sharing_agreements": "data_sharing_agreement",
 }
 OTHER_OBJECTS = {
     "report": _l("Report"),

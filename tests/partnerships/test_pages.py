@@ -142,7 +142,7 @@ def test_accept_form_asks_for_gender_and_nationality_starting_empty(partnership,
     # both selects start on the empty "please choose" option: nothing is guessed for the partner
     for name in ("gender", "nationality"):
         select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
-        assert select.startswith('><option value="">– bitte wählen –</option>'), select[:300]
+        assert select.startswith('><option value="">– bitte auswählen –</option>'), select[:300]
         assert "selected" not in select  # the empty first option is what the browser shows
     assert "Geschlecht und Staatsangehörigkeit gehören nicht dazu" in page
     token = auth.csrf_token(f"/referrals/{referral_id}")
