@@ -45,6 +45,7 @@ class PacketSchema(Schema):
     languages = fields.List(fields.Nested(PacketLanguageSchema))
     foreign_qualifications = fields.List(fields.Nested(PacketQualificationSchema))
     labour_status = fields.String(metadata={"enum": list(LABOUR_STATUSES)})
+    unemployed_since = fields.Date(metadata={"description": "only when the labour status is unemployed"})
     disability = fields.String(metadata={"enum": ["yes", "no", "declined"],
                                          "description": "only with a live special_categories consent"})
     minority = fields.String(metadata={"enum": ["yes", "no", "declined"],

@@ -277,6 +277,9 @@ def build_packet(participant: Participant) -> dict[str, Any]:
         {"title": q.title, "country": q.country, "isced": q.isced, "recognition_status": q.recognition_status}
         for q in qualifications_of(participant.id)]
     packet["labour_status"] = _current_labour_status(participant)
+    if packet["labour_status"] == "unemployed" and participant.unemployed_since is not None:
+        # part of the labour status: the partner's case needs it for long-term unemployment (ESF+)
+        packet["unemployed_since"] = participant.unemployed_since
     if has_live_consent(participant.id, "special_categories") and participant.special_categories_consent_date:
         packet["disability"] = participant.disability
         packet["minority"] = participant.minority
@@ -347,7 +350,7 @@ def accept_referral(referral_id: int, data: Mapping[str, Any], *, actor) -> Refe
         "confirm_not_duplicate": data.get("confirm_not_duplicate") is True,
     })
     if packet["labour_status"] == "unemployed":
-        values["unemployed_since"] = data.get("unemployed_since") or source.unemployed_since
+        values["unemployed_since"] = data.get("unemployed_since") or packet.get("unemployed_since")
     if "disability" in packet:
         values.update(disability=packet["disability"], minority=packet["minority"],
                       special_categories_consent_date=source.special_categories_consent_date)

@@ -16,8 +16,9 @@ from caseflow.privacy.services import withdraw_consent
 from tests.factories import OrganisationFactory, ParticipantFactory, UserFactory
 from tests.partnerships.conftest import consent
 
+# the shared participant is unemployed: since when belongs to the labour status
 PACKET_KEYS = {"first_name", "last_name", "date_of_birth", "phone", "email", "street", "postcode", "city",
-               "languages", "foreign_qualifications", "labour_status"}
+               "languages", "foreign_qualifications", "labour_status", "unemployed_since"}
 
 
 def refer(api, participant, to_org, **extra):
@@ -67,6 +68,7 @@ def test_packet_holds_exactly_the_listed_fields(partnership, consenting, counsel
     assert packet["first_name"] == "Lejla" and packet["date_of_birth"] == "1991-04-09"
     assert packet["languages"] == [{"language": "bs", "level": "native"}]
     assert packet["labour_status"] == "unemployed"
+    assert packet["unemployed_since"] == consenting.unemployed_since.isoformat()
     # The sender reads no packet; the partner reads it only while pending.
     assert api_as(counsellor).get(f"/referrals/{referral_id}").json["packet"] is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
