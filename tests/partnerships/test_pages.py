@@ -149,3 +149,25 @@ def test_accept_form_asks_for_gender_and_nationality_starting_empty(partnership,
     r = client.post(f"/referrals/{referral_id}/accept", data={"csrf_token": token, "gender": "", "nationality": ""})
     assert r.status_code == 422
     assert r.get_data(as_text=True).count("Nicht in den geteilten Daten: Fragen Sie die Person und wählen Sie aus.") >= 2
+
+
+def test_packet_page_shows_answers_languages_and_the_unemployment_date_in_words(
+        partnership, consenting, counsellor, other_counsellor, other_org, client, auth, api_as):
+    """The packet as the partner reads it: a declined answer is not shown as "yes", languages by
+    name, and since when the person is unemployed."""
+    from caseflow.participants.models import ParticipantLanguage
+    from tests.partnerships.conftest import consent
+
+    consent(consenting, counsellor, "special_categories")
+    consenting.minority = "declined"  # disability is "yes" (conftest)
+    db.session.add(ParticipantLanguage(participant_id=consenting.id, language="bs", level="native"))
+    db.session.commit()
+    referral_id = api_as(counsellor).post(f"/participants/{consenting.id}/referrals", json={
+        "organisation_id": other_org.id, "reason": "Language course"}).json["id"]
+    auth.login(other_counsellor)
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    packet = page.split('id="packet-heading"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Behinderung</dt><dd>ja</dd>" in packet
+    assert "<dt>Gehört einer Minderheit an</dt><dd>keine Angabe gewünscht</dd>" in packet
+    assert "Bosnisch" in packet and ">bs" not in packet
+    assert f"seit {consenting.unemployed_since:%d.%m.%Y}" in packet
