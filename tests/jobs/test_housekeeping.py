@@ -22,6 +22,7 @@ from caseflow.ops import metrics
 from tests.documents.conftest import pdf, upload
 from tests.factories import ParticipantFactory
 from tests.imports.conftest import person, xlsx
+from tests.jobs.test_jobs import early_morning_today
 
 
 def test_the_domains_jobs_are_registered(app):
@@ -48,7 +49,7 @@ def test_the_document_purge_job_deletes_expired_documents(api_as, counsellor, or
     with unit_of_work():  # an ID document is kept 90 days after upload
         db.session.execute(sa.update(Document).where(Document.id == expired)
                            .values(created_at=utcnow() - timedelta(days=91)))
-    [result] = run_due(only="document_purge")
+    [result] = run_due(early_morning_today(), only="document_purge")  # after its hour (3 a.m.)
     assert (result.outcome, result.message) == ("ok", "deleted 1 documents")
     assert db.session.scalars(sa.select(Document.id)).all() == [kept]
 

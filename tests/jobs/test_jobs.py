@@ -104,13 +104,24 @@ def test_cli_prints_one_line_per_job_run(app, fake_jobs):
     assert unknown.exit_code == 1
 
 
+def early_morning_today() -> datetime:
+    """05:00 in Berlin today: after the daily jobs' hours (retention 2, document purge 3), before the
+    digest's (7). A job that never ran is owed only from its hour of the local day on, so a test
+    that ran the jobs at the real time failed between midnight and 3 a.m. in Berlin."""
+    from datetime import time as clock
+
+    from caseflow.jobs import LOCAL_ZONE
+    return datetime.combine(utcnow().astimezone(LOCAL_ZONE).date(), clock(5), tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
 def test_the_real_jobs_run(app, counsellor):
-    old = UserSession(id="a" * 64, user_id=counsellor.id, created_at=utcnow() - timedelta(days=2),
-                      last_seen_at=utcnow() - timedelta(days=2))
-    fresh = UserSession(id="b" * 64, user_id=counsellor.id)
+    now = early_morning_today()
+    old = UserSession(id="a" * 64, user_id=counsellor.id, created_at=now - timedelta(days=2),
+                      last_seen_at=now - timedelta(days=2))
+    fresh = UserSession(id="b" * 64, user_id=counsellor.id, created_at=now, last_seen_at=now)
     with unit_of_work():
         db.session.add_all([old, fresh])
-    results = {r.name: r for r in run_due()}
+    results = {r.name: r for r in run_due(now)}
     assert set(results) >= {"expiry", "reminders", "retention"}  # the digest waits for DIGEST_HOUR
     assert all(r.outcome == "ok" for r in results.values()), results
     assert "login_sessions 1" in results["expiry"].message
