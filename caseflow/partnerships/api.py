@@ -8,11 +8,10 @@ from typing import Any
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Choice, Date, Flag, Id, PageArgs, Schema, Text, Version, errors, fields, page_of
-from caseflow.api.support import api_user
+from caseflow.api.support import api_user, page_answer
 from caseflow.partnerships import services, sharing
 from caseflow.partnerships.models import REFERRAL_STATUS_CODES, Referral
 from caseflow.vocabulary import ENROLMENT_STATUSES, GENDERS, LABOUR_STATUSES, MEASURE_TYPES
-from caseflow.web import rows_and_total
 
 
 class ReferralCreateSchema(Schema):
@@ -135,8 +134,7 @@ def referral_create(data: dict[str, Any], participant_id: int):
 def referral_list(args: dict[str, Any]):
     """Referrals received (incoming) or sent (outgoing) by the account's organisation"""
     stmt = services.referrals_for(api_user(), args["direction"], status=args.get("status"))
-    rows, total = rows_and_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(stmt, args)
 
 
 @bp.route("/referrals/<int:referral_id>", methods=["GET"])
@@ -244,8 +242,7 @@ class PartnerOutcomeSchema(Schema):
 @errors(403, 422)
 def agreement_list(args: dict[str, Any]):
     """Data-sharing agreements of the account's organisation (admins: all)"""
-    rows, total = rows_and_total(sharing.agreements_for(api_user()), args["page"], args["per_page"], scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(sharing.agreements_for(api_user()), args)
 
 
 @bp.route("/data-sharing-agreements", methods=["POST"])
@@ -273,9 +270,7 @@ def partner_enrolment_create(data: dict[str, Any], participant_id: int):
 @errors(403, 422)
 def partner_enrolment_list(args: dict[str, Any]):
     """Partner organisations' participants enrolled in the account's organisation's measures (no data packet)"""
-    rows, total = rows_and_total(sharing.partner_enrolments_for(api_user()), args["page"], args["per_page"],
-                                 scalars=True)
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(sharing.partner_enrolments_for(api_user()), args)
 
 
 def _partner_detail(enrolment, actor):

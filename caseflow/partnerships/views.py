@@ -11,6 +11,7 @@ from caseflow.accounts.models import Organisation
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for
+from caseflow.participants.views import case_file_section_url
 from caseflow.partnerships import services, sharing
 from caseflow.partnerships.forms import (
     AcceptForm,
@@ -219,7 +220,7 @@ def partner_enrol(participant_id: int):
             status = exc.status
         else:
             flash(_("The participant has been enrolled in the partner's measure."), "success")
-            return redirect(url_for("participants.case_file", participant_id=participant.id))
+            return redirect(case_file_section_url(participant.id, "measures"))
     return render_template("partnerships/partner_enrol.html", participant=participant, form=form,
                            consented=consented, measures=measures), status
 
