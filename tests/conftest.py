@@ -22,6 +22,20 @@ from tests.mail import smtp_server  # noqa: F401  (a fixture for every test: a r
 PASSWORD = "Quiet-Harbour-Lantern-58"
 
 
+MIGRATION_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=MIGRATION_BACKENDS)
+def empty_database(request, tmp_path):
+    """An empty database of the test's own, for the migration tests: a SQLite file, and (with
+    TEST_DATABASE_URL) a PostgreSQL database created and dropped around the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    with fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "caseflow_migrations") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     base = os.environ.get("TEST_DATABASE_URL")

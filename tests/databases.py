@@ -45,3 +45,17 @@ def alembic_config(url: str) -> Config:
     cfg.attributes["url"] = url
     cfg.attributes["configure_logger"] = False  # leave pytest's logging alone
     return cfg
+
+
+def run_sql(url: str, sql: str, **params):
+    """One statement on a database of a migration test (its own engine, foreign keys enforced on
+    SQLite as the app's connections do); the rows when it returns any."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            result = conn.execute(sa.text(sql), params)
+            return result.all() if result.returns_rows else None
+    finally:
+        engine.dispose()

@@ -3,27 +3,13 @@ models and the migrations agree (`alembic check`). On SQLite always, on PostgreS
 TEST_DATABASE_URL names a server (a database of its own is created there and dropped again)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
 from caseflow.extensions import db
-from tests.databases import alembic_config, fresh_postgres_database
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    with fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "caseflow_migrations") as url:
-        yield url
-
+from tests.databases import alembic_config
 
 _config = alembic_config
 

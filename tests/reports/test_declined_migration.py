@@ -3,49 +3,28 @@
 PostgreSQL (a database of its own)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from tests.databases import alembic_config, fresh_postgres_database
+from tests.databases import alembic_config, run_sql
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 FIELDS = ("foreign_background", "disability", "minority", "homeless")
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'declined.sqlite3'}"
-        return
-    with fresh_postgres_database(os.environ["TEST_DATABASE_URL"], "caseflow_declined") as url:
-        yield url
-
-
-def _run(url: str, sql: str, **params):
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(sa.text(sql), params)
-            return result.all() if result.returns_rows else None
-    finally:
-        engine.dispose()
-
 
 def _answers(url: str):
-    return _run(url, "SELECT case_number, foreign_background, disability, minority, homeless "
+    return run_sql(url, "SELECT case_number, foreign_background, disability, minority, homeless "
                      "FROM participants ORDER BY case_number")
 
 
 def test_up_down_up_with_data(empty_database):
     url, cfg = empty_database, alembic_config(empty_database)
     command.upgrade(cfg, "0013")
-    _run(url, "INSERT INTO organisations (name, created_at) VALUES ('Träger A', CURRENT_TIMESTAMP)")
-    org = _run(url, "SELECT id FROM organisations")[0][0]
+    run_sql(url, "INSERT INTO organisations (name, created_at) VALUES ('Träger A', CURRENT_TIMESTAMP)")
+    org = run_sql(url, "SELECT id FROM organisations")[0][0]
     for number, flags in (("CF-1", (True, False, True, False)), ("CF-2", (False, True, False, True))):
-        _run(url, "INSERT INTO participants (organisation_id, case_number, first_name, last_name, date_of_birth, "
+        run_sql(url, "INSERT INTO participants (organisation_id, case_number, first_name, last_name, date_of_birth, "
                   "birth_year, age_at_entry, gender, nationality, entry_date, labour_status_at_entry, status, "
                   "foreign_background, disability, minority, homeless, version, created_at, updated_at, "
                   "duplicate_key, search_key) VALUES (:org, :n, 'A', 'B', '1990-01-01', 1990, 34, 'female', 'SY', "
@@ -54,8 +33,8 @@ def test_up_down_up_with_data(empty_database):
     command.upgrade(cfg, "0014")
     assert _answers(url) == [("CF-1", "yes", "no", "yes", "no"), ("CF-2", "no", "yes", "no", "yes")]
     with pytest.raises(sa.exc.IntegrityError):  # the CHECK constraint holds the three values
-        _run(url, "UPDATE participants SET minority = 'maybe'")
-    _run(url, "UPDATE participants SET minority = 'declined' WHERE case_number = 'CF-2'")
+        run_sql(url, "UPDATE participants SET minority = 'maybe'")
+    run_sql(url, "UPDATE participants SET minority = 'declined' WHERE case_number = 'CF-2'")
     command.downgrade(cfg, "0013")
     rows = [(n, *map(bool, rest)) for n, *rest in _answers(url)]
     assert rows == [("CF-1", True, False, True, False), ("CF-2", False, True, False, True)]  # declined → false
