@@ -13,11 +13,9 @@ from caseflow.extensions import db
 from caseflow.participants.models import Participant, Task
 from tests.board.factories import NoteFactory, TaskFactory
 
-TODAY = date.today()
-
 
 def ago(days: int) -> date:
-    return TODAY - timedelta(days=days)
+    return date.today() - timedelta(days=days)
 
 
 @pytest.fixture
@@ -29,14 +27,14 @@ def team(make_case, counsellor, colleague, team_lead):
     TaskFactory(participant=a1, due_date=ago(30), done_at=sa.func.now())          # done: not overdue
     a2 = make_case(entry_date=ago(100))
     NoteFactory(participant=a2, date=ago(45))                                      # no contact 30+
-    TaskFactory(participant=a2, kind="four_week_check", due_date=TODAY + timedelta(days=5))
+    TaskFactory(participant=a2, kind="four_week_check", due_date=date.today() + timedelta(days=5))
     a3 = make_case(entry_date=ago(200), education_isced=None)                      # 90+, a data gap
     TaskFactory(participant=a3, kind="attendance", due_date=ago(0))
     a4 = make_case(entry_date=ago(300), status="exited", exit_date=ago(10))
     TaskFactory(participant=a4, kind="six_month_follow_up", due_date=ago(20))      # overdue on an exited case
     l1 = make_case(entry_date=ago(120), counsellor_id=colleague.id)
     NoteFactory(participant=l1, date=ago(65))
-    TaskFactory(participant=l1, kind="six_month_follow_up", due_date=TODAY + timedelta(days=20))  # beyond 14 days
+    TaskFactory(participant=l1, kind="six_month_follow_up", due_date=date.today() + timedelta(days=20))  # beyond 14 days
     u1 = make_case(entry_date=ago(5), counsellor_id=None)
     return {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "l1": l1, "u1": u1}
 

@@ -16,8 +16,6 @@ from caseflow.participants.models import Participant, Task
 from tests.board.factories import TaskFactory
 from tests.factories import ParticipantFactory
 
-FUTURE = date.today() + timedelta(days=10)
-
 
 def _audit(action: str) -> list[AuditEntry]:
     return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
@@ -26,14 +24,14 @@ def _audit(action: str) -> list[AuditEntry]:
 def test_edit_reschedule_and_hand_over_are_audited_and_the_assignee_is_told(make_case, counsellor, colleague):
     case = make_case()
     task = TaskFactory(participant=case, due_date=date.today())
-    tasks.update_task(task, {"title": "Send the CV to Firma Kranich", "due_date": FUTURE, "assignee_id": colleague.id},
+    tasks.update_task(task, {"title": "Send the CV to Firma Kranich", "due_date": (date.today() + timedelta(days=10)), "assignee_id": colleague.id},
                       version=1, actor=counsellor)
     db.session.expire_all()
     task = db.session.get(Task, task.id)
     assert (task.title, task.due_date, task.assignee_id, task.version) == (
-        "Send the CV to Firma Kranich", FUTURE, colleague.id, 2)
+        "Send the CV to Firma Kranich", (date.today() + timedelta(days=10)), colleague.id, 2)
     [update] = _audit("task.update")
-    assert update.changes["due_date"] == [date.today().isoformat(), FUTURE.isoformat()]
+    assert update.changes["due_date"] == [date.today().isoformat(), (date.today() + timedelta(days=10)).isoformat()]
     assert update.changes["title"][1] == "Send the CV to Firma Kranich"
     assert update.participant_id == case.id and update.actor_id == counsellor.id
     [handover] = _audit("task.reassign")
@@ -67,7 +65,7 @@ def test_bad_edits_change_nothing_and_name_every_field(make_case, counsellor, ot
 def test_stale_version_is_a_conflict(make_case, counsellor):
     task = TaskFactory(participant=make_case())
     with pytest.raises(Conflict) as caught:
-        tasks.update_task(task, {"due_date": FUTURE}, version=7, actor=counsellor)
+        tasks.update_task(task, {"due_date": (date.today() + timedelta(days=10))}, version=7, actor=counsellor)
     assert caught.value.code == "stale_version"
 
 
@@ -76,11 +74,11 @@ def test_generated_tasks_keep_their_kind_and_title_but_can_be_rescheduled(make_c
     with pytest.raises(DomainError) as caught:
         tasks.update_task(task, {"title": "Something else"}, version=1, actor=counsellor)
     assert "title" in caught.value.fields
-    tasks.update_task(db.session.get(Task, task.id), {"due_date": FUTURE, "assignee_id": colleague.id},
+    tasks.update_task(db.session.get(Task, task.id), {"due_date": (date.today() + timedelta(days=10)), "assignee_id": colleague.id},
                       version=1, actor=counsellor)
     db.session.expire_all()
     task = db.session.get(Task, task.id)
-    assert (task.kind, task.title, task.due_date) == ("six_month_follow_up", "six-month follow-up", FUTURE)
+    assert (task.kind, task.title, task.due_date) == ("six_month_follow_up", "six-month follow-up", (date.today() + timedelta(days=10)))
 
 
 def test_reassigning_a_case_moves_its_open_tasks(make_case, counsellor, colleague, team_lead):
@@ -139,9 +137,9 @@ def test_api_patch_task(api_as, make_case, counsellor, colleague):
     task = TaskFactory(participant=case)
     api = api_as(counsellor)
     url = f"/participants/{case.id}/tasks/{task.id}"
-    answer = api.patch(url, json={"version": 1, "due_date": FUTURE.isoformat(), "assignee_id": colleague.id})
+    answer = api.patch(url, json={"version": 1, "due_date": (date.today() + timedelta(days=10)).isoformat(), "assignee_id": colleague.id})
     assert answer.status_code == 200, answer.json
-    assert answer.json["due_date"] == FUTURE.isoformat() and answer.json["assignee_id"] == colleague.id
+    assert answer.json["due_date"] == (date.today() + timedelta(days=10)).isoformat() and answer.json["assignee_id"] == colleague.id
     assert answer.json["version"] == 2 and answer.json["done"] is False
     assert api.patch(url, json={"version": 1, "done": True}).status_code == 409
     assert api.patch(url, json={"done": True}).status_code == 422

@@ -21,7 +21,6 @@ from tests.factories import ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-TODAY = date.today()
 
 
 def _shot(page, name: str) -> None:
@@ -39,14 +38,14 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
     cases = []
     for n, (first, last) in enumerate([("Samir", "Haddad"), ("Olena", "Koval"), ("Bashir", "Rahimi")]):
         case = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, first_name=first, last_name=last,
-                                  entry_date=TODAY - timedelta(days=40 + 30 * n), education_isced=3)
-        TaskFactory(participant=case, due_date=TODAY - timedelta(days=3 + 10 * n), title="Bewerbung nachfassen")
-        TaskFactory(participant=case, kind="four_week_check", title="4-week check", due_date=TODAY + timedelta(days=5))
+                                  entry_date=date.today() - timedelta(days=40 + 30 * n), education_isced=3)
+        TaskFactory(participant=case, due_date=date.today() - timedelta(days=3 + 10 * n), title="Bewerbung nachfassen")
+        TaskFactory(participant=case, kind="four_week_check", title="4-week check", due_date=date.today() + timedelta(days=5))
         cases.append(case)
-    NoteFactory(participant=cases[0], date=TODAY - timedelta(days=2))
+    NoteFactory(participant=cases[0], date=date.today() - timedelta(days=2))
     quiet = ParticipantFactory(organisation=org, counsellor_id=colleague.id, first_name="Mariam", last_name="Sarwari",
-                               entry_date=TODAY - timedelta(days=70), education_isced=4)
-    TaskFactory(participant=quiet, due_date=TODAY + timedelta(days=1))
+                               entry_date=date.today() - timedelta(days=70), education_isced=4)
+    TaskFactory(participant=quiet, due_date=date.today() + timedelta(days=1))
     from datetime import UTC, datetime
     run_checks(datetime.now(UTC))
 
@@ -95,10 +94,10 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
 
 
 def test_notifications_and_settings_pages(page, live_server, org, counsellor, team_lead):
-    case = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, entry_date=TODAY - timedelta(days=45),
+    case = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, entry_date=date.today() - timedelta(days=45),
                               education_isced=3)
-    TaskFactory(participant=case, kind="four_week_check", title="4-week check", due_date=TODAY)
-    TaskFactory(participant=case, due_date=TODAY - timedelta(days=20), title="Unterlagen anfordern")
+    TaskFactory(participant=case, kind="four_week_check", title="4-week check", due_date=date.today())
+    TaskFactory(participant=case, due_date=date.today() - timedelta(days=20), title="Unterlagen anfordern")
     from datetime import UTC, datetime
     run_checks(datetime.now(UTC))
     login(page, live_server, counsellor.email, PASSWORD)

@@ -21,8 +21,6 @@ from caseflow.placements.services import add_months
 from tests.factories import ParticipantFactory
 from tests.imports.conftest import person, run, xlsx
 
-TODAY = date.today()
-
 
 def run_en(content, actor, **kw):
     """The run with its messages in English (the batch keeps the language it was uploaded in)."""
@@ -110,7 +108,7 @@ def test_a_final_re_entry_leaves_the_case_active(team_lead):
     ([], [date(2023, 9, 4)], "Re-entries", "Only an exited participant"),
     ([(date(2023, 10, 1), "other")], [date(2023, 9, 4)], "Re-entries", "before the last exit (2023-10-01)"),
     ([(date(2023, 5, 1), "other")], [date(2023, 9, 4), date(2023, 9, 4)], "Re-entries", "appears twice"),
-    ([(date(2023, 5, 1), "other")], [TODAY + timedelta(days=3)], "Re-entries", "future"),
+    ([(date(2023, 5, 1), "other")], [date.today() + timedelta(days=3)], "Re-entries", "future"),
 ])
 def test_impossible_stays_are_errors_of_their_row(team_lead, exits, re_entries, sheet, message):
     batch = run_en(xlsx(stays(exits, re_entries)), team_lead)
@@ -137,7 +135,7 @@ def test_a_re_entry_of_a_case_already_in_caseflow_is_recorded_in_the_case_file(t
 # --- follow-up tasks ---------------------------------------------------------------------------------
 
 def test_a_recent_imported_exit_gives_the_counsellor_the_two_follow_up_tasks(team_lead, counsellor):
-    exit_day = TODAY - timedelta(days=10)
+    exit_day = date.today() - timedelta(days=10)
     content = xlsx({"participants": [person(entry_date=date(2024, 1, 8), counsellor_email=counsellor.email)],
                     "exits": [{"external_id": "P-1", "exit_date": exit_day, "reason": "completed"}]})
     assert run(content, team_lead).counts["follow_up_tasks"] == 2   # the check says so, writes nothing
@@ -157,7 +155,7 @@ def test_a_recent_imported_exit_gives_the_counsellor_the_two_follow_up_tasks(tea
 
 
 def test_follow_ups_in_the_file_and_exits_long_past_make_no_task(team_lead):
-    exit_day = add_months(TODAY, -7)
+    exit_day = add_months(date.today(), -7)
     rows = {"participants": [person(ext, first_name=name, entry_date=date(2023, 1, 9), unemployed_since=date(2022, 6, 1))
                              for ext, name in (("P-1", "Amira"), ("P-2", "Jonas"), ("P-3", "Leyla"))],
             "exits": [{"external_id": "P-1", "exit_date": exit_day, "reason": "completed"},
@@ -175,7 +173,7 @@ def test_follow_ups_in_the_file_and_exits_long_past_make_no_task(team_lead):
 
 
 def test_an_exit_re_entered_in_the_file_makes_no_task_and_undo_removes_the_tasks(team_lead):
-    recent = TODAY - timedelta(days=5)
+    recent = date.today() - timedelta(days=5)
     batch = run(xlsx(stays([(recent - timedelta(days=20), "other")], [recent])), team_lead, dry_run=False)
     assert batch.status == "imported" and count(Task) == 0
     existing = ParticipantFactory(organisation_id=team_lead.organisation_id, entry_date=date(2024, 1, 8))

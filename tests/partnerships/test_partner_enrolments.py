@@ -19,19 +19,17 @@ from tests.factories import OrganisationFactory, UserFactory
 from tests.partnerships.conftest import consent
 from tests.partnerships.test_referrals import PACKET_KEYS, refer
 
-TODAY = date.today()
-
 
 def agree(api, partner_org, **extra):
     return api.post("/data-sharing-agreements", json={"partner_organisation_id": partner_org.id,
-                                                      "valid_from": (TODAY - timedelta(days=30)).isoformat(),
+                                                      "valid_from": (date.today() - timedelta(days=30)).isoformat(),
                                                       "reference": "DSA 2026/04", **extra})
 
 
 def enrol(api, participant, measure, **extra):
     return api.post(f"/participants/{participant.id}/partner-enrolments",
                     json={"measure_id": measure.id, "status": "active",
-                          "start_date": (TODAY - timedelta(days=7)).isoformat(), **extra})
+                          "start_date": (date.today() - timedelta(days=7)).isoformat(), **extra})
 
 
 def test_agreements_are_recorded_by_team_leads_for_their_partners_and_audited_on_both_sides(
@@ -40,7 +38,7 @@ def test_agreements_are_recorded_by_team_leads_for_their_partners_and_audited_on
     stranger = OrganisationFactory(name="Fremd e.V.")
     r = agree(api_as(team_lead), stranger)
     assert r.status_code == 422 and "partner_organisation_id" in r.json["error"]["fields"]
-    r = agree(api_as(team_lead), other_org, valid_until=(TODAY - timedelta(days=31)).isoformat())
+    r = agree(api_as(team_lead), other_org, valid_until=(date.today() - timedelta(days=31)).isoformat())
     assert r.status_code == 422 and "valid_until" in r.json["error"]["fields"]
     r = agree(api_as(team_lead), other_org)
     assert r.status_code == 201, r.json
@@ -60,7 +58,7 @@ def test_no_consent_no_basis_refused(partnership, referred_person, counsellor, t
     r = enrol(api_as(counsellor), referred_person, partner_measure)
     assert r.status_code == 409 and r.json["error"]["code"] == "no_sharing_basis"
     # an agreement that ended yesterday is no basis
-    agree(api_as(team_lead), other_org, valid_until=(TODAY - timedelta(days=1)).isoformat())
+    agree(api_as(team_lead), other_org, valid_until=(date.today() - timedelta(days=1)).isoformat())
     assert enrol(api_as(counsellor), referred_person, partner_measure).json["error"]["code"] == "no_sharing_basis"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 0
 
@@ -104,22 +102,22 @@ def test_partner_sees_packet_only_records_attendance_and_completion(
     assert partner.get(f"/enrolments/{enrolment_id}").status_code == 404
     assert api_as(counsellor).get(f"/partner-enrolments/{enrolment_id}").status_code == 404
 
-    day = (TODAY - timedelta(days=2)).isoformat()
+    day = (date.today() - timedelta(days=2)).isoformat()
     r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance", json={"date": day, "present": True})
     assert r.status_code == 201, r.json
     r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance",
-                     json={"date": (TODAY - timedelta(days=30)).isoformat(), "present": True})
+                     json={"date": (date.today() - timedelta(days=30)).isoformat(), "present": True})
     assert r.status_code == 422  # before the enrolment started
     assert attendance_rates([enrolment_id]) == {enrolment_id: (1, 1)}
 
     version = partner.get(f"/partner-enrolments/{enrolment_id}").json["version"]
     r = partner.patch(f"/partner-enrolments/{enrolment_id}",
-                      json={"version": version, "status": "completed", "end_date": TODAY.isoformat()})
+                      json={"version": version, "status": "completed", "end_date": date.today().isoformat()})
     assert r.status_code == 200, r.json
     assert r.json["status"] == "completed"
     # the sender sees the outcome in their own case
     own = api_as(counsellor).get(f"/enrolments/{enrolment_id}").json
-    assert own["status"] == "completed" and own["end_date"] == TODAY.isoformat()
+    assert own["status"] == "completed" and own["end_date"] == date.today().isoformat()
     for action in ("partner_enrolment.attendance",):
         orgs = set(db.session.scalars(sa.select(AuditEntry.organisation_id).where(AuditEntry.action == action)))
         assert orgs == {org.id, other_org.id}
@@ -135,11 +133,11 @@ def test_withdrawal_hides_the_packet_and_stops_recording(partnership, consenting
     agree(api_as(team_lead), other_org)
     enrolment_id = enrol(api_as(counsellor), consenting, partner_measure).json["id"]
     consent_id = db.session.scalar(sa.select(Consent.id).where(Consent.participant_id == consenting.id))
-    withdraw_consent(consent_id, TODAY, actor=counsellor)
+    withdraw_consent(consent_id, date.today(), actor=counsellor)
     partner = api_as(other_counsellor)
     assert partner.get(f"/partner-enrolments/{enrolment_id}").json["packet"] is None
     r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance",
-                     json={"date": TODAY.isoformat(), "present": True})
+                     json={"date": date.today().isoformat(), "present": True})
     assert r.status_code == 409 and r.json["error"]["code"] == "consent_required"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
 
@@ -164,7 +162,7 @@ def test_a_restricted_case_is_read_only_for_the_partner_too(partnership, consent
     db.session.commit()
     partner = api_as(other_counsellor)
     assert partner.get(f"/partner-enrolments/{enrolment_id}").json["packet"] is None
-    r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance", json={"date": TODAY.isoformat(), "present": True})
+    r = partner.post(f"/partner-enrolments/{enrolment_id}/attendance", json={"date": date.today().isoformat(), "present": True})
     assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
     r = partner.patch(f"/partner-enrolments/{enrolment_id}", json={"version": 1, "status": "completed"})
     assert (r.status_code, r.json["error"]["code"]) == (409, "restricted")
@@ -178,14 +176,14 @@ def test_a_freed_place_is_offered_in_the_participants_own_organisation(
                           end_date=date(2099, 12, 31), capacity=1)
     own = ParticipantFactory(organisation=other_org, counsellor_id=other_counsellor.id)
     taken = api_as(other_counsellor).post(f"/participants/{own.id}/enrolments", json={
-        "measure_id": full.id, "status": "active", "start_date": (TODAY - timedelta(days=5)).isoformat()})
+        "measure_id": full.id, "status": "active", "start_date": (date.today() - timedelta(days=5)).isoformat()})
     assert taken.status_code == 201, taken.json
     agree(api_as(team_lead), other_org)
     waiting = enrol(api_as(counsellor), consenting, full, status="planned", start_date=None)
     assert waiting.status_code == 201, waiting.json
     assert db.session.get(Enrolment, waiting.json["id"]).waitlisted_at is not None
     r = api_as(other_counsellor).patch(f"/enrolments/{taken.json['id']}", json={
-        "version": taken.json["version"], "status": "completed", "end_date": TODAY.isoformat()})
+        "version": taken.json["version"], "status": "completed", "end_date": date.today().isoformat()})
     assert r.status_code == 200, r.json
     task = db.session.scalar(sa.select(Task).where(Task.kind == "place_offered"))
     assert (task.organisation_id, task.participant_id, task.assignee_id) == (org.id, consenting.id, counsellor.id)
