@@ -76,5 +76,13 @@ def _register_on_sqlite(dbapi_connection, _record) -> None:
 
 
 def sort_key(column: Any) -> Any:
-    """A SQL expression: `column` folded for sorting (see the module's docstring)."""
-    return _SortKey(sa.func.coalesce(column, ""))
+    """A SQL expression: `column` folded for sorting (see the module's docstring).
+
+    On PostgreSQL the caseload's indexes (participants/models.py, ix_participants_caseload*) hold
+    this very expression, so that the caseload reads its page in index order instead of folding and
+    sorting every case: the empty string is a literal, not a bound parameter (a prepared statement's
+    generic plan could not match a parameter to the index's constant). Changing FOLDING or LIGATURES
+    changes the expression: the indexes must then be built again by a migration (the caseload's plan
+    test, tests/scale/test_caseload_at_scale.py, and tests/platform/test_index_definitions.py fail
+    until they are)."""
+    return _SortKey(sa.func.coalesce(column, sa.literal_column("''")))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.extensions import db
 from caseflow.models_base import TZDateTime, enum_column, utcnow
+from caseflow.participants import collation
 from caseflow.participants.vocabulary import (
     ANSWERS,
     GOAL_STATUSES,
@@ -113,15 +114,27 @@ class Participant(Model):
 # are never listed) and ending in the id, the query's last sort key: PostgreSQL can only walk an
 # index in the query's order when every sort key is in it and the columns before them are
 # compared with `=` (an `IS NULL` column in between would force a sort of the whole caseload).
+# The names are in the reader's collation (collation.sort_key, the expression the query sorts by):
+# on PostgreSQL an expression index holds it. SQLite keeps lower(): its sort key is a Python
+# function registered on each connection, which an index must not depend on (any other client,
+# e.g. the sqlite3 shell, could no longer write a participant), so SQLite sorts the caseload.
 _NOT_ANONYMISED = Participant.anonymised_at.is_(None)
 ix_participants_caseload = sa.Index(
     "ix_participants_caseload", Participant.counsellor_id, Participant.status, Participant.organisation_id,
-    sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
-    postgresql_where=_NOT_ANONYMISED, sqlite_where=_NOT_ANONYMISED)
+    collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name), Participant.id,
+    postgresql_where=_NOT_ANONYMISED).ddl_if(dialect="postgresql")
 ix_participants_caseload_organisation = sa.Index(
     "ix_participants_caseload_organisation", Participant.organisation_id, Participant.status,
+    collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name), Participant.id,
+    postgresql_where=_NOT_ANONYMISED).ddl_if(dialect="postgresql")
+ix_participants_caseload_sqlite = sa.Index(
+    "ix_participants_caseload", Participant.counsellor_id, Participant.status, Participant.organisation_id,
     sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
-    postgresql_where=_NOT_ANONYMISED, sqlite_where=_NOT_ANONYMISED)
+    sqlite_where=_NOT_ANONYMISED).ddl_if(dialect="sqlite")
+ix_participants_caseload_organisation_sqlite = sa.Index(
+    "ix_participants_caseload_organisation", Participant.organisation_id, Participant.status,
+    sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
+    sqlite_where=_NOT_ANONYMISED).ddl_if(dialect="sqlite")
 # The caseload's nationality filter choices (distinct nationalities of the organisation).
 ix_participants_organisation_nationality = sa.Index(
     "ix_participants_organisation_nationality", Participant.organisation_id, Participant.anonymised_at,

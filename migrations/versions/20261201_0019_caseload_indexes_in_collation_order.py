@@ -1,0 +1,66 @@
+"""caseload indexes in the reader's collation (PostgreSQL): the sort key the caseload sorts by
+
+Revision ID: 0019
+Revises: 0017
+Create Date: 2026-12-01 00:40:00
+
+Issue 19. Since issue 15 the caseload sorts names by collation.sort_key() (Çelik between C and D),
+but its two indexes (0004) still held lower(last_name), lower(first_name): PostgreSQL could no longer
+read a page in index order and folded and sorted every case of the caseload for each page (700 ms
+for a counsellor's 40,000 active cases at 1,000,000 participants). On PostgreSQL both indexes are
+built again on the expression the query sorts by (frozen here as collation.py compiles it today; a
+change of its folding table needs a migration like this one). SQLite keeps the lower() indexes
+(models.py says why): nothing changes there.
+
+Reviewed: DROP/CREATE INDEX only, no data touched; the same index names. Building them reads the
+participants table once each and blocks writes to it meanwhile (some seconds per million rows).
+Downgrade builds the 0004 definitions again.
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0019'
+down_revision: str | Sequence[str] | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+NOT_ANONYMISED = sa.text('anonymised_at IS NULL')
+
+_LETTERS = ('àáâãäåāăąǎÀÁÂÃÄÅĀĂĄǍçćĉċčÇĆĈĊČďđĎĐèéêëēĕėęěÈÉÊËĒĔĖĘĚĝğġģĜĞĠĢĥħĤĦìíîïīĭįıÌÍÎÏĪĬĮİĵĴķĶĺļľŀłĹĻĽĿŁñńņňŉ'
+            'ÑŃŅŇòóôõöøōŏőÒÓÔÕÖØŌŎŐŕŗřŔŖŘśŝşšșŚŜŞŠȘţťŧțŢŤŦȚùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲŵŴýÿŷÝŸŶźżžŹŻŽ')
+_BASES = ('aaaaaaaaaaAAAAAAAAAAcccccCCCCCddDDeeeeeeeeeEEEEEEEEEggggGGGGhhHHiiiiiiiiIIIIIIIIjJkKlllllLLLLLnnnnn'
+          'NNNNoooooooooOOOOOOOOOrrrRRRsssssSSSSSttttTTTTuuuuuuuuuuUUUUUUUUUUwWyyyYYYzzzZZZ')
+_LIGATURES = (('ß', 'ss'), ('æ', 'ae'), ('Æ', 'ae'), ('œ', 'oe'), ('Œ', 'oe'), ('þ', 'th'), ('Þ', 'th'))
+
+
+def _sort_key(column: str) -> sa.TextClause:
+    """collation.sort_key(column) as compiled for PostgreSQL on 2026-12-01."""
+    expr = f"translate(coalesce({column}, ''), '{_LETTERS}', '{_BASES}')"
+    for letter, base in _LIGATURES:
+        expr = f"replace({expr}, '{letter}', '{base}')"
+    return sa.text(f"lower({expr})")
+
+
+def _replace(*, counsellor: list, organisation: list) -> None:
+    op.drop_index('ix_participants_caseload', table_name='participants')
+    op.drop_index('ix_participants_caseload_organisation', table_name='participants')
+    op.create_index('ix_participants_caseload', 'participants', ['counsellor_id', 'status', 'organisation_id', *counsellor, 'id'],
+                    unique=False, postgresql_where=NOT_ANONYMISED)
+    op.create_index('ix_participants_caseload_organisation', 'participants', ['organisation_id', 'status', *organisation, 'id'],
+                    unique=False, postgresql_where=NOT_ANONYMISED)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    names = [_sort_key('last_name'), _sort_key('first_name')]
+    _replace(counsellor=names, organisation=names)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    names = [sa.literal_column('lower(last_name)'), sa.literal_column('lower(first_name)')]
+    _replace(counsellor=names, organisation=names)

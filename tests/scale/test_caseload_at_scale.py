@@ -1,0 +1,78 @@
+"""The caseload page reads its page in index order, whatever the size of the caseload (issue 19).
+
+The caseload sorts names by the reader's collation (collation.sort_key); on PostgreSQL its indexes
+hold that very expression, so one page of a counsellor's (or an organisation's) 40,000 active cases
+is 50 index entries, not a sort of all of them. A few rows cannot show the timing, but the plan
+shows whether the index can answer the query in its order: the planner is told not to sort or scan
+(with a handful of rows both would be cheaper), and a Sort node that remains means the index does
+not match the ORDER BY. The statements checked are those the page really sends (captured while
+queries.caseload runs), with their parameters. SQLite keeps lower() indexes (models.py says why):
+it filters and counts from them and sorts the caseload; the test shows that too."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from caseflow.extensions import db
+from caseflow.participants import queries
+from caseflow.participants.queries import CaseloadFilters
+from caseflow.participants.services import register_participant
+from tests.participants.conftest import service_data
+
+
+def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tuple[str, object]]:
+    """(count statement, rows statement) that queries.caseload sends, with their parameters."""
+    sent: list[tuple[str, object]] = []
+
+    def listener(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = queries.caseload(actor, filters, page=1, per_page=50)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    sent = [(s, p) for s, p in sent if "FROM participants" in s]  # (the actor's row may be read first)
+    assert len(sent) == 2, [s for s, _ in sent]
+    assert len(page.items) == 3
+    return sent[0], sent[1]
+
+
+def _plan(statement: str, parameters) -> str:
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL enable_sort = off")
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        return "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+    return "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+
+
+@pytest.fixture
+def three(counsellor):
+    """Three of the counsellor's active cases, registered through the service."""
+    for i, last in enumerate(("Zaman", "Çelik", "Østergaard")):
+        register_participant(service_data(first_name="A", last_name=last, date_of_birth=f"1980-01-{i + 1:02d}",
+                                          confirm_not_duplicate=True), actor=counsellor)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(("who", "index"), [("counsellor", "ix_participants_caseload"),
+                                             ("team_lead", "ix_participants_caseload_organisation")])
+def test_a_caseload_page_in_name_order_is_read_from_the_index(request, dialect, three, who, index, descending):
+    actor = request.getfixturevalue(who)
+    filters = CaseloadFilters(counsellor_id=actor.id if who == "counsellor" else None, descending=descending)
+    (count_sql, count_params), (rows_sql, rows_params) = _statements(actor, filters)
+    count_plan, rows_plan = _plan(count_sql, count_params), _plan(rows_sql, rows_params)
+    if dialect == "postgresql":
+        # The page: the index in its order (backwards for descending), no sort of the caseload (the
+        # columns' subqueries below, one participant's tasks or enrolments each, may sort).
+        page_plan = rows_plan.split("SubPlan")[0]
+        participants = [line for line in page_plan.splitlines() if " on participants" in line]
+        assert participants and index in participants[0] and "Sort" not in page_plan, rows_plan
+        assert ("Backward" in participants[0]) is descending, rows_plan
+        assert "Seq Scan" not in count_plan, count_plan
+    else:
+        # SQLite finds the caseload through an index and sorts it (no index holds its sort key).
+        assert "SEARCH participants USING" in rows_plan and "SCAN participants" not in rows_plan, rows_plan
+        assert "SEARCH participants USING" in count_plan, count_plan
