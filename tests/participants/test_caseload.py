@@ -205,6 +205,22 @@ def test_names_sort_by_the_readers_collation(client, auth, counsellor, register)
     assert re.findall(r'<th scope="row" class="name"><a [^>]*>([^,<]+),', html)[:2] == ["Zaman", "Sauer"]
 
 
+def test_a_descending_list_is_the_ascending_one_reversed(client, auth, counsellor, register):
+    """Namesakes too: the id that orders them follows the list's direction (so that PostgreSQL reads
+    a descending page backwards from the caseload's index instead of sorting the caseload)."""
+    people = [register(first_name="Amira", last_name=last, date_of_birth=f"1980-01-{i + 1:02d}")
+              for i, last in enumerate(("Haddad", "Çelik", "Haddad", "Haddad"))]
+    auth.login(counsellor)
+
+    def listed(query: str) -> list[str]:
+        html = client.get(f"/caseload{query}").get_data(as_text=True)
+        return re.findall(r'<th scope="row" class="name"><a href="/participants/(\d+)', html)
+
+    ascending = listed("")
+    assert ascending == [str(p.id) for p in (people[1], people[0], people[2], people[3])]
+    assert listed("?dir=desc") == ascending[::-1]
+
+
 def test_column_headers_sort_and_say_how(client, auth, counsellor, register):
     register(first_name="A", last_name="Berg")
     auth.login(counsellor)
