@@ -210,10 +210,18 @@ def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
 
 
 def nationalities_in_use(organisation_id: int) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(Participant.nationality).where(Participant.organisation_id == organisation_id,
-                                                 Participant.anonymised_at.is_(None))
-        .distinct().order_by(Participant.nationality)))
+    """The distinct nationalities of the organisation's cases (the caseload's filter choices), each
+    found by one probe of ix_participants_organisation_nationality for the next one after the last
+    (a recursive query): a dozen index entries read instead of every case of the organisation
+    (a DISTINCT reads them all: 40 ms for 330,000 cases)."""
+    of_organisation = (Participant.organisation_id == organisation_id, Participant.anonymised_at.is_(None))
+    found = sa.select(sa.func.min(Participant.nationality).label("nationality")).where(
+        *of_organisation).cte("nationalities_found", recursive=True)
+    following = sa.select(sa.func.min(Participant.nationality)).where(
+        *of_organisation, Participant.nationality > found.c.nationality).scalar_subquery()
+    found = found.union_all(sa.select(following).where(found.c.nationality.is_not(None)))
+    return list(db.session.scalars(sa.select(found.c.nationality).where(found.c.nationality.is_not(None))
+                                   .order_by(found.c.nationality)))
 
 
 def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, list[Any]]:

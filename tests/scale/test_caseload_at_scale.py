@@ -18,6 +18,7 @@ from caseflow.participants import queries
 from caseflow.participants.queries import CaseloadFilters
 from caseflow.participants.services import register_participant
 from tests.participants.conftest import service_data
+from tests.participants.test_caseload import bulk_participants
 
 
 def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tuple[str, object]]:
@@ -76,3 +77,48 @@ def test_a_caseload_page_in_name_order_is_read_from_the_index(request, dialect, 
         # SQLite finds the caseload through an index and sorts it (no index holds its sort key).
         assert "SEARCH participants USING" in rows_plan and "SCAN participants" not in rows_plan, rows_plan
         assert "SEARCH participants USING" in count_plan, count_plan
+
+
+def test_nationalities_in_use_are_found_one_probe_each(dialect, counsellor, other_counsellor, team_lead):
+    """The nationality filter's choices: every nationality of the organisation's not anonymised
+    cases, once, in order, each the next one after the last in the index (not a DISTINCT of every
+    case of the organisation)."""
+    from caseflow.privacy.services import anonymise_participant
+    for i, (nationality, actor) in enumerate((("UA", counsellor), ("SY", counsellor), ("UA", counsellor),
+                                              ("AF", counsellor), ("TR", counsellor), ("IQ", other_counsellor))):
+        p = register_participant(service_data(first_name="A", last_name=f"Name{i}", nationality=nationality,
+                                              date_of_birth=f"1980-02-{i + 1:02d}", confirm_not_duplicate=True),
+                                 actor=actor)
+        if nationality == "TR":
+            anonymise_participant(p.id, "retention", actor=team_lead)
+    assert queries.nationalities_in_use(counsellor.organisation_id) == ["AF", "SY", "UA"]
+    assert queries.nationalities_in_use(other_counsellor.organisation_id) == ["IQ"]
+
+    sent: list[tuple[str, object]] = []
+
+    def listener(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        queries.nationalities_in_use(counsellor.organisation_id)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    statement, parameters = sent[-1]
+    # The plan of a table with statistics and enough rows that reading the range costs more than
+    # probing (the planner's choice among a few rows is arbitrary).
+    bulk_participants(counsellor.organisation, counsellor, 3000)
+    conn = db.session.connection()
+    conn.exec_driver_sql("ANALYZE participants" if dialect == "postgresql" else "ANALYZE")
+    if dialect == "postgresql":
+        # (ANALYZE: the plain EXPLAIN of this recursive query leaves out its subquery's plan)
+        lines = conn.exec_driver_sql("EXPLAIN ANALYZE " + statement, parameters).scalars().all()
+        probes = [n for n, line in enumerate(lines) if "on participants" in line]
+        assert len(probes) == 2, "\n".join(lines)
+        for n in probes:  # each the first entry after the last nationality (a Limit right above it)
+            assert "Index Only Scan using ix_participants_organisation_nationality" in lines[n], "\n".join(lines)
+            assert "Limit" in lines[n - 1], "\n".join(lines)
+    else:
+        plan = _plan(statement, parameters)
+        assert ("SEARCH participants USING INDEX ix_participants_organisation_nationality "
+                "(organisation_id=? AND nationality>?)") in plan and "SCAN participants" not in plan, plan

@@ -1,4 +1,4 @@
-"""caseload indexes in the reader's collation (PostgreSQL): the sort key the caseload sorts by
+"""caseload page indexes: names in the reader's collation (PostgreSQL), nationalities in use
 
 Revision ID: 0019
 Revises: 0017
@@ -12,9 +12,14 @@ built again on the expression the query sorts by (frozen here as collation.py co
 change of its folding table needs a migration like this one). SQLite keeps the lower() indexes
 (models.py says why): nothing changes there.
 
+The nationality filter's choices (queries.nationalities_in_use) are found one by one, each the
+next after the last: ix_participants_organisation_nationality becomes partial (anonymised cases
+left out) on (organisation_id, nationality), both databases, so that each is one index probe
+(40 ms before, reading every case of a 330,000-case organisation; 0.3 ms after).
+
 Reviewed: DROP/CREATE INDEX only, no data touched; the same index names. Building them reads the
-participants table once each and blocks writes to it meanwhile (some seconds per million rows).
-Downgrade builds the 0004 definitions again.
+participants table once each and blocks writes to it meanwhile (some seconds per million rows: 9 s
+for each caseload index at 1,000,000 participants). Downgrade builds the 0003/0004 definitions again.
 """
 from collections.abc import Sequence
 
@@ -53,6 +58,9 @@ def _replace(*, counsellor: list, organisation: list) -> None:
 
 
 def upgrade() -> None:
+    op.drop_index('ix_participants_organisation_nationality', table_name='participants')
+    op.create_index('ix_participants_organisation_nationality', 'participants', ['organisation_id', 'nationality'],
+                    unique=False, postgresql_where=NOT_ANONYMISED, sqlite_where=NOT_ANONYMISED)
     if op.get_bind().dialect.name != 'postgresql':
         return
     names = [_sort_key('last_name'), _sort_key('first_name')]
@@ -60,6 +68,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_participants_organisation_nationality', table_name='participants')
+    op.create_index('ix_participants_organisation_nationality', 'participants',
+                    ['organisation_id', 'anonymised_at', 'nationality'], unique=False)
     if op.get_bind().dialect.name != 'postgresql':
         return
     names = [sa.literal_column('lower(last_name)'), sa.literal_column('lower(first_name)')]
