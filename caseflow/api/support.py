@@ -30,5 +30,11 @@ def page_answer(stmt: sa.Select, args: Mapping[str, Any],
     for the whole page). The total is counted up to web.TOTAL_CAP rows (or the end of the page asked
     for): beyond, `total` is that bound and `total_is_capped` true ("more than total")."""
     rows, total, capped = rows_and_capped_total(stmt, args["page"], args["per_page"], scalars=True)
-    return {"items": item(rows) if item else rows, "page": args["page"], "per_page": args["per_page"],
+    return page_answer_from(item(rows) if item else rows, args, total, capped)
+
+
+def page_answer_from(items: list, args: Mapping[str, Any], total: int, capped: bool) -> dict[str, Any]:
+    """The answer of page_answer() for a page read otherwise (e.g. a ranked search, which counts
+    its matches in the same pass: participants/search.py ranked_page)."""
+    return {"items": items, "page": args["page"], "per_page": args["per_page"],
             "total": total, "total_is_capped": capped}

@@ -26,12 +26,13 @@ from caseflow.api.schemas import (
     fields,
     page_of,
 )
-from caseflow.api.support import api_user, page_answer
+from caseflow.api.support import api_user, page_answer, page_answer_from
+from caseflow.extensions import db
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
 from caseflow.participants.queries import languages_of, qualifications_of
-from caseflow.participants.search import rank, search
+from caseflow.participants.search import rank, ranked_page, search
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
     ANSWERS,
@@ -210,9 +211,13 @@ def list_participants(args):
     stmt = search(stmt, args.get("q"))
     if args.get("status"):
         stmt = stmt.where(Participant.status == args["status"])
-    relevance = rank(args.get("q"))
-    order = [Participant.id] if relevance is None else [relevance, Participant.id]
-    return page_answer(stmt.order_by(*order), args)
+    if rank(args.get("q")) is None:
+        return page_answer(stmt.order_by(Participant.id), args)
+    # best matches first, then by id; counted in the same pass (search.ranked_page)
+    ids, total, capped = ranked_page(stmt, args["q"], page=args["page"], per_page=args["per_page"])
+    found = {p.id: p for p in db.session.scalars(
+        visible_participants(api_user()).where(Participant.id.in_(ids)))} if ids else {}
+    return page_answer_from([found[i] for i in ids], args, total, capped)
 
 
 @bp.route("/participants", methods=["POST"])

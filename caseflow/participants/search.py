@@ -27,6 +27,7 @@ The rules are the same on both databases (tests/participants/test_search_both_da
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.participants.names import search_terms
+from caseflow.web import TOTAL_CAP, capped_total
 
 TRIGRAM = 3  # shorter words cannot be looked up in a trigram index
 
@@ -41,7 +43,12 @@ _FTS = sa.table("participants_search", sa.column("rowid"), sa.column("search_key
 _FTS_WORDS = sa.table("participants_search_words", sa.column("rowid"), sa.column("search_key"))
 
 
-def _word_prefix(term: str) -> Any:
+def _word_prefix(term: str, sqlite: bool) -> Any:
+    """A word of the key starts with `term`. PostgreSQL: one regular expression, which the trigram
+    index answers with one scan (the two LIKE patterns below have the same trigrams, so they read
+    the same index entries twice: a third of the time of "al" at 1,000,000 participants)."""
+    if not sqlite:  # `term` holds only [a-z0-9] (fold()), nothing a regular expression would read
+        return Participant.search_key.op("~")(f"(^| ){term}")
     return sa.or_(Participant.search_key.like(f"{term}%"), Participant.search_key.like(f"% {term}%"))
 
 
@@ -71,7 +78,7 @@ def matching(query: str | None) -> Any | None:
         phrase = " ".join(f'"{t}"*' for t in short_terms)
         conditions.append(Participant.id.in_(
             sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase))))
-    conditions.extend(_word_prefix(t) for t in short_terms)
+    conditions.extend(_word_prefix(t, sqlite) for t in short_terms)
     return sa.and_(*conditions)
 
 
@@ -92,3 +99,32 @@ def rank(query: str | None) -> Any | None:
     for part in parts[1:]:
         total = total + part
     return total
+
+
+def ranked_page(stmt: sa.Select, query: str | None, *, page: int, per_page: int,
+                then: Sequence[Any] = (Participant.id,)) -> tuple[list[int], int, bool]:
+    """(ids, total, total_is_capped) of one page of a search, best matches first, `then` in order.
+
+    One pass over the matches: a search ranks every match anyway (the best may be the last one the
+    index finds), so the same pass counts them too (a window count), instead of a second statement
+    that found them all again only to count them (the half of a broad search's time at 1,000,000
+    participants). The total is what web.capped_total says: exact up to max(TOTAL_CAP, the end of
+    this page), beyond that this bound and True. `stmt` is a select of Participant, narrowed by the
+    search already; `then`: the sort keys after the rank (ascending)."""
+    relevance = rank(query)
+    assert relevance is not None, "ranked_page() needs a search"
+    keys = list(then)
+    matches = stmt.with_only_columns(
+        Participant.id.label("id"), relevance.label("relevance"),
+        *[key.label(f"then_{n}") for n, key in enumerate(keys)],
+        sa.func.count().over().label("matches"),
+    ).order_by(None).subquery("matches")
+    ordered = [matches.c.relevance, *[matches.c[f"then_{n}"] for n in range(len(keys))]]
+    rows = db.session.execute(sa.select(matches.c.id, matches.c.matches).order_by(*ordered)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows:  # nothing matched, or a page past the end: count as every list does
+        total, capped = capped_total(stmt.with_only_columns(Participant.id), at_least=page * per_page)
+        return [], total, capped
+    bound = max(TOTAL_CAP, page * per_page)
+    counted = rows[0].matches
+    return [row.id for row in rows], (bound if counted > bound else counted), counted > bound
