@@ -29,7 +29,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.search import rank, search
+from caseflow.participants.search import rank, ranked_page, search
 from caseflow.web import Page, capped_total
 
 NO_CONTACT_DAYS = 30
@@ -147,12 +147,23 @@ def caseload_export_rows(actor, filters: CaseloadFilters, *, limit: int) -> list
 
 
 def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
-    """One page of the caseload: two statements (count and rows), whatever the page size. The count
+    """One page of the caseload: two statements (count and rows; with a search in name order: the
+    ranked page with its count, and the rows), whatever the page size. The count
     stops at web.TOTAL_CAP ("more than 10,000"); a search lists the best matches first when the
     list is in name order (the default)."""
     today = today or date.today()
     base = _caseload_select(actor, filters)
-    total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
+    sort = filters.sort if filters.sort in SORTS else "name"
+    relevance = rank(filters.q) if sort == "name" else None
+    names = [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)]
+    if relevance is not None:
+        # A search in name order: the page's ids and the count from one pass over the matches
+        # (search.ranked_page), then the page's columns for those ids only.
+        ids, total, capped = ranked_page(base, filters.q, page=page, per_page=per_page,
+                                         then=[*names, Participant.id], descending=filters.descending)
+        base = base.where(Participant.id.in_(ids))
+    else:
+        total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
 
     current_measure = _current_measure().label("current_measure")
     last_contact = _last_contact().label("last_contact")
@@ -167,12 +178,11 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     orders: dict[str, list[Any]] = {
         "case_number": [Participant.case_number],
         # by the reader's collation (collation.py): Çelik between C and D
-        "name": [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)],
+        "name": names,
         "entry_date": [Participant.entry_date],
         "last_contact": [last_contact],
         "next_due": [next_due],
     }
-    sort = filters.sort if filters.sort in SORTS else "name"
     order = orders[sort]
     direction = (lambda c: c.desc()) if filters.descending else (lambda c: c.asc())
     if filters.sort in ("last_contact", "next_due"):
@@ -180,12 +190,13 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         order = [sa.case((order[0].is_(None), 1), else_=0)] + [direction(c) for c in order]
     else:
         order = [direction(c) for c in order]
-    relevance = rank(filters.q) if sort == "name" else None
-    if relevance is not None:
-        order = [relevance] + order
     # The id last, in the list's direction: a descending list is the ascending one reversed, which
     # PostgreSQL reads backwards from the same index (ix_participants_caseload*).
-    rows_stmt = rows_stmt.order_by(*order, direction(Participant.id)).limit(per_page).offset((page - 1) * per_page)
+    order = [*order, direction(Participant.id)]
+    if relevance is not None:  # the page's rows, found already: only put in order
+        rows_stmt = rows_stmt.order_by(relevance, *order)
+    else:
+        rows_stmt = rows_stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     limit = today - timedelta(days=NO_CONTACT_DAYS)
     items = []
     for row in db.session.execute(rows_stmt):

@@ -3,9 +3,9 @@
 Every participant's `search_key` (names.py: folded case number, names and e-mail address, the phone
 number's digits) is indexed for substring search:
 
-- PostgreSQL: a GIN trigram index (`pg_trgm`, `gin_trgm_ops`) on `search_key`
-  (`ix_participants_search_key_trgm`, declared in models.py, PostgreSQL only). `LIKE '%term%'`
-  and the word-prefix patterns below are answered from it.
+- PostgreSQL: a GIN trigram index (`pg_trgm`, `gin_trgm_ops`) on `search_key`, with the
+  organisation (`btree_gin`; `ix_participants_search_trgm`, declared in models.py, PostgreSQL
+  only). `LIKE '%term%'` and the word-prefix patterns below are answered from it.
 - SQLite: two FTS5 tables with external content (the `participants` table itself), kept in step by
   triggers on `participants` (`SQLITE_SEARCH_DDL` in models.py; create_all runs it, migration 0011 made it):
   `participants_search` (trigram tokenizer: substrings of three characters or more) and
@@ -32,10 +32,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from caseflow import web
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.participants.names import search_terms
-from caseflow.web import TOTAL_CAP, capped_total
 
 TRIGRAM = 3  # shorter words cannot be looked up in a trigram index
 
@@ -102,7 +102,7 @@ def rank(query: str | None) -> Any | None:
 
 
 def ranked_page(stmt: sa.Select, query: str | None, *, page: int, per_page: int,
-                then: Sequence[Any] = (Participant.id,)) -> tuple[list[int], int, bool]:
+                then: Sequence[Any] = (Participant.id,), descending: bool = False) -> tuple[list[int], int, bool]:
     """(ids, total, total_is_capped) of one page of a search, best matches first, `then` in order.
 
     One pass over the matches: a search ranks every match anyway (the best may be the last one the
@@ -110,7 +110,7 @@ def ranked_page(stmt: sa.Select, query: str | None, *, page: int, per_page: int,
     that found them all again only to count them (the half of a broad search's time at 1,000,000
     participants). The total is what web.capped_total says: exact up to max(TOTAL_CAP, the end of
     this page), beyond that this bound and True. `stmt` is a select of Participant, narrowed by the
-    search already; `then`: the sort keys after the rank (ascending)."""
+    search already; `then`: the sort keys after the rank (all `descending`, or all ascending)."""
     relevance = rank(query)
     assert relevance is not None, "ranked_page() needs a search"
     keys = list(then)
@@ -119,12 +119,13 @@ def ranked_page(stmt: sa.Select, query: str | None, *, page: int, per_page: int,
         *[key.label(f"then_{n}") for n, key in enumerate(keys)],
         sa.func.count().over().label("matches"),
     ).order_by(None).subquery("matches")
-    ordered = [matches.c.relevance, *[matches.c[f"then_{n}"] for n in range(len(keys))]]
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    ordered = [matches.c.relevance, *[direction(matches.c[f"then_{n}"]) for n in range(len(keys))]]
     rows = db.session.execute(sa.select(matches.c.id, matches.c.matches).order_by(*ordered)
                               .limit(per_page).offset((page - 1) * per_page)).all()
     if not rows:  # nothing matched, or a page past the end: count as every list does
-        total, capped = capped_total(stmt.with_only_columns(Participant.id), at_least=page * per_page)
+        total, capped = web.capped_total(stmt.with_only_columns(Participant.id), at_least=page * per_page)
         return [], total, capped
-    bound = max(TOTAL_CAP, page * per_page)
+    bound = max(web.TOTAL_CAP, page * per_page)
     counted = rows[0].matches
     return [row.id for row in rows], (bound if counted > bound else counted), counted > bound

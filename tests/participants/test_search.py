@@ -152,3 +152,24 @@ def test_total_is_capped_above_the_cap(api_as, counsellor, people, monkeypatch, 
     client.post("/language", data={"lang": "de", "next": "/", "csrf_token": auth.csrf_token("/caseload")})
     html = client.get("/caseload?status=all&per_page=2").get_data(as_text=True)
     assert "mehr als 3 Teilnehmende" in html and "Seite 1 von mehr als 2" in html
+
+
+def test_a_search_counts_its_matches_as_every_list_does(api_as, counsellor, people, monkeypatch):
+    """A search counts in the pass that ranks (search.ranked_page): the same total and
+    total_is_capped as a list's capped count, on every page, and pages that follow each other."""
+    api = api_as(counsellor)
+    everything = api.get("/participants", query_string={"q": "cf", "per_page": 200}).get_json()
+    ranked = [item["id"] for item in everything["items"]]
+    assert everything["total"] == len(ranked) == 7 and everything["total_is_capped"] is False
+    monkeypatch.setattr(caseflow.web, "TOTAL_CAP", 3)
+
+    def page(n: int) -> dict:
+        return api.get("/participants", query_string={"q": "cf", "per_page": 2, "page": n}).get_json()
+
+    pages = [page(n) for n in (1, 2, 3, 4, 5)]
+    # counted up to the cap or the page's end, whichever is further: 3, 4, 6 capped, then exact
+    assert [(p["total"], p["total_is_capped"]) for p in pages] == [(3, True), (4, True), (6, True), (7, False),
+                                                                  (7, False)]
+    assert [i["id"] for p in pages for i in p["items"]] == ranked and pages[4]["items"] == []
+    nothing = api.get("/participants", query_string={"q": "zzzz"}).get_json()
+    assert nothing["items"] == [] and (nothing["total"], nothing["total_is_capped"]) == (0, False)
