@@ -144,12 +144,17 @@ ix_participants_organisation_nationality = sa.Index(
     postgresql_where=_NOT_ANONYMISED, sqlite_where=_NOT_ANONYMISED)
 
 # Search (participants/search.py). PostgreSQL: a trigram index on the folded search key, which
-# answers LIKE '%term%' without a scan; it needs the pg_trgm extension (created before the tables).
-ix_participants_search_key_trgm = sa.Index(
-    "ix_participants_search_key_trgm", Participant.search_key,
+# answers LIKE '%term%' without a scan, together with the organisation (btree_gin), which every
+# search is narrowed to: the index finds one organisation's matches only, instead of all of them
+# ANDed with a bitmap of every case of the organisation (which cost a search at 1,000,000
+# participants 30 ms, and the table rows of the other organisations' matches). It needs the
+# pg_trgm and btree_gin extensions (created before the tables).
+ix_participants_search_trgm = sa.Index(
+    "ix_participants_search_trgm", Participant.organisation_id, Participant.search_key,
     postgresql_using="gin", postgresql_ops={"search_key": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
-sa.event.listen(db.metadata, "before_create",
-                sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+for _extension in ("pg_trgm", "btree_gin"):
+    sa.event.listen(db.metadata, "before_create",
+                    sa.DDL(f"CREATE EXTENSION IF NOT EXISTS {_extension}").execute_if(dialect="postgresql"))
 
 # SQLite: two FTS5 tables over the participants table (external content, no copy of the text),
 # kept in step by triggers, so that every write path (services, demo data, anonymisation, imports)

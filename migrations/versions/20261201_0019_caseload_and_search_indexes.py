@@ -1,4 +1,4 @@
-"""caseload page indexes: names in the reader's collation (PostgreSQL), nationalities in use
+"""caseload and search indexes: names in the reader's collation, nationalities in use, search by organisation
 
 Revision ID: 0019
 Revises: 0017
@@ -16,6 +16,16 @@ The nationality filter's choices (queries.nationalities_in_use) are found one by
 next after the last: ix_participants_organisation_nationality becomes partial (anonymised cases
 left out) on (organisation_id, nationality), both databases, so that each is one index probe
 (40 ms before, reading every case of a 330,000-case organisation; 0.3 ms after).
+
+The participant search's trigram index on PostgreSQL also holds the organisation (extension
+btree_gin, trusted like pg_trgm), which every search is narrowed to: `ix_participants_search_trgm`
+(organisation_id, search_key gin_trgm_ops) replaces `ix_participants_search_key_trgm`, so that a
+search finds one organisation's matches only instead of ANDing all matches with a bitmap of every
+case of the organisation (30 ms of "Haddad" at 1,000,000 participants, and twice the table rows).
+A new name, so that a large database can build it beforehand without blocking writes:
+`CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_participants_search_trgm ON participants USING gin
+(organisation_id, search_key gin_trgm_ops);` (after `CREATE EXTENSION IF NOT EXISTS btree_gin`);
+the migration then finds it (20 s at 1,000,000 participants otherwise).
 
 Reviewed: DROP/CREATE INDEX only, no data touched; the same index names. Building them reads the
 participants table once each and blocks writes to it meanwhile (some seconds per million rows: 9 s
@@ -65,6 +75,10 @@ def upgrade() -> None:
         return
     names = [_sort_key('last_name'), _sort_key('first_name')]
     _replace(counsellor=names, organisation=names)
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_participants_search_trgm ON participants "
+               "USING gin (organisation_id, search_key gin_trgm_ops)")
+    op.execute("DROP INDEX IF EXISTS ix_participants_search_key_trgm")
 
 
 def downgrade() -> None:
@@ -75,3 +89,7 @@ def downgrade() -> None:
         return
     names = [sa.literal_column('lower(last_name)'), sa.literal_column('lower(first_name)')]
     _replace(counsellor=names, organisation=names)
+    op.execute("CREATE INDEX IF NOT EXISTS ix_participants_search_key_trgm ON participants "
+               "USING gin (search_key gin_trgm_ops)")
+    op.execute("DROP INDEX IF EXISTS ix_participants_search_trgm")
+    op.execute("DROP EXTENSION IF EXISTS btree_gin")
