@@ -232,3 +232,22 @@ def test_expired_logins_of_anybody_are_deleted_at_the_next_login(client, auth, c
     auth.login(counsellor)
     left = set(db.session.scalars(sa.select(UserSession.caseload_search).where(UserSession.user_id == team_lead.id)))
     assert left == {"Nowak"}
+
+
+def test_a_search_in_name_order_lists_the_best_matches_first_then_names_in_either_direction(
+        client, auth, counsellor, register, search):
+    """Whole words, then word starts, then the rest; within each, names by collation, ascending
+    or descending (one pass ranks and counts the matches: search.ranked_page), paged without gaps."""
+    for i, (first, last) in enumerate((("Cem", "Ivankov"), ("Anna", "Kovalenko"), ("Zed", "Kov"), ("Bo", "Kovač"),
+                                       ("Dana", "Berg"))):
+        register(first_name=first, last_name=last, date_of_birth=f"1980-03-{i + 1:02d}")
+    auth.login(counsellor)
+    search("kov")
+
+    def names(query: str) -> list[str]:
+        html = client.get(f"/caseload{query}").get_data(as_text=True)
+        return re.findall(r'<th scope="row" class="name"><a [^>]*>([^,<]+),', html)
+
+    assert names("") == ["Kov", "Kovač", "Kovalenko", "Ivankov"]
+    assert names("?dir=desc") == ["Kov", "Kovalenko", "Kovač", "Ivankov"]
+    assert names("?per_page=2") + names("?per_page=2&page=2") == ["Kov", "Kovač", "Kovalenko", "Ivankov"]
