@@ -217,7 +217,7 @@ def list_participants(args):
     ids, total, capped = ranked_page(stmt, args["q"], page=args["page"], per_page=args["per_page"])
     found = {p.id: p for p in db.session.scalars(
         visible_participants(api_user()).where(Participant.id.in_(ids)))} if ids else {}
-    return page_answer_from([found[i] for i in ids], args, total, capped)
+    return page_answer_from([found[i] for i in ids if i in found], args, total, capped)
 
 
 @bp.route("/participants", methods=["POST"])
