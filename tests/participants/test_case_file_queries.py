@@ -65,3 +65,28 @@ def test_case_file_overview_in_at_most_12_statements_whatever_the_history(
     with capsys.disabled():
         print(f"\ncase file overview: {few.count} statements ({few_time * 1000:.1f} ms, 8 records) / "
               f"{many.count} statements ({many_time * 1000:.1f} ms, 160 records)")
+
+
+def _header(html: str) -> str:
+    return html.split('class="case-header"')[1].split("</header>")[0]
+
+
+def test_the_summary_statement_is_built_once_and_answers_for_each_case_file(client, auth, counsellor, register):
+    """The summary header's statement is built once per process with the participant's id as a bound
+    parameter (issue 19): each case file must still show its own facts, never the first one's."""
+    from caseflow.participants.summary import summary_statement
+
+    first, second = register(last_name="Erste"), register(last_name="Zweite", first_name="Zoe")
+    services.add_note(first, {"date": date(2025, 3, 2), "kind": "meeting", "text": "Gespräch", "minutes": 30},
+                      actor=counsellor)
+    services.add_task(second, {"title": "Rückruf Zweite", "due_date": date.today() + timedelta(days=10)},
+                      actor=counsellor)
+    auth.login(counsellor)
+
+    first_header = _header(client.get(f"/participants/{first.id}").get_data(as_text=True))
+    statement = summary_statement()
+    second_header = _header(client.get(f"/participants/{second.id}").get_data(as_text=True))
+
+    assert "02.03.2025" in first_header and "Rückruf Zweite" not in first_header
+    assert "Rückruf Zweite" in second_header and "02.03.2025" not in second_header
+    assert summary_statement() is statement
