@@ -18,6 +18,7 @@ Decisions:
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -420,16 +421,25 @@ def referrals_of_participant(participant_id: int) -> list[Referral]:
         .order_by(Referral.created_at.desc())))
 
 
+@functools.cache
+def _referrals_with_names_statement() -> sa.Select:
+    """Built once per process (the participant's id is the bound parameter `participant_id`): two
+    fresh aliases of Organisation made building the statement and its cache key cost over half a
+    millisecond on every case file view (issue 19)."""
+    sender, receiver = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+    participant_id: sa.BindParameter[int] = sa.bindparam("participant_id")
+    return (sa.select(Referral, sender.name, receiver.name)
+            .join(sender, sender.id == Referral.from_organisation_id)
+            .join(receiver, receiver.id == Referral.to_organisation_id)
+            .where(sa.or_(Referral.participant_id == participant_id,
+                          Referral.accepted_participant_id == participant_id))
+            .order_by(Referral.created_at.desc()))
+
+
 def referrals_of_participant_with_names(participant_id: int) -> tuple[list[Referral], dict[int, str]]:
     """The participant's referrals (newest first) and {organisation id: name} of both ends, in one
     statement."""
-    sender, receiver = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
-    rows = db.session.execute(
-        sa.select(Referral, sender.name, receiver.name)
-        .join(sender, sender.id == Referral.from_organisation_id)
-        .join(receiver, receiver.id == Referral.to_organisation_id)
-        .where(sa.or_(Referral.participant_id == participant_id, Referral.accepted_participant_id == participant_id))
-        .order_by(Referral.created_at.desc())).all()
+    rows = db.session.execute(_referrals_with_names_statement(), {"participant_id": participant_id}).all()
     names: dict[int, str] = {}
     for referral, from_name, to_name in rows:
         names[referral.from_organisation_id], names[referral.to_organisation_id] = from_name, to_name
