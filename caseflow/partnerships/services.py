@@ -111,15 +111,24 @@ def end_membership(partnership_id: int, organisation_id: int, left_on: date, *, 
     return membership
 
 
-def _current(on: date):
+def _current(on: date | sa.BindParameter[date]):
     return sa.and_(PartnershipMembership.joined_on <= on,
                    sa.or_(PartnershipMembership.left_on.is_(None), PartnershipMembership.left_on >= on))
 
 
+@functools.cache
+def _partnerships_statement() -> sa.Select:
+    """Built once per process (bound parameters `organisation_id` and `on`): every case file asks
+    (issue 19)."""
+    return (sa.select(Partnership).join(PartnershipMembership)
+            .where(PartnershipMembership.organisation_id == sa.bindparam("organisation_id"),
+                   _current(sa.bindparam("on", type_=sa.Date)))
+            .order_by(Partnership.name).distinct())
+
+
 def partnerships_of(organisation_id: int, on: date | None = None) -> list[Partnership]:
     on = on or date.today()
-    return list(db.session.scalars(sa.select(Partnership).join(PartnershipMembership).where(
-        PartnershipMembership.organisation_id == organisation_id, _current(on)).order_by(Partnership.name).distinct()))
+    return list(db.session.scalars(_partnerships_statement(), {"organisation_id": organisation_id, "on": on}))
 
 
 def all_partnerships() -> list[tuple[Partnership, list[tuple[PartnershipMembership, str]]]]:
