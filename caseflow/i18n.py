@@ -9,13 +9,14 @@ import os
 from datetime import date, datetime
 from functools import lru_cache
 
-from babel import Locale, dates
+from babel import Locale, dates, support
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 from caseflow.extensions import babel
 from caseflow.i18n_catalogues import catalogue_dirs
@@ -173,10 +174,38 @@ def bound_template_translations() -> dict[str, object]:
     return {"gettext": gettext, "ngettext": ngettext}
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: Locale) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WtformsMessages:
+    """WTForms' own messages ("This field is required.", and the label of every field that has
+    none, such as the CSRF token's) in the request's language, from a catalogue loaded once per
+    process and language. Flask-WTF reads it from `request.wtforms_translations` when it is set;
+    otherwise it loads the catalogue from disk again in every request that builds a form (issue 19).
+    Were a later Flask-WTF to stop reading that attribute, it would load the catalogue itself: the
+    same messages, only slower."""
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalogue(get_locale()).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(get_locale()).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WtformsMessages()
+
+
+def _wtforms_messages() -> None:
+    request.wtforms_translations = _WTFORMS_MESSAGES  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(bound_template_translations)
+    app.before_request(_wtforms_messages)
 
     def fmt_number(value, digits: int | None = None) -> str:
         if value is None:

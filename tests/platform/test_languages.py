@@ -141,6 +141,36 @@ def test_the_date_filter_gives_what_flask_babel_gives(app):
         assert date_filter(late) == "05.03.2026" and date_filter(date(2026, 3, 4), "long") == "4. März 2026"
 
 
+def test_wtforms_messages_in_the_readers_language_from_a_catalogue_loaded_once(app, monkeypatch):
+    """WTForms' own messages (and the label of a field without one, such as the CSRF token's) come
+    in the reader's language from a catalogue loaded once per process and language (issue 19), not
+    read from disk again by every request that builds a form."""
+    from babel import support
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from caseflow import i18n
+
+    class Form(FlaskForm):
+        name = StringField(validators=[DataRequired()])
+
+    loads = []
+    real = support.Translations.load
+    monkeypatch.setattr(support.Translations, "load", lambda *a, **k: loads.append(a) or real(*a, **k))
+    i18n._wtforms_catalogue.cache_clear()
+    seen = {}
+    for language in ("de", "de", "en"):
+        with app.test_request_context("/login", headers={"Accept-Language": language}):
+            refresh()
+            app.preprocess_request()
+            form = Form(meta={"csrf": False})
+            form.validate()
+            seen.setdefault(language, []).append(form.name.errors)
+    assert seen == {"de": [["Dieses Feld wird benötigt."]] * 2, "en": [["This field is required."]]}
+    assert len(loads) == 2, "one load per language, not one per request"
+
+
 def test_german_uses_one_gender_inclusive_spelling():
     """Issue 15: one spelling throughout (the asterisk: Berater*innen), never a colon or an underscore."""
     import re
