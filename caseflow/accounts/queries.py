@@ -1,6 +1,8 @@
 """Read-only selects of the accounts domain: what the administration pages list."""
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -39,13 +41,23 @@ def visible_user(actor: User, user_id: int) -> User | None:
     return db.session.scalar(visible_users(actor).where(User.id == user_id))
 
 
+@functools.cache
+def _counsellors_statement(active_only: bool) -> sa.Select:
+    """Built once per process (bound parameter `organisation_id`): the caseload and many forms ask
+    for these choices (issue 19)."""
+    from caseflow.vocabulary import CASEWORK_ROLES
+    stmt = sa.select(User.id, User.name).where(User.organisation_id == sa.bindparam("organisation_id"),
+                                               User.role.in_(CASEWORK_ROLES))
+    if active_only:
+        stmt = stmt.where(User.active)
+    return stmt.order_by(User.name, User.id)
+
+
 def counsellor_choices(organisation_id: int | None, *, active_only: bool = True) -> list[tuple[int, str]]:
     """(id, name) of the organisation's case workers (counsellors and team leads) by name: the
     choices of every form that picks one. `active_only=False` keeps deactivated accounts (filters
     over past work, e.g. the placement list)."""
-    from caseflow.vocabulary import CASEWORK_ROLES
-    stmt = sa.select(User.id, User.name).where(User.organisation_id == organisation_id,
-                                               User.role.in_(CASEWORK_ROLES))
-    if active_only:
-        stmt = stmt.where(User.active)
-    return [(r.id, r.name) for r in db.session.execute(stmt.order_by(User.name, User.id))]
+    if organisation_id is None:  # case workers always belong to an organisation (accounts' rule)
+        return []
+    return [(r.id, r.name) for r in db.session.execute(_counsellors_statement(active_only),
+                                                       {"organisation_id": organisation_id})]

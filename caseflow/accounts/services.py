@@ -6,6 +6,7 @@ password resets are in `links.py`, the second factor in `two_factor.py`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -369,13 +370,18 @@ def create_token(user: User, *, actor: User | None) -> str:
     return token
 
 
+@functools.cache
+def _token_statement() -> sa.Select:
+    """The live token with its active account, by the bound parameter `token_hash`: built once per
+    process, as every API request runs it (issue 19)."""
+    return (sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active))
+
+
 def user_for_token(token: str) -> User | None:
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    row = db.session.execute(
-        sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None), User.active)
-    ).first()
+    row = db.session.execute(_token_statement(), {"token_hash": _token_digest(token)}).first()
     if row is None:
         return None
     api_token, user = row

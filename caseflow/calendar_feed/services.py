@@ -8,6 +8,7 @@ never a name and never a task's typed title (which could hold one).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
@@ -189,7 +190,13 @@ def cancel_appointment(appointment: Appointment, *, version: Any, actor: User) -
     return appointment
 
 
+@functools.cache
+def _planned_statement() -> sa.Select:
+    """Built once per process (bound parameter `participant_id`): the case file shows them (issue 19)."""
+    return (sa.select(Appointment)
+            .where(Appointment.participant_id == sa.bindparam("participant_id"), Appointment.status == "planned")
+            .order_by(Appointment.starts_at, Appointment.id))
+
+
 def planned_appointments(participant_id: int) -> list[Appointment]:
-    return list(db.session.scalars(sa.select(Appointment).where(
-        Appointment.participant_id == participant_id, Appointment.status == "planned")
-        .order_by(Appointment.starts_at, Appointment.id)))
+    return list(db.session.scalars(_planned_statement(), {"participant_id": participant_id}))

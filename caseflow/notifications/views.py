@@ -2,6 +2,8 @@
 digest's opt-out; the calendar feed lives on the same page, from calendar_feed)."""
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -77,9 +79,15 @@ def settings():
                            feed_form=EmptyForm(), new_feed_url=None)
 
 
+@functools.cache
+def _unread_statement() -> sa.Select:
+    """Built once per process (the account is the bound parameter `user_id`): every page runs it."""
+    return sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_notifications() -> int:
     """The header's count (one query per page, only for logged-in accounts)."""
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_statement(), {"user_id": current_user.id}) or 0

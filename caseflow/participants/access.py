@@ -6,6 +6,8 @@ exist (404). Every view, API endpoint and sub-resource loads participants throug
 """
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -22,10 +24,25 @@ def require_casework(actor) -> None:
         raise Forbidden(_("Your role does not give access to personal data of participants."))
 
 
+def _visible_to(organisation_id):
+    """The rule itself: a case worker sees the participants of their own organisation."""
+    return Participant.organisation_id == organisation_id
+
+
 def visible_participants(actor) -> sa.Select:
     """A select of the participants `actor` may see (raises Forbidden for non-casework roles)."""
     require_casework(actor)
-    return sa.select(Participant).where(Participant.organisation_id == actor.organisation_id)
+    return sa.select(Participant).where(_visible_to(actor.organisation_id))
+
+
+@functools.cache
+def _participant_statement(for_update: bool) -> sa.Select:
+    """One participant as `visible_participants` finds it, by the bound parameters `organisation_id`
+    (the actor's) and `participant_id`: built once per process, as every case file, note and
+    record loads its participant this way (issue 19)."""
+    stmt = sa.select(Participant).where(_visible_to(sa.bindparam("organisation_id")),
+                                        Participant.id == sa.bindparam("participant_id"))
+    return stmt.with_for_update() if for_update else stmt
 
 
 def get_participant_for(actor, participant_id: int, *, for_update: bool = False, writable: bool = False,
@@ -40,10 +57,9 @@ def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
     """
     if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
         raise NotFound(_("No such participant."))
-    stmt = visible_participants(actor).where(Participant.id == participant_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    participant = db.session.scalar(stmt)
+    require_casework(actor)
+    participant = db.session.scalar(_participant_statement(for_update),
+                                    {"organisation_id": actor.organisation_id, "participant_id": participant_id})
     if participant is None or (participant.anonymised_at is not None and not allow_anonymised):
         raise NotFound(_("No such participant."))
     if (for_update or writable) and participant.restricted_at is not None:

@@ -9,6 +9,7 @@ create_app through caseflow/measures/caseload.py) instead of being imported here
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -220,32 +221,48 @@ def measure_choices(organisation_id: int) -> list[tuple[int, str]]:
     return _caseload_measures.choices(organisation_id) if _caseload_measures is not None else []
 
 
-def nationalities_in_use(organisation_id: int) -> list[str]:
-    """The distinct nationalities of the organisation's cases (the caseload's filter choices), each
-    found by one probe of ix_participants_organisation_nationality for the next one after the last
-    (a recursive query): a dozen index entries read instead of every case of the organisation
-    (a DISTINCT reads them all: 40 ms for 330,000 cases)."""
-    of_organisation = (Participant.organisation_id == organisation_id, Participant.anonymised_at.is_(None))
+# The statements below are built once per process (functools.cache), with bound parameters for
+# what changes from request to request: building a select and its cache key cost more CPU than
+# sending it (issue 19). A different `limit` is a statement of its own.
+
+@functools.cache
+def _nationalities_statement() -> sa.Select:
+    """The distinct nationalities of an organisation's cases, each found by one probe of
+    ix_participants_organisation_nationality for the next one after the last (a recursive query):
+    a dozen index entries read instead of every case of the organisation (a DISTINCT reads them
+    all: 40 ms for 330,000 cases)."""
+    of_organisation = (Participant.organisation_id == sa.bindparam("organisation_id"),
+                       Participant.anonymised_at.is_(None))
     found = sa.select(sa.func.min(Participant.nationality).label("nationality")).where(
         *of_organisation).cte("nationalities_found", recursive=True)
     following = sa.select(sa.func.min(Participant.nationality)).where(
         *of_organisation, Participant.nationality > found.c.nationality).scalar_subquery()
     found = found.union_all(sa.select(following).where(found.c.nationality.is_not(None)))
-    return list(db.session.scalars(sa.select(found.c.nationality).where(found.c.nationality.is_not(None))
-                                   .order_by(found.c.nationality)))
+    return sa.select(found.c.nationality).where(found.c.nationality.is_not(None)).order_by(found.c.nationality)
+
+
+def nationalities_in_use(organisation_id: int) -> list[str]:
+    """The caseload's nationality filter choices (see _nationalities_statement)."""
+    return list(db.session.scalars(_nationalities_statement(), {"organisation_id": organisation_id}))
+
+
+@functools.cache
+def _my_tasks_statement(limit: int) -> sa.Select:
+    return (sa.select(Task.id, Task.title, Task.kind, Task.title_params, Task.due_date, Task.participant_id,
+                      Participant.case_number, Participant.first_name, Participant.last_name)
+            .outerjoin(Participant, Participant.id == Task.participant_id)
+            .where(Task.assignee_id == sa.bindparam("assignee_id"),
+                   Task.organisation_id == sa.bindparam("organisation_id"),
+                   Task.done_at.is_(None), Task.due_date <= sa.bindparam("week_end", type_=sa.Date))
+            .order_by(Task.due_date, Task.id).limit(limit))
 
 
 def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, list[Any]]:
     """The actor's open tasks that are overdue or due by the end of this week (Sunday)."""
     today = today or date.today()
     week_end = today + timedelta(days=6 - today.weekday())
-    rows = db.session.execute(
-        sa.select(Task.id, Task.title, Task.kind, Task.title_params, Task.due_date, Task.participant_id, Participant.case_number,
-                  Participant.first_name, Participant.last_name)
-        .outerjoin(Participant, Participant.id == Task.participant_id)
-        .where(Task.assignee_id == actor.id, Task.organisation_id == actor.organisation_id,
-               Task.done_at.is_(None), Task.due_date <= week_end)
-        .order_by(Task.due_date, Task.id).limit(2 * limit)).all()
+    rows = db.session.execute(_my_tasks_statement(2 * limit), {
+        "assignee_id": actor.id, "organisation_id": actor.organisation_id, "week_end": week_end}).all()
     overdue = [r for r in rows if r.due_date < today][:limit]
     this_week = [r for r in rows if r.due_date >= today][:limit]
     return {"overdue": overdue, "this_week": this_week}
@@ -267,17 +284,26 @@ def counsellor_name(participant: Participant) -> str | None:
     return db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
 
 
+@functools.cache
+def _goals_statement() -> sa.Select:
+    return (sa.select(Goal).where(Goal.participant_id == sa.bindparam("participant_id"))
+            .order_by(Goal.status != "open", Goal.target_date, Goal.id))
+
+
 def goals_of(participant_id: int) -> Sequence[Goal]:
-    return db.session.scalars(sa.select(Goal).where(Goal.participant_id == participant_id)
-                              .order_by(Goal.status != "open", Goal.target_date, Goal.id)).all()
+    return db.session.scalars(_goals_statement(), {"participant_id": participant_id}).all()
+
+
+@functools.cache
+def _tasks_statement(limit: int) -> sa.Select:
+    return (sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
+            .where(Task.participant_id == sa.bindparam("participant_id"))
+            .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(limit))
 
 
 def tasks_of(participant_id: int, limit: int = 200) -> Sequence[Any]:
     """(task, assignee name): open ones first, by due date."""
-    return db.session.execute(
-        sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
-        .where(Task.participant_id == participant_id)
-        .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(limit)).all()
+    return db.session.execute(_tasks_statement(limit), {"participant_id": participant_id}).all()
 
 
 def current_status_of(participant_id: int) -> str | None:

@@ -6,6 +6,7 @@ as the caseload's address carries them; a search term is personal data and is ne
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,9 +29,15 @@ FILTER_NAMES = ("status", "counsellor", "measure", "nationality", "sort", "dir")
 _VALUE = 20  # longest value: an id or "case_number"
 
 
+@functools.cache
+def _saved_filters_statement() -> sa.Select:
+    """Built once per process (bound parameter `user_id`): every caseload page lists them (issue 19)."""
+    return (sa.select(SavedFilter).where(SavedFilter.user_id == sa.bindparam("user_id"))
+            .order_by(SavedFilter.name, SavedFilter.id))
+
+
 def saved_filters_of(actor: User) -> Sequence[SavedFilter]:
-    return db.session.scalars(sa.select(SavedFilter).where(SavedFilter.user_id == actor.id)
-                              .order_by(SavedFilter.name, SavedFilter.id)).all()
+    return db.session.scalars(_saved_filters_statement(), {"user_id": actor.id}).all()
 
 
 def get_saved_filter_for(actor: User, filter_id: int) -> SavedFilter:

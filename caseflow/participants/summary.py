@@ -45,16 +45,35 @@ class CaseSummary:
         return ((today or date.today()) - since).days
 
 
+def _build_summary_statement() -> sa.Select:
+    counsellor = (sa.select(User.name).where(User.id == Participant.counsellor_id)
+                  .correlate(Participant).scalar_subquery())
+    return (sa.select(queries._current_measure().label("current_measure"),
+                      queries._last_contact().label("last_contact"), counsellor.label("counsellor_name"),
+                      *(queries._next_task(getattr(Task, c)).label(f"task_{c}") for c in NEXT_TASK_COLUMNS))
+            .select_from(Participant).where(Participant.id == sa.bindparam("participant_id")))
+
+
+# (the caseload part it was built with, the statement): the statement is the same for every case
+# file, so it is built once per process, and SQLAlchemy keeps its cache key on it: building it and
+# computing that key took about a millisecond of every case file view (issue 19). Rebuilt when
+# another measures part is registered (each create_app registers its own).
+_summary_statement: tuple[object, sa.Select] | None = None
+
+
+def summary_statement() -> sa.Select:
+    """The header's statement, with the bound parameter `participant_id`."""
+    global _summary_statement
+    part = queries._caseload_measures
+    if _summary_statement is None or _summary_statement[0] is not part:
+        _summary_statement = (part, _build_summary_statement())
+    return _summary_statement[1]
+
+
 def case_summary(participant: Participant) -> CaseSummary:
     """The header's facts in one statement (the participant's row with scalar subqueries), plus one
     per summary source of the domains above."""
-    counsellor = (sa.select(User.name).where(User.id == Participant.counsellor_id)
-                  .correlate(Participant).scalar_subquery())
-    row = db.session.execute(
-        sa.select(queries._current_measure().label("current_measure"),
-                  queries._last_contact().label("last_contact"), counsellor.label("counsellor_name"),
-                  *(queries._next_task(getattr(Task, c)).label(f"task_{c}") for c in NEXT_TASK_COLUMNS))
-        .select_from(Participant).where(Participant.id == participant.id)).one()
+    row = db.session.execute(summary_statement(), {"participant_id": participant.id}).one()
     next_task = (NextTask(*(getattr(row, f"task_{c}") for c in NEXT_TASK_COLUMNS))
                  if row.task_id is not None else None)
     return CaseSummary(counsellor_name=row.counsellor_name, current_measure=row.current_measure,

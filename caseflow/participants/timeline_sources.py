@@ -2,6 +2,7 @@
 corrections), goals and tasks. Imported by views.py so they are registered with the app."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -57,14 +58,20 @@ def _note_event(participant, note: Note, author: str | None, revisions) -> Timel
         extra={"revisions": [{"text": r.text, "replaced_at": r.replaced_at} for r in revisions]})
 
 
+@functools.cache
+def _recent_notes_statement(limit: int) -> sa.Select:
+    """Built once per process and `limit` (issue 19: building it cost more than sending it)."""
+    return (sa.select(Note, User.name).outerjoin(User, User.id == Note.author_id)
+            .where(Note.participant_id == sa.bindparam("participant_id"),
+                   Note.date <= sa.bindparam("today", type_=sa.Date))
+            .order_by(Note.date.desc(), Note.id.desc()).limit(limit))
+
+
 def recent_note_events(participant, today, limit: int) -> list[TimelineEvent]:
     """The case file overview's recent entries: the newest `limit` progress notes up to `today`, in
     one query whatever the length of the history (the whole timeline, every kind of event with the
     notes' earlier versions, is the timeline section's)."""
-    rows = db.session.execute(
-        sa.select(Note, User.name).outerjoin(User, User.id == Note.author_id)
-        .where(Note.participant_id == participant.id, Note.date <= today)
-        .order_by(Note.date.desc(), Note.id.desc()).limit(limit)).all()
+    rows = db.session.execute(_recent_notes_statement(limit), {"participant_id": participant.id, "today": today}).all()
     return [_note_event(participant, note, author, ()) for note, author in rows]
 
 

@@ -72,11 +72,18 @@ def test_list_page_count_and_mark_read(client, auth, counsellor, case, other_cou
     html = client.get("/notifications").get_data(as_text=True)
     assert 'class="notifications-link"' in html and '2<span class="visually-hidden"> ungelesen' in html
     assert case.case_number in html and case.first_name not in html
+    # the header counts each account's own (its statement is built once per process: issue 19)
+    auth.logout()
+    auth.login(other_counsellor)
+    assert "ungelesen" not in client.get("/notifications").get_data(as_text=True)
+    auth.logout()
+    auth.login(counsellor)
     first = _notes()[0]
     token = auth.csrf_token("/notifications")
     assert client.post(f"/notifications/{first.id}/read", data={"csrf_token": token}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Notification, first.id).read_at is not None
+    assert '1<span class="visually-hidden"> ungelesen' in client.get("/notifications").get_data(as_text=True)
     client.post("/notifications/read-all", data={"csrf_token": token})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
                              .where(Notification.read_at.is_(None))) == 0

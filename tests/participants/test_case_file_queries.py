@@ -65,3 +65,38 @@ def test_case_file_overview_in_at_most_12_statements_whatever_the_history(
     with capsys.disabled():
         print(f"\ncase file overview: {few.count} statements ({few_time * 1000:.1f} ms, 8 records) / "
               f"{many.count} statements ({many_time * 1000:.1f} ms, 160 records)")
+
+
+def _header(html: str) -> str:
+    return html.split('class="case-header"')[1].split("</header>")[0]
+
+
+def test_each_case_file_shows_its_own_records_through_the_statements_built_once(client, auth, counsellor, register):
+    """The case file's statements are built once per process with the participant's id as a bound
+    parameter (issue 19): each case file must still show its own header facts, goals, tasks, notes
+    and consent, never the first one's."""
+    from caseflow.participants.summary import summary_statement
+
+    first, second = register(last_name="Erste"), register(last_name="Zweite", first_name="Zoe")
+    services.add_note(first, {"date": date(2025, 3, 2), "kind": "meeting", "text": "Gespräch mit Erste",
+                              "minutes": 30}, actor=counsellor)
+    services.add_goal(first, {"title": "Ziel von Erste", "status": "open"}, actor=counsellor)
+    record_consent(first.id, ConsentData(purpose="case_management", given_on=date(2025, 3, 1), form="written",
+                                         notice_version="v1", notice_language="de"), actor=counsellor)
+    services.add_task(second, {"title": "Rückruf Zweite", "due_date": date.today() + timedelta(days=10)},
+                      actor=counsellor)
+    auth.login(counsellor)
+
+    first_page = client.get(f"/participants/{first.id}").get_data(as_text=True)
+    statement = summary_statement()
+    second_page = client.get(f"/participants/{second.id}").get_data(as_text=True)
+
+    first_header, second_header = _header(first_page), _header(second_page)
+    assert "02.03.2025" in first_header and "Rückruf Zweite" not in first_header
+    assert "Rückruf Zweite" in second_header and "02.03.2025" not in second_header
+    assert "erteilt" in first_header and "fehlt" in second_header
+    assert "Gespräch mit Erste" in first_page and "Ziel von Erste" in first_page
+    assert "Gespräch mit Erste" not in second_page and "Ziel von Erste" not in second_page
+    assert "Rückruf Zweite" in second_page.split("</header>", 1)[1]       # the overview's task list
+    assert "Rückruf Zweite" not in first_page
+    assert summary_statement() is statement

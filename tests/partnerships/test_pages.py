@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from caseflow.extensions import db
 from caseflow.partnerships.models import Referral
@@ -42,6 +43,10 @@ def test_refer_accept_and_outcome_through_the_pages(partnership, consenting, cou
     db.session.expire_all()
     referral = db.session.get(Referral, referral.id)
     assert r.headers["Location"].endswith(f"/participants/{referral.accepted_participant_id}")
+    # the receiving case file names the sender (its referrals are found by accepted_participant_id)
+    received = client.get(f"/participants/{referral.accepted_participant_id}").get_data(as_text=True)
+    assert f"Zugewiesen von {escape(counsellor.organisation.name)}" in received
+    assert f"/referrals/{referral.id}" in received
     auth.logout()
 
     auth.login(counsellor)
@@ -51,6 +56,7 @@ def test_refer_accept_and_outcome_through_the_pages(partnership, consenting, cou
     assert "Weserstr" not in sent  # the sender's view holds no packet
     case_file = client.get(f"/participants/{consenting.id}").get_data(as_text=True)
     assert f"/referrals/{referral.id}" in case_file
+    assert f"Zugewiesen an {escape(other_org.name)}" in case_file
 
 
 def test_decline_page(partnership, consenting, counsellor, other_counsellor, other_org, client, auth, api_as):

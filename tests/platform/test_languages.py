@@ -1,9 +1,12 @@
 """German (default) and English: the browser's choice, the language switch, locale formatting."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from flask_babel import force_locale, refresh
+import flask_babel
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale, format_date, refresh
 
 from tests.accounts.conftest import csrf_from, post_login
 from tests.conftest import PASSWORD
@@ -89,6 +92,83 @@ def test_dates_and_numbers_follow_the_locale(app):
         assert number_filter(12345.5, 1) == "12,345.5"
     with app.test_request_context(), force_locale("de"):
         assert app.jinja_env.filters["country"]("SY") == "Syrien"
+
+
+# Every form a template translates with: _(), gettext() with a value, ngettext() in the singular and
+# the plural (`num` filled in by itself), a trans block, and a value with markup (escaped).
+TRANSLATING = ('{{ _("Save") }}|{% trans %}Save{% endtrans %}|{{ gettext("no contact for %(days)s days", days=3) }}|'
+               '{{ ngettext("%(num)s case", "%(num)s cases", 1) }}|{{ ngettext("%(num)s case", "%(num)s cases", 2) }}|'
+               '{{ _("Processing has been restricted since %(date)s: %(reason)s", date="1.2.", reason=why) }}')
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("de", "Speichern|Speichern|seit 3 Tagen kein Kontakt|1 Fall|2 Fälle|"),
+    ("en", "Save|Save|no contact for 3 days|1 case|2 cases|"),
+])
+def test_templates_translate_with_the_catalogue_bound_once_per_render(app, monkeypatch, language, expected):
+    """Issue 19: a page's template looks the request's catalogue up once per render (a context
+    processor binds gettext and ngettext), not once per string as Flask-Babel's template callables
+    do; the text is exactly what those callables give, markup in values escaped."""
+    with app.test_request_context(headers={"Accept-Language": language}):
+        refresh()
+        unbound = app.jinja_env.from_string(TRANSLATING).render(why="<b>reason</b>")  # Flask-Babel's callables
+        lookups = []
+        real = flask_babel.Domain.get_translations
+        monkeypatch.setattr(flask_babel.Domain, "get_translations",
+                            lambda self: lookups.append(1) or real(self))
+        bound = render_template_string(TRANSLATING + "{% for i in range(100) %}{{ _('Save') }}{% endfor %}",
+                                       why="<b>reason</b>")
+    assert bound.startswith(unbound) and unbound.startswith(expected)
+    assert "&lt;b&gt;reason&lt;/b&gt;" in unbound
+    assert len(lookups) == 1, "the catalogue is looked up once per render, not once per string"
+
+
+def test_the_date_filter_gives_what_flask_babel_gives(app):
+    """The `date` filter parses each language's formats once per process (issue 19): the same text
+    as Flask-Babel's format_date for every named format and a pattern, and a datetime is still
+    shown on its day in the reader's time zone (Europe/Berlin)."""
+    date_filter = app.jinja_env.filters["date"]
+    late = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # already 5 March in Berlin
+    for language in ("de", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()
+            for value in (date(2026, 3, 4), date(1999, 12, 31), late):
+                for fmt in ("short", "medium", "long", "full", "MMMM yyyy"):
+                    assert date_filter(value, fmt) == format_date(value, fmt), (language, value, fmt)
+            assert date_filter(None) == ""
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        refresh()
+        assert date_filter(late) == "05.03.2026" and date_filter(date(2026, 3, 4), "long") == "4. März 2026"
+
+
+def test_wtforms_messages_in_the_readers_language_from_a_catalogue_loaded_once(app, monkeypatch):
+    """WTForms' own messages (and the label of a field without one, such as the CSRF token's) come
+    in the reader's language from a catalogue loaded once per process and language (issue 19), not
+    read from disk again by every request that builds a form."""
+    from babel import support
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from caseflow import i18n
+
+    class Form(FlaskForm):
+        name = StringField(validators=[DataRequired()])
+
+    loads = []
+    real = support.Translations.load
+    monkeypatch.setattr(support.Translations, "load", lambda *a, **k: loads.append(a) or real(*a, **k))
+    i18n._wtforms_catalogue.cache_clear()
+    seen = {}
+    for language in ("de", "de", "en"):
+        with app.test_request_context("/login", headers={"Accept-Language": language}):
+            refresh()
+            app.preprocess_request()
+            form = Form(meta={"csrf": False})
+            form.validate()
+            seen.setdefault(language, []).append(form.name.errors)
+    assert seen == {"de": [["Dieses Feld wird benötigt."]] * 2, "en": [["This field is required."]]}
+    assert len(loads) == 2, "one load per language, not one per request"
 
 
 def test_german_uses_one_gender_inclusive_spelling():
