@@ -59,3 +59,29 @@ def run_sql(url: str, sql: str, **params):
             return result.all() if result.returns_rows else None
     finally:
         engine.dispose()
+
+
+def query_plan(statement, parameters=None, *, avoid: tuple[str, ...] = ("seqscan",)) -> str:
+    """The plan the session's database makes for `statement` (a select, compiled with its values
+    inlined, or SQL text with `parameters`): PostgreSQL's EXPLAIN lines, SQLite's EXPLAIN QUERY PLAN
+    details. With a test's handful of rows a scan is cheapest, so on PostgreSQL the plan kinds in
+    `avoid` are switched off for this one EXPLAIN: what shows is whether an index can answer the
+    query at all. They are switched on again afterwards, so nothing later in the test's transaction
+    (nor a later test sharing it) plans differently."""
+    from caseflow.extensions import db
+
+    conn = db.session.connection()
+    if not isinstance(statement, str):
+        statement = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
+        parameters = None
+    postgres = conn.dialect.name == "postgresql"
+    if not postgres:
+        return "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                 parameters or ()))
+    for kind in avoid:
+        conn.exec_driver_sql(f"SET LOCAL enable_{kind} = off")
+    try:
+        return "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters or ()).scalars())
+    finally:
+        for kind in avoid:
+            conn.exec_driver_sql(f"RESET enable_{kind}")

@@ -23,6 +23,7 @@ from caseflow.participants.duplicates import (
 from caseflow.participants.models import Participant
 from caseflow.participants.names import duplicate_key
 from caseflow.participants.transliteration import READINGS, meet, same_transliterated_name, sounds
+from tests.databases import query_plan
 from tests.participants.conftest import valid_data
 from tests.participants.test_web import post_form, registration_form, use_english
 
@@ -171,13 +172,6 @@ def test_the_warning_says_why_in_german(client, auth, counsellor, register):
     assert "Umschrift (Englisch / Deutsch)" in html
 
 
-def _plan(stmt) -> str:
-    conn = db.session.connection()
-    compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        return "\n".join(conn.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
-    return "\n".join(str(r[-1]) for r in conn.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
 
 
 def _many_participants(org, n: int) -> None:
@@ -211,7 +205,7 @@ def test_the_candidates_come_from_the_birth_date_index(dialect, org, born, monke
     possible_duplicates(org.id, born, "Amira", "Haddad")
     monkeypatch.undo()
     assert len(statements) == 1
-    plan = _plan(statements[0])
+    plan = query_plan(statements[0])
     assert "ix_participants_organisation_id_birth_date" in plan, plan
     assert "Seq Scan" not in plan and "SCAN participants\n" not in plan + "\n", plan
 

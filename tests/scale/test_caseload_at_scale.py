@@ -17,6 +17,7 @@ from caseflow.extensions import db
 from caseflow.participants import queries
 from caseflow.participants.queries import CaseloadFilters
 from caseflow.participants.services import register_participant
+from tests.databases import query_plan
 from tests.participants.conftest import service_data
 from tests.participants.test_caseload import bulk_participants
 
@@ -40,13 +41,7 @@ def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tu
 
 
 def _plan(statement: str, parameters) -> str:
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        conn.exec_driver_sql("SET LOCAL enable_sort = off")
-        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-        return "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
-    return "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    return query_plan(statement, parameters, avoid=("seqscan", "sort", "bitmapscan"))
 
 
 @pytest.fixture
