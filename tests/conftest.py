@@ -86,6 +86,10 @@ def _clean(app) -> None:
                 conn.execute(sa.text(f'DELETE FROM "{t}"'))
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
+            elif conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+                # a test that ANALYZEd leaves no statistics behind: the next test's plans are its own
+                conn.execute(sa.text("DELETE FROM sqlite_stat1"))
+                conn.execute(sa.text("ANALYZE sqlite_schema"))  # SQLite reads its statistics again
 
 
 @pytest.fixture(autouse=True)
