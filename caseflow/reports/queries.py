@@ -8,7 +8,9 @@ at the top hide, and in one join order chosen for each planner (the placement re
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,25 +26,42 @@ from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Participant, StatusChange
 from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
+from caseflow.reports import facts
+from caseflow.reports.models import ReportFacts
 from caseflow.vocabulary import EU_MEMBER_STATES
 
 P = Participant
+F = ReportFacts
 GENDER_KEYS = ("female", "male", "non_binary")
 BREAKDOWN_KEYS = ("female", "male", "non_binary", "total")
 INACTIVE_STATUSES = ("inactive", "education_or_training")
 EMPLOYED_STATUSES = ("employed", "self_employed")
 EU_CODES = tuple(sorted(EU_MEMBER_STATES))
-LEAVING_WINDOW_DAYS = 28
+LEAVING_WINDOW_DAYS = facts.LEAVING_WINDOW_DAYS
 
 # Placement types that count as a job, an apprenticeship or self-employment for the placement rate.
 # Internships are left out: they are no employment and add no labour-market status (vocabulary.py).
-PLACED_TYPES = ("employment", "marginal_employment", "self_employment", "apprenticeship")
+PLACED_TYPES = facts.PLACED_TYPES
 
 
 # --- dialect helpers ------------------------------------------------------------------------------
 
+_DIALECT: ContextVar[str | None] = ContextVar("caseflow_reports_dialect", default=None)
+
+
 def dialect_name() -> str:
-    return db.session.get_bind().dialect.name
+    return _DIALECT.get() or db.session.get_bind().dialect.name
+
+
+@contextmanager
+def built_for(dialect: str) -> Iterator[None]:
+    """Builds the expressions for `dialect` whatever db.session is bound to (or without an app, as in
+    a migration)."""
+    token = _DIALECT.set(dialect)
+    try:
+        yield
+    finally:
+        _DIALECT.reset(token)
 
 
 def plus_days(column, days: int):
@@ -164,37 +183,34 @@ def output_conditions(rule: str) -> dict[str, Any]:
 
 def minimum_participation(min_minutes: int) -> list:
     """The ESF+ report's option (`ESF_MIN_HOURS`, `min_hours`): only participants with at least
-    `min_minutes` minutes of participation (measures/queries.py: participant_minutes); none when 0."""
-    return [participant_minutes(P) >= min_minutes] if min_minutes > 0 else []
+    `min_minutes` minutes of participation (measures/queries.py: participant_minutes, kept in
+    report_facts); none when 0. The select must join report_facts (with_facts)."""
+    return [F.minutes >= min_minutes] if min_minutes > 0 else []
+
+
+def with_facts(stmt: sa.Select) -> sa.Select:
+    """`stmt` (over participants) joined with their report facts (reports/facts.py), after bringing
+    the facts up to date with what this transaction changed so far."""
+    session = reports_session()
+    if session is db.session:
+        facts.bring_up_to_date(db.session)  # type: ignore[arg-type]  # the scoped session proxies a Session
+    return stmt.join_from(P, F, F.participant_id == P.id)
 
 
 def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None, min_minutes: int = 0):
-    """One row per participant whose final exit lies in the period, with what the result rules read:
-    the status upon leaving (the latest record dated on or before exit + 28 days, the last recorded
-    of a day winning), the latest six-month follow-up dated on or after the final exit, and whether
-    a certificate is dated from entry to exit + 28 days."""
-    sc, fu, cert = StatusChange, FollowUp, Certificate
-    leave_day = plus_days(P.exit_date, LEAVING_WINDOW_DAYS)
-    leaving_status = (sa.select(sc.status).where(sc.participant_id == P.id, sc.date <= leave_day)
-                      .order_by(sc.date.desc(), sc.id.desc()).limit(1).correlate(P).scalar_subquery())
-    latest_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "six_months",
-                                               fu.date >= P.exit_date)
-                        .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(P).scalar_subquery())
-    qualified = sa.exists().where(cert.participant_id == P.id, cert.date >= P.entry_date,
-                                  cert.date <= leave_day).correlate(P)
-    inner = (sa.select(P.id.label("id"), P.gender.label("gender"),
-                       P.labour_status_at_entry.label("entry_status"),
-                       leaving_status.label("leaving_status"),
-                       latest_follow_up.label("follow_up_id"),
-                       qualified.label("qualified"))
-             .where(*scope_conditions(organisation_id), P.status == "exited",
-                    P.exit_date.between(date_from, date_to), *minimum_participation(min_minutes))
-             # materialised: each correlated lookup runs once per participant, not once per use
-             .cte("leaving_inner").prefix_with("MATERIALIZED"))
-    fu_latest = aliased(FollowUp, name="fu_latest")
-    return (sa.select(inner, fu_latest.status.label("follow_up_status"),
-                      fu_latest.improved_situation.label("follow_up_improved"))
-            .outerjoin(fu_latest, fu_latest.id == inner.c.follow_up_id)
+    """One row per participant whose final exit lies in the period, with what the result rules read
+    (from report_facts, reports/facts.py: the status upon leaving, i.e. the latest record dated on or
+    before exit + 28 days, the last recorded of a day winning; the latest six-month follow-up dated on
+    or after the final exit; whether a certificate is dated from entry to exit + 28 days)."""
+    return (with_facts(sa.select(P.id.label("id"), P.gender.label("gender"),
+                                 P.labour_status_at_entry.label("entry_status"),
+                                 F.leaving_status.label("leaving_status"),
+                                 F.follow_up_id.label("follow_up_id"),
+                                 F.qualified.label("qualified"),
+                                 F.follow_up_status.label("follow_up_status"),
+                                 F.follow_up_improved.label("follow_up_improved")))
+            .where(*scope_conditions(organisation_id), P.status == "exited",
+                   P.exit_date.between(date_from, date_to), *minimum_participation(min_minutes))
             .subquery("leaving"))
 
 
@@ -344,11 +360,11 @@ def esf_indicators(date_from: date, date_to: date, *, rule: str, organisation_id
     scope = scope_conditions(organisation_id)
     if people is not None:
         scope.append(P.id.in_(_first_cases(_person_cases(people, min_minutes))))
+    outputs_stmt = sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
+    if people is None and min_minutes > 0:
+        outputs_stmt = with_facts(outputs_stmt).where(*minimum_participation(min_minutes))
     outputs = reports_session().execute(
-        sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
-        .where(*scope, P.entry_date.between(date_from, date_to),
-               *(minimum_participation(min_minutes) if people is None else []))
-        .group_by(P.gender)).all()
+        outputs_stmt.where(*scope, P.entry_date.between(date_from, date_to)).group_by(P.gender)).all()
     r = (leaving_subquery(date_from, date_to, organisation_id, min_minutes) if people is None
          else linked_leaving_subquery(date_from, date_to, people, min_minutes))
     results = reports_session().execute(
@@ -364,7 +380,9 @@ def esf_participants(date_from: date, date_to: date, *, rule: str, organisation_
     if indicator in OUTPUT_KEYS:
         stmt = sa.select(*columns).where(*scope_conditions(organisation_id),
                                          P.entry_date.between(date_from, date_to),
-                                         output_conditions(rule)[indicator], *minimum_participation(min_minutes))
+                                         output_conditions(rule)[indicator])
+        if min_minutes > 0:
+            stmt = with_facts(stmt).where(*minimum_participation(min_minutes))
     else:
         r = leaving_subquery(date_from, date_to, organisation_id, min_minutes)
         stmt = sa.select(*columns).join(r, r.c.id == P.id).where(result_conditions(r)[indicator])
@@ -409,14 +427,6 @@ def _filter_conditions(f: PlacementFilters) -> list:
     return conditions
 
 
-def _placed_between(start, end):
-    """A job/apprenticeship/self-employment placement starting from `start` to `end`, both included."""
-    return (sa.select(Placement.id).where(Placement.participant_id == P.id,
-                                          Placement.type.in_(PLACED_TYPES),
-                                          Placement.start_date >= start, Placement.start_date <= end)
-            .correlate(P).exists())
-
-
 def _age_band():
     return sa.case((P.age_at_entry < 18, "below_18"), (P.age_at_entry <= 29, "18_29"),
                    (P.age_at_entry <= 54, "30_54"), else_="55_plus")
@@ -426,14 +436,10 @@ def placement_base(f: PlacementFilters):
     """One row per participant active in the period (entered on or before its end, not finally
     exited before its start) within the filters, with the flags every figure counts."""
     exited = sa.and_(P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
-    placed_exit = sa.and_(exited, _placed_between(P.entry_date, plus_days(P.exit_date, LEAVING_WINDOW_DAYS)))
-    fu = FollowUp
-    follow_up_status = (sa.select(fu.status).where(fu.participant_id == P.id, fu.kind == "six_months",
-                                                   fu.date >= P.exit_date)
-                        .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(P).scalar_subquery())
+    placed_exit = sa.and_(exited, F.placed_exit)
     one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
     flag = lambda cond: sa.case((cond, one), else_=zero)  # noqa: E731
-    return (sa.select(
+    return (with_facts(sa.select(
         P.id.label("id"), P.organisation_id.label("organisation"), P.gender.label("gender"),
         _age_band().label("age_band"),
         P.nationality.label("country"),
@@ -442,7 +448,7 @@ def placement_base(f: PlacementFilters):
         flag(P.entry_date.between(f.date_from, f.date_to)).label("entered"),
         flag(exited).label("exited"),
         flag(placed_exit).label("placed_exits"),
-        sa.case((exited, follow_up_status), else_=None).label("follow_up_status"))
+        sa.case((exited, F.follow_up_status), else_=None).label("follow_up_status")))
         .where(*_filter_conditions(f), P.entry_date <= f.date_to,
                sa.or_(P.exit_date.is_(None), P.exit_date >= f.date_from))
         .cte("placement_base").prefix_with("MATERIALIZED"))
@@ -541,15 +547,8 @@ def placements_by_type(f: PlacementFilters) -> dict[str, int]:
 def first_placement_days(f: PlacementFilters) -> sa.Select:
     """Days from entry to the first job/apprenticeship/self-employment placement on or after entry,
     for participants whose first such placement started in the period."""
-    # the entry date comes along (one per participant: max of equal values), not from a second lookup
-    first = (sa.select(Placement.participant_id.label("pid"), sa.func.min(Placement.start_date).label("first"),
-                       sa.func.max(P.entry_date).label("entry"))
-             .join(P, P.id == Placement.participant_id)
-             .where(*_filter_conditions(f), Placement.type.in_(PLACED_TYPES),
-                    Placement.start_date >= P.entry_date)
-             .group_by(Placement.participant_id).subquery("first_placement"))
-    return (sa.select(days_between(first.c.first, first.c.entry).label("days"))
-            .where(first.c.first.between(f.date_from, f.date_to)))
+    return (with_facts(sa.select(days_between(F.first_placement, P.entry_date).label("days")))
+            .where(*_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
 
 
 def monthly_trend(f: PlacementFilters) -> list:
@@ -606,18 +605,19 @@ def six_month_cutoff(today: date) -> date:
     return calendar_months_before(today - timedelta(days=SIX_MONTH_GRACE_DAYS), 6)
 
 
-def completeness_flags(today: date) -> dict[str, Any]:
-    """The funder-required data checks (see services.completeness_report for the definitions)."""
-    sc, fu = StatusChange, FollowUp
+def completeness_flags(today: date, *, joined_facts: bool = False) -> dict[str, Any]:
+    """The funder-required data checks (see services.completeness_report for the definitions); the
+    history checks read report_facts where the select joins it (`joined_facts`, the report), else
+    the histories themselves (the same definitions, reports/facts.py)."""
     exited = P.status == "exited"
     four_week_window_over = P.exit_date < today - timedelta(days=LEAVING_WINDOW_DAYS + FOUR_WEEK_GRACE_DAYS)
-    status_in_window = (sa.select(sc.id).where(sc.participant_id == P.id, sc.date >= P.exit_date,
-                                               sc.date <= plus_days(P.exit_date, LEAVING_WINDOW_DAYS))
-                        .correlate(P).exists())
-    four_week_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "four_weeks",
-                                                  fu.date >= P.exit_date).correlate(P).exists())
-    six_month_follow_up = (sa.select(fu.id).where(fu.participant_id == P.id, fu.kind == "six_months",
-                                                  fu.date >= P.exit_date).correlate(P).exists())
+    if joined_facts:
+        status_in_window, four_week_follow_up, six_month_follow_up = (
+            F.status_in_window, F.four_week_follow_up, F.six_month_follow_up)
+    else:
+        status_in_window = facts.status_in_window()
+        four_week_follow_up = facts.follow_up_after_exit("four_weeks")
+        six_month_follow_up = facts.follow_up_after_exit("six_months")
     return {
         "no_isced": P.education_isced.is_(None),
         "unemployed_without_start": sa.and_(P.labour_status_at_entry == "unemployed",
@@ -631,19 +631,20 @@ def completeness_flags(today: date) -> dict[str, Any]:
 
 
 def completeness_select(organisation_id: int, today: date, issue: str | None = None) -> sa.Select:
-    flags = completeness_flags(today)
+    flags = completeness_flags(today, joined_facts=True)
     flag_columns = [sa.case((cond, sa.literal_column("1")), else_=sa.literal_column("0")).label(k) for k, cond in flags.items()]
     wanted = flags[issue] if issue else sa.or_(*flags.values())
-    return (sa.select(P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.exit_date,
-                      *flag_columns)
+    return (with_facts(sa.select(P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.exit_date,
+                                 *flag_columns))
             .where(*scope_conditions(organisation_id), P.anonymised_at.is_(None), wanted)
             .order_by(P.case_number))
 
 
 def completeness_counts(organisation_id: int, today: date) -> dict[str, int]:
-    flags = completeness_flags(today)
+    flags = completeness_flags(today, joined_facts=True)
     row = db.session.execute(
-        sa.select(count_if(sa.or_(*flags.values())).label("any"), *[count_if(c).label(k) for k, c in flags.items()])
+        with_facts(sa.select(count_if(sa.or_(*flags.values())).label("any"),
+                             *[count_if(c).label(k) for k, c in flags.items()]).select_from(P))
         .where(*scope_conditions(organisation_id), P.anonymised_at.is_(None))).one()
     return {k: int(getattr(row, k) or 0) for k in ("any", *flags)}
 

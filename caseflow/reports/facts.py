@@ -1,0 +1,355 @@
+"""The reports' per-participant facts (`report_facts`, issue 19): kept in the same transaction as
+the histories they summarise, never by a nightly batch that could drift.
+
+What the reports used to look up per participant with correlated subqueries (the status upon
+leaving, the latest six-month follow-up, the certificate, the placed exit, the first placement,
+the completeness checks, the minutes of participation) is one row per participant here. Each
+column has ONE definition, `fact_columns()`: the refresh below writes it, and the tests compare
+the table with it after random operations (tests/reports/test_report_facts.py).
+
+Maintenance, in the unit of work that changes the facts:
+- the ORM's flushes name the participants whose rows changed (`after_flush`: new, changed and
+  deleted participants, status records, placements, certificates, follow-ups, enrolments, notes,
+  attendances, attendance sessions);
+- Core writes executed through the session (the import, its undo, anonymisation) are read before
+  they run (`do_orm_execute`): the participants an INSERT's rows name, or those an UPDATE's/
+  DELETE's WHERE selects; a write whose participants cannot be told marks every participant;
+- before the commit, the named participants' rows are recomputed in one INSERT … SELECT … ON
+  CONFLICT DO UPDATE per 5,000 ids (a bulk load, `refresh_all_at_commit`: one INSERT … SELECT of
+  every participant). A rollback discards the names with the rows. A participant's deletion
+  deletes its row (ON DELETE CASCADE).
+The report queries call `bring_up_to_date()` first, so that a report read inside a unit of work
+sees that unit's own changes too.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from caseflow.measures.models import Attendance, AttendanceSession, Enrolment
+from caseflow.measures.queries import participant_minutes
+from caseflow.participants.models import Note, Participant, StatusChange
+from caseflow.placements.models import Certificate, FollowUp, Placement
+from caseflow.reports.models import ReportFacts
+
+P = Participant
+LEAVING_WINDOW_DAYS = 28
+# kept equal to queries.PLACED_TYPES (queries imports this module's table; a test checks they agree)
+PLACED_TYPES = ("employment", "marginal_employment", "self_employment", "apprenticeship")
+CHUNK = 5000
+
+_TOUCHED = "caseflow.report_facts.touched"
+_ALL = "caseflow.report_facts.all"
+_BUSY = "caseflow.report_facts.busy"
+_NEW_ABOVE = "caseflow.report_facts.new_above"
+
+
+# --- the one definition of every fact -------------------------------------------------------------
+
+def _plus_days(column, days: int):
+    from caseflow.reports.queries import plus_days
+    return plus_days(column, days)
+
+
+def leaving_status(p=P):
+    """The status upon leaving: the latest record dated on or before exit + 28 days (the last
+    recorded of a day winning)."""
+    sc = StatusChange
+    return (sa.select(sc.status).where(sc.participant_id == p.id, sc.date <= _plus_days(p.exit_date, LEAVING_WINDOW_DAYS))
+            .order_by(sc.date.desc(), sc.id.desc()).limit(1).correlate(p).scalar_subquery())
+
+
+def latest_six_month_follow_up(p=P):
+    """The id of the latest six-month follow-up dated on or after the final exit."""
+    fu = FollowUp
+    return (sa.select(fu.id).where(fu.participant_id == p.id, fu.kind == "six_months", fu.date >= p.exit_date)
+            .order_by(fu.date.desc(), fu.id.desc()).limit(1).correlate(p).scalar_subquery())
+
+
+def qualified(p=P):
+    """A certificate dated from entry to exit + 28 days."""
+    cert = Certificate
+    return sa.exists().where(cert.participant_id == p.id, cert.date >= p.entry_date,
+                             cert.date <= _plus_days(p.exit_date, LEAVING_WINDOW_DAYS)).correlate(p)
+
+
+def placed_between(start, end, p=P):
+    """A job/apprenticeship/self-employment placement starting from `start` to `end`, both included."""
+    return (sa.select(Placement.id).where(Placement.participant_id == p.id, Placement.type.in_(PLACED_TYPES),
+                                          Placement.start_date >= start, Placement.start_date <= end)
+            .correlate(p).exists())
+
+
+def placed_exit(p=P):
+    return placed_between(p.entry_date, _plus_days(p.exit_date, LEAVING_WINDOW_DAYS), p)
+
+
+def first_placement(p=P):
+    """The start of the first job/apprenticeship/self-employment placement on or after entry."""
+    return (sa.select(sa.func.min(Placement.start_date))
+            .where(Placement.participant_id == p.id, Placement.type.in_(PLACED_TYPES),
+                   Placement.start_date >= p.entry_date).correlate(p).scalar_subquery())
+
+
+def status_in_window(p=P):
+    """A status record dated from the exit date to exit + 28 days."""
+    sc = StatusChange
+    return (sa.select(sc.id).where(sc.participant_id == p.id, sc.date >= p.exit_date,
+                                   sc.date <= _plus_days(p.exit_date, LEAVING_WINDOW_DAYS))
+            .correlate(p).exists())
+
+
+def follow_up_after_exit(kind: str, p=P):
+    """A follow-up of `kind` dated on or after the exit."""
+    fu = FollowUp
+    return (sa.select(fu.id).where(fu.participant_id == p.id, fu.kind == kind, fu.date >= p.exit_date)
+            .correlate(p).exists())
+
+
+def _true_false(condition):
+    """A boolean condition as a value both databases store in a Boolean column."""
+    return sa.case((condition, sa.true()), else_=sa.false())
+
+
+def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
+    """The facts computed from the histories, one row per participant (all, or those of `ids`),
+    columns named as report_facts' columns: what the table must always equal."""
+    fu = aliased(FollowUp, name="latest_follow_up")
+    inner = sa.select(
+        P.id.label("participant_id"),
+        leaving_status().label("leaving_status"),
+        latest_six_month_follow_up().label("follow_up_id"),
+        _true_false(qualified()).label("qualified"),
+        _true_false(placed_exit()).label("placed_exit"),
+        first_placement().label("first_placement"),
+        _true_false(status_in_window()).label("status_in_window"),
+        _true_false(follow_up_after_exit("four_weeks")).label("four_week_follow_up"),
+        _true_false(follow_up_after_exit("six_months")).label("six_month_follow_up"),
+        participant_minutes(P).label("minutes"))
+    if ids is not None:
+        inner = inner.where(P.id.in_(list(ids)))
+    sub = inner.subquery("computed")
+    return (sa.select(sub.c.participant_id, sub.c.leaving_status, sub.c.follow_up_id,
+                      fu.status.label("follow_up_status"), fu.improved_situation.label("follow_up_improved"),
+                      sub.c.qualified, sub.c.placed_exit, sub.c.first_placement, sub.c.status_in_window,
+                      sub.c.four_week_follow_up, sub.c.six_month_follow_up, sub.c.minutes)
+            .outerjoin(fu, fu.id == sub.c.follow_up_id)
+            .where(sa.true()))   # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE to parse
+
+
+FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
+                "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",
+                "six_month_follow_up", "minutes")
+
+
+# --- writing the table ----------------------------------------------------------------------------
+
+def _built_for(session: Session):
+    from caseflow.reports.queries import built_for
+    return built_for(session.get_bind().dialect.name)
+
+
+def _upsert(session: Session, ids: list[int]) -> None:
+    table = ReportFacts.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    columns = ["participant_id", *FACT_COLUMNS]
+    stmt: Any = insert(table).from_select(columns, fact_select(ids))
+    stmt = stmt.on_conflict_do_update(index_elements=["participant_id"],
+                                      set_={c: stmt.excluded[c] for c in FACT_COLUMNS})
+    session.execute(stmt)
+
+
+def refresh(session: Session, ids: Iterable[int]) -> None:
+    """Recomputes the rows of these participants (those that no longer exist have none: cascade).
+
+    PostgreSQL: the participants' rows are locked first (in id order, as lock_rows does), so two
+    transactions refreshing one participant take turns and the later one computes from what the
+    earlier one committed (READ COMMITTED: each statement reads what was committed when it began).
+    Services lock the participant before its records anyway; this makes the table independent of
+    that."""
+    wanted = sorted(set(ids))
+    session.info[_BUSY] = True
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            for i in range(0, len(wanted), CHUNK):
+                session.execute(sa.select(P.id).where(P.id.in_(wanted[i:i + CHUNK])).order_by(P.id)
+                                .with_for_update())
+        with _built_for(session):
+            for i in range(0, len(wanted), CHUNK):
+                _upsert(session, wanted[i:i + CHUNK])
+    finally:
+        session.info[_BUSY] = False
+
+
+def refresh_all(session: Session) -> None:
+    """Recomputes every row in one INSERT … SELECT (the migration's backfill, bulk loads)."""
+    table = ReportFacts.__table__
+    session.info[_BUSY] = True
+    try:
+        session.execute(sa.delete(table))
+        with _built_for(session):
+            session.execute(sa.insert(table).from_select(["participant_id", *FACT_COLUMNS], fact_select()))
+    finally:
+        session.info[_BUSY] = False
+
+
+# --- which participants a unit of work touched ------------------------------------------------------
+
+def touch(session: Session, ids: Iterable[int | None]) -> None:
+    """Names participants whose facts must be recomputed before the commit."""
+    session.info.setdefault(_TOUCHED, set()).update(i for i in ids if i is not None)
+
+
+def refresh_all_at_commit(session: Session) -> None:
+    """A bulk load: recompute every participant's row once before the commit instead of by id."""
+    session.info[_ALL] = True
+
+
+def _enrolment_participants(session: Session, enrolment_ids: set[int]) -> list[int]:
+    if not enrolment_ids:
+        return []
+    return list(session.execute(sa.select(Enrolment.participant_id).where(
+        Enrolment.id.in_(sorted(enrolment_ids)))).scalars())
+
+
+def _session_participants(session: Session, session_ids: set[int]) -> list[int]:
+    if not session_ids:
+        return []
+    return list(session.execute(
+        sa.select(Enrolment.participant_id).join(Attendance, Attendance.enrolment_id == Enrolment.id)
+        .where(Attendance.session_id.in_(sorted(session_ids))).distinct()).scalars())
+
+
+_BY_PARTICIPANT = (StatusChange, Placement, Certificate, FollowUp, Enrolment, Note)
+
+
+def _objects_touched(session: Session, objects: Iterable[Any]) -> None:
+    ids: set[int] = set()
+    enrolments: set[int] = set()
+    sessions: set[int] = set()
+    for obj in objects:
+        if isinstance(obj, Participant):
+            ids.add(obj.id)
+        elif isinstance(obj, _BY_PARTICIPANT):
+            ids.add(obj.participant_id)
+            # a record moved to another participant changes both
+            history = sa.inspect(obj).attrs.participant_id.history
+            ids.update(i for i in history.deleted or () if i is not None)
+        elif isinstance(obj, Attendance):
+            enrolments.add(obj.enrolment_id)
+        elif isinstance(obj, AttendanceSession):
+            sessions.add(obj.id)
+    touch(session, ids)
+    with session.no_autoflush:
+        touch(session, _enrolment_participants(session, enrolments))
+        touch(session, _session_participants(session, sessions))
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    # a deleted session's attendances go with it (ON DELETE CASCADE): their participants are read now
+    deleted_sessions = {o.id for o in session.deleted if isinstance(o, AttendanceSession)}
+    if deleted_sessions:
+        with session.no_autoflush:
+            touch(session, _session_participants(session, deleted_sessions))
+
+
+def _after_flush(session: Session, _context) -> None:
+    _objects_touched(session, [*session.new, *session.dirty, *session.deleted])
+
+
+_WATCHED = {"participants": "id", "status_changes": "participant_id", "placements": "participant_id",
+            "certificates": "participant_id", "follow_ups": "participant_id", "enrolments": "participant_id",
+            "notes": "participant_id", "attendances": "enrolment_id", "attendance_sessions": "id"}
+# executemany UPDATEs name the row by a bound parameter of their own (imports: `pid`, demo data: `b_id`)
+_KEY_PARAMETERS = ("participant_id", "pid", "b_id", "id")
+
+
+def _do_orm_execute(state) -> None:
+    """A Core INSERT/UPDATE/DELETE on a table the facts read: its participants, before it runs."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    session = state.session
+    if session.info.get(_BUSY) or session.info.get(_ALL):
+        return
+    table = getattr(state.statement, "table", None)
+    key = _WATCHED.get(getattr(table, "name", ""))
+    if key is None:
+        return
+    params = state.parameters
+    rows = params if isinstance(params, list) else ([params] if params else [])
+    values: set[int] = set()
+    if state.is_insert:
+        if rows and all(key in r for r in rows):
+            values = {r[key] for r in rows}
+        elif table.name == "participants":
+            # new participants whose ids the database assigns: every id above today's largest
+            with session.no_autoflush:
+                largest = session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+            session.info[_NEW_ABOVE] = min(session.info.get(_NEW_ABOVE, largest), largest)
+            return
+        else:
+            refresh_all_at_commit(session)
+            return
+    elif isinstance(params, list) and len(params) > 0:
+        names = [n for n in _KEY_PARAMETERS if all(n in r for r in rows)]
+        if table.name == "participants" and names or "participant_id" in names or (key == "id" and names):
+            values = {r[names[0]] for r in rows}
+        else:
+            refresh_all_at_commit(session)
+            return
+    else:
+        where = state.statement.whereclause
+        stmt = sa.select(table.c[key])
+        if where is not None:
+            stmt = stmt.where(where)
+        with session.no_autoflush:
+            values = set(session.execute(stmt, rows[0] if rows else {}).scalars())
+    if key == "enrolment_id":
+        with session.no_autoflush:
+            values = set(_enrolment_participants(session, {v for v in values if v is not None}))
+    elif table.name == "attendance_sessions":
+        with session.no_autoflush:
+            values = set(_session_participants(session, {v for v in values if v is not None}))
+    touch(session, values)
+
+
+def bring_up_to_date(session: Session) -> None:
+    """Flushes and recomputes the rows of the participants touched so far in this transaction."""
+    if session.info.get(_BUSY):
+        return
+    session.flush()
+    everything = session.info.pop(_ALL, False)
+    ids = session.info.pop(_TOUCHED, set())
+    new_above = session.info.pop(_NEW_ABOVE, None)
+    if new_above is not None and not everything:
+        ids.update(session.execute(sa.select(P.id).where(P.id > new_above)).scalars())
+    if everything:
+        refresh_all(session)
+    elif ids:
+        refresh(session, ids)
+
+
+def _before_commit(session: Session) -> None:
+    bring_up_to_date(session)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_TOUCHED, None)
+    session.info.pop(_ALL, None)
+    session.info.pop(_NEW_ABOVE, None)
+
+
+def listen() -> None:
+    """Registers the maintenance on every ORM session (idempotent)."""
+    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
+                     ("do_orm_execute", _do_orm_execute), ("before_commit", _before_commit),
+                     ("after_rollback", _forget)):
+        if not sa.event.contains(Session, name, fn):
+            sa.event.listen(Session, name, fn)
