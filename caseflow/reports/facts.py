@@ -29,11 +29,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from caseflow.measures.models import Attendance, AttendanceSession, Enrolment
+from caseflow.measures.models import Attendance, AttendanceSession, Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Note, Participant, StatusChange
 from caseflow.placements.models import Certificate, FollowUp, Placement
 from caseflow.reports.models import ReportFacts
+from caseflow.vocabulary import MEASURE_TYPES
 
 P = Participant
 LEAVING_WINDOW_DAYS = 28
@@ -109,6 +110,25 @@ def follow_up_after_exit(kind: str, p=P):
             .correlate(p).exists())
 
 
+def age_band(p=P):
+    return sa.case((p.age_at_entry < 18, "below_18"), (p.age_at_entry <= 29, "18_29"),
+                   (p.age_at_entry <= 54, "30_54"), else_="55_plus")
+
+
+def measure_type_bit(measure_type: str) -> int:
+    """The bit of a measure type in `measure_types` (its place in the vocabulary)."""
+    return 1 << list(MEASURE_TYPES).index(measure_type)
+
+
+def measure_types(p=P):
+    """The measure types of the participant's non-cancelled enrolments, as bits (sum of distinct bits)."""
+    bit = sa.case(*((Measure.type == t, measure_type_bit(t)) for t in MEASURE_TYPES), else_=0)
+    return (sa.select(sa.func.coalesce(sa.func.sum(sa.distinct(bit)), 0))
+            .select_from(Enrolment).join(Measure, Measure.id == Enrolment.measure_id)
+            .where(Enrolment.participant_id == p.id, Enrolment.status != "cancelled")
+            .correlate(p).scalar_subquery())
+
+
 def _true_false(condition):
     """A boolean condition as a value both databases store in a Boolean column."""
     return sa.case((condition, sa.true()), else_=sa.false())
@@ -128,21 +148,31 @@ def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
         _true_false(status_in_window()).label("status_in_window"),
         _true_false(follow_up_after_exit("four_weeks")).label("four_week_follow_up"),
         _true_false(follow_up_after_exit("six_months")).label("six_month_follow_up"),
-        participant_minutes(P).label("minutes"))
+        participant_minutes(P).label("minutes"),
+        measure_types().label("measure_types"),
+        P.organisation_id.label("organisation_id"), P.counsellor_id.label("counsellor_id"),
+        _true_false(P.restricted_at.is_not(None)).label("restricted"), P.status.label("status"),
+        P.entry_date.label("entry_date"), P.exit_date.label("exit_date"), P.gender.label("gender"),
+        age_band().label("age_band"), P.nationality.label("nationality"),
+        sa.type_coerce(sa.func.coalesce(P.residence_status, "unknown"), sa.String).label("residence_status"),
+        sa.type_coerce(sa.func.coalesce(P.german_level, "unknown"), sa.String).label("german_level"))
     if ids is not None:
         inner = inner.where(P.id.in_(list(ids)))
     sub = inner.subquery("computed")
     return (sa.select(sub.c.participant_id, sub.c.leaving_status, sub.c.follow_up_id,
                       fu.status.label("follow_up_status"), fu.improved_situation.label("follow_up_improved"),
                       sub.c.qualified, sub.c.placed_exit, sub.c.first_placement, sub.c.status_in_window,
-                      sub.c.four_week_follow_up, sub.c.six_month_follow_up, sub.c.minutes)
+                      sub.c.four_week_follow_up, sub.c.six_month_follow_up, sub.c.minutes,
+                      *[sub.c[c] for c in DIMENSIONS])
             .outerjoin(fu, fu.id == sub.c.follow_up_id)
             .where(sa.true()))   # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE to parse
 
 
+DIMENSIONS = ("measure_types", "organisation_id", "counsellor_id", "restricted", "status", "entry_date", "exit_date",
+              "gender", "age_band", "nationality", "residence_status", "german_level")
 FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
                 "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",
-                "six_month_follow_up", "minutes")
+                "six_month_follow_up", "minutes", *DIMENSIONS)
 
 
 # --- writing the table ----------------------------------------------------------------------------
@@ -154,11 +184,8 @@ def _built_for(session: Session):
 
 def _upsert(session: Session, ids: list[int]) -> None:
     table = ReportFacts.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     columns = ["participant_id", *FACT_COLUMNS]
     stmt: Any = insert(table).from_select(columns, fact_select(ids))
     stmt = stmt.on_conflict_do_update(index_elements=["participant_id"],
@@ -234,22 +261,28 @@ def _objects_touched(session: Session, objects: Iterable[Any]) -> None:
     ids: set[int] = set()
     enrolments: set[int] = set()
     sessions: set[int] = set()
+    measures: set[int] = set()
     for obj in objects:
         if isinstance(obj, Participant):
             ids.add(obj.id)
         elif isinstance(obj, _BY_PARTICIPANT):
             ids.add(obj.participant_id)
             # a record moved to another participant changes both
-            history = sa.inspect(obj).attrs.participant_id.history
+            history = sa.inspect(obj).attrs.participant_id.history  # type: ignore[attr-defined]
             ids.update(i for i in history.deleted or () if i is not None)
         elif isinstance(obj, Attendance):
             enrolments.add(obj.enrolment_id)
         elif isinstance(obj, AttendanceSession):
             sessions.add(obj.id)
+        elif isinstance(obj, Measure) and sa.inspect(obj).attrs.type.history.has_changes():
+            measures.add(obj.id)
     touch(session, ids)
     with session.no_autoflush:
         touch(session, _enrolment_participants(session, enrolments))
         touch(session, _session_participants(session, sessions))
+        if measures:
+            touch(session, session.execute(sa.select(Enrolment.participant_id).where(
+                Enrolment.measure_id.in_(sorted(measures))).distinct()).scalars())
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -271,6 +304,25 @@ _WATCHED = {"participants": "id", "status_changes": "participant_id", "placement
 _KEY_PARAMETERS = ("participant_id", "pid", "b_id", "id")
 
 
+def _measure_written(state, table) -> None:
+    """A measure's type is a fact of everyone enrolled in it (a new measure has no one yet; one with
+    enrolments cannot be deleted: their foreign key refuses)."""
+    if not state.is_update:
+        return
+    written = {getattr(c, "key", c) for c in (state.statement._values or {})}  # noqa: SLF001
+    if "type" not in written:
+        return
+    if isinstance(state.parameters, list):
+        refresh_all_at_commit(state.session)
+        return
+    where = state.statement.whereclause
+    measures = sa.select(table.c.id).where(where if where is not None else sa.true())
+    with state.session.no_autoflush:
+        touch(state.session, state.session.execute(
+            sa.select(Enrolment.participant_id).where(Enrolment.measure_id.in_(measures)),
+            state.parameters or {}).scalars())
+
+
 def _do_orm_execute(state) -> None:
     """A Core INSERT/UPDATE/DELETE on a table the facts read: its participants, before it runs."""
     if not (state.is_insert or state.is_update or state.is_delete):
@@ -278,7 +330,10 @@ def _do_orm_execute(state) -> None:
     session = state.session
     if session.info.get(_BUSY) or session.info.get(_ALL):
         return
-    table = getattr(state.statement, "table", None)
+    table: Any = getattr(state.statement, "table", None)
+    if getattr(table, "name", "") == "measures":
+        _measure_written(state, table)
+        return
     key = _WATCHED.get(getattr(table, "name", ""))
     if key is None:
         return

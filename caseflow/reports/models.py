@@ -82,3 +82,22 @@ class ReportFacts(Model):
     four_week_follow_up: Mapped[bool] = mapped_column(comment="a four-week follow-up dated on or after the exit")
     six_month_follow_up: Mapped[bool] = mapped_column(comment="a six-month follow-up dated on or after the exit")
     minutes: Mapped[int] = mapped_column(comment="minutes of participation (measures/queries.py: participant_minutes)")
+    measure_types: Mapped[int] = mapped_column(
+        comment="the measure types of the non-cancelled enrolments, one bit per type in vocabulary order")
+    # copies of the participant's columns the placement report filters and groups by, so that it
+    # reads this narrow table alone (refreshed with every change of the participant)
+    organisation_id: Mapped[int] = mapped_column()
+    counsellor_id: Mapped[int | None] = mapped_column()
+    restricted: Mapped[bool] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(32))
+    entry_date: Mapped[date] = mapped_column()
+    exit_date: Mapped[date | None] = mapped_column()
+    gender: Mapped[str] = mapped_column(sa.String(32))
+    age_band: Mapped[str] = mapped_column(sa.String(32))
+    nationality: Mapped[str] = mapped_column(sa.String(9))
+    residence_status: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
+    german_level: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
+
+
+ix_report_facts_organisation = sa.Index(
+    "ix_report_facts_organisation", ReportFacts.organisation_id, ReportFacts.entry_date)

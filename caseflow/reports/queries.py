@@ -28,7 +28,7 @@ from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
 from caseflow.reports import facts
 from caseflow.reports.models import ReportFacts
-from caseflow.vocabulary import EU_MEMBER_STATES
+from caseflow.vocabulary import EU_MEMBER_STATES, MEASURE_TYPES
 
 P = Participant
 F = ReportFacts
@@ -188,12 +188,16 @@ def minimum_participation(min_minutes: int) -> list:
     return [F.minutes >= min_minutes] if min_minutes > 0 else []
 
 
-def with_facts(stmt: sa.Select) -> sa.Select:
-    """`stmt` (over participants) joined with their report facts (reports/facts.py), after bringing
-    the facts up to date with what this transaction changed so far."""
-    session = reports_session()
-    if session is db.session:
+def facts_up_to_date() -> None:
+    """Brings the report facts (reports/facts.py) up to date with what this transaction changed so
+    far (nothing to do on a read replica, which sees committed data only)."""
+    if reports_session() is db.session:
         facts.bring_up_to_date(db.session)  # type: ignore[arg-type]  # the scoped session proxies a Session
+
+
+def with_facts(stmt: sa.Select) -> sa.Select:
+    """`stmt` (over participants) joined with their report facts."""
+    facts_up_to_date()
     return stmt.join_from(P, F, F.participant_id == P.id)
 
 
@@ -427,30 +431,43 @@ def _filter_conditions(f: PlacementFilters) -> list:
     return conditions
 
 
-def _age_band():
-    return sa.case((P.age_at_entry < 18, "below_18"), (P.age_at_entry <= 29, "18_29"),
-                   (P.age_at_entry <= 54, "30_54"), else_="55_plus")
+def _fact_filter_conditions(f: PlacementFilters) -> list:
+    """_filter_conditions on the participants' copies in report_facts."""
+    conditions: list[sa.ColumnElement[bool]] = [sa.not_(F.restricted)]
+    if f.organisation_id is not None:
+        conditions.append(F.organisation_id == f.organisation_id)
+    if f.counsellor_id is not None:
+        conditions.append(F.counsellor_id == f.counsellor_id)
+    if f.measure_type is not None:
+        conditions.append(F.measure_types.op("&")(facts.measure_type_bit(f.measure_type)) != 0)
+    if f.measure_id is not None:
+        conditions.append(sa.select(Enrolment.id).where(Enrolment.participant_id == F.participant_id,
+                                                        Enrolment.status != "cancelled",
+                                                        Enrolment.measure_id == f.measure_id)
+                          .correlate(F).exists())
+    return conditions
 
 
 def placement_base(f: PlacementFilters):
     """One row per participant active in the period (entered on or before its end, not finally
-    exited before its start) within the filters, with the flags every figure counts."""
-    exited = sa.and_(P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
+    exited before its start) within the filters, with the flags every figure counts: from
+    report_facts alone (the participant's columns are copied there)."""
+    facts_up_to_date()
+    exited = sa.and_(F.status == "exited", F.exit_date.between(f.date_from, f.date_to))
     placed_exit = sa.and_(exited, F.placed_exit)
     one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
     flag = lambda cond: sa.case((cond, one), else_=zero)  # noqa: E731
-    return (with_facts(sa.select(
-        P.id.label("id"), P.organisation_id.label("organisation"), P.gender.label("gender"),
-        _age_band().label("age_band"),
-        P.nationality.label("country"),
-        sa.func.coalesce(P.residence_status, "unknown").label("residence_status"),
-        sa.func.coalesce(P.german_level, "unknown").label("german_level"),
-        flag(P.entry_date.between(f.date_from, f.date_to)).label("entered"),
+    return (sa.select(
+        F.participant_id.label("id"), F.organisation_id.label("organisation"), F.gender.label("gender"),
+        F.age_band.label("age_band"), F.nationality.label("country"),
+        F.residence_status.label("residence_status"), F.german_level.label("german_level"),
+        F.measure_types.label("measure_types"),
+        flag(F.entry_date.between(f.date_from, f.date_to)).label("entered"),
         flag(exited).label("exited"),
         flag(placed_exit).label("placed_exits"),
-        sa.case((exited, F.follow_up_status), else_=None).label("follow_up_status")))
-        .where(*_filter_conditions(f), P.entry_date <= f.date_to,
-               sa.or_(P.exit_date.is_(None), P.exit_date >= f.date_from))
+        sa.case((exited, F.follow_up_status), else_=None).label("follow_up_status"))
+        .where(*_fact_filter_conditions(f), F.entry_date <= f.date_to,
+               sa.or_(F.exit_date.is_(None), F.exit_date >= f.date_from))
         .cte("placement_base").prefix_with("MATERIALIZED"))
 
 
@@ -508,24 +525,19 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
                          .group_by(key))
             continue
         if dim == "measure_type":
-            # the distinct (participant, measure type) pairs of non-cancelled enrolments, joined to
-            # the participant rows: a participant counts once in each type they were enrolled in
-            all_pairs = (sa.select(Enrolment.participant_id.label("pid"), Measure.type.label("measure_type"))
-                         .join(Measure, Measure.id == Enrolment.measure_id)
-                         .where(Enrolment.status != "cancelled").distinct())
-            if dialect_name() == "postgresql":
-                # only the enrolments of the participant rows (hash join): a third faster than all
-                # pairs merged with them, for one organisation and for all; inlined (used once)
-                pairs = all_pairs.join(base, base.c.id == Enrolment.participant_id).cte("enrolled_types")
-            else:
-                # SQLite has no hash join: all pairs once, from the covering index in participant
-                # order, is faster than probing the enrolments for every participant row
-                pairs = all_pairs.cte("enrolled_types").prefix_with("MATERIALIZED")
-            parts.append(sa.select(_text("measure_type").label("dimension"),
-                                   sa.cast(pairs.c.measure_type, sa.String).label("key"), *_group_columns(base),
+            # a participant counts once in each type they were enrolled in (non-cancelled): the
+            # participant rows grouped by their set of types (a few hundred sets at most), each set
+            # counted in every type it holds
+            sets = (sa.select(base.c.measure_types.label("types"), *_group_columns(base))
+                    .group_by(base.c.measure_types).cte("placement_type_sets"))
+            types = sa.union_all(*[sa.select(_text(t).label("key"),
+                                             sa.literal_column(str(facts.measure_type_bit(t)), sa.Integer).label("bit"))
+                                   for t in MEASURE_TYPES]).subquery("measure_type_bits")
+            parts.append(sa.select(_text("measure_type").label("dimension"), sa.cast(types.c.key, sa.String).label("key"),
+                                   *[sa.func.sum(sets.c[m]).label(m) for m in GROUP_METRICS],
                                    _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-                         .select_from(pairs).join(base, base.c.id == pairs.c.pid)
-                         .group_by(pairs.c.measure_type))
+                         .select_from(sets).join(types, sets.c.types.op("&")(types.c.bit) != 0)
+                         .group_by(types.c.key))
             continue
         key = sa.cast(base.c[dim], sa.String)
         parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
@@ -547,8 +559,9 @@ def placements_by_type(f: PlacementFilters) -> dict[str, int]:
 def first_placement_days(f: PlacementFilters) -> sa.Select:
     """Days from entry to the first job/apprenticeship/self-employment placement on or after entry,
     for participants whose first such placement started in the period."""
-    return (with_facts(sa.select(days_between(F.first_placement, P.entry_date).label("days")))
-            .where(*_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
+    facts_up_to_date()
+    return (sa.select(days_between(F.first_placement, F.entry_date).label("days"))
+            .where(*_fact_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
 
 
 def monthly_trend(f: PlacementFilters) -> list:

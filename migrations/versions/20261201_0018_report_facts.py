@@ -6,7 +6,9 @@ Create Date: 2026-12-01 00:40:00
 
 Issue 19 (reports at 1,000,000 participants): `report_facts` holds one row per participant with the
 results of the reports' per-participant look-ups (status upon leaving, latest six-month follow-up,
-qualification, placed exit, first placement, the completeness checks, minutes of participation),
+qualification, placed exit, first placement, the completeness checks, minutes of participation,
+the measure types enrolled in) and copies of the participant's columns the placement report filters
+and groups by (so that it reads this narrow table alone; indexed by organisation and entry date),
 maintained in the same transaction as the histories (caseflow/reports/facts.py). Deleted with the
 participant (ON DELETE CASCADE). The upgrade fills it from the histories in one INSERT … SELECT with
 the application's own definitions (the same function the running application refreshes with), so
@@ -38,9 +40,22 @@ def upgrade() -> None:
     sa.Column('four_week_follow_up', sa.Boolean(), nullable=False, comment='a four-week follow-up dated on or after the exit'),
     sa.Column('six_month_follow_up', sa.Boolean(), nullable=False, comment='a six-month follow-up dated on or after the exit'),
     sa.Column('minutes', sa.Integer(), nullable=False, comment='minutes of participation (measures/queries.py: participant_minutes)'),
+    sa.Column('measure_types', sa.Integer(), nullable=False, comment='the measure types of the non-cancelled enrolments, one bit per type in vocabulary order'),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('counsellor_id', sa.Integer(), nullable=True),
+    sa.Column('restricted', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('entry_date', sa.Date(), nullable=False),
+    sa.Column('exit_date', sa.Date(), nullable=True),
+    sa.Column('gender', sa.String(length=32), nullable=False),
+    sa.Column('age_band', sa.String(length=32), nullable=False),
+    sa.Column('nationality', sa.String(length=9), nullable=False),
+    sa.Column('residence_status', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
+    sa.Column('german_level', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_report_facts_participant_id_participants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('participant_id', name=op.f('pk_report_facts'))
     )
+    op.create_index('ix_report_facts_organisation', 'report_facts', ['organisation_id', 'entry_date'], unique=False)
     _backfill()
 
 
@@ -60,4 +75,5 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_report_facts_organisation', table_name='report_facts')
     op.drop_table('report_facts')
