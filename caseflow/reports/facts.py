@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, aliased
 from caseflow.measures.models import Attendance, AttendanceSession, Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Note, Participant, StatusChange
+from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
 from caseflow.reports.models import ReportFacts
 from caseflow.vocabulary import MEASURE_TYPES
@@ -129,6 +130,18 @@ def measure_types(p=P):
             .correlate(p).scalar_subquery())
 
 
+def participant_checks(p=P) -> dict[str, Any]:
+    """The data-completeness checks on the participant's own columns (reports/services.py:
+    completeness_report has the definitions)."""
+    return {
+        "no_isced": p.education_isced.is_(None),
+        "unemployed_without_start": sa.and_(p.labour_status_at_entry == "unemployed", p.unemployed_since.is_(None)),
+        # not missing data but shown separately (issue 18): the person declined a sensitive question,
+        # which the ESF+ report cannot tell from "no"
+        "declined_answer": sa.or_(*(getattr(p, f) == "declined" for f in ANSWER_FIELDS)),
+    }
+
+
 def _true_false(condition):
     """A boolean condition as a value both databases store in a Boolean column."""
     return sa.case((condition, sa.true()), else_=sa.false())
@@ -155,7 +168,9 @@ def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
         P.entry_date.label("entry_date"), P.exit_date.label("exit_date"), P.gender.label("gender"),
         age_band().label("age_band"), P.nationality.label("nationality"),
         sa.type_coerce(sa.func.coalesce(P.residence_status, "unknown"), sa.String).label("residence_status"),
-        sa.type_coerce(sa.func.coalesce(P.german_level, "unknown"), sa.String).label("german_level"))
+        sa.type_coerce(sa.func.coalesce(P.german_level, "unknown"), sa.String).label("german_level"),
+        _true_false(P.anonymised_at.is_not(None)).label("anonymised"),
+        *[_true_false(check).label(name) for name, check in participant_checks().items()])
     if ids is not None:
         inner = inner.where(P.id.in_(list(ids)))
     sub = inner.subquery("computed")
@@ -169,7 +184,8 @@ def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
 
 
 DIMENSIONS = ("measure_types", "organisation_id", "counsellor_id", "restricted", "status", "entry_date", "exit_date",
-              "gender", "age_band", "nationality", "residence_status", "german_level")
+              "gender", "age_band", "nationality", "residence_status", "german_level", "anonymised", "no_isced",
+              "unemployed_without_start", "declined_answer")
 FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
                 "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",
                 "six_month_follow_up", "minutes", *DIMENSIONS)

@@ -97,6 +97,11 @@ class ReportFacts(Model):
     nationality: Mapped[str] = mapped_column(sa.String(9))
     residence_status: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
     german_level: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
+    # the data-completeness report's checks on the participant's own columns (facts.participant_checks)
+    anonymised: Mapped[bool] = mapped_column()
+    no_isced: Mapped[bool] = mapped_column()
+    unemployed_without_start: Mapped[bool] = mapped_column()
+    declined_answer: Mapped[bool] = mapped_column()
 
 
 ix_report_facts_organisation = sa.Index(

@@ -8,7 +8,8 @@ Issue 19 (reports at 1,000,000 participants): `report_facts` holds one row per p
 results of the reports' per-participant look-ups (status upon leaving, latest six-month follow-up,
 qualification, placed exit, first placement, the completeness checks, minutes of participation,
 the measure types enrolled in) and copies of the participant's columns the placement report filters
-and groups by (so that it reads this narrow table alone; indexed by organisation and entry date),
+and groups by, and the data-completeness checks on the participant's own columns (so that those
+reports read this narrow table alone; indexed by organisation and entry date),
 maintained in the same transaction as the histories (caseflow/reports/facts.py). Deleted with the
 participant (ON DELETE CASCADE). The upgrade fills it from the histories in one INSERT … SELECT with
 the application's own definitions (the same function the running application refreshes with), so
@@ -52,6 +53,10 @@ def upgrade() -> None:
     sa.Column('nationality', sa.String(length=9), nullable=False),
     sa.Column('residence_status', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
     sa.Column('german_level', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
+    sa.Column('anonymised', sa.Boolean(), nullable=False),
+    sa.Column('no_isced', sa.Boolean(), nullable=False),
+    sa.Column('unemployed_without_start', sa.Boolean(), nullable=False),
+    sa.Column('declined_answer', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_report_facts_participant_id_participants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('participant_id', name=op.f('pk_report_facts'))
     )
