@@ -51,6 +51,11 @@ _NEW_ABOVE = "caseflow.report_facts.new_above"
 
 # --- the one definition of every fact -------------------------------------------------------------
 
+def long_term_unemployed(rule: str):
+    from caseflow.reports.queries import long_term_unemployed
+    return long_term_unemployed(rule)
+
+
 def _plus_days(column, days: int):
     from caseflow.reports.queries import plus_days
     return plus_days(column, days)
@@ -169,6 +174,11 @@ def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
         age_band().label("age_band"), P.nationality.label("nationality"),
         sa.type_coerce(sa.func.coalesce(P.residence_status, "unknown"), sa.String).label("residence_status"),
         sa.type_coerce(sa.func.coalesce(P.german_level, "unknown"), sa.String).label("german_level"),
+        P.labour_status_at_entry.label("labour_status_at_entry"), P.age_at_entry.label("age_at_entry"),
+        P.education_isced.label("education_isced"), P.disability.label("disability"),
+        P.foreign_background.label("foreign_background"), P.minority.label("minority"), P.homeless.label("homeless"),
+        _true_false(long_term_unemployed("eu")).label("long_term_unemployed_eu"),
+        _true_false(long_term_unemployed("de")).label("long_term_unemployed_de"),
         _true_false(P.anonymised_at.is_not(None)).label("anonymised"),
         *[_true_false(check).label(name) for name, check in participant_checks().items()])
     if ids is not None:
@@ -184,7 +194,9 @@ def fact_select(ids: Iterable[int] | None = None) -> sa.Select:
 
 
 DIMENSIONS = ("measure_types", "organisation_id", "counsellor_id", "restricted", "status", "entry_date", "exit_date",
-              "gender", "age_band", "nationality", "residence_status", "german_level", "anonymised", "no_isced",
+              "gender", "age_band", "nationality", "residence_status", "german_level", "labour_status_at_entry",
+              "age_at_entry", "education_isced", "disability", "foreign_background", "minority", "homeless",
+              "long_term_unemployed_eu", "long_term_unemployed_de", "anonymised", "no_isced",
               "unemployed_without_start", "declined_answer")
 FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
                 "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",

@@ -158,26 +158,37 @@ def long_term_unemployed(rule: str):
     return sa.and_(base, since < limit)
 
 
-def output_conditions(rule: str) -> dict[str, Any]:
-    status = P.labour_status_at_entry
+def output_conditions(rule: str, src: Any = P) -> dict[str, Any]:
+    """The output indicators over the participants (`src` P), or over report_facts (`src` F), which
+    holds copies of the columns read here and the long-term-unemployment rules' results."""
+    status = src.labour_status_at_entry
+    ltu = long_term_unemployed(rule) if src is P else getattr(F, f"long_term_unemployed_{rule}")
     return {
         "total": sa.true(),
         "unemployed": status == "unemployed",
-        "long_term_unemployed": long_term_unemployed(rule),
+        "long_term_unemployed": ltu,
         "inactive": status.in_(INACTIVE_STATUSES),
         "employed": status.in_(EMPLOYED_STATUSES),
-        "below_18": P.age_at_entry < 18,
-        "age_18_29": P.age_at_entry.between(18, 29),
-        "age_55_plus": P.age_at_entry >= 55,
-        "isced_0_2": P.education_isced.between(0, 2),
-        "isced_3_4": P.education_isced.between(3, 4),
-        "isced_5_8": P.education_isced.between(5, 8),
-        "disability": P.disability == "yes",
-        "third_country_national": P.nationality.not_in(EU_CODES),
-        "foreign_background": P.foreign_background == "yes",
-        "minority": P.minority == "yes",
-        "homeless": P.homeless == "yes",
+        "below_18": src.age_at_entry < 18,
+        "age_18_29": src.age_at_entry.between(18, 29),
+        "age_55_plus": src.age_at_entry >= 55,
+        "isced_0_2": src.education_isced.between(0, 2),
+        "isced_3_4": src.education_isced.between(3, 4),
+        "isced_5_8": src.education_isced.between(5, 8),
+        "disability": src.disability == "yes",
+        "third_country_national": src.nationality.not_in(EU_CODES),
+        "foreign_background": src.foreign_background == "yes",
+        "minority": src.minority == "yes",
+        "homeless": src.homeless == "yes",
     }
+
+
+def fact_scope(organisation_id: int | None) -> list:
+    """scope_conditions on report_facts' copies."""
+    conditions: list[sa.ColumnElement[bool]] = [sa.not_(F.restricted)]
+    if organisation_id is not None:
+        conditions.append(F.organisation_id == organisation_id)
+    return conditions
 
 
 def minimum_participation(min_minutes: int) -> list:
@@ -201,19 +212,20 @@ def with_facts(stmt: sa.Select) -> sa.Select:
 
 
 def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None, min_minutes: int = 0):
-    """One row per participant whose final exit lies in the period, with what the result rules read
-    (from report_facts, reports/facts.py: the status upon leaving, i.e. the latest record dated on or
-    before exit + 28 days, the last recorded of a day winning; the latest six-month follow-up dated on
-    or after the final exit; whether a certificate is dated from entry to exit + 28 days)."""
-    return (with_facts(sa.select(P.id.label("id"), P.gender.label("gender"),
-                                 P.labour_status_at_entry.label("entry_status"),
-                                 F.leaving_status.label("leaving_status"),
-                                 F.follow_up_id.label("follow_up_id"),
-                                 F.qualified.label("qualified"),
-                                 F.follow_up_status.label("follow_up_status"),
-                                 F.follow_up_improved.label("follow_up_improved")))
-            .where(*scope_conditions(organisation_id), P.status == "exited",
-                   P.exit_date.between(date_from, date_to), *minimum_participation(min_minutes))
+    """One row per participant whose final exit lies in the period, with what the result rules read,
+    from report_facts alone (reports/facts.py: the status upon leaving, i.e. the latest record dated
+    on or before exit + 28 days, the last recorded of a day winning; the latest six-month follow-up
+    dated on or after the final exit; whether a certificate is dated from entry to exit + 28 days)."""
+    facts_up_to_date()
+    return (sa.select(F.participant_id.label("id"), F.gender.label("gender"),
+                      F.labour_status_at_entry.label("entry_status"),
+                      F.leaving_status.label("leaving_status"),
+                      F.follow_up_id.label("follow_up_id"),
+                      F.qualified.label("qualified"),
+                      F.follow_up_status.label("follow_up_status"),
+                      F.follow_up_improved.label("follow_up_improved"))
+            .where(*fact_scope(organisation_id), F.status == "exited",
+                   F.exit_date.between(date_from, date_to), *minimum_participation(min_minutes))
             .subquery("leaving"))
 
 
@@ -359,15 +371,19 @@ def esf_indicators(date_from: date, date_to: date, *, rule: str, organisation_id
     with `min_minutes`, only participants with at least that participation; `people` (a
     partnership's linked cases, see above): each person counted once, with the participation of all
     their cases."""
-    conditions = output_conditions(rule)
-    scope = scope_conditions(organisation_id)
-    if people is not None:
-        scope.append(P.id.in_(_first_cases(_person_cases(people, min_minutes))))
-    outputs_stmt = sa.select(P.gender, *[count_if(c).label(k) for k, c in conditions.items()])
-    if people is None and min_minutes > 0:
-        outputs_stmt = with_facts(outputs_stmt).where(*minimum_participation(min_minutes))
-    outputs = reports_session().execute(
-        outputs_stmt.where(*scope, P.entry_date.between(date_from, date_to)).group_by(P.gender)).all()
+    if people is None:
+        # from report_facts alone (copies of the participant's columns)
+        facts_up_to_date()
+        outputs_stmt = (sa.select(F.gender, *[count_if(c).label(k) for k, c in output_conditions(rule, F).items()])
+                        .where(*fact_scope(organisation_id), F.entry_date.between(date_from, date_to),
+                               *minimum_participation(min_minutes))
+                        .group_by(F.gender))
+    else:
+        outputs_stmt = (sa.select(P.gender, *[count_if(c).label(k) for k, c in output_conditions(rule).items()])
+                        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to),
+                               P.id.in_(_first_cases(_person_cases(people, min_minutes))))
+                        .group_by(P.gender))
+    outputs = reports_session().execute(outputs_stmt).all()
     r = (leaving_subquery(date_from, date_to, organisation_id, min_minutes) if people is None
          else linked_leaving_subquery(date_from, date_to, people, min_minutes))
     results = reports_session().execute(
@@ -433,9 +449,7 @@ def _filter_conditions(f: PlacementFilters) -> list:
 
 def _fact_filter_conditions(f: PlacementFilters) -> list:
     """_filter_conditions on the participants' copies in report_facts."""
-    conditions: list[sa.ColumnElement[bool]] = [sa.not_(F.restricted)]
-    if f.organisation_id is not None:
-        conditions.append(F.organisation_id == f.organisation_id)
+    conditions = fact_scope(f.organisation_id)
     if f.counsellor_id is not None:
         conditions.append(F.counsellor_id == f.counsellor_id)
     if f.measure_type is not None:

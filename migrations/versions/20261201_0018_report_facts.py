@@ -8,7 +8,7 @@ Issue 19 (reports at 1,000,000 participants): `report_facts` holds one row per p
 results of the reports' per-participant look-ups (status upon leaving, latest six-month follow-up,
 qualification, placed exit, first placement, the completeness checks, minutes of participation,
 the measure types enrolled in) and copies of the participant's columns the placement report filters
-and groups by, and the data-completeness checks on the participant's own columns (so that those
+and groups by, the ESF+ outputs' characteristics at entry, and the data-completeness checks on the participant's own columns (so that those
 reports read this narrow table alone; indexed by organisation and entry date),
 maintained in the same transaction as the histories (caseflow/reports/facts.py). Deleted with the
 participant (ON DELETE CASCADE). The upgrade fills it from the histories in one INSERT … SELECT with
@@ -53,6 +53,15 @@ def upgrade() -> None:
     sa.Column('nationality', sa.String(length=9), nullable=False),
     sa.Column('residence_status', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
     sa.Column('german_level', sa.String(length=32), nullable=False, comment="'unknown' where not recorded"),
+    sa.Column('labour_status_at_entry', sa.String(length=32), nullable=False),
+    sa.Column('age_at_entry', sa.Integer(), nullable=False),
+    sa.Column('education_isced', sa.Integer(), nullable=True),
+    sa.Column('disability', sa.String(length=8), nullable=False),
+    sa.Column('foreign_background', sa.String(length=8), nullable=False),
+    sa.Column('minority', sa.String(length=8), nullable=False),
+    sa.Column('homeless', sa.String(length=8), nullable=False),
+    sa.Column('long_term_unemployed_eu', sa.Boolean(), nullable=False),
+    sa.Column('long_term_unemployed_de', sa.Boolean(), nullable=False),
     sa.Column('anonymised', sa.Boolean(), nullable=False),
     sa.Column('no_isced', sa.Boolean(), nullable=False),
     sa.Column('unemployed_without_start', sa.Boolean(), nullable=False),
