@@ -188,3 +188,11 @@ def test_a_report_read_inside_a_unit_of_work_sees_its_changes(org, counsellor, t
                                         "start_date": date(2024, 7, 1)}, actor=counsellor)
         figures = q.esf_indicators(date(2024, 1, 1), date(2024, 12, 31), rule="eu", organisation_id=org.id)
         assert figures["results"]["employed_upon_leaving"]["total"] == 1
+
+
+def test_demo_data_leaves_the_facts_filled():
+    from caseflow.demo import generate
+    generate(participants=60, seed=19, today=date.today())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts)) == 60
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts).where(ReportFacts.placed_exit))
+    assert_facts_equal_the_plain_query()
