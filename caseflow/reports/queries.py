@@ -569,14 +569,22 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
     return session.execute(sa.union_all(*parts)).all()
 
 
-def placements_by_type(f: PlacementFilters) -> dict[str, int]:
-    """Placements starting in the period, of participants within the filters, by type."""
-    rows = reports_session().execute(
-        sa.select(Placement.type, sa.func.count())
+def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:
+    """(type, start date, n) of the placements starting in the period, of participants within the
+    filters: what placements_by_type and monthly_trend sum, read in one join (a few thousand rows)."""
+    return [(t, day, int(n)) for t, day, n in reports_session().execute(
+        sa.select(Placement.type, Placement.start_date, sa.func.count())
         .join(P, P.id == Placement.participant_id)
         .where(*_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
-        .group_by(Placement.type)).all()
-    return {t: int(n) for t, n in rows}
+        .group_by(Placement.type, Placement.start_date))]
+
+
+def placements_by_type(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> dict[str, int]:
+    """Placements starting in the period, of participants within the filters, by type."""
+    out: dict[str, int] = {}
+    for t, _day, n in placement_starts(f) if starts is None else starts:
+        out[t] = out.get(t, 0) + n
+    return out
 
 
 def first_placement_days(f: PlacementFilters) -> sa.Select:
@@ -587,9 +595,10 @@ def first_placement_days(f: PlacementFilters) -> sa.Select:
             .where(*_fact_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
 
 
-def monthly_trend(f: PlacementFilters) -> list:
+def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> list:
     """Per month of the period: entries, final exits, placement starts (job/apprenticeship/
-    self-employment) within the filters, as (metric, 'YYYY-MM', n) rows.
+    self-employment) within the filters, as (metric, 'YYYY-MM', n) rows; the placements from
+    `starts` (placement_starts) where the caller has them already.
 
     Grouped by day in SQL (the date indexes deliver the rows in that order, so no sort of 100,000
     rows by a computed month) and summed to months here: a few thousand rows at most."""
@@ -599,16 +608,13 @@ def monthly_trend(f: PlacementFilters) -> list:
     exited = (sa.select(_text("exited").label("metric"), P.exit_date.label("day"), sa.func.count().label("n"))
               .where(*conditions, P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
               .group_by(P.exit_date))
-    placed = (sa.select(_text("placements").label("metric"), Placement.start_date.label("day"),
-                        sa.func.count().label("n"))
-              .join(P, P.id == Placement.participant_id)
-              .where(*conditions, Placement.type.in_(PLACED_TYPES),
-                     Placement.start_date.between(f.date_from, f.date_to))
-              .group_by(Placement.start_date))
+    days = [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+    days += [("placements", day, n) for t, day, n in (placement_starts(f) if starts is None else starts)
+             if t in PLACED_TYPES]
     months: dict[tuple[str, str], int] = {}
-    for metric, day, n in reports_session().execute(sa.union_all(entered, exited, placed)):
+    for metric, day, n in days:
         key = (metric, str(day)[:7])
-        months[key] = months.get(key, 0) + int(n)
+        months[key] = months.get(key, 0) + n
     return [(metric, month, n) for (metric, month), n in sorted(months.items())]
 
 
