@@ -1,10 +1,14 @@
-"""The reports' SQL: every figure is computed in the database (grouped selects with FILTER sums,
-correlated subqueries on the indexed histories), never by loading participants into Python.
+"""The reports' SQL: every figure is computed in the database (grouped selects with FILTER sums),
+never by loading participants into Python.
 
-The ESF+ rules are those of docs/esf-indicators.md; each rule is one SQL expression
-below, used both for the counts and for the drill-down list behind a count, so the two can never
+The ESF+, placement and completeness reports read `report_facts` (reports/facts.py): per
+participant, what the rules look up in the histories (the status upon leaving, the latest six-month
+follow-up, …) and copies of the participant's columns they filter and group by, kept in the same
+transaction as the histories; a partnership's report still reads the participants and histories.
+The ESF+ rules are those of docs/esf-indicators.md; each rule is one SQL expression below or in
+facts.py, used both for the counts and for the drill-down list behind a count, so the two can never
 disagree. SQLite (3.30+) and PostgreSQL differ in date arithmetic, which the small dialect helpers
-at the top hide, and in one join order chosen for each planner (the placement report's measure types).
+at the top hide.
 """
 from __future__ import annotations
 
