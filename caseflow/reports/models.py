@@ -116,3 +116,10 @@ class ReportFacts(Model):
 
 ix_report_facts_organisation = sa.Index(
     "ix_report_facts_organisation", ReportFacts.organisation_id, ReportFacts.entry_date)
+
+# The median days to the first placement: the participants with one, with every column the query
+# filters by, from the index alone (0.11 s → 0.01 s for one organisation at 1M participants).
+ix_report_facts_first_placement = sa.Index(
+    "ix_report_facts_first_placement", ReportFacts.organisation_id, ReportFacts.first_placement,
+    ReportFacts.entry_date, ReportFacts.restricted, ReportFacts.counsellor_id, ReportFacts.measure_types,
+    postgresql_where=ReportFacts.first_placement.is_not(None), sqlite_where=ReportFacts.first_placement.is_not(None))

@@ -73,6 +73,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('participant_id', name=op.f('pk_report_facts'))
     )
     op.create_index('ix_report_facts_organisation', 'report_facts', ['organisation_id', 'entry_date'], unique=False)
+    op.create_index('ix_report_facts_first_placement', 'report_facts',
+                    ['organisation_id', 'first_placement', 'entry_date', 'restricted', 'counsellor_id', 'measure_types'],
+                    unique=False, postgresql_where=sa.text('first_placement IS NOT NULL'),
+                    sqlite_where=sa.text('first_placement IS NOT NULL'))
     _backfill()
 
 
@@ -92,5 +96,6 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_report_facts_first_placement', table_name='report_facts')
     op.drop_index('ix_report_facts_organisation', table_name='report_facts')
     op.drop_table('report_facts')
