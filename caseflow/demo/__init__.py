@@ -28,6 +28,7 @@ from caseflow.measures import demo as measures_demo
 from caseflow.participants import demo as participants_demo
 from caseflow.placements import demo as placements_demo
 from caseflow.privacy import demo as privacy_demo
+from caseflow.reports import facts
 
 __all__ = ["COUNSELLOR_NAMES", "DEMO_PASSWORD", "ORGANISATIONS", "TEAM_LEAD_NAMES", "DemoContext", "generate",
            "STEPS"]
@@ -38,7 +39,9 @@ STEPS = (participants_demo.generate, measures_demo.generate, placements_demo.gen
 
 def generate(*, participants: int, seed: int, organisation=None, today: date | None = None) -> DemoContext:
     ctx = DemoContext(rng=random.Random(seed), participants=participants, today=today or date.today())
-    with unit_of_work(), _search_index_built_after_the_load():
+    with unit_of_work() as session, _search_index_built_after_the_load():
+        # bulk Core inserts: the report facts are computed once for everyone before the commit
+        facts.refresh_all_at_commit(session)
         accounts_demo.generate_staff(ctx, organisation)
         for step in STEPS:
             step(ctx)

@@ -57,6 +57,11 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
     "placements": {"employer_name": KEEP, "job_title": KEEP, "occupation": KEEP, "country": AS_IS},
     "certificates": {"title": KEEP, "issuing_body": KEEP},
     "audit_entries": {"action": AS_IS, "object_type": AS_IS, "address": AS_IS, "changes": AUDIT},
+    # derived from the participant's codes and histories in the same transaction (reports/facts.py):
+    # codes only, recomputed from the anonymised participant when the anonymisation commits
+    "report_facts": {name: AS_IS for name in (
+        "leaving_status", "follow_up_status", "status", "gender", "age_band", "nationality", "residence_status",
+        "german_level", "labour_status_at_entry", "disability", "foreign_background", "minority", "homeless")},
 }
 
 # Tables of shared records that a participant's rows refer to: checked for the person's identifiers.

@@ -1,4 +1,6 @@
-"""Indexes the reports need on other domains' tables (no tables of their own).
+"""Indexes the reports need on other domains' tables, and the reports' one table of their own:
+`report_facts`, per participant what the reports would otherwise look up in the histories
+(caseflow/reports/facts.py computes and maintains it).
 
 The report queries read a handful of columns of every participant in a period. These covering
 indexes hold exactly those columns, so SQLite and PostgreSQL answer from the index alone instead
@@ -8,8 +10,12 @@ caseflow/models.py for Alembic).
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
+from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import Model
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import Participant as P
 from caseflow.placements.models import FollowUp, Placement
@@ -50,3 +56,70 @@ ix_follow_ups_report = sa.Index(
 # The measure types a participant was enrolled in (non-cancelled enrolments), from the index alone.
 ix_enrolments_report = sa.Index(
     "ix_enrolments_report", Enrolment.participant_id, Enrolment.measure_id, Enrolment.status)
+
+
+class ReportFacts(Model):
+    """Per participant, the results of the reports' per-participant look-ups in the histories, kept
+    in the same transaction as the facts they summarise (caseflow/reports/facts.py, which also holds
+    the one definition of each column). Every column is a function of the participant's own rows;
+    the exit-based ones are NULL/false while the participant has no exit date."""
+    __tablename__ = "report_facts"
+
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"),
+                                                primary_key=True, autoincrement=False)
+    leaving_status: Mapped[str | None] = mapped_column(
+        sa.String(32), comment="the status upon leaving: latest status record dated on or before exit + 28 days")
+    follow_up_id: Mapped[int | None] = mapped_column(
+        comment="the latest six-month follow-up dated on or after the exit (no foreign key: refreshed with it)")
+    follow_up_status: Mapped[str | None] = mapped_column(sa.String(32))
+    follow_up_improved: Mapped[bool | None] = mapped_column()
+    qualified: Mapped[bool] = mapped_column(comment="a certificate dated from entry to exit + 28 days")
+    placed_exit: Mapped[bool] = mapped_column(
+        comment="a job/apprenticeship/self-employment placement starting from entry to exit + 28 days")
+    first_placement: Mapped[date | None] = mapped_column(
+        comment="start of the first job/apprenticeship/self-employment placement on or after entry")
+    status_in_window: Mapped[bool] = mapped_column(comment="a status record dated from exit to exit + 28 days")
+    four_week_follow_up: Mapped[bool] = mapped_column(comment="a four-week follow-up dated on or after the exit")
+    six_month_follow_up: Mapped[bool] = mapped_column(comment="a six-month follow-up dated on or after the exit")
+    minutes: Mapped[int] = mapped_column(comment="minutes of participation (measures/queries.py: participant_minutes)")
+    measure_types: Mapped[int] = mapped_column(
+        comment="the measure types of the non-cancelled enrolments, one bit per type in vocabulary order")
+    # copies of the participant's columns the placement report filters and groups by, so that it
+    # reads this narrow table alone (refreshed with every change of the participant)
+    organisation_id: Mapped[int] = mapped_column()
+    counsellor_id: Mapped[int | None] = mapped_column()
+    restricted: Mapped[bool] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(32))
+    entry_date: Mapped[date] = mapped_column()
+    exit_date: Mapped[date | None] = mapped_column()
+    gender: Mapped[str] = mapped_column(sa.String(32))
+    age_band: Mapped[str] = mapped_column(sa.String(32))
+    nationality: Mapped[str] = mapped_column(sa.String(9))
+    residence_status: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
+    german_level: Mapped[str] = mapped_column(sa.String(32), comment="'unknown' where not recorded")
+    # the ESF+ outputs' characteristics at entry, and the long-term unemployment rules' results
+    labour_status_at_entry: Mapped[str] = mapped_column(sa.String(32))
+    age_at_entry: Mapped[int] = mapped_column()
+    education_isced: Mapped[int | None] = mapped_column()
+    disability: Mapped[str] = mapped_column(sa.String(8))
+    foreign_background: Mapped[str] = mapped_column(sa.String(8))
+    minority: Mapped[str] = mapped_column(sa.String(8))
+    homeless: Mapped[str] = mapped_column(sa.String(8))
+    long_term_unemployed_eu: Mapped[bool] = mapped_column()
+    long_term_unemployed_de: Mapped[bool] = mapped_column()
+    # the data-completeness report's checks on the participant's own columns (facts.participant_checks)
+    anonymised: Mapped[bool] = mapped_column()
+    no_isced: Mapped[bool] = mapped_column()
+    unemployed_without_start: Mapped[bool] = mapped_column()
+    declined_answer: Mapped[bool] = mapped_column()
+
+
+ix_report_facts_organisation = sa.Index(
+    "ix_report_facts_organisation", ReportFacts.organisation_id, ReportFacts.entry_date)
+
+# The median days to the first placement: the participants with one, with every column the query
+# filters by, from the index alone (0.11 s → 0.01 s for one organisation at 1M participants).
+ix_report_facts_first_placement = sa.Index(
+    "ix_report_facts_first_placement", ReportFacts.organisation_id, ReportFacts.first_placement,
+    ReportFacts.entry_date, ReportFacts.restricted, ReportFacts.counsellor_id, ReportFacts.measure_types,
+    postgresql_where=ReportFacts.first_placement.is_not(None), sqlite_where=ReportFacts.first_placement.is_not(None))

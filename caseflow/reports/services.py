@@ -359,11 +359,12 @@ def placement_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
 
     trend = {m: {"month": m, "entered": 0, "exited": 0, "placements": 0}
              for m in _months(filters.date_from, filters.date_to)}
-    for metric, month, n in q.monthly_trend(filters):
+    starts = q.placement_starts(filters)
+    for metric, month, n in q.monthly_trend(filters, starts):
         if month in trend:
             trend[month][metric] = int(n)
 
-    by_type = q.placements_by_type(filters)
+    by_type = q.placements_by_type(filters, starts)
     return {
         "from": filters.date_from, "to": filters.date_to,
         "filters": {"organisation_id": filters.organisation_id, "counsellor_id": filters.counsellor_id,
