@@ -1,7 +1,7 @@
 """caseload and search indexes: names in the reader's collation, nationalities in use, search by organisation
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-01 00:40:00
 
 Issue 19. Since issue 15 the caseload sorts names by collation.sort_key() (Çelik between C and D),
@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0019'
-down_revision: str | Sequence[str] | None = '0017'
+down_revision: str | Sequence[str] | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
