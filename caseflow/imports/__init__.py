@@ -20,7 +20,23 @@ def init_app(app: Flask) -> None:
     commands create: caseflow/cli.py registers the privacy commands before the domains' own)."""
     from caseflow import api as api_v1
     from caseflow.imports import api, cli, views
+    from caseflow.privacy import anonymisation
 
     app.register_blueprint(views.bp)
     api_v1.include(app, api)
     cli.register(app)
+    if _forget_external_id not in anonymisation.ERASERS:
+        anonymisation.ERASERS.append(_forget_external_id)
+
+
+def _forget_external_id(participant) -> None:
+    """Anonymisation: the programme's own number of the case goes with its link. It points into the
+    programme's spreadsheets, i.e. back to the person; and scrubbed to "[removed]" like other text,
+    a second anonymised case of the organisation collided with the first on the unique
+    (organisation, external id). A later import of the same row finds no case and makes a new one,
+    as it did for an anonymised case before."""
+    import sqlalchemy as sa
+
+    from caseflow.extensions import db
+    from caseflow.imports.models import ImportedParticipant
+    db.session.execute(sa.delete(ImportedParticipant).where(ImportedParticipant.participant_id == participant.id))

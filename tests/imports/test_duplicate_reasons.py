@@ -171,3 +171,24 @@ def test_a_batch_checked_before_the_reasons_still_shows(client, auth, team_lead,
     auth.login(team_lead)
     page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
     assert f'href="/participants/{registered.id}"' in page.split('id="duplicates"')[1]
+
+
+def test_two_imported_cases_of_an_organisation_can_be_anonymised(team_lead):
+    """Anonymisation removes the programme's own number with its link: scrubbed to "[removed]", the
+    second anonymised case collided with the first on the unique (organisation, external id)."""
+    from caseflow.imports.models import ImportedParticipant
+    from caseflow.privacy.services import anonymise_participant
+    run(xlsx({"participants": [person("P-1", first_name="Yusuf", last_name="Nasser", date_of_birth=date(1985, 2, 3)),
+                               person("P-2", first_name="Lina", last_name="Saleh", date_of_birth=date(1995, 1, 9))]}),
+        team_lead, dry_run=False)
+    ids = db.session.scalars(sa.select(ImportedParticipant.participant_id).order_by(ImportedParticipant.id)).all()
+    assert len(ids) == 2
+    for pid in ids:
+        anonymise_participant(pid, "retention", actor=team_lead)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportedParticipant)) == 0
+    assert all(db.session.get(Participant, pid).anonymised_at is not None for pid in ids)
+    # the same rows again make new cases: nothing of the anonymised ones comes back
+    batch = run(xlsx({"participants": [person("P-1", first_name="Yusuf", last_name="Nasser",
+                                              date_of_birth=date(1985, 2, 3))]}), team_lead, dry_run=False)
+    assert batch.counts["errors"] == 0
+    assert db.session.get(Participant, ids[0]).last_name is None
