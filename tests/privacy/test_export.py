@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.participants.models import Note
+from caseflow.privacy.export import DERIVED_TABLES
 from caseflow.privacy.tables import CONTENT_TABLES, linked_tables
 from tests.privacy.conftest import FIRST, NOTE_TEXT, REVISION_TEXT, WITNESS, make_full_participant
 
@@ -31,8 +32,10 @@ def test_every_table_about_a_participant_is_in_the_export(full_participant, team
     expected = tables_referencing_participants()
     assert {t.name for t in linked_tables()} == expected
     data = api_as(team_lead).get(f"/participants/{full_participant.id}/export").json
-    # File content (documents' encrypted chunks) is exported as files (the ZIP), not as rows.
-    assert set(data["records"]) == expected - CONTENT_TABLES
+    # File content (documents' encrypted chunks) is exported as files (the ZIP), not as rows; the
+    # reports' derived copies (codes computed from the rows shown) are left out.
+    assert {"report_facts"} == DERIVED_TABLES
+    assert set(data["records"]) == expected - CONTENT_TABLES - DERIVED_TABLES
     # The fixture put at least one row in each of them, and each came back.
     empty = {name for name, rows in data["records"].items() if not rows}
     assert empty == set(), f"no rows exported for {empty}"
