@@ -85,3 +85,12 @@ def query_plan(statement, parameters=None, *, avoid: tuple[str, ...] = ("seqscan
     finally:
         for kind in avoid:
             conn.exec_driver_sql(f"RESET enable_{kind}")
+
+
+def table_names(url: str) -> set[str]:
+    """The tables of the database at `url`, read on a connection of its own."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -4,22 +4,13 @@ TEST_DATABASE_URL names a server (a database of its own is created there and dro
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
 from caseflow.extensions import db
-from tests.databases import alembic_config
+from tests.databases import alembic_config, table_names
 
 _config = alembic_config
-
-
-def _tables(url: str) -> set[str]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def test_one_head():
@@ -32,13 +23,13 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database):
     model_tables = set(db.metadata.tables)
 
     command.upgrade(cfg, "head")
-    assert model_tables <= _tables(empty_database)
+    assert model_tables <= table_names(empty_database)
 
     command.downgrade(cfg, "base")
-    assert _tables(empty_database) <= {"alembic_version"}
+    assert table_names(empty_database) <= {"alembic_version"}
 
     command.upgrade(cfg, "head")
-    assert model_tables <= _tables(empty_database)
+    assert model_tables <= table_names(empty_database)
 
 
 @pytest.mark.filterwarnings(

@@ -3,19 +3,9 @@ there, with the application's own definitions; down drops it (derived data, noth
 fills it again. On SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import command
 
-from tests.databases import alembic_config, run_sql
-
-
-def _tables(url: str) -> set[str]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
+from tests.databases import alembic_config, run_sql, table_names
 
 FACTS = ("SELECT leaving_status, follow_up_status, qualified, placed_exit, six_month_follow_up, minutes, "
          "organisation_id, status, exit_date, age_band, residence_status, long_term_unemployed_eu, no_isced "
@@ -59,6 +49,6 @@ def test_up_fills_the_facts_down_drops_them_up_again(empty_database):
     assert rows() == expected
 
     command.downgrade(cfg, "0017")
-    assert "report_facts" not in _tables(url)
+    assert "report_facts" not in table_names(url)
     command.upgrade(cfg, "head")
     assert rows() == expected
