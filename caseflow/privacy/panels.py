@@ -2,24 +2,8 @@
 the links to consents, export, restriction and anonymisation."""
 from __future__ import annotations
 
-import functools
-
-import sqlalchemy as sa
-
-from caseflow.extensions import db
 from caseflow.privacy.models import Consent
-from caseflow.privacy.services import consent_status
-
-
-@functools.cache
-def _consents_statement() -> sa.Select:
-    """The participant's consents (bound parameter `participant_id`): built once per process, as
-    every case file reads them for its header (issue 19)."""
-    return sa.select(Consent).where(Consent.participant_id == sa.bindparam("participant_id"))
-
-
-def _consents_of(participant) -> list[Consent]:
-    return list(db.session.scalars(_consents_statement(), {"participant_id": participant.id}))
+from caseflow.privacy.services import consent_status, consents_of
 
 
 def withdrawn_consents(consents: list[Consent]) -> dict[str, Consent]:
@@ -33,7 +17,7 @@ def withdrawn_consents(consents: list[Consent]) -> dict[str, Consent]:
 
 
 def data_protection_panel(participant, actor):
-    consents = _consents_of(participant)
+    consents = consents_of(participant)
     # The case file passes `participant` to every panel itself.
     return {"consent_status": consent_status(consents), "withdrawn_consents": withdrawn_consents(consents),
             "may_lead": getattr(actor, "role", None) == "team_lead"}
@@ -50,7 +34,7 @@ def consent_summary(participant):
 
     if participant.anonymised_at is not None:
         return []
-    consents = _consents_of(participant)
+    consents = consents_of(participant)
     status = consent_status(consents)
     given = status.get("case_management")
     special = status.get("special_categories")

@@ -16,6 +16,7 @@ Decisions taken here (see also the record of processing page):
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -184,9 +185,16 @@ def withdraw_consent(consent_id: int, withdrawn_on: date | None, *, actor) -> Co
     return consent
 
 
+@functools.cache
+def _consents_statement() -> sa.Select:
+    """A participant's consents, newest first (bound parameter `participant_id`): built once per
+    process, as every case file reads them for its header (issue 19)."""
+    return (sa.select(Consent).where(Consent.participant_id == sa.bindparam("participant_id"))
+            .order_by(Consent.given_on.desc(), Consent.id.desc()))
+
+
 def consents_of(participant) -> list[Consent]:
-    return list(db.session.scalars(sa.select(Consent).where(Consent.participant_id == participant.id)
-                                   .order_by(Consent.given_on.desc(), Consent.id.desc())))
+    return list(db.session.scalars(_consents_statement(), {"participant_id": participant.id}))
 
 
 def consent_status(consents: list[Consent]) -> dict[str, Consent | None]:
