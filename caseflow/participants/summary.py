@@ -3,6 +3,7 @@ file (status, counsellor, current measure, next task, last contact, consent, pho
 number of queries."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -45,7 +46,12 @@ class CaseSummary:
         return ((today or date.today()) - since).days
 
 
-def _build_summary_statement() -> sa.Select:
+@functools.cache
+def _summary_statement_for(_part: object) -> sa.Select:
+    """The header's statement for the caseload's registered measures part (`_part`, read by
+    queries._current_measure; each create_app registers its own): the statement is the same for
+    every case file, so it is built once per process, and SQLAlchemy keeps its cache key on it:
+    building it and computing that key took about a millisecond of every case file view (issue 19)."""
     counsellor = (sa.select(User.name).where(User.id == Participant.counsellor_id)
                   .correlate(Participant).scalar_subquery())
     return (sa.select(queries._current_measure().label("current_measure"),
@@ -54,20 +60,9 @@ def _build_summary_statement() -> sa.Select:
             .select_from(Participant).where(Participant.id == sa.bindparam("participant_id")))
 
 
-# (the caseload part it was built with, the statement): the statement is the same for every case
-# file, so it is built once per process, and SQLAlchemy keeps its cache key on it: building it and
-# computing that key took about a millisecond of every case file view (issue 19). Rebuilt when
-# another measures part is registered (each create_app registers its own).
-_summary_statement: tuple[object, sa.Select] | None = None
-
-
 def summary_statement() -> sa.Select:
     """The header's statement, with the bound parameter `participant_id`."""
-    global _summary_statement
-    part = queries._caseload_measures
-    if _summary_statement is None or _summary_statement[0] is not part:
-        _summary_statement = (part, _build_summary_statement())
-    return _summary_statement[1]
+    return _summary_statement_for(queries._caseload_measures)
 
 
 def case_summary(participant: Participant) -> CaseSummary:
