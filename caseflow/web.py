@@ -103,6 +103,13 @@ def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, ses
 TOTAL_CAP = 10_000
 
 
+def capped(counted: int, *, at_least: int = 0, cap: int | None = None) -> tuple[int, bool]:
+    """(total, capped) for `counted` rows: exact up to max(`cap`, `at_least`), beyond that this
+    bound and True ("more than …"). The one rule of every list's total."""
+    bound = max(TOTAL_CAP if cap is None else cap, at_least)
+    return (bound, True) if counted > bound else (counted, False)
+
+
 def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=None) -> tuple[int, bool]:
     """(total, capped) of a select: the exact number of its rows when it is at most
     max(`cap`, `at_least`), otherwise that bound and True ("more than …"). Counting stops after
@@ -116,7 +123,7 @@ def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=Non
         counted_rows = counted_rows.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
     counted = int(session.scalar(sa.select(sa.func.count()).select_from(
         counted_rows.limit(bound + 1).subquery())) or 0)
-    return (bound, True) if counted > bound else (counted, False)
+    return capped(counted, at_least=at_least, cap=cap)
 
 
 def rows_and_capped_total(stmt, page: int, per_page: int, *, scalars: bool = False,

@@ -126,6 +126,5 @@ def ranked_page(stmt: sa.Select, query: str | None, *, page: int, per_page: int,
     if not rows:  # nothing matched, or a page past the end: count as every list does
         total, capped = web.capped_total(stmt.with_only_columns(Participant.id), at_least=page * per_page)
         return [], total, capped
-    bound = max(web.TOTAL_CAP, page * per_page)
-    counted = rows[0].matches
-    return [row.id for row in rows], (bound if counted > bound else counted), counted > bound
+    total, capped = web.capped(rows[0].matches, at_least=page * per_page)
+    return [row.id for row in rows], total, capped
