@@ -12,6 +12,7 @@ from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for
 from caseflow.participants.views import case_file_section_url
+from caseflow.participants.vocabulary import ANSWERS
 from caseflow.partnerships import services, sharing
 from caseflow.partnerships.forms import (
     AcceptForm,
@@ -114,7 +115,7 @@ def _render_referral(referral, accept_form=None, decline_form=None, status=200, 
     return render_template(
         "partnerships/referral.html", referral=referral, incoming=incoming, packet=packet, measure=measure,
         names=services.organisation_names({referral.from_organisation_id, referral.to_organisation_id}),
-        statuses=REFERRAL_STATUSES, labour_statuses=LABOUR_STATUSES, genders=GENDERS,
+        statuses=REFERRAL_STATUSES, labour_statuses=LABOUR_STATUSES, answers=ANSWERS, genders=GENDERS,
         placement_types=PLACEMENT_TYPES, candidates=candidates,
         placements=[] if incoming else services.placement_outcome(referral),
         accept_form=accept_form or AcceptForm(formdata=None).setup(),
@@ -244,7 +245,7 @@ def _render_partner_enrolment(enrolment, attendance_form=None, outcome_form=None
     from caseflow.measures.services import attendance_rates
     return render_template(
         "partnerships/partner_enrolment.html", enrolment=enrolment, packet=packet, statuses=ENROLMENT_STATUSES,
-        labour_statuses=LABOUR_STATUSES, rate=attendance_rates([enrolment.id]).get(enrolment.id),
+        labour_statuses=LABOUR_STATUSES, answers=ANSWERS, rate=attendance_rates([enrolment.id]).get(enrolment.id),
         attendance_form=attendance_form or PartnerAttendanceForm(formdata=None), outcome_form=outcome_form), status
 
 
