@@ -162,7 +162,9 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         # (search.ranked_page), then the page's columns for those ids only.
         ids, total, capped = ranked_page(base, filters.q, page=page, per_page=per_page,
                                          then=[*names, Participant.id], descending=filters.descending)
-        base = base.where(Participant.id.in_(ids))
+        # the page's rows by id, still through the visibility rule; not through the search and the
+        # filters again (on SQLite the search's MATCH would find every match once more)
+        base = visible_participants(actor).where(Participant.id.in_(ids))
     else:
         total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
 
