@@ -52,8 +52,11 @@ def no_contact(today: date, days: int, contact: sa.ColumnElement | None = None) 
 
 def completeness_gap(today: date) -> sa.ColumnElement:
     """Any of the funder-required data checks of the completeness report fails."""
-    from caseflow.reports.queries import completeness_flags
-    return sa.or_(*completeness_flags(today).values())
+    from caseflow.reports.models import ReportFacts
+    from caseflow.reports.queries import completeness_flags, facts_up_to_date
+    facts_up_to_date()
+    return (sa.exists().where(ReportFacts.participant_id == P.id, sa.or_(*completeness_flags(today).values()))
+            .correlate(P))
 
 
 def casework_scope(organisation_id: int | None = None) -> list[sa.ColumnElement]:

@@ -629,29 +629,18 @@ def six_month_cutoff(today: date) -> date:
     return calendar_months_before(today - timedelta(days=SIX_MONTH_GRACE_DAYS), 6)
 
 
-def completeness_flags(today: date, *, facts_only: bool = False) -> dict[str, Any]:
-    """The funder-required data checks (see services.completeness_report for the definitions). Over
-    the participants and their histories (the board's signals), or with `facts_only` over
-    report_facts alone, where each check's parts are stored (the report: one narrow table)."""
-    if facts_only:
-        exited, exit_date = F.status == "exited", F.exit_date
-        status_in_window, four_week_follow_up, six_month_follow_up = (
-            F.status_in_window, F.four_week_follow_up, F.six_month_follow_up)
-        checks = {"no_isced": F.no_isced, "unemployed_without_start": F.unemployed_without_start,
-                  "declined_answer": F.declined_answer}
-    else:
-        exited, exit_date = P.status == "exited", P.exit_date
-        status_in_window = facts.status_in_window()
-        four_week_follow_up = facts.follow_up_after_exit("four_weeks")
-        six_month_follow_up = facts.follow_up_after_exit("six_months")
-        checks = facts.participant_checks()
+def completeness_flags(today: date) -> dict[str, Any]:
+    """The funder-required data checks (see services.completeness_report for the definitions), over
+    report_facts, where each check's parts are stored (reports/facts.py defines them): the report
+    and the board's signals read one narrow row per participant."""
+    exited, exit_date = F.status == "exited", F.exit_date
     four_week_window_over = exit_date < today - timedelta(days=LEAVING_WINDOW_DAYS + FOUR_WEEK_GRACE_DAYS)
     return {
-        "no_isced": checks["no_isced"],
-        "unemployed_without_start": checks["unemployed_without_start"],
-        "no_four_week_status": sa.and_(exited, four_week_window_over, ~status_in_window, ~four_week_follow_up),
-        "follow_up_overdue": sa.and_(exited, exit_date < six_month_cutoff(today), ~six_month_follow_up),
-        "declined_answer": checks["declined_answer"],
+        "no_isced": F.no_isced,
+        "unemployed_without_start": F.unemployed_without_start,
+        "no_four_week_status": sa.and_(exited, four_week_window_over, ~F.status_in_window, ~F.four_week_follow_up),
+        "follow_up_overdue": sa.and_(exited, exit_date < six_month_cutoff(today), ~F.six_month_follow_up),
+        "declined_answer": F.declined_answer,
     }
 
 
@@ -661,7 +650,7 @@ def _completeness_scope(organisation_id: int) -> list:
 
 
 def completeness_select(organisation_id: int, today: date, issue: str | None = None) -> sa.Select:
-    flags = completeness_flags(today, facts_only=True)
+    flags = completeness_flags(today)
     flag_columns = [sa.case((cond, sa.literal_column("1")), else_=sa.literal_column("0")).label(k) for k, cond in flags.items()]
     wanted = flags[issue] if issue else sa.or_(*flags.values())
     return (with_facts(sa.select(P.id, P.case_number, P.first_name, P.last_name, P.anonymised_at, P.exit_date,
@@ -671,7 +660,7 @@ def completeness_select(organisation_id: int, today: date, issue: str | None = N
 
 
 def completeness_counts(organisation_id: int, today: date) -> dict[str, int]:
-    flags = completeness_flags(today, facts_only=True)
+    flags = completeness_flags(today)
     facts_up_to_date()
     row = db.session.execute(
         sa.select(count_if(sa.or_(*flags.values())).label("any"), *[count_if(c).label(k) for k, c in flags.items()])
