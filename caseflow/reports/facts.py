@@ -4,7 +4,7 @@ the histories they summarise, never by a nightly batch that could drift.
 What the reports used to look up per participant with correlated subqueries (the status upon
 leaving, the latest six-month follow-up, the certificate, the placed exit, the first placement,
 the completeness checks, the minutes of participation) is one row per participant here. Each
-column has ONE definition, `fact_columns()`: the refresh below writes it, and the tests compare
+column has ONE definition, in `fact_select()`: the refresh below writes it, and the tests compare
 the table with it after random operations (tests/reports/test_report_facts.py).
 
 Maintenance, in the unit of work that changes the facts:
@@ -39,7 +39,7 @@ from caseflow.vocabulary import MEASURE_TYPES
 
 P = Participant
 LEAVING_WINDOW_DAYS = 28
-# kept equal to queries.PLACED_TYPES (queries imports this module's table; a test checks they agree)
+# the placed types and the leaving window of every report (reports/queries.py takes them from here)
 PLACED_TYPES = ("employment", "marginal_employment", "self_employment", "apprenticeship")
 CHUNK = 5000
 

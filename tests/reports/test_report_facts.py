@@ -60,10 +60,6 @@ def assert_facts_equal_the_plain_query() -> None:
     assert table == plain
 
 
-def test_the_placed_types_are_the_reports_own():
-    assert facts.PLACED_TYPES == q.PLACED_TYPES and facts.LEAVING_WINDOW_DAYS == q.LEAVING_WINDOW_DAYS
-
-
 def test_facts_equal_the_plain_query_after_random_operations(org, counsellor, team_lead):
     rng = random.Random(19)
     today = date.today()
