@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from caseflow.accounts.models import Organisation
 from caseflow.database import reports_session
 from caseflow.extensions import db
-from caseflow.measures.models import Enrolment
+from caseflow.measures.models import Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Participant, StatusChange
 from caseflow.placements.models import Certificate, FollowUp, Placement
@@ -427,8 +427,29 @@ class PlacementFilters:
     measure_id: int | None = None
 
 
+def _filter_conditions(f: PlacementFilters) -> list:
+    """The placement report's filters over the participants, for the groupings by day (placement
+    starts, monthly entries and exits): those read the participants' covering date indexes
+    (ix_participants_report_*), which report_facts lacks; moved onto report_facts they took a fifth
+    longer at 100,000 participants (placement report 125 → 160 ms). The rest of the report:
+    _fact_filter_conditions, the same filters on report_facts."""
+    conditions = scope_conditions(f.organisation_id)
+    if f.counsellor_id is not None:
+        conditions.append(P.counsellor_id == f.counsellor_id)
+    if f.measure_type is not None or f.measure_id is not None:
+        enrolled = sa.select(Enrolment.id).where(Enrolment.participant_id == P.id,
+                                                 Enrolment.status != "cancelled")
+        if f.measure_id is not None:
+            enrolled = enrolled.where(Enrolment.measure_id == f.measure_id)
+        if f.measure_type is not None:
+            enrolled = enrolled.join(Measure, Measure.id == Enrolment.measure_id).where(
+                Measure.type == f.measure_type)
+        conditions.append(enrolled.correlate(P).exists())
+    return conditions
+
+
 def _fact_filter_conditions(f: PlacementFilters) -> list:
-    """The placement report's filters, on the participants' copies in report_facts."""
+    """_filter_conditions on the participants' copies in report_facts."""
     conditions = fact_scope(f.organisation_id)
     if f.counsellor_id is not None:
         conditions.append(F.counsellor_id == f.counsellor_id)
@@ -552,11 +573,10 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
 def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:
     """(type, start date, n) of the placements starting in the period, of participants within the
     filters: what placements_by_type and monthly_trend sum, read in one join (a few thousand rows)."""
-    facts_up_to_date()
     return [(t, day, int(n)) for t, day, n in reports_session().execute(
         sa.select(Placement.type, Placement.start_date, sa.func.count())
-        .join(F, F.participant_id == Placement.participant_id)
-        .where(*_fact_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
+        .join(P, P.id == Placement.participant_id)
+        .where(*_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
         .group_by(Placement.type, Placement.start_date))]
 
 
@@ -583,13 +603,12 @@ def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | Non
 
     Grouped by day in SQL (the date indexes deliver the rows in that order, so no sort of 100,000
     rows by a computed month) and summed to months here: a few thousand rows at most."""
-    facts_up_to_date()
-    conditions = _fact_filter_conditions(f)
-    entered = (sa.select(_text("entered").label("metric"), F.entry_date.label("day"), sa.func.count().label("n"))
-               .where(*conditions, F.entry_date.between(f.date_from, f.date_to)).group_by(F.entry_date))
-    exited = (sa.select(_text("exited").label("metric"), F.exit_date.label("day"), sa.func.count().label("n"))
-              .where(*conditions, F.status == "exited", F.exit_date.between(f.date_from, f.date_to))
-              .group_by(F.exit_date))
+    conditions = _filter_conditions(f)
+    entered = (sa.select(_text("entered").label("metric"), P.entry_date.label("day"), sa.func.count().label("n"))
+               .where(*conditions, P.entry_date.between(f.date_from, f.date_to)).group_by(P.entry_date))
+    exited = (sa.select(_text("exited").label("metric"), P.exit_date.label("day"), sa.func.count().label("n"))
+              .where(*conditions, P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
+              .group_by(P.exit_date))
     days = [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
     days += [("placements", day, n) for t, day, n in (placement_starts(f) if starts is None else starts)
              if t in PLACED_TYPES]
