@@ -599,20 +599,38 @@ def first_placement_days(f: PlacementFilters) -> sa.Select:
             .where(*_fact_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
 
 
+def entries_and_exits_by_day(f: PlacementFilters, *, on_facts: bool) -> list[tuple[str, date, int]]:
+    """('entered' or 'exited', day, n) within the filters: from report_facts' copies, or from the
+    participants themselves (the same figures: tests/reports/test_report_placements.py)."""
+    source: Any
+    if on_facts:
+        facts_up_to_date()
+        source, conditions = F, _fact_filter_conditions(f)
+    else:
+        source, conditions = P, _filter_conditions(f)
+    entered = (sa.select(_text("entered").label("metric"), source.entry_date.label("day"), sa.func.count().label("n"))
+               .where(*conditions, source.entry_date.between(f.date_from, f.date_to)).group_by(source.entry_date))
+    exited = (sa.select(_text("exited").label("metric"), source.exit_date.label("day"), sa.func.count().label("n"))
+              .where(*conditions, source.status == "exited", source.exit_date.between(f.date_from, f.date_to))
+              .group_by(source.exit_date))
+    return [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+
+
 def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> list:
     """Per month of the period: entries, final exits, placement starts (job/apprenticeship/
     self-employment) within the filters, as (metric, 'YYYY-MM', n) rows; the placements from
     `starts` (placement_starts) where the caller has them already.
 
     Grouped by day in SQL (the date indexes deliver the rows in that order, so no sort of 100,000
-    rows by a computed month) and summed to months here: a few thousand rows at most."""
-    conditions = _filter_conditions(f)
-    entered = (sa.select(_text("entered").label("metric"), P.entry_date.label("day"), sa.func.count().label("n"))
-               .where(*conditions, P.entry_date.between(f.date_from, f.date_to)).group_by(P.entry_date))
-    exited = (sa.select(_text("exited").label("metric"), P.exit_date.label("day"), sa.func.count().label("n"))
-              .where(*conditions, P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
-              .group_by(P.exit_date))
-    days = [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+    rows by a computed month) and summed to months here: a few thousand rows at most.
+
+    Read from the participants' covering date indexes (see _filter_conditions), except for one
+    organisation on PostgreSQL: there ix_report_facts_organisation holds the organisation's rows in
+    entry date order with every column needed (its INCLUDE), one range of it instead of every
+    participant's entry of the date indexes (at 1M participants, 333,000 of them: 0.19 → 0.13 s
+    under load; for all organisations the date indexes stay faster, 0.36 against 0.44 s)."""
+    on_facts = dialect_name() == "postgresql" and f.organisation_id is not None
+    days = entries_and_exits_by_day(f, on_facts=on_facts)
     days += [("placements", day, n) for t, day, n in (placement_starts(f) if starts is None else starts)
              if t in PLACED_TYPES]
     months: dict[tuple[str, str], int] = {}
