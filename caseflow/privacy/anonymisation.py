@@ -62,6 +62,7 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
     "report_facts": {name: AS_IS for name in (
         "leaving_status", "follow_up_status", "status", "gender", "age_band", "nationality", "residence_status",
         "german_level", "labour_status_at_entry", "disability", "foreign_background", "minority", "homeless")},
+    "report_placements": {"type": AS_IS},
 }
 
 # Tables of shared records that a participant's rows refer to: checked for the person's identifiers.

@@ -28,7 +28,7 @@ LEFT_OUT = {
 # Tables left out whole: copies derived for the reports (reports/facts.py), computed entirely from
 # the participant's row and records that the export shows in full; they add nothing the person
 # could read (codes and flags) and are removed with the case (ON DELETE CASCADE).
-DERIVED_TABLES = {"report_facts"}
+DERIVED_TABLES = {"report_facts", "report_placements"}
 # Referenced objects shown by a readable label next to their id.
 LABELS = {"users": "name", "measures": "title", "employers": "name", "organisations": "name"}
 

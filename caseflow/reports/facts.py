@@ -1,11 +1,15 @@
-"""The reports' per-participant facts (`report_facts`, issue 19): kept in the same transaction as
-the histories they summarise, never by a nightly batch that could drift.
+"""The reports' per-participant facts (`report_facts`, issue 19) and per-placement copies
+(`report_placements`): kept in the same transaction as the histories they summarise, never by a
+nightly batch that could drift.
 
 What the reports used to look up per participant with correlated subqueries (the status upon
 leaving, the latest six-month follow-up, the certificate, the placed exit, the first placement,
 the completeness checks, the minutes of participation) is one row per participant here. Each
 column has ONE definition, in `fact_select()`: the refresh below writes it, and the tests compare
-the table with it after random operations (tests/reports/test_report_facts.py).
+the table with it after random operations (tests/reports/test_report_facts.py). The same holds for
+`report_placements`, one row per placement with the participant's columns the placement report
+filters by (`placement_fact_select()`), so that one organisation's placement starts are read without
+joining every placement to the participants.
 
 Maintenance, in the unit of work that changes the facts:
 - the ORM's flushes name the participants whose rows changed (`after_flush`: new, changed and
@@ -15,9 +19,10 @@ Maintenance, in the unit of work that changes the facts:
   they run (`do_orm_execute`): the participants an INSERT's rows name, or those an UPDATE's/
   DELETE's WHERE selects; a write whose participants cannot be told marks every participant;
 - before the commit, the named participants' rows are recomputed in one INSERT … SELECT … ON
-  CONFLICT DO UPDATE per 5,000 ids (a bulk load, `refresh_all_at_commit`: one INSERT … SELECT of
-  every participant). A rollback discards the names with the rows. A participant's deletion
-  deletes its row (ON DELETE CASCADE).
+  CONFLICT DO UPDATE per 5,000 ids, and their placements' rows deleted and inserted again (a bulk
+  load, `refresh_all_at_commit`: one INSERT … SELECT of every participant and every placement). A
+  rollback discards the names with the rows. A participant's or placement's deletion deletes its
+  rows (ON DELETE CASCADE).
 The report queries call `bring_up_to_date()` first, so that a report read inside a unit of work
 sees that unit's own changes too.
 """
@@ -35,7 +40,7 @@ from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Note, Participant, StatusChange
 from caseflow.participants.vocabulary import ANSWER_FIELDS
 from caseflow.placements.models import Certificate, FollowUp, Placement
-from caseflow.reports.models import ReportFacts
+from caseflow.reports.models import ReportFacts, ReportPlacement
 from caseflow.vocabulary import MEASURE_TYPES
 
 P = Participant
@@ -201,6 +206,27 @@ DIMENSIONS = ("measure_types", "organisation_id", "counsellor_id", "restricted",
               "age_at_entry", "education_isced", "disability", "foreign_background", "minority", "homeless",
               "long_term_unemployed_eu", "long_term_unemployed_de", "anonymised", "no_isced",
               "unemployed_without_start", "declined_answer")
+PLACEMENT_FACT_COLUMNS = ("placement_id", "participant_id", "type", "start_date", "organisation_id", "counsellor_id",
+                          "restricted", "measure_types")
+
+
+def placement_fact_select(ids: Iterable[int] | sa.BindParameter | None = None) -> sa.Select:
+    """One row per placement (of every participant, or of those of `ids`: a list, or an expanding
+    bound parameter) with the participant's columns the placement report filters by, named as
+    report_placements' columns: what that table must always equal."""
+    stmt = (sa.select(Placement.id.label("placement_id"), Placement.participant_id.label("participant_id"),
+                      Placement.type.label("type"), Placement.start_date.label("start_date"),
+                      P.organisation_id.label("organisation_id"), P.counsellor_id.label("counsellor_id"),
+                      _true_false(P.restricted_at.is_not(None)).label("restricted"),
+                      measure_types().label("measure_types"))
+            .join(P, P.id == Placement.participant_id))
+    if isinstance(ids, sa.BindParameter):
+        stmt = stmt.where(Placement.participant_id.in_(ids))
+    elif ids is not None:
+        stmt = stmt.where(Placement.participant_id.in_(list(ids)))
+    return stmt
+
+
 FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
                 "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",
                 "six_month_follow_up", "minutes", *DIMENSIONS)
@@ -214,22 +240,24 @@ def _built_for(session: Session):
 
 
 @functools.cache
-def _refresh_statements(dialect: str) -> tuple[sa.Delete, sa.Insert]:
-    """The rows of the participants in the expanding bound parameter `ids`, deleted and computed
-    again: built once per process and database, and compiled once, as every unit of work that
-    touches a participant runs them. (An INSERT … ON CONFLICT DO UPDATE would do it in one
-    statement, but SQLAlchemy cannot cache the dialects' ON CONFLICT inserts, so each unit of work
-    built and compiled the whole fact_select() again: 20 of a note's 30 ms in the app, issue 19.)
-    The caller holds the participants' row locks (refresh), so no other transaction writes these
-    rows in between. Nothing in them depends on the request or the day (the facts are date-free;
-    the reports apply the dates)."""
+def _refresh_statements(dialect: str) -> tuple[Any, ...]:
+    """The rows of the participants in the expanding bound parameter `ids`, in both tables, deleted
+    and computed again: built once per process and database, and compiled once, as every unit of
+    work that touches a participant runs them. (An INSERT … ON CONFLICT DO UPDATE would do
+    report_facts in one statement, but SQLAlchemy cannot cache the dialects' ON CONFLICT inserts,
+    so each unit of work built and compiled the whole fact_select() again: 20 of a note's 30 ms in
+    the app, issue 19.) The caller holds the participants' row locks (refresh), so no other
+    transaction writes these rows in between. Nothing in them depends on the request or the day
+    (the facts are date-free; the reports apply the dates)."""
     from caseflow.reports.queries import built_for
-    table = ReportFacts.__table__
+    facts, placements = ReportFacts.__table__, ReportPlacement.__table__
     ids = sa.bindparam("ids", expanding=True)
     with built_for(dialect):
-        computed = fact_select(ids)
-    return (sa.delete(table).where(table.c.participant_id.in_(ids)),
-            sa.insert(table).from_select(["participant_id", *FACT_COLUMNS], computed))
+        computed, computed_placements = fact_select(ids), placement_fact_select(ids)
+    return (sa.delete(facts).where(facts.c.participant_id.in_(ids)),
+            sa.insert(facts).from_select(["participant_id", *FACT_COLUMNS], computed),
+            sa.delete(placements).where(placements.c.participant_id.in_(ids)),
+            sa.insert(placements).from_select(list(PLACEMENT_FACT_COLUMNS), computed_placements))
 
 
 _LOCK_PARTICIPANTS = (sa.select(P.id).where(P.id.in_(sa.bindparam("ids", expanding=True))).order_by(P.id)
@@ -262,7 +290,13 @@ def refresh(session: Session, ids: Iterable[int]) -> None:
 
 
 def refresh_all(session: Session) -> None:
-    """Recomputes every row in one INSERT … SELECT (the migration's backfill, bulk loads)."""
+    """Recomputes every row of both tables (bulk loads)."""
+    refresh_all_participants(session)
+    refresh_all_placements(session)
+
+
+def refresh_all_participants(session: Session) -> None:
+    """Recomputes every row of report_facts in one INSERT … SELECT (its migration's backfill)."""
     table = ReportFacts.__table__
     session.info[_BUSY] = True
     try:
@@ -274,6 +308,18 @@ def refresh_all(session: Session) -> None:
         session.execute(sa.delete(table))
         with _built_for(session):
             session.execute(sa.insert(table).from_select(["participant_id", *FACT_COLUMNS], fact_select()))
+    finally:
+        session.info[_BUSY] = False
+
+
+def refresh_all_placements(session: Session) -> None:
+    """Recomputes every row of report_placements in one INSERT … SELECT (its migration's backfill)."""
+    table = ReportPlacement.__table__
+    session.info[_BUSY] = True
+    try:
+        session.execute(sa.delete(table))
+        with _built_for(session):
+            session.execute(sa.insert(table).from_select(list(PLACEMENT_FACT_COLUMNS), placement_fact_select()))
     finally:
         session.info[_BUSY] = False
 

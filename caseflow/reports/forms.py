@@ -9,6 +9,7 @@ from wtforms.validators import Optional
 
 from caseflow.reports import labels as L
 from caseflow.vocabulary import MEASURE_TYPES
+from caseflow.web import LongSelect
 
 _FROM_FIELD = DateField(_l("From"), validators=[Optional()])  # created first: rendered before `to`
 
@@ -38,9 +39,9 @@ class EsfForm(ReportForm):
 
 
 class PlacementForm(ReportForm):
-    counsellor_id = SelectField(_l("Counsellor"), choices=[], validate_choice=False)
+    counsellor_id = SelectField(_l("Counsellor"), choices=[], validate_choice=False, widget=LongSelect())
     measure_type = SelectField(_l("Measure type"), choices=[], validate_choice=False)
-    measure_id = SelectField(_l("Measure"), choices=[], validate_choice=False)
+    measure_id = SelectField(_l("Measure"), choices=[], validate_choice=False, widget=LongSelect())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
-"""Indexes the reports need on other domains' tables, and the reports' one table of their own:
-`report_facts`, per participant what the reports would otherwise look up in the histories
-(caseflow/reports/facts.py computes and maintains it).
+"""Indexes the reports need on other domains' tables, and the reports' two tables of their own:
+`report_facts`, per participant what the reports would otherwise look up in the histories, and
+`report_placements`, per placement its start and the participant's columns the placement report
+filters by (caseflow/reports/facts.py computes and maintains both).
 
 The report queries read a handful of columns of every participant in a period. These covering
 indexes hold exactly those columns, so SQLite and PostgreSQL answer from the index alone instead
@@ -114,8 +115,16 @@ class ReportFacts(Model):
     declined_answer: Mapped[bool] = mapped_column()
 
 
+# One organisation's participants in entry date order. On PostgreSQL it also holds every column the
+# placement report's per-participant pass reads (queries.placement_base), which is then read from
+# this index alone instead of from every page of the table (an organisation's rows are spread over
+# all of them): 0.62 → 0.39 s for a 333,000-participant organisation at 1M participants.
+PLACEMENT_BASE_COLUMNS = ("restricted", "exit_date", "status", "placed_exit", "follow_up_status", "gender",
+                          "age_band", "nationality", "residence_status", "german_level", "measure_types",
+                          "counsellor_id")
 ix_report_facts_organisation = sa.Index(
-    "ix_report_facts_organisation", ReportFacts.organisation_id, ReportFacts.entry_date)
+    "ix_report_facts_organisation", ReportFacts.organisation_id, ReportFacts.entry_date,
+    postgresql_include=list(PLACEMENT_BASE_COLUMNS))
 
 # The median days to the first placement: the participants with one, with every column the query
 # filters by, from the index alone (0.11 s → 0.01 s for one organisation at 1M participants).
@@ -123,3 +132,29 @@ ix_report_facts_first_placement = sa.Index(
     "ix_report_facts_first_placement", ReportFacts.organisation_id, ReportFacts.first_placement,
     ReportFacts.entry_date, ReportFacts.restricted, ReportFacts.counsellor_id, ReportFacts.measure_types,
     postgresql_where=ReportFacts.first_placement.is_not(None), sqlite_where=ReportFacts.first_placement.is_not(None))
+
+
+class ReportPlacement(Model):
+    """Per placement, its type and start with copies of the participant's columns the placement
+    report filters by, kept in the same transaction as the placements and participants
+    (caseflow/reports/facts.py: placement_fact_select holds the one definition of the rows): the
+    placement starts of one organisation are read from its index alone instead of joining every
+    placement to the participants (0.30 s → 0.03 s for a 333,000-participant organisation at 1M
+    participants)."""
+    __tablename__ = "report_placements"
+
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"),
+                                              primary_key=True, autoincrement=False)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(32))
+    start_date: Mapped[date] = mapped_column()
+    organisation_id: Mapped[int] = mapped_column()
+    counsellor_id: Mapped[int | None] = mapped_column()
+    restricted: Mapped[bool] = mapped_column()
+    measure_types: Mapped[int] = mapped_column(comment="as report_facts.measure_types")
+
+
+# One organisation's placement starts in a period, with every column the filters read.
+ix_report_placements_organisation = sa.Index(
+    "ix_report_placements_organisation", ReportPlacement.organisation_id, ReportPlacement.start_date,
+    ReportPlacement.type, ReportPlacement.restricted, ReportPlacement.counsellor_id, ReportPlacement.measure_types)

@@ -28,13 +28,14 @@ from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Participant, StatusChange
-from caseflow.placements.models import Certificate, FollowUp, Placement
+from caseflow.placements.models import Certificate, FollowUp
 from caseflow.reports import facts
-from caseflow.reports.models import ReportFacts
+from caseflow.reports.models import ReportFacts, ReportPlacement
 from caseflow.vocabulary import EU_MEMBER_STATES, MEASURE_TYPES
 
 P = Participant
 F = ReportFacts
+RP = ReportPlacement
 GENDER_KEYS = ("female", "male", "non_binary")
 BREAKDOWN_KEYS = ("female", "male", "non_binary", "total")
 INACTIVE_STATUSES = ("inactive", "education_or_training")
@@ -179,11 +180,11 @@ def output_conditions(rule: str, src: Any = P) -> dict[str, Any]:
     }
 
 
-def fact_scope(organisation_id: int | None) -> list:
-    """scope_conditions on report_facts' copies."""
-    conditions: list[sa.ColumnElement[bool]] = [sa.not_(F.restricted)]
+def fact_scope(organisation_id: int | None, table: Any = F) -> list:
+    """scope_conditions on report_facts' copies (or report_placements', the same per placement)."""
+    conditions: list[sa.ColumnElement[bool]] = [sa.not_(table.restricted)]
     if organisation_id is not None:
-        conditions.append(F.organisation_id == organisation_id)
+        conditions.append(table.organisation_id == organisation_id)
     return conditions
 
 
@@ -428,8 +429,8 @@ class PlacementFilters:
 
 
 def _filter_conditions(f: PlacementFilters) -> list:
-    """The placement report's filters over the participants, for the groupings by day (placement
-    starts, monthly entries and exits): those read the participants' covering date indexes
+    """The placement report's filters over the participants, for the monthly entries and exits
+    grouped by day: those read the participants' covering date indexes
     (ix_participants_report_*), which report_facts lacks; moved onto report_facts they took a fifth
     longer at 100,000 participants (placement report 125 → 160 ms). The rest of the report:
     _fact_filter_conditions, the same filters on report_facts."""
@@ -448,18 +449,19 @@ def _filter_conditions(f: PlacementFilters) -> list:
     return conditions
 
 
-def _fact_filter_conditions(f: PlacementFilters) -> list:
-    """_filter_conditions on the participants' copies in report_facts."""
-    conditions = fact_scope(f.organisation_id)
+def _fact_filter_conditions(f: PlacementFilters, table: Any = F) -> list:
+    """_filter_conditions on the participants' copies in report_facts (or report_placements, which
+    holds the same copies per placement)."""
+    conditions = fact_scope(f.organisation_id, table)
     if f.counsellor_id is not None:
-        conditions.append(F.counsellor_id == f.counsellor_id)
+        conditions.append(table.counsellor_id == f.counsellor_id)
     if f.measure_type is not None:
-        conditions.append(F.measure_types.op("&")(facts.measure_type_bit(f.measure_type)) != 0)
+        conditions.append(table.measure_types.op("&")(facts.measure_type_bit(f.measure_type)) != 0)
     if f.measure_id is not None:
-        conditions.append(sa.select(Enrolment.id).where(Enrolment.participant_id == F.participant_id,
+        conditions.append(sa.select(Enrolment.id).where(Enrolment.participant_id == table.participant_id,
                                                         Enrolment.status != "cancelled",
                                                         Enrolment.measure_id == f.measure_id)
-                          .correlate(F).exists())
+                          .correlate(table).exists())
     return conditions
 
 
@@ -572,12 +574,13 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
 
 def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:
     """(type, start date, n) of the placements starting in the period, of participants within the
-    filters: what placements_by_type and monthly_trend sum, read in one join (a few thousand rows)."""
+    filters: what placements_by_type and monthly_trend sum, read from report_placements alone (a few
+    thousand rows)."""
+    facts_up_to_date()
     return [(t, day, int(n)) for t, day, n in reports_session().execute(
-        sa.select(Placement.type, Placement.start_date, sa.func.count())
-        .join(P, P.id == Placement.participant_id)
-        .where(*_filter_conditions(f), Placement.start_date.between(f.date_from, f.date_to))
-        .group_by(Placement.type, Placement.start_date))]
+        sa.select(RP.type, RP.start_date, sa.func.count())
+        .where(*_fact_filter_conditions(f, RP), RP.start_date.between(f.date_from, f.date_to))
+        .group_by(RP.type, RP.start_date))]
 
 
 def placements_by_type(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> dict[str, int]:
@@ -596,20 +599,38 @@ def first_placement_days(f: PlacementFilters) -> sa.Select:
             .where(*_fact_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
 
 
+def entries_and_exits_by_day(f: PlacementFilters, *, on_facts: bool) -> list[tuple[str, date, int]]:
+    """('entered' or 'exited', day, n) within the filters: from report_facts' copies, or from the
+    participants themselves (the same figures: tests/reports/test_report_placements.py)."""
+    source: Any
+    if on_facts:
+        facts_up_to_date()
+        source, conditions = F, _fact_filter_conditions(f)
+    else:
+        source, conditions = P, _filter_conditions(f)
+    entered = (sa.select(_text("entered").label("metric"), source.entry_date.label("day"), sa.func.count().label("n"))
+               .where(*conditions, source.entry_date.between(f.date_from, f.date_to)).group_by(source.entry_date))
+    exited = (sa.select(_text("exited").label("metric"), source.exit_date.label("day"), sa.func.count().label("n"))
+              .where(*conditions, source.status == "exited", source.exit_date.between(f.date_from, f.date_to))
+              .group_by(source.exit_date))
+    return [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+
+
 def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> list:
     """Per month of the period: entries, final exits, placement starts (job/apprenticeship/
     self-employment) within the filters, as (metric, 'YYYY-MM', n) rows; the placements from
     `starts` (placement_starts) where the caller has them already.
 
     Grouped by day in SQL (the date indexes deliver the rows in that order, so no sort of 100,000
-    rows by a computed month) and summed to months here: a few thousand rows at most."""
-    conditions = _filter_conditions(f)
-    entered = (sa.select(_text("entered").label("metric"), P.entry_date.label("day"), sa.func.count().label("n"))
-               .where(*conditions, P.entry_date.between(f.date_from, f.date_to)).group_by(P.entry_date))
-    exited = (sa.select(_text("exited").label("metric"), P.exit_date.label("day"), sa.func.count().label("n"))
-              .where(*conditions, P.status == "exited", P.exit_date.between(f.date_from, f.date_to))
-              .group_by(P.exit_date))
-    days = [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+    rows by a computed month) and summed to months here: a few thousand rows at most.
+
+    Read from the participants' covering date indexes (see _filter_conditions), except for one
+    organisation on PostgreSQL: there ix_report_facts_organisation holds the organisation's rows in
+    entry date order with every column needed (its INCLUDE), one range of it instead of every
+    participant's entry of the date indexes (at 1M participants, 333,000 of them: 0.19 → 0.13 s
+    under load; for all organisations the date indexes stay faster, 0.36 against 0.44 s)."""
+    on_facts = dialect_name() == "postgresql" and f.organisation_id is not None
+    days = entries_and_exits_by_day(f, on_facts=on_facts)
     days += [("placements", day, n) for t, day, n in (placement_starts(f) if starts is None else starts)
              if t in PLACED_TYPES]
     months: dict[tuple[str, str], int] = {}

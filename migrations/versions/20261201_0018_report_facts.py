@@ -13,7 +13,7 @@ on the participant's own columns, so that those reports read this narrow table a
 organisation and entry date). It is maintained in the same transaction as the histories
 (caseflow/reports/facts.py) and deleted with the participant (ON DELETE CASCADE).
 The upgrade fills it from the histories in one INSERT … SELECT with the application's own
-definitions (facts.refresh_all, the function the running application uses), so the table equals
+definitions (facts.refresh_all_participants, the function the running application uses), so the table equals
 the plain query from the start; at 1,000,000 participants about a minute. Should a later revision
 make facts.fact_select() read a column that does not exist yet at this revision, this backfill
 must be frozen here as plain SQL first. Downgrade drops the table: nothing is lost, it is derived
@@ -83,7 +83,7 @@ def upgrade() -> None:
 def _backfill() -> None:
     """The application's refresh of every participant, on the migration's connection (offline,
     i.e. for a SQL script, there are no rows to read: fill it afterwards with
-    caseflow.reports.facts.refresh_all)."""
+    caseflow.reports.facts.refresh_all_participants)."""
     from alembic import context
     from sqlalchemy.orm import Session
     if context.is_offline_mode():
@@ -91,7 +91,7 @@ def _backfill() -> None:
 
     from caseflow.reports import facts
     session = Session(bind=op.get_bind())
-    facts.refresh_all(session)
+    facts.refresh_all_participants(session)
     session.flush()
 
 

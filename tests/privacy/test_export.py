@@ -34,7 +34,7 @@ def test_every_table_about_a_participant_is_in_the_export(full_participant, team
     data = api_as(team_lead).get(f"/participants/{full_participant.id}/export").json
     # File content (documents' encrypted chunks) is exported as files (the ZIP), not as rows; the
     # reports' derived copies (codes computed from the rows shown) are left out.
-    assert {"report_facts"} == DERIVED_TABLES
+    assert {"report_facts", "report_placements"} == DERIVED_TABLES
     assert set(data["records"]) == expected - CONTENT_TABLES - DERIVED_TABLES
     # The fixture put at least one row in each of them, and each came back.
     empty = {name for name, rows in data["records"].items() if not rows}

@@ -1,6 +1,8 @@
-"""report_facts (issue 19) always equals the plain query over the histories (facts.fact_select):
+"""report_facts (issue 19) always equals the plain query over the histories (facts.fact_select), and
+report_placements the plain query over the placements and participants (facts.placement_fact_select):
 after random operations through the services, including Core writes (an import and its undo,
-anonymisation), deletions and refused operations; and a failed unit of work leaves it as it was."""
+anonymisation), deletions, restrictions, reassignments and refused operations; and a failed unit of
+work leaves them as they were."""
 from __future__ import annotations
 
 import random
@@ -18,11 +20,12 @@ from caseflow.measures import services as measures
 from caseflow.participants import services as participants
 from caseflow.participants.models import Participant, StatusChange
 from caseflow.placements import services as placements
-from caseflow.placements.models import Certificate, FollowUp
+from caseflow.placements.models import Certificate, FollowUp, Placement
+from caseflow.privacy import services as privacy
 from caseflow.privacy.services import anonymise_participant
 from caseflow.reports import facts
 from caseflow.reports import queries as q
-from caseflow.reports.models import ReportFacts
+from caseflow.reports.models import ReportFacts, ReportPlacement
 from tests.factories import MeasureFactory, ParticipantFactory
 from tests.imports.conftest import person, run, xlsx
 from tests.imports.test_import import full_history
@@ -52,11 +55,32 @@ def computed() -> list[tuple]:
     return [_normal(r) for r in db.session.execute(sa.select(sub).order_by(sub.c.participant_id))]
 
 
+def _placement_row(row) -> tuple:
+    values = dict(row._mapping)
+    values["restricted"] = bool(values["restricted"])
+    return tuple(values[c] for c in facts.PLACEMENT_FACT_COLUMNS)
+
+
+def stored_placements() -> list[tuple]:
+    t = ReportPlacement.__table__
+    return [_placement_row(r) for r in db.session.execute(
+        sa.select(*[t.c[c] for c in facts.PLACEMENT_FACT_COLUMNS]).order_by(t.c.placement_id))]
+
+
+def computed_placements() -> list[tuple]:
+    sub = facts.placement_fact_select().subquery()
+    return [_placement_row(r) for r in db.session.execute(sa.select(sub).order_by(sub.c.placement_id))]
+
+
 def assert_facts_equal_the_plain_query() -> None:
     db.session.rollback()   # read what was committed, as the next request would
     everyone = db.session.scalars(sa.select(Participant.id).order_by(Participant.id)).all()
     table, plain = stored(), computed()
     assert [r[0] for r in plain] == everyone
+    assert table == plain
+    every_placement = db.session.scalars(sa.select(Placement.id).order_by(Placement.id)).all()
+    table, plain = stored_placements(), computed_placements()
+    assert [r[0] for r in plain] == every_placement
     assert table == plain
 
 
@@ -93,6 +117,20 @@ def test_facts_equal_the_plain_query_after_random_operations(org, counsellor, te
         elif op == "placement":
             placements.record_placement(p, {"type": rng.choice(TYPES), "employer_name": "Holzwerk Berlin GmbH",
                                             "start_date": some_day(p)}, actor=counsellor)
+        elif op == "edit_placement":
+            placement = db.session.scalars(sa.select(Placement).where(Placement.participant_id == p.id)
+                                           .order_by(Placement.id).limit(1)).first()
+            if placement is None:
+                return "nothing"
+            placements.update_placement(placement, p, {"type": rng.choice(TYPES), "start_date": some_day(p)},
+                                        version=placement.version, actor=counsellor)
+        elif op == "restrict":   # restricted cases leave every report; lifting brings them back
+            if p.restricted_at is None:
+                privacy.restrict_processing(p.id, "Widerspruch", actor=team_lead)
+            else:
+                privacy.lift_restriction(p.id, actor=team_lead)
+        elif op == "reassign":
+            participants.reassign_participant(p, counsellor_id=rng.choice((counsellor.id, None)), actor=team_lead)
         elif op == "certificate":
             placements.record_certificate(p, {"date": some_day(p), "title": "Deutsch B2"}, actor=counsellor)
         elif op == "follow_up":
@@ -124,7 +162,7 @@ def test_facts_equal_the_plain_query_after_random_operations(org, counsellor, te
                                       "minutes": rng.choice((15, 45))}, actor=counsellor)
         elif op == "delete_record":
             with unit_of_work():
-                row = db.session.scalars(sa.select(rng.choice((FollowUp, Certificate, StatusChange)))
+                row = db.session.scalars(sa.select(rng.choice((FollowUp, Certificate, StatusChange, Placement)))
                                          .where(sa.literal_column("participant_id") == p.id).limit(1)).first()
                 if row is not None:
                     db.session.delete(row)
@@ -138,24 +176,31 @@ def test_facts_equal_the_plain_query_after_random_operations(org, counsellor, te
     for _ in range(150):
         op = rng.choice(("status", "status", "placement", "placement", "certificate", "follow_up", "follow_up",
                          "exit", "exit", "re_entry", "enrol", "enrol", "session", "session", "note", "delete_record",
-                         "anonymise"))
-        exited = db.session.scalars(sa.select(Participant.id).where(Participant.id.in_(ids),
+                         "anonymise", "edit_placement", "edit_placement", "restrict", "reassign"))
+        # a restricted case is read-only: the other operations pick among the others
+        open_ids = ids if op == "restrict" else db.session.scalars(
+            sa.select(Participant.id).where(Participant.id.in_(ids), Participant.restricted_at.is_(None))).all()
+        exited = db.session.scalars(sa.select(Participant.id).where(Participant.id.in_(open_ids),
                                                                     Participant.status == "exited")).all()
-        p = db.session.get(Participant, rng.choice(exited if op == "follow_up" and exited else ids))
+        p = db.session.get(Participant, rng.choice(exited if op == "follow_up" and exited else open_ids))
         if p is None:
             continue
         try:
             done[step(op, p)] += 1
         except (DomainError, Conflict, NotFound):
             db.session.rollback()
-    assert min(done.values()) >= 2 and len(done) == 12, done   # every kind of operation succeeded
+    assert min(done.values()) >= 2 and len(done) == 15, done   # every kind of operation succeeded
     assert_facts_equal_the_plain_query()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts).where(ReportFacts.minutes > 0))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts)
                              .where(ReportFacts.leaving_status.is_not(None)))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportPlacement)
+                             .where(ReportPlacement.measure_types > 0))
 
     # anonymising again changes nothing of the participant's, and must leave the facts alone too
     # (anonymisation walks every table linked to the participant, report_facts included)
+    if db.session.get(Participant, factory_made[0]).restricted_at is not None:
+        privacy.lift_restriction(factory_made[0], actor=team_lead)
     anonymise_participant(factory_made[0], "retention", actor=team_lead)
     anonymise_participant(factory_made[0], "retention", actor=team_lead)
     assert_facts_equal_the_plain_query()
@@ -195,4 +240,5 @@ def test_demo_data_leaves_the_facts_filled():
     generate(participants=60, seed=19, today=date.today())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts)) == 60
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportFacts).where(ReportFacts.placed_exit))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportPlacement))
     assert_facts_equal_the_plain_query()
