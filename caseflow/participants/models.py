@@ -152,6 +152,14 @@ ix_participants_organisation_nationality = sa.Index(
 ix_participants_search_trgm = sa.Index(
     "ix_participants_search_trgm", Participant.organisation_id, Participant.search_key,
     postgresql_using="gin", postgresql_ops={"search_key": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+# A search with many matches reads its page in the list's order (search.ranked_page): the API's
+# list is an organisation's cases by id, and this index holds them so with the status and the
+# search key, so that PostgreSQL walks it and checks each key without reading the table row
+# (an index-only scan), stopping after the rows asked for. Without the key, each check read a
+# table row ("ova": 2,600 rows for 50 matches, 5 ms at 1,000,000 participants; with it 0.8 ms).
+ix_participants_search_list = sa.Index(
+    "ix_participants_search_list", Participant.organisation_id, Participant.id,
+    postgresql_include=["status", "search_key"], postgresql_where=_NOT_ANONYMISED).ddl_if(dialect="postgresql")
 for _extension in ("pg_trgm", "btree_gin"):
     sa.event.listen(db.metadata, "before_create",
                     sa.DDL(f"CREATE EXTENSION IF NOT EXISTS {_extension}").execute_if(dialect="postgresql"))
