@@ -23,7 +23,15 @@ The rules are the same on both databases (tests/participants/test_search_both_da
   starts of words of the key (`al` finds "Al-Hassan" and "Alina", not "Khalil"), from the
   word-prefix index;
 - results are ranked: per query word 0 when it is a whole word of the key, 1 when it starts one,
-  2 when it is inside one; the sum first, then the list's own order.
+  2 when it is inside one; the sum first, then the list's own order;
+- a search counts its matches up to web.SEARCH_TOTAL_CAP (100; "more than 100"), not to a plain
+  list's 10,000 (docs/interfaces.md, Lists).
+
+A page costs the same whatever the number of matches (issue 19, ranked_page): the first matches
+in the list's order, up to the count's bound, are read with their rank (a common search walks the
+list's index, on PostgreSQL `ix_participants_search_list` for the API's order by id, and stops; a
+rare one comes from the trigram index); beyond the bound each rank class gives the page its first
+rows in the list's order, each from a select with a LIMIT. Nothing reads every match.
 """
 from __future__ import annotations
 
