@@ -98,9 +98,7 @@ def matching(query: str | None) -> Any | None:
         conditions.extend(unindexed.like(f"%{t}%") for t in checked)
         return sa.and_(*conditions)
     if sqlite:  # the word-prefix index finds the candidates, the rule below decides on both
-        phrase = " ".join(f'"{t}"*' for t in short_terms)
-        conditions.append(Participant.id.in_(
-            sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase))))
+        conditions.append(_words_table_has(" ".join(f'"{t}"*' for t in short_terms)))
     conditions.extend(_word_prefix(t, sqlite) for t in short_terms)
     return sa.and_(*conditions)
 
@@ -149,23 +147,32 @@ def rank(query: str | None) -> Any | None:
     return total
 
 
+def _words_table_has(phrase: str) -> Any:
+    """SQLite: the key has the word (`"t"`) or a word starting so (`"t"*`), from the word table."""
+    return Participant.id.in_(sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase)))
+
+
 def _rank_classes(terms: list[str], sqlite: bool) -> list[Any]:
     """Conditions, best rank first, that split a search's matches by rank (each read by a select
     of its own); each one is the whole search condition of its class.
 
-    One word on PostgreSQL: whole word, word start, inside a word (a short word alone matches word
-    starts only), each the complete condition, written on the key itself: PostgreSQL estimates
-    each class from the key's statistics alone (ANDed with the search's own condition it would
-    take a common class for a rare one) and either walks the list's index with it as a filter (a
-    common class: its first rows come soon) or finds a rare one through the trigram index (a
-    whole word has more trigrams than the word alone). Otherwise each sum of the words' ranks,
-    checked on what the search finds."""
-    if len(terms) == 1 and not sqlite:
+    One word: whole word, word start, inside a word (a short word alone matches word starts only),
+    each looked up in an index. PostgreSQL: regular expressions on the key itself, which the
+    planner estimates from the key's statistics (ANDed with the search's own condition it would
+    take a common class for a rare one): it walks the list's index with a common class as a
+    filter (its first rows come soon) and finds a rare one through the trigram index (a whole
+    word has more trigrams than the word alone). SQLite: the word table's words and word
+    prefixes. Several words: each sum of their ranks, checked on what the search finds."""
+    if len(terms) == 1:
         term = terms[0]
-        whole, start = _whole_word(term, sqlite), _word_prefix(term, sqlite)
+        if sqlite:  # the term holds only [a-z0-9] (fold()): safe as an FTS5 string
+            whole, start = _words_table_has(f'"{term}"'), _words_table_has(f'"{term}"*')
+        else:
+            whole, start = _whole_word(term, sqlite), _word_prefix(term, sqlite)
         classes = [whole, sa.and_(start, sa.not_(whole))]
         if len(term) >= TRIGRAM:
-            classes.append(sa.and_(Participant.search_key.like(f"%{term}%"), sa.not_(start)))
+            anywhere: Any = matching(term)
+            classes.append(sa.and_(anywhere, sa.not_(start)))
         return classes
     relevance: Any = rank(" ".join(terms))
     condition: Any = matching(" ".join(terms))
