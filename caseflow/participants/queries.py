@@ -108,7 +108,7 @@ def _next_task(column):
 
 def _caseload_select(actor, filters: CaseloadFilters, *, searched: bool = True) -> sa.Select:
     """The participants that `actor` sees through `filters` (a select of Participant); without
-    the search when not `searched` (search.ranked_page applies it)."""
+    the search when not `searched`."""
     base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     if filters.status in ("active", "exited"):
         base = base.where(Participant.status == filters.status)
@@ -155,16 +155,16 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     web.TOTAL_CAP ("more than 10,000"), a search's at web.SEARCH_TOTAL_CAP ("more than 100"); a
     search lists the best matches first when the list is in name order (the default)."""
     today = today or date.today()
-    base = _caseload_select(actor, filters)
+    scope = _caseload_select(actor, filters, searched=False)
+    base = search(scope, filters.q)
     sort = filters.sort if filters.sort in SORTS else "name"
     relevance = rank(filters.q) if sort == "name" else None
     names = [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)]
     if relevance is not None:
         # A search in name order: the page's ids and the count (search.ranked_page), then the
         # page's columns for those ids only.
-        ids, total, capped = ranked_page(_caseload_select(actor, filters, searched=False), filters.q, page=page,
-                                         per_page=per_page, then=[*names, Participant.id],
-                                         descending=filters.descending)
+        ids, total, capped = ranked_page(scope, filters.q, page=page, per_page=per_page,
+                                         then=[*names, Participant.id], descending=filters.descending)
         # the page's rows by id, still through the visibility rule; not through the search and the
         # filters again (on SQLite the search's MATCH would find every match once more)
         base = visible_participants(actor).where(Participant.id.in_(ids))

@@ -152,32 +152,24 @@ def _words_table_has(phrase: str) -> Any:
     return Participant.id.in_(sa.select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_key.op("MATCH")(phrase)))
 
 
-def _rank_classes(terms: list[str], sqlite: bool) -> list[Any]:
-    """Conditions, best rank first, that split a search's matches by rank (each read by a select
-    of its own); each one is the whole search condition of its class.
-
-    One word: whole word, word start, inside a word (a short word alone matches word starts only),
-    each looked up in an index. PostgreSQL: regular expressions on the key itself, which the
-    planner estimates from the key's statistics (ANDed with the search's own condition it would
-    take a common class for a rare one): it walks the list's index with a common class as a
-    filter (its first rows come soon) and finds a rare one through the trigram index (a whole
-    word has more trigrams than the word alone). SQLite: the word table's words and word
-    prefixes. Several words: each sum of their ranks, checked on what the search finds."""
-    if len(terms) == 1:
-        term = terms[0]
-        if sqlite:  # the term holds only [a-z0-9] (fold()): safe as an FTS5 string
-            whole, start = _words_table_has(f'"{term}"'), _words_table_has(f'"{term}"*')
-        else:
-            whole, start = _whole_word(term, sqlite), _word_prefix(term, sqlite)
-        classes = [whole, sa.and_(start, sa.not_(whole))]
-        if len(term) >= TRIGRAM:
-            anywhere: Any = matching(term)
-            classes.append(sa.and_(anywhere, sa.not_(start)))
-        return classes
-    relevance: Any = rank(" ".join(terms))
-    condition: Any = matching(" ".join(terms))
-    top = 2 if any(len(t) >= TRIGRAM for t in terms) else 1  # short words alone: word starts only
-    return [sa.and_(condition, relevance == n) for n in range(top * len(terms) + 1)]
+def _rank_classes(term: str, sqlite: bool) -> list[Any]:
+    """The conditions, best rank first, that split the matches of a one-word search by rank:
+    whole word, word start, inside a word (a short word alone matches word starts only). Each is
+    the whole search condition of its class, looked up in an index. PostgreSQL: regular
+    expressions on the key itself, which the planner estimates from the key's statistics (ANDed
+    with the search's own condition it would take a common class for a rare one): it walks the
+    list's index with a common class as a filter (its first rows come soon) and finds a rare one
+    through the trigram index (a whole word has more trigrams than the word alone). SQLite: the
+    word table's words and word prefixes."""
+    if sqlite:  # the term holds only [a-z0-9] (fold()): safe as an FTS5 string
+        whole, start = _words_table_has(f'"{term}"'), _words_table_has(f'"{term}"*')
+    else:
+        whole, start = _whole_word(term, sqlite), _word_prefix(term, sqlite)
+    classes = [whole, sa.and_(start, sa.not_(whole))]
+    if len(term) >= TRIGRAM:
+        anywhere: Any = matching(term)
+        classes.append(sa.and_(anywhere, sa.not_(start)))
+    return classes
 
 
 def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int,
@@ -194,7 +186,8 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
     are more, each rank class (_rank_classes), best first, gives the page its first rows in the
     list's order: the ones read already when there are enough of them (all of the class up to the
     last row read), otherwise from a select of the class with a LIMIT of the rows still wanted
-    (a class that is rare among the first rows: found through the search index)."""
+    (a class that is rare among the first rows: found through the search index). A search of
+    several words has a class per sum of their ranks: one select ranks all its matches."""
     terms = search_terms(query)
     assert terms, "ranked_page() needs a search"
     relevance: Any = rank(query)
@@ -210,8 +203,14 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
     if len(first) <= bound:  # every match: ranked here (a stable sort keeps the list's order)
         ranked = sorted(first, key=lambda row: row.relevance)
         return [row.id for row in ranked[offset:at_least]], len(first), False
+    if len(terms) > 1:  # up to 2 × words + 1 classes: one select ranks the matches (as before
+        # issue 19's bounds), unless the best class alone fills the page from the rows read
+        best = [row.id for row in first if row.relevance == 0]
+        ranked_ids = best if len(best) >= at_least else list(db.session.scalars(
+            search(scope, query).with_only_columns(Participant.id).order_by(relevance, *order).limit(at_least)))
+        return ranked_ids[offset:at_least], bound, True
     ids: list[int] = []
-    for relevance_of_class, condition in enumerate(_rank_classes(terms, _sqlite())):
+    for relevance_of_class, condition in enumerate(_rank_classes(terms[0], _sqlite())):
         wanted = at_least - len(ids)
         read = [row.id for row in first if row.relevance == relevance_of_class]
         if len(read) < wanted:
