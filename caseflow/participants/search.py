@@ -29,7 +29,8 @@ The rules are the same on both databases (tests/participants/test_search_both_da
 
 A page costs the same whatever the number of matches (issue 19, ranked_page): the first matches
 in the list's order, up to the count's bound, are read with their rank (a common search walks the
-list's index, on PostgreSQL `ix_participants_search_list` for the API's order by id, and stops; a
+list's index, on PostgreSQL `ix_participants_search_list` for the API's order by id and the
+caseload's name-order indexes for the caseload (their keys included: models.py), and stops; a
 rare one comes from the trigram index); beyond the bound each rank class gives the page its first
 rows in the list's order, each from a select with a LIMIT. Nothing reads every match.
 """
