@@ -103,6 +103,10 @@ def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, ses
 # Lists whose count could reach every row of a large table count at most this many (plus one):
 # "more than 10,000" is what a reader needs, and counting a million rows is not cheap.
 TOTAL_CAP = 10_000
+# A search counts fewer (participants/search.py count_cap): each match it counts is checked on its
+# key, so counting them all would make a common search's time grow with the table; "more than 100"
+# matches tells the reader to narrow the search as well as an exact number would.
+SEARCH_TOTAL_CAP = 100
 
 
 def capped(counted: int, *, at_least: int = 0, cap: int | None = None) -> tuple[int, bool]:

@@ -35,6 +35,6 @@ def page_answer(stmt: sa.Select, args: Mapping[str, Any],
 
 def page_answer_from(items: list, args: Mapping[str, Any], total: int, capped: bool) -> dict[str, Any]:
     """The answer of page_answer() for a page read otherwise (e.g. a ranked search, which counts
-    its matches in the same pass: participants/search.py ranked_page)."""
+    its matches up to web.SEARCH_TOTAL_CAP: participants/search.py ranked_page)."""
     return {"items": items, "page": args["page"], "per_page": args["per_page"],
             "total": total, "total_is_capped": capped}

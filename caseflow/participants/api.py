@@ -31,8 +31,9 @@ from caseflow.extensions import db
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
+from caseflow.participants.names import search_terms
 from caseflow.participants.queries import languages_of, qualifications_of
-from caseflow.participants.search import rank, ranked_page, search
+from caseflow.participants.search import ranked_page
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
     ANSWERS,
@@ -207,14 +208,13 @@ def list_participants(args):
 
     Analysts and admins: 403.
     """
-    stmt = visible_participants(api_user()).where(Participant.anonymised_at.is_(None))
-    stmt = search(stmt, args.get("q"))
+    scope = visible_participants(api_user()).where(Participant.anonymised_at.is_(None))
     if args.get("status"):
-        stmt = stmt.where(Participant.status == args["status"])
-    if rank(args.get("q")) is None:
-        return page_answer(stmt.order_by(Participant.id), args)
-    # best matches first, then by id; counted in the same pass (search.ranked_page)
-    ids, total, capped = ranked_page(stmt, args["q"], page=args["page"], per_page=args["per_page"])
+        scope = scope.where(Participant.status == args["status"])
+    if not search_terms(args.get("q")):
+        return page_answer(scope.order_by(Participant.id), args)
+    # best matches first, then by id; counted up to web.SEARCH_TOTAL_CAP (search.ranked_page)
+    ids, total, capped = ranked_page(scope, args["q"], page=args["page"], per_page=args["per_page"])
     found = {p.id: p for p in db.session.scalars(
         visible_participants(api_user()).where(Participant.id.in_(ids)))} if ids else {}
     return page_answer_from([found[i] for i in ids if i in found], args, total, capped)

@@ -30,7 +30,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.search import rank, ranked_page, search
+from caseflow.participants.search import count_cap, rank, ranked_page, search
 from caseflow.web import Page, capped_total
 
 NO_CONTACT_DAYS = 30
@@ -106,8 +106,9 @@ def _next_task(column):
             .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
 
 
-def _caseload_select(actor, filters: CaseloadFilters) -> sa.Select:
-    """The participants that `actor` sees through `filters` (a select of Participant)."""
+def _caseload_select(actor, filters: CaseloadFilters, *, searched: bool = True) -> sa.Select:
+    """The participants that `actor` sees through `filters` (a select of Participant); without
+    the search when not `searched`."""
     base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     if filters.status in ("active", "exited"):
         base = base.where(Participant.status == filters.status)
@@ -117,7 +118,7 @@ def _caseload_select(actor, filters: CaseloadFilters) -> sa.Select:
         base = base.where(Participant.nationality == filters.nationality)
     if filters.measure_id is not None and _caseload_measures is not None:
         base = base.where(_caseload_measures.enrolled_in(filters.measure_id))
-    return search(base, filters.q)
+    return search(base, filters.q) if searched else base
 
 
 def widened(filters: CaseloadFilters) -> CaseloadFilters:
@@ -138,7 +139,7 @@ def hidden_matches(actor, filters: CaseloadFilters, shown: int) -> int:
     if not filters.q or not narrows(filters):
         return 0
     total, _capped = capped_total(_caseload_select(actor, widened(filters)).with_only_columns(Participant.id),
-                                  at_least=shown)
+                                  at_least=shown, cap=count_cap(filters.q))
     return max(0, total - shown)
 
 
@@ -149,24 +150,27 @@ def caseload_export_rows(actor, filters: CaseloadFilters, *, limit: int) -> list
 
 def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today: date | None = None) -> Page:
     """One page of the caseload: two statements (count and rows; with a search in name order: the
-    ranked page with its count, and the rows), whatever the page size. The count
-    stops at web.TOTAL_CAP ("more than 10,000"); a search lists the best matches first when the
-    list is in name order (the default)."""
+    ranked page with its count, and the rows; a search with more matches than it counts reads
+    its page by rank class, search.ranked_page), whatever the page size. The count stops at
+    web.TOTAL_CAP ("more than 10,000"), a search's at web.SEARCH_TOTAL_CAP ("more than 100"); a
+    search lists the best matches first when the list is in name order (the default)."""
     today = today or date.today()
-    base = _caseload_select(actor, filters)
+    scope = _caseload_select(actor, filters, searched=False)
+    base = search(scope, filters.q)
     sort = filters.sort if filters.sort in SORTS else "name"
     relevance = rank(filters.q) if sort == "name" else None
     names = [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)]
     if relevance is not None:
-        # A search in name order: the page's ids and the count from one pass over the matches
-        # (search.ranked_page), then the page's columns for those ids only.
-        ids, total, capped = ranked_page(base, filters.q, page=page, per_page=per_page,
+        # A search in name order: the page's ids and the count (search.ranked_page), then the
+        # page's columns for those ids only.
+        ids, total, capped = ranked_page(scope, filters.q, page=page, per_page=per_page,
                                          then=[*names, Participant.id], descending=filters.descending)
         # the page's rows by id, still through the visibility rule; not through the search and the
         # filters again (on SQLite the search's MATCH would find every match once more)
         base = visible_participants(actor).where(Participant.id.in_(ids))
     else:
-        total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page)
+        total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page,
+                                     cap=count_cap(filters.q))
 
     current_measure = _current_measure().label("current_measure")
     last_contact = _last_contact().label("last_contact")

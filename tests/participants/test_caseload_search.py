@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
+import caseflow.web
 from caseflow.accounts.models import UserSession
 from caseflow.accounts.sessions import _digest
 from caseflow.database import unit_of_work
@@ -234,10 +236,13 @@ def test_expired_logins_of_anybody_are_deleted_at_the_next_login(client, auth, c
     assert left == {"Nowak"}
 
 
+@pytest.mark.parametrize("cap", [100, 1])
 def test_a_search_in_name_order_lists_the_best_matches_first_then_names_in_either_direction(
-        client, auth, counsellor, register, search):
+        client, auth, counsellor, register, search, monkeypatch, cap):
     """Whole words, then word starts, then the rest; within each, names by collation, ascending
-    or descending (one pass ranks and counts the matches: search.ranked_page), paged without gaps."""
+    or descending, paged without gaps: all matches ranked at once (under the search's count cap)
+    or, past it, class by class in name order (search.ranked_page)."""
+    monkeypatch.setattr(caseflow.web, "SEARCH_TOTAL_CAP", cap)
     for i, (first, last) in enumerate((("Cem", "Ivankov"), ("Anna", "Kovalenko"), ("Zed", "Kov"), ("Bo", "Kovač"),
                                        ("Dana", "Berg"))):
         register(first_name=first, last_name=last, date_of_birth=f"1980-03-{i + 1:02d}")

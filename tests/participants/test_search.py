@@ -154,14 +154,17 @@ def test_total_is_capped_above_the_cap(api_as, counsellor, people, monkeypatch, 
     assert "mehr als 3 Teilnehmende" in html and "Seite 1 von mehr als 2" in html
 
 
-def test_a_search_counts_its_matches_as_every_list_does(api_as, counsellor, people, monkeypatch):
-    """A search counts in the pass that ranks (search.ranked_page): the same total and
-    total_is_capped as a list's capped count, on every page, and pages that follow each other."""
+def test_a_search_counts_its_matches_up_to_its_own_cap(api_as, counsellor, people, monkeypatch):
+    """A search counts up to web.SEARCH_TOTAL_CAP (docs/interfaces.md, Lists), not web.TOTAL_CAP,
+    with the rule of every list's capped count (the end of the page asked for counts too), on
+    every page, and pages that follow each other."""
     api = api_as(counsellor)
     everything = api.get("/participants", query_string={"q": "cf", "per_page": 200}).get_json()
     ranked = [item["id"] for item in everything["items"]]
     assert everything["total"] == len(ranked) == 7 and everything["total_is_capped"] is False
-    monkeypatch.setattr(caseflow.web, "TOTAL_CAP", 3)
+    monkeypatch.setattr(caseflow.web, "TOTAL_CAP", 2)  # the lists' cap: not a search's
+    assert api.get("/participants", query_string={"q": "cf"}).get_json()["total"] == 7
+    monkeypatch.setattr(caseflow.web, "SEARCH_TOTAL_CAP", 3)
 
     def page(n: int) -> dict:
         return api.get("/participants", query_string={"q": "cf", "per_page": 2, "page": n}).get_json()
@@ -173,3 +176,37 @@ def test_a_search_counts_its_matches_as_every_list_does(api_as, counsellor, peop
     assert [i["id"] for p in pages for i in p["items"]] == ranked and pages[4]["items"] == []
     nothing = api.get("/participants", query_string={"q": "zzzz"}).get_json()
     assert nothing["items"] == [] and (nothing["total"], nothing["total_is_capped"]) == (0, False)
+
+
+def test_the_search_cap_is_a_hundred_and_lists_keep_ten_thousand():
+    """The caps docs/interfaces.md names (Lists)."""
+    assert (caseflow.web.SEARCH_TOTAL_CAP, caseflow.web.TOTAL_CAP) == (100, 10_000)
+
+
+RANKED_QUERIES = ["a", "al", "ja", "ova", "ko", "kov", "jana", "cf", "2026", "000", "org", "de", "49", "li wei",
+                  "k a", "hassan al", "jana m", "mul"]
+
+
+def test_a_search_with_more_matches_than_it_counts_pages_by_rank_class(api_as, counsellor, people, register,
+                                                                      monkeypatch):
+    """Past the search's cap the page is read class by class (search.ranked_page): every page of
+    every query is the same slice of the ranking as when all matches are ranked at once, with
+    whole words, word starts and the rest mixed in the list's order, and classes that are empty
+    or come late in the list."""
+    added = [register(first_name=first, last_name=last, date_of_birth=f"1990-02-{n + 1:02d}")
+             for n, (first, last) in enumerate((("Kamal", "Bakr"), ("Kamala", "Ost"), ("Ankamal", "Test"),
+                                                ("Al", "Kovacs"), ("Jana", "Alkova"), ("Mul", "Jana"),
+                                                # the best classes last in the list: found by their own select
+                                                ("Ovanes", "Late"), ("Ova", "Last")))]
+    api = api_as(counsellor)
+    assert found(api, "ova")[:2] == [added[-1].id, added[-2].id]  # whole word, word start, then the rest
+    for query in RANKED_QUERIES + ["kamal", "ovan"]:
+        whole = found(api, query)
+        monkeypatch.setattr(caseflow.web, "SEARCH_TOTAL_CAP", 1)
+        for per_page in (1, 2, 3):
+            pages = [api.get("/participants", query_string={"q": query, "per_page": per_page, "page": n}).get_json()
+                     for n in range(1, len(whole) // per_page + 2)]
+            assert [i["id"] for p in pages for i in p["items"]] == whole, (query, per_page)
+            for n, page in enumerate(pages, start=1):
+                assert page["total_is_capped"] is (len(whole) > max(1, n * per_page)), (query, per_page, n)
+        monkeypatch.setattr(caseflow.web, "SEARCH_TOTAL_CAP", 100)
