@@ -1,7 +1,7 @@
 """search list index: an organisation's cases by id with their status and search key (PostgreSQL)
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-01 03:30:00
 
 Issue 19: a search at 1,000,000 participants must answer in the time it takes at 100,000 (within a
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0020'
-down_revision: str | Sequence[str] | None = '0019'
+revision: str = '0021'
+down_revision: str | Sequence[str] | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """caseload search indexes: the caseload's name-order indexes hold the search key, the organisation's every status (PostgreSQL)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 04:00:00
 
 Issue 19: the caseload page's searches under 50 ms at 1,000,000 participants. A search in name
@@ -30,8 +30,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0021'
-down_revision: str | Sequence[str] | None = '0020'
+revision: str = '0022'
+down_revision: str | Sequence[str] | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
