@@ -251,7 +251,7 @@ def _refresh_statements(dialect: str) -> tuple[Any, ...]:
     (the facts are date-free; the reports apply the dates)."""
     from caseflow.reports.queries import built_for
     facts, placements = ReportFacts.__table__, ReportPlacement.__table__
-    ids = sa.bindparam("ids", expanding=True)
+    ids: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
     with built_for(dialect):
         computed, computed_placements = fact_select(ids), placement_fact_select(ids)
     return (sa.delete(facts).where(facts.c.participant_id.in_(ids)),
