@@ -37,11 +37,17 @@ def _pairs() -> list[tuple[str, str]]:
     return pairs + list(LIGATURES.items())
 
 
+# One character → its base letter(s): every replacement yields ASCII, which no other one touches, so
+# one str.translate() does what replacing the pairs one after another does.
+_TABLE = str.maketrans(dict(_pairs()))
+
+
 def fold_for_sorting(text: str) -> str:
-    """The same folding in Python (for tests and for lists sorted in memory)."""
-    for letter, base in _pairs():
-        text = text.replace(letter, base)
-    return text.lower()
+    """The same folding in Python: SQLite's sort key (registered below, called for each row a list
+    sorts), tests, and lists sorted in memory. One translate(), not a replace() per pair: SQLite
+    sorts a counsellor's caseload by it, two calls per case (issue 19: the caseload's statement at
+    100,000 SQLite participants 264 → 25 ms)."""
+    return text.translate(_TABLE).lower()
 
 
 class _SortKey(sa.sql.functions.GenericFunction):

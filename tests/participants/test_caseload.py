@@ -229,3 +229,16 @@ def test_column_headers_sort_and_say_how(client, auth, counsellor, register):
     assert 'href="/caseload?sort=case_number"' in html
     html = client.get("/caseload?sort=case_number").get_data(as_text=True)
     assert 'href="/caseload?sort=case_number&amp;dir=desc"' in html
+
+
+def test_the_sort_key_folds_every_letter_of_the_table_alike_in_python_and_in_the_database(app):
+    """fold_for_sorting (SQLite's sort key, one translate()) does what replacing the reviewed pairs
+    one after another does, and the database's sort key (PostgreSQL: translate() and replace() in
+    SQL) gives the same for every letter of the table."""
+    from caseflow.participants import collation
+    text = "".join(letter for letter, _base in collation._pairs()) + " Zaman ÇELIK straße"
+    expected = text
+    for letter, base in collation._pairs():
+        expected = expected.replace(letter, base)
+    assert collation.fold_for_sorting(text) == expected.lower()
+    assert db.session.scalar(sa.select(collation.sort_key(sa.literal(text)))) == expected.lower()
