@@ -22,8 +22,9 @@ from tests.participants.conftest import service_data
 from tests.participants.test_caseload import bulk_participants
 
 
-def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tuple[str, object]]:
-    """(count statement, rows statement) that queries.caseload sends, with their parameters."""
+def _participant_statements(actor, filters: CaseloadFilters) -> list[tuple[str, object]]:
+    """The statements on participants that queries.caseload sends for a page of three, with their
+    parameters (the actor's row may be read before them)."""
     sent: list[tuple[str, object]] = []
 
     def listener(conn, cursor, statement, parameters, *args):
@@ -34,9 +35,14 @@ def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tu
         page = queries.caseload(actor, filters, page=1, per_page=50)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
-    sent = [(s, p) for s, p in sent if "FROM participants" in s]  # (the actor's row may be read first)
-    assert len(sent) == 2, [s for s, _ in sent]
     assert len(page.items) == 3
+    return [(s, p) for s, p in sent if "FROM participants" in s]
+
+
+def _statements(actor, filters: CaseloadFilters) -> tuple[tuple[str, object], tuple[str, object]]:
+    """(count statement, rows statement) that queries.caseload sends, with their parameters."""
+    sent = _participant_statements(actor, filters)
+    assert len(sent) == 2, [s for s, _ in sent]
     return sent[0], sent[1]
 
 
@@ -122,19 +128,8 @@ def test_nationalities_in_use_are_found_one_probe_each(dialect, counsellor, othe
 def _first_search_statement(actor, filters: CaseloadFilters) -> tuple[str, object]:
     """The statement with which a searched caseload page in name order reads its first matches
     (search.ranked_page: the matches with their rank, in the list's order, with a LIMIT)."""
-    sent: list[tuple[str, object]] = []
-
-    def listener(conn, cursor, statement, parameters, *args):
-        sent.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        page = queries.caseload(actor, filters, page=1, per_page=50)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(page.items) == 3
-    first = [(s, p) for s, p in sent if "FROM participants" in s]
-    assert first and "LIMIT" in first[0][0] and "CASE WHEN" in first[0][0], [s for s, _ in sent]
+    first = _participant_statements(actor, filters)
+    assert first and "LIMIT" in first[0][0] and "CASE WHEN" in first[0][0], [s for s, _ in first]
     return first[0]
 
 
