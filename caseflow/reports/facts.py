@@ -29,7 +29,8 @@ sees that unit's own changes too.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,10 +159,10 @@ def _true_false(condition):
     return sa.case((condition, sa.true()), else_=sa.false())
 
 
-def fact_select(ids: Iterable[int] | sa.BindParameter | None = None) -> sa.Select:
-    """The facts computed from the histories, one row per participant (all, or those of `ids`: a
-    list, or an expanding bound parameter), columns named as report_facts' columns: what the table
-    must always equal."""
+def fact_select(ids: sa.BindParameter | None = None) -> sa.Select:
+    """The facts computed from the histories, one row per participant (all, or those in the
+    expanding bound parameter `ids`), columns named as report_facts' columns: what the table must
+    always equal."""
     fu = aliased(FollowUp, name="latest_follow_up")
     inner = sa.select(
         P.id.label("participant_id"),
@@ -188,10 +189,8 @@ def fact_select(ids: Iterable[int] | sa.BindParameter | None = None) -> sa.Selec
         _true_false(long_term_unemployed("de")).label("long_term_unemployed_de"),
         _true_false(P.anonymised_at.is_not(None)).label("anonymised"),
         *[_true_false(check).label(name) for name, check in participant_checks().items()])
-    if isinstance(ids, sa.BindParameter):
+    if ids is not None:
         inner = inner.where(P.id.in_(ids))
-    elif ids is not None:
-        inner = inner.where(P.id.in_(list(ids)))
     sub = inner.subquery("computed")
     return (sa.select(sub.c.participant_id, sub.c.leaving_status, sub.c.follow_up_id,
                       fu.status.label("follow_up_status"), fu.improved_situation.label("follow_up_improved"),
@@ -210,9 +209,9 @@ PLACEMENT_FACT_COLUMNS = ("placement_id", "participant_id", "type", "start_date"
                           "restricted", "measure_types")
 
 
-def placement_fact_select(ids: Iterable[int] | sa.BindParameter | None = None) -> sa.Select:
-    """One row per placement (of every participant, or of those of `ids`: a list, or an expanding
-    bound parameter) with the participant's columns the placement report filters by, named as
+def placement_fact_select(ids: sa.BindParameter | None = None) -> sa.Select:
+    """One row per placement (of every participant, or of those in the expanding bound parameter
+    `ids`) with the participant's columns the placement report filters by, named as
     report_placements' columns: what that table must always equal."""
     stmt = (sa.select(Placement.id.label("placement_id"), Placement.participant_id.label("participant_id"),
                       Placement.type.label("type"), Placement.start_date.label("start_date"),
@@ -220,10 +219,8 @@ def placement_fact_select(ids: Iterable[int] | sa.BindParameter | None = None) -
                       _true_false(P.restricted_at.is_not(None)).label("restricted"),
                       measure_types().label("measure_types"))
             .join(P, P.id == Placement.participant_id))
-    if isinstance(ids, sa.BindParameter):
+    if ids is not None:
         stmt = stmt.where(Placement.participant_id.in_(ids))
-    elif ids is not None:
-        stmt = stmt.where(Placement.participant_id.in_(list(ids)))
     return stmt
 
 
@@ -278,15 +275,12 @@ def refresh(session: Session, ids: Iterable[int]) -> None:
     Services lock the participant before its records anyway; this makes the table independent of
     that."""
     wanted = sorted(set(ids))
-    session.info[_BUSY] = True
-    try:
+    with _busy(session):
         if session.get_bind().dialect.name == "postgresql":
             for i in range(0, len(wanted), CHUNK):
                 session.execute(_LOCK_PARTICIPANTS, {"ids": wanted[i:i + CHUNK]})
         for i in range(0, len(wanted), CHUNK):
             _recompute(session, wanted[i:i + CHUNK])
-    finally:
-        session.info[_BUSY] = False
 
 
 def refresh_all(session: Session) -> None:
@@ -297,29 +291,34 @@ def refresh_all(session: Session) -> None:
 
 def refresh_all_participants(session: Session) -> None:
     """Recomputes every row of report_facts in one INSERT … SELECT (its migration's backfill)."""
-    table = ReportFacts.__table__
-    session.info[_BUSY] = True
-    try:
+    with _busy(session):
         if session.get_bind().dialect.name == "postgresql":
             # after a bulk load in this same transaction the planner has no statistics for the
             # histories yet and plans the per-participant look-ups as scans: measured on 100,000
             # demo participants 244 s instead of a few; ANALYZE sees the transaction's own rows
             session.execute(sa.text("ANALYZE " + ", ".join(SOURCE_TABLES)))
-        session.execute(sa.delete(table))
-        with _built_for(session):
-            session.execute(sa.insert(table).from_select(["participant_id", *FACT_COLUMNS], fact_select()))
-    finally:
-        session.info[_BUSY] = False
+        _refill(session, ReportFacts.__table__, ["participant_id", *FACT_COLUMNS], fact_select)
 
 
 def refresh_all_placements(session: Session) -> None:
     """Recomputes every row of report_placements in one INSERT … SELECT (its migration's backfill)."""
-    table = ReportPlacement.__table__
+    with _busy(session):
+        _refill(session, ReportPlacement.__table__, list(PLACEMENT_FACT_COLUMNS), placement_fact_select)
+
+
+def _refill(session: Session, table: sa.Table, columns: list[str], computed: Callable[[], sa.Select]) -> None:
+    """Empties `table` and fills it from `computed()`, built for the session's database."""
+    session.execute(sa.delete(table))
+    with _built_for(session):
+        session.execute(sa.insert(table).from_select(columns, computed()))
+
+
+@contextmanager
+def _busy(session: Session) -> Iterator[None]:
+    """The facts' own writes: the tracking below leaves them alone while they run."""
     session.info[_BUSY] = True
     try:
-        session.execute(sa.delete(table))
-        with _built_for(session):
-            session.execute(sa.insert(table).from_select(list(PLACEMENT_FACT_COLUMNS), placement_fact_select()))
+        yield
     finally:
         session.info[_BUSY] = False
 
