@@ -31,9 +31,8 @@ from caseflow.extensions import db
 from caseflow.participants import services
 from caseflow.participants.access import get_participant_for, get_record_for, visible_participants
 from caseflow.participants.models import Goal, Note, Participant, StatusChange, Task
-from caseflow.participants.names import search_terms
 from caseflow.participants.queries import languages_of, qualifications_of
-from caseflow.participants.search import ranked_page
+from caseflow.participants.search import ranked_page, searches
 from caseflow.participants.services import TEXT_LIMITS
 from caseflow.participants.vocabulary import (
     ANSWERS,
@@ -211,7 +210,7 @@ def list_participants(args):
     scope = visible_participants(api_user()).where(Participant.anonymised_at.is_(None))
     if args.get("status"):
         scope = scope.where(Participant.status == args["status"])
-    if not search_terms(args.get("q")):
+    if not searches(args.get("q")):
         return page_answer(scope.order_by(Participant.id), args)
     # best matches first, then by id; counted up to web.SEARCH_TOTAL_CAP (search.ranked_page)
     ids, total, capped = ranked_page(scope, args["q"], page=args["page"], per_page=args["per_page"])

@@ -27,12 +27,17 @@ The rules are the same on both databases (tests/participants/test_search_both_da
 - a search counts its matches up to web.SEARCH_TOTAL_CAP (100; "more than 100"), not to a plain
   list's 10,000 (docs/interfaces.md, Lists).
 
-A page costs the same whatever the number of matches (issue 19, ranked_page): the first matches
+A page of a one-word search costs the same whatever the number of matches (issue 19,
+ranked_page): the first matches
 in the list's order, up to the count's bound, are read with their rank (a common search walks the
 list's index, on PostgreSQL `ix_participants_search_list` for the API's order by id and the
 caseload's name-order indexes for the caseload (their keys included: models.py), and stops; a
 rare one comes from the trigram index); beyond the bound each rank class gives the page its first
-rows in the list's order, each from a select with a LIMIT. Nothing reads every match.
+rows in the list's order, each from a select with a LIMIT, so nothing reads every match. A search
+of several words has a class per sum of its words' ranks: beyond the bound one select ranks all
+its matches (unless its best class fills the page from the rows read already).
+
+Each statement is planned for its own words: the connection's `plan_cache_mode` (database.py).
 """
 from __future__ import annotations
 
@@ -110,25 +115,22 @@ def search(stmt: sa.Select, query: str | None) -> sa.Select:
     return stmt if condition is None else stmt.where(condition)
 
 
+def searches(query: str | None) -> bool:
+    """Whether `query` searches for anything: it has a word once folded ("--" has none, and
+    narrows nothing)."""
+    return bool(search_terms(query))
+
+
 def count_cap(query: str | None) -> int | None:
     """The cap of a list's count (web.capped_total's `cap`): web.SEARCH_TOTAL_CAP when `query`
     searches, else None (web.TOTAL_CAP, as every list). A search's matches are found through the
     search index and each checked on its row; to count them exactly only up to this bound keeps a
     search's time from growing with its number of matches."""
-    return web.SEARCH_TOTAL_CAP if search_terms(query) else None
+    return web.SEARCH_TOTAL_CAP if searches(query) else None
 
 
 def _sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
-
-
-def plan_for_the_words() -> None:
-    """PostgreSQL: the rest of this transaction plans each statement for its parameters. psycopg
-    prepares a statement after five runs, and PostgreSQL may then keep one generic plan for any
-    search word: the plan of a common word (walk the list's index) for a rare one reads the whole
-    organisation (a phone number's end: 1 → 10 ms at 100,000 participants, after "ova")."""
-    if not _sqlite():
-        db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _term_rank(term: str, sqlite: bool) -> Any:
@@ -192,24 +194,23 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
     terms = search_terms(query)
     assert terms, "ranked_page() needs a search"
     relevance: Any = rank(query)
+    found = search(scope, query).with_only_columns(Participant.id)
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
     order = [direction(key) for key in then]
     at_least, offset = page * per_page, (page - 1) * per_page
-    cap = count_cap(query)
-    assert cap is not None
-    bound = max(cap, at_least)
-    plan_for_the_words()
-    first = db.session.execute(search(scope, query).with_only_columns(
-        Participant.id, relevance.label("relevance")).order_by(*order).limit(bound + 1)).all()
-    if len(first) <= bound:  # every match: ranked here (a stable sort keeps the list's order)
+    bound = max(web.SEARCH_TOTAL_CAP, at_least)
+    first = db.session.execute(found.add_columns(relevance.label("relevance"))
+                               .order_by(*order).limit(bound + 1)).all()
+    total, capped = web.capped(len(first), at_least=at_least, cap=web.SEARCH_TOTAL_CAP)
+    if not capped:  # every match: ranked here (a stable sort keeps the list's order)
         ranked = sorted(first, key=lambda row: row.relevance)
-        return [row.id for row in ranked[offset:at_least]], len(first), False
+        return [row.id for row in ranked[offset:at_least]], total, False
     if len(terms) > 1:  # up to 2 × words + 1 classes: one select ranks the matches (as before
         # issue 19's bounds), unless the best class alone fills the page from the rows read
         best = [row.id for row in first if row.relevance == 0]
         ranked_ids = best if len(best) >= at_least else list(db.session.scalars(
-            search(scope, query).with_only_columns(Participant.id).order_by(relevance, *order).limit(at_least)))
-        return ranked_ids[offset:at_least], bound, True
+            found.order_by(relevance, *order).limit(at_least)))
+        return ranked_ids[offset:at_least], total, True
     ids: list[int] = []
     for relevance_of_class, condition in enumerate(_rank_classes(terms[0], _sqlite())):
         wanted = at_least - len(ids)
@@ -220,4 +221,4 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
         ids.extend(read[:wanted])
         if len(ids) >= at_least:
             break
-    return ids[offset:at_least], bound, True
+    return ids[offset:at_least], total, True

@@ -37,6 +37,7 @@ def test_connection_settings(dialect):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         else:
             assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
 
 
 def test_settings_survive_a_new_pool(app, dialect):
