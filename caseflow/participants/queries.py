@@ -30,7 +30,7 @@ from caseflow.participants.models import (
     StatusChange,
     Task,
 )
-from caseflow.participants.search import count_cap, rank, ranked_page, search
+from caseflow.participants.search import count_cap, ranked_page, search, searches
 from caseflow.web import Page, capped_total
 
 NO_CONTACT_DAYS = 30
@@ -106,9 +106,9 @@ def _next_task(column):
             .order_by(Task.due_date, Task.id).limit(1).correlate(Participant).scalar_subquery())
 
 
-def _caseload_select(actor, filters: CaseloadFilters, *, searched: bool = True) -> sa.Select:
-    """The participants that `actor` sees through `filters` (a select of Participant); without
-    the search when not `searched`."""
+def _caseload_select(actor, filters: CaseloadFilters) -> sa.Select:
+    """The participants that `actor` sees through `filters` but the search (a select of
+    Participant)."""
     base = visible_participants(actor).where(Participant.anonymised_at.is_(None))
     if filters.status in ("active", "exited"):
         base = base.where(Participant.status == filters.status)
@@ -118,7 +118,7 @@ def _caseload_select(actor, filters: CaseloadFilters, *, searched: bool = True) 
         base = base.where(Participant.nationality == filters.nationality)
     if filters.measure_id is not None and _caseload_measures is not None:
         base = base.where(_caseload_measures.enrolled_in(filters.measure_id))
-    return search(base, filters.q) if searched else base
+    return base
 
 
 def widened(filters: CaseloadFilters) -> CaseloadFilters:
@@ -132,15 +132,16 @@ def narrows(filters: CaseloadFilters) -> bool:
     return widened(filters) != filters
 
 
-def hidden_matches(actor, filters: CaseloadFilters, shown: int) -> int:
-    """How many more participants the search finds in the whole organisation than the `shown`
-    ones: one count (capped like every list's, so it stays cheap for a very common term), 0 when
-    nothing is searched for or no filter narrows the search."""
-    if not filters.q or not narrows(filters):
-        return 0
-    total, _capped = capped_total(_caseload_select(actor, widened(filters)).with_only_columns(Participant.id),
-                                  at_least=shown, cap=count_cap(filters.q))
-    return max(0, total - shown)
+def hidden_matches(actor, filters: CaseloadFilters, shown: int) -> tuple[int, bool]:
+    """(n, capped): how many more participants the search finds in the whole organisation than
+    the `shown` ones, from one count capped like every search's (so it stays cheap for a very
+    common term; `capped`: at least n more). (0, False) when nothing is searched for or no filter
+    narrows the search."""
+    if not searches(filters.q) or not narrows(filters):
+        return 0, False
+    total, capped = capped_total(search(_caseload_select(actor, widened(filters)), filters.q)
+                                 .with_only_columns(Participant.id), at_least=shown, cap=count_cap(filters.q))
+    return max(0, total - shown), capped
 
 
 def caseload_export_rows(actor, filters: CaseloadFilters, *, limit: int) -> list[dict[str, Any]]:
@@ -155,20 +156,20 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     web.TOTAL_CAP ("more than 10,000"), a search's at web.SEARCH_TOTAL_CAP ("more than 100"); a
     search lists the best matches first when the list is in name order (the default)."""
     today = today or date.today()
-    scope = _caseload_select(actor, filters, searched=False)
-    base = search(scope, filters.q)
+    scope = _caseload_select(actor, filters)
     sort = filters.sort if filters.sort in SORTS else "name"
-    relevance = rank(filters.q) if sort == "name" else None
+    ranked = sort == "name" and searches(filters.q)
     names = [collation.sort_key(Participant.last_name), collation.sort_key(Participant.first_name)]
-    if relevance is not None:
-        # A search in name order: the page's ids and the count (search.ranked_page), then the
-        # page's columns for those ids only.
+    ids: list[int] = []
+    if ranked:
+        # A search in name order: the page's ids, best first, and the count (search.ranked_page),
+        # then the page's columns for those ids only, through the visibility rule; not through the
+        # search and the filters again (on SQLite the search's MATCH would find every match once more)
         ids, total, capped = ranked_page(scope, filters.q, page=page, per_page=per_page,
                                          then=[*names, Participant.id], descending=filters.descending)
-        # the page's rows by id, still through the visibility rule; not through the search and the
-        # filters again (on SQLite the search's MATCH would find every match once more)
         base = visible_participants(actor).where(Participant.id.in_(ids))
     else:
+        base = search(scope, filters.q)
         total, capped = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page,
                                      cap=count_cap(filters.q))
 
@@ -200,13 +201,15 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
     # The id last, in the list's direction: a descending list is the ascending one reversed, which
     # PostgreSQL reads backwards from the same index (ix_participants_caseload*).
     order = [*order, direction(Participant.id)]
-    if relevance is not None:  # the page's rows, found already: only put in order
-        rows_stmt = rows_stmt.order_by(relevance, *order)
-    else:
+    if not ranked:
         rows_stmt = rows_stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    rows = list(db.session.execute(rows_stmt))
+    if ranked:  # the page's rows, found already: in ranked_page's order
+        position = {pid: n for n, pid in enumerate(ids)}
+        rows.sort(key=lambda row: position[row.id])
     limit = today - timedelta(days=NO_CONTACT_DAYS)
     items = []
-    for row in db.session.execute(rows_stmt):
+    for row in rows:
         item = row._asdict()
         item["no_contact"] = row.status == "active" and (row.last_contact or row.entry_date) < limit
         item["overdue"] = row.next_due is not None and row.next_due < today

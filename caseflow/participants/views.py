@@ -156,13 +156,14 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
     for item in result.items:
         item["no_contact_grade"] = no_contact_grade(item, today)
     # "3 more in other caseloads – show": what the other filters hide of the search's matches
-    hidden = 0 if result.total_is_capped else queries.hidden_matches(current_user, filters, result.total)
+    hidden, hidden_capped = ((0, False) if result.total_is_capped
+                             else queries.hidden_matches(current_user, filters, result.total))
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
         counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
         nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
         sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters),
-        hidden_matches=hidden, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
+        hidden_matches=hidden, hidden_capped=hidden_capped, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
         saved_filters=saved_filters_of(current_user), **context)
 
 

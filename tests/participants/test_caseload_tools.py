@@ -128,6 +128,28 @@ def test_a_filtered_search_says_how_many_more_match_elsewhere_and_links_to_them(
     assert 'class="search-hint"' not in widened  # nothing hidden any more
 
 
+def test_the_hint_says_over_when_the_wider_count_reaches_the_search_cap(client, auth, counsellor, haddads, search,
+                                                                        monkeypatch):
+    """The hint's count is capped like every search's count: past the cap it says "over", never a
+    number that is too low."""
+    import caseflow.web
+    monkeypatch.setattr(caseflow.web, "SEARCH_TOTAL_CAP", 2)
+    auth.login(counsellor)
+    use_english(client, auth)
+    html = client.get(search("Haddad").headers["Location"]).get_data(as_text=True)
+    hint = re.search(r'<p class="search-hint"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "over 1 more in other caseloads or among exited cases" in hint
+
+
+def test_a_term_without_a_word_gives_no_hint(client, auth, counsellor, haddads, search):
+    """"--" folds to no word: it searches for nothing, so nothing is hidden from it."""
+    auth.login(counsellor)
+    use_english(client, auth)
+    html = client.get(search("--").headers["Location"]).get_data(as_text=True)
+    assert haddads[0].case_number in rows(html)
+    assert 'class="search-hint"' not in html
+
+
 def test_no_hint_without_a_search_or_when_nothing_is_hidden(client, auth, counsellor, register, search):
     register(last_name="Haddad")
     auth.login(counsellor)
