@@ -25,10 +25,6 @@ LEFT_OUT = {
     PARTICIPANTS: {"search_key", "duplicate_key"},
     "audit_entries": {"address"},
 }
-# Tables left out whole: copies derived for the reports (reports/facts.py), computed entirely from
-# the participant's row and records that the export shows in full; they add nothing the person
-# could read (codes and flags) and are removed with the case (ON DELETE CASCADE).
-DERIVED_TABLES = {"report_facts", "report_placements"}
 # Referenced objects shown by a readable label next to their id.
 LABELS = {"users": "name", "measures": "title", "employers": "name", "organisations": "name"}
 
@@ -99,7 +95,7 @@ def build_export(participant) -> dict[str, Any]:
     participants = db.metadata.tables[PARTICIPANTS]
     participant_row = dict(db.session.execute(
         sa.select(participants).where(participants.c.id == participant.id)).mappings().one())
-    tables = {name: rows for name, rows in rows_about(participant.id).items() if name not in DERIVED_TABLES}
+    tables = rows_about(participant.id)
     tables["audit_entries"] = tables.get("audit_entries", []) + _audit_about_rows(participant.id, tables)
     labels = _label_lookups(tables, participant_row)
     records = {name: [_with_labels(name, r, labels) for r in rows] for name, rows in tables.items()}

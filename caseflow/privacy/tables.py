@@ -19,6 +19,10 @@ PARTICIPANTS = "participants"
 # by the domain that owns them: rows_about leaves them out (the export's JSON holds no ciphertext;
 # that domain exports the files themselves).
 CONTENT_TABLES: set[str] = set()
+# Copies derived for the reports (reports/facts.py), computed entirely from the participant's row
+# and records that rows_about returns in full: codes and flags that add nothing a person could
+# read, removed with the case (ON DELETE CASCADE). rows_about leaves them out.
+DERIVED_TABLES = {"report_facts", "report_placements"}
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,13 @@ def row_filter(linked: LinkedTable, participant_id: int, index: dict[str, Linked
 
 
 def rows_about(participant_id: int) -> dict[str, list[dict]]:
-    """{table name: [row mappings]} of every linked table (one query per table)."""
+    """{table name: [row mappings]} of every linked table (one query per table) but the content and
+    derived ones."""
     tables = linked_tables()
     index = {t.name: t for t in tables}
     result: dict[str, list[dict]] = {}
     for linked in tables:
-        if linked.name in CONTENT_TABLES:
+        if linked.name in CONTENT_TABLES or linked.name in DERIVED_TABLES:
             continue
         stmt = sa.select(linked.table).where(row_filter(linked, participant_id, index)) \
             .order_by(primary_key(linked.table))

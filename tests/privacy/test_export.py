@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.participants.models import Note
-from caseflow.privacy.export import DERIVED_TABLES
-from caseflow.privacy.tables import CONTENT_TABLES, linked_tables
+from caseflow.privacy.tables import CONTENT_TABLES, DERIVED_TABLES, linked_tables
 from tests.privacy.conftest import FIRST, NOTE_TEXT, REVISION_TEXT, WITNESS, make_full_participant
 
 
