@@ -18,10 +18,10 @@ Maintenance, in the unit of work that changes the facts:
 - Core writes executed through the session (the import, its undo, anonymisation) are read before
   they run (`do_orm_execute`): the participants an INSERT's rows name, or those an UPDATE's/
   DELETE's WHERE selects; a write whose participants cannot be told marks every participant;
-- before the commit, the named participants' rows are recomputed in one INSERT … SELECT … ON
-  CONFLICT DO UPDATE per 5,000 ids, and their placements' rows deleted and inserted again (a bulk
-  load, `refresh_all_at_commit`: one INSERT … SELECT of every participant and every placement). A
-  rollback discards the names with the rows. A participant's or placement's deletion deletes its
+- before the commit, the named participants' rows and their placements' rows are deleted and
+  inserted again by INSERT … SELECT, per 5,000 ids (a bulk load, `refresh_all_at_commit`: one
+  INSERT … SELECT of every participant and every placement). A rollback discards the names with
+  the rows. A participant's or placement's deletion deletes its
   rows (ON DELETE CASCADE).
 The report queries call `bring_up_to_date()` first, so that a report read inside a unit of work
 sees that unit's own changes too.
@@ -212,13 +212,15 @@ PLACEMENT_FACT_COLUMNS = ("placement_id", "participant_id", "type", "start_date"
 def placement_fact_select(ids: sa.BindParameter | None = None) -> sa.Select:
     """One row per placement (of every participant, or of those in the expanding bound parameter
     `ids`) with the participant's columns the placement report filters by, named as
-    report_placements' columns: what that table must always equal."""
+    report_placements' columns: what that table must always equal. Those columns are read from the
+    participant's report_facts row (one definition each, computed once per participant), which
+    every refresh writes first."""
+    F = ReportFacts
     stmt = (sa.select(Placement.id.label("placement_id"), Placement.participant_id.label("participant_id"),
                       Placement.type.label("type"), Placement.start_date.label("start_date"),
-                      P.organisation_id.label("organisation_id"), P.counsellor_id.label("counsellor_id"),
-                      _true_false(P.restricted_at.is_not(None)).label("restricted"),
-                      measure_types().label("measure_types"))
-            .join(P, P.id == Placement.participant_id))
+                      F.organisation_id.label("organisation_id"), F.counsellor_id.label("counsellor_id"),
+                      F.restricted.label("restricted"), F.measure_types.label("measure_types"))
+            .join(F, F.participant_id == Placement.participant_id))
     if ids is not None:
         stmt = stmt.where(Placement.participant_id.in_(ids))
     return stmt
