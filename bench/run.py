@@ -34,18 +34,21 @@ ALL_DATA = "from=2010-01-01&to=2029-12-31"
 TODAY = date(2026, 6, 30)
 
 
+def _csrf(client, path: str) -> str:
+    """The CSRF token of the page at `path`."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
 def _login(client, email: str, password: str) -> None:
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": _csrf(client, "/login")})
     assert response.status_code == 302, f"login failed for {email}"
 
 
 def _quick_search(client, term: str) -> str:
     """Posts the header's quick search; the caseload page's address it leads to."""
-    html = client.get("/caseload").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    response = client.post("/search", data={"q": term, "csrf_token": token})
+    response = client.post("/search", data={"q": term, "csrf_token": _csrf(client, "/caseload")})
     assert response.status_code == 302, f"quick search answered {response.status_code}"
     return response.headers["Location"]
 

@@ -203,9 +203,10 @@ def _web_limit_decorator() -> Any:
 
 
 class LongSelect(Select):
-    """WTForms' select widget, the same HTML, with each plain option written by one f-string instead
-    of html_params and Markup.format: the placement report's measure filter lists every measure of
-    the organisation (3,339 at 1,000,000 demo participants: 85 ms of the page → 30 ms)."""
+    """WTForms' select widget, the same HTML (tests/platform/test_long_select.py), with each plain
+    option written by one f-string instead of through html_params: the placement report's measure
+    filter lists every measure of the organisation (3,339 at 1,000,000 demo participants: 85 ms of
+    the page → 30 ms)."""
 
     @classmethod
     def render_option(cls, choice, **kwargs):

@@ -64,11 +64,14 @@ def _compile_sqlite(element, compiler, **kw):  # SQLite and any other: the regis
     return f"cf_sort_key({compiler.process(element.clauses, **kw)})"
 
 
+# PostgreSQL's translate() takes the single letters (the ligatures, two letters each, are replaced).
+_PG_LETTERS = "".join(letter for letter, _base in _pairs() if len(_base) == 1)
+_PG_BASES = "".join(base for _letter, base in _pairs() if len(base) == 1)
+
+
 @compiles(_SortKey, "postgresql")
 def _compile_postgresql(element, compiler, **kw):
-    letters = "".join(letter for letter, _base in _pairs() if len(_base) == 1 and letter not in LIGATURES)
-    bases = "".join(base for letter, base in _pairs() if len(base) == 1 and letter not in LIGATURES)
-    expr = f"translate({compiler.process(element.clauses, **kw)}, '{letters}', '{bases}')"
+    expr = f"translate({compiler.process(element.clauses, **kw)}, '{_PG_LETTERS}', '{_PG_BASES}')"
     for letter, base in LIGATURES.items():
         expr = f"replace({expr}, '{letter}', '{base}')"
     return f"lower({expr})"

@@ -22,9 +22,8 @@ from tests.participants.conftest import service_data
 from tests.participants.test_caseload import bulk_participants
 
 
-def _participant_statements(actor, filters: CaseloadFilters) -> list[tuple[str, object]]:
-    """The statements on participants that queries.caseload sends for a page of three, with their
-    parameters (the actor's row may be read before them)."""
+def _sent(call) -> list[tuple[str, object]]:
+    """The statements `call()` sends, with their parameters."""
     sent: list[tuple[str, object]] = []
 
     def listener(conn, cursor, statement, parameters, *args):
@@ -32,10 +31,18 @@ def _participant_statements(actor, filters: CaseloadFilters) -> list[tuple[str, 
 
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        page = queries.caseload(actor, filters, page=1, per_page=50)
+        call()
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(page.items) == 3
+    return sent
+
+
+def _participant_statements(actor, filters: CaseloadFilters) -> list[tuple[str, object]]:
+    """The statements on participants that queries.caseload sends for a page of three, with their
+    parameters (the actor's row may be read before them)."""
+    pages = []
+    sent = _sent(lambda: pages.append(queries.caseload(actor, filters, page=1, per_page=50)))
+    assert len(pages[0].items) == 3
     return [(s, p) for s, p in sent if "FROM participants" in s]
 
 
@@ -95,17 +102,7 @@ def test_nationalities_in_use_are_found_one_probe_each(dialect, counsellor, othe
     assert queries.nationalities_in_use(counsellor.organisation_id) == ["AF", "SY", "UA"]
     assert queries.nationalities_in_use(other_counsellor.organisation_id) == ["IQ"]
 
-    sent: list[tuple[str, object]] = []
-
-    def listener(conn, cursor, statement, parameters, *args):
-        sent.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        queries.nationalities_in_use(counsellor.organisation_id)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    statement, parameters = sent[-1]
+    statement, parameters = _sent(lambda: queries.nationalities_in_use(counsellor.organisation_id))[-1]
     # The plan of a table with statistics and enough rows that reading the range costs more than
     # probing (the planner's choice among a few rows is arbitrary).
     bulk_participants(counsellor.organisation, counsellor, 3000)
