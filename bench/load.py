@@ -9,22 +9,31 @@ What it does, all on 127.0.0.1 and bounded in time:
 1. a fresh PostgreSQL database of its own on the server (dropped afterwards), the schema, the
    `demo-data` generator's participants (seed 1), one API token per counsellor;
 2. in process, before any load: one case file's first view (SQL statements and time in the app);
-3. gunicorn (`--workers`, sync workers, JSON request log to a file) with `RATELIMIT_DEFAULT` set
+3. the yardstick: gunicorn with the same workers serves bench/bare_app.py, a bare Flask +
+   SQLAlchemy case page (one select by id, a small template), and wrk drives it with the same
+   connections for `--reference-duration` seconds. Issue 19 sets its target beside such a page
+   ("about 1,400 requests/s on this machine", the mix at 300: 21 %); this machine's speed changes
+   by a factor of three between sessions, the share of the yardstick does not;
+4. gunicorn (`--workers`, sync workers, JSON request log to a file) with `RATELIMIT_DEFAULT` set
    for the run (`--rate-limit`, default "1000000 per minute"): the default per-address limit
    would answer 429 to a load generator on one address, which says nothing about the app. The
    run is about throughput; the limits themselves are tested in tests/ops/test_two_hosts.py;
-4. wrk (Debian package `wrk`: `apt-get install wrk`) for `--duration` seconds with
+5. wrk (Debian package `wrk`: `apt-get install wrk`) for `--duration` seconds with
    `--connections` connections (one wrk thread each), every connection logged in as one of the
-   demo counsellors, with this mix per 100 requests:
+   demo counsellors, with this mix per 96 requests:
        35 case file (page)            GET  /participants/<id> (a random participant of the org)
        25 caseload (page)             GET  /caseload
        15 search (API)                GET  /api/v1/participants?q=<3 letters>
        10 placement report (API)      GET  /api/v1/reports/placements?from=…&to=… (own organisation)
        10 note (form)                 POST /participants/<id>/notes (CSRF token, → 302)
-        5 log in (form)               POST /login (argon2id at the production cost, → 302)
-5. prints throughput, p50/p95/p99 latency (wrk, from outside), errors (socket errors and every
-   answer other than the expected status, per kind), and the time each endpoint took inside the
-   app (from /metrics, prometheus-client's multiprocess mode).
+        1 log in (form)               POST /login (argon2id at the production cost, → 302)
+   One log-in per 95 other requests (`--logins` changes it): a counsellor signs in once or twice
+   a working day and works through a few hundred pages. A log-in verifies an argon2id hash at the
+   production cost (46 MiB, t=2), 165 ms of one core on this machine, deliberately; at 5 per 100
+   (the mix until 2026-12-01) the log-ins alone would need 2.5 cores at 300 requests/s;
+6. prints throughput, p50/p95/p99 latency (wrk, from outside), errors (socket errors and every
+   answer other than the expected status, per kind), the time each endpoint took inside the app
+   (from /metrics, prometheus-client's multiprocess mode), and the mix as a share of the yardstick.
 """
 from __future__ import annotations
 
@@ -47,7 +56,8 @@ os.environ.setdefault("SECRET_KEY", "bench-secret-key")  # keep instance/ untouc
 
 TODAY = date(2026, 6, 30)
 SEARCHES = ("ova", "ahm", "m%C3%BCl", "sch", "ali", "nko", "ber", "ann")  # URL-encoded as sent
-MIX = (("case_file", 35), ("caseload", 25), ("search", 15), ("report", 10), ("note", 10), ("login", 5))
+MIX = (("case_file", 35), ("caseload", 25), ("search", 15), ("report", 10), ("note", 10), ("login", 1))
+MIX_LOGINS = 1  # per 95 other requests; --logins changes it (see the module's docstring)
 EXPECTED = {"case_file": 200, "caseload": 200, "search": 200, "report": 200, "note": 302, "login": 302}
 METRICS_TOKEN = "bench-metrics-token-0123456789"
 
@@ -275,8 +285,15 @@ def run(args) -> int:
         print(f"    case file, first view, in process: {cost['statements_median']:.0f} SQL statements "
               f"(max {cost['statements_max']}), {cost['ms_median']:.1f} ms median (best {cost['ms_best']:.1f} ms)")
 
-        port, base = _free_port(), None
-        base = f"http://127.0.0.1:{port}"
+        print("==> the yardstick: a bare Flask + SQLAlchemy case page (bench/bare_app.py), "
+              f"{args.reference_duration} s", flush=True)
+        reference = _drive(args, {**os.environ, "DATABASE_URL": url}, Path(tmp) / "bare",
+                           ["--chdir", str(ROOT / "bench"), "bare_app:app"], f"/participants/{data['ids'][0]}",
+                           lambda base: _bare_script(data), args.reference_duration)
+        if reference is None:
+            return 1
+        reference_figures, _ = reference
+
         metrics_dir = Path(tmp) / "metrics"
         metrics_dir.mkdir()
         env = {**os.environ, "CASEFLOW_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key",
@@ -285,48 +302,77 @@ def run(args) -> int:
                "REQUIRE_2FA_ROLES": "", "FLASK_DEBUG": "0",
                "DOCUMENT_KEY": "YmVuY2gtZG9jdW1lbnQta2V5LS0tLS0tLS0tLS0tLS0=",
                "PSEUDONYM_KEY": "YmVuY2gtcHNldWRvbnltLWtleS0tLS0tLS0tLS0tLS0="}
-        log = Path(tmp) / "gunicorn.log"
-        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                    "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "app:app"]
-        print(f"==> gunicorn with {args.workers} sync workers on {base}", flush=True)
-        server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        try:
-            _wait(base, server, log)
+
+        def mix_script(base: str) -> str:
             sessions = []
             for i in range(args.connections):
                 email, token = data["staff"][i % len(data["staff"])]
                 cookie, csrf = _login(base, email, data["password"])
                 sessions.append((cookie, csrf, token))
             login_cookie, login_csrf = _anonymous(base)
-            script = Path(tmp) / "mix.lua"
-            script.write_text(_script(sessions, data, login_cookie, login_csrf))
-            print(f"==> wrk: {args.connections} connections, {args.duration} s", flush=True)
-            result = subprocess.run(["wrk", "--threads", str(args.connections), "--connections",
-                                     str(args.connections), "--duration", f"{args.duration}s", "--timeout", "10s",
-                                     "--script", str(script), base], capture_output=True, text=True,
-                                    timeout=args.duration + 120)
-            if result.returncode != 0:
-                print(result.stdout, result.stderr, file=sys.stderr)
-                return 1
-            figures = _parse(result.stdout)
-            server_times = _server_times(base)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        _print(figures, server_times, args)
+            return _script(sessions, data, login_cookie, login_csrf, _mix(args.logins))
+
+        print(f"==> Caseflow: the mix, {args.duration} s", flush=True)
+        run = _drive(args, env, Path(tmp) / "caseflow", ["app:app"], "/readyz", mix_script, args.duration,
+                     metrics=True)
+        if run is None:
+            return 1
+        figures, server_times = run
+        _print(figures, server_times, args, _mix(args.logins))
+        _print_reference(figures, reference_figures)
         print(f"\n==> machine after the run: {machine_speed()}")
         failed = sum(v for k, v in figures.items() if k.startswith("errors_")) + figures.get("socket_errors", 0)
         return 0 if failed == 0 else 1
 
 
-def _script(sessions, data, login_cookie: str, login_csrf: str) -> str:
+def _drive(args, env: dict, folder: Path, app_args: list[str], ready_path: str, script, duration: int,
+           metrics: bool = False):
+    """Starts gunicorn (`args.workers` sync workers, deploy/gunicorn.conf.py) serving `app_args`,
+    waits until `ready_path` answers 200, writes `script(base)` and runs wrk with it for `duration`
+    seconds. (wrk figures, the app's own per-endpoint times when `metrics`) or None when wrk failed."""
+    folder.mkdir()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = folder / "gunicorn.log"
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", *app_args]
+    print(f"    gunicorn with {args.workers} sync workers on {base}; wrk: {args.connections} connections",
+          flush=True)
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        _wait(base + ready_path, server, log)
+        lua = folder / "mix.lua"
+        lua.write_text(script(base))
+        result = subprocess.run(["wrk", "--threads", str(args.connections), "--connections",
+                                 str(args.connections), "--duration", f"{duration}s", "--timeout", "10s",
+                                 "--script", str(lua), base], capture_output=True, text=True,
+                                timeout=duration + 120)
+        if result.returncode != 0:
+            print(result.stdout, result.stderr, file=sys.stderr)
+            return None
+        return _parse(result.stdout), (_server_times(base) if metrics else [])
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _mix(logins: int) -> tuple[tuple[str, int], ...]:
+    return tuple((kind, logins if kind == "login" else weight) for kind, weight in MIX)
+
+
+def _bare_script(data) -> str:
+    """The yardstick's requests: every one a case page of a random participant of the organisation."""
+    return _script([("", "", "")], data, "", "", (("case_file", 1),))
+
+
+def _script(sessions, data, login_cookie: str, login_csrf: str, mix_weights) -> str:
     lua_sessions = "{" + ", ".join(
         f'{{cookie = "{c}", csrf = "{x}", token = "{t}"}}' for c, x, t in sessions) + "}"
-    mix = [kind for kind, weight in MIX for _ in range(weight)]
+    mix = [kind for kind, weight in mix_weights for _ in range(weight)]
     from urllib.parse import quote
     email = quote(data["staff"][0][0], safe="")
     login = f'"{login_cookie}", "{quote(login_csrf, safe="")}", "{email}", "{quote(data["password"], safe="")}"'
@@ -337,14 +383,14 @@ def _script(sessions, data, login_cookie: str, login_csrf: str) -> str:
             .replace("{EXPECTED}", expected).replace("LOGIN", login))
 
 
-def _wait(base: str, server: subprocess.Popen, log: Path) -> None:
+def _wait(url: str, server: subprocess.Popen, log: Path) -> None:
     import requests
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
         try:
-            if requests.get(base + "/readyz", timeout=5).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
         except requests.RequestException:
             pass
@@ -361,7 +407,7 @@ def _parse(output: str) -> dict[str, float]:
     return figures
 
 
-def _print(f: dict[str, float], server_times, args) -> None:
+def _print(f: dict[str, float], server_times, args, mix) -> None:
     seconds = f["duration_us"] / 1e6
     print()
     print(f"requests      {int(f['requests'])} in {seconds:.1f} s = {f['requests'] / seconds:.1f} requests/s")
@@ -372,7 +418,7 @@ def _print(f: dict[str, float], server_times, args) -> None:
           f"{errors} unexpected statuses")
     print()
     print(f"{'kind':<12} {'requests':>9} {'per s':>7} {'errors':>7}")
-    for kind, _ in MIX:
+    for kind, _ in mix:
         n = int(f.get(f"count_{kind}", 0))
         wrong = {k.rsplit("_", 1)[1]: int(v) for k, v in f.items() if k.startswith(f"errors_{kind}_")}
         shown = ", ".join(f"{n} × {status}" for status, n in sorted(wrong.items()))
@@ -383,6 +429,17 @@ def _print(f: dict[str, float], server_times, args) -> None:
         print(f"  {endpoint:<40} {n:>7} requests  {mean * 1000:7.1f} ms")
 
 
+def _print_reference(f: dict[str, float], reference: dict[str, float]) -> None:
+    mix_rate = f["requests"] / (f["duration_us"] / 1e6)
+    bare_rate = reference["requests"] / (reference["duration_us"] / 1e6)
+    wrong = int(sum(v for k, v in reference.items() if k.startswith("errors_")) + reference.get("socket_errors", 0))
+    print()
+    print(f"yardstick     bare Flask + SQLAlchemy case page: {bare_rate:.1f} requests/s, "
+          f"p50 {reference['p50_us'] / 1000:.1f} ms, p95 {reference['p95_us'] / 1000:.1f} ms, {wrong} errors")
+    print(f"              the mix runs at {100 * mix_rate / bare_rate:.0f} % of it "
+          f"(issue 19's target: 300 of 1,400 requests/s, 21 %)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -391,6 +448,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--duration", type=int, default=30, help="seconds of load (at most 300)")
+    parser.add_argument("--logins", type=int, default=MIX_LOGINS,
+                        help=f"log-ins per {sum(w for k, w in MIX if k != 'login')} other requests of the mix")
+    parser.add_argument("--reference-duration", type=int, default=10,
+                        help="seconds of load on the bare Flask + SQLAlchemy yardstick")
     parser.add_argument("--rate-limit", default="1000000 per minute",
                         help="RATELIMIT_DEFAULT for the run (the default per-address limit would answer 429)")
     args = parser.parse_args()
