@@ -37,7 +37,8 @@ rows in the list's order, each from a select with a LIMIT, so nothing reads ever
 of several words has a class per sum of its words' ranks: beyond the bound one select ranks all
 its matches (unless its best class fills the page from the rows read already).
 
-Each statement is planned for its own words: the connection's `plan_cache_mode` (database.py).
+Each statement is planned for its own words: on PostgreSQL a statement that reads the search key is
+never prepared (database.py).
 """
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from caseflow.extensions import db
-from caseflow.participants.models import Note
+from caseflow.participants.models import Note, Participant
+from caseflow.participants.search import search
 from tests.factories import ParticipantFactory
 
 
@@ -37,7 +38,26 @@ def test_connection_settings(dialect):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         else:
             assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
-            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+
+
+def test_a_search_is_planned_for_its_words_and_everything_else_keeps_its_plan(dialect, org):
+    """psycopg prepares a statement after its fifth run; PostgreSQL may then plan every search with
+    one word's generic plan. A statement that reads the search key is never prepared (planned for
+    its own words), any other is (PostgreSQL's plan cache saves planning it on every request)."""
+    if dialect != "postgresql":
+        pytest.skip("prepared statements and plan caching are PostgreSQL's")
+    ParticipantFactory(organisation=org, last_name="Petrova")
+    db.session.commit()
+    with db.engine.connect() as conn:
+        for term in ("ova", "pet", "4567", "ova", "rov", "ova", "pet", "ova"):
+            found = conn.execute(search(sa.select(Participant.id).where(Participant.organisation_id == org.id),
+                                        term)).scalars().all()
+            assert len(found) == (0 if term == "4567" else 1)
+            conn.execute(sa.select(Participant.id).where(Participant.organisation_id == org.id)).all()
+        prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert not [s for s in prepared if "search_key" in s]
+    assert [s for s in prepared if "FROM participants" in s and "search_key" not in s]
 
 
 def test_settings_survive_a_new_pool(app, dialect):
