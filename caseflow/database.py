@@ -15,15 +15,17 @@ PostgreSQL (production):
   participant), which makes PostgreSQL compile them with LLVM first; measured on 100,000
   participants that compilation took 0.7 s of a 1.1 s placement report, every time, while the
   query itself runs in 0.4 s. Caseflow's queries are short; they never gain from JIT.
-- a search is planned for its own words: psycopg prepares a statement after its fifth run on a
-  connection, and PostgreSQL may then keep one generic plan for every value of its parameters.
-  The folded search key is skewed (a surname shared by thousands, a phone number's end by a
-  handful), so a generic plan is wrong for some words: after "ova" a search for a phone number's
-  end walked a whole organisation (1 → 10 ms at 100,000 participants, issue 19). Every statement
-  that reads `search_key` is therefore sent unprepared (`_search_planned_for_its_words`), which
-  PostgreSQL plans for the values it comes with. Every other statement keeps the plan cache: a
-  custom plan for every run cost more than running the statements (measured on the caseload page:
-  9.7 ms of PostgreSQL time against 3.1 ms with cached plans; the case file 5.2 against 2.4 ms).
+- searches and reports are planned for their own values: psycopg prepares a statement after its
+  fifth run on a connection, and PostgreSQL may then keep one generic plan for every value of its
+  parameters. The folded search key is skewed (a surname shared by thousands, a phone number's
+  end by a handful), so a generic plan is wrong for some words: after "ova" a search for a phone
+  number's end walked a whole organisation (1 → 10 ms at 100,000 participants, issue 19). A
+  report's period may be a week or twenty years, and one plan does not suit both. So every
+  statement that reads `search_key`, and every read of the report tables, is sent unprepared
+  (`_planned_for_its_values`), which PostgreSQL plans for the values it comes with; planning is
+  a small part of either. Every other statement keeps the plan cache: a custom plan for every run
+  cost more than running the statements (measured on the caseload page: 9.7 ms of PostgreSQL
+  time against 3.1 ms with cached plans; the case file 5.2 against 2.4 ms).
 
 Alembic's migrations use an engine of their own (migrations/env.py) without these settings:
 SQLite's batch migrations copy and drop tables, which must run with foreign keys off.
@@ -77,12 +79,15 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
 
 
 SEARCH_COLUMN = "search_key"
+REPORT_TABLES = ("report_facts", "report_placements")
 
 
-def _search_planned_for_its_words(cursor, statement: str, parameters, context) -> bool:
-    """PostgreSQL: a statement that reads the folded search key runs unprepared (see above); True
-    tells SQLAlchemy it has run. Any other statement runs as SQLAlchemy would run it."""
-    if SEARCH_COLUMN not in statement:
+def _planned_for_its_values(cursor, statement: str, parameters, context) -> bool:
+    """PostgreSQL: a statement that reads the folded search key, or a select over the report
+    tables, runs unprepared (see above); True tells SQLAlchemy it has run. Any other statement
+    (the report tables' own refresh included) runs as SQLAlchemy would run it."""
+    if SEARCH_COLUMN not in statement and not (statement.startswith(("SELECT", "WITH"))
+                                               and any(table in statement for table in REPORT_TABLES)):
         return False
     cursor.execute(statement, parameters, prepare=False)
     return True
@@ -105,9 +110,8 @@ def _listen_settings(engine: sa.Engine) -> None:
     listener = {"sqlite": _sqlite_settings, "postgresql": _postgresql_settings}.get(engine.dialect.name)
     if listener is not None and not sa.event.contains(engine, "connect", listener):
         sa.event.listen(engine, "connect", listener)
-    if engine.dialect.name == "postgresql" and not sa.event.contains(engine, "do_execute",
-                                                                      _search_planned_for_its_words):
-        sa.event.listen(engine, "do_execute", _search_planned_for_its_words)
+    if engine.dialect.name == "postgresql" and not sa.event.contains(engine, "do_execute", _planned_for_its_values):
+        sa.event.listen(engine, "do_execute", _planned_for_its_values)
 
 
 REPORTS_ENGINE = "caseflow.reports_engine"

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.participants.models import Note, Participant
 from caseflow.participants.search import search
+from caseflow.reports.models import ReportFacts
 from tests.factories import ParticipantFactory
 
 
@@ -41,10 +42,11 @@ def test_connection_settings(dialect):
             assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
 
 
-def test_a_search_is_planned_for_its_words_and_everything_else_keeps_its_plan(dialect, org):
+def test_searches_and_reports_are_planned_for_their_values_and_everything_else_keeps_its_plan(dialect, org):
     """psycopg prepares a statement after its fifth run; PostgreSQL may then plan every search with
-    one word's generic plan. A statement that reads the search key is never prepared (planned for
-    its own words), any other is (PostgreSQL's plan cache saves planning it on every request)."""
+    one word's generic plan, every report with one period's. A statement that reads the search key,
+    or a select over the report tables, is never prepared (planned for its own values); any other
+    is (PostgreSQL's plan cache saves planning it on every request)."""
     if dialect != "postgresql":
         pytest.skip("prepared statements and plan caching are PostgreSQL's")
     ParticipantFactory(organisation=org, last_name="Petrova")
@@ -54,9 +56,11 @@ def test_a_search_is_planned_for_its_words_and_everything_else_keeps_its_plan(di
             found = conn.execute(search(sa.select(Participant.id).where(Participant.organisation_id == org.id),
                                         term)).scalars().all()
             assert len(found) == (0 if term == "4567" else 1)
+            assert len(conn.execute(sa.select(ReportFacts.participant_id)
+                                    .where(ReportFacts.organisation_id == org.id)).all()) == 1
             conn.execute(sa.select(Participant.id).where(Participant.organisation_id == org.id)).all()
         prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
-    assert not [s for s in prepared if "search_key" in s]
+    assert not [s for s in prepared if "search_key" in s or "report_facts" in s]
     assert [s for s in prepared if "FROM participants" in s and "search_key" not in s]
 
 
