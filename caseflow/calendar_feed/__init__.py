@@ -13,5 +13,5 @@ def init_app(app: Flask) -> None:
 
 
 def _appointments_panel(participant, actor) -> dict:
-    from caseflow.calendar_feed.services import planned_appointments
-    return {"appointments": planned_appointments(participant.id)}
+    from caseflow.calendar_feed.services import planned_appointment_rows
+    return {"appointments": planned_appointment_rows(participant.id)}

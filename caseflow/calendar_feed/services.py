@@ -23,7 +23,7 @@ from icalendar import Calendar, Event
 from caseflow.accounts.models import User
 from caseflow.audit.services import record
 from caseflow.calendar_feed.models import Appointment, CalendarFeed
-from caseflow.database import transactional
+from caseflow.database import plain_rows, transactional
 from caseflow.errors import Conflict
 from caseflow.extensions import db
 from caseflow.models_base import as_utc, utcnow
@@ -200,3 +200,8 @@ def _planned_statement() -> sa.Select:
 
 def planned_appointments(participant_id: int) -> list[Appointment]:
     return list(db.session.scalars(_planned_statement(), {"participant_id": participant_id}))
+
+
+def planned_appointment_rows(participant_id: int) -> list[Any]:
+    """`planned_appointments` as plain rows of their columns (for the case file's panel)."""
+    return list(plain_rows(_planned_statement(), {"participant_id": participant_id}))

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from caseflow.accounts.auth import roles_required
-from caseflow.extensions import db
+from caseflow.database import plain_rows
 from caseflow.notifications import services
 from caseflow.notifications.models import Notification
 from caseflow.notifications.texts import KIND_LABELS, notification_text
@@ -90,4 +90,4 @@ def unread_notifications() -> int:
     """The header's count (one query per page, only for logged-in accounts)."""
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(_unread_statement(), {"user_id": current_user.id}) or 0
+    return plain_rows(_unread_statement(), {"user_id": current_user.id}).scalar() or 0

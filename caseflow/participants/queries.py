@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from caseflow.accounts.models import User
+from caseflow.database import plain_rows
 from caseflow.extensions import db
 from caseflow.participants import collation
 from caseflow.participants.access import visible_participants
@@ -299,20 +300,22 @@ def _goals_statement() -> sa.Select:
             .order_by(Goal.status != "open", Goal.target_date, Goal.id))
 
 
-def goals_of(participant_id: int) -> Sequence[Goal]:
-    return db.session.scalars(_goals_statement(), {"participant_id": participant_id}).all()
+def goals_of(participant_id: int) -> Sequence[Any]:
+    """The goals' rows (plain rows, for display): open ones first, by target date."""
+    return plain_rows(_goals_statement(), {"participant_id": participant_id}).all()
 
 
 @functools.cache
 def _tasks_statement(limit: int) -> sa.Select:
-    return (sa.select(Task, User.name).outerjoin(User, User.id == Task.assignee_id)
+    return (sa.select(Task, User.name.label("assignee")).outerjoin(User, User.id == Task.assignee_id)
             .where(Task.participant_id == sa.bindparam("participant_id"))
             .order_by(Task.done_at.is_not(None), Task.due_date, Task.id).limit(limit))
 
 
 def tasks_of(participant_id: int, limit: int = 200) -> Sequence[Any]:
-    """(task, assignee name): open ones first, by due date."""
-    return db.session.execute(_tasks_statement(limit), {"participant_id": participant_id}).all()
+    """The tasks' rows (plain rows, for display) with the assignee's name (`assignee`): open ones
+    first, by due date."""
+    return plain_rows(_tasks_statement(limit), {"participant_id": participant_id}).all()
 
 
 def current_status_of(participant_id: int) -> str | None:

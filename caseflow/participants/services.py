@@ -19,7 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
-from caseflow.audit.services import diff, record, snapshot
+from caseflow.audit.services import diff, record, record_access, snapshot
 from caseflow.database import lock_rows, transactional
 from caseflow.errors import Conflict, Forbidden
 from caseflow.extensions import db
@@ -500,8 +500,8 @@ def reassign_participant(participant: Participant, *, counsellor_id: int | None,
 @transactional
 def record_case_view(participant: Participant, *, actor: User) -> None:
     """The access log: who opened which case file, when."""
-    record("case.view", actor=actor, obj=participant, participant_id=participant.id,
-           organisation_id=participant.organisation_id)
+    record_access("case.view", actor=actor, obj=participant, participant_id=participant.id,
+                  organisation_id=participant.organisation_id)
 
 
 # --- labour-market status history ---------------------------------------------------------------

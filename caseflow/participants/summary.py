@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from caseflow.accounts.models import User
-from caseflow.extensions import db
+from caseflow.database import plain_rows
 from caseflow.participants import queries
 from caseflow.participants.models import Participant, Task
 from caseflow.participants.panels import SummaryFact, summary_facts
@@ -68,7 +68,7 @@ def summary_statement() -> sa.Select:
 def case_summary(participant: Participant) -> CaseSummary:
     """The header's facts in one statement (the participant's row with scalar subqueries), plus one
     per summary source of the domains above."""
-    row = db.session.execute(summary_statement(), {"participant_id": participant.id}).one()
+    row = plain_rows(summary_statement(), {"participant_id": participant.id}).one()
     next_task = (NextTask(*(getattr(row, f"task_{c}") for c in NEXT_TASK_COLUMNS))
                  if row.task_id is not None else None)
     return CaseSummary(counsellor_name=row.counsellor_name, current_measure=row.current_measure,

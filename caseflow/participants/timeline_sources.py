@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
+from caseflow.database import plain_rows
 from caseflow.extensions import db
 from caseflow.i18n import task_title
 from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange, Task
@@ -46,7 +47,8 @@ def note_events(participant):
     return [_note_event(participant, note, author, revisions[note.id]) for note, author in rows]
 
 
-def _note_event(participant, note: Note, author: str | None, revisions) -> TimelineEvent:
+def _note_event(participant, note, author: str | None, revisions) -> TimelineEvent:
+    # `note`: a Note, or a plain row of its columns (the overview's recent notes)
     kind = str(NOTE_KINDS.get(note.kind, note.kind))
     title = _("Note (%(kind)s)", kind=kind)
     if note.minutes:
@@ -61,7 +63,7 @@ def _note_event(participant, note: Note, author: str | None, revisions) -> Timel
 @functools.cache
 def _recent_notes_statement(limit: int) -> sa.Select:
     """Built once per process and `limit` (issue 19: building it cost more than sending it)."""
-    return (sa.select(Note, User.name).outerjoin(User, User.id == Note.author_id)
+    return (sa.select(Note, User.name.label("author")).outerjoin(User, User.id == Note.author_id)
             .where(Note.participant_id == sa.bindparam("participant_id"),
                    Note.date <= sa.bindparam("today", type_=sa.Date))
             .order_by(Note.date.desc(), Note.id.desc()).limit(limit))
@@ -71,8 +73,8 @@ def recent_note_events(participant, today, limit: int) -> list[TimelineEvent]:
     """The case file overview's recent entries: the newest `limit` progress notes up to `today`, in
     one query whatever the length of the history (the whole timeline, every kind of event with the
     notes' earlier versions, is the timeline section's)."""
-    rows = db.session.execute(_recent_notes_statement(limit), {"participant_id": participant.id, "today": today}).all()
-    return [_note_event(participant, note, author, ()) for note, author in rows]
+    rows = plain_rows(_recent_notes_statement(limit), {"participant_id": participant.id, "today": today})
+    return [_note_event(participant, note, note.author, ()) for note in rows]
 
 
 def goal_events(participant):

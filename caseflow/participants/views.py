@@ -278,7 +278,7 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
         abort(404)
     today = date.today()
     context.update(participant=participant, section=section, sections=_sections(), section_titles=SECTION_TITLES,
-                   summary=case_summary(participant), complete_form=CompleteTaskForm(formdata=None), answers=ANSWERS,
+                   summary=case_summary(participant), answers=ANSWERS,
                    panels=[Markup(render_template(template, **{"participant": participant, **ctx}))
                            for template, ctx in panels.render_context(participant, current_user, section)])
     if section == "overview":

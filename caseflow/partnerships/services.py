@@ -19,7 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from caseflow.accounts.models import Organisation
 from caseflow.audit.services import record
 from caseflow.crypto import pseudonym
-from caseflow.database import transactional
+from caseflow.database import plain_rows, transactional
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
@@ -129,6 +129,11 @@ def _partnerships_statement() -> sa.Select:
 def partnerships_of(organisation_id: int, on: date | None = None) -> list[Partnership]:
     on = on or date.today()
     return list(db.session.scalars(_partnerships_statement(), {"organisation_id": organisation_id, "on": on}))
+
+
+def partnership_rows(organisation_id: int) -> list[Any]:
+    """`partnerships_of` today, as plain rows of the partnerships' columns (for the case file)."""
+    return list(plain_rows(_partnerships_statement(), {"organisation_id": organisation_id, "on": date.today()}))
 
 
 def all_partnerships() -> list[tuple[Partnership, list[tuple[PartnershipMembership, str]]]]:
@@ -437,7 +442,7 @@ def _referrals_with_names_statement() -> sa.Select:
     millisecond on every case file view (issue 19)."""
     sender, receiver = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
     participant_id: sa.BindParameter[int] = sa.bindparam("participant_id")
-    return (sa.select(Referral, sender.name, receiver.name)
+    return (sa.select(Referral, sender.name.label("from_name"), receiver.name.label("to_name"))
             .join(sender, sender.id == Referral.from_organisation_id)
             .join(receiver, receiver.id == Referral.to_organisation_id)
             .where(sa.or_(Referral.participant_id == participant_id,
@@ -445,14 +450,14 @@ def _referrals_with_names_statement() -> sa.Select:
             .order_by(Referral.created_at.desc()))
 
 
-def referrals_of_participant_with_names(participant_id: int) -> tuple[list[Referral], dict[int, str]]:
-    """The participant's referrals (newest first) and {organisation id: name} of both ends, in one
-    statement."""
-    rows = db.session.execute(_referrals_with_names_statement(), {"participant_id": participant_id}).all()
+def referrals_of_participant_with_names(participant_id: int) -> tuple[list[Any], dict[int, str]]:
+    """The participant's referrals (newest first; plain rows of their columns, for display) and
+    {organisation id: name} of both ends, in one statement."""
+    rows = plain_rows(_referrals_with_names_statement(), {"participant_id": participant_id}).all()
     names: dict[int, str] = {}
-    for referral, from_name, to_name in rows:
-        names[referral.from_organisation_id], names[referral.to_organisation_id] = from_name, to_name
-    return [row[0] for row in rows], names
+    for row in rows:
+        names[row.from_organisation_id], names[row.to_organisation_id] = row.from_name, row.to_name
+    return list(rows), names
 
 
 # --- knowing the same person: keyed match hashes ---------------------------------------------------
@@ -491,10 +496,10 @@ def refresh_participant_hashes(participant_id: int, **_kw: Any) -> None:
         refresh_match_hashes(partnership.id, [participant_id])
 
 
-def likely_partner_matches(participant: Participant, partnerships: list[Partnership] | None = None) -> list[str]:
+def likely_partner_matches(participant: Participant, partnerships: Sequence[Any] | None = None) -> list[str]:
     """Names of partner organisations that may already know this person (never their data): computed
     from this case's names and birth date hashed under each shared partnership's derivation
-    (`partnerships`: the organisation's current ones, when the caller has them already)."""
+    (`partnerships`: the organisation's current ones, or their rows, when the caller has them already)."""
     if participant.date_of_birth is None or participant.anonymised_at is not None:
         return []
     names: set[str] = set()

@@ -300,7 +300,7 @@ def case_file_panel(participant, actor) -> dict:
     # On the case file's overview: two statements when the organisation is in no partnership (the
     # referrals with both organisations' names; the partnerships), more only for partners.
     referrals, names = services.referrals_of_participant_with_names(participant.id)
-    partnerships = services.partnerships_of(participant.organisation_id)
+    partnerships = services.partnership_rows(participant.organisation_id)
     return {"referrals": referrals, "referral_names": names, "referral_statuses": REFERRAL_STATUSES,
             "partner_matches": services.likely_partner_matches(participant, partnerships) if partnerships else [],
             "has_partners": bool(partnerships) and bool(services.partner_organisations(participant.organisation_id))}

@@ -2,14 +2,17 @@
 the links to consents, export, restriction and anonymisation."""
 from __future__ import annotations
 
-from caseflow.privacy.models import Consent
-from caseflow.privacy.services import consent_status, consents_of
+from collections.abc import Sequence
+from typing import Any
+
+from caseflow.privacy.services import consent_rows, consent_status, consents_of
 
 
-def withdrawn_consents(consents: list[Consent]) -> dict[str, Consent]:
-    """{purpose: the latest withdrawn consent} for the purposes with no valid consent left."""
+def withdrawn_consents(consents: Sequence[Any]) -> dict[str, Any]:
+    """{purpose: the latest withdrawn consent} for the purposes with no valid consent left
+    (`consents`: Consents, or their plain rows; the answer holds the same kind)."""
     status = consent_status(consents)
-    withdrawn: dict[str, Consent] = {}
+    withdrawn: dict[str, Any] = {}
     for c in sorted(consents, key=lambda c: (c.withdrawn_on or c.given_on, c.id)):
         if c.withdrawn_on is not None and status.get(c.purpose) is None:
             withdrawn[c.purpose] = c
@@ -34,7 +37,7 @@ def consent_summary(participant):
 
     if participant.anonymised_at is not None:
         return []
-    consents = consents_of(participant)
+    consents = consent_rows(participant)
     status = consent_status(consents)
     given = status.get("case_management")
     special = status.get("special_categories")

@@ -17,6 +17,7 @@ Decisions taken here (see also the record of processing page):
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from caseflow.audit.services import record
-from caseflow.database import transactional, unit_of_work
+from caseflow.database import plain_rows, transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
@@ -197,9 +198,15 @@ def consents_of(participant) -> list[Consent]:
     return list(db.session.scalars(_consents_statement(), {"participant_id": participant.id}))
 
 
-def consent_status(consents: list[Consent]) -> dict[str, Consent | None]:
-    """{purpose: the newest valid consent or None} for every purpose."""
-    status: dict[str, Consent | None] = {p: None for p in CONSENT_PURPOSES}
+def consent_rows(participant) -> list[Any]:
+    """`consents_of` as plain rows of their columns (for the case file's summary header)."""
+    return list(plain_rows(_consents_statement(), {"participant_id": participant.id}))
+
+
+def consent_status(consents: Sequence[Any]) -> dict[str, Any]:
+    """{purpose: the newest valid consent or None} for every purpose (`consents`: Consents, or
+    their plain rows; the answer holds the same kind)."""
+    status: dict[str, Any] = {p: None for p in CONSENT_PURPOSES}
     for c in sorted(consents, key=lambda c: (c.given_on, c.id)):
         if c.withdrawn_on is None:
             status[c.purpose] = c

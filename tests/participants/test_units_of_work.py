@@ -82,6 +82,7 @@ def test_every_case_history_service_rolls_back_when_its_audit_entry_fails(counse
     audits = count(AuditEntry)
     monkeypatch.setattr(services, "record", audit_down)
     monkeypatch.setattr(tasks, "record", audit_down)
+    monkeypatch.setattr(services, "record_access", audit_down)   # the case view's access-log entry
     calls = [
         lambda: services.add_status_change(p, date_=date(2025, 6, 1), status="employed", actor=counsellor),
         lambda: services.add_note(p, {"date": date.today(), "kind": "phone", "text": "x"}, actor=counsellor),

@@ -124,7 +124,7 @@ def test_every_action_the_code_records_has_words():
     found = set()
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        found.update(re.findall(r'(?:record|_audit_both|audit)\(\s*"([a-z_]+(?:\.[a-z_]+)?)"', text))
+        found.update(re.findall(r'(?:record|record_access|_audit_both|audit)\(\s*"([a-z_]+(?:\.[a-z_]+)?)"', text))
         found.update(re.findall(r'"([a-z_]+\.[a-z_]+)" if ', text))
         found.update(f"import.{s}" for s in ("checked", "failed", "imported", "undone") if "record(f\"import." in text)
     assert {"case.view", "participant.update", "login.failure"} <= found
