@@ -12,6 +12,7 @@ at the top hide.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -103,6 +104,15 @@ def days_between(later, earlier):
 def median_of(values: sa.Select) -> float | None:
     """The median of the single column selected by `values`, computed in the database:
     percentile_cont on PostgreSQL, the middle row(s) by window numbering on SQLite."""
+    return _median(reports_session().scalar(median_select(values)))
+
+
+def _median(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def median_select(values: sa.Select) -> sa.Select:
+    """The select of median_of(values)."""
     sub = values.subquery()
     column = list(sub.c)[0]
     if dialect_name() == "postgresql":
@@ -113,8 +123,7 @@ def median_of(values: sa.Select) -> float | None:
                              sa.func.count().over().label("n")).subquery()
         stmt = sa.select(sa.func.avg(numbered.c.v)).where(
             numbered.c.rn.in_([(numbered.c.n + 1) // 2, (numbered.c.n + 2) // 2]))
-    value = reports_session().scalar(stmt)
-    return None if value is None else float(value)
+    return stmt
 
 
 def count_if(condition):
@@ -428,6 +437,49 @@ class PlacementFilters:
     measure_id: int | None = None
 
 
+# Every request of the report runs the same few statements, which differ only in which filters are
+# set (the "shape") and in the values: each is built once per process, database, shape and
+# breakdowns, over bound parameters named after the filters (`date_from`, `organisation_id`, …),
+# and run with the request's values (issue 19: building the breakdowns' statement and its cache
+# key took a third of the report's CPU time). The SQL is the one built with the values themselves.
+# (the measure type's parameter takes the type of the column it is compared with, an enum)
+FILTER_TYPES: dict[str, Any] = {"organisation_id": sa.Integer, "counsellor_id": sa.Integer, "measure_type": None,
+                                "measure_id": sa.Integer}
+
+
+def _shape(f: PlacementFilters) -> tuple[bool, ...]:
+    return tuple(getattr(f, name) is not None for name in FILTER_TYPES)
+
+
+def _bound(shape: tuple[bool, ...]) -> PlacementFilters:
+    """Filters of this shape whose values are bound parameters (run with _values)."""
+    values: dict[str, Any] = {name: sa.bindparam(name, type_=type_) if given else None
+                              for (name, type_), given in zip(FILTER_TYPES.items(), shape, strict=True)}
+    return PlacementFilters(sa.bindparam("date_from", type_=sa.Date),  # type: ignore[arg-type]
+                            sa.bindparam("date_to", type_=sa.Date), **values)  # type: ignore[arg-type]
+
+
+def _values(f: PlacementFilters) -> dict[str, Any]:
+    """The parameters of the statements built from _bound(_shape(f))."""
+    values: dict[str, Any] = {"date_from": f.date_from, "date_to": f.date_to}
+    values.update({name: getattr(f, name) for name in FILTER_TYPES if getattr(f, name) is not None})
+    if f.measure_type is not None:
+        values["measure_type_bit"] = facts.measure_type_bit(f.measure_type)
+    return values
+
+
+@functools.lru_cache(maxsize=256)
+def _placement_statement(build, dialect: str, shape: tuple[bool, ...], *args) -> Any:
+    with built_for(dialect):
+        return build(_bound(shape), *args)
+
+
+def _run_placement_statement(build, f: PlacementFilters, *args) -> sa.Result:
+    """Runs build(filters, *args), built once per process for the filters' shape, with f's values."""
+    facts_up_to_date()
+    return reports_session().execute(_placement_statement(build, dialect_name(), _shape(f), *args), _values(f))
+
+
 def _filter_conditions(f: PlacementFilters) -> list:
     """The placement report's filters over the participants, for the monthly entries and exits
     grouped by day: those read the participants' covering date indexes
@@ -456,7 +508,9 @@ def _fact_filter_conditions(f: PlacementFilters, table: Any = F) -> list:
     if f.counsellor_id is not None:
         conditions.append(table.counsellor_id == f.counsellor_id)
     if f.measure_type is not None:
-        conditions.append(table.measure_types.op("&")(facts.measure_type_bit(f.measure_type)) != 0)
+        bit = (sa.bindparam("measure_type_bit", type_=sa.Integer) if isinstance(f.measure_type, sa.BindParameter)
+               else facts.measure_type_bit(f.measure_type))
+        conditions.append(table.measure_types.op("&")(bit) != 0)
     if f.measure_id is not None:
         conditions.append(sa.select(Enrolment.id).where(Enrolment.participant_id == table.participant_id,
                                                         Enrolment.status != "cancelled",
@@ -469,7 +523,6 @@ def placement_base(f: PlacementFilters):
     """One row per participant active in the period (entered on or before its end, not finally
     exited before its start) within the filters, with the flags every figure counts: from
     report_facts alone (the participant's columns are copied there)."""
-    facts_up_to_date()
     exited = sa.and_(F.status == "exited", F.exit_date.between(f.date_from, f.date_to))
     placed_exit = sa.and_(exited, F.placed_exit)
     one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
@@ -513,6 +566,9 @@ def _nationality_group(country):
     return sa.case((country.in_(EU_CODES), "eu"), else_="third_country")
 
 
+_WORK_MEM = sa.text(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")
+
+
 def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
     """The summary row and every requested breakdown in ONE select. The per-participant rows are
     materialised once and grouped once by all the small dimensions together (a "cube" of a few
@@ -520,6 +576,16 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
     split from the cube's nationalities) sum the cube, so the participant rows are grouped once
     more only, by measure type through the enrolments (a participant counts once in each measure
     type they were enrolled in)."""
+    if dialect_name() == "postgresql":
+        # the cube's hash table takes a few MB; PostgreSQL's estimate for grouped rows of a
+        # materialised CTE is several times that, so with the default work_mem (4 MB) it sorts a
+        # million rows on disk instead (measured at 1M participants: 4 s instead of 1.2 s). For
+        # this transaction only.
+        reports_session().execute(_WORK_MEM)
+    return _run_placement_statement(_summary_and_groups_select, f, tuple(breakdowns)).all()
+
+
+def _summary_and_groups_select(f: PlacementFilters, breakdowns: tuple[str, ...]):
     base = placement_base(f)
     placed = base.c.placed_exits == 1
     known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
@@ -562,25 +628,20 @@ def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str])
         parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
                                _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
                      .group_by(base.c[dim]))
-    session = reports_session()
-    if dialect_name() == "postgresql":
-        # the cube's hash table takes a few MB; PostgreSQL's estimate for grouped rows of a
-        # materialised CTE is several times that, so with the default work_mem (4 MB) it sorts a
-        # million rows on disk instead (measured at 1M participants: 4 s instead of 1.2 s). For
-        # this transaction only.
-        session.execute(sa.text(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'"))
-    return session.execute(sa.union_all(*parts)).all()
+    return sa.union_all(*parts)
 
 
 def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:
     """(type, start date, n) of the placements starting in the period, of participants within the
     filters: what placements_by_type and monthly_trend sum, read from report_placements alone (a few
     thousand rows)."""
-    facts_up_to_date()
-    return [(t, day, int(n)) for t, day, n in reports_session().execute(
-        sa.select(RP.type, RP.start_date, sa.func.count())
-        .where(*_fact_filter_conditions(f, RP), RP.start_date.between(f.date_from, f.date_to))
-        .group_by(RP.type, RP.start_date))]
+    return [(t, day, int(n)) for t, day, n in _run_placement_statement(_starts_select, f)]
+
+
+def _starts_select(f: PlacementFilters) -> sa.Select:
+    return (sa.select(RP.type, RP.start_date, sa.func.count())
+            .where(*_fact_filter_conditions(f, RP), RP.start_date.between(f.date_from, f.date_to))
+            .group_by(RP.type, RP.start_date))
 
 
 def placements_by_type(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> dict[str, int]:
@@ -594,17 +655,28 @@ def placements_by_type(f: PlacementFilters, starts: list[tuple[str, date, int]] 
 def first_placement_days(f: PlacementFilters) -> sa.Select:
     """Days from entry to the first job/apprenticeship/self-employment placement on or after entry,
     for participants whose first such placement started in the period."""
-    facts_up_to_date()
     return (sa.select(days_between(F.first_placement, F.entry_date).label("days"))
             .where(*_fact_filter_conditions(f), F.first_placement.between(f.date_from, f.date_to)))
+
+
+def median_days_to_first_placement(f: PlacementFilters) -> float | None:
+    """median_of(first_placement_days(f))."""
+    return _median(_run_placement_statement(_first_placement_median_select, f).scalar())
+
+
+def _first_placement_median_select(f: PlacementFilters) -> sa.Select:
+    return median_select(first_placement_days(f))
 
 
 def entries_and_exits_by_day(f: PlacementFilters, *, on_facts: bool) -> list[tuple[str, date, int]]:
     """('entered' or 'exited', day, n) within the filters: from report_facts' copies, or from the
     participants themselves (the same figures: tests/reports/test_report_placements.py)."""
+    return [(metric, day, int(n)) for metric, day, n in _run_placement_statement(_days_select, f, on_facts)]
+
+
+def _days_select(f: PlacementFilters, on_facts: bool):
     source: Any
     if on_facts:
-        facts_up_to_date()
         source, conditions = F, _fact_filter_conditions(f)
     else:
         source, conditions = P, _filter_conditions(f)
@@ -613,7 +685,7 @@ def entries_and_exits_by_day(f: PlacementFilters, *, on_facts: bool) -> list[tup
     exited = (sa.select(_text("exited").label("metric"), source.exit_date.label("day"), sa.func.count().label("n"))
               .where(*conditions, source.status == "exited", source.exit_date.between(f.date_from, f.date_to))
               .group_by(source.exit_date))
-    return [(metric, day, int(n)) for metric, day, n in reports_session().execute(sa.union_all(entered, exited))]
+    return sa.union_all(entered, exited)
 
 
 def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> list:
@@ -640,11 +712,14 @@ def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | Non
     return [(metric, month, n) for (metric, month), n in sorted(months.items())]
 
 
+_ORGANISATION_NAMES = sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+
+
 def organisation_names(ids: Iterable[int] | None = None) -> dict[int, str]:
-    stmt = sa.select(Organisation.id, Organisation.name)
+    stmt = _ORGANISATION_NAMES
     if ids is not None:
         stmt = stmt.where(Organisation.id.in_(list(ids)))
-    return {i: n for i, n in reports_session().execute(stmt.order_by(Organisation.name)).all()}
+    return {i: n for i, n in reports_session().execute(stmt).all()}
 
 
 # --- data completeness ----------------------------------------------------------------------------

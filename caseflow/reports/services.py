@@ -331,7 +331,7 @@ def placement_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
         "exited": exited,
         "placed_exits": placed,
         "placement_rate": _rate(placed, exited),
-        "median_days_to_first_placement": q.median_of(q.first_placement_days(filters)),
+        "median_days_to_first_placement": q.median_days_to_first_placement(filters),
         "six_month_follow_ups_known": known,
         "still_placed_at_six_months": still,
         "still_placed_share": _rate(still, known),

@@ -154,3 +154,36 @@ def test_every_casework_user_of_the_organisation_counts_as_counsellor_filter(out
     report = services.placement_report({**YEAR, "counsellor_id": str(lead2.id)}, actor=team_lead)
     assert report["summary"]["participants_active"] == 0
     assert report["summary"]["placement_rate"] is None
+
+
+def test_reports_of_one_filter_shape_each_have_their_own_figures(outcomes, team_lead, counsellor, org):
+    """The report's statements are built once per process and filter shape, with bound parameters
+    (queries._placement_statement): reports of the same shape with other values, one after the other,
+    give each their own figures."""
+    from caseflow.reports import queries as q
+    first_quarter = {"from": "2024-01-01", "to": "2024-03-31"}
+    before = q._placement_statement.cache_info()
+    year = services.placement_report(YEAR, actor=team_lead)
+    quarter = services.placement_report(first_quarter, actor=team_lead)
+    assert year["summary"]["participants_active"] == 5
+    assert quarter["summary"] == {
+        "participants_active": 4,  # A B D H
+        "entered": 3,  # B D H
+        "exited": 1,  # A
+        "placed_exits": 1,  # A
+        "placement_rate": 1.0,
+        "median_days_to_first_placement": 293.0,  # A
+        "six_month_follow_ups_known": 1,
+        "still_placed_at_six_months": 1,
+        "still_placed_share": 1.0,
+    }
+    assert quarter["placements_by_type"]["employment"] == 1 and year["placements_by_type"]["employment"] == 2
+    assert len(quarter["monthly"]) == 3
+    assert q._placement_statement.cache_info().hits > before.hits  # the second report reused the first's
+    lead2 = UserFactory(role="team_lead", organisation=org)
+    for counsellor_id, active in ((counsellor.id, 1), (lead2.id, 0), (counsellor.id, 1)):
+        report = services.placement_report({**YEAR, "counsellor_id": str(counsellor_id)}, actor=team_lead)
+        assert report["summary"]["participants_active"] == active
+    for measure_type, active in (("matching", 2), ("coaching", 0)):
+        report = services.placement_report({**YEAR, "measure_type": measure_type}, actor=team_lead)
+        assert report["summary"]["participants_active"] == active
