@@ -32,7 +32,7 @@ from caseflow.participants.models import Participant, StatusChange
 from caseflow.placements.models import Certificate, FollowUp
 from caseflow.reports import facts
 from caseflow.reports.models import ReportFacts, ReportPlacement
-from caseflow.vocabulary import EU_MEMBER_STATES, MEASURE_TYPES
+from caseflow.vocabulary import EU_MEMBER_STATES, MEASURE_TYPES, PLACEMENT_TYPES
 
 P = Participant
 F = ReportFacts
@@ -674,6 +674,25 @@ def entries_and_exits_by_day(f: PlacementFilters, *, on_facts: bool) -> list[tup
     return [(metric, day, int(n)) for metric, day, n in _run_placement_statement(_days_select, f, on_facts)]
 
 
+DAY_METRICS = ("entered", "exited")
+assert not set(DAY_METRICS) & set(PLACEMENT_TYPES)
+
+
+def placement_starts_and_days(f: PlacementFilters) -> tuple[list[tuple[str, date, int]], list[tuple[str, date, int]]]:
+    """placement_starts(f) and the entries and exits by day that monthly_trend reads, in one
+    statement (one round trip instead of two): the rows of both, told apart by their first column
+    (a placement type, or 'entered' or 'exited')."""
+    starts: list[tuple[str, date, int]] = []
+    days: list[tuple[str, date, int]] = []
+    for metric, day, n in _run_placement_statement(_starts_and_days_select, f, _days_on_facts(f)):
+        (days if metric in DAY_METRICS else starts).append((metric, day, int(n)))
+    return starts, days
+
+
+def _starts_and_days_select(f: PlacementFilters, on_facts: bool):
+    return sa.union_all(_starts_select(f), *_days_select(f, on_facts).selects)
+
+
 def _days_select(f: PlacementFilters, on_facts: bool):
     source: Any
     if on_facts:
@@ -688,10 +707,12 @@ def _days_select(f: PlacementFilters, on_facts: bool):
     return sa.union_all(entered, exited)
 
 
-def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None) -> list:
+def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | None = None,
+                  days: list[tuple[str, date, int]] | None = None) -> list:
     """Per month of the period: entries, final exits, placement starts (job/apprenticeship/
     self-employment) within the filters, as (metric, 'YYYY-MM', n) rows; the placements from
-    `starts` (placement_starts) where the caller has them already.
+    `starts` (placement_starts) and the entries and exits from `days` where the caller has them
+    already (placement_starts_and_days).
 
     Grouped by day in SQL (the date indexes deliver the rows in that order, so no sort of 100,000
     rows by a computed month) and summed to months here: a few thousand rows at most.
@@ -701,8 +722,7 @@ def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | Non
     entry date order with every column needed (its INCLUDE), one range of it instead of every
     participant's entry of the date indexes (at 1M participants, 333,000 of them: 0.19 → 0.13 s
     under load; for all organisations the date indexes stay faster, 0.36 against 0.44 s)."""
-    on_facts = dialect_name() == "postgresql" and f.organisation_id is not None
-    days = entries_and_exits_by_day(f, on_facts=on_facts)
+    days = list(entries_and_exits_by_day(f, on_facts=_days_on_facts(f)) if days is None else days)
     days += [("placements", day, n) for t, day, n in (placement_starts(f) if starts is None else starts)
              if t in PLACED_TYPES]
     months: dict[tuple[str, str], int] = {}
@@ -710,6 +730,11 @@ def monthly_trend(f: PlacementFilters, starts: list[tuple[str, date, int]] | Non
         key = (metric, str(day)[:7])
         months[key] = months.get(key, 0) + n
     return [(metric, month, n) for (metric, month), n in sorted(months.items())]
+
+
+def _days_on_facts(f: PlacementFilters) -> bool:
+    """Whether monthly_trend reads the entries and exits from report_facts (see there)."""
+    return dialect_name() == "postgresql" and f.organisation_id is not None
 
 
 _ORGANISATION_NAMES = sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)

@@ -359,8 +359,8 @@ def placement_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
 
     trend = {m: {"month": m, "entered": 0, "exited": 0, "placements": 0}
              for m in _months(filters.date_from, filters.date_to)}
-    starts = q.placement_starts(filters)
-    for metric, month, n in q.monthly_trend(filters, starts):
+    starts, days = q.placement_starts_and_days(filters)
+    for metric, month, n in q.monthly_trend(filters, starts, days):
         if month in trend:
             trend[month][metric] = int(n)
 
