@@ -14,6 +14,7 @@ in a unit of work of their own.)
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
@@ -262,7 +264,18 @@ def _months(date_from: date, date_to: date) -> list[str]:
     return months
 
 
-def group_label(dimension: str, key: str, organisations: dict[int, str]) -> str:
+def group_label(dimension: str, key: str, organisations: dict[int, str], locale: str | None = None) -> str:
+    """The label of a breakdown's group; `locale`: the current one (str(get_locale())), where the
+    caller labels many groups."""
+    if dimension == "organisation" and key not in ("unknown", "other"):
+        return organisations.get(int(key), key)
+    return _vocabulary_label(locale or str(get_locale()), dimension, key)
+
+
+@functools.lru_cache(maxsize=2048)
+def _vocabulary_label(locale: str, dimension: str, key: str) -> str:
+    """A group's label from the vocabularies and the catalogue of `locale` (the current one; the
+    argument keys the cache): looked up once per process, as a report labels a hundred groups."""
     from caseflow.i18n import country_name
     if key == "unknown":
         return _("not recorded")
@@ -270,8 +283,6 @@ def group_label(dimension: str, key: str, organisations: dict[int, str]) -> str:
         return _("other countries")
     if dimension == "measure_type":
         return str(MEASURE_TYPES.get(key, key))
-    if dimension == "organisation":
-        return organisations.get(int(key), key)
     if dimension == "gender":
         return str(GENDERS.get(key, key))
     if dimension == "age_band":
@@ -344,12 +355,13 @@ def placement_report_for(data: Mapping[str, Any], *, actor) -> dict[str, Any]:
             continue
         grouped[r.dimension].append({"key": str(r.key), **{m: int(getattr(r, m) or 0) for m in q.GROUP_METRICS}})
     breakdowns = {}
+    locale = str(get_locale())
     for dim, items in grouped.items():
         items = _main_countries(items) if dim == "country" else _order(dim, items)
         out = []
         for item in items:
             small = suppress and 0 < item["participants"] < q.SMALL_CELL
-            entry = {"key": item["key"], "label": group_label(dim, item["key"], organisations),
+            entry = {"key": item["key"], "label": group_label(dim, item["key"], organisations, locale),
                      "suppressed": small}
             for m in q.GROUP_METRICS:
                 entry[m] = None if small else item[m]
