@@ -141,6 +141,29 @@ def test_the_date_filter_gives_what_flask_babel_gives(app):
         assert date_filter(late) == "05.03.2026" and date_filter(date(2026, 3, 4), "long") == "4. März 2026"
 
 
+def test_the_number_filters_give_what_flask_babel_gives(app):
+    """The `number` and `percent` filters remember a number's text per language (issue 19): the
+    same text as Flask-Babel's format_decimal and format_percent, asked twice (the second from
+    memory), in both languages and after each other; -0.0 keeps its sign though it equals 0.0."""
+    from decimal import Decimal
+
+    from flask_babel import format_decimal, format_percent
+    number, percent = app.jinja_env.filters["number"], app.jinja_env.filters["percent"]
+    values = (0, -0.0, 0.0, 1, 7, 1234567, -42, 0.5, 0.12345, 2 / 3, 12345.5, Decimal("1.50"), Decimal("-0"))
+    for language in ("de", "en", "de"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()
+            for _twice in range(2):
+                for value in values:
+                    assert number(value) == format_decimal(value), (language, value)
+                    assert number(value, 2) == format_decimal(value, format="#,##0.00"), (language, value)
+                    assert number(value, 0) == format_decimal(value, format="#,##0"), (language, value)
+                    assert percent(value) == format_percent(value, format="#,##0.0 %"), (language, value)
+            assert number(None) == "" and percent(None) == ""
+            assert number(-0.0) == "-0" and number(0.0) == "0"
+            assert number(1234567) == ("1.234.567" if language == "de" else "1,234,567")
+
+
 def test_wtforms_messages_in_the_readers_language_from_a_catalogue_loaded_once(app, monkeypatch):
     """WTForms' own messages (and the label of a field without one, such as the CSRF token's) come
     in the reader's language from a catalogue loaded once per process and language (issue 19), not
