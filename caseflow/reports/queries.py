@@ -197,11 +197,12 @@ def fact_scope(organisation_id: int | None, table: Any = F) -> list:
     return conditions
 
 
-def minimum_participation(min_minutes: int) -> list:
+def minimum_participation(min_minutes: int | sa.BindParameter) -> list:
     """The ESF+ report's option (`ESF_MIN_HOURS`, `min_hours`): only participants with at least
     `min_minutes` minutes of participation (measures/queries.py: participant_minutes, kept in
-    report_facts); none when 0. The select must join report_facts (with_facts)."""
-    return [F.minutes >= min_minutes] if min_minutes > 0 else []
+    report_facts); none when 0 (a bound parameter: a statement for more than 0). The select must
+    join report_facts (with_facts)."""
+    return [F.minutes >= min_minutes] if isinstance(min_minutes, sa.BindParameter) or min_minutes > 0 else []
 
 
 def facts_up_to_date() -> None:
@@ -217,7 +218,8 @@ def with_facts(stmt: sa.Select) -> sa.Select:
     return stmt.join_from(P, F, F.participant_id == P.id)
 
 
-def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None, min_minutes: int = 0):
+def leaving_subquery(date_from: date, date_to: date, organisation_id: int | None,
+                     min_minutes: int | sa.BindParameter = 0):
     """One row per participant whose final exit lies in the period, with what the result rules read,
     from report_facts alone (reports/facts.py: the status upon leaving, i.e. the latest record dated
     on or before exit + 28 days, the last recorded of a day winning; the latest six-month follow-up
@@ -377,25 +379,45 @@ def esf_indicators(date_from: date, date_to: date, *, rule: str, organisation_id
     with `min_minutes`, only participants with at least that participation; `people` (a
     partnership's linked cases, see above): each person counted once, with the participation of all
     their cases."""
+    session = reports_session()
     if people is None:
-        # from report_facts alone (copies of the participant's columns)
         facts_up_to_date()
-        outputs_stmt = (sa.select(F.gender, *[count_if(c).label(k) for k, c in output_conditions(rule, F).items()])
-                        .where(*fact_scope(organisation_id), F.entry_date.between(date_from, date_to),
-                               *minimum_participation(min_minutes))
-                        .group_by(F.gender))
+        values = {"date_from": date_from, "date_to": date_to, "organisation_id": organisation_id,
+                  "min_minutes": min_minutes}
+        outputs_stmt, results_stmt = _esf_statements(dialect_name(), rule, organisation_id is not None, min_minutes > 0)
+        outputs = session.execute(outputs_stmt, values).all()
+        results = session.execute(results_stmt, values).all()
     else:
-        outputs_stmt = (sa.select(P.gender, *[count_if(c).label(k) for k, c in output_conditions(rule).items()])
-                        .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to),
-                               P.id.in_(_first_cases(_person_cases(people, min_minutes))))
-                        .group_by(P.gender))
-    outputs = reports_session().execute(outputs_stmt).all()
-    r = (leaving_subquery(date_from, date_to, organisation_id, min_minutes) if people is None
-         else linked_leaving_subquery(date_from, date_to, people, min_minutes))
-    results = reports_session().execute(
-        sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()])
-        .group_by(r.c.gender)).all()
+        outputs = session.execute(
+            sa.select(P.gender, *[count_if(c).label(k) for k, c in output_conditions(rule).items()])
+            .where(*scope_conditions(organisation_id), P.entry_date.between(date_from, date_to),
+                   P.id.in_(_first_cases(_person_cases(people, min_minutes))))
+            .group_by(P.gender)).all()
+        results = session.execute(_results_select(linked_leaving_subquery(date_from, date_to, people, min_minutes))).all()
     return {"outputs": _by_gender(outputs, OUTPUT_KEYS), "results": _by_gender(results, RESULT_KEYS)}
+
+
+@functools.lru_cache(maxsize=32)
+def _esf_statements(dialect: str, rule: str, by_organisation: bool, minimum: bool) -> tuple[sa.Select, sa.Select]:
+    """esf_indicators' two selects over report_facts alone (copies of the participant's columns),
+    built once per process, database, rule and shape (one organisation or all; a minimum of
+    participation or none), over the bound parameters `date_from`, `date_to`, `organisation_id`,
+    `min_minutes` (issue 19: as the placement report's, see _placement_statement)."""
+    date_from: Any = sa.bindparam("date_from", type_=sa.Date)
+    date_to: Any = sa.bindparam("date_to", type_=sa.Date)
+    organisation_id: Any = sa.bindparam("organisation_id", type_=sa.Integer) if by_organisation else None
+    min_minutes: Any = sa.bindparam("min_minutes", type_=sa.Integer) if minimum else 0
+    with built_for(dialect):
+        outputs = (sa.select(F.gender, *[count_if(c).label(k) for k, c in output_conditions(rule, F).items()])
+                   .where(*fact_scope(organisation_id), F.entry_date.between(date_from, date_to),
+                          *minimum_participation(min_minutes))
+                   .group_by(F.gender))
+        results = _results_select(leaving_subquery(date_from, date_to, organisation_id, min_minutes))
+    return outputs, results
+
+
+def _results_select(r) -> sa.Select:
+    return sa.select(r.c.gender, *[count_if(c).label(k) for k, c in result_conditions(r).items()]).group_by(r.c.gender)
 
 
 def esf_participants(date_from: date, date_to: date, *, rule: str, organisation_id: int,
