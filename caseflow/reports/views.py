@@ -69,6 +69,8 @@ def _esf_scope_name(report) -> str:
 def _scope_name(organisation_id) -> str:
     if organisation_id is None:
         return _("all organisations")
+    if organisation_id == current_user.organisation_id:  # loaded with the login: no query
+        return current_user.organisation.name
     return q.organisation_names([organisation_id]).get(organisation_id, "")
 
 
