@@ -53,6 +53,22 @@ def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, list[Any]]:
             and getattr(obj, f) not in (None, "", False)}
 
 
+def _entry_values(action: str, *, actor: Any, object_type: str | None, object_id: int | None,
+                  participant_id: int | None, organisation_id: int | None,
+                  changes: dict[str, Any] | None) -> dict[str, Any]:
+    """The columns of one audit entry: what `record` adds and `record_access` inserts."""
+    return {
+        "action": action,
+        "actor_id": getattr(actor, "id", None),
+        "organisation_id": getattr(actor, "organisation_id", None) if organisation_id is None else organisation_id,
+        "object_type": object_type,
+        "object_id": object_id,
+        "participant_id": participant_id,
+        "address": client_address(),
+        "changes": {k: v for k, v in (changes or {}).items() if k not in SECRET_FIELDS} or None,
+    }
+
+
 def record(action: str, *, actor: Any = None, obj: Any = None, object_type: str | None = None,
            object_id: int | None = None, participant_id: int | None = None,
            organisation_id: int | None = None, changes: dict[str, Any] | None = None) -> AuditEntry:
@@ -61,18 +77,9 @@ def record(action: str, *, actor: Any = None, obj: Any = None, object_type: str 
         if object_id is None:
             db.session.flush([obj]) if obj in db.session.new else None
             object_id = obj.id
-    if organisation_id is None:
-        organisation_id = getattr(actor, "organisation_id", None)
-    entry = AuditEntry(
-        action=action,
-        actor_id=getattr(actor, "id", None),
-        organisation_id=organisation_id,
-        object_type=object_type,
-        object_id=object_id,
-        participant_id=participant_id,
-        address=client_address(),
-        changes={k: v for k, v in (changes or {}).items() if k not in SECRET_FIELDS} or None,
-    )
+    entry = AuditEntry(**_entry_values(action, actor=actor, object_type=object_type, object_id=object_id,
+                                       participant_id=participant_id, organisation_id=organisation_id,
+                                       changes=changes))
     db.session.add(entry)
     return entry
 
@@ -88,7 +95,6 @@ def record_access(action: str, *, actor: Any, obj: Any, participant_id: int | No
     `record` would add, written with one INSERT built once per process, in the caller's unit of
     work. Every case file view writes one; the ORM's flush of one new object (and its RETURNING of
     the id, which no one reads) cost about as much CPU as the rest of the view's commit (issue 19)."""
-    db.session.execute(_entry_insert(), {
-        "actor_id": getattr(actor, "id", None), "organisation_id": organisation_id, "action": action,
-        "object_type": obj.__tablename__, "object_id": obj.id, "participant_id": participant_id,
-        "address": client_address(), "changes": None})
+    db.session.execute(_entry_insert(), _entry_values(
+        action, actor=actor, object_type=obj.__tablename__, object_id=obj.id, participant_id=participant_id,
+        organisation_id=organisation_id, changes=None))
