@@ -56,8 +56,8 @@ os.environ.setdefault("SECRET_KEY", "bench-secret-key")  # keep instance/ untouc
 
 TODAY = date(2026, 6, 30)
 SEARCHES = ("ova", "ahm", "m%C3%BCl", "sch", "ali", "nko", "ber", "ann")  # URL-encoded as sent
+# the log-ins' weight is the default of --logins (see the module's docstring)
 MIX = (("case_file", 35), ("caseload", 25), ("search", 15), ("report", 10), ("note", 10), ("login", 1))
-MIX_LOGINS = 1  # per 95 other requests; --logins changes it (see the module's docstring)
 EXPECTED = {"case_file": 200, "caseload": 200, "search": 200, "report": 200, "note": 302, "login": 302}
 METRICS_TOKEN = "bench-metrics-token-0123456789"
 
@@ -448,7 +448,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--duration", type=int, default=30, help="seconds of load (at most 300)")
-    parser.add_argument("--logins", type=int, default=MIX_LOGINS,
+    parser.add_argument("--logins", type=int, default=dict(MIX)["login"],
                         help=f"log-ins per {sum(w for k, w in MIX if k != 'login')} other requests of the mix")
     parser.add_argument("--reference-duration", type=int, default=10,
                         help="seconds of load on the bare Flask + SQLAlchemy yardstick")
