@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from caseflow.extensions import db
-from caseflow.reports import services
-from caseflow.vocabulary import GENDERS
+from caseflow.reports import queries, services
+from caseflow.vocabulary import GENDERS, PLACEMENT_TYPES
 from tests.factories import UserFactory
 
 YEAR = {"from": "2024-01-01", "to": "2024-12-31"}
@@ -187,3 +187,9 @@ def test_reports_of_one_filter_shape_each_have_their_own_figures(outcomes, team_
     for measure_type, active in (("matching", 2), ("coaching", 0)):
         report = services.placement_report({**YEAR, "measure_type": measure_type}, actor=team_lead)
         assert report["summary"]["participants_active"] == active
+
+
+def test_the_day_metrics_are_told_apart_from_placement_types():
+    """placement_starts_and_days reads one statement's rows by their first column: a placement type,
+    or 'entered'/'exited'. A placement type of either name would be counted as a day."""
+    assert not set(queries.DAY_METRICS) & set(PLACEMENT_TYPES)
