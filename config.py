@@ -110,9 +110,6 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
 
-    # The API's rate limit; storage must be shared between workers in production (Redis).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")
     RATELIMIT_HEADERS_ENABLED = True
 
     # flask-smorest builds the OpenAPI document (served by the API itself at /api/v1/openapi.json).
@@ -136,6 +133,13 @@ class Config:
         # client behind a proxy has the proxy's address, and the per-address login limit hits everyone.
         self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
         self.DEBUG = os.environ.get("FLASK_DEBUG") == "1" and self.ENV_NAME != "production"
+        # The rate limits (docs/interfaces.md); storage must be shared by every worker and host in
+        # production (Redis). Several installations, or a load test, sharing one Redis keep their
+        # counters apart by the key prefix.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")  # the API's, per token
+        self.RATELIMIT_WEB = os.environ.get("RATELIMIT_WEB", "600 per minute")  # the pages', per account
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
         # docs/interfaces.md, "More settings".
         self.CASEFLOW_BASE_URL = os.environ.get("CASEFLOW_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

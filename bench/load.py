@@ -14,10 +14,13 @@ What it does, all on 127.0.0.1 and bounded in time:
    connections for `--reference-duration` seconds. Issue 19 sets its target beside such a page
    ("about 1,400 requests/s on this machine", the mix at 300: 21 %); this machine's speed changes
    by a factor of three between sessions, the share of the yardstick does not;
-4. gunicorn (`--workers`, sync workers, JSON request log to a file) with `RATELIMIT_DEFAULT` set
-   for the run (`--rate-limit`, default "1000000 per minute"): the default per-address limit
-   would answer 429 to a load generator on one address, which says nothing about the app. The
-   run is about throughput; the limits themselves are tested in tests/ops/test_two_hosts.py;
+4. gunicorn (`--workers`, sync workers, JSON request log to a file) counting its rate limits in
+   Redis as in production (`--redis`, under a key prefix of the run's own, removed afterwards;
+   `--redis ''`: in each worker's memory), with `RATELIMIT_DEFAULT` and `RATELIMIT_WEB` set for
+   the run (`--rate-limit`, default "1000000 per minute"): the default limits (600 per minute per
+   token and per account) would answer 429 to a few connections that each do a day's work in a
+   minute, which says nothing about the app. The limits themselves are tested in
+   tests/ops/test_two_hosts.py;
 5. wrk (Debian package `wrk`: `apt-get install wrk`) for `--duration` seconds with
    `--connections` connections (one wrk thread each), every connection logged in as one of the
    demo counsellors, with this mix per 96 requests:
@@ -47,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -296,8 +300,10 @@ def run(args) -> int:
 
         metrics_dir = Path(tmp) / "metrics"
         metrics_dir.mkdir()
+        prefix = f"caseflow-load-{uuid.uuid4().hex[:12]}"
         env = {**os.environ, "CASEFLOW_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key",
-               "CASEFLOW_INSTANCE_DIR": tmp, "RATELIMIT_DEFAULT": args.rate_limit, "LOG_FORMAT": "json",
+               "CASEFLOW_INSTANCE_DIR": tmp, "RATELIMIT_DEFAULT": args.rate_limit, "RATELIMIT_WEB": args.rate_limit,
+               "RATELIMIT_STORAGE_URI": args.redis or "memory://", "RATELIMIT_KEY_PREFIX": prefix, "LOG_FORMAT": "json",
                "METRICS_TOKEN": METRICS_TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
                "REQUIRE_2FA_ROLES": "", "FLASK_DEBUG": "0",
                "DOCUMENT_KEY": "YmVuY2gtZG9jdW1lbnQta2V5LS0tLS0tLS0tLS0tLS0=",
@@ -313,8 +319,12 @@ def run(args) -> int:
             return _script(sessions, data, login_cookie, login_csrf, _mix(args.logins))
 
         print(f"==> Caseflow: the mix, {args.duration} s", flush=True)
-        run = _drive(args, env, Path(tmp) / "caseflow", ["app:app"], "/readyz", mix_script, args.duration,
-                     metrics=True)
+        try:
+            run = _drive(args, env, Path(tmp) / "caseflow", ["app:app"], "/readyz", mix_script, args.duration,
+                         metrics=True)
+        finally:
+            if args.redis:
+                _forget_counters(args.redis, prefix)
         if run is None:
             return 1
         figures, server_times = run
@@ -358,6 +368,18 @@ def _drive(args, env: dict, folder: Path, app_args: list[str], ready_path: str, 
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _forget_counters(url: str, prefix: str) -> None:
+    """Removes the run's rate-limit counters from Redis (they would expire within a minute anyway)."""
+    import redis
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def _mix(logins: int) -> tuple[tuple[str, int], ...]:
@@ -453,7 +475,9 @@ def main() -> int:
     parser.add_argument("--reference-duration", type=int, default=10,
                         help="seconds of load on the bare Flask + SQLAlchemy yardstick")
     parser.add_argument("--rate-limit", default="1000000 per minute",
-                        help="RATELIMIT_DEFAULT for the run (the default per-address limit would answer 429)")
+                        help="RATELIMIT_DEFAULT and RATELIMIT_WEB for the run (the defaults would answer 429)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0",
+                        help="where the rate limits count, as in production ('': each worker's memory)")
     args = parser.parse_args()
     if not 1 <= args.duration <= 300:
         parser.error("--duration must be between 1 and 300 seconds")

@@ -98,7 +98,7 @@ def hosts(database_url, tmp_path_factory):
                "DOCUMENT_KEY": "ZG9jdW1lbnRfa2V5LS0tLS0tLS0tLS0tLS0tLS0tLS0=",
                "PSEUDONYM_KEY": "cHNldWRvbnltX2tleS0tLS0tLS0tLS0tLS0tLS0tLS0=",
                "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
-               "RATELIMIT_DEFAULT": f"{API_LIMIT} per hour", "CASEFLOW_TEST_RATELIMIT_PREFIX": prefix,
+               "RATELIMIT_DEFAULT": f"{API_LIMIT} per hour", "RATELIMIT_KEY_PREFIX": prefix,
                "LOG_FORMAT": "json", "METRICS_TOKEN": METRICS_TOKEN}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         processes, bases = [], []
@@ -110,13 +110,13 @@ def hosts(database_url, tmp_path_factory):
                 process = subprocess.Popen(
                     [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                      "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-                     "tests.ops.two_hosts_app:app"],
+                     "app:app"],
                     env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
                     stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
                 processes.append(process)
                 bases.append(f"http://127.0.0.1:{port}")
                 _wait_until_up(bases[-1], process, log)
-            yield {"a": bases[0], "b": bases[1], "token": token, **emails}
+            yield {"a": bases[0], "b": bases[1], "token": token, "redis": redis_client, "prefix": prefix, **emails}
         finally:
             for process in processes:
                 process.terminate()
@@ -189,6 +189,8 @@ def test_the_api_rate_limit_counts_requests_on_both_hosts(hosts):
     assert statuses[API_LIMIT] == 429
     # the next one is refused on either host
     assert requests.get(hosts["a"] + "/api/v1/participants", headers=headers, timeout=10).status_code == 429
+    # counted under the run's own RATELIMIT_KEY_PREFIX
+    assert list(hosts["redis"].scan_iter(match=f"*{hosts['prefix']}*"))
 
 
 def test_operations_endpoints_are_not_rate_limited(hosts):

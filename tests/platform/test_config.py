@@ -57,6 +57,22 @@ def test_environment_names_the_database_and_rules(monkeypatch):
     assert settings.load_config("development").SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
 
 
+def test_rate_limits_come_from_the_environment(monkeypatch):
+    for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_DEFAULT", "RATELIMIT_WEB", "RATELIMIT_KEY_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    config = settings.load_config("development")
+    assert (config.RATELIMIT_STORAGE_URI, config.RATELIMIT_DEFAULT, config.RATELIMIT_WEB,
+            config.RATELIMIT_KEY_PREFIX) == ("memory://", "600 per minute", "600 per minute", "")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://redis.internal:6379/0")
+    monkeypatch.setenv("RATELIMIT_DEFAULT", "100 per minute")
+    monkeypatch.setenv("RATELIMIT_WEB", "50 per minute")
+    monkeypatch.setenv("RATELIMIT_KEY_PREFIX", "caseflow-east")
+    config = settings.load_config("development")
+    assert (config.RATELIMIT_STORAGE_URI, config.RATELIMIT_DEFAULT, config.RATELIMIT_WEB,
+            config.RATELIMIT_KEY_PREFIX) == ("redis://redis.internal:6379/0", "100 per minute", "50 per minute",
+                                             "caseflow-east")
+
+
 @pytest.mark.parametrize("name, value", [("ESF_LTU_RULE", "us"), ("CASEFLOW_ENV", "staging"),
                                          ("RETENTION_YEARS", "ten")])
 def test_invalid_settings_are_refused(monkeypatch, name, value):
