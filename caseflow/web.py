@@ -112,8 +112,29 @@ SEARCH_TOTAL_CAP = 100
 def capped(counted: int, *, at_least: int = 0, cap: int | None = None) -> tuple[int, bool]:
     """(total, capped) for `counted` rows: exact up to max(`cap`, `at_least`), beyond that this
     bound and True ("more than …"). The one rule of every list's total."""
-    bound = max(TOTAL_CAP if cap is None else cap, at_least)
+    bound = count_bound(at_least=at_least, cap=cap)
     return (bound, True) if counted > bound else (counted, False)
+
+
+def count_bound(*, at_least: int = 0, cap: int | None = None) -> int:
+    """The most rows a capped count counts exactly: max(`cap` (default TOTAL_CAP), `at_least`)."""
+    return max(TOTAL_CAP if cap is None else cap, at_least)
+
+
+def _counted_rows(stmt) -> sa.Select:
+    counted_rows = stmt.order_by(None)
+    if not counted_rows._distinct and not counted_rows._group_by_clauses:
+        # Only whether a row is there counts: SQLite would otherwise build every column of up to
+        # 10,001 rows, and PostgreSQL can answer from an index alone.
+        counted_rows = counted_rows.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    return counted_rows
+
+
+def capped_count_statement(stmt) -> sa.Select:
+    """capped_total's count of `stmt` for a statement built once per process: it counts at most the
+    bound parameter `count_limit` rows (pass count_bound() + 1, and the count to capped())."""
+    return sa.select(sa.func.count()).select_from(
+        _counted_rows(stmt).limit(sa.bindparam("count_limit", type_=sa.Integer)).subquery())
 
 
 def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=None) -> tuple[int, bool]:
@@ -121,14 +142,9 @@ def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=Non
     max(`cap`, `at_least`), otherwise that bound and True ("more than …"). Counting stops after
     bound + 1 rows, so the cost does not grow with the table."""
     session = session if session is not None else db.session
-    bound = max(TOTAL_CAP if cap is None else cap, at_least)
-    counted_rows = stmt.order_by(None)
-    if not counted_rows._distinct and not counted_rows._group_by_clauses:
-        # Only whether a row is there counts: SQLite would otherwise build every column of up to
-        # 10,001 rows, and PostgreSQL can answer from an index alone.
-        counted_rows = counted_rows.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    bound = count_bound(at_least=at_least, cap=cap)
     counted = int(session.scalar(sa.select(sa.func.count()).select_from(
-        counted_rows.limit(bound + 1).subquery())) or 0)
+        _counted_rows(stmt).limit(bound + 1).subquery())) or 0)
     return capped(counted, at_least=at_least, cap=cap)
 
 
