@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import Organisation, User
+from caseflow.database import plain_rows
 from caseflow.extensions import db
 
 
@@ -59,5 +60,4 @@ def counsellor_choices(organisation_id: int | None, *, active_only: bool = True)
     over past work, e.g. the placement list)."""
     if organisation_id is None:  # case workers always belong to an organisation (accounts' rule)
         return []
-    return [(r.id, r.name) for r in db.session.execute(_counsellors_statement(active_only),
-                                                       {"organisation_id": organisation_id})]
+    return [(r.id, r.name) for r in plain_rows(_counsellors_statement(active_only), {"organisation_id": organisation_id})]

@@ -306,7 +306,7 @@ def _nationalities_statement() -> sa.Select:
 
 def nationalities_in_use(organisation_id: int) -> list[str]:
     """The caseload's nationality filter choices (see _nationalities_statement)."""
-    return list(db.session.scalars(_nationalities_statement(), {"organisation_id": organisation_id}))
+    return list(plain_rows(_nationalities_statement(), {"organisation_id": organisation_id}).scalars())
 
 
 @functools.cache
@@ -324,7 +324,7 @@ def my_tasks(actor, *, today: date | None = None, limit: int = 50) -> dict[str, 
     """The actor's open tasks that are overdue or due by the end of this week (Sunday)."""
     today = today or date.today()
     week_end = today + timedelta(days=6 - today.weekday())
-    rows = db.session.execute(_my_tasks_statement(2 * limit), {
+    rows = plain_rows(_my_tasks_statement(2 * limit), {
         "assignee_id": actor.id, "organisation_id": actor.organisation_id, "week_end": week_end}).all()
     overdue = [r for r in rows if r.due_date < today][:limit]
     this_week = [r for r in rows if r.due_date >= today][:limit]
