@@ -44,4 +44,5 @@ def caseload_measure_choices(organisation_id: int) -> list[tuple[int, str]]:
 
 def register() -> None:
     register_caseload_measures(CaseloadMeasures(current_title=current_measure_title, enrolled_in=enrolled_in,
-                                                choices=caseload_measure_choices))
+                                                choices=caseload_measure_choices,
+                                                choices_statement=_measure_choices_statement))

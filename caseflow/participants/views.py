@@ -161,8 +161,7 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
                              else queries.hidden_matches(current_user, filters, result.total))
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
-        counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
-        nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
+        choices=queries.filter_choices(org_id), tasks=queries.my_tasks(current_user),
         sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters),
         hidden_matches=hidden, hidden_capped=hidden_capped, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
         saved_filters=saved_filters_of(current_user),
