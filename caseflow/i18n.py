@@ -6,6 +6,7 @@ for the shared layout); Flask-Babel merges them. `python dev.py i18n` extracts a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -96,20 +97,35 @@ def valid_language_codes() -> frozenset[str]:
     return frozenset(k for k, _ in language_choices("en"))
 
 
-def task_title(kind: str | None, stored: str, params: dict | None = None) -> str:
+def task_title(kind: str | None, stored: str, params: dict | None = None,
+               translated: dict[str, str] | None = None) -> str:
     """A task's title in the reader's language: Caseflow's own tasks (vocabulary.SYSTEM_TASK_TITLES)
     by their kind and title_params, a title a person typed as it was typed. A task made before its
-    kind kept its values (no params) keeps its stored title."""
+    kind kept its values (no params) keeps its stored title. `translated`: the kinds' titles
+    translated already, added to as they are translated (bound_task_title)."""
     from caseflow.vocabulary import SYSTEM_TASK_TITLES
     if kind not in SYSTEM_TASK_TITLES:
         return stored
-    template = str(SYSTEM_TASK_TITLES[kind])
+    if translated is None:
+        template = str(SYSTEM_TASK_TITLES[kind])
+    else:
+        template = translated.get(kind) or translated.setdefault(kind, str(SYSTEM_TASK_TITLES[kind]))
     if "%(" not in template:
         return template
     try:
         return template % (params or {})
     except (KeyError, TypeError, ValueError):
         return stored
+
+
+def bound_task_title() -> Callable[..., str]:
+    """task_title for one page (the request's language): each kind's title is translated once, not
+    once per task (the caseload lists dozens of tasks of a few kinds)."""
+    translated: dict[str, str] = {}
+
+    def title(kind: str | None, stored: str, params: dict | None = None) -> str:
+        return task_title(kind, stored, params, translated)
+    return title
 
 
 @lru_cache(maxsize=32)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from caseflow.accounts.models import Organisation, User
+from caseflow.database import plain_rows
 from caseflow.extensions import db
 
 
@@ -42,9 +43,10 @@ def visible_user(actor: User, user_id: int) -> User | None:
 
 
 @functools.cache
-def _counsellors_statement(active_only: bool) -> sa.Select:
-    """Built once per process (bound parameter `organisation_id`): the caseload and many forms ask
-    for these choices (issue 19)."""
+def counsellors_statement(active_only: bool) -> sa.Select:
+    """(id, name) of an organisation's case workers by name (counsellor_choices), built once per
+    process (bound parameter `organisation_id`): the caseload and many forms ask for these choices
+    (issue 19)."""
     from caseflow.vocabulary import CASEWORK_ROLES
     stmt = sa.select(User.id, User.name).where(User.organisation_id == sa.bindparam("organisation_id"),
                                                User.role.in_(CASEWORK_ROLES))
@@ -59,5 +61,4 @@ def counsellor_choices(organisation_id: int | None, *, active_only: bool = True)
     over past work, e.g. the placement list)."""
     if organisation_id is None:  # case workers always belong to an organisation (accounts' rule)
         return []
-    return [(r.id, r.name) for r in db.session.execute(_counsellors_statement(active_only),
-                                                       {"organisation_id": organisation_id})]
+    return [(r.id, r.name) for r in plain_rows(counsellors_statement(active_only), {"organisation_id": organisation_id})]

@@ -7,7 +7,7 @@ import functools
 
 import sqlalchemy as sa
 
-from caseflow.extensions import db
+from caseflow.database import plain_rows
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant
 from caseflow.participants.queries import CaseloadMeasures, register_caseload_measures
@@ -39,10 +39,10 @@ def _measure_choices_statement() -> sa.Select:
 
 def caseload_measure_choices(organisation_id: int) -> list[tuple[int, str]]:
     """(id, title) of the organisation's active measures, by title."""
-    return [(r.id, r.title) for r in db.session.execute(_measure_choices_statement(),
-                                                        {"organisation_id": organisation_id})]
+    return [(r.id, r.title) for r in plain_rows(_measure_choices_statement(), {"organisation_id": organisation_id})]
 
 
 def register() -> None:
     register_caseload_measures(CaseloadMeasures(current_title=current_measure_title, enrolled_in=enrolled_in,
-                                                choices=caseload_measure_choices))
+                                                choices=caseload_measure_choices,
+                                                choices_statement=_measure_choices_statement))

@@ -35,6 +35,13 @@ def visible_participants(actor) -> sa.Select:
     return sa.select(Participant).where(_visible_to(actor.organisation_id))
 
 
+def visible_participants_bound() -> sa.Select:
+    """visible_participants() for a statement built once per process: the actor's organisation is
+    the bound parameter `organisation_id`. Run what is built on it only after require_casework(actor),
+    with the actor's organisation_id."""
+    return sa.select(Participant).where(_visible_to(sa.bindparam("organisation_id")))
+
+
 @functools.cache
 def _participant_statement(for_update: bool) -> sa.Select:
     """One participant as `visible_participants` finds it, by the bound parameters `organisation_id`

@@ -146,7 +146,7 @@ ix_participants_caseload_organisation_sqlite = sa.Index(
     sa.func.lower(Participant.last_name), sa.func.lower(Participant.first_name), Participant.id,
     sqlite_where=_NOT_ANONYMISED).ddl_if(dialect="sqlite")
 # The caseload's nationality filter choices (distinct nationalities of the organisation's not
-# anonymised cases, queries.nationalities_in_use): partial, so that the nationalities follow the
+# anonymised cases, queries.filter_choices): partial, so that the nationalities follow the
 # organisation in index order and each next one is a single probe (an `IS NULL` column between
 # them would make PostgreSQL read all of the organisation's entries).
 ix_participants_organisation_nationality = sa.Index(

@@ -18,6 +18,7 @@ from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
+from caseflow.i18n import bound_task_title
 from caseflow.participants import duplicates, panels, queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.forms import (
@@ -41,7 +42,7 @@ from caseflow.participants.timeline_sources import recent_note_events
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
 from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
-from caseflow.web import apply_error, page_args
+from caseflow.web import apply_error, id_url, page_args
 
 bp = Blueprint("participants", __name__)
 
@@ -160,11 +161,12 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
                              else queries.hidden_matches(current_user, filters, result.total))
     return render_template(
         "participants/caseload.html", page=result, filters=filters, filter_args=_filter_args(filters),
-        counsellors=counsellor_choices(org_id), measures=queries.measure_choices(org_id),
-        nationalities=queries.nationalities_in_use(org_id), tasks=queries.my_tasks(current_user),
+        choices=queries.filter_choices(org_id), tasks=queries.my_tasks(current_user),
         sorts=queries.SORTS, search_error=search_error, sort_url=_sort_url(filters),
         hidden_matches=hidden, hidden_capped=hidden_capped, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
-        saved_filters=saved_filters_of(current_user), **context)
+        saved_filters=saved_filters_of(current_user),
+        # per page rather than per row: the rows' and tasks' links, the tasks' titles (issue 19)
+        case_file_url=id_url("participants.case_file", "participant_id"), task_title=bound_task_title(), **context)
 
 
 # The caseload's helpers, for the caseload's tools (caseload.py: quick search, export, saved filters).

@@ -61,6 +61,29 @@ def test_caseload_query_count_is_constant(client, auth, counsellor, org, count_q
     html = response.get_data(as_text=True)
     assert html.count('href="/participants/') >= 200
     assert large.count == small.count, (small.statements, large.statements)
+    # The caseload's own statements (besides the login session's and the header's): the count and
+    # the page of rows, the filters' choices (counsellors, measures and nationalities in one), my
+    # tasks and the saved filters (issue 19: a statement more costs as much CPU as a dozen rows).
+    own = [s for s in large.statements if not any(table in s for table in ("user_sessions", "notifications"))]
+    assert len(own) == 5, own
+
+
+def test_caseload_statements_are_built_once_per_filter_shape(client, auth, counsellor, org):
+    """Without a search the count and the page's select are built once per shape of the filters
+    (queries._caseload_statements); their values are bound parameters, so other values, pages and
+    accounts reuse them."""
+    from caseflow.participants import queries
+    colleague = UserFactory(role="counsellor", organisation=org)
+    bulk_participants(org, counsellor, 3)
+    auth.login(counsellor)
+    client.get("/caseload?nationality=UA")
+    built = queries._caseload_statements.cache_info().currsize
+    for path in ("/caseload?nationality=SY", "/caseload?nationality=UA&page=2&per_page=1",
+                 f"/caseload?nationality=UA&counsellor={colleague.id}"):
+        assert client.get(path).status_code == 200
+    assert queries._caseload_statements.cache_info().currsize == built
+    html = client.get("/caseload?nationality=SY&per_page=1&page=2").get_data(as_text=True)
+    assert html.count('<th scope="row"') == 1 and "Nachname2" in html   # SY: Nachname0, Nachname2
 
 
 def test_case_file_query_count_does_not_grow_with_history(client, auth, counsellor, register, count_queries):

@@ -99,10 +99,11 @@ def test_nationalities_in_use_are_found_one_probe_each(dialect, counsellor, othe
                                  actor=actor)
         if nationality == "TR":
             anonymise_participant(p.id, "retention", actor=team_lead)
-    assert queries.nationalities_in_use(counsellor.organisation_id) == ["AF", "SY", "UA"]
-    assert queries.nationalities_in_use(other_counsellor.organisation_id) == ["IQ"]
+    assert queries.filter_choices(counsellor.organisation_id).nationalities == ["AF", "SY", "UA"]
+    assert queries.filter_choices(other_counsellor.organisation_id).nationalities == ["IQ"]
 
-    statement, parameters = _sent(lambda: queries.nationalities_in_use(counsellor.organisation_id))[-1]
+    # (the caseload's one statement of its filters' choices: the nationalities with the counsellors and measures)
+    statement, parameters = _sent(lambda: queries.filter_choices(counsellor.organisation_id))[-1]
     # The plan of a table with statistics and enough rows that reading the range costs more than
     # probing (the planner's choice among a few rows is arbitrary).
     bulk_participants(counsellor.organisation, counsellor, 3000)
