@@ -7,6 +7,7 @@ exist (404). Every view, API endpoint and sub-resource loads participants throug
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -45,6 +46,35 @@ def _participant_statement(for_update: bool) -> sa.Select:
     return stmt.with_for_update() if for_update else stmt
 
 
+@functools.cache
+def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> sa.Select:
+    """`_participant_statement(False)` with `columns` (expressions over the participant's row, e.g.
+    correlated scalar subqueries) after the participant: built once per process and tuple."""
+    return (sa.select(Participant, *columns).where(_visible_to(sa.bindparam("organisation_id")),
+                                                   Participant.id == sa.bindparam("participant_id")))
+
+
+def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...]
+                         ) -> tuple[Participant, sa.Row[Any]]:
+    """`get_participant_for(actor, participant_id)` (for reading) and, in the same statement, the
+    values of `columns` for that participant (a row named by their labels): a page that shows the
+    participant with facts computed from its row (the case file's summary header) sends one
+    statement instead of two (issue 19). Raises NotFound and Forbidden as get_participant_for does."""
+    row = _load(actor, participant_id, _participant_with_statement(columns), allow_anonymised=True)
+    return row[0], row
+
+
+def _load(actor, participant_id: int, statement: sa.Select, *, allow_anonymised: bool) -> sa.Row[Any]:
+    if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
+        raise NotFound(_("No such participant."))
+    require_casework(actor)
+    row = db.session.execute(statement, {"organisation_id": actor.organisation_id,
+                                         "participant_id": participant_id}).one_or_none()
+    if row is None or (row[0].anonymised_at is not None and not allow_anonymised):
+        raise NotFound(_("No such participant."))
+    return row
+
+
 def get_participant_for(actor, participant_id: int, *, for_update: bool = False, writable: bool = False,
                         allow_anonymised: bool = True) -> Participant:
     """The participant if `actor` may see it; NotFound otherwise (also for other organisations, and
@@ -55,13 +85,8 @@ def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
     service locks the row inside its unit of work (caseflow/database.py, lock order).
     `for_update` (writable, and locks the row now) is for callers that lock outside a service.
     """
-    if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
-        raise NotFound(_("No such participant."))
-    require_casework(actor)
-    participant = db.session.scalar(_participant_statement(for_update),
-                                    {"organisation_id": actor.organisation_id, "participant_id": participant_id})
-    if participant is None or (participant.anonymised_at is not None and not allow_anonymised):
-        raise NotFound(_("No such participant."))
+    participant: Participant = _load(actor, participant_id, _participant_statement(for_update),
+                                     allow_anonymised=allow_anonymised)[0]
     if (for_update or writable) and participant.restricted_at is not None:
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
     return participant

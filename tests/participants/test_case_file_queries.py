@@ -11,7 +11,7 @@ from caseflow.placements.services import record_certificate, record_placement
 from caseflow.privacy.services import ConsentData, record_consent
 from tests.factories import EmployerFactory, MeasureFactory
 
-MAX_STATEMENTS = 12
+MAX_STATEMENTS = 11
 
 
 def _grow_history(participant, actor, org, n: int) -> None:
