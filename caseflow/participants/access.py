@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import defer
 
 from caseflow.errors import Conflict, Forbidden, NotFound
 from caseflow.extensions import db
@@ -40,18 +41,24 @@ def visible_participants(actor) -> sa.Select:
 def _participant_statement(for_update: bool) -> sa.Select:
     """One participant as `visible_participants` finds it, by the bound parameters `organisation_id`
     (the actor's) and `participant_id`: built once per process, as every case file, note and
-    record loads its participant this way (issue 19)."""
-    stmt = sa.select(Participant).where(_visible_to(sa.bindparam("organisation_id")),
-                                        Participant.id == sa.bindparam("participant_id"))
+    record loads its participant this way (issue 19). Without the folded search key, which only
+    the searches read (loaded if read): PostgreSQL plans a statement that names it on every run
+    (database._planned_for_its_values); without it the statement keeps its cached plan."""
+    stmt = (sa.select(Participant).options(defer(Participant.search_key))
+            .where(_visible_to(sa.bindparam("organisation_id")), Participant.id == sa.bindparam("participant_id")))
     return stmt.with_for_update() if for_update else stmt
 
 
 @functools.cache
 def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> sa.Select:
     """`_participant_statement(False)` with `columns` (expressions over the participant's row, e.g.
-    correlated scalar subqueries) after the participant: built once per process and tuple."""
-    return (sa.select(Participant, *columns).where(_visible_to(sa.bindparam("organisation_id")),
-                                                   Participant.id == sa.bindparam("participant_id")))
+    correlated scalar subqueries) after the participant: built once per process and tuple.
+
+    The folded search key is left out (loaded if read): on PostgreSQL a statement that names it is
+    planned anew on every run (database._planned_for_its_values), and this one, with the columns'
+    subqueries, would then cost PostgreSQL more than the two statements it replaces."""
+    return (sa.select(Participant, *columns).options(defer(Participant.search_key))
+            .where(_visible_to(sa.bindparam("organisation_id")), Participant.id == sa.bindparam("participant_id")))
 
 
 def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...]
