@@ -124,6 +124,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     _listen_settings(engine)
+    if not sa.event.contains(Session, "after_transaction_end", _forget_locks):
+        sa.event.listen(Session, "after_transaction_end", _forget_locks)
     url = app.config.get("REPORTS_DATABASE_URL")
     if url and REPORTS_ENGINE not in app.extensions:
         replica = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
@@ -245,10 +247,56 @@ def lock_rows(model: Any, ids: Iterable[int]) -> list[Any]:
     wanted = sorted(set(ids))
     if not wanted:
         return []
+    session = db.session()
     stmt = sa.select(model).where(model.id.in_(wanted)).order_by(model.id)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _locks_rows(session):
         stmt = stmt.with_for_update()
-    return list(db.session.scalars(stmt))
+    rows = list(session.scalars(stmt))
+    _note_locked(session, model, wanted)
+    return rows
+
+
+@functools.cache
+def _lock_statement(model: Any, for_update: bool) -> sa.Select:
+    stmt = sa.select(model.id).where(model.id.in_(sa.bindparam("ids", expanding=True))).order_by(model.id)
+    return stmt.with_for_update() if for_update else stmt
+
+
+def lock_ids(model: Any, ids: Iterable[int]) -> None:
+    """`lock_rows` for a caller that does not need the rows: the same locks, in the same order,
+    with a statement built once per process that selects only the ids (a note locked its
+    participant by loading the whole row again, issue 19)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    session = db.session()
+    session.execute(_lock_statement(model, _locks_rows(session)), {"ids": wanted})
+    _note_locked(session, model, wanted)
+
+
+def _locks_rows(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+_LOCKED = "caseflow.locked_rows"
+
+
+def _note_locked(session: Session, model: Any, ids: Iterable[int]) -> None:
+    if _locks_rows(session):
+        session.info.setdefault(_LOCKED, {}).setdefault(model, set()).update(ids)
+
+
+def locked_ids(session: Session, model: Any) -> frozenset[int]:
+    """The ids of `model`'s rows that lock_rows or lock_ids locked in the session's current
+    transaction (PostgreSQL; none on SQLite). Forgotten when any transaction or savepoint of the
+    session ends: a savepoint's rollback may release its locks."""
+    return frozenset(session.info.get(_LOCKED, {}).get(model, ()))
+
+
+def _forget_locks(session: Session, transaction: Any) -> None:
+    # the transaction itself or a savepoint; not the ORM's inner transaction of every flush
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_LOCKED, None)
 
 
 def _stale() -> Exception:

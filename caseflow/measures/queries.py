@@ -2,6 +2,7 @@
 queries whatever the number of rows."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -101,14 +102,19 @@ def participant_minutes(participant=Participant):
     return own + present + noted
 
 
+@functools.cache
+def _note_enrolments_statement() -> sa.Select:
+    return (sa.select(Enrolment.id, Measure.title, Enrolment.start_date).join(Measure, Measure.id == Enrolment.measure_id)
+            .where(Enrolment.participant_id == sa.bindparam("participant_id"))
+            .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()))
+
+
 def note_enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
     """(enrolment id, "measure title (start date)") of the participant's enrolments, newest first:
-    what a progress note's minutes can count towards."""
+    what a progress note's minutes can count towards. The statement is built once per process, as
+    every note's form asks (issue 19)."""
     from flask_babel import format_date
-    rows = db.session.execute(
-        sa.select(Enrolment.id, Measure.title, Enrolment.start_date).join(Measure, Measure.id == Enrolment.measure_id)
-        .where(Enrolment.participant_id == participant_id)
-        .order_by(Enrolment.start_date.desc().nulls_last(), Enrolment.id.desc()))
+    rows = db.session.execute(_note_enrolments_statement(), {"participant_id": participant_id})
     return [(i, f"{title} ({format_date(start)})" if start else title) for i, title, start in rows]
 
 

@@ -7,9 +7,11 @@ exist (404). Every view, API endpoint and sub-resource loads participants throug
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import defer
 
 from caseflow.errors import Conflict, Forbidden, NotFound
 from caseflow.extensions import db
@@ -46,10 +48,45 @@ def visible_participants_bound() -> sa.Select:
 def _participant_statement(for_update: bool) -> sa.Select:
     """One participant as `visible_participants` finds it, by the bound parameters `organisation_id`
     (the actor's) and `participant_id`: built once per process, as every case file, note and
-    record loads its participant this way (issue 19)."""
-    stmt = sa.select(Participant).where(_visible_to(sa.bindparam("organisation_id")),
-                                        Participant.id == sa.bindparam("participant_id"))
+    record loads its participant this way (issue 19). Without the folded search key, which only
+    the searches read (loaded if read): PostgreSQL plans a statement that names it on every run
+    (database._planned_for_its_values); without it the statement keeps its cached plan."""
+    stmt = (sa.select(Participant).options(defer(Participant.search_key))
+            .where(_visible_to(sa.bindparam("organisation_id")), Participant.id == sa.bindparam("participant_id")))
     return stmt.with_for_update() if for_update else stmt
+
+
+@functools.cache
+def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> sa.Select:
+    """`_participant_statement(False)` with `columns` (expressions over the participant's row, e.g.
+    correlated scalar subqueries) after the participant: built once per process and tuple.
+
+    The folded search key is left out (loaded if read): on PostgreSQL a statement that names it is
+    planned anew on every run (database._planned_for_its_values), and this one, with the columns'
+    subqueries, would then cost PostgreSQL more than the two statements it replaces."""
+    return (sa.select(Participant, *columns).options(defer(Participant.search_key))
+            .where(_visible_to(sa.bindparam("organisation_id")), Participant.id == sa.bindparam("participant_id")))
+
+
+def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...]
+                         ) -> tuple[Participant, sa.Row[Any]]:
+    """`get_participant_for(actor, participant_id)` (for reading) and, in the same statement, the
+    values of `columns` for that participant (a row named by their labels): a page that shows the
+    participant with facts computed from its row (the case file's summary header) sends one
+    statement instead of two (issue 19). Raises NotFound and Forbidden as get_participant_for does."""
+    row = _load(actor, participant_id, _participant_with_statement(columns), allow_anonymised=True)
+    return row[0], row
+
+
+def _load(actor, participant_id: int, statement: sa.Select, *, allow_anonymised: bool) -> sa.Row[Any]:
+    if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
+        raise NotFound(_("No such participant."))
+    require_casework(actor)
+    row = db.session.execute(statement, {"organisation_id": actor.organisation_id,
+                                         "participant_id": participant_id}).one_or_none()
+    if row is None or (row[0].anonymised_at is not None and not allow_anonymised):
+        raise NotFound(_("No such participant."))
+    return row
 
 
 def get_participant_for(actor, participant_id: int, *, for_update: bool = False, writable: bool = False,
@@ -62,13 +99,8 @@ def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
     service locks the row inside its unit of work (caseflow/database.py, lock order).
     `for_update` (writable, and locks the row now) is for callers that lock outside a service.
     """
-    if not isinstance(participant_id, int) or not 1 <= participant_id <= MAX_ID:
-        raise NotFound(_("No such participant."))
-    require_casework(actor)
-    participant = db.session.scalar(_participant_statement(for_update),
-                                    {"organisation_id": actor.organisation_id, "participant_id": participant_id})
-    if participant is None or (participant.anonymised_at is not None and not allow_anonymised):
-        raise NotFound(_("No such participant."))
+    participant: Participant = _load(actor, participant_id, _participant_statement(for_update),
+                                     allow_anonymised=allow_anonymised)[0]
     if (for_update or writable) and participant.restricted_at is not None:
         raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
     return participant

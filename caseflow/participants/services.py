@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import diff, record, record_access, snapshot
-from caseflow.database import lock_rows, transactional
+from caseflow.database import lock_ids, lock_rows, transactional
 from caseflow.errors import Conflict, Forbidden
 from caseflow.extensions import db
 from caseflow.i18n import valid_country_codes, valid_language_codes
@@ -114,7 +114,7 @@ def _code(check: Checker, name: str, allowed: Any, message: str, *, required: bo
 
 def _lock(participant: Participant) -> None:
     """Locks the participant's row for the rest of the unit (lock order: participant, then its records)."""
-    lock_rows(Participant, [participant.id])
+    lock_ids(Participant, [participant.id])
 
 
 def _add_to_case(participant: Participant, obj: Any, action: str, fields: tuple[str, ...], *, actor: User) -> Any:

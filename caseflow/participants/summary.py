@@ -47,28 +47,40 @@ class CaseSummary:
 
 
 @functools.cache
-def _summary_statement_for(_part: object) -> sa.Select:
-    """The header's statement for the caseload's registered measures part (`_part`, read by
-    queries._current_measure; each create_app registers its own): the statement is the same for
-    every case file, so it is built once per process, and SQLAlchemy keeps its cache key on it:
-    building it and computing that key took about a millisecond of every case file view (issue 19)."""
+def _summary_columns_for(_part: object) -> tuple[sa.ColumnElement[Any], ...]:
+    """The header's columns for the caseload's registered measures part (`_part`, read by
+    queries._current_measure; each create_app registers its own): scalar subqueries correlated to
+    the participant's row. They are the same for every case file, so they are built once per
+    process, and SQLAlchemy keeps its cache key on the statements made of them: building them and
+    computing that key took about a millisecond of every case file view (issue 19)."""
     counsellor = (sa.select(User.name).where(User.id == Participant.counsellor_id)
                   .correlate(Participant).scalar_subquery())
-    return (sa.select(queries._current_measure().label("current_measure"),
-                      queries._last_contact().label("last_contact"), counsellor.label("counsellor_name"),
-                      *(queries._next_task(getattr(Task, c)).label(f"task_{c}") for c in NEXT_TASK_COLUMNS))
-            .select_from(Participant).where(Participant.id == sa.bindparam("participant_id")))
+    return (queries._current_measure().label("current_measure"),
+            queries._last_contact().label("last_contact"), counsellor.label("counsellor_name"),
+            *(queries._next_task(getattr(Task, c)).label(f"task_{c}") for c in NEXT_TASK_COLUMNS))
+
+
+def summary_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """The header's columns, to select with the participant's row (access.get_participant_with)."""
+    return _summary_columns_for(queries._caseload_measures)
+
+
+@functools.cache
+def _summary_statement_for(columns: tuple[sa.ColumnElement[Any], ...]) -> sa.Select:
+    return sa.select(*columns).select_from(Participant).where(Participant.id == sa.bindparam("participant_id"))
 
 
 def summary_statement() -> sa.Select:
     """The header's statement, with the bound parameter `participant_id`."""
-    return _summary_statement_for(queries._caseload_measures)
+    return _summary_statement_for(summary_columns())
 
 
-def case_summary(participant: Participant) -> CaseSummary:
+def case_summary(participant: Participant, row: Any = None) -> CaseSummary:
     """The header's facts in one statement (the participant's row with scalar subqueries), plus one
-    per summary source of the domains above."""
-    row = plain_rows(summary_statement(), {"participant_id": participant.id}).one()
+    per summary source of the domains above. `row`: the values of `summary_columns()` for this
+    participant when the caller has selected them already (with the participant's row)."""
+    if row is None:
+        row = plain_rows(summary_statement(), {"participant_id": participant.id}).one()
     next_task = (NextTask(*(getattr(row, f"task_{c}") for c in NEXT_TASK_COLUMNS))
                  if row.task_id is not None else None)
     return CaseSummary(counsellor_name=row.counsellor_name, current_measure=row.current_measure,

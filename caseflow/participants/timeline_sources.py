@@ -50,9 +50,8 @@ def note_events(participant):
 def _note_event(participant, note, author: str | None, revisions) -> TimelineEvent:
     # `note`: a Note, or a plain row of its columns (the overview's recent notes)
     kind = str(NOTE_KINDS.get(note.kind, note.kind))
-    title = _("Note (%(kind)s)", kind=kind)
-    if note.minutes:
-        title = _("Note (%(kind)s, %(minutes)s min.)", kind=kind, minutes=note.minutes)
+    title = (_("Note (%(kind)s, %(minutes)s min.)", kind=kind, minutes=note.minutes) if note.minutes
+             else _("Note (%(kind)s)", kind=kind))
     return TimelineEvent(
         date=note.date, kind="note", title=title, detail=note.text, author=author,
         recorded_at=note.created_at, order=5,

@@ -20,7 +20,7 @@ from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
 from caseflow.i18n import bound_task_title
 from caseflow.participants import duplicates, panels, queries, services, tasks
-from caseflow.participants.access import get_participant_for, get_record_for
+from caseflow.participants.access import get_participant_for, get_participant_with, get_record_for
 from caseflow.participants.forms import (
     CaseloadSearchForm,
     CompleteTaskForm,
@@ -36,7 +36,7 @@ from caseflow.participants.forms import (
 )
 from caseflow.participants.models import Goal, Note, Participant, Task
 from caseflow.participants.saved_filters import saved_filters_of
-from caseflow.participants.summary import case_summary
+from caseflow.participants.summary import CaseSummary, case_summary, summary_columns
 from caseflow.participants.timeline import build_timeline
 from caseflow.participants.timeline_sources import recent_note_events
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
@@ -275,12 +275,13 @@ def _split_timeline(events, kinds: tuple[str, ...] | None, today: date):
     return upcoming, past
 
 
-def _render_case_file(participant: Participant, section: str = "overview", status: int = 200, **context):
+def _render_case_file(participant: Participant, section: str = "overview", status: int = 200,
+                      summary: CaseSummary | None = None, **context):
     if section not in _sections():
         abort(404)
     today = date.today()
     context.update(participant=participant, section=section, sections=_sections(), section_titles=SECTION_TITLES,
-                   summary=case_summary(participant), answers=ANSWERS,
+                   summary=summary or case_summary(participant), answers=ANSWERS,
                    panels=[Markup(render_template(template, **{"participant": participant, **ctx}))
                            for template, ctx in panels.render_context(participant, current_user, section)])
     if section == "overview":
@@ -301,11 +302,18 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
     return render_template("participants/case_file.html", **context), status
 
 
+def _participant_with_summary(participant_id: int) -> tuple[Participant, CaseSummary]:
+    """The participant (for reading) and the summary header's facts from its row, in one statement
+    (issue 19)."""
+    participant, row = get_participant_with(current_user, participant_id, summary_columns())
+    return participant, case_summary(participant, row)
+
+
 @bp.route("/participants/<int:participant_id>")
 @casework_required
 def case_file(participant_id: int):
-    participant = get_participant_for(current_user, participant_id)
-    page = _render_case_file(participant)
+    participant, summary = _participant_with_summary(participant_id)
+    page = _render_case_file(participant, summary=summary)
     # recorded once the page is rendered: the view's commit would otherwise expire the participant
     # and the account, and the page would load both again (issue 19: the overview's statements)
     services.record_case_view(participant, actor=current_user)
@@ -316,8 +324,8 @@ def case_file(participant_id: int):
           "<any(timeline, measures, placements, documents, 'data-protection', 'master-data'):section>")
 @casework_required
 def case_file_section(participant_id: int, section: str):
-    participant = get_participant_for(current_user, participant_id)
-    page = _render_case_file(participant, section)
+    participant, summary = _participant_with_summary(participant_id)
+    page = _render_case_file(participant, section, summary=summary)
     services.record_case_view(participant, actor=current_user)
     return page
 

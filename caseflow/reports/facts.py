@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from caseflow.database import locked_ids
 from caseflow.measures.models import Attendance, AttendanceSession, Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Note, Participant, StatusChange
@@ -279,8 +280,12 @@ def refresh(session: Session, ids: Iterable[int]) -> None:
     wanted = sorted(set(ids))
     with _busy(session):
         if session.get_bind().dialect.name == "postgresql":
-            for i in range(0, len(wanted), CHUNK):
-                session.execute(_LOCK_PARTICIPANTS, {"ids": wanted[i:i + CHUNK]})
+            # those the unit of work has locked already (a service locks its participant first) are
+            # not locked again: one statement fewer for every note, status change, goal …
+            held = locked_ids(session, P)
+            unlocked = [i for i in wanted if i not in held]
+            for i in range(0, len(unlocked), CHUNK):
+                session.execute(_LOCK_PARTICIPANTS, {"ids": unlocked[i:i + CHUNK]})
         for i in range(0, len(wanted), CHUNK):
             _recompute(session, wanted[i:i + CHUNK])
 

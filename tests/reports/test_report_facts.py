@@ -238,6 +238,28 @@ def test_a_report_read_inside_a_unit_of_work_sees_its_changes(org, counsellor, t
         assert figures["results"]["employed_upon_leaving"]["total"] == 1
 
 
+def _participant_locks(statements) -> int:
+    return sum(1 for s in statements if "FOR UPDATE" in s and "FROM participants" in s)
+
+
+def test_a_note_locks_its_participant_once_and_the_refresh_locks_the_others(org, counsellor, count_queries):
+    """The refresh does not lock again what its unit of work has locked (a note: one statement
+    fewer, issue 19), but still locks every other participant it recomputes (PostgreSQL; SQLite
+    takes no row locks)."""
+    first, second = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id) for _ in range(2))
+    db.session.commit()
+    locks = 1 if db.session.get_bind().dialect.name == "postgresql" else 0
+    with count_queries() as counted:
+        participants.add_note(first, {"date": date.today(), "kind": "meeting", "text": "Gespräch", "minutes": 30},
+                              actor=counsellor)
+    assert _participant_locks(counted.statements) == locks
+    with count_queries() as counted, unit_of_work():
+        participants.add_note(first, {"date": date.today(), "kind": "phone", "text": "Anruf"}, actor=counsellor)
+        facts.touch(db.session, [second.id])
+    assert _participant_locks(counted.statements) == 2 * locks      # the note's, then the refresh's of `second`
+    assert_facts_equal_the_plain_query()
+
+
 def test_demo_data_leaves_the_facts_filled():
     from caseflow.demo import generate
     generate(participants=60, seed=19, today=date.today())
