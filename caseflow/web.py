@@ -156,9 +156,8 @@ def capped_total(stmt, *, at_least: int = 0, cap: int | None = None, session=Non
     max(`cap`, `at_least`), otherwise that bound and True ("more than …"). Counting stops after
     bound + 1 rows, so the cost does not grow with the table."""
     session = session if session is not None else db.session
-    bound = count_bound(at_least=at_least, cap=cap)
-    counted = int(session.scalar(sa.select(sa.func.count()).select_from(
-        _counted_rows(stmt).limit(bound + 1).subquery())) or 0)
+    counted = int(session.scalar(capped_count_statement(stmt),
+                                 {"count_limit": count_bound(at_least=at_least, cap=cap) + 1}) or 0)
     return capped(counted, at_least=at_least, cap=cap)
 
 

@@ -59,13 +59,8 @@ def _participant_statement(for_update: bool) -> sa.Select:
 @functools.cache
 def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> sa.Select:
     """`_participant_statement(False)` with `columns` (expressions over the participant's row, e.g.
-    correlated scalar subqueries) after the participant: built once per process and tuple.
-
-    The folded search key is left out (loaded if read): on PostgreSQL a statement that names it is
-    planned anew on every run (database._planned_for_its_values), and this one, with the columns'
-    subqueries, would then cost PostgreSQL more than the two statements it replaces."""
-    return (sa.select(Participant, *columns).options(defer(Participant.search_key))
-            .where(_visible_to(sa.bindparam("organisation_id")), Participant.id == sa.bindparam("participant_id")))
+    correlated scalar subqueries) after the participant: built once per process and tuple."""
+    return _participant_statement(False).add_columns(*columns)
 
 
 def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...]

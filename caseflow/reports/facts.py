@@ -36,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from caseflow.database import locked_ids
+from caseflow.database import lock_ids
 from caseflow.measures.models import Attendance, AttendanceSession, Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Note, Participant, StatusChange
@@ -260,10 +260,6 @@ def _refresh_statements(dialect: str) -> tuple[Any, ...]:
             sa.insert(placements).from_select(list(PLACEMENT_FACT_COLUMNS), computed_placements))
 
 
-_LOCK_PARTICIPANTS = (sa.select(P.id).where(P.id.in_(sa.bindparam("ids", expanding=True))).order_by(P.id)
-                      .with_for_update())
-
-
 def _recompute(session: Session, ids: list[int]) -> None:
     for stmt in _refresh_statements(session.get_bind().dialect.name):
         session.execute(stmt, {"ids": ids})
@@ -279,13 +275,7 @@ def refresh(session: Session, ids: Iterable[int]) -> None:
     that."""
     wanted = sorted(set(ids))
     with _busy(session):
-        if session.get_bind().dialect.name == "postgresql":
-            # those the unit of work has locked already (a service locks its participant first) are
-            # not locked again: one statement fewer for every note, status change, goal …
-            held = locked_ids(session, P)
-            unlocked = [i for i in wanted if i not in held]
-            for i in range(0, len(unlocked), CHUNK):
-                session.execute(_LOCK_PARTICIPANTS, {"ids": unlocked[i:i + CHUNK]})
+        lock_ids(P, wanted, session=session)  # not again those the unit of work has locked
         for i in range(0, len(wanted), CHUNK):
             _recompute(session, wanted[i:i + CHUNK])
 
