@@ -50,13 +50,21 @@ def generate(*, participants: int, seed: int, organisation=None, today: date | N
 
 @contextmanager
 def _search_index_built_after_the_load() -> Iterator[None]:
-    """SQLite: the FTS5 search tables' triggers are dropped for the load, the tables filled once
-    from `participants` afterwards ('rebuild') and the triggers created again from their own
-    definitions (sqlite_master.sql). PostgreSQL: the GIN (trigram) indexes are dropped for the load and built again afterwards
-    from their own definitions (pg_indexes.indexdef, i.e. exactly what the migrations made). Adding
-    a million rows to a GIN index one by one costs several times more than building it once. Safe
-    here: demo data is loaded in one transaction, which holds the table's lock throughout, and no
-    step of the load searches. B-tree indexes stay (the steps read through some of them)."""
+    """Build what a bulk load would otherwise maintain row by row once, after the load.
+
+    SQLite: the FTS5 search tables' triggers are dropped for the load, the tables filled once from
+    `participants` afterwards ('rebuild') and the triggers created again from their own
+    definitions (sqlite_master.sql).
+
+    PostgreSQL, the way pg_restore does it: the GIN (trigram) indexes and the foreign keys are
+    dropped for the load and made again afterwards from their own definitions (pg_indexes.indexdef,
+    pg_get_constraintdef, i.e. exactly what the migrations made). Adding a million rows to a GIN
+    index one by one costs several times more than building it once, and a foreign key checked
+    row by row costs one trigger query per row where adding it back checks every row in one join.
+    A row that breaks a key still fails the load: ADD CONSTRAINT validates all rows. Safe here:
+    demo data is loaded in one transaction, which holds the tables' locks throughout, and no
+    step of the load searches. B-tree indexes stay (the steps and the report facts read through
+    them)."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         yield from _sqlite_search_tables_filled_after_the_load(connection)
@@ -64,11 +72,18 @@ def _search_index_built_after_the_load() -> Iterator[None]:
     definitions = connection.execute(sa.text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
         "AND indexdef LIKE '% USING gin %'")).all()
+    foreign_keys = connection.execute(sa.text(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY conrelid, conname")).all()
+    for table, name, _ in foreign_keys:
+        connection.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     for name, _ in definitions:
         connection.execute(sa.text(f'DROP INDEX "{name}"'))
     yield
     for _, definition in definitions:
         connection.execute(sa.text(definition))
+    for table, name, definition in foreign_keys:
+        connection.execute(sa.text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
 def _sqlite_search_tables_filled_after_the_load(connection) -> Iterator[None]:

@@ -9,12 +9,13 @@ participant_id, measure_id, measure_type, status, start_date, end_date (for the 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext
+from caseflow.demo_context import DemoContext, copy_rows
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.vocabulary import GERMAN_LEVELS, MEASURE_TYPES
@@ -65,8 +66,9 @@ SESSIONS_PER_MEASURE = 8
 
 
 def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[int]:
-    """Bulk insert straight through the driver's executemany, with each column's bind processor
-    applied once per value (SQLAlchemy's per-row parameter handling costs more than the insert).
+    """Bulk insert: PostgreSQL's COPY; on SQLite straight through the driver's executemany, with
+    each column's bind processor applied once per value (SQLAlchemy's per-row parameter handling
+    costs more than the insert).
     With `returning`, rows get explicit ids after the current maximum and PostgreSQL's sequence is
     moved past them."""
     if not rows:
@@ -80,6 +82,18 @@ def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[
     names = list(rows[0])
     constants = {"created_at": datetime.now(UTC), "version": 1}
     extra = [n for n in constants if n in table.c and n not in names]
+    if dialect.name == "postgresql":
+        fixed = [constants[n] for n in extra]
+        values: Iterable[list[Any]]
+        if returning:
+            values = ([*(row[n] for n in names), i, *fixed] for row, i in zip(rows, ids, strict=True))
+        else:
+            values = ([*(row[n] for n in names), *fixed] for row in rows)
+        copy_rows(conn, table.name, names + ["id"] * returning + extra, values)
+        if returning:
+            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
+                         {"t": table.name, "v": ids[-1]})
+        return ids
     column_values = [[row[n] for row in rows] for n in names]
     if returning:
         names.append("id")
@@ -103,8 +117,6 @@ def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     conn.exec_driver_sql(sql, data)
-    if returning and dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": ids[-1]})
     return ids
 
 

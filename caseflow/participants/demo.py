@@ -9,7 +9,6 @@ education_isced, german_level) for the later steps.
 """
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext
+from caseflow.demo_context import DemoContext, copy_rows
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
 from caseflow.participants.models import (
@@ -187,7 +186,7 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        _copy(connection, model.__tablename__, columns, rows)
+        copy_rows(connection, model.__tablename__, columns, ([row[c] for c in columns] for row in rows))
         return
     sql = (f'INSERT INTO {model.__tablename__} ({", ".join(columns)}) '
            f'VALUES ({", ".join(["?"] * len(columns))})')
@@ -204,16 +203,6 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
         else:
             values.append([None if row[name] is None else convert(row[name]) for row in rows])
     connection.exec_driver_sql(sql, list(zip(*values, strict=False)))
-
-
-def _copy(connection, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    """COPY … FROM STDIN in text format: psycopg writes each value in its text form (dates,
-    timestamps with their zone, booleans); JSON values go as their JSON text."""
-    driver = connection.connection.dbapi_connection
-    with driver.cursor() as cursor, cursor.copy(
-            f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
 
 
 def _next_id(model) -> int:

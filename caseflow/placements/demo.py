@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext
+from caseflow.demo_context import DemoContext, copy_rows, copy_update
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
 from caseflow.participants.models import Participant, StatusChange, Task
@@ -103,11 +103,14 @@ def _driver_rows(rows: list[dict[str, Any]], columns: list[str], sqlite: bool) -
 
 
 def _insert(table, rows: list[dict[str, Any]]) -> None:
-    """Bulk INSERT through the driver's executemany; every row has the same keys."""
+    """Bulk INSERT: PostgreSQL's COPY, on SQLite the driver's executemany; every row has the same keys."""
     if not rows:
         return
     connection = db.session.connection()
     columns = list(rows[0])
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, columns, _driver_rows(rows, columns, sqlite=False))
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
            f'VALUES ({", ".join([mark] * len(columns))})')
@@ -115,11 +118,15 @@ def _insert(table, rows: list[dict[str, Any]]) -> None:
 
 
 def _update(table, key: str, rows: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE … WHERE key = ? through the driver's executemany."""
+    """Bulk UPDATE … WHERE key = ?: on PostgreSQL one UPDATE joining the copied rows, on SQLite
+    the driver's executemany."""
     if not rows:
         return
     connection = db.session.connection()
     columns = [c for c in rows[0] if c != key]
+    if connection.dialect.name == "postgresql":
+        copy_update(connection, table.name, key, columns, _driver_rows(rows, [key, *columns], sqlite=False))
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = f'UPDATE "{table.name}" SET {", ".join(f"{c} = {mark}" for c in columns)} WHERE {key} = {mark}'
     connection.exec_driver_sql(sql, _driver_rows(rows, columns + [key], connection.dialect.name == "sqlite"))

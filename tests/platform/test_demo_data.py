@@ -53,3 +53,31 @@ def test_if_empty_on_a_database_without_demo_accounts_says_how_to_make_one(app, 
     result = _run(app, "--if-empty")
     assert result.exit_code == 0
     assert "users create" in result.output
+
+
+def _schema(connection) -> set[tuple]:
+    """Every index, trigger and foreign key as the database itself describes it."""
+    if connection.dialect.name == "sqlite":
+        return set(connection.execute(sa.text(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")).all())
+    indexes = connection.execute(sa.text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")).all()
+    keys = connection.execute(sa.text(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace")).all()
+    return set(indexes) | set(keys)
+
+
+def test_the_bulk_load_leaves_indexes_triggers_and_foreign_keys_as_they_were(app):
+    # The load drops search indexes (and on PostgreSQL the foreign keys) and makes them again
+    # from their own definitions afterwards: nothing may go missing or come back different.
+    with app.app_context():
+        before = _schema(db.session.connection())
+        db.session.remove()
+    assert _run(app, "--participants", "40", "--seed", "5").exit_code == 0
+    with app.app_context():
+        after = _schema(db.session.connection())
+        if db.engine.dialect.name == "postgresql":
+            assert any("FOREIGN KEY" in str(row) for row in after)
+            assert any("USING gin" in str(row) for row in after)
+    assert after == before
