@@ -1,7 +1,7 @@
 """What the demo data steps share: the context passed from step to step, the demo organisations,
 staff names and password. It sits below every domain (each domain's demo.py imports it); the
-generator that runs the steps is caseflow/demo, above them all. It also holds the steps' bulk
-paths to PostgreSQL (COPY), which they share."""
+generator that runs the steps is caseflow/demo, above them all. It also holds the steps' one bulk
+path to the database (`insert_rows`, `update_rows`)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,12 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
+
+import sqlalchemy as sa
+
+from caseflow.extensions import db
 
 DEMO_PASSWORD = "Caseflow-Demo-Berlin-2026"
 
@@ -37,29 +42,80 @@ class DemoContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# --- PostgreSQL's bulk paths, shared by the steps ------------------------------------------------------
+# --- The steps' bulk path -------------------------------------------------------------------------
 
-def copy_rows(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Inserts `rows` (value sequences in the order of `columns`) with COPY … FROM STDIN in text
-    format: psycopg writes each value in its text form (dates, timestamps with their zone,
-    booleans); JSON values go as their JSON text. One stream, no statement per row: at 1,000,000
-    participants an INSERT per row (even pipelined) costs several times the COPY."""
+def insert_rows(table: sa.Table, rows: list[dict[str, Any]], **constants: Any) -> None:
+    """Inserts `rows` (dicts with the same keys) straight to the driver, plus `constants` (the same
+    value in every row, e.g. created_at) for those columns the table has and the rows do not.
+    PostgreSQL: COPY, one stream, no statement per row (at 1,000,000 participants an INSERT per row,
+    even pipelined, costs several times the COPY). SQLite: one executemany of values already
+    converted (`_sqlite_rows`): SQLAlchemy's per-row parameter handling costs more than the insert."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fixed = {n: v for n, v in constants.items() if n in table.c and n not in names}
+    columns = [*names, *fixed]
+    values = ([*(row[n] for n in names), *fixed.values()] for row in rows)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table.name, columns, values)
+        return
+    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
+                               f'VALUES ({", ".join(["?"] * len(columns))})',
+                               _sqlite_rows(connection.dialect, table, columns, values))
+
+
+def update_rows(table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """UPDATE `table` SET the rows' other columns WHERE `key` matches, for every row (dicts with the
+    same keys). PostgreSQL: one statement, joining the rows COPYed into a temporary table (an
+    UPDATE per row costs a round trip and a plan each). SQLite: one executemany."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql(f'UPDATE "{table.name}" SET {", ".join(f"{c} = ?" for c in columns)} '
+                                   f'WHERE {key} = ?',
+                                   _sqlite_rows(connection.dialect, table, [*columns, key],
+                                                ([*(row[c] for c in columns), row[key]] for row in rows)))
+        return
+    staging = f"demo_update_{table.name}"
+    connection.exec_driver_sql(f'CREATE TEMPORARY TABLE "{staging}" AS '
+                               f'SELECT {key}, {", ".join(columns)} FROM "{table.name}" WITH NO DATA')
+    _copy_rows(connection, staging, [key, *columns], ([row[key], *(row[c] for c in columns)] for row in rows))
+    connection.exec_driver_sql(f'ANALYZE "{staging}"')
+    connection.exec_driver_sql(f'UPDATE "{table.name}" AS t SET {", ".join(f"{c} = s.{c}" for c in columns)} '
+                               f'FROM "{staging}" AS s WHERE t.{key} = s.{key}')
+    connection.exec_driver_sql(f'DROP TABLE "{staging}"')
+
+
+def _copy_rows(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY … FROM STDIN in text format: psycopg writes each value in its text form (dates,
+    timestamps with their zone, booleans); JSON values go as their JSON text."""
     driver = connection.connection.dbapi_connection
     with driver.cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in row])
 
 
-def copy_update(connection, table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """UPDATE `table` SET `columns` for the rows matched on `key`, as one statement: the rows
-    (values in the order key, *columns) are copied into a temporary table of those columns, which
-    the UPDATE joins. An UPDATE per row costs a round trip and a plan each."""
-    staging = f"demo_update_{table}"
-    names = ", ".join(columns)
-    connection.exec_driver_sql(f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS '
-                               f'SELECT {key}, {names} FROM "{table}" WITH NO DATA')
-    copy_rows(connection, staging, [key, *columns], rows)
-    connection.exec_driver_sql(f'ANALYZE "{staging}"')
-    connection.exec_driver_sql(f'UPDATE "{table}" AS t SET {", ".join(f"{c} = s.{c}" for c in columns)} '
-                               f'FROM "{staging}" AS s WHERE t.{key} = s.{key}')
-    connection.exec_driver_sql(f'DROP TABLE "{staging}"')
+def _sqlite_rows(dialect, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[tuple]:
+    """The rows with each value as SQLAlchemy's column type would send it (dates and timestamps as
+    text, JSON as its text), so they read back as if the ORM had written them. Enum and boolean
+    values are generated valid and go as they are; dates and timestamps, which repeat, are
+    converted once each."""
+    converters = []
+    for i, name in enumerate(columns):
+        column_type = table.c[name].type
+        if isinstance(column_type, sa.Enum | sa.Boolean):
+            continue
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            converters.append((i, cache(process) if isinstance(column_type, sa.Date | sa.DateTime) else process))
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, process in converters:
+            if values[i] is not None:
+                values[i] = process(values[i])
+        out.append(tuple(values))
+    return out

@@ -39,7 +39,7 @@ STEPS = (participants_demo.generate, measures_demo.generate, placements_demo.gen
 
 def generate(*, participants: int, seed: int, organisation=None, today: date | None = None) -> DemoContext:
     ctx = DemoContext(rng=random.Random(seed), participants=participants, today=today or date.today())
-    with unit_of_work() as session, _search_index_built_after_the_load():
+    with unit_of_work() as session, _indexes_and_keys_built_after_the_load():
         # bulk Core inserts: the report facts are computed once for everyone before the commit
         facts.refresh_all_at_commit(session)
         accounts_demo.generate_staff(ctx, organisation)
@@ -49,7 +49,7 @@ def generate(*, participants: int, seed: int, organisation=None, today: date | N
 
 
 @contextmanager
-def _search_index_built_after_the_load() -> Iterator[None]:
+def _indexes_and_keys_built_after_the_load() -> Iterator[None]:
     """Build what a bulk load would otherwise maintain row by row once, after the load.
 
     SQLite: the FTS5 search tables' triggers are dropped for the load, the tables filled once from

@@ -9,13 +9,12 @@ participant_id, measure_id, measure_type, status, start_date, end_date (for the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, copy_rows
+from caseflow.demo_context import DemoContext, insert_rows
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.vocabulary import GERMAN_LEVELS, MEASURE_TYPES
@@ -66,57 +65,19 @@ SESSIONS_PER_MEASURE = 8
 
 
 def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[int]:
-    """Bulk insert: PostgreSQL's COPY; on SQLite straight through the driver's executemany, with
-    each column's bind processor applied once per value (SQLAlchemy's per-row parameter handling
-    costs more than the insert).
-    With `returning`, rows get explicit ids after the current maximum and PostgreSQL's sequence is
-    moved past them."""
+    """Bulk insert (`insert_rows`) with created_at and version filled in. With `returning`, rows get
+    explicit ids after the current maximum and PostgreSQL's sequence is moved past them."""
     if not rows:
         return []
     conn = db.session.connection()
-    dialect = conn.dialect
     ids: list[int] = []
     if returning:
         start = (conn.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
         ids = list(range(start, start + len(rows)))
-    names = list(rows[0])
-    constants = {"created_at": datetime.now(UTC), "version": 1}
-    extra = [n for n in constants if n in table.c and n not in names]
-    if dialect.name == "postgresql":
-        fixed = [constants[n] for n in extra]
-        values: Iterable[list[Any]]
-        if returning:
-            values = ([*(row[n] for n in names), i, *fixed] for row, i in zip(rows, ids, strict=True))
-        else:
-            values = ([*(row[n] for n in names), *fixed] for row in rows)
-        copy_rows(conn, table.name, names + ["id"] * returning + extra, values)
-        if returning:
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
-                         {"t": table.name, "v": ids[-1]})
-        return ids
-    column_values = [[row[n] for row in rows] for n in names]
-    if returning:
-        names.append("id")
-        column_values.append(ids)
-    columns = [table.c[n] for n in names + extra]
-    for column, values in zip(columns, column_values, strict=False):
-        # Enum and boolean values are generated valid and need no conversion; dates, timestamps
-        # and JSON take the column type's own conversion, so they read back as if the ORM wrote them.
-        if isinstance(column.type, (sa.Enum, sa.Boolean)):
-            continue
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            values[:] = [None if v is None else process(v) for v in values]
-    for n in extra:
-        process = table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
-        value = constants[n]
-        column_values.append([process(value) if process else value] * len(rows))
-    data = list(zip(*column_values, strict=False))
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
-    conn.exec_driver_sql(sql, data)
+        rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+    insert_rows(table, rows, created_at=datetime.now(UTC), version=1)
+    if ids and conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": ids[-1]})
     return ids
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, copy_rows
+from caseflow.demo_context import DemoContext, insert_rows
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
 from caseflow.participants.models import (
@@ -166,45 +166,6 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
-@cache
-def _sqlite_datetime(value: datetime) -> str:
-    # The text form SQLAlchemy's SQLite DateTime type stores and reads back.
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-@cache
-def _sqlite_date(value: date) -> str:
-    return value.isoformat()
-
-
-def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
-    """Inserts rows (dicts with the same keys) straight to the driver: PostgreSQL's COPY (psycopg's
-    copy, one stream per call), on SQLite one executemany; no per-row parameter processing, which
-    matters at 100,000s of rows. Used for demo data only."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        copy_rows(connection, model.__tablename__, columns, ([row[c] for c in columns] for row in rows))
-        return
-    sql = (f'INSERT INTO {model.__tablename__} ({", ".join(columns)}) '
-           f'VALUES ({", ".join(["?"] * len(columns))})')
-    values = []
-    for name in columns:
-        column_type = model.__table__.c[name].type
-        convert = None
-        if isinstance(column_type, sa.DateTime):
-            convert = _sqlite_datetime
-        elif isinstance(column_type, sa.Date):
-            convert = _sqlite_date
-        if convert is None:
-            values.append([row[name] for row in rows])
-        else:
-            values.append([None if row[name] is None else convert(row[name]) for row in rows])
-    connection.exec_driver_sql(sql, list(zip(*values, strict=False)))
-
-
 def _next_id(model) -> int:
     return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
 
@@ -286,7 +247,7 @@ def generate(ctx: DemoContext) -> None:
                                             phone_digits(p["phone"]), fold(p["email"]))
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
-    bulk_insert(Participant, people)
+    insert_rows(Participant.__table__, people)
     if db.session.get_bind().dialect.name == "postgresql":
         # The ids were given explicitly: move the id sequence past them for later registrations.
         db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('participants', 'id'), "
@@ -336,7 +297,7 @@ def generate(ctx: DemoContext) -> None:
 
     for model, rows in ((StatusChange, statuses), (Note, notes), (Goal, goals), (Task, tasks),
                         (ParticipantLanguage, languages), (ForeignQualification, qualifications)):
-        bulk_insert(model, rows)
+        insert_rows(model.__table__, rows)
     db.session.flush()
 
     ctx.participant_rows.extend(

@@ -14,12 +14,11 @@ import bisect
 from collections import namedtuple
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, copy_rows, copy_update
+from caseflow.demo_context import DemoContext, insert_rows, update_rows
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
 from caseflow.participants.models import Participant, StatusChange, Task
@@ -71,65 +70,6 @@ CERTIFICATES = {
 IMPROVEMENTS = ("stable_contract", "full_time", "higher_skills", "promotion")
 Person = namedtuple("Person", "id organisation_id entry_date counsellor_id labour_status_at_entry status "
                               "exit_date exit_reason")
-
-
-def _driver_rows(rows: list[dict[str, Any]], columns: list[str], sqlite: bool) -> list[tuple]:
-    """The rows as tuples for the driver, with what SQLAlchemy's type processing would send for
-    dates on SQLite (the bulk path skips that per-row processing, which at 100,000 participants
-    costs more than the database work)."""
-    get = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    if not sqlite:
-        return [get(row) for row in rows]
-    formatted: dict[Any, str] = {}
-
-    def text(value):
-        if value not in formatted:
-            formatted[value] = (value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime)
-                                else value.isoformat())
-        return formatted[value]
-
-    sample = {c: next((row[c] for row in rows if row[c] is not None), None) for c in columns}
-    temporal = [i for i, c in enumerate(columns) if isinstance(sample[c], date)]
-    if not temporal:
-        return [get(row) for row in rows]
-    out = []
-    for row in rows:
-        values = list(get(row))
-        for i in temporal:
-            if values[i] is not None:
-                values[i] = text(values[i])
-        out.append(tuple(values))
-    return out
-
-
-def _insert(table, rows: list[dict[str, Any]]) -> None:
-    """Bulk INSERT: PostgreSQL's COPY, on SQLite the driver's executemany; every row has the same keys."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    columns = list(rows[0])
-    if connection.dialect.name == "postgresql":
-        copy_rows(connection, table.name, columns, _driver_rows(rows, columns, sqlite=False))
-        return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
-           f'VALUES ({", ".join([mark] * len(columns))})')
-    connection.exec_driver_sql(sql, _driver_rows(rows, columns, connection.dialect.name == "sqlite"))
-
-
-def _update(table, key: str, rows: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE … WHERE key = ?: on PostgreSQL one UPDATE joining the copied rows, on SQLite
-    the driver's executemany."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    columns = [c for c in rows[0] if c != key]
-    if connection.dialect.name == "postgresql":
-        copy_update(connection, table.name, key, columns, _driver_rows(rows, [key, *columns], sqlite=False))
-        return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f'UPDATE "{table.name}" SET {", ".join(f"{c} = {mark}" for c in columns)} WHERE {key} = {mark}'
-    connection.exec_driver_sql(sql, _driver_rows(rows, columns + [key], connection.dialect.name == "sqlite"))
 
 
 def _next_id(table) -> int:
@@ -335,7 +275,7 @@ def generate(ctx: DemoContext) -> None:
     placement_ids = list(range(first_id, first_id + len(placements)))
     for row, new_id in zip(placements, placement_ids, strict=False):
         row["id"] = new_id
-    _insert(Placement.__table__, [{"id": r.pop("id"), **r} for r in placements])
+    insert_rows(Placement.__table__, [{"id": r.pop("id"), **r} for r in placements])
     _advance_sequence(Placement.__table__)
     for new_id, (pid, start, status, end, after, author) in zip(placement_ids, placement_meta, strict=False):
         if status:
@@ -346,16 +286,16 @@ def generate(ctx: DemoContext) -> None:
                                 "source": "placement_end", "placement_id": new_id, "created_by_id": author,
                                 "created_at": _stamp(end + timedelta(days=1))})
     status_rows.sort(key=lambda r: (r["date"], r["participant_id"]))
-    _insert(StatusChange.__table__, status_rows)
-    _insert(Exit.__table__, exits)
-    _insert(ReEntry.__table__, re_entries)
-    _insert(Task.__table__, tasks)
-    _insert(Certificate.__table__, certificates)
-    _insert(FollowUp.__table__, follow_ups)
-    _update(Participant.__table__, "id", [{"status": u["b_status"], "exit_date": u["b_exit"],
+    insert_rows(StatusChange.__table__, status_rows)
+    insert_rows(Exit.__table__, exits)
+    insert_rows(ReEntry.__table__, re_entries)
+    insert_rows(Task.__table__, tasks)
+    insert_rows(Certificate.__table__, certificates)
+    insert_rows(FollowUp.__table__, follow_ups)
+    update_rows(Participant.__table__, "id", [{"status": u["b_status"], "exit_date": u["b_exit"],
                                              "exit_reason": u["b_reason"], "id": u["b_id"]}
                                             for u in participant_updates])
-    _update(Enrolment.__table__, "id", [{"status": u["b_status"], "end_date": u["b_end"], "waitlisted_at": None,
+    update_rows(Enrolment.__table__, "id", [{"status": u["b_status"], "end_date": u["b_end"], "waitlisted_at": None,
                                          "id": u["b_id"]} for u in enrolment_updates])
     # keep ctx.participant_rows in step for the steps after this one (privacy: retention)
     final = {u["b_id"]: u for u in participant_updates}
@@ -374,7 +314,7 @@ def _employers(ctx: DemoContext, org_ids: list[int]) -> dict[int, list[tuple[int
         for name in ctx.rng.sample(BERLIN_EMPLOYERS, 8):
             rows.append({"organisation_id": org_id, "name": name, "district": None, "notes": None,
                          "created_at": _stamp(ctx.today), "version": 1})
-    _insert(Employer.__table__, rows)
+    insert_rows(Employer.__table__, rows)
     out: dict[int, list[tuple[int, str]]] = {org_id: [] for org_id in org_ids}
     for r in db.session.execute(sa.select(Employer.id, Employer.organisation_id, Employer.name)
                                 .where(Employer.organisation_id.in_(org_ids)).order_by(Employer.id)):

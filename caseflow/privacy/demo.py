@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, copy_rows
+from caseflow.demo_context import DemoContext, insert_rows
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.privacy.models import Consent
@@ -75,11 +75,7 @@ def generate(ctx: DemoContext) -> None:
                                  "b_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)), time(10),
                                                           tzinfo=UTC)})
 
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and consents:
-        copy_rows(connection, Consent.__tablename__, list(consents[0]), (list(c.values()) for c in consents))
-    else:
-        db.session.execute(Consent.__table__.insert(), consents)
+    insert_rows(Consent.__table__, consents)
     if restrictions:
         table = Participant.__table__
         db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))
