@@ -221,6 +221,18 @@ def limit_web_blueprints(app: Flask) -> None:
     for name, blueprint in app.blueprints.items():
         if name != "api":
             _web_limit_decorator()(blueprint)
+    app.after_request(_no_rate_limit_headers_on_pages)
+
+
+def _no_rate_limit_headers_on_pages(response):
+    """X-RateLimit-* headers are for API clients that pace themselves; a browser ignores them, and
+    each costs the limiter two more round trips to its storage (Redis in production) on every page.
+    A page's 429 keeps them, with its Retry-After. Registered after the limiter's own after_request,
+    so it runs before it (Flask runs them in reverse)."""
+    if response.status_code != 429 and request.blueprint != "api":
+        from caseflow.extensions import limiter
+        limiter.context.view_rate_limit = None
+    return response
 
 
 @functools.cache

@@ -76,8 +76,12 @@ def test_unknown_api_path_and_wrong_method_use_the_error_shape(api_as, counsello
 def test_rate_limit_answers_429_with_retry_after(app, api_as, counsellor, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_DEFAULT", "3 per minute")
     api = api_as(counsellor)
-    for _ in range(3):
-        assert api.get("/me").status_code == 200
+    for remaining in (2, 1, 0):
+        response = api.get("/me")
+        assert response.status_code == 200
+        # API clients can pace themselves.
+        assert response.headers["X-RateLimit-Limit"] == "3"
+        assert response.headers["X-RateLimit-Remaining"] == str(remaining)
     response = api.get("/me")
     _assert_error_shape(response, 429, "throttled")
     assert int(response.headers["Retry-After"]) > 0

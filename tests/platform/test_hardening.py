@@ -278,7 +278,14 @@ def test_signed_in_web_requests_count_per_account_anonymous_per_address(app, cou
     monkeypatch.setitem(app.config, "RATELIMIT_WEB", "4 per minute")
     from caseflow.extensions import limiter
     limiter.reset()
-    assert [first.get("/account").status_code for _ in range(5)] == [200] * 4 + [429]
+    responses = [first.get("/account") for _ in range(5)]
+    assert [r.status_code for r in responses] == [200] * 4 + [429]
+    # A page carries no X-RateLimit-* headers (browsers ignore them; each costs the storage two
+    # round trips); its 429 does, with Retry-After.
+    assert not [k for k, _v in responses[0].headers.items() if k.lower().startswith("x-ratelimit")]
+    assert responses[-1].headers["X-RateLimit-Limit"] == "4"
+    assert responses[-1].headers["X-RateLimit-Remaining"] == "0"
+    assert int(responses[-1].headers["Retry-After"]) > 0
     throttled = first.get("/account")
     assert throttled.status_code == 429
     _secure(throttled)
