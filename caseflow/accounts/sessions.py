@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -122,12 +124,38 @@ def active_sessions(user_id: int) -> list[UserSession]:
         .order_by(UserSession.last_seen_at.desc(), UserSession.id)))
 
 
+# Figures of higher domains that every page shows, read in the login's own statement instead of
+# one statement each (the header's count of unread notifications): name → a function that builds
+# a scalar subquery correlated with `user_sessions`. The domains add theirs in init_app
+# (architecture.md §5: this layer never imports them); a request finds the values with
+# login_figure(), and a service that changes one in the request drops it (forget_login_figure), so
+# that the page it renders counts afresh.
+_LOGIN_FIGURES: dict[str, Callable[[], Any]] = {}
+
+
+def add_login_figure(name: str, build: Callable[[], Any]) -> None:
+    _LOGIN_FIGURES[name] = build
+    _session_statement.cache_clear()
+
+
+def login_figure(name: str) -> Any:
+    """The figure as read with this request's login, or None (no login, or changed since)."""
+    return g.get("login_figures", {}).get(name)
+
+
+def forget_login_figure(name: str) -> None:
+    if has_request_context():
+        g.get("login_figures", {}).pop(name, None)
+
+
 @functools.cache
 def _session_statement() -> sa.Select:
-    """The login's row with its account and organisation, by the bound parameter `id`: built once
-    per process, as every signed-in request runs it (issue 19: building it and its cache key cost
-    more than sending it)."""
-    return (sa.select(UserSession).options(joinedload(UserSession.user).joinedload(User.organisation))
+    """The login's row with its account and organisation, by the bound parameter `id`, and the
+    login figures: built once per process, as every signed-in request runs it (issue 19: building
+    it and its cache key cost more than sending it)."""
+    figures = [_LOGIN_FIGURES[name]().label(name) for name in sorted(_LOGIN_FIGURES)]
+    return (sa.select(UserSession, *figures)
+            .options(joinedload(UserSession.user).joinedload(User.organisation))
             .where(UserSession.id == sa.bindparam("id")))
 
 
@@ -135,10 +163,11 @@ def load_session_user():
     raw = session.get("sid")
     if not raw:
         return None
-    row = db.session.execute(_session_statement(), {"id": _digest(raw)}).scalar_one_or_none()
-    if row is None or not row.user.active:
+    found = db.session.execute(_session_statement(), {"id": _digest(raw)}).one_or_none()
+    if found is None or not found[0].user.active:
         _forget_the_login()
         return None
+    row, figures = found[0], found[1:]
     now = utcnow()
     cfg = current_app.config
     if (now - as_utc(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
@@ -153,6 +182,7 @@ def load_session_user():
         with unit_of_work():
             row.last_seen_at = now
     g.login_session = row
+    g.login_figures = dict(zip(sorted(_LOGIN_FIGURES), figures, strict=True))
     return row.user
 
 

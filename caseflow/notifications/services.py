@@ -10,11 +10,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from caseflow.accounts.sessions import forget_login_figure
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.notifications.models import Notification, ReminderSettings
+
+UNREAD = "unread_notifications"  # the header's count, a login figure (accounts/sessions.py)
 
 
 def notify(user_id: int | None, kind: str, *, event_key: str, participant_id: int | None = None,
@@ -32,6 +35,8 @@ def notify(user_id: int | None, kind: str, *, event_key: str, participant_id: in
         added = session.execute(insert(Notification).values(**values)
                                 .on_conflict_do_nothing(index_elements=["user_id", "event_key"])
                                 .returning(Notification.id)).first()
+    if added is not None:
+        forget_login_figure(UNREAD)
     return added is not None
 
 
@@ -71,6 +76,7 @@ def mark_read(notification: Notification, *, actor) -> Notification:
         raise NotFound(_("No such notification."))
     if notification.read_at is None:
         notification.read_at = utcnow()
+        forget_login_figure(UNREAD)
     return notification
 
 
@@ -78,6 +84,7 @@ def mark_read(notification: Notification, *, actor) -> Notification:
 def mark_all_read(*, actor) -> int:
     result = db.session.execute(sa.update(Notification).where(
         Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    forget_login_figure(UNREAD)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -13,9 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from caseflow.accounts.auth import roles_required
+from caseflow.accounts.models import UserSession
+from caseflow.accounts.sessions import login_figure
 from caseflow.database import plain_rows
 from caseflow.notifications import services
 from caseflow.notifications.models import Notification
+from caseflow.notifications.services import UNREAD
 from caseflow.notifications.texts import KIND_LABELS, notification_text
 from caseflow.participants.models import Participant
 from caseflow.vocabulary import ROLES
@@ -86,8 +89,20 @@ def _unread_statement() -> sa.Select:
         Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
 
 
+def unread_subquery() -> sa.ScalarSelect:
+    """The header's count as a login figure: read with the login's row (accounts/sessions.py), no
+    statement of its own."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 def unread_notifications() -> int:
-    """The header's count (one query per page, only for logged-in accounts)."""
+    """The header's count (only for logged-in accounts): as read with the login, or counted afresh
+    when the request changed notifications."""
     if not current_user.is_authenticated:
         return 0
+    known = login_figure(UNREAD)
+    if known is not None:
+        return known
     return plain_rows(_unread_statement(), {"user_id": current_user.id}).scalar() or 0

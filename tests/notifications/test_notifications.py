@@ -90,6 +90,38 @@ def test_list_page_count_and_mark_read(client, auth, counsellor, case, other_cou
     assert client.post(f"/notifications/{first.id}/read", data={}).status_code in (302, 400)
 
 
+def test_the_header_count_comes_with_the_login_and_is_counted_afresh_after_a_change(
+        app, client, auth, counsellor, case, count_queries):
+    from flask import g
+    from flask_login import login_user
+
+    from caseflow.notifications import services
+    from caseflow.notifications.views import unread_notifications
+
+    TaskFactory(participant=case, kind="four_week_check", due_date=TODAY)
+    NoteFactory(participant=case, date=TODAY - timedelta(days=40))
+    run_checks(NOW)
+    auth.login(counsellor)
+    with count_queries() as q:
+        html = client.get("/account").get_data(as_text=True)
+    assert '2<span class="visually-hidden"> ungelesen' in html
+    # No statement of its own: the count is part of the login's statement.
+    assert not [s for s in q.statements if "FROM user_sessions" not in s and "notifications" in s], q.statements
+    assert any("FROM user_sessions" in s and "FROM notifications" in s for s in q.statements)
+
+    # A service that changes the account's notifications in a request drops the figure read with
+    # the login: the page it renders counts afresh.
+    with app.test_request_context("/"):
+        login_user(db.session.get(type(counsellor), counsellor.id))
+        g.login_figures = {services.UNREAD: 2}
+        assert unread_notifications() == 2
+        services.mark_all_read(actor=counsellor)
+        assert unread_notifications() == 0
+        g.login_figures = {services.UNREAD: 0}
+        assert services.notify(counsellor.id, "escalation", event_key="fresh-one", participant_id=case.id)
+        assert unread_notifications() == 1
+
+
 def test_api(api_as, counsellor, team_lead, case):
     TaskFactory(participant=case, kind="four_week_check", due_date=TODAY)
     TaskFactory(participant=case, due_date=TODAY - timedelta(days=20))
