@@ -44,12 +44,20 @@ class DemoContext:
 
 # --- The steps' bulk path -------------------------------------------------------------------------
 
+def next_id(table: sa.Table) -> int:
+    """The first id after the table's highest: a step that needs its rows' ids before inserting
+    them (to refer to them from other rows) numbers them from here and passes them to insert_rows."""
+    return (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+
+
 def insert_rows(table: sa.Table, rows: list[dict[str, Any]], **constants: Any) -> None:
     """Inserts `rows` (dicts with the same keys) straight to the driver, plus `constants` (the same
     value in every row, e.g. created_at) for those columns the table has and the rows do not.
     PostgreSQL: COPY, one stream, no statement per row (at 1,000,000 participants an INSERT per row,
-    even pipelined, costs several times the COPY). SQLite: one executemany of values already
-    converted (`_sqlite_rows`): SQLAlchemy's per-row parameter handling costs more than the insert."""
+    even pipelined, costs several times the COPY); rows that bring their own ids move the table's
+    id sequence past them, so that what is added later does not collide. SQLite: one executemany
+    of values already converted (`_sqlite_rows`): SQLAlchemy's per-row parameter handling costs
+    more than the insert."""
     if not rows:
         return
     names = list(rows[0])
@@ -59,6 +67,9 @@ def insert_rows(table: sa.Table, rows: list[dict[str, Any]], **constants: Any) -
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         _copy_rows(connection, table.name, columns, values)
+        if "id" in names:
+            connection.execute(sa.text("SELECT setval(pg_get_serial_sequence(:table, 'id'), max(id)) "
+                                       f'FROM "{table.name}"'), {"table": table.name})
         return
     connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
                                f'VALUES ({", ".join(["?"] * len(columns))})',

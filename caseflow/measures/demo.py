@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, insert_rows
+from caseflow.demo_context import DemoContext, insert_rows, next_id
 from caseflow.extensions import db
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
 from caseflow.vocabulary import GERMAN_LEVELS, MEASURE_TYPES
@@ -66,18 +66,15 @@ SESSIONS_PER_MEASURE = 8
 
 def _insert(table, rows: list[dict[str, Any]], returning: bool = False) -> list[int]:
     """Bulk insert (`insert_rows`) with created_at and version filled in. With `returning`, rows get
-    explicit ids after the current maximum and PostgreSQL's sequence is moved past them."""
+    explicit ids after the current maximum (returned)."""
     if not rows:
         return []
-    conn = db.session.connection()
     ids: list[int] = []
     if returning:
-        start = (conn.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+        start = next_id(table)
         ids = list(range(start, start + len(rows)))
         rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
     insert_rows(table, rows, created_at=datetime.now(UTC), version=1)
-    if ids and conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": ids[-1]})
     return ids
 
 

@@ -16,9 +16,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-import sqlalchemy as sa
-
-from caseflow.demo_context import DemoContext, insert_rows
+from caseflow.demo_context import DemoContext, insert_rows, next_id
 from caseflow.extensions import db
 from caseflow.participants.case_numbers import format_case_number, reserve_case_numbers
 from caseflow.participants.models import (
@@ -166,10 +164,6 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
-def _next_id(model) -> int:
-    return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
-
-
 def generate(ctx: DemoContext) -> None:
     rng, today = ctx.rng, ctx.today
     if not ctx.participants or not ctx.organisations:
@@ -236,7 +230,7 @@ def generate(ctx: DemoContext) -> None:
     # Case numbers by year of entry, reserved in one step per year.
     per_year = Counter(p["entry_date"].year for p in people)
     next_number = {year: reserve_case_numbers(year, n) for year, n in sorted(per_year.items())}
-    participant_id = _next_id(Participant)
+    participant_id = next_id(Participant.__table__)
     for p in people:
         year = p["entry_date"].year
         p["case_number"] = format_case_number(year, next_number[year])
@@ -248,10 +242,6 @@ def generate(ctx: DemoContext) -> None:
         p["duplicate_key"] = _duplicate_key(p["first_name"], p["last_name"])
         p["created_at"] = p["updated_at"] = _at(p["entry_date"], 9)
     insert_rows(Participant.__table__, people)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The ids were given explicitly: move the id sequence past them for later registrations.
-        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('participants', 'id'), "
-                                   "(SELECT max(id) FROM participants))"))
 
     statuses, notes, goals, tasks, languages, qualifications = [], [], [], [], [], []
     for p in people:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, insert_rows, update_rows
+from caseflow.demo_context import DemoContext, insert_rows, next_id, update_rows
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment
 from caseflow.participants.models import Participant, StatusChange, Task
@@ -70,17 +70,6 @@ CERTIFICATES = {
 IMPROVEMENTS = ("stable_contract", "full_time", "higher_skills", "promotion")
 Person = namedtuple("Person", "id organisation_id entry_date counsellor_id labour_status_at_entry status "
                               "exit_date exit_reason")
-
-
-def _next_id(table) -> int:
-    return (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-
-
-def _advance_sequence(table) -> None:
-    """Rows inserted with explicit ids leave PostgreSQL's sequence behind; move it on."""
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                   f"(SELECT COALESCE(MAX(id), 1) FROM \"{table.name}\"))"))
 
 
 def _weighted(rng, pairs):
@@ -271,12 +260,11 @@ def generate(ctx: DemoContext) -> None:
                                      "enrolment_id": e["id"], "created_by_id": p.counsellor_id,
                                      "created_at": _stamp(day)})
 
-    first_id = _next_id(Placement.__table__)
+    first_id = next_id(Placement.__table__)
     placement_ids = list(range(first_id, first_id + len(placements)))
     for row, new_id in zip(placements, placement_ids, strict=False):
         row["id"] = new_id
     insert_rows(Placement.__table__, [{"id": r.pop("id"), **r} for r in placements])
-    _advance_sequence(Placement.__table__)
     for new_id, (pid, start, status, end, after, author) in zip(placement_ids, placement_meta, strict=False):
         if status:
             status_rows.append({"participant_id": pid, "date": start, "status": status, "source": "placement",

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from caseflow.demo_context import DemoContext, insert_rows
+from caseflow.demo_context import DemoContext, insert_rows, update_rows
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.privacy.models import Consent
@@ -71,14 +71,10 @@ def generate(ctx: DemoContext) -> None:
         if row["id"] in special:
             add(row, "special_categories", special[row["id"]])
         if rng.random() < .002:
-            restrictions.append({"b_id": row["id"], "b_reason": rng.choice(RESTRICTION_REASONS),
-                                 "b_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)), time(10),
-                                                          tzinfo=UTC)})
+            restrictions.append({"id": row["id"], "restriction_reason": rng.choice(RESTRICTION_REASONS),
+                                 "restricted_at": datetime.combine(ctx.today - timedelta(days=rng.randint(1, 200)),
+                                                                   time(10), tzinfo=UTC)})
 
     insert_rows(Consent.__table__, consents)
-    if restrictions:
-        table = Participant.__table__
-        db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))
-                           .values(restricted_at=sa.bindparam("b_at"), restriction_reason=sa.bindparam("b_reason"))
-                           .execution_options(synchronize_session=False), restrictions)
+    update_rows(Participant.__table__, "id", restrictions)
     db.session.flush()

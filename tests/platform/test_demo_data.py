@@ -81,3 +81,21 @@ def test_the_bulk_load_leaves_indexes_triggers_and_foreign_keys_as_they_were(app
             assert any("FOREIGN KEY" in str(row) for row in after)
             assert any("USING gin" in str(row) for row in after)
     assert after == before
+
+
+def test_rows_added_after_the_load_get_ids_of_their_own(app):
+    # Some steps give their rows explicit ids (to refer to them before they are inserted); what is
+    # registered afterwards must not reuse one (PostgreSQL: the id sequences moved past them).
+    from tests.factories import EmployerFactory, EnrolmentFactory, MeasureFactory, ParticipantFactory
+
+    assert _run(app, "--participants", "40", "--seed", "5").exit_code == 0
+    with app.app_context():
+        org = db.session.scalars(sa.select(Organisation).order_by(Organisation.id)).first()
+        participant = ParticipantFactory(organisation=org, case_number="CF-1999-000001")
+        measure = MeasureFactory(organisation=org)
+        employer = EmployerFactory(organisation=org)
+        enrolment = EnrolmentFactory(participant=participant, measure=measure)
+        db.session.commit()
+        for row in (participant, measure, employer, enrolment):
+            table = type(row).__table__
+            assert row.id == db.session.scalar(sa.select(sa.func.max(table.c.id))), table.name
