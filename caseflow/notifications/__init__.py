@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     api.register_routes()
     app.jinja_env.globals.update(unread_notifications=views.unread_notifications)
-    sessions.add_login_figure(services.UNREAD, views.unread_subquery)
+    sessions.add_login_figure(services.UNREAD, services.unread_subquery)
     jobs.register(app, jobs.Job("reminders", jobs.every(60), checks.run_checks))
     jobs.register(app, jobs.Job("digest", jobs.daily(lambda: app.config["DIGEST_HOUR"]), digest.send_digests,
                                 lease=timedelta(hours=1)))

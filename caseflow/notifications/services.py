@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from caseflow.accounts.models import UserSession
 from caseflow.accounts.sessions import forget_login_figure
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import NotFound
@@ -50,9 +51,20 @@ def notify_many(rows: Iterable[dict[str, Any]]) -> int:
     return added
 
 
+def _unread_of(user_id: Any) -> sa.Select:
+    """The count of the account's unread notifications; `user_id` is a value or a column."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                             .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_of(user_id)) or 0
+
+
+def unread_subquery() -> sa.ScalarSelect:
+    """The header's count as a login figure: counted in the login's own statement
+    (accounts/sessions.py), no statement of its own on a page."""
+    return _unread_of(UserSession.user_id).scalar_subquery()
 
 
 def notifications_of(user_id: int) -> sa.Select:

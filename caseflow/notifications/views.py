@@ -2,9 +2,6 @@
 digest's opt-out; the calendar feed lives on the same page, from calendar_feed)."""
 from __future__ import annotations
 
-import functools
-
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,12 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from caseflow.accounts.auth import roles_required
-from caseflow.accounts.models import UserSession
 from caseflow.accounts.sessions import login_figure
-from caseflow.database import plain_rows
 from caseflow.notifications import services
 from caseflow.notifications.models import Notification
-from caseflow.notifications.services import UNREAD
 from caseflow.notifications.texts import KIND_LABELS, notification_text
 from caseflow.participants.models import Participant
 from caseflow.vocabulary import ROLES
@@ -46,7 +40,7 @@ def index():
     items = [{"n": n, "text": notification_text(n.kind, n.params), "label": KIND_LABELS.get(n.kind, n.kind),
               "case_number": case_number if anonymised_at is None else None} for n, case_number, anonymised_at in rows]
     return render_template("notifications/index.html", pagination=Page(items, page, per_page, total),
-                           form=EmptyForm(), unread=services.unread_count(current_user.id))
+                           form=EmptyForm(), unread=unread_notifications())
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
@@ -82,27 +76,12 @@ def settings():
                            feed_form=EmptyForm(), new_feed_url=None)
 
 
-@functools.cache
-def _unread_statement() -> sa.Select:
-    """Built once per process (the account is the bound parameter `user_id`): every page runs it."""
-    return sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
-
-
-def unread_subquery() -> sa.ScalarSelect:
-    """The header's count as a login figure: read with the login's row (accounts/sessions.py), no
-    statement of its own."""
-    return (sa.select(sa.func.count()).select_from(Notification)
-            .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
-            .scalar_subquery())
-
-
 def unread_notifications() -> int:
     """The header's count (only for logged-in accounts): as read with the login, or counted afresh
     when the request changed notifications."""
     if not current_user.is_authenticated:
         return 0
-    known = login_figure(UNREAD)
+    known = login_figure(services.UNREAD)
     if known is not None:
         return known
-    return plain_rows(_unread_statement(), {"user_id": current_user.id}).scalar() or 0
+    return services.unread_count(current_user.id)
