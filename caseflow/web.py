@@ -219,9 +219,14 @@ def limit_web_blueprints(app: Flask) -> None:
     """One limit (RATELIMIT_WEB, default 600 per minute) shared by every page of every web
     blueprint; the API has its own (caseflow/api/blueprint.py), static files none."""
     for name, blueprint in app.blueprints.items():
-        if name != "api":
+        if _is_page(name):
             _web_limit_decorator()(blueprint)
     app.after_request(_no_rate_limit_headers_on_pages)
+
+
+def _is_page(blueprint: str | None) -> bool:
+    """The web pages' blueprints: all but the API's."""
+    return blueprint != "api"
 
 
 def _no_rate_limit_headers_on_pages(response):
@@ -229,7 +234,7 @@ def _no_rate_limit_headers_on_pages(response):
     each costs the limiter two more round trips to its storage (Redis in production) on every page.
     A page's 429 keeps them, with its Retry-After. Registered after the limiter's own after_request,
     so it runs before it (Flask runs them in reverse)."""
-    if response.status_code != 429 and request.blueprint != "api":
+    if response.status_code != 429 and _is_page(request.blueprint):
         from caseflow.extensions import limiter
         limiter.context.view_rate_limit = None
     return response
