@@ -265,3 +265,13 @@ def test_the_sort_key_folds_every_letter_of_the_table_alike_in_python_and_in_the
         expected = expected.replace(letter, base)
     assert collation.fold_for_sorting(text) == expected.lower()
     assert db.session.scalar(sa.select(collation.sort_key(sa.literal(text)))) == expected.lower()
+
+
+@pytest.mark.parametrize("name", ["Zaman", "ZAMAN-al Haddad", "O'Brien", "Ivan IV", "", None,
+                                  "Çelik", "ØSTERGAARD", "straße", "Ærø", "Łukasiewicz-Smith"])
+def test_the_sort_key_of_a_name_with_or_without_letters_to_fold_is_pythons(app, name):
+    """PostgreSQL's sort key takes lower() alone for a name of ASCII characters only and folds the
+    others: either way the key is fold_for_sorting's (an empty name and none sort first)."""
+    from caseflow.participants import collation
+    key = db.session.scalar(sa.select(collation.sort_key(sa.literal(name, sa.String()))))
+    assert key == collation.fold_for_sorting(name or "")
