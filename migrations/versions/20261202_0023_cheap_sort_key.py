@@ -8,17 +8,19 @@ Issue 19: the header's quick search for a surname under 50 ms at 1,000,000 parti
 search in name order PostgreSQL either walks the caseload's index or finds every match through the
 trigram index and sorts them (participants/search.py, ranked_page; which one depends on its
 estimate). Sorting needs each match's sort key, and collation.sort_key's translate() over the
-folding table cost about 8 µs a name: 26 ms of a surname's 3,395 matches. A name of ASCII
+folding table cost about 8 µs a name: 26 ms for the last names alone of a surname's 3,395
+matches. A name of ASCII
 characters only has nothing to fold, and its key is lower() of it (`substring(name,
 '^[[:ascii:]]*$')` is the name when it is all ASCII, else NULL, and COALESCE folds only then): the
 same value, in a fraction of the time. The indexes hold the expression the queries sort by, so
 both are built again on it.
 
 Reviewed: DROP/CREATE INDEX only, no data touched; the keys' values are the same as before (tested
-for names with and without letters to fold). Building them reads the participants table once each
-and blocks writes meanwhile (a few seconds each at 1,000,000 participants on the machine of the
-README's figures, where the old expression took about 8 s each); the caseload's list is sorted
-while they are missing. SQLite: nothing (its sort key is a Python function, collation.py).
+against revision 0019's frozen key for ASCII names, names with letters to fold, other scripts,
+newlines and control characters). The migration runs in one transaction: DROP INDEX holds an
+ACCESS EXCLUSIVE lock on participants until it commits, so reads and writes of participants wait
+while both indexes are built (a few seconds each at 1,000,000 participants on the machine of the
+README's figures, where the old expression took about 8 s each); no session sees them missing. SQLite: nothing (its sort key is a Python function, collation.py).
 Downgrade builds the 0022 definitions again.
 """
 import importlib.util

@@ -267,11 +267,32 @@ def test_the_sort_key_folds_every_letter_of_the_table_alike_in_python_and_in_the
     assert db.session.scalar(sa.select(collation.sort_key(sa.literal(text)))) == expected.lower()
 
 
-@pytest.mark.parametrize("name", ["Zaman", "ZAMAN-al Haddad", "O'Brien", "Ivan IV", "", None,
-                                  "Çelik", "ØSTERGAARD", "straße", "Ærø", "Łukasiewicz-Smith"])
-def test_the_sort_key_of_a_name_with_or_without_letters_to_fold_is_pythons(app, name):
-    """PostgreSQL's sort key takes lower() alone for a name of ASCII characters only and folds the
-    others: either way the key is fold_for_sorting's (an empty name and none sort first)."""
+NAMES = ["Zaman", "ZAMAN-al Haddad", "O'Brien", "Ivan IV", "", None, "Çelik", "ØSTERGAARD", "straße", "Ærø",
+         "Łukasiewicz-Smith", "abc\ndef", "\nÇelik", "Çelik\n", "tab\there\x01\x7f", "Дмитренко", "ДМИТРО",
+         "حداد", "O’Brien", "Anna\u00a0Maria", "C\u0327elik", "İstanbul"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_sort_key_has_the_value_the_caseload_indexes_held_before_revision_0023(app, name):
+    """PostgreSQL's sort key takes lower() alone for a name of ASCII characters only (a newline
+    or a control character included) and folds every other: the same value as the key the
+    indexes held before (revision 0019's, frozen there), whatever the name and the server's
+    locale. SQLite's key is fold_for_sorting."""
+    import importlib.util
+    from pathlib import Path
+
     from caseflow.participants import collation
-    key = db.session.scalar(sa.select(collation.sort_key(sa.literal(name, sa.String()))))
-    assert key == collation.fold_for_sorting(name or "")
+    value = sa.literal(name, sa.String())
+    key = db.session.scalar(sa.select(collation.sort_key(value)))
+    if db.engine.dialect.name != "postgresql":
+        assert key == collation.fold_for_sorting(name or "")
+        return
+    path = Path(__file__).parents[2] / "migrations/versions/20261201_0019_caseload_and_search_indexes.py"
+    spec = importlib.util.spec_from_file_location("_revision_0019", path)
+    assert spec is not None and spec.loader is not None
+    revision_0019 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision_0019)
+    old = sa.text(revision_0019._sort_key("name").text.replace("coalesce(name,", "coalesce(CAST(:name AS varchar),"))
+    assert key == db.session.scalar(sa.select(old.bindparams(name=name)))
+    if all(letter.isascii() or ord(letter) in collation._TABLE for letter in name or ""):
+        assert key == collation.fold_for_sorting(name or "")  # (lower() of other letters is the locale's)
