@@ -73,9 +73,9 @@ _PG_BASES = "".join(base for _letter, base in _pairs() if len(base) == 1)
 def _compile_postgresql(element, compiler, **kw):
     """translate() walks the folding table for every letter of the name: about 8 µs a name, 26 ms
     for the last names alone of a surname's 3,395 matches at 1,000,000 participants, sorted after
-    the trigram index found them (search.ranked_page). A name of ASCII characters only has no letter to fold, and its key
-    is lower() of it: `substring(name, '^[[:ascii:]]*$')` is the name when it is all ASCII, else
-    NULL, and COALESCE folds only then. The same value, in a fraction of the time (revision 0023
+    the trigram index found them (search.ranked_page). A name of ASCII characters only has no
+    letter to fold, and its key is lower() of it: `substring(name, '^[[:ascii:]]*$')` is the name
+    when it is all ASCII, else NULL, and COALESCE folds only then. The same value, in a fraction of the time (revision 0023
     built the caseload's indexes on this expression; a CASE would do the same, but Alembic cannot
     compare the multi-line form in which PostgreSQL prints it back)."""
     text = compiler.process(element.clauses, **kw)
