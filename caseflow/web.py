@@ -50,17 +50,31 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
-    """url_for(endpoint, **{name: id}, **values) for the many ids of one page, built once: the
-    address of one id with the id put in its place (an `<int:…>` rule writes an id as its digits,
-    IdConverter), so each further address is a string join instead of a url_for (issue 19: the
-    caseload links some 60 rows). Falls back to url_for when the address does not hold the id once."""
-    probe = str(MAX_ID)
-    address = url_for(endpoint, **{**values, name: MAX_ID})
-    if address.count(probe) != 1:
-        return lambda value: url_for(endpoint, **{**values, name: value})
-    head, _, tail = address.partition(probe)
-    return lambda value: f"{head}{int(value)}{tail}"
+def id_url(endpoint: str, *names: str, **values: Any) -> Callable[..., str]:
+    """url_for(endpoint, **{name: id for each of `names`}, **values) for the many ids of one page,
+    built once: the address of one set of ids with each id put in its place (an `<int:…>` rule and
+    a query argument write an id as its digits, IdConverter), so each further address is a string
+    join instead of a url_for (issue 19: the caseload links some 60 rows, and a counsellor's task
+    list as many follow-ups). The returned function takes the ids in the order of `names`. Falls
+    back to url_for when the address does not hold each id once."""
+    probes = [str(MAX_ID - n) for n in range(len(names))]
+    address = url_for(endpoint, **{**values, **{name: MAX_ID - n for n, name in enumerate(names)}})
+    if not names or any(address.count(probe) != 1 for probe in probes):
+        return lambda *ids: url_for(endpoint, **{**values, **dict(zip(names, ids, strict=True))})
+    pieces: list[str] = []
+    order: list[int] = []
+    start = 0
+    for position, n in sorted((address.index(probe), n) for n, probe in enumerate(probes)):
+        pieces.append(address[start:position])
+        order.append(n)
+        start = position + len(probes[n])
+    tail = address[start:]
+
+    def url(*ids: int) -> str:
+        if len(ids) != len(names):
+            raise TypeError(f"{endpoint}: {len(names)} ids expected, {len(ids)} given")
+        return "".join(piece + str(int(ids[n])) for piece, n in zip(pieces, order, strict=True)) + tail
+    return url
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -166,7 +166,9 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
         hidden_matches=hidden, hidden_capped=hidden_capped, widen_url=url_for("participants.caseload", **_filter_args(queries.widened(filters))),
         saved_filters=saved_filters_of(current_user),
         # per page rather than per row: the rows' and tasks' links, the tasks' titles (issue 19)
-        case_file_url=id_url("participants.case_file", "participant_id"), task_title=bound_task_title(), **context)
+        case_file_url=id_url("participants.case_file", "participant_id"), task_title=bound_task_title(),
+        follow_up_url=(id_url("placements.new_follow_up", "participant_id", "task")
+                       if "placements.new_follow_up" in current_app.view_functions else None), **context)
 
 
 # The caseload's helpers, for the caseload's tools (caseload.py: quick search, export, saved filters).

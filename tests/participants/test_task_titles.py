@@ -73,3 +73,25 @@ def test_tasks_with_values_are_rendered_from_their_kind_and_values(client, auth,
         assert "A place in “Bewerbungstraining” is free: tell the participant and agree the start." in html, path
         assert "ist auf 4 von 6" not in html and "ist ein Platz frei" not in html, path
         assert "Anwesenheit gesunken (alt)" in html, path
+
+
+def test_the_caseloads_follow_up_tasks_link_to_their_follow_up_form(app, client, auth, counsellor):
+    """Each 4-week check and six-month follow-up in "My tasks" links to the follow-up form of its
+    own case and task (the addresses are built once per page, web.id_url); a task of another kind
+    has no such link."""
+    from flask import url_for
+    first = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
+    second = ParticipantFactory(organisation=counsellor.organisation, counsellor=counsellor)
+    today = date.today()
+    checks = [_task(first, counsellor, "4-Wochen-Check", "four_week_check", today),
+              _task(second, counsellor, "Sechs-Monats-Nachbefragung", "six_month_follow_up", today),
+              _task(second, counsellor, "4-Wochen-Check", "four_week_check", today + timedelta(days=1))]
+    manual = _task(first, counsellor, "Bewerbungsmappe mitbringen", "manual", today)
+    auth.login(counsellor)
+    html = client.get("/caseload").get_data(as_text=True)
+    with app.test_request_context():
+        wanted = [url_for("placements.new_follow_up", participant_id=t.participant_id, task=t.id) for t in checks]
+        unwanted = url_for("placements.new_follow_up", participant_id=first.id, task=manual.id)
+    for address in wanted:
+        assert f'href="{address.replace("&", "&amp;")}"' in html, address
+    assert unwanted not in html
