@@ -256,3 +256,9 @@ def test_a_search_in_name_order_lists_the_best_matches_first_then_names_in_eithe
     assert names("") == ["Kov", "Kovač", "Kovalenko", "Ivankov"]
     assert names("?dir=desc") == ["Kov", "Kovalenko", "Kovač", "Ivankov"]
     assert names("?per_page=2") + names("?per_page=2&page=2") == ["Kov", "Kovač", "Kovalenko", "Ivankov"]
+    # small pages in both directions: past the cap each class goes on after the rows read first
+    for direction, whole in (("asc", ["Kov", "Kovač", "Kovalenko", "Ivankov"]),
+                             ("desc", ["Kov", "Kovalenko", "Kovač", "Ivankov"])):
+        for per_page in (1, 2, 3):
+            paged = [name for n in range(1, 5) for name in names(f"?dir={direction}&per_page={per_page}&page={n}")]
+            assert paged == whole, (direction, per_page)
