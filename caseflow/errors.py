@@ -92,7 +92,7 @@ def error_page(status: int, message: str | None = None, headers: Mapping[str, st
     try:
         response = make_response(render_template("errors/error.html", status=status, message=message), status)
     except Exception as exc:  # the last resort: log it (without its message), answer anyway
-        _log_without_message(current_app.logger, exc, f"the error page failed for status {status}")
+        log_without_message(current_app.logger, exc, f"the error page failed for status {status}")
         from caseflow.security import add_security_headers
         text = (f"<!doctype html><html lang=\"en\"><title>Caseflow</title><h1>Error {status}</h1>"
                 "<p>Please go back and try again.</p></html>")
@@ -120,7 +120,7 @@ def _qualified_name(exc: BaseException) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _log_without_message(logger: Any, exc: BaseException, context: str) -> None:
+def log_without_message(logger: Any, exc: BaseException, context: str) -> None:
     """Logs `exc` with its type and stack but without its message: messages may hold data
     (openpyxl and the database drivers quote the values they refuse, e.g. a name). No exc_info,
     since the formatter would print the message; the stack names the file and line."""
@@ -177,7 +177,7 @@ def register_error_handlers(app: Flask) -> None:
         # names the file and line; the code there shows what failed. The request's database
         # session may be unusable (PostgreSQL refuses every statement after a failed one): it is
         # discarded, as at teardown, so that the error page can load the signed-in user.
-        _log_without_message(app.logger, exc, f"unhandled on {request.method} {request.url_rule}{_statement_of(exc)}")
+        log_without_message(app.logger, exc, f"unhandled on {request.method} {request.url_rule}{_statement_of(exc)}")
         from caseflow.extensions import db
         db.session.remove()
         if wants_json():

@@ -32,7 +32,7 @@ from caseflow.accounts.models import Organisation, User
 from caseflow.audit.models import AuditEntry
 from caseflow.audit.services import ACCESS_ACTIONS, record
 from caseflow.database import transactional, unit_of_work
-from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
+from caseflow.errors import Conflict, DomainError, Forbidden, NotFound, log_without_message
 from caseflow.extensions import db
 from caseflow.imports import progress
 from caseflow.imports.engine import IGNORED_SHEET_NAMES, Engine, Outcome, _restore
@@ -152,8 +152,9 @@ def _thread_main(app: Flask, batch_id: int) -> None:
     with app.app_context():
         try:
             run_batch(batch_id)
-        except Exception:  # the batch is marked failed by run_batch; this keeps the thread's end quiet
-            log.exception("import batch %s failed", batch_id)
+        except Exception as exc:  # the batch is marked failed by run_batch; this keeps the thread's end quiet
+            # type and stack only: the message may quote the file's values (a name)
+            log_without_message(log, exc, f"import batch {batch_id} failed")
         finally:
             db.session.remove()
 
@@ -351,12 +352,23 @@ def run_pending(limit: int = 10) -> list[int]:
     ids = db.session.scalars(sa.select(ImportBatch.id).where(sa.or_(
         ImportBatch.status == "queued",
         sa.and_(ImportBatch.status == "running", ImportBatch.started_at < stale))).order_by(ImportBatch.id).limit(limit)).all()
-    done = []
+    done, failed = [], []
     for batch_id in ids:
         if progress.alive(batch_id, STALE_AFTER):
             continue   # an import on SQLite: its heartbeat is in the side database (imports/progress.py)
-        if run_batch(batch_id) is not None:
+        try:
+            finished = run_batch(batch_id)
+        except Exception as exc:  # noqa: BLE001 - run_batch marked it failed; the next batch still runs
+            # type and stack only: the message may quote the file's values (a name), and the job's
+            # failure message is shown on the admin page
+            log_without_message(log, exc, f"import batch {batch_id} failed")
+            failed.append(batch_id)
+            continue
+        if finished is not None:
             done.append(batch_id)
+    if failed:
+        raise RuntimeError(f"{len(failed)} import batches failed (ids {', '.join(map(str, failed))}); "
+                           f"{len(done)} ran")
     return done
 
 

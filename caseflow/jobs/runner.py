@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from caseflow.errors import log_without_message
 from caseflow.extensions import db
 from caseflow.jobs import Job, registry
 from caseflow.jobs.models import JobRun, JobState
@@ -80,7 +81,8 @@ def _execute(job: Job, now: datetime) -> tuple[str, str, float]:
         message = job.run(now) or ""
         outcome = "ok"
     except Exception as exc:  # noqa: BLE001 - a job's failure is recorded, the next job still runs
-        log.exception("job %s failed", job.name)
+        # type and stack only: a message may quote data (an import's values, a driver's parameters)
+        log_without_message(log, exc, f"job {job.name} failed")
         outcome, message = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return outcome, message[:500], clock.monotonic() - started
 
