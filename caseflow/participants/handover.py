@@ -74,6 +74,10 @@ def hand_over_and_deactivate(leaving: User, *, successor_id: int | None, version
                                                                Task.done_at.is_(None))).all()
         tasks = lock_rows(Task, task_ids)
         for task in tasks:
+            # one entry per task, in its case, as when a case is reassigned (tasks.move_open_tasks)
+            record("task.reassign", actor=actor, obj=task, participant_id=task.participant_id,
+                   organisation_id=task.organisation_id,
+                   changes={"assignee_id": [task.assignee_id, successor.id], "reason": [None, "handover"]})
             task.assignee_id = successor.id
         account_services.deactivate_user(leaving, version=version, actor=actor)
         record("user.handover", actor=actor, obj=leaving, organisation_id=leaving.organisation_id,

@@ -104,3 +104,17 @@ def test_team_lead_cannot_hand_over_another_organisations_counsellor(client, aut
 def test_counsellors_cannot_open_the_handover(client, auth, counsellor, team_lead):
     auth.login(counsellor)
     assert client.get(f"/staff/{team_lead.id}/handover").status_code == 403
+
+
+def test_each_task_moved_by_a_handover_has_its_audit_entry_in_its_case(team_lead, counsellor, caseload):
+    """As when a case is reassigned (tasks.move_open_tasks): one `task.reassign` entry per task, with
+    its participant, so the case's history and the organisation's audit log show who moved it."""
+    colleague = UserFactory(role="counsellor", organisation=counsellor.organisation)
+    handover.hand_over_and_deactivate(counsellor, successor_id=colleague.id, version=counsellor.version,
+                                      actor=team_lead)
+    db.session.expire_all()
+    moved = db.session.scalars(sa.select(Task).where(Task.done_at.is_(None))).all()
+    assert len(moved) == 2 and {t.assignee_id for t in moved} == {colleague.id}
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "task.reassign")).all()
+    assert sorted((e.object_id, e.participant_id) for e in entries) == sorted((t.id, t.participant_id) for t in moved)
+    assert all(e.changes["assignee_id"] == [counsellor.id, colleague.id] for e in entries)
