@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from caseflow.audit.models import AuditEntry
@@ -129,3 +130,22 @@ def test_every_action_the_code_records_has_words():
         found.update(f"import.{s}" for s in ("checked", "failed", "imported", "undone") if "record(f\"import." in text)
     assert {"case.view", "participant.update", "login.failure"} <= found
     assert sorted(a for a in found if not has_words(a)) == []
+
+
+@pytest.mark.xfail(strict=True, reason="review: the audit log's case-number filter is a GET (not fixed yet)")
+def test_the_case_number_filter_keeps_the_case_number_out_of_the_address(client, auth, org, team_lead):
+    """A case number is personal data: like the caseload's search it is posted, never sent in a
+    query string (browser history, proxy logs, the Referer header, the pager's links)."""
+    import re
+    mine = ParticipantFactory(organisation=org, case_number="CF-2025-000777")
+    for day in range(1, 31):
+        _entry(org, "case.view", mine, actor=team_lead, at=datetime(2025, 5, day, 9, tzinfo=UTC))
+    db.session.commit()
+    auth.login(team_lead)
+    html = client.get("/audit").get_data(as_text=True)
+    form = re.search(r'<form[^>]*class="filters"[^>]*>', html).group(0)
+    assert 'name="case_number"' in html
+    assert 'method="get"' not in form, form
+    page = client.get("/audit?case_number=CF-2025-000777&per_page=25", follow_redirects=True)
+    assert "CF-2025-000777" not in page.request.full_path
+    assert "case_number=CF-2025-000777" not in page.get_data(as_text=True)  # the pager's links
