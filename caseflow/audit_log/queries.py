@@ -16,7 +16,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def audit_log_select(organisation_id: int, *, case_number: str | None = None, action: str | None = None,
+def audit_log_select(organisation_id: int, *, participant_id: int | None = None, action: str | None = None,
                      date_from: date | None = None, date_to: date | None = None) -> sa.Select:
     """(AuditEntry, actor name, case number) rows of one organisation, newest first."""
     stmt = (sa.select(AuditEntry, User.name, Participant.case_number)
@@ -24,8 +24,8 @@ def audit_log_select(organisation_id: int, *, case_number: str | None = None, ac
             .outerjoin(Participant, Participant.id == AuditEntry.participant_id)
             .where(AuditEntry.organisation_id == organisation_id)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    if case_number:
-        stmt = stmt.where(Participant.case_number == case_number.strip().upper())
+    if participant_id is not None:
+        stmt = stmt.where(AuditEntry.participant_id == participant_id)
     if action == "access":
         stmt = stmt.where(AuditEntry.action.in_(ACCESS_ACTIONS))
     elif action:

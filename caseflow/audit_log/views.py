@@ -1,30 +1,93 @@
 """The audit and access log of an organisation, for its team leads (blueprint `audit`: the page's
-endpoint is `audit.audit_log`)."""
+endpoint is `audit.audit_log`).
+
+A case number is personal data and stays out of addresses (browser history, proxy logs, the Referer
+header, the pager's links), as the caseload's search term does: the filter form is posted, the case
+number is looked up in the organisation, and the page's address names the case by its id
+(`participant`) with the other filters (`action`, `date_from`, `date_to`). An old address with
+`case_number` is answered with the same address without it."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import roles_required
 from caseflow.audit_log.forms import AuditFilterForm
 from caseflow.audit_log.labels import action_label, field_label, object_label
 from caseflow.audit_log.queries import audit_log_page
+from caseflow.extensions import db
+from caseflow.participants.models import Participant
 from caseflow.web import Page, page_args
 
 bp = Blueprint("audit", __name__)
 
 
-@bp.route("/audit")
-@roles_required("team_lead")
-def audit_log():
-    form = AuditFilterForm(formdata=request.args)
-    filters = {}
-    if form.validate():
-        filters = {"case_number": form.case_number.data or None, "action": form.action.data or None,
-                   "date_from": form.date_from.data, "date_to": form.date_to.data}
+def _case_of(organisation_id: int, *, participant_id: int | None = None,
+             case_number: str | None = None) -> tuple[int, str] | None:
+    """(id, case number) of the organisation's case with this id or case number, or None."""
+    stmt = sa.select(Participant.id, Participant.case_number).where(Participant.organisation_id == organisation_id)
+    if participant_id is not None:
+        stmt = stmt.where(Participant.id == participant_id)
+    else:
+        stmt = stmt.where(Participant.case_number == (case_number or "").strip().upper())
+    row = db.session.execute(stmt).first()
+    return (row.id, row.case_number) if row else None
+
+
+def _filter_args(form: AuditFilterForm) -> dict[str, Any]:
+    """The filters that may stand in the address (no case number)."""
+    args: dict[str, Any] = {}
+    if form.action.data:
+        args["action"] = form.action.data
+    if form.date_from.data:
+        args["date_from"] = form.date_from.data.isoformat()
+    if form.date_to.data:
+        args["date_to"] = form.date_to.data.isoformat()
+    return args
+
+
+def _page(form: AuditFilterForm, filters: dict[str, Any], status: int = 200):
     page, per_page = page_args()
     rows, total = audit_log_page(current_user.organisation_id, page, per_page, **filters)
     return render_template("audit_log/audit_log.html", form=form, pagination=Page(rows, page, per_page, total),
                            when=format_datetime, action_label=action_label, object_label=object_label,
-                           field_label=field_label)
+                           field_label=field_label), status
+
+
+@bp.route("/audit", methods=["GET", "POST"])
+@roles_required("team_lead")
+def audit_log():
+    organisation_id = current_user.organisation_id
+    if request.method == "POST":  # (a missing or wrong CSRF token never gets here: CSRFProtect answers 400)
+        form = AuditFilterForm(formdata=request.form)
+        if not form.validate():
+            return _page(form, {}, 422)
+        args = _filter_args(form)
+        if form.case_number.data and form.case_number.data.strip():
+            case = _case_of(organisation_id, case_number=form.case_number.data)
+            if case is None:
+                form.case_number.errors = [_("No case of your organisation has this case number.")]
+                return _page(form, {}, 422)
+            args["participant"] = case[0]
+        return redirect(url_for("audit.audit_log", **args))
+    if "case_number" in request.args:  # an old address: the case number leaves it, nothing else changes
+        args = request.args.to_dict()
+        args.pop("case_number")
+        return redirect(url_for("audit.audit_log", **args))
+    form = AuditFilterForm(formdata=request.args)
+    filters: dict[str, Any] = {}
+    if form.validate():
+        filters = {"action": form.action.data or None, "date_from": form.date_from.data, "date_to": form.date_to.data}
+    if "participant" in request.args:
+        participant_id = request.args.get("participant", type=int)
+        case = _case_of(organisation_id, participant_id=participant_id) if participant_id else None
+        if case is None:  # another organisation's case does not exist for this page either
+            abort(404)
+        filters["participant_id"] = case[0]
+        form.case_number.data = case[1]
+    return _page(form, filters)
