@@ -76,9 +76,8 @@ def audit_log():
             args["participant"] = case[0]
         return redirect(url_for("audit.audit_log", **args))
     if "case_number" in request.args:  # an old address: the case number leaves it, nothing else changes
-        args = request.args.to_dict()
-        args.pop("case_number")
-        return redirect(url_for("audit.audit_log", **args))
+        kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "case_number"}
+        return redirect(url_for("audit.audit_log", **kept))
     form = AuditFilterForm(formdata=request.args)
     filters: dict[str, Any] = {}
     if form.validate():
