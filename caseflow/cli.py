@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 
+from caseflow.crypto import KeyError_
 from caseflow.errors import DomainError
 
 
@@ -24,6 +25,11 @@ def fails_cleanly(func):
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items() if v)
             message = exc.message if not details or exc.message in details else f"{exc.message} ({details})"
             click.echo(_("Error: %(message)s", message=message), err=True)
+            sys.exit(1)
+        except KeyError_ as exc:
+            # A malformed DOCUMENT_KEY, or data under a key no longer listed: a setting to correct,
+            # not a stack trace (e.g. `documents rotate-key` after the old key was dropped).
+            click.echo(_("Error: %(message)s", message=str(exc)), err=True)
             sys.exit(1)
         except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
             # Typically a database that was never migrated: one line, not a stack trace (the unit of
