@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 import marshmallow as ma
@@ -103,6 +103,16 @@ class Date(_Translated, fields.Date):
         if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Timestamp(fields.DateTime):
+    """A moment, answered as RFC 3339 with its offset (the document says `date-time`). Stored
+    moments are UTC; SQLite hands them back without a zone, which would be a local time to a client."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Text(_Translated, fields.String):

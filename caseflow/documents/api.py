@@ -14,7 +14,20 @@ import sqlalchemy as sa
 from flask_smorest.fields import Upload as UploadField
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Choice, Date, Id, PageArgs, QueryId, Schema, Text, Version, errors, fields, page_of
+from caseflow.api.schemas import (
+    Choice,
+    Date,
+    Id,
+    PageArgs,
+    QueryId,
+    Schema,
+    Text,
+    Timestamp,
+    Version,
+    errors,
+    fields,
+    page_of,
+)
 from caseflow.api.support import api_user, page_answer
 from caseflow.documents import services
 from caseflow.documents.access import get_document_for, participant_for
@@ -44,7 +57,7 @@ class DocumentFileSchema(Schema):
     content_type = fields.String(dump_only=True)
     size = fields.Integer(dump_only=True, metadata={"description": "bytes"})
     sha256 = fields.String(dump_only=True)
-    uploaded_at = fields.DateTime(dump_only=True)
+    uploaded_at = Timestamp(dump_only=True)
 
 
 class DocumentSchema(Schema):

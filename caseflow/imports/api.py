@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Flag, Id, Schema, errors, fields
+from caseflow.api.schemas import Flag, Id, Schema, Timestamp, errors, fields
 from caseflow.api.support import api_user
 from caseflow.errors import DomainError
 from caseflow.extensions import db
@@ -58,7 +58,7 @@ class ImportSchema(Schema):
     status = fields.String(metadata={"enum": list(BATCH_STATUSES)})
     dry_run = fields.Function(lambda b: b.mode == "check")
     file_name = fields.String()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
     counts = fields.Function(lambda b: {k: (b.counts or {}).get(k, 0) for k in ("created", "updated", "unchanged", "errors")},
                              metadata={"description": "created, updated, unchanged, errors"})
     errors = fields.Function(lambda b: [{k: e.get(k) for k in ("sheet", "row", "column", "message", "external_id")}

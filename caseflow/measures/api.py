@@ -19,6 +19,7 @@ from caseflow.api.schemas import (
     PageArgs,
     Schema,
     Text,
+    Timestamp,
     Version,
     errors,
     fields,
@@ -195,7 +196,7 @@ class EnrolmentSchema(_WithExtras):
                           metadata={"description": "required when status is dropped_out"})
     waitlisted = fields.Boolean(dump_only=True, metadata={
         "description": "on the waiting list of a full measure (status stays planned)"})
-    waitlisted_at = fields.DateTime(dump_only=True, allow_none=True)
+    waitlisted_at = Timestamp(dump_only=True, allow_none=True)
     details = fields.Dict(keys=fields.String(), allow_none=True, metadata={"description": _details_description()})
     host_employer_id = Id(dump_only=True, allow_none=True)
     linked_enrolment_id = Id(dump_only=True, allow_none=True)

@@ -6,7 +6,7 @@ import functools
 from flask_babel import gettext as _
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Id, PageArgs, Schema, errors, fields, page_of
+from caseflow.api.schemas import Id, PageArgs, Schema, Timestamp, errors, fields, page_of
 from caseflow.api.support import api_user, page_answer
 from caseflow.errors import NotFound
 from caseflow.notifications import services
@@ -23,9 +23,9 @@ class NotificationSchema(Schema):
     participant_id = fields.Integer(dump_only=True, allow_none=True)
     task_id = fields.Integer(dump_only=True, allow_none=True)
     params = fields.Dict(dump_only=True, allow_none=True, metadata={"description": "counts and dates; never a name"})
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
     read = fields.Function(lambda n: n.read_at is not None, dump_only=True)
-    read_at = fields.DateTime(dump_only=True, allow_none=True)
+    read_at = Timestamp(dump_only=True, allow_none=True)
 
 
 @functools.cache  # once per process: the API blueprint is module-global

@@ -21,6 +21,7 @@ from caseflow.api.schemas import (
     PageArgs,
     Schema,
     Text,
+    Timestamp,
     Version,
     errors,
     fields,
@@ -409,7 +410,7 @@ class TaskSchema(Schema):
                                                                "defaults to the calling account"})
     kind = Choice(TASK_KINDS, dump_only=True)
     done = fields.Boolean(dump_only=True)
-    done_at = fields.DateTime(dump_only=True, allow_none=True)
+    done_at = Timestamp(dump_only=True, allow_none=True)
     version = _read_only_id()
 
 

@@ -7,7 +7,20 @@ from types import SimpleNamespace
 from typing import Any
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Choice, Date, Flag, Id, PageArgs, Schema, Text, Version, errors, fields, page_of
+from caseflow.api.schemas import (
+    Choice,
+    Date,
+    Flag,
+    Id,
+    PageArgs,
+    Schema,
+    Text,
+    Timestamp,
+    Version,
+    errors,
+    fields,
+    page_of,
+)
 from caseflow.api.support import api_user, page_answer
 from caseflow.partnerships import services, sharing
 from caseflow.partnerships.models import REFERRAL_STATUS_CODES, Referral
@@ -71,8 +84,8 @@ class ReferralSchema(Schema):
     measure_id = fields.Integer(allow_none=True)
     reason = fields.String()
     decline_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    decided_at = Timestamp(allow_none=True)
     version = fields.Integer()
 
 
@@ -196,7 +209,7 @@ class AgreementSchema(Schema):
     valid_from = fields.Date()
     valid_until = fields.Date(allow_none=True)
     reference = fields.String()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
 
 
 class PartnerEnrolmentCreateSchema(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from caseflow.api.blueprint import bp
-from caseflow.api.schemas import Choice, Date, Id, Schema, Text, errors, fields, page_of
+from caseflow.api.schemas import Choice, Date, Id, Schema, Text, Timestamp, errors, fields, page_of
 from caseflow.api.support import api_user
 from caseflow.audit.services import ACCESS_ACTIONS
 from caseflow.participants.access import get_participant_for
@@ -53,12 +53,12 @@ class ReasonSchema(Schema):
 class AnonymiseResultSchema(Schema):
     id = Id(dump_only=True)
     case_number = fields.String(dump_only=True)
-    anonymised_at = fields.DateTime(dump_only=True)
+    anonymised_at = Timestamp(dump_only=True)
 
 
 class RestrictionSchema(Schema):
     id = Id(dump_only=True)
-    restricted_at = fields.DateTime(dump_only=True, allow_none=True)
+    restricted_at = Timestamp(dump_only=True, allow_none=True)
     restriction_reason = fields.String(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
 
