@@ -39,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import fields, validate
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from caseflow.errors import DomainError
 from caseflow.validation import MAX_ID, unsafe_text
@@ -307,11 +308,18 @@ class CaseflowParser(FlaskParser):
     """webargs' Flask parser, answering in the fixed error shape."""
 
     DEFAULT_VALIDATION_STATUS = 422
+    # A multipart body (an upload with its fields) read by one schema: flask-smorest documents one
+    # request body per operation, so a body split over the `form` and `files` locations would lose
+    # one of the two in the OpenAPI document.
+    __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}
+
+    def load_form_and_files(self, req: Any, schema: ma.Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
     def handle_error(self, error: ma.ValidationError, req: Any, schema: ma.Schema, *,
                      error_status_code: int | None, error_headers: Mapping[str, str] | None) -> NoReturn:
         messages = error.messages
-        if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "form", "files", "view_args"}:
+        if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "form", "files", "form_and_files", "view_args"}:
             messages = {k: v for location in messages.values() for k, v in
                         (location.items() if isinstance(location, Mapping) else [("_body", location)])}
         if isinstance(messages, Mapping) and set(messages) == {"_schema"}:
@@ -348,3 +356,5 @@ def load_query(schema: type[ma.Schema], args: Mapping[str, Any]) -> dict[str, An
 
 class CaseflowBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = CaseflowParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "form_and_files": "multipart/form-data"}

@@ -88,6 +88,11 @@ class DocumentFileUpload(Schema):
     file = UploadField(required=True, metadata={"description": "the file; its type is read from its content"})
 
 
+class DocumentUpload(DocumentUploadForm, DocumentFileUpload):
+    """The multipart body of an upload: the file and its fields, one schema so that the OpenAPI
+    document describes them all."""
+
+
 class DocumentPatchSchema(Schema):
     version = Version()
     kind = Choice(DOCUMENT_KINDS)
@@ -123,14 +128,14 @@ def _upload(files: dict[str, Any]) -> services.Upload:
 
 @bp.route("/participants/<int:participant_id>/documents", methods=["POST"])
 @allows_document_upload
-@bp.arguments(DocumentUploadForm, location="form")
-@bp.arguments(DocumentFileUpload, location="files")
+@bp.arguments(DocumentUpload, location="form_and_files")
 @bp.response(201, DocumentSchema)
 @errors(403, 404, 409, 413, 422)
-def documents_create(data: dict[str, Any], files: dict[str, Any], participant_id: int):
+def documents_create(data: dict[str, Any], participant_id: int):
     """Upload a document (multipart); 413 beyond MAX_DOCUMENT_MB, 422 for a type not accepted"""
     participant = participant_for(api_user(), participant_id, allow_anonymised=False)
-    document = services.upload_document(participant, data, _upload(files), actor=api_user())
+    upload = _upload({"file": data.pop("file", None)})
+    document = services.upload_document(participant, data, upload, actor=api_user())
     return document_json(document)
 
 

@@ -30,6 +30,11 @@ class ImportFormSchema(Schema):
     skip_invalid = Flag(load_default=False, metadata={"description": "import the valid participants, skip the rest"})
 
 
+class ImportUploadSchema(ImportFormSchema, ImportFileSchema):
+    """The multipart body of `POST /imports`: the workbook and the options, one schema so that the
+    OpenAPI document describes them all."""
+
+
 class CountsSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
@@ -88,16 +93,15 @@ def _mapping(raw: str | None) -> dict[str, Any] | None:
 
 
 @bp.route("/imports", methods=["POST"])
-@bp.arguments(ImportFileSchema, location="files")
-@bp.arguments(ImportFormSchema, location="form")
+@bp.arguments(ImportUploadSchema, location="form_and_files")
 @bp.response(201, ImportSchema)
 @errors(403, 413, 422)
-def imports_create(files: dict[str, Any], form: dict[str, Any]) -> ImportBatch:
+def imports_create(form: dict[str, Any]) -> ImportBatch:
     """Checks (dry_run true, the default) or imports a workbook. An import checks every row first and
     writes nothing when any row has an error (status `failed`, with the errors)."""
     actor = api_user()
     services.require_importer(actor)
-    upload = files["file"]
+    upload = form["file"]
     batch = services.create_batch(services.read_upload(upload), upload.filename or "import", organisation_id=actor.organisation_id,
                                   actor=actor, dry_run=form["dry_run"], mapping=_mapping(form.get("mapping")),
                                   skip_invalid=form["skip_invalid"], accept_duplicates=form["accept_duplicates"])
