@@ -87,4 +87,5 @@ def enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
     rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant_id)
                               .options(joinedload(Enrolment.measure))
                               .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())).all()
-    return [(e.id, f"{e.measure.title} ({e.start_date.isoformat() if e.start_date else '—'})") for e in rows]
+    from flask_babel import format_date
+    return [(e.id, f"{e.measure.title} ({format_date(e.start_date) if e.start_date else '—'})") for e in rows]
