@@ -13,6 +13,7 @@ from caseflow.api.schemas import load_query
 from caseflow.audit.services import record
 from caseflow.database import unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
+from caseflow.i18n import format_day
 from caseflow.reports import charts, exports, monitoring, services
 from caseflow.reports import labels as L
 from caseflow.reports import queries as q
@@ -199,9 +200,13 @@ def placements():
     if report:
         export_args = {k: v for k, v in args.items() if k in ("from", "to", "organisation_id", "counsellor_id",
                                                                 "measure_type", "measure_id") and v}
-        months = [m["month"] for m in report["monthly"]]
+        # "2026-01" → "Jan. 2026" / "Jan 2026": the month in the reader's language on the page
+        month_labels = {m["month"]: format_day(date.fromisoformat(f"{m['month']}-01"), "MMM yyyy")
+                        for m in report["monthly"]}
+        months = [month_labels[m["month"]] for m in report["monthly"]]
         context = dict(
             export_args=export_args, scope=_scope_name(report["filters"]["organisation_id"]),
+            month_labels=month_labels,
             type_chart=charts.bar_chart(
                 _("Placements by type"),
                 _("Placements starting in the period, by type; the numbers are in the table next to the chart."),
