@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from caseflow.i18n import format_day
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Placement
@@ -87,5 +88,4 @@ def enrolment_choices(participant_id: int) -> list[tuple[int, str]]:
     rows = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant_id)
                               .options(joinedload(Enrolment.measure))
                               .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())).all()
-    from flask_babel import format_date
-    return [(e.id, f"{e.measure.title} ({format_date(e.start_date) if e.start_date else '—'})") for e in rows]
+    return [(e.id, f"{e.measure.title} ({format_day(e.start_date) if e.start_date else '—'})") for e in rows]

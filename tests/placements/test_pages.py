@@ -21,6 +21,8 @@ def test_record_placement_with_a_new_employer(client, auth, counsellor, particip
     path = f"/participants/{participant.id}/placements/new"
     page = client.get(path)
     assert page.status_code == 200 and "Jobmatching Neukölln" in page.get_data(as_text=True)
+    # the enrolment's start in the reader's date format (German by default), not ISO
+    assert f"Jobmatching Neukölln ({enrolment.start_date:%d.%m.%Y})" in page.get_data(as_text=True)
     r = post_form(client, auth, path, {"type": "employment", "employer_id": "", "employer_name": "Kita Sonnenschein",
                                        "job_title": "Erzieherhelferin", "start_date": "2024-09-01", "weekly_hours": "30",
                                        "contract": "permanent", "country": "DE", "matches_qualification": "yes",

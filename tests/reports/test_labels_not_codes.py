@@ -109,3 +109,17 @@ def test_measure_filter_names_the_organisation_where_titles_repeat(client, auth,
     options = [html.unescape(o) for o in re.findall(
         r"<option[^>]*>([^<]*)</option>", page.split('name="measure_id"')[1].split("</select>")[0])]
     assert "Deutsch B1" in options and not any("Brückenbau" in o for o in options)
+
+
+def test_the_placement_reports_months_read_in_the_readers_language(client, auth, team_lead, varied):
+    """The monthly trend (chart and table) names its months as the reader writes them ("Feb. 2024",
+    "Feb 2024"), not as stored ("2024-02"); the files keep the sortable form."""
+    auth.login(team_lead)
+    german = visible_text(client.get(f"/reports/placements?{PERIOD}").get_data(as_text=True))
+    assert "Feb. 2024" in german and "Dez. 2024" in german
+    assert not re.search(r"\b2024-(0[1-9]|1[0-2])\b(?!-)", german)  # no stored month in the text
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/reports/")})
+    english = visible_text(client.get(f"/reports/placements?{PERIOD}").get_data(as_text=True))
+    assert "Feb 2024" in english and "Dec 2024" in english
+    csv_text = client.get(f"/reports/placements.csv?{PERIOD}").get_data(as_text=True)
+    assert "2024-02" in csv_text
