@@ -11,8 +11,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
-from caseflow.i18n import country_choices
+from caseflow.i18n import country_choices, format_number
 from caseflow.participants.forms import int_or_none
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES, PLEASE_CHOOSE
@@ -30,6 +31,24 @@ def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
     return ([("", blank)] if blank is not None else []) + items
 
 
+class HoursField(DecimalField):
+    """A number of hours such as 38,5 or 38.5, in a text field (inputmode decimal). A browser's
+    number field reads the decimal mark of the browser's own language, not the page's: a German page
+    in an English browser turned "38,5" into 385. Shown in the reader's format (38,5 in German)."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else format_number(self.data, "0.#")
+
+
 class PlacementForm(FlaskForm):
     type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, PLEASE_CHOOSE), default="")
     employer_id = SelectField(_l("Employer from the directory"), coerce=int_or_none, validate_choice=False,
@@ -43,7 +62,7 @@ class PlacementForm(FlaskForm):
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty while it lasts; for a fixed-term contract the agreed end."))
-    weekly_hours = DecimalField(_l("Weekly hours"), places=1, validators=[Optional()])
+    weekly_hours = HoursField(_l("Weekly hours"), places=1, validators=[Optional()])
     contract = SelectField(_l("Contract"), choices=_choices(CONTRACT_LABELS, _l("not known")), default="")
     country = SelectField(_l("Country"), default="DE")
     matches_qualification = SelectField(_l("Matches the participant's qualification"),

@@ -1,4 +1,5 @@
 """The outcome pages: forms with CSRF, errors next to fields, access rules, the lists."""
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -50,6 +51,38 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, auth,
     assert r.status_code == 422 and 'id="start_date-error"' in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Employer)) == 0
+
+
+def test_weekly_hours_take_either_decimal_mark_and_show_the_readers(client, auth, counsellor, participant):
+    """Weekly hours are a text field (inputmode decimal), not the browser's number field, which reads
+    the decimal mark of the browser's language: 38,5 and 38.5 both mean 38.5 hours, the edit form
+    shows 38,5 on a German page and 38.5 on an English one, and a word is refused in place."""
+    from decimal import Decimal
+    auth.login(counsellor)
+    path = f"/participants/{participant.id}/placements/new"
+    page = client.get(path).get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="weekly_hours"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="decimal"' in field
+    refused = post_form(client, auth, path, {"type": "employment", "employer_name": "Kita", "start_date": "2024-06-01",
+                                             "weekly_hours": "achtunddreißig", "country": "DE"})
+    assert refused.status_code == 422 and 'value="achtunddreißig"' in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
+    saved = post_form(client, auth, path, {"type": "employment", "employer_name": "Kita", "start_date": "2024-06-01",
+                                           "weekly_hours": " 38,5 ", "country": "DE"})
+    assert saved.status_code == 302
+    placement = db.session.scalar(sa.select(Placement))
+    assert placement.weekly_hours == Decimal("38.5")
+    edit = client.get(f"/placements/{placement.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="weekly_hours"[^>]*value="38,5"', edit)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": auth.csrf_token("/account")})
+    edit = client.get(f"/placements/{placement.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="weekly_hours"[^>]*value="38.5"', edit)
+    changed = post_form(client, auth, f"/placements/{placement.id}/edit",
+                        {"version": str(placement.version), "type": "employment", "employer_name": "Kita",
+                         "start_date": "2024-06-01", "weekly_hours": "20.5", "country": "DE"})
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).weekly_hours == Decimal("20.5")
 
 
 def test_post_without_csrf_is_refused(client, auth, counsellor, participant):
