@@ -80,6 +80,9 @@ class PlacementForm(FlaskForm):
         self.employer_id.choices = [("", _l("— a new employer (enter below) —"))] + list(employers)
         self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
         self.country.choices = country_choices(str(get_locale()))
+        # the error summary names the field by what it is about ("Employer: choose one …"), not by
+        # its label beside the directory's list, which reads "or a new employer"
+        self.employer_name.summary_label = _l("Employer")  # type: ignore[attr-defined]
         return self
 
     def fill_from(self, placement) -> None:

@@ -46,6 +46,10 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, auth,
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert 'id="weekly_hours-error"' in html
+    # no employer at all: the summary names the field "Arbeitgeber", not its label "oder ein neuer …"
+    r = post_form(client, auth, path, {"type": "employment", "start_date": "2024-06-01", "country": "DE"})
+    summary = r.get_data(as_text=True).split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert r.status_code == 422 and '<a href="#employer_name">Arbeitgeber: ' in summary, summary
     r = post_form(client, auth, path, {"type": "employment", "employer_name": "Kita", "start_date": "2024-01-01",
                                        "weekly_hours": "20", "country": "DE"})
     assert r.status_code == 422 and 'id="start_date-error"' in r.get_data(as_text=True)
