@@ -82,7 +82,7 @@ class PlacementForm(FlaskForm):
         self.country.choices = country_choices(str(get_locale()))
         # the error summary names the field by what it is about ("Employer: choose one …"), not by
         # its label beside the directory's list, which reads "or a new employer"
-        self.employer_name.summary_label = _l("Employer")  # type: ignore[attr-defined]
+        self.employer_name.summary_label = _l("Employer")
         return self
 
     def fill_from(self, placement) -> None:
