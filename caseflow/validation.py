@@ -91,9 +91,11 @@ class Checker(FieldErrors):
             self.add(name, _("Enter a valid date."))
             return None
         if not_before is not None and value < not_before:
-            self.add(name, before_message or _("The date may not be before %(day)s.", day=not_before.isoformat()))
+            from caseflow.i18n import format_day  # (caseflow.i18n needs the extensions, which import this module)
+            self.add(name, before_message or _("The date may not be before %(day)s.", day=format_day(not_before)))
         elif not_after is not None and value > not_after:
-            self.add(name, after_message or _("The date may not be after %(day)s.", day=not_after.isoformat()))
+            from caseflow.i18n import format_day
+            self.add(name, after_message or _("The date may not be after %(day)s.", day=format_day(not_after)))
         return value
 
     def integer(self, name: str, *, required: bool = False, minimum: int | None = None,

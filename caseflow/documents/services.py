@@ -41,6 +41,7 @@ from caseflow.documents.vocabulary import (
 )
 from caseflow.errors import Conflict, DomainError, Forbidden
 from caseflow.extensions import db
+from caseflow.i18n import format_day
 from caseflow.measures.models import Enrolment
 from caseflow.participants.models import ForeignQualification, Participant
 from caseflow.placements.models import Certificate, Placement
@@ -249,7 +250,7 @@ def delete_document(document: Document, participant: Participant, *, actor) -> N
                          "consent lasts."), code="kept_as_proof")
     if until is not None:
         raise Conflict(_("This signed form proves a withdrawn consent; the law requires keeping it until "
-                         "%(day)s.", day=until.isoformat()), code="kept_as_proof")
+                         "%(day)s.", day=format_day(until)), code="kept_as_proof")
     record("document.delete", actor=actor, obj=document, participant_id=participant.id,
            organisation_id=participant.organisation_id,
            changes={"kind": [document.kind, None], "title": [document.title, None],

@@ -40,6 +40,7 @@ from caseflow.audit.models import AuditEntry
 from caseflow.audit.services import client_address
 from caseflow.errors import DomainError
 from caseflow.extensions import db
+from caseflow.i18n import format_day
 from caseflow.imports.convert import Invalid, convert, text
 from caseflow.imports.models import ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import Workbook
@@ -737,7 +738,7 @@ class Engine:
             fail("date", _("This field is required."))
         elif day < self._entry(case):
             fail("date", _("A status change cannot be dated before the entry date (%(date)s).",
-                           date=self._entry(case).isoformat()))
+                           date=format_day(self._entry(case))))
         elif day > self.today + timedelta(days=366):
             fail("date", _("Check the date."))
         if status is None:
@@ -866,7 +867,7 @@ class Engine:
             fail("date", _("This field is required."))
         elif day < self._entry(case):
             fail("date", _("A qualification gained in the programme cannot be dated before the entry (%(date)s).",
-                           date=self._entry(case).isoformat()))
+                           date=format_day(self._entry(case))))
         elif day > self.today:
             fail("date", _("The date cannot be in the future."))
         if not title:
@@ -906,7 +907,7 @@ class Engine:
         if day is None:
             fail("exit_date", _("This field is required."))
         elif day < self._entry(case):
-            fail("exit_date", _("The exit cannot be before the entry (%(date)s).", date=self._entry(case).isoformat()))
+            fail("exit_date", _("The exit cannot be before the entry (%(date)s).", date=format_day(self._entry(case))))
         elif day > self.today:
             fail("exit_date", _("The date cannot be in the future."))
         if reason is None:
@@ -957,7 +958,7 @@ class Engine:
         if not any(previous <= e <= day for e in case.exits):
             later = min((e for e in case.exits if e > day and e >= previous), default=None)
             if later is not None:
-                fail("date", _("The re-entry cannot be before the last exit (%(date)s).", date=later.isoformat()))
+                fail("date", _("The re-entry cannot be before the last exit (%(date)s).", date=format_day(later)))
             else:
                 fail("date", _("Only an exited participant can re-enter."))
             return
@@ -1011,13 +1012,13 @@ class Engine:
             fail("date", _("This field is required."))
         elif exit_day is None:
             first = min(case.exits)
-            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=first.isoformat()))
+            fail("date", _("The follow-up cannot be before the exit (%(date)s).", date=format_day(first)))
         elif day > self.today:
             fail("date", _("The date cannot be in the future."))
         else:
             back = min((r for r in case.re_entries if exit_day < r <= day), default=None)
             if back is not None:
-                fail("date", _("The follow-up cannot be after the re-entry (%(date)s).", date=back.isoformat()))
+                fail("date", _("The follow-up cannot be after the re-entry (%(date)s).", date=format_day(back)))
             else:
                 window = Checker({})
                 _check_follow_up_date(window, kind, day, exit_day)

@@ -38,6 +38,7 @@ from caseflow.audit.services import diff, record, snapshot
 from caseflow.database import lock_rows, transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
+from caseflow.i18n import format_day
 from caseflow.measures.access import get_measure_for, may_work_with_measure, require_measure_manager
 from caseflow.measures.details import DetailsContext, clean_details, details_for_api
 from caseflow.measures.models import Attendance, AttendanceSession, Employer, Enrolment, Measure
@@ -194,7 +195,7 @@ def _check_dates_and_status(participant: Participant, values: Mapping[str, Any])
     status = check.choice("status", ENROLMENT_STATUSES, required=True)
     start = check.date("start_date", not_before=participant.entry_date,
                        before_message=_("The start cannot be before the participant's entry (%(date)s).",
-                                        date=participant.entry_date.isoformat()))
+                                        date=format_day(participant.entry_date)))
     end = check.date("end_date", not_before=start, before_message=_("The end cannot be before the start."))
     reason = check.text("dropout_reason", max_length=500)
     if check.ok("start_date"):

@@ -23,7 +23,7 @@ from caseflow.audit.services import diff, record, record_access, snapshot
 from caseflow.database import lock_ids, lock_rows, transactional
 from caseflow.errors import Conflict, Forbidden
 from caseflow.extensions import db
-from caseflow.i18n import valid_country_codes, valid_language_codes
+from caseflow.i18n import format_day, valid_country_codes, valid_language_codes
 from caseflow.models_base import utcnow
 from caseflow.participants.access import require_casework
 from caseflow.participants.case_numbers import next_case_number
@@ -517,7 +517,7 @@ def add_status_change(participant: Participant, *, date_: date | None, status: s
     day = check.date("date", required=True, not_before=participant.entry_date,
                      not_after=date.today() + timedelta(days=366),
                      before_message=_("A status change cannot be dated before the entry date (%(date)s).",
-                                      date=participant.entry_date.isoformat()),
+                                      date=format_day(participant.entry_date)),
                      after_message=_("Check the date."))
     status = check.choice("status", LABOUR_STATUSES, required=True)
     check.done()

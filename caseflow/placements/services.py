@@ -33,6 +33,7 @@ from caseflow.audit.services import diff, record, snapshot
 from caseflow.database import lock_rows, transactional
 from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
+from caseflow.i18n import format_day
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.services import close_enrolments_for_exit, exit_closings
 from caseflow.models_base import utcnow
@@ -174,7 +175,7 @@ def _validate_placement(participant: Participant, data: Mapping[str, Any], check
                              "occupation": check.text("occupation", max_length=200)}
     start = check.date("start_date", required=True, not_before=participant.entry_date,
                        before_message=_("The placement cannot start before the participant's entry (%(date)s).",
-                                        date=participant.entry_date.isoformat()))
+                                        date=format_day(participant.entry_date)))
     clean["start_date"] = start
     clean["end_date"] = check.date("end_date", not_before=start, before_message=_("The end cannot be before the start."))
     clean["weekly_hours"] = _hours(check)
@@ -399,11 +400,11 @@ def exit_participant(participant: Participant, *, exit_date: Any, reason: Any, c
         ReEntry.participant_id == participant.id))
     day = check.date("exit_date", required=True, not_before=participant.entry_date, not_after=_today(),
                      before_message=_("The exit cannot be before the entry (%(date)s).",
-                                      date=participant.entry_date.isoformat()),
+                                      date=format_day(participant.entry_date)),
                      after_message=_("The date cannot be in the future."))
     if day and last_re_entry and check.ok("exit_date"):
         check.require(day >= last_re_entry, "exit_date",
-                      _("The exit cannot be before the re-entry (%(date)s).", date=last_re_entry.isoformat()))
+                      _("The exit cannot be before the re-entry (%(date)s).", date=format_day(last_re_entry)))
     why = check.choice("reason", EXIT_REASONS, required=True)
     enrolments = open_enrolments(participant)
     plan = _closing_plan(enrolments, day or participant.entry_date, close_enrolments_as, check)
@@ -453,7 +454,7 @@ def re_enter_participant(participant: Participant, *, re_entry_date: Any, actor)
     check = Checker({"date": re_entry_date})
     day = check.date("date", required=True, not_before=participant.exit_date, not_after=_today(),
                      before_message=_("The re-entry cannot be before the last exit (%(date)s).",
-                                      date=participant.exit_date.isoformat() if participant.exit_date else ""),
+                                      date=format_day(participant.exit_date)),
                      after_message=_("The date cannot be in the future."))
     check.done()
     assert day is not None
@@ -482,7 +483,7 @@ def record_certificate(participant: Participant, data: Mapping[str, Any], *, act
     check = Checker(data)
     day = check.date("date", required=True, not_before=participant.entry_date, not_after=_today(),
                      before_message=_("A qualification gained in the programme cannot be dated before the entry "
-                                      "(%(date)s).", date=participant.entry_date.isoformat()),
+                                      "(%(date)s).", date=format_day(participant.entry_date)),
                      after_message=_("The date cannot be in the future."))
     title = check.text("title", required=True, max_length=200)
     issuing_body = check.text("issuing_body", max_length=200)
@@ -550,7 +551,7 @@ def record_follow_up(participant: Participant, data: Mapping[str, Any], *, actor
     kind = check.choice("kind", FOLLOW_UP_KINDS, required=True)
     day = check.date("date", required=True, not_before=participant.exit_date, not_after=_today(),
                      before_message=_("The follow-up cannot be before the exit (%(date)s).",
-                                      date=participant.exit_date.isoformat()),
+                                      date=format_day(participant.exit_date)),
                      after_message=_("The date cannot be in the future."))
     if day is not None and kind is not None:
         _check_follow_up_date(check, kind, day, participant.exit_date)

@@ -106,7 +106,7 @@ def test_a_final_re_entry_leaves_the_case_active(team_lead):
 @pytest.mark.parametrize(("exits", "re_entries", "sheet", "message"), [
     ([(date(2023, 5, 1), "other"), (date(2024, 2, 1), "completed")], [], "Exits", "exited already"),
     ([], [date(2023, 9, 4)], "Re-entries", "Only an exited participant"),
-    ([(date(2023, 10, 1), "other")], [date(2023, 9, 4)], "Re-entries", "before the last exit (2023-10-01)"),
+    ([(date(2023, 10, 1), "other")], [date(2023, 9, 4)], "Re-entries", "before the last exit (Oct 1, 2023)"),
     ([(date(2023, 5, 1), "other")], [date(2023, 9, 4), date(2023, 9, 4)], "Re-entries", "appears twice"),
     ([(date(2023, 5, 1), "other")], [date.today() + timedelta(days=3)], "Re-entries", "future"),
 ])
@@ -120,7 +120,7 @@ def test_impossible_stays_are_errors_of_their_row(team_lead, exits, re_entries, 
 def test_a_follow_up_belongs_to_the_time_after_an_exit(team_lead):
     follow_up = {"external_id": "P-1", "kind": "six_months", "date": date(2024, 1, 15), "status": "employed"}
     batch = run_en(xlsx(stays([(date(2023, 5, 1), "other")], [date(2023, 9, 4)], [follow_up])), team_lead)
-    assert [e["message"] for e in batch.errors] == ["The follow-up cannot be after the re-entry (2023-09-04)."]
+    assert [e["message"] for e in batch.errors] == ["The follow-up cannot be after the re-entry (Sep 4, 2023)."]
     early = {**follow_up, "date": date(2023, 6, 1)}   # the funder's window: not before exit + 5 months
     batch = run_en(xlsx(stays([(date(2023, 5, 1), "other")], [], [early])), team_lead)
     assert len(batch.errors) == 1 and "exit + 5 months" in batch.errors[0]["message"]

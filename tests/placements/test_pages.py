@@ -53,6 +53,9 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, auth,
     r = post_form(client, auth, path, {"type": "employment", "employer_name": "Kita", "start_date": "2024-01-01",
                                        "weekly_hours": "20", "country": "DE"})
     assert r.status_code == 422 and 'id="start_date-error"' in r.get_data(as_text=True)
+    # the entry date it names is written as the reader writes dates, not as stored
+    assert f"({participant.entry_date:%d.%m.%Y})" in r.get_data(as_text=True)
+    assert participant.entry_date.isoformat() not in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Employer)) == 0
 
