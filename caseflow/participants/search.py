@@ -189,10 +189,8 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
     the search index. When that is all the matches, they are the answer, ranked here. When there
     are more, each rank class (_rank_classes), best first, gives the page its first rows in the
     list's order: the ones read already when there are enough of them (all of the class up to the
-    last row read), otherwise those and the rest from a select of the class that starts after the
-    last row read (a row comparison on the list's keys, which PostgreSQL answers from the list's
-    index) with a LIMIT of the rows still wanted (a class that is rare among the first rows: found
-    through the search index). A search of
+    last row read), otherwise from a select of the class with a LIMIT of the rows still wanted
+    (a class that is rare among the first rows: found through the search index). A search of
     several words has a class per sum of their ranks: one select ranks all its matches."""
     terms = search_terms(query)
     assert terms, "ranked_page() needs a search"
@@ -202,9 +200,7 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
     order = [direction(key) for key in then]
     at_least, offset = page * per_page, (page - 1) * per_page
     bound = max(web.SEARCH_TOTAL_CAP, at_least)
-    # the list's keys too: a rank class that needs rows beyond these goes on after the last of them
-    first = db.session.execute(found.add_columns(relevance.label("relevance"),
-                                                 *(key.label(f"list_key_{n}") for n, key in enumerate(then)))
+    first = db.session.execute(found.add_columns(relevance.label("relevance"))
                                .order_by(*order).limit(bound + 1)).all()
     total, capped = web.capped(len(first), at_least=at_least, cap=web.SEARCH_TOTAL_CAP)
     if not capped:  # every match: ranked here (a stable sort keeps the list's order)
@@ -216,20 +212,13 @@ def ranked_page(scope: sa.Select, query: str | None, *, page: int, per_page: int
         ranked_ids = best if len(best) >= at_least else list(db.session.scalars(
             found.order_by(relevance, *order).limit(at_least)))
         return ranked_ids[offset:at_least], total, True
-    # Every match up to the last row read is among the rows read, so a class's rows up to there are
-    # too; the rest of the class lies after it in the list's order (the list's keys make the order
-    # total), and its select starts there instead of walking the rows read once more.
-    last = first[-1]
-    keys = sa.tuple_(*then)
-    values = sa.tuple_(*(last._mapping[f"list_key_{n}"] for n in range(len(then))))
-    after_the_rows_read = keys < values if descending else keys > values
     ids: list[int] = []
     for relevance_of_class, condition in enumerate(_rank_classes(terms[0], _sqlite())):
         wanted = at_least - len(ids)
         read = [row.id for row in first if row.relevance == relevance_of_class]
         if len(read) < wanted:
-            read += db.session.scalars(scope.where(condition, after_the_rows_read).with_only_columns(Participant.id)
-                                       .order_by(*order).limit(wanted - len(read)))
+            read = list(db.session.scalars(scope.where(condition).with_only_columns(Participant.id)
+                                           .order_by(*order).limit(wanted)))
         ids.extend(read[:wanted])
         if len(ids) >= at_least:
             break
