@@ -115,7 +115,7 @@ def _statement_of(exc: BaseException) -> str:
     return ""
 
 
-def _qualified_name(exc: BaseException) -> str:
+def qualified_name(exc: BaseException) -> str:
     kind = type(exc)
     return f"{kind.__module__}.{kind.__qualname__}"
 
@@ -124,7 +124,7 @@ def log_without_message(logger: Any, exc: BaseException, context: str) -> None:
     """Logs `exc` with its type and stack but without its message: messages may hold data
     (openpyxl and the database drivers quote the values they refuse, e.g. a name). No exc_info,
     since the formatter would print the message; the stack names the file and line."""
-    logger.error("%s: %s\n%s", context, _qualified_name(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
+    logger.error("%s: %s\n%s", context, qualified_name(exc), "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
                  extra={"exc_type": type(exc).__name__})
 
 

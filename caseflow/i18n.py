@@ -153,7 +153,7 @@ def format_day(value: date | None, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         return format_date(value, fmt)
     locale = get_locale()
-    if locale is None:  # outside a request and an app context: Flask-Babel's answer
+    if locale is None:  # no locale to be had (no app context): Flask-Babel's answer, or its error
         return format_date(value, fmt)
     return _formatted_day(locale, value, fmt)
 

@@ -60,7 +60,11 @@ def id_url(endpoint: str, *names: str, **values: Any) -> Callable[..., str]:
     probes = [str(MAX_ID - n) for n in range(len(names))]
     address = url_for(endpoint, **{**values, **{name: MAX_ID - n for n, name in enumerate(names)}})
     if not names or any(address.count(probe) != 1 for probe in probes):
-        return lambda *ids: url_for(endpoint, **{**values, **dict(zip(names, ids, strict=True))})
+        def asked(*ids: int) -> str:
+            if len(ids) != len(names):
+                raise TypeError(f"{endpoint}: {len(names)} ids expected, {len(ids)} given")
+            return url_for(endpoint, **{**values, **dict(zip(names, ids, strict=True))})
+        return asked
     pieces: list[str] = []
     order: list[int] = []
     start = 0

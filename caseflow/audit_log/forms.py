@@ -21,7 +21,7 @@ ACTION_FILTERS = {
 
 class AuditFilterForm(FlaskForm):
     class Meta:
-        csrf = False  # a GET filter: changes nothing
+        csrf = False  # read from the address too; a posted filter is checked by the app's CSRFProtect
 
     case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20)])
     action = SelectField(_l("Entries"), choices=list(ACTION_FILTERS.items()), validators=[Optional()])

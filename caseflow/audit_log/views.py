@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -21,22 +20,18 @@ from caseflow.audit_log.forms import AuditFilterForm
 from caseflow.audit_log.labels import action_label, field_label, object_label
 from caseflow.audit_log.queries import audit_log_page
 from caseflow.extensions import db
+from caseflow.participants.access import get_participant_for, visible_participants
+from caseflow.participants.forms import int_or_none
 from caseflow.participants.models import Participant
 from caseflow.web import Page, page_args
 
 bp = Blueprint("audit", __name__)
 
 
-def _case_of(organisation_id: int, *, participant_id: int | None = None,
-             case_number: str | None = None) -> tuple[int, str] | None:
-    """(id, case number) of the organisation's case with this id or case number, or None."""
-    stmt = sa.select(Participant.id, Participant.case_number).where(Participant.organisation_id == organisation_id)
-    if participant_id is not None:
-        stmt = stmt.where(Participant.id == participant_id)
-    else:
-        stmt = stmt.where(Participant.case_number == (case_number or "").strip().upper())
-    row = db.session.execute(stmt).first()
-    return (row.id, row.case_number) if row else None
+def _case_numbered(case_number: str) -> Participant | None:
+    """The participant with this case number among those the team lead may see, or None."""
+    return db.session.scalars(visible_participants(current_user).where(
+        Participant.case_number == case_number.strip().upper())).first()
 
 
 def _filter_args(form: AuditFilterForm) -> dict[str, Any]:
@@ -62,18 +57,17 @@ def _page(form: AuditFilterForm, filters: dict[str, Any], status: int = 200):
 @bp.route("/audit", methods=["GET", "POST"])
 @roles_required("team_lead")
 def audit_log():
-    organisation_id = current_user.organisation_id
     if request.method == "POST":  # (a missing or wrong CSRF token never gets here: CSRFProtect answers 400)
         form = AuditFilterForm(formdata=request.form)
         if not form.validate():
             return _page(form, {}, 422)
         args = _filter_args(form)
         if form.case_number.data and form.case_number.data.strip():
-            case = _case_of(organisation_id, case_number=form.case_number.data)
+            case = _case_numbered(form.case_number.data)
             if case is None:
                 form.case_number.errors = [_("No case of your organisation has this case number.")]
                 return _page(form, {}, 422)
-            args["participant"] = case[0]
+            args["participant"] = case.id
         return redirect(url_for("audit.audit_log", **args))
     if "case_number" in request.args:  # an old address: the case number leaves it, nothing else changes
         kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "case_number"}
@@ -83,10 +77,11 @@ def audit_log():
     if form.validate():
         filters = {"action": form.action.data or None, "date_from": form.date_from.data, "date_to": form.date_to.data}
     if "participant" in request.args:
-        participant_id = request.args.get("participant", type=int)
-        case = _case_of(organisation_id, participant_id=participant_id) if participant_id else None
-        if case is None:  # another organisation's case does not exist for this page either
+        # through the loader: another organisation's case, or an id no row can have, is 404
+        participant_id = int_or_none(request.args["participant"])
+        if participant_id is None:
             abort(404)
-        filters["participant_id"] = case[0]
-        form.case_number.data = case[1]
+        case = get_participant_for(current_user, participant_id)
+        filters["participant_id"] = case.id
+        form.case_number.data = case.case_number
     return _page(form, filters)

@@ -367,7 +367,7 @@ def run_pending(limit: int = 10) -> list[int]:
         if finished is not None:
             done.append(batch_id)
     if failed:
-        raise RuntimeError(f"{len(failed)} import batches failed (ids {', '.join(map(str, failed))}); "
+        raise RuntimeError(f"import batches failed: {len(failed)} (ids {', '.join(map(str, failed))}); "
                            f"{len(done)} ran")
     return done
 

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from caseflow.errors import log_without_message
+from caseflow.errors import log_without_message, qualified_name
 from caseflow.extensions import db
 from caseflow.jobs import Job, registry
 from caseflow.jobs.models import JobRun, JobState
@@ -81,9 +81,11 @@ def _execute(job: Job, now: datetime) -> tuple[str, str, float]:
         message = job.run(now) or ""
         outcome = "ok"
     except Exception as exc:  # noqa: BLE001 - a job's failure is recorded, the next job still runs
-        # type and stack only: a message may quote data (an import's values, a driver's parameters)
+        # type and stack only: a message may quote data (an import's values, a driver's parameters,
+        # the recipients an SMTP server refused), in the log and in the job's state, which the
+        # admin page shows (no personal data): the error's type, and the log has its stack
         log_without_message(log, exc, f"job {job.name} failed")
-        outcome, message = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        outcome, message = "failed", qualified_name(exc)
     return outcome, message[:500], clock.monotonic() - started
 
 

@@ -47,3 +47,5 @@ def test_an_address_that_does_not_hold_the_id_once_falls_back_to_url_for(app):
         for pid in (5, MAX_ID):
             assert url(pid) == url_for("participants.case_file", participant_id=pid, kind=MAX_ID)
         assert url(5).count(str(MAX_ID)) == 1
+        with pytest.raises(TypeError):  # as the joined addresses
+            url(5, 6)

@@ -72,6 +72,8 @@ def test_team_lead_reads_own_organisation_log_with_filters(client, auth, org, ot
     assert by_case.status_code == 422 and 'id="case_number-error"' in html
     assert "CF-2025-000888" not in html and html.count('value="cf-2025-000888"') == 1  # the input as typed
     assert client.get(f"/audit?participant={other.id}").status_code == 404
+    for nonsense in ("99999999999999999999", "١٢", "-1", "x", ""):  # never a 500, never a guess
+        assert client.get("/audit", query_string={"participant": nonsense}).status_code == 404, nonsense
 
     bad = client.get("/audit?date_from=yesterday")
     assert bad.status_code == 200 and 'id="date_from-error"' in bad.get_data(as_text=True)
