@@ -280,29 +280,18 @@ def outcomes_exit(data: dict[str, Any], participant_id: int):
             "participant": participant}
 
 
-def _exits_page(participant_id: int, args: dict[str, Any]):
-    participant = _participant(participant_id)
-    return page_answer(sa.select(Exit).where(Exit.participant_id == participant.id)
-                 .order_by(Exit.exit_date.desc(), Exit.id.desc()), args)
-
-
+# docs/interfaces.md: "Every list endpoint is GET on the same path" as its POST (`/exit`), and
+# `/exits` as before; flask-smorest documents both paths of the one view.
 @bp.route("/participants/<int:participant_id>/exits", methods=["GET"])
+@bp.route("/participants/<int:participant_id>/exit", methods=["GET"], endpoint="outcomes_exit_list")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(ExitSchema))
 @errors(403, 404, 422)
 def outcomes_exits(args: dict[str, Any], participant_id: int):
     """Every exit of the participant"""
-    return _exits_page(participant_id, args)
-
-
-# docs/interfaces.md: "Every list endpoint is GET on the same path" as its POST.
-@bp.route("/participants/<int:participant_id>/exit", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, page_of(ExitSchema))
-@errors(403, 404, 422)
-def outcomes_exit_list(args: dict[str, Any], participant_id: int):
-    """Every exit of the participant (the same list as `/exits`)"""
-    return _exits_page(participant_id, args)
+    participant = _participant(participant_id)
+    return page_answer(sa.select(Exit).where(Exit.participant_id == participant.id)
+                 .order_by(Exit.exit_date.desc(), Exit.id.desc()), args)
 
 
 @bp.route("/participants/<int:participant_id>/re-entry", methods=["POST"])
@@ -317,28 +306,16 @@ def outcomes_re_entry(data: dict[str, Any], participant_id: int):
     return {"id": re_entry.id, "participant_id": participant.id, "date": re_entry.date, "participant": participant}
 
 
-def _re_entries_page(participant_id: int, args: dict[str, Any]):
-    participant = _participant(participant_id)
-    return page_answer(sa.select(ReEntry).where(ReEntry.participant_id == participant.id)
-                 .order_by(ReEntry.date.desc(), ReEntry.id.desc()), args)
-
-
 @bp.route("/participants/<int:participant_id>/re-entries", methods=["GET"])
+@bp.route("/participants/<int:participant_id>/re-entry", methods=["GET"], endpoint="outcomes_re_entry_list")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(ReEntrySchema))
 @errors(403, 404, 422)
 def outcomes_re_entries(args: dict[str, Any], participant_id: int):
     """Every re-entry of the participant"""
-    return _re_entries_page(participant_id, args)
-
-
-@bp.route("/participants/<int:participant_id>/re-entry", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, page_of(ReEntrySchema))
-@errors(403, 404, 422)
-def outcomes_re_entry_list(args: dict[str, Any], participant_id: int):
-    """Every re-entry of the participant (the same list as `/re-entries`)"""
-    return _re_entries_page(participant_id, args)
+    participant = _participant(participant_id)
+    return page_answer(sa.select(ReEntry).where(ReEntry.participant_id == participant.id)
+                 .order_by(ReEntry.date.desc(), ReEntry.id.desc()), args)
 
 
 # --- certificates and follow-ups -------------------------------------------------------------------
