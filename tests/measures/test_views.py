@@ -111,6 +111,9 @@ def test_enrol_trainee_partnership_through_form(client, auth, counsellor, org, p
     path = f"/participants/{participant.id}/enrolments/new?measure_id={measure.id}"
     page = client.get(path).get_data(as_text=True)
     assert "Holzbau Kreuzberg GmbH" in page and 'name="mentor"' in page
+    # both steps can be left for the case's measures
+    back = f'<a href="/participants/{participant.id}/measures">Cancel</a>'
+    assert back in page and back in choose.get_data(as_text=True)
     token = csrf(client, path)
     short = client.post(path, data={"csrf_token": token, "measure_id": measure.id, "status": "active",
                                      "start_date": "2024-04-01", "host_employer_id": str(employer.id),
