@@ -39,6 +39,13 @@ def text_message() -> str:
     return _("Remove the control characters from this text.")
 
 
+def _day(value: date) -> str:
+    """A date in a message, as the reader writes dates (i18n.format_day; imported here, as
+    caseflow.i18n needs the extensions, which import this module)."""
+    from caseflow.i18n import format_day
+    return format_day(value)
+
+
 class Checker(FieldErrors):
     """Reads typed values out of `values` (a mapping of already converted input) and collects every
     field error; `done()` raises them together under `summary` (default: the first message)."""
@@ -91,11 +98,9 @@ class Checker(FieldErrors):
             self.add(name, _("Enter a valid date."))
             return None
         if not_before is not None and value < not_before:
-            from caseflow.i18n import format_day  # (caseflow.i18n needs the extensions, which import this module)
-            self.add(name, before_message or _("The date may not be before %(day)s.", day=format_day(not_before)))
+            self.add(name, before_message or _("The date may not be before %(day)s.", day=_day(not_before)))
         elif not_after is not None and value > not_after:
-            from caseflow.i18n import format_day
-            self.add(name, after_message or _("The date may not be after %(day)s.", day=format_day(not_after)))
+            self.add(name, after_message or _("The date may not be after %(day)s.", day=_day(not_after)))
         return value
 
     def integer(self, name: str, *, required: bool = False, minimum: int | None = None,

@@ -73,9 +73,6 @@ def id_url(endpoint: str, *names: str, **values: Any) -> Callable[..., str]:
         order.append(n)
         start = position + len(probes[n])
     tail = address[start:]
-    if len(names) == 1:
-        head = pieces[0]
-        return lambda value: f"{head}{int(value)}{tail}"
 
     def url(*ids: int) -> str:
         if len(ids) != len(names):

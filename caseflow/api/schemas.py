@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NoReturn
 
 import marshmallow as ma
@@ -42,6 +42,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from caseflow.errors import DomainError
+from caseflow.models_base import as_utc
 from caseflow.validation import MAX_ID, unsafe_text
 
 __all__ = ["Schema", "fields", "validate", "Id", "QueryId", "Date", "Text", "Choice", "Version",
@@ -111,9 +112,7 @@ class Timestamp(fields.DateTime):
     moments are UTC; SQLite hands them back without a zone, which would be a local time to a client."""
 
     def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
+        return super()._serialize(None if value is None else as_utc(value), attr, obj, **kwargs)
 
 
 class Text(_Translated, fields.String):

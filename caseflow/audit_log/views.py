@@ -19,19 +19,11 @@ from caseflow.accounts.auth import roles_required
 from caseflow.audit_log.forms import AuditFilterForm
 from caseflow.audit_log.labels import action_label, field_label, object_label
 from caseflow.audit_log.queries import audit_log_page
-from caseflow.extensions import db
-from caseflow.participants.access import get_participant_for, visible_participants
+from caseflow.participants.access import get_participant_for, participant_ids_by_case_number
 from caseflow.participants.forms import int_or_none
-from caseflow.participants.models import Participant
 from caseflow.web import Page, page_args
 
 bp = Blueprint("audit", __name__)
-
-
-def _case_numbered(case_number: str) -> Participant | None:
-    """The participant with this case number among those the team lead may see, or None."""
-    return db.session.scalars(visible_participants(current_user).where(
-        Participant.case_number == case_number.strip().upper())).first()
 
 
 def _filter_args(form: AuditFilterForm) -> dict[str, Any]:
@@ -63,11 +55,12 @@ def audit_log():
             return _page(form, {}, 422)
         args = _filter_args(form)
         if form.case_number.data and form.case_number.data.strip():
-            case = _case_numbered(form.case_number.data)
-            if case is None:
+            number = form.case_number.data.strip().upper()
+            found = participant_ids_by_case_number(current_user, [number])
+            if number not in found:
                 form.case_number.errors = [_("No case of your organisation has this case number.")]
                 return _page(form, {}, 422)
-            args["participant"] = case.id
+            args["participant"] = found[number]
         return redirect(url_for("audit.audit_log", **args))
     if "case_number" in request.args:  # an old address: the case number leaves it, nothing else changes
         kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "case_number"}

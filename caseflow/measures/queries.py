@@ -223,14 +223,6 @@ def bulk_candidates(actor, limit: int = 200) -> list:
     return list(db.session.execute(stmt).all())
 
 
-def participant_ids_by_case_number(actor, numbers: list[str]) -> dict[str, int]:
-    from caseflow.participants.access import visible_participants
-    if not numbers:
-        return {}
-    return {number: i for number, i in db.session.execute(visible_participants(actor).with_only_columns(
-        Participant.case_number, Participant.id).where(Participant.case_number.in_(numbers)))}
-
-
 def employer_choices(organisation_id: int, limit: int = 1000) -> list[tuple[int, str]]:
     """(id, name) of the organisation's employer directory, for the forms of every domain."""
     return [(r.id, r.name) for r in db.session.execute(sa.select(Employer.id, Employer.name).where(

@@ -42,7 +42,7 @@ from caseflow.measures.forms import (
 )
 from caseflow.measures.models import Employer, Measure
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
-from caseflow.participants.access import get_participant_for
+from caseflow.participants.access import get_participant_for, participant_ids_by_case_number
 from caseflow.participants.models import Participant
 from caseflow.validation import REQUIRED
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, please_choose
@@ -247,7 +247,7 @@ def bulk(measure_id: int):
         numbers = CASE_NUMBER.findall((form.case_numbers.data or "").upper())
         unknown = []
         if numbers:
-            found = queries.participant_ids_by_case_number(current_user, numbers)
+            found = participant_ids_by_case_number(current_user, numbers)
             ids += [found[n] for n in numbers if n in found]
             unknown = [n for n in numbers if n not in found]
         if not ids and not unknown:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +19,7 @@ from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
 from caseflow.errors import Conflict, DomainError
 from caseflow.i18n import bound_task_title
+from caseflow.navigation import available_endpoints
 from caseflow.participants import duplicates, panels, queries, services, tasks
 from caseflow.participants.access import get_participant_for, get_participant_with, get_record_for
 from caseflow.participants.forms import (
@@ -168,7 +169,7 @@ def _render_caseload(filters: queries.CaseloadFilters, search_error: str | None 
         # per page rather than per row: the rows' and tasks' links, the tasks' titles (issue 19)
         case_file_url=id_url("participants.case_file", "participant_id"), task_title=bound_task_title(),
         follow_up_url=(id_url("placements.new_follow_up", "participant_id", "task")
-                       if "placements.new_follow_up" in current_app.view_functions else None), **context)
+                       if "placements.new_follow_up" in available_endpoints() else None), **context)
 
 
 # The caseload's helpers, for the caseload's tools (caseload.py: quick search, export, saved filters).

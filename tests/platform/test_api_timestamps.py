@@ -42,3 +42,23 @@ def test_a_notification_answers_its_moments_with_their_offset(api_as, org, couns
     assert _is_utc_moment(item["created_at"]), item["created_at"]
     read = api.post(f"/notifications/{item['id']}/read").json
     assert _is_utc_moment(read["read_at"]), read["read_at"]
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_moment_of_every_api_schema_is_a_timestamp(app):
+    """The offset is added by the one field type (api.schemas.Timestamp): a moment declared as
+    marshmallow's plain DateTime would answer without it on SQLite."""
+    from marshmallow import fields
+
+    from caseflow.api.schemas import Schema, Timestamp
+    plain = sorted(f"{schema.__module__}.{schema.__name__}.{name}"
+                   for schema in _subclasses(Schema) for name, field in schema._declared_fields.items()
+                   if isinstance(field, fields.DateTime) and not isinstance(field, (fields.Date, Timestamp)))
+    schemas = list(_subclasses(Schema))
+    assert len(schemas) > 50 and any(isinstance(f, Timestamp) for s in schemas for f in s._declared_fields.values())
+    assert plain == []
