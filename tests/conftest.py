@@ -242,3 +242,37 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", listener)
 
     return counting
+
+
+# --- the rule of every PATCH ----------------------------------------------------------------------
+
+@pytest.fixture
+def patch_rule():
+    """`patch_rule(api, path, version=…, same={…}, change={…}, actions=(…))` checks the rule of
+    every PATCH (docs/architecture.md, section 1): a PATCH that changes nothing (`same`: no field, read-only
+    fields, or the current values) answers 200 with the resource, keeps its version and writes no
+    audit entry of `actions`; the version sent is then still the current one, so a real `change`
+    raises it by one and writes one entry; that version is stale afterwards, also for a PATCH that
+    would change nothing (409, nothing written)."""
+    from caseflow.audit.models import AuditEntry
+
+    def entries(actions) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action.in_(actions)))
+
+    def check(api, path: str, *, version: int, same: dict, change: dict, actions: tuple[str, ...]) -> dict:
+        before = entries(actions)
+        unchanged = api.patch(path, json={**same, "version": version})
+        assert unchanged.status_code == 200, unchanged.get_json()
+        assert unchanged.get_json()["version"] == version
+        assert entries(actions) == before
+        changed = api.patch(path, json={**change, "version": version})
+        assert changed.status_code == 200, changed.get_json()
+        assert changed.get_json()["version"] == version + 1
+        assert entries(actions) == before + 1
+        stale = api.patch(path, json={**same, "version": version})
+        assert (stale.status_code, stale.get_json()["error"]["code"]) == (409, "stale_version")
+        assert entries(actions) == before + 1
+        return unchanged.get_json()
+
+    return check

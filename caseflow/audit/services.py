@@ -47,6 +47,29 @@ def diff(obj: Any, data: Mapping[str, Any], fields: Iterable[str] | None = None)
     return changes
 
 
+def apply_changes(obj: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Sets on `obj` each of `values` that differs from its current value and answers those
+    differences as `diff` does ({field: [old, new]}). Equal values are not set at all, so an update
+    that changes nothing leaves `obj` untouched: no UPDATE, and its `version` stays (setting even an
+    equal value on a column the object was loaded without, a deferred one, is written and raises it)."""
+    changes = diff(obj, values)
+    for name, value in values.items():
+        if name in changes or (name in SECRET_FIELDS and getattr(obj, name, None) != value):
+            setattr(obj, name, value)
+    return changes
+
+
+def record_changes(action: str, changes: dict[str, Any], *, actor: Any, obj: Any,
+                   participant_id: int | None = None, organisation_id: int | None = None) -> AuditEntry | None:
+    """The audit entry of an update, written only when `changes` holds anything. The rule of every
+    update (a PATCH, an edit form): when nothing actually changes, nothing is written: no audit
+    entry, and the object's version stays (see `apply_changes`)."""
+    if not changes:
+        return None
+    return record(action, actor=actor, obj=obj, participant_id=participant_id, organisation_id=organisation_id,
+                  changes=changes)
+
+
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, list[Any]]:
     """{field: [None, value]}: the audit form of a created object."""
     return {f: [None, _plain(getattr(obj, f))] for f in fields if f not in SECRET_FIELDS
