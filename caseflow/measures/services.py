@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from caseflow.audit.services import diff, record, snapshot
+from caseflow.audit.services import apply_changes, diff, record, record_changes, snapshot
 from caseflow.database import lock_rows, transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound
 from caseflow.extensions import db
@@ -115,7 +115,8 @@ def create_measure(data: Mapping[str, Any], *, organisation_id: int | None, acto
 @transactional
 def update_measure(measure: Measure, data: Mapping[str, Any], *, version: Any, actor) -> Measure:
     """Changes a measure (fields absent from `data` stay). Stale version → 409; a raised capacity
-    moves people from the waiting list onto the new places."""
+    moves people from the waiting list onto the new places. Nothing to change: nothing is written
+    (no audit entry, the version stays)."""
     require_measure_manager(actor, measure)
     lock_rows(Measure, [measure.id])
     check_version(measure, version)
@@ -125,10 +126,10 @@ def update_measure(measure: Measure, data: Mapping[str, Any], *, version: Any, a
     if clean["type"] != measure.type and db.session.scalar(
             sa.select(Enrolment.id).where(Enrolment.measure_id == measure.id).limit(1)):
         raise DomainError.field("type", _("The type cannot change once participants are enrolled."))
-    changes = diff(measure, clean)
-    for name, value in clean.items():
-        setattr(measure, name, value)
-    record("measure.update", actor=actor, obj=measure, organisation_id=measure.organisation_id, changes=changes)
+    changes = apply_changes(measure, clean)
+    if not changes:
+        return measure
+    record_changes("measure.update", changes, actor=actor, obj=measure, organisation_id=measure.organisation_id)
     _fill_free_places(measure, actor)
     return measure
 
@@ -308,15 +309,17 @@ def change_enrolment(enrolment: Enrolment, changes: Mapping[str, Any], *, versio
     for invalid values."""
     lock_rows(Measure, [enrolment.measure.id])
     participant = get_participant_for(actor, enrolment.participant_id, for_update=True)
-    return apply_enrolment_change(enrolment, participant, changes, version=version, actor=actor)
+    apply_enrolment_change(enrolment, participant, changes, version=version, actor=actor)
+    return enrolment
 
 
 @transactional
 def apply_enrolment_change(enrolment: Enrolment, participant: Participant, changes: Mapping[str, Any], *,
-                           version: Any, actor) -> Enrolment:
+                           version: Any, actor) -> dict[str, list[Any]]:
     """change_enrolment once the caller has authorised `actor` and locked the measure and the
     participant (the lock order): the partner organisation providing the measure records an
-    outcome through caseflow/partnerships/sharing.py, which cannot load the case itself."""
+    outcome through caseflow/partnerships/sharing.py, which cannot load the case itself. Answers
+    the changes as audited ({} when nothing changed: nothing written, the version stays)."""
     measure = enrolment.measure
     lock_rows(Enrolment, [enrolment.id])
     check_version(enrolment, version)
@@ -363,14 +366,13 @@ def apply_enrolment_change(enrolment: Enrolment, participant: Participant, chang
         enrolment.waitlisted_at = None
         audit_changes["waitlisted"] = [True, False]
     if not audit_changes:
-        return enrolment
-    for name, value in new_values.items():
-        setattr(enrolment, name, value)
-    record("enrolment.update", actor=actor, obj=enrolment, participant_id=participant.id,
-           organisation_id=participant.organisation_id, changes=audit_changes)
+        return audit_changes
+    apply_changes(enrolment, new_values)
+    record_changes("enrolment.update", audit_changes, actor=actor, obj=enrolment, participant_id=participant.id,
+                   organisation_id=participant.organisation_id)
     if frees_place:
         _fill_free_places(measure, actor)
-    return enrolment
+    return audit_changes
 
 
 def exit_closings(enrolment: Enrolment, exit_date: date) -> set[str]:
@@ -638,17 +640,15 @@ def create_employer(data: Mapping[str, Any], *, actor) -> Employer:
 
 @transactional
 def update_employer(employer: Employer, data: Mapping[str, Any], *, version: Any, actor) -> Employer:
-    """Changes the fields present in `data`. Stale version → 409."""
+    """Changes the fields present in `data`. Stale version → 409. Nothing to change: nothing is
+    written (no audit entry, the version stays)."""
     require_casework(actor)
     lock_rows(Employer, [employer.id])
     check_version(employer, version)
     merged = {f: getattr(employer, f) for f in EMPLOYER_FIELDS}
     merged.update({k: v for k, v in data.items() if k in EMPLOYER_FIELDS})
     clean = _clean_employer(merged)
-    changes = diff(employer, clean)
-    for name, value in clean.items():
-        setattr(employer, name, value)
-    record("employer.update", actor=actor, obj=employer, changes=changes)
+    record_changes("employer.update", apply_changes(employer, clean), actor=actor, obj=employer)
     return employer
 
 

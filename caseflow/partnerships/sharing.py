@@ -289,7 +289,8 @@ def record_partner_outcome(enrolment_id: int, changes: Mapping[str, Any], *, ver
     if changes.get("status") not in PARTNER_OUTCOME_STATUSES:
         raise DomainError.field("status", _("Choose one of the offered values."))
     before = enrolment.status
-    measures.apply_enrolment_change(enrolment, participant, changes, version=version, actor=actor)
+    if not measures.apply_enrolment_change(enrolment, participant, changes, version=version, actor=actor):
+        return enrolment  # nothing changed: nothing written on either side, the version stays
     record("partner_enrolment.outcome", actor=actor, obj=enrolment, organisation_id=enrolment.measure.organisation_id,
            changes={"status": [before, enrolment.status],
                     "end_date": [None, enrolment.end_date.isoformat() if enrolment.end_date else None]})

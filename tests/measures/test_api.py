@@ -250,3 +250,29 @@ def test_list_queries_are_constant(api_as, counsellor, participant, measure, org
         EnrolmentFactory(participant=participant, measure=MeasureFactory(organisation=org, type="coaching"))
     more = run()
     assert len(more) == len(few), "\n".join(more)
+
+
+# A PATCH that changes nothing writes nothing: the version stays (others' version checks keep
+# holding) and no audit entry is written; the rule is patch_rule's in tests/conftest.py.
+
+def test_a_measure_patch_that_changes_nothing_keeps_the_version(api_as, team_lead, measure, patch_rule):
+    same = {"title": measure.title, "start_date": "2024-01-01", "capacity": None, "active": True}
+    patch_rule(api_as(team_lead), f"/measures/{measure.id}", version=1, same=same,
+               change={"capacity": 20}, actions=("measure.update",))
+    patch_rule(api_as(team_lead), f"/measures/{measure.id}", version=2, same={},
+               change={"location": "Neukölln"}, actions=("measure.update",))
+
+
+def test_an_employer_patch_that_changes_nothing_keeps_the_version(api_as, counsellor, employer, patch_rule):
+    same = {"name": employer.name, "nace_section": "F", "size": "small", "id": 99, "organisation_id": 99}  # read-only: left out
+    body = patch_rule(api_as(counsellor), f"/employers/{employer.id}", version=1, same=same,
+                      change={"contact_person": "Frau Kaya"}, actions=("employer.update",))
+    assert body["name"] == employer.name
+
+
+def test_an_enrolment_patch_that_changes_nothing_keeps_the_version(api_as, counsellor, participant, measure,
+                                                                     patch_rule):
+    enrolment = EnrolmentFactory(participant=participant, measure=measure)
+    same = {"status": "active", "start_date": "2024-03-15", "details": {}}
+    patch_rule(api_as(counsellor), f"/enrolments/{enrolment.id}", version=1, same=same,
+               change={"end_date": "2025-03-31"}, actions=("enrolment.update",))

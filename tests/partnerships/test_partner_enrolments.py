@@ -187,3 +187,17 @@ def test_a_freed_place_is_offered_in_the_participants_own_organisation(
     assert r.status_code == 200, r.json
     task = db.session.scalar(sa.select(Task).where(Task.kind == "place_offered"))
     assert (task.organisation_id, task.participant_id, task.assignee_id) == (org.id, consenting.id, counsellor.id)
+
+
+def test_a_partner_outcome_that_changes_nothing_keeps_the_version_and_is_not_audited(
+        partnership, consenting, counsellor, team_lead, other_counsellor, other_org, partner_measure, api_as,
+        patch_rule):
+    agree(api_as(team_lead), other_org)
+    enrolment_id = enrol(api_as(counsellor), consenting, partner_measure).json["id"]
+    path, partner = f"/partner-enrolments/{enrolment_id}", api_as(other_counsellor)
+    # the sender's side (enrolment.update) and the provider's (partner_enrolment.outcome) alike
+    for action in ("enrolment.update", "partner_enrolment.outcome"):
+        version = partner.get(path).json["version"]
+        patch_rule(partner, path, version=version, same={"status": "active"},
+                   change={"status": "active", "end_date": (date.today() + timedelta(days=30 + version)).isoformat()},
+                   actions=(action,))
