@@ -19,7 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
-from caseflow.audit.services import diff, record, record_access, snapshot
+from caseflow.audit.services import apply_changes, record, record_access, record_changes, snapshot
 from caseflow.database import lock_ids, lock_rows, transactional
 from caseflow.errors import Conflict, Forbidden
 from caseflow.extensions import db
@@ -421,7 +421,8 @@ def _refuse_special_categories_after_withdrawal(participant: Participant, clean:
 def update_participant(participant: Participant, data: Mapping[str, Any], *, version: Any,
                        actor: User) -> Participant:
     """Changes master data: the fields present in `data` (others stay). The `version` sent must be
-    the current one (Conflict `stale_version` otherwise, nothing written)."""
+    the current one (Conflict `stale_version` otherwise, nothing written). Nothing to change:
+    nothing is written (no audit entry, the version stays)."""
     require_casework(actor)
     _lock(participant)
     check_version(participant, version)
@@ -433,27 +434,31 @@ def update_participant(participant: Participant, data: Mapping[str, Any], *, ver
         qualifications=(data["foreign_qualifications"] or []) if "foreign_qualifications" in data else None)
     _refuse_special_categories_after_withdrawal(participant, clean)
 
-    changes = diff(participant, clean)
     entry_before = (participant.entry_date, participant.labour_status_at_entry)
-    for name, value in clean.items():
-        setattr(participant, name, value)
+    # The lists first: replacing them flushes, and a flush after the participant's own changes would
+    # write its row twice (two UPDATEs: the version raised by two). From here on, every change to
+    # the row is made before the next query's autoflush, so it is one UPDATE.
+    children = _replace_children(participant, languages, qualifications)
+    changes = {**apply_changes(participant, clean), **children}
+    if not changes:
+        # nothing is written: the derived keys below would be, even when equal (search_key is
+        # loaded deferred), and raise the version for nothing
+        return participant
+    changes["version"] = [participant.version, participant.version + 1]
     born, entered = clean["date_of_birth"], clean["entry_date"]
     participant.birth_year = born.year
     participant.age_at_entry = age_on(born, entered)
     participant.duplicate_key = duplicate_key(clean["first_name"], clean["last_name"])
     participant.search_key = search_key(participant.case_number, clean["first_name"], clean["last_name"],
                                         clean.get("phone"), clean.get("email"))
+    participant.updated_at = utcnow()
     if entry_before != (participant.entry_date, participant.labour_status_at_entry):
         entry_record = db.session.scalar(sa.select(StatusChange).where(
             StatusChange.participant_id == participant.id, StatusChange.source == "entry"))
         if entry_record is not None:
             entry_record.date, entry_record.status = participant.entry_date, participant.labour_status_at_entry
-    changes.update(_replace_children(participant, languages, qualifications))
-    if changes:
-        participant.updated_at = utcnow()
-        changes["version"] = [participant.version, participant.version + 1]
-        record("participant.update", actor=actor, obj=participant, participant_id=participant.id,
-               organisation_id=participant.organisation_id, changes=changes)
+    record_changes("participant.update", changes, actor=actor, obj=participant, participant_id=participant.id,
+                   organisation_id=participant.organisation_id)
     return participant
 
 
@@ -571,13 +576,11 @@ def correct_note(note: Note, data: Mapping[str, Any], *, version: Any, actor: Us
     check_version(note, version)
     clean = _clean_note({"date": note.date, "kind": note.kind, "minutes": note.minutes, "text": note.text,
                          "enrolment_id": note.enrolment_id, **data}, note.participant_id)
-    changes = diff(note, clean)
-    if changes:
-        if "text" in changes:
-            db.session.add(NoteRevision(note_id=note.id, text=note.text, replaced_by_id=actor.id))
-        for name, value in clean.items():
-            setattr(note, name, value)
-        record("note.update", actor=actor, obj=note, participant_id=note.participant_id, changes=changes)
+    earlier_text = note.text
+    changes = apply_changes(note, clean)
+    if "text" in changes:
+        db.session.add(NoteRevision(note_id=note.id, text=earlier_text, replaced_by_id=actor.id))
+    record_changes("note.update", changes, actor=actor, obj=note, participant_id=note.participant_id)
     return note
 
 
@@ -609,11 +612,7 @@ def update_goal(goal: Goal, data: Mapping[str, Any], *, version: Any, actor: Use
     current = {"title": goal.title, "target_date": goal.target_date, "status": goal.status,
                "next_steps": goal.next_steps}
     clean = _clean_goal({**current, **data})
-    changes = diff(goal, clean)
-    if changes:
-        for name, value in clean.items():
-            setattr(goal, name, value)
-        record("goal.update", actor=actor, obj=goal, participant_id=goal.participant_id, changes=changes)
+    record_changes("goal.update", apply_changes(goal, clean), actor=actor, obj=goal, participant_id=goal.participant_id)
     return goal
 
 

@@ -180,3 +180,12 @@ def test_the_reassign_page_moves_the_tasks_unless_told_not_to(client, auth, make
     assert db.session.get(Task, t1.id).assignee_id == colleague.id
     assert db.session.get(Task, t2.id).assignee_id == counsellor.id
     assert db.session.get(Participant, staying.id).counsellor_id == colleague.id
+
+
+def test_api_patch_that_changes_nothing_keeps_the_version(api_as, make_case, counsellor, patch_rule):
+    case = make_case()
+    task = TaskFactory(participant=case, assignee_id=counsellor.id)
+    due = task.due_date.isoformat()
+    patch_rule(api_as(counsellor), f"/participants/{case.id}/tasks/{task.id}", version=1,
+               same={"title": task.title, "due_date": due, "assignee_id": counsellor.id, "kind": "manual"},
+               change={"title": "Call the job centre"}, actions=("task.update",))

@@ -100,3 +100,17 @@ def test_goals_and_tasks(api_as, counsellor, other_counsellor, register):
     again = api.patch(f"/participants/{p.id}/tasks/{task['id']}", json={"version": 2, "done": True})
     assert again.status_code == 409
     assert [t["done"] for t in api.get(f"/participants/{p.id}/tasks").get_json()["items"]] == [True]
+
+
+def test_note_and_goal_patches_that_change_nothing_keep_the_version(api_as, counsellor, register, patch_rule):
+    p = register()
+    api = api_as(counsellor)
+    note = api.post(f"/participants/{p.id}/notes", json={"date": "2025-04-02", "kind": "phone", "text": "Called"}).json
+    patch_rule(api, f"/participants/{p.id}/notes/{note['id']}", version=1,
+               same={"text": "Called", "kind": "phone", "date": "2025-04-02", "minutes": None},
+               change={"minutes": 15}, actions=("note.update",))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NoteRevision)) == 0
+    goal = api.post(f"/participants/{p.id}/goals", json={"title": "B2 certificate"}).json
+    patch_rule(api, f"/participants/{p.id}/goals/{goal['id']}", version=1,
+               same={"title": "B2 certificate", "status": "open"}, change={"status": "achieved"},
+               actions=("goal.update",))

@@ -286,3 +286,31 @@ def test_reading_one_participant_writes_the_access_log(api_as, counsellor, regis
     assert api_as(counsellor).get(f"/participants/{p.id}").status_code == 200
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "case.view"))
     assert entry.participant_id == p.id and entry.actor_id == counsellor.id
+
+
+# A PATCH that changes nothing writes nothing (patch_rule in tests/conftest.py): sending only the
+# read-only fields once raised the version (the derived search key, loaded deferred, was written
+# again even when equal), which made every other client's next PATCH a 409.
+
+def test_a_patch_that_changes_nothing_keeps_the_version(api_as, counsellor, register, patch_rule):
+    p = register()
+    api = api_as(counsellor)
+    read = api.get(f"/participants/{p.id}").get_json()
+    read_only = {k: read[k] for k in ("id", "case_number", "organisation_id", "status", "exit_date", "age_at_entry")}
+    patch_rule(api, f"/participants/{p.id}", version=1, same=read_only, change={"phone": "030 1"},
+               actions=("participant.update",))
+    sent_back = {k: v for k, v in api.get(f"/participants/{p.id}").get_json().items() if k != "version"}
+    body = patch_rule(api, f"/participants/{p.id}", version=2, same=sent_back, change={"german_level": "B2"},
+                      actions=("participant.update",))
+    assert body == {**sent_back, "version": 2}
+
+
+def test_a_change_of_fields_and_lists_together_raises_the_version_by_one(api_as, counsellor, register):
+    p = register()
+    body = api_as(counsellor).patch(f"/participants/{p.id}", json={
+        "version": 1, "last_name": "Haddad-Nasser", "entry_date": "2025-04-01",
+        "languages": [{"language": "de", "level": "B1"}]}).get_json()
+    assert body["version"] == 2
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "participant.update"))
+    assert entry.changes["version"] == [1, 2] and set(entry.changes) == {"last_name", "entry_date", "languages",
+                                                                         "version"}
