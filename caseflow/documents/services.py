@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from caseflow.audit.services import record
+from caseflow.audit.services import apply_changes, record, record_changes
 from caseflow.database import lock_rows, transactional, unit_of_work
 from caseflow.documents import storage
 from caseflow.documents.access import require_unrestricted_or_lead
@@ -204,22 +204,15 @@ def replace_file(document: Document, participant: Participant, upload: Upload, *
 @transactional
 def update_document(document: Document, participant: Participant, data: Mapping[str, Any], *,
                     version: Any, actor) -> Document:
-    """Changes kind, title, date and the linked record. Raises DomainError, Conflict (stale, restricted)."""
+    """Changes kind, title, date and the linked record. Raises DomainError, Conflict (stale, restricted).
+    Nothing to change: nothing is written (no audit entry, the version stays)."""
     _changeable(participant)
     check_version(document, version)
     check = Checker(data, summary=_("Please correct the marked fields."))
     values = _checked_fields(check, participant)
     check.done()
-    changes = {}
-    for name, value in values.items():
-        old = getattr(document, name)
-        if old != value:
-            changes[name] = [old.isoformat() if isinstance(old, date) else old,
-                             value.isoformat() if isinstance(value, date) else value]
-            setattr(document, name, value)
-    if changes:
-        record("document.update", actor=actor, obj=document, participant_id=participant.id,
-               organisation_id=participant.organisation_id, changes=changes)
+    record_changes("document.update", apply_changes(document, values), actor=actor, obj=document,
+                   participant_id=participant.id, organisation_id=participant.organisation_id)
     return document
 
 

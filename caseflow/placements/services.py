@@ -29,7 +29,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from caseflow.audit.services import diff, record, snapshot
+from caseflow.audit.services import apply_changes, diff, record, record_changes, snapshot
 from caseflow.database import lock_rows, transactional
 from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
@@ -254,7 +254,8 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
     changes the placement added follow: a new type or start date replaces its start status change
     (re-recorded now, so that it is the latest record of its day); a new end date moves the status
     that follows to the day after it; clearing the end date removes it. With `contract`, a contract
-    is added to the placement's evidence in the same transaction (as in record_placement)."""
+    is added to the placement's evidence in the same transaction (as in record_placement). Nothing
+    to change: nothing is written (no audit entry, the version stays)."""
     participant = _lock_participant(participant, actor)
     lock_rows(Placement, [placement.id])
     check_version(placement, version)
@@ -279,8 +280,7 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
             contracts.attach(placement, participant, contract, actor=actor)
         return placement
     linked = _placement_status_changes(placement)
-    for name, val in clean.items():
-        setattr(placement, name, val)
+    apply_changes(placement, clean)
     wanted = PLACEMENT_STATUS[placement.type]
     start_change = linked.get("placement")
     if start_change is not None and (not wanted or start_change.status != wanted
@@ -298,8 +298,8 @@ def update_placement(placement: Placement, participant: Participant, data: Mappi
             db.session.delete(end_change)
             _add_status(participant, placement.end_date + timedelta(days=1), status_after, "placement_end",
                         actor, placement.id)
-    record("placement.update", actor=actor, obj=placement, participant_id=participant.id,
-           organisation_id=participant.organisation_id, changes=changes)
+    record_changes("placement.update", changes, actor=actor, obj=placement, participant_id=participant.id,
+                   organisation_id=participant.organisation_id)
     if contract is not None:
         contracts.attach(placement, participant, contract, actor=actor)
     return placement

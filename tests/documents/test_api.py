@@ -234,3 +234,14 @@ def test_openapi_describes_the_document_routes(api_as, counsellor):
     assert "/participants/{participant_id}/documents" in doc["paths"]
     assert "multipart/form-data" in doc["paths"]["/participants/{participant_id}/documents"]["post"]["requestBody"]["content"]
     assert "/documents/{document_id}/content" in doc["paths"]
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version(api_as, counsellor, participant, patch_rule):
+    """The rule of every PATCH (patch_rule in tests/conftest.py): read-only fields and the current
+    values change nothing, so nothing is written."""
+    api = api_as(counsellor)
+    created = upload(api, participant.id, pdf()).json
+    sent_back = {k: v for k, v in created.items() if k != "version"}
+    body = patch_rule(api, f"/documents/{created['id']}", version=1, same=sent_back,
+                      change={"title": "Arbeitsvertrag (Kopie)"}, actions=("document.update",))
+    assert body == created

@@ -167,3 +167,14 @@ def test_anonymised_cases_take_no_new_outcomes(api_as, counsellor, participant):
     assert api.post(f"/participants/{participant.id}/exit",
                     json={"exit_date": "2024-08-31", "reason": "completed"}).status_code == 404
     assert api.get(f"/participants/{participant.id}/placements").status_code == 200
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version(api_as, counsellor, participant, patch_rule):
+    """The rule of every PATCH (patch_rule in tests/conftest.py): read-only fields and the current
+    values change nothing, so nothing is written."""
+    api = api_as(counsellor)
+    created = api.post(f"/participants/{participant.id}/placements", json=PLACEMENT).json
+    sent_back = {k: v for k, v in created.items() if k != "version"}
+    body = patch_rule(api, f"/placements/{created['id']}", version=1, same=sent_back,
+                      change={"job_title": "Elektroniker"}, actions=("placement.update",))
+    assert body == created
