@@ -31,7 +31,8 @@ class AuditDown(Exception):
 
 
 def audit_down(*args, **kwargs):
-    """Stands in for audit.services.record: the audit write, the last step of every service, fails."""
+    """Stands in for audit.services.record (and record_changes): the audit write, the last step of
+    every service, fails."""
     raise AuditDown("audit log unavailable")
 
 
@@ -61,7 +62,7 @@ def test_failed_registration_writes_nothing(counsellor, register, monkeypatch):
 def test_failed_edit_changes_nothing(counsellor, register, monkeypatch):
     p = register()
     audits = count(AuditEntry)
-    monkeypatch.setattr(services, "record", audit_down)
+    monkeypatch.setattr(services, "record_changes", audit_down)  # an update's audit entry
     with pytest.raises(AuditDown):
         services.update_participant(p, {"last_name": "Nasser", "languages": [], "entry_date": date(2025, 4, 1)},
                                     version=1, actor=counsellor)
@@ -81,6 +82,7 @@ def test_every_case_history_service_rolls_back_when_its_audit_entry_fails(counse
     task = services.add_task(p, {"title": "Call", "due_date": date.today()}, actor=counsellor)
     audits = count(AuditEntry)
     monkeypatch.setattr(services, "record", audit_down)
+    monkeypatch.setattr(services, "record_changes", audit_down)  # the updates' entries (note, goal)
     monkeypatch.setattr(tasks, "record", audit_down)
     monkeypatch.setattr(services, "record_access", audit_down)   # the case view's access-log entry
     calls = [
