@@ -104,7 +104,7 @@ class MeasureSchema(_WithExtras):
 
 
 class MeasurePatchSchema(MeasureSchema):
-    class Meta:
+    class Meta(MeasureSchema.Meta):  # keeps the base's unknown = EXCLUDE: what was read may be sent back
         exclude = ("organisation_id",)
 
     title = Text(max_length=200)
@@ -214,7 +214,7 @@ class EnrolmentSchema(_WithExtras):
 
 
 class EnrolmentPatchSchema(EnrolmentSchema):
-    class Meta:
+    class Meta(EnrolmentSchema.Meta):  # keeps the base's unknown = EXCLUDE: what was read may be sent back
         exclude = ("measure_id",)
 
     status = Choice(ENROLMENT_STATUSES)

@@ -276,3 +276,23 @@ def test_an_enrolment_patch_that_changes_nothing_keeps_the_version(api_as, couns
     same = {"status": "active", "start_date": "2024-03-15", "details": {}}
     patch_rule(api_as(counsellor), f"/enrolments/{enrolment.id}", version=1, same=same,
                change={"end_date": "2025-03-31"}, actions=("enrolment.update",))
+
+
+def test_a_measure_or_enrolment_read_can_be_sent_back_as_its_patch(api_as, team_lead, counsellor, participant,
+                                                                    measure):
+    """What a client read, read-only fields included (organisation_id, measure_id, places_taken …), is a
+    valid PATCH: the read-only keys are left out, as by every other PATCH (the base schema's rule)."""
+    api = api_as(team_lead)
+    read = api.get(f"/measures/{measure.id}").get_json()
+    assert {"organisation_id", "places_taken", "id"} <= read.keys()
+    sent = api.patch(f"/measures/{measure.id}", json={**read, "location": "Wedding"})
+    assert sent.status_code == 200, sent.get_json()
+    assert (sent.get_json()["location"], sent.get_json()["organisation_id"]) == ("Wedding", measure.organisation_id)
+    enrolment = EnrolmentFactory(participant=participant, measure=measure)
+    api = api_as(counsellor)
+    read = api.get(f"/enrolments/{enrolment.id}").get_json()
+    assert "measure_id" in read
+    sent = api.patch(f"/enrolments/{enrolment.id}", json={**read, "measure_id": measure.id + 1000})
+    assert sent.status_code == 200, sent.get_json()
+    assert sent.get_json()["measure_id"] == measure.id
+    assert sent.get_json()["version"] == read["version"]  # nothing changed: nothing written
