@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from caseflow.accounts import sessions, throttle
 from caseflow.accounts.models import AccountLink, ApiToken, LoginAttempt, Organisation, User
 from caseflow.accounts.passwords import burn_time, check_password_policy, hash_password, needs_rehash, verify_password
-from caseflow.audit.services import client_address, diff, record
+from caseflow.audit.services import apply_changes, client_address, record, record_changes
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
@@ -65,9 +65,8 @@ def update_organisation(org: Organisation, *, name: str, active: bool, version: 
     active = check.boolean("active", default=True)
     require = check.boolean("require_2fa", default=org.require_2fa)
     check.done()
-    changes = diff(org, {"name": clean, "active": active, "require_2fa": require})
-    org.name, org.active, org.require_2fa = clean or org.name, active, require
-    record("organisation.update", actor=actor, obj=org, organisation_id=org.id, changes=changes)
+    changes = apply_changes(org, {"name": clean or org.name, "active": active, "require_2fa": require})
+    record_changes("organisation.update", changes, actor=actor, obj=org, organisation_id=org.id)
     return org
 
 
@@ -180,12 +179,12 @@ def update_user(user: User, *, name: str, role: str, organisation_id: int | None
         check.add("active", _("A counsellor's cases and tasks need a new owner first: use "
                               "“Deactivate and hand over”."))
     check.done()
-    changes = diff(user, {"name": clean_name, "role": role, "organisation_id": organisation_id, "active": active})
     was_active = user.active
-    user.name, user.role, user.organisation_id, user.active = clean_name or user.name, role, organisation_id, active
+    changes = apply_changes(user, {"name": clean_name or user.name, "role": role,
+                                   "organisation_id": organisation_id, "active": active})
     if was_active and not active:
         _end_access(user)
-    record("user.update", actor=actor, obj=user, organisation_id=user.organisation_id, changes=changes)
+    record_changes("user.update", changes, actor=actor, obj=user, organisation_id=user.organisation_id)
     return user
 
 

@@ -204,3 +204,27 @@ def test_staff_list_is_paginated_and_bad_page_values_are_harmless(client, auth, 
     page = client.get("/staff?per_page=1").get_data(as_text=True)
     assert page.count('href="/staff/') == 1
     assert client.get("/staff?per_page=100000&page=abc").status_code == 200
+
+
+def test_saving_an_organisation_or_account_unchanged_writes_nothing(client, auth, admin, org, counsellor):
+    """The rule of every update (docs/architecture.md, section 1): a form saved as it was shown
+    writes no audit entry and keeps the version; a real change writes one."""
+    def entries(action: str) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == action))
+
+    auth.login(admin)
+    version = org.version
+    response = submit_form(client, f"/admin/organisations/{org.id}", {"name": org.name, "active": "y"})
+    assert response.status_code == 302
+    assert entries("organisation.update") == 0
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).version == version
+    unchanged = {"name": counsellor.name, "role": "counsellor", "organisation_id": str(counsellor.organisation_id),
+                 "active": "y"}
+    response = submit_form(client, f"/staff/{counsellor.id}", unchanged)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert entries("user.update") == 0
+    response = submit_form(client, f"/staff/{counsellor.id}", {**unchanged, "name": "Aylin Demir-Kaya"})
+    assert response.status_code == 302
+    assert entries("user.update") == 1
+    assert _user(counsellor.email).name == "Aylin Demir-Kaya"
