@@ -23,7 +23,7 @@ from caseflow.audit.services import record
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError
 from caseflow.extensions import db
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 
 LIFETIME = {"invitation": timedelta(hours=72), "password_reset": timedelta(hours=1)}
 # How long an expired (or used) link is kept, so that opening it still says "expired" or "used"
@@ -134,10 +134,10 @@ def _usable(token: str) -> AccountLink:
                           code="invalid_link", status=404)
     user = link.user
     if link.used_at is not None or not user.active or (
-            user.password_changed_at is not None and as_utc(user.password_changed_at) > as_utc(link.created_at)):
+            user.password_changed_at is not None and user.password_changed_at > link.created_at):
         raise DomainError(_("This link has been used already. Ask for a new one if you still need it."),
                           code="used_link", status=410)
-    if as_utc(link.expires_at) <= utcnow():
+    if link.expires_at <= utcnow():
         raise DomainError(_("This link has expired. Ask for a new one."), code="expired_link", status=410)
     return link
 

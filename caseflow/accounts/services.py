@@ -24,7 +24,7 @@ from caseflow.audit.services import apply_changes, client_address, record, recor
 from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 from caseflow.validation import REQUIRED, Checker, check_version
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
 
@@ -385,7 +385,7 @@ def user_for_token(token: str) -> User | None:
         return None
     api_token, user = row
     now = utcnow()
-    if api_token.last_used_at is None or now - as_utc(api_token.last_used_at) > timedelta(minutes=5):
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         with unit_of_work():
             api_token.last_used_at = now
     return user

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from caseflow.accounts.models import User, UserSession
 from caseflow.database import unit_of_work
 from caseflow.extensions import db, login_manager
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 
 # last_seen_at is written at most this often, so that browsing is not a write per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -170,15 +170,15 @@ def load_session_user():
     row, figures = found[0], found[1:]
     now = utcnow()
     cfg = current_app.config
-    if (now - as_utc(row.last_seen_at) > cfg["SESSION_IDLE_TIMEOUT"]
-            or now - as_utc(row.created_at) > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
+    if (now - row.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
+            or now - row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]):
         with unit_of_work():
             db.session.delete(row)
         _forget_the_login()
         # Kept in the cookie, so the login page the user is redirected to can say why.
         session["session_expired"] = True
         return None
-    if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
+    if now - row.last_seen_at > TOUCH_INTERVAL:
         with unit_of_work():
             row.last_seen_at = now
     g.login_session = row

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseflow.accounts.models import LoginThrottle
 from caseflow.extensions import db
-from caseflow.models_base import TZDateTime, as_utc
+from caseflow.models_base import TZDateTime
 
 T = LoginThrottle
 
@@ -58,7 +58,7 @@ def take_slot(digest: str, now: datetime) -> datetime | None:
     if taken.rowcount == 1:  # type: ignore[attr-defined]  # DML answers a CursorResult
         return None
     row = db.session.execute(sa.select(T.locked_until, T.window_started_at).where(T.email_digest == digest)).one()
-    return as_utc(row.locked_until or row.window_started_at + cfg["LOGIN_FAILURE_WINDOW"])
+    return row.locked_until or row.window_started_at + cfg["LOGIN_FAILURE_WINDOW"]
 
 
 def give_back(digest: str) -> None:

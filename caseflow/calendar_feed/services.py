@@ -26,7 +26,7 @@ from caseflow.calendar_feed.models import Appointment, CalendarFeed
 from caseflow.database import plain_rows, transactional
 from caseflow.errors import Conflict
 from caseflow.extensions import db
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 from caseflow.participants.access import require_casework
 from caseflow.participants.models import Participant, Task
 from caseflow.validation import Checker, check_version
@@ -81,7 +81,7 @@ def account_for_token(token: str) -> User | None:
     if row is None or not row.User.active or row.User.role not in ("counsellor", "team_lead"):
         return None
     feed, user = row
-    if feed.last_used_at is None or utcnow() - as_utc(feed.last_used_at) > TOUCH_INTERVAL:
+    if feed.last_used_at is None or utcnow() - feed.last_used_at > TOUCH_INTERVAL:
         with_touch(feed)
     return user
 
@@ -133,7 +133,7 @@ def feed_ics(user: User, *, today: date | None = None) -> bytes:
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
         for a in appointments:
-            start = as_utc(a.starts_at)
+            start = a.starts_at
             event = Event()
             event.add("uid", f"appointment-{a.id}@{host}")
             event.add("dtstamp", stamp)
@@ -168,7 +168,7 @@ def plan_appointment(participant: Participant, data: dict[str, Any], *, actor: U
     kind = check.choice("kind", APPOINTMENT_KINDS) or "meeting"
     check.done()
     assert isinstance(starts, datetime)  # checked above
-    starts = starts.astimezone(UTC)  # stored in UTC: SQLite keeps the text without its zone
+    starts = starts.astimezone(UTC)  # the audit entry names the moment in UTC, as it is stored
     appointment = Appointment(organisation_id=participant.organisation_id, participant_id=participant.id,
                               owner_id=actor.id, kind=kind, starts_at=starts, minutes=minutes or 60)
     db.session.add(appointment)

@@ -38,7 +38,7 @@ from caseflow.imports import progress
 from caseflow.imports.engine import IGNORED_SHEET_NAMES, Engine, Outcome, _restore
 from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import UnreadableFile, Workbook
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 from caseflow.participants.duplicates import explain
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Exit
@@ -441,4 +441,4 @@ def undo_batch(batch: ImportBatch, *, actor: User | None) -> ImportBatch:
 def heartbeat_age(batch: ImportBatch) -> float | None:
     if batch.started_at is None:
         return None
-    return (utcnow() - as_utc(batch.started_at)).total_seconds()
+    return (utcnow() - batch.started_at).total_seconds()

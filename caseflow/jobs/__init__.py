@@ -124,5 +124,4 @@ def _format_datetime(value: datetime | None, fmt: str = "short") -> str:
     """A stored timestamp in the reader's locale and time zone (Europe/Berlin)."""
     from flask_babel import format_datetime
 
-    from caseflow.models_base import as_utc
-    return format_datetime(as_utc(value), fmt) if value else ""
+    return format_datetime(value, fmt) if value else ""

@@ -27,7 +27,7 @@ from caseflow.errors import log_without_message, qualified_name
 from caseflow.extensions import db
 from caseflow.jobs import Job, registry
 from caseflow.jobs.models import JobRun, JobState
-from caseflow.models_base import as_utc, utcnow
+from caseflow.models_base import utcnow
 
 log = logging.getLogger(__name__)
 # A failed job is tried again after this long, not on every minute's run.
@@ -64,10 +64,9 @@ def _due(job: Job, state, now: datetime) -> bool:
     if state is None:
         return True
     if (state.last_outcome == "failed" and state.last_started_at is not None
-            and now - as_utc(state.last_started_at) < RETRY_AFTER):
+            and now - state.last_started_at < RETRY_AFTER):
         return False
-    success = as_utc(state.last_success_at) if state.last_success_at else None
-    return job.schedule.is_due(now, success)
+    return job.schedule.is_due(now, state.last_success_at)
 
 
 def _state(conn, name: str):

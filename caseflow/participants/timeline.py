@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 _SOURCES: list[Callable] = []
 
@@ -43,13 +43,9 @@ def timeline_source(func: Callable) -> Callable:
 
 
 def _recorded_key(event: TimelineEvent) -> float:
-    # SQLite gives naive timestamps (UTC), PostgreSQL aware ones, some sources none: compare as numbers.
+    # Some sources have no moment: those sort last (compared as numbers, since None is no datetime).
     value = event.recorded_at
-    if value is None:
-        return float("-inf")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
+    return float("-inf") if value is None else value.timestamp()
 
 
 def build_timeline(participant) -> list[TimelineEvent]:

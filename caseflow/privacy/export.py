@@ -6,7 +6,7 @@ referenced object whose label is shown (staff names, measure titles, employer na
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,9 +30,6 @@ LABELS = {"users": "name", "measures": "title", "employers": "name", "organisati
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        # Timestamps are stored in UTC; SQLite hands them back without the zone.
-        value = value.replace(tzinfo=UTC)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
