@@ -42,7 +42,6 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from caseflow.errors import DomainError
-from caseflow.models_base import as_utc
 from caseflow.validation import MAX_ID, unsafe_text
 
 __all__ = ["Schema", "fields", "validate", "Id", "QueryId", "Date", "Text", "Choice", "Version",
@@ -108,11 +107,15 @@ class Date(_Translated, fields.Date):
 
 
 class Timestamp(fields.DateTime):
-    """A moment, answered as RFC 3339 with its offset (the document says `date-time`). Stored
-    moments are UTC; SQLite hands them back without a zone, which would be a local time to a client."""
+    """A moment, answered as RFC 3339 with its offset (the document says `date-time`). What the
+    database answers is aware on every database (models_base.TZDateTime). A naive datetime did not
+    come through that type and would read as a local time to a client: it raises (a 500, and a
+    failing test on SQLite) instead of answering without an offset."""
 
     def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
-        return super()._serialize(None if value is None else as_utc(value), attr, obj, **kwargs)
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"{attr}: a moment without an offset (read it through TZDateTime)")
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Text(_Translated, fields.String):

@@ -1,10 +1,13 @@
 """A moment in an API answer is what the OpenAPI document says it is, an RFC 3339 `date-time` with
-its offset, also on SQLite (the default database), which hands stored moments back without a zone."""
+its offset, also on SQLite (the default database), whose stored text has no zone (models_base.TZDateTime
+marks it UTC when it is read)."""
 from __future__ import annotations
 
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from caseflow.notifications.checks import run_checks
 from tests.board.factories import TaskFactory
@@ -50,9 +53,21 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
+def test_a_timestamp_answers_its_offset_and_refuses_a_moment_without_one():
+    from caseflow.api.schemas import Schema, Timestamp
+
+    class One(Schema):
+        at = Timestamp(allow_none=True)
+
+    assert One().dump({"at": datetime(2026, 3, 29, 1, 30, tzinfo=UTC)}) == {"at": "2026-03-29T01:30:00+00:00"}
+    assert One().dump({"at": None}) == {"at": None}
+    with pytest.raises(ValueError, match="without an offset"):
+        One().dump({"at": datetime(2026, 3, 29, 1, 30)})
+
+
 def test_every_moment_of_every_api_schema_is_a_timestamp(app):
-    """The offset is added by the one field type (api.schemas.Timestamp): a moment declared as
-    marshmallow's plain DateTime would answer without it on SQLite."""
+    """Moments are answered by the one field type (api.schemas.Timestamp), which refuses a naive
+    datetime: marshmallow's plain DateTime would answer one without an offset, unnoticed."""
     from marshmallow import fields
 
     from caseflow.api.schemas import Schema, Timestamp
