@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from caseflow.extensions import db
+from caseflow.models_base import UTCDateTime
 
 DEMO_PASSWORD = "Caseflow-Demo-Berlin-2026"
 
@@ -121,7 +122,7 @@ def _sqlite_rows(dialect, table: sa.Table, columns: Sequence[str], rows: Iterabl
             continue
         process = column_type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            converters.append((i, cache(process) if isinstance(column_type, sa.Date | sa.DateTime) else process))
+            converters.append((i, cache(process) if isinstance(column_type, sa.Date | sa.DateTime | UTCDateTime) else process))
     out = []
     for row in rows:
         values = list(row)
