@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, pool
 
 import caseflow.models  # noqa: F401  (registers every table)
 from caseflow.extensions import db
+from caseflow.models_base import UTCDateTime
 from config import database_url
 
 config = context.config
@@ -36,6 +37,14 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return True
 
 
+def render_item(type_, obj, autogen_context):
+    """A new revision writes a TZDateTime column as the plain type it is in the database,
+    sa.DateTime(timezone=True), as every migration does: migrations never import caseflow."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _url() -> str:
     return config.attributes.get("url") or database_url()
 
@@ -44,7 +53,7 @@ def run_migrations_offline() -> None:
     url = _url()
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
                       render_as_batch=url.startswith("sqlite"), compare_type=True,
-                      include_name=include_name, include_object=include_object)
+                      include_name=include_name, include_object=include_object, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -74,7 +83,7 @@ def _run(connection) -> None:
         connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                      include_name=include_name, include_object=include_object)
+                      include_name=include_name, include_object=include_object, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
