@@ -15,6 +15,11 @@ PostgreSQL (production):
   participant), which makes PostgreSQL compile them with LLVM first; measured on 100,000
   participants that compilation took 0.7 s of a 1.1 s placement report, every time, while the
   query itself runs in 0.4 s. Caseflow's queries are short; they never gain from JIT.
+- `TimeZone = UTC`: PostgreSQL writes timestamptz values in the session's time zone, which is the
+  server's unless set. A server configured for Europe/Berlin would hand back `+01:00` moments and
+  the API would pass them on; SQLite answers UTC (models_base.TZDateTime). Caseflow stores and
+  answers moments in UTC and turns them into the reader's local time only when it writes them for
+  a person (i18n); no statement depends on the session's zone (every "today" is passed in).
 - searches and reports are planned for their own values: psycopg prepares a statement after its
   fifth run on a connection, and PostgreSQL may then keep one generic plan for every value of its
   parameters. The folded search key is skewed (a surname shared by thousands, a phone number's
@@ -73,6 +78,7 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("SET jit = off")
+        cursor.execute("SET TIME ZONE 'UTC'")
     finally:
         cursor.close()
     dbapi_connection.commit()  # psycopg opened a transaction for the SET; the setting outlives it

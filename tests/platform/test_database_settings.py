@@ -40,6 +40,26 @@ def test_connection_settings(dialect):
         else:
             assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
             assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+            assert conn.exec_driver_sql("SHOW TimeZone").scalar() == "UTC"
+
+
+def test_moments_come_back_in_utc_whatever_the_servers_time_zone(dialect, app):
+    """A PostgreSQL server (or database, or role) set to Europe/Berlin would hand timestamptz values
+    back at +01:00/+02:00; the app's connections answer UTC, as SQLite does."""
+    if dialect != "postgresql":
+        pytest.skip("SQLite keeps no time zone; TZDateTime reads its text as UTC")
+    from caseflow.database import _listen_settings
+    berlin = sa.create_engine(db.engine.url, connect_args={"options": "-c timezone=Europe/Berlin"},
+                              poolclass=sa.pool.NullPool)
+    try:
+        with berlin.connect() as conn:
+            assert conn.exec_driver_sql("SHOW TimeZone").scalar() == "Europe/Berlin"  # the stand-in works
+        _listen_settings(berlin)
+        with berlin.connect() as conn:
+            moment = conn.execute(sa.select(sa.literal_column("TIMESTAMPTZ '2026-07-01 12:00:00+02'"))).scalar()
+        assert moment.utcoffset().total_seconds() == 0 and moment.hour == 10
+    finally:
+        berlin.dispose()
 
 
 def test_searches_and_reports_are_planned_for_their_values_and_everything_else_keeps_its_plan(dialect, org):
