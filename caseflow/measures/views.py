@@ -42,8 +42,10 @@ from caseflow.measures.forms import (
 )
 from caseflow.measures.models import Employer, Measure
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
-from caseflow.participants.access import get_participant_for, participant_ids_by_case_number
+from caseflow.participants.access import get_participant_for, get_participant_with, participant_ids_by_case_number
 from caseflow.participants.models import Participant
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_header_context
 from caseflow.validation import REQUIRED
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, please_choose
 from caseflow.web import apply_error, page_args
@@ -278,7 +280,9 @@ def _detail_choices(form, measure_type: str, participant: Participant) -> None:
 @bp.route("/participants/<int:participant_id>/enrolments/new", methods=["GET", "POST"])
 @casework_required
 def enrolment_new(participant_id: int):
-    participant = _load(get_participant_for, current_user, participant_id)
+    # Both steps show the case's summary header, as the case file's own forms do; its facts come
+    # with the participant's row, in the one statement that loads it.
+    participant, summary_row = _load(get_participant_with, current_user, participant_id, summary_columns())
     measures = queries.enrollable_measures(current_user)
     chosen = request.values.get("measure_id", type=int)
     measure = None
@@ -291,7 +295,8 @@ def enrolment_new(participant_id: int):
         # the measure select starts with "please choose": sent without a choice, it says so
         error = str(REQUIRED) if "measure_id" in request.values else None
         return render_template("measures/enrolment_choose.html", participant=participant, measures=measures,
-                               types=MEASURE_TYPES, please_choose=PLEASE_CHOOSE, error=error), 422 if error else 200
+                               types=MEASURE_TYPES, please_choose=PLEASE_CHOOSE, error=error,
+                               **case_header_context(participant, summary_row)), 422 if error else 200
     form = details_form_class(EnrolmentCreateForm, measure.type)()
     _detail_choices(form, measure.type, participant)
     if request.method == "GET":
@@ -314,7 +319,7 @@ def enrolment_new(participant_id: int):
                 flash(_("Participant enrolled."), "success")
             return redirect(url_for("measures.enrolment", enrolment_id=enrolment.id))
     return render_template("measures/enrolment_new.html", participant=participant, measure=measure, form=form,
-                           details=DETAILS[measure.type])
+                           details=DETAILS[measure.type], **case_header_context(participant, summary_row))
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])

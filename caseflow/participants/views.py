@@ -305,6 +305,15 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
     return render_template("participants/case_file.html", **context), status
 
 
+def case_header_context(participant: Participant, summary_row: Any = None) -> dict[str, Any]:
+    """What templates/participants/_case_header.html needs beside the participant, for a form page
+    about the case (the record forms here, the enrolment pages of measures). `summary_row`: the
+    values of summary.summary_columns(), when the page loaded them with the participant's row
+    (access.get_participant_with); otherwise they cost one statement more."""
+    return {"summary": case_summary(participant, summary_row), "sections": _sections(),
+            "section_titles": SECTION_TITLES, "section": None}
+
+
 def _participant_with_summary(participant_id: int) -> tuple[Participant, CaseSummary]:
     """The participant (for reading) and the summary header's facts from its row, in one statement
     (issue 19)."""
@@ -433,8 +442,7 @@ def _render_record_form(participant: Participant, kind: str, form, status: int =
     return render_template("participants/record.html", participant=participant, form=form, kind=kind,
                            title=spec["title"], button=spec["button"], back_url=back_url,
                            action=url_for(spec["action"], participant_id=participant.id),
-                           summary=case_summary(participant), sections=_sections(), section_titles=SECTION_TITLES,
-                           section=None), status
+                           **case_header_context(participant)), status
 
 
 @bp.route("/participants/<int:participant_id>/<any(note, status, goal, task):kind>/new")

@@ -285,3 +285,44 @@ def test_partial_recognition_offers_adaptation_qualification(client, auth, couns
     assert link in html
     form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert f'<option selected value="{enrolment.id}">' in form or f'value="{enrolment.id}" selected' in form
+
+
+def test_both_enrolment_steps_show_the_case_header_in_a_constant_number_of_statements(
+        client, auth, counsellor, org, participant, measure, make_participant, count_queries):
+    """The enrolment pages are forms about one case, like the note form: they show the case file's
+    summary header (who the case is, its counsellor, current measure, next task), and its facts
+    come with the participant's row, so the statements do not grow with the case's history
+    (browser review)."""
+    from caseflow.participants.services import add_note, add_task
+
+    busy = make_participant(last_name="Vielbeschäftigt")
+    for i in range(4):
+        EnrolmentFactory(participant=busy, measure=MeasureFactory(organisation=org, type="coaching"),
+                         status="active", start_date=date(2024, 4, 1 + i))
+        add_note(busy, {"date": date(2024, 5, 1 + i), "kind": "meeting", "text": f"Gespräch {i}"},
+                 actor=counsellor)
+        add_task(busy, {"title": f"Anruf {i}", "due_date": date(2030, 1, 1 + i)}, actor=counsellor)
+    auth.login(counsellor)
+
+    def pages(p):
+        steps = (f"/participants/{p.id}/enrolments/new",
+                 f"/participants/{p.id}/enrolments/new?measure_id={measure.id}")
+        client.get(steps[0])                      # the login's first request settles its session
+        counts, htmls = [], []
+        for path in steps:
+            with count_queries() as q:
+                response = client.get(path)
+            assert response.status_code == 200, path
+            counts.append(q.count)
+            htmls.append(response.get_data(as_text=True))
+        return counts, htmls
+
+    quiet_counts, quiet_pages = pages(participant)
+    busy_counts, busy_pages = pages(busy)
+    assert busy_counts == quiet_counts
+    for p, html in [(participant, h) for h in quiet_pages] + [(busy, h) for h in busy_pages]:
+        header = html.split('class="case-header"')[1].split("</header>")[0]
+        assert p.display_name in header and p.case_number in header
+        assert 'aria-label="Sections of the case file"' in html
+        assert html.count("<h1") == 1                 # the header's name is the page's one h1
+    assert "Anruf 0" in busy_pages[0].split('class="case-header"')[1].split("</header>")[0]  # the next task
