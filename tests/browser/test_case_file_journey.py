@@ -76,7 +76,7 @@ def test_from_registration_to_the_four_week_check(page, live_server, counsellor,
     assert_accessible(page, f"new case file at {width} px")
 
     # --- enrol ----------------------------------------------------------------------------------------
-    _action(page, "Anmelden")
+    _action(page, "Zur Maßnahme anmelden")
     chooser = page.get_by_label("Maßnahme")
     assert chooser.input_value() == ""                            # "please choose", nothing preset
     chooser.select_option(index=1)
@@ -86,7 +86,7 @@ def test_from_registration_to_the_four_week_check(page, live_server, counsellor,
     enrol.get_by_label("Status").select_option("active")
     enrol.get_by_label("Beginn").fill((today - timedelta(days=150)).isoformat())
     assert_accessible(page, f"enrolment form at {width} px")
-    _submit(page, enrol, "Anmelden")
+    _submit(page, enrol, "Zur Maßnahme anmelden")
     page.goto(f"{live_server.url}/participants/{case.id}")
     assert "Pflegehilfe kompakt" in page.locator("header.case-header").inner_text()
 

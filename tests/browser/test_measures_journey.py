@@ -65,13 +65,13 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
     form.get_by_label("Vertragsbeginn").fill("2024-04-01")
     form.get_by_label("Vertragsende").fill("2024-05-31")
     with page.expect_navigation():
-        form.get_by_role("button", name="Anmelden").click()
+        form.get_by_role("button", name="Zur Maßnahme anmelden").click()
     # two months is no trainee partnership: the message sits next to the field
     assert page.locator("#contract_end-error").is_visible()
     assert_accessible(page, "enrolment form with an error")
     page.locator("main form").get_by_label("Vertragsende").fill("2025-03-31")
     with page.expect_navigation():
-        page.locator("main form").get_by_role("button", name="Anmelden").click()
+        page.locator("main form").get_by_role("button", name="Zur Maßnahme anmelden").click()
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.participant_id == participant.id))
     assert enrolment.status == "active" and enrolment.host_employer_id == employer.id
     assert enrolment.details["mentor"] == "Meister Öztürk"

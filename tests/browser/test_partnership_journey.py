@@ -109,15 +109,15 @@ def test_enrol_in_a_partners_measure_and_the_partner_records_attendance(page, li
     login(page, live_server, counsellor.email, PASSWORD)
     page.goto(f"{live_server.url}/participants/{person.id}")
     with page.expect_navigation():
-        page.get_by_role("link", name="In eine Maßnahme einer Partnerorganisation anmelden").click()
+        page.get_by_role("link", name="Zu einer Maßnahme einer Partnerorganisation anmelden").click()
     assert_accessible(page, "enrol in a partner's measure")
     form = page.locator("main form")
     form.locator("select[name=measure_id]").select_option(str(measure.id))
     form.locator("select[name=status]").select_option("active")
     form.locator("input[name=start_date]").fill((today - timedelta(days=3)).isoformat())
     with page.expect_navigation():
-        form.get_by_role("button", name="Anmelden").click()
-    assert "Die Person wurde in der Maßnahme der Partnerorganisation angemeldet." in page.locator(".flashes").inner_text()
+        form.get_by_role("button", name="Zur Maßnahme anmelden").click()
+    assert "Die Person wurde zur Maßnahme der Partnerorganisation angemeldet." in page.locator(".flashes").inner_text()
     enrolment = db.session.scalar(sa.select(Enrolment))
 
     # --- the partner's counsellor sees the packet only and records attendance -----------------------

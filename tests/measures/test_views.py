@@ -326,3 +326,22 @@ def test_both_enrolment_steps_show_the_case_header_in_a_constant_number_of_state
         assert 'aria-label="Sections of the case file"' in html
         assert html.count("<h1") == 1                 # the header's name is the page's one h1
     assert "Anruf 0" in busy_pages[0].split('class="case-header"')[1].split("</header>")[0]  # the next task
+
+
+def test_german_enrol_actions_do_not_read_like_logging_in(client, auth, counsellor, participant, measure):
+    """"Anmelden" alone is the login button; the case file's action and the enrolment form's button
+    say what they do (browser review)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    assert re.search(r">\s*Anmelden\s*</button>", client.get("/login").get_data(as_text=True))
+    auth.login(counsellor)
+    bare = re.compile(r">\s*Anmelden\s*<")
+    case_file = client.get(f"/participants/{participant.id}/measures").get_data(as_text=True)
+    header = case_file.split('class="case-header"')[1].split("</header>")[0]
+    enrol = f'href="/participants/{participant.id}/enrolments/new">Zur Maßnahme anmelden</a>'
+    assert enrol in header and not bare.search(case_file)
+    assert "Zu einer Maßnahme anmelden</a>" in case_file.split("</header>", 2)[2]   # the panel's link
+    choose = client.get(f"/participants/{participant.id}/enrolments/new").get_data(as_text=True)
+    assert "<h2" in choose and "Zu einer Maßnahme anmelden</h2>" in choose and not bare.search(choose)
+    form = client.get(f"/participants/{participant.id}/enrolments/new?measure_id={measure.id}")
+    html = form.get_data(as_text=True)
+    assert re.search(r">\s*Zur Maßnahme anmelden\s*</button>", html) and not bare.search(html)
