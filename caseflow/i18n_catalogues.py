@@ -45,7 +45,7 @@ def extract(domain: str | None, pot: Path) -> bool:
     if not files:
         return False
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+                    "-k", "_l", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", str(pot),
                     *[str(f.relative_to(ROOT)) for f in files]], cwd=ROOT, check=True)
     return True
 

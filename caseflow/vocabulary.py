@@ -3,6 +3,7 @@
 Keys are the stored and API values; labels are translated lazily for the UI.
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 GENDERS = {
     "female": _l("female"),
@@ -95,13 +96,16 @@ EXIT_REASONS = {
 
 FOLLOW_UP_STATUSES = {**LABOUR_STATUSES, "unknown": _l("could not be reached")}
 
+# Labels, as the page header, the account page and the staff list show them. The context "role"
+# keeps the role's German word apart from the same English word elsewhere: "Counsellor" is the
+# case's Integrationsbegleitung on the case file, the caseload and the board.
 ROLES = {
-    "counsellor": _l("counsellor"),
-    "team_lead": _l("team lead"),
-    "analyst": _l("analyst"),
-    "admin": _l("administrator"),
+    "counsellor": lazy_pgettext("role", "Counsellor"),
+    "team_lead": lazy_pgettext("role", "Team lead"),
+    "analyst": lazy_pgettext("role", "Analyst"),
+    "admin": lazy_pgettext("role", "Administrator"),
     # runs the ESF+ report of the partnerships it is linked to (partnerships.models.PartnershipCoordinator)
-    "coordinator": _l("partnership coordinator"),
+    "coordinator": lazy_pgettext("role", "Partnership coordinator"),
 }
 # Roles that work with case files (personal data) of their own organisation.
 CASEWORK_ROLES = ("counsellor", "team_lead")

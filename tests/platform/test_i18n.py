@@ -12,8 +12,13 @@ PKG = Path(i18n_catalogues.PKG)
 CATALOGUES = [None] + sorted(p.parent.name for p in PKG.glob("*/translations") if p.is_dir())
 
 
-def _ids(catalog) -> set[str]:
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+def _key(message) -> tuple[str, str]:
+    """A message as gettext finds it: its context (pgettext) and its id (the singular's)."""
+    return message.context or "", message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _ids(catalog) -> set[tuple[str, str]]:
+    return {_key(m) for m in catalog if m.id}
 
 
 @pytest.mark.parametrize("domain", CATALOGUES, ids=lambda d: d or "shared")
@@ -27,7 +32,7 @@ def test_every_string_has_a_german_translation(domain, tmp_path):
     assert po_path.exists(), f"missing {po_path}: run python3 dev.py i18n"
     with po_path.open("rb") as f:
         catalog = read_po(f)
-    have = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    have = {_key(m): m for m in catalog if m.id}
     missing = sorted(i for i in wanted if i not in have)
     untranslated = sorted(i for i in wanted if i in have and not (
         have[i].string if isinstance(have[i].string, str) else all(have[i].string)))
@@ -52,13 +57,14 @@ def test_placeholders_survive_translation(domain):
 def test_catalogues_agree_on_shared_strings():
     """Flask-Babel merges every domain's catalogue into one, so a source string has ONE German
     text at run time: two catalogues translating it differently means one page silently shows the
-    other domain's wording (e.g. 'End date' as 'Zeitraum' on a placement form)."""
-    texts: dict[str, dict[str, str]] = {}
+    other domain's wording (e.g. 'End date' as 'Zeitraum' on a placement form). A context (pgettext)
+    makes a string of its own: 'Counsellor' the role and 'Counsellor' the case's counsellor."""
+    texts: dict[tuple[str, str], dict[str, str]] = {}
     for domain in CATALOGUES:
         po_path = i18n_catalogues.catalogue_dir(domain) / "de" / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as f:
             for m in read_po(f):
                 if m.id and isinstance(m.id, str) and m.string:
-                    texts.setdefault(m.id, {})[domain or "shared"] = m.string
+                    texts.setdefault(_key(m), {})[domain or "shared"] = m.string
     clashes = {k: v for k, v in texts.items() if len(set(v.values())) > 1}
     assert not clashes, f"translated differently in different catalogues: {clashes}"

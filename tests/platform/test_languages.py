@@ -63,11 +63,27 @@ def test_signed_in_pages_in_both_languages_and_the_choice_is_remembered(app, cli
     token = csrf_from(client, "/account")
     client.post("/language", data={"lang": "en", "next": "/account", "csrf_token": token})
     english = _text(client.get("/account"))
-    assert "My account" in english and "Change password" in english and "counsellor" in english
+    assert "My account" in english and "Change password" in english and "Counsellor" in english
     # Kept with the account: a new login on another browser starts in English.
     other = app.test_client()
     post_login(other, counsellor.email, PASSWORD)
     assert "My account" in _text(other.get("/account", headers={"Accept-Language": "de"}))
+
+
+def _whoami(response) -> str:
+    return _text(response).split('class="whoami"')[1].split("</span>")[0]
+
+
+@pytest.mark.parametrize("role, german, english", [
+    ("counsellor", "Berater*in", "Counsellor"), ("team_lead", "Teamleitung", "Team lead"),
+    ("analyst", "Analyst*in", "Analyst"), ("admin", "Administrator*in", "Administrator")])
+def test_the_header_names_the_role_as_a_label_in_both_languages(request, client, role, german, english):
+    """The page header ends with the signed-in user's role: a label ('Team lead'), not the lower
+    case of a word inside a sentence (browser review); German keeps its own words."""
+    user = request.getfixturevalue(role)
+    post_login(client, user.email, PASSWORD)
+    assert _whoami(client.get("/account", headers={"Accept-Language": "de"})).endswith(f" · {german}")
+    assert _whoami(client.get("/account", headers={"Accept-Language": "en"})).endswith(f" · {english}")
 
 
 def test_error_messages_in_both_languages(client, counsellor):

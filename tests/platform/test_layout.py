@@ -14,7 +14,7 @@ def _page(app, user, path="/account") -> str:
 def test_layout_shows_who_is_signed_in(app, counsellor):
     html = _page(app, counsellor)
     assert 'class="skip-link" href="#main"' in html and 'id="main"' in html
-    assert "Aylin Demir" in html and "Kiezwerk Neukölln e.V." in html and "counsellor" in html
+    assert "Aylin Demir" in html and "Kiezwerk Neukölln e.V." in html and " · Counsellor</span>" in html
     assert 'action="/logout"' in html and 'action="/language"' in html
 
 
