@@ -12,7 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from caseflow.extensions import db
+from caseflow.measures.models import Enrolment
 from caseflow.participants import services
 from tests.browser.support import assert_accessible, login
 from tests.conftest import PASSWORD
@@ -90,8 +93,10 @@ def _fits(page) -> None:
 def _pages_of(page, live_server, participant_id: int) -> list[str]:
     menu = [a.get_attribute("href") for a in page.locator("#main-menu a").all()]
     case = f"/participants/{participant_id}"
+    measure_id = db.session.scalar(sa.select(Enrolment.measure_id).where(Enrolment.participant_id == participant_id))
     return menu + [case] + [f"{case}/{s}" for s in ("timeline", "measures", "placements", "data-protection",
-                                                   "master-data", "edit", "note/new", "task/new")] + ["/account"]
+                                                   "master-data", "edit", "note/new", "task/new", "enrolments/new",
+                                                   f"enrolments/new?measure_id={measure_id}")] + ["/account"]
 
 
 @pytest.mark.parametrize("role", ["counsellor", "team_lead"])
