@@ -77,7 +77,7 @@ def test_from_registration_to_the_four_week_check(page, live_server, counsellor,
 
     # --- enrol ----------------------------------------------------------------------------------------
     _action(page, "Zur Maßnahme anmelden")
-    chooser = page.get_by_label("Maßnahme")
+    chooser = page.get_by_label("Maßnahme", exact=True)
     assert chooser.input_value() == ""                            # "please choose", nothing preset
     chooser.select_option(index=1)
     with page.expect_navigation():

@@ -53,7 +53,7 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
     page.goto(f"{live_server.url}/participants/{participant.id}/measures")
     with page.expect_navigation():
         page.get_by_role("link", name="Zu einer Maßnahme anmelden").click()
-    page.get_by_label("Maßnahme").select_option(str(measure.id))
+    page.get_by_label("Maßnahme", exact=True).select_option(str(measure.id))
     with page.expect_navigation():
         page.get_by_role("button", name="Weiter").click()
     assert_accessible(page, "enrolment form")
