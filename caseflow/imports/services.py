@@ -31,13 +31,15 @@ from flask_babel import gettext as _
 from caseflow.accounts.models import Organisation, User
 from caseflow.audit.models import AuditEntry
 from caseflow.audit.services import ACCESS_ACTIONS, record
-from caseflow.database import transactional, unit_of_work
+from caseflow.database import lock_rows, transactional, unit_of_work
 from caseflow.errors import Conflict, DomainError, Forbidden, NotFound, log_without_message
 from caseflow.extensions import db
 from caseflow.imports import progress
 from caseflow.imports.engine import IGNORED_SHEET_NAMES, Engine, Outcome, _restore
 from caseflow.imports.models import ImportBatch, ImportedParticipant, ImportedRecord
 from caseflow.imports.reader import UnreadableFile, Workbook
+from caseflow.measures.models import Enrolment, Measure
+from caseflow.measures.services import fill_free_places
 from caseflow.models_base import utcnow
 from caseflow.participants.duplicates import explain
 from caseflow.participants.models import Participant
@@ -404,6 +406,12 @@ def undo_batch(batch: ImportBatch, *, actor: User | None) -> ImportBatch:
     created = sa.select(records.c.object_id).where(records.c.batch_id == batch.id, records.c.action == "created",
                                                    records.c.object_type == "participants")
     new_ids = set(db.session.scalars(created))
+    # The enrolments it created hold places: their measures are locked first (the lock order:
+    # measure, then participant), and their waiting lists move up once the enrolments are gone.
+    measure_ids = set(db.session.scalars(sa.select(Enrolment.measure_id).where(Enrolment.id.in_(
+        sa.select(records.c.object_id).where(records.c.batch_id == batch.id,
+                                             records.c.object_type == Enrolment.__tablename__)))))
+    lock_rows(Measure, measure_ids)
     # history added to cases that existed before the import
     for model in Engine._TABLES.values():
         table = model.__table__
@@ -432,6 +440,7 @@ def undo_batch(batch: ImportBatch, *, actor: User | None) -> ImportBatch:
     for pid in sorted(new_ids):
         db.session.execute(sa.delete(Participant).where(Participant.id == pid))
     db.session.execute(sa.delete(ImportedParticipant).where(ImportedParticipant.batch_id == batch.id))
+    fill_free_places(measure_ids, actor=actor)
     batch.status, batch.undone_at, batch.undone_by_id = "undone", utcnow(), getattr(actor, "id", None)
     record("import.undo", actor=actor, obj=batch, organisation_id=batch.organisation_id,
            changes={"removed_cases": [None, len(new_ids)]})

@@ -142,6 +142,16 @@ def places_taken(measure_id: int) -> int:
         Enrolment.waitlisted_at.is_(None))) or 0
 
 
+def fill_free_places(measure_ids: Iterable[int], *, actor) -> None:
+    """Moves the waiting lists of `measure_ids` onto the places that came free when another domain
+    removed enrolments (an import's undo deletes the ones it created). The caller's unit of work
+    locked these measures before any participant or enrolment (lock_rows(Measure, …): the lock
+    order), as every service here does."""
+    for measure in db.session.scalars(sa.select(Measure).where(Measure.id.in_(sorted(set(measure_ids))))
+                                      .order_by(Measure.id)):
+        _fill_free_places(measure, actor)
+
+
 def _fill_free_places(measure: Measure, actor) -> list[Enrolment]:
     """Moves the first ones of the waiting list onto free places (part of the caller's unit, which
     holds the measure's lock)."""

@@ -326,3 +326,30 @@ def test_run_pending_picks_up_queued_batches_and_drops_old_unimported_files(team
     assert db.session.get(ImportBatch, queued.id).status == "checked"
     assert db.session.get(ImportBatch, old.id).content is None
     assert db.session.get(ImportBatch, queued.id).content is not None
+
+
+def test_undo_frees_the_places_its_enrolments_held_for_the_waiting_list(team_lead, counsellor, measure):
+    """An imported enrolment that holds the measure's only place: undoing the import removes it, and
+    the first on the waiting list gets the place (and its counsellor the task), as when an
+    enrolment ends through the measures' own services."""
+    from caseflow.database import unit_of_work
+    from caseflow.measures import services as measure_services
+    from caseflow.measures.services import EnrolmentInput
+    from caseflow.participants.models import Task
+    with unit_of_work():
+        measure.capacity = 1
+    batch = run(xlsx({"participants": [person()],
+                      "enrolments": [{"external_id": "P-1", "measure": measure.title, "status": "active",
+                                      "start_date": date(2024, 3, 15)}]}), team_lead, dry_run=False)
+    assert batch.status == "imported", batch.errors
+    waiting = ParticipantFactory(organisation=measure.organisation, counsellor=counsellor)
+    db.session.commit()
+    enrolment = measure_services.enrol_participant(waiting, measure, EnrolmentInput(status="planned"), actor=counsellor)
+    assert enrolment.waitlisted_at is not None and measure_services.places_taken(measure.id) == 1
+
+    services.undo_batch(db.session.get(ImportBatch, batch.id), actor=team_lead)
+    db.session.expire_all()
+    moved = db.session.get(Enrolment, enrolment.id)
+    assert moved.waitlisted_at is None and measure_services.places_taken(measure.id) == 1
+    assert count(AuditEntry, AuditEntry.action == "enrolment.place_offered", AuditEntry.object_id == enrolment.id) == 1
+    assert count(Task, Task.participant_id == waiting.id, Task.kind == "place_offered") == 1
