@@ -47,15 +47,25 @@ def diff(obj: Any, data: Mapping[str, Any], fields: Iterable[str] | None = None)
     return changes
 
 
+REDACTED = "…"  # a secret field's old and new value in the changes apply_changes answers
+
+
 def apply_changes(obj: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Sets on `obj` each of `values` that differs from its current value and answers those
     differences as `diff` does ({field: [old, new]}). Equal values are not set at all, so an update
     that changes nothing leaves `obj` untouched: no UPDATE, and its `version` stays (setting even an
-    equal value on a column the object was loaded without, a deferred one, is written and raises it)."""
+    equal value on a column the object was loaded without, a deferred one, is written and raises it).
+    A secret field (SECRET_FIELDS) that changes is answered as [REDACTED, REDACTED]: the update is
+    not empty, so it is audited, and the entry leaves the field out (record)."""
     changes = diff(obj, values)
     for name, value in values.items():
-        if name in changes or (name in SECRET_FIELDS and getattr(obj, name, None) != value):
-            setattr(obj, name, value)
+        if name in SECRET_FIELDS:
+            if getattr(obj, name, None) == value:
+                continue
+            changes[name] = [REDACTED, REDACTED]
+        elif name not in changes:
+            continue
+        setattr(obj, name, value)
     return changes
 
 
