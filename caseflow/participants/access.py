@@ -71,13 +71,14 @@ def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> s
     return _participant_statement(False).add_columns(*columns)
 
 
-def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...]
-                         ) -> tuple[Participant, sa.Row[Any]]:
-    """`get_participant_for(actor, participant_id)` (for reading) and, in the same statement, the
-    values of `columns` for that participant (a row named by their labels): a page that shows the
-    participant with facts computed from its row (the case file's summary header) sends one
-    statement instead of two (issue 19). Raises NotFound and Forbidden as get_participant_for does."""
-    row = _load(actor, participant_id, _participant_with_statement(columns), allow_anonymised=True)
+def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...], *,
+                         allow_anonymised: bool = True) -> tuple[Participant, sa.Row[Any]]:
+    """`get_participant_for(actor, participant_id, allow_anonymised=…)` (for reading) and, in the
+    same statement, the values of `columns` for that participant (a row named by their labels): a
+    page that shows the participant with facts computed from its row (the case file's summary
+    header) sends one statement instead of two (issue 19). Raises NotFound and Forbidden as
+    get_participant_for does."""
+    row = _load(actor, participant_id, _participant_with_statement(columns), allow_anonymised=allow_anonymised)
     return row[0], row
 
 

@@ -19,11 +19,12 @@ from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.measures.access import get_employer_for
 from caseflow.measures.queries import employer_choices
-from caseflow.participants.access import get_participant_for
+from caseflow.participants.access import get_participant_with
 from caseflow.participants.forms import int_or_none
-from caseflow.participants.views import case_file_section_url
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.placements import contracts, services
-from caseflow.placements.access import get_placement_for
+from caseflow.placements.access import get_placement_with
 from caseflow.placements.forms import (
     CertificateForm,
     EndPlacementForm,
@@ -48,8 +49,15 @@ bp = Blueprint("placements", __name__)
 
 
 def _load_participant(participant_id: int):
-    """The participant for this request (a POST refuses anonymised cases); the service locks it."""
-    return get_participant_for(current_user, participant_id, allow_anonymised=request.method != "POST")
+    """(the participant for this request, the case header's summary values): one statement, as the
+    case file's own forms load it. A POST refuses anonymised cases; the service locks the row."""
+    return get_participant_with(current_user, participant_id, summary_columns(),
+                                allow_anonymised=request.method != "POST")
+
+
+def _load_placement(placement_id: int):
+    """(placement, participant, the case header's summary values), as _load_participant."""
+    return get_placement_with(current_user, placement_id, summary_columns(), writing=request.method == "POST")
 
 
 def _version(form) -> int | None:
@@ -64,11 +72,14 @@ def _outcomes_url(participant) -> str:
     return case_file_section_url(participant.id, "placements")
 
 
-def _form_page(template: str, participant, form, **context):
-    """The form page; after a POST that got here (invalid or refused) with status 422."""
+def _form_page(template: str, participant, summary_row, form, **context):
+    """The form page under the case's summary header (as the case file's own forms: the header's
+    values came with the participant's row); after a POST that got here (invalid or refused) with
+    status 422."""
     status = getattr(form, "error_status", 422) if request.method == "POST" else 200
     return render_template(f"placements/{template}", participant=participant, form=form,
-                           back_url=_outcomes_url(participant), **context), status
+                           back_url=_outcomes_url(participant), **context,
+                           **case_header_context(participant, summary_row)), status
 
 
 def _saved(form, call: Callable[[], object], done: str, show_error=apply_error) -> bool:
@@ -107,9 +118,9 @@ def _exit_error(form, exc: DomainError) -> None:
 allows_contract = allow_body(contracts.request_limit, too_large=contracts.too_large)
 
 
-def _placement_form_page(participant, form, placement):
+def _placement_form_page(participant, summary_row, form, placement):
     store = contracts.store()
-    return _form_page("placement_form.html", participant, form, placement=placement,
+    return _form_page("placement_form.html", participant, summary_row, form, placement=placement,
                       contract_hint=store.hint() if store else None,
                       # a browser does not keep a chosen file when the form comes back with errors
                       contract_again=request.method == "POST" and form.contract_upload() is not None)
@@ -119,21 +130,21 @@ def _placement_form_page(participant, form, placement):
 @allows_contract
 @casework_required
 def new_placement(participant_id: int):
-    participant = _load_participant(participant_id)
+    participant, summary_row = _load_participant(participant_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_placement(participant, form.service_data(), actor=current_user,
                                                     contract=form.contract_upload()),
             _("Placement recorded.")):
         return redirect(_outcomes_url(participant))
-    return _placement_form_page(participant, form, None)
+    return _placement_form_page(participant, summary_row, form, None)
 
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @allows_contract
 @casework_required
 def edit_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
+    placement, participant, summary_row = _load_placement(placement_id)
     form = PlacementForm().setup(employer_choices(participant.organisation_id), enrolment_choices(participant.id))
     if request.method == "GET":
         form.fill_from(placement)
@@ -143,13 +154,13 @@ def edit_placement(placement_id: int):
                                                     contract=form.contract_upload()),
             _("Placement saved."), _placement_error):
         return redirect(_outcomes_url(participant))
-    return _placement_form_page(participant, form, placement)
+    return _placement_form_page(participant, summary_row, form, placement)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
 @casework_required
 def end_placement(placement_id: int):
-    placement, participant = get_placement_for(current_user, placement_id, writing=request.method == "POST")
+    placement, participant, summary_row = _load_placement(placement_id)
     form = EndPlacementForm()
     if request.method == "GET":
         form.end_date.data = placement.end_date
@@ -160,7 +171,7 @@ def end_placement(placement_id: int):
                                                  version=_version(form), actor=current_user),
             _("Placement ended."), _placement_error):
         return redirect(_outcomes_url(participant))
-    return _form_page("end_form.html", participant, form, placement=placement, placement_types=PLACEMENT_TYPES)
+    return _form_page("end_form.html", participant, summary_row, form, placement=placement, placement_types=PLACEMENT_TYPES)
 
 
 # --- exit and re-entry -----------------------------------------------------------------------------
@@ -168,7 +179,7 @@ def end_placement(placement_id: int):
 @bp.route("/participants/<int:participant_id>/exit", methods=["GET", "POST"])
 @casework_required
 def exit_participant(participant_id: int):
-    participant = _load_participant(participant_id)
+    participant, summary_row = _load_participant(participant_id)
     if participant.status == "exited":
         flash(_("This participant has exited already. Record a re-entry first."), "error")
         return redirect(_outcomes_url(participant))
@@ -180,13 +191,13 @@ def exit_participant(participant_id: int):
                                                     close_enrolments_as=form.closing_plan(), actor=current_user),
             _("Exit recorded. The 4-week check and the six-month follow-up are on the task list."), _exit_error):
         return redirect(_outcomes_url(participant))
-    return _form_page("exit_form.html", participant, form, enrolments=enrolments)
+    return _form_page("exit_form.html", participant, summary_row, form, enrolments=enrolments)
 
 
 @bp.route("/participants/<int:participant_id>/re-entry", methods=["GET", "POST"])
 @casework_required
 def re_entry(participant_id: int):
-    participant = _load_participant(participant_id)
+    participant, summary_row = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("Only an exited participant can re-enter."), "error")
         return redirect(_outcomes_url(participant))
@@ -196,7 +207,7 @@ def re_entry(participant_id: int):
                                                         actor=current_user),
             _("Re-entry recorded. The case is open again.")):
         return redirect(_outcomes_url(participant))
-    return _form_page("re_entry_form.html", participant, form)
+    return _form_page("re_entry_form.html", participant, summary_row, form)
 
 
 # --- certificates and follow-ups -------------------------------------------------------------------
@@ -204,19 +215,19 @@ def re_entry(participant_id: int):
 @bp.route("/participants/<int:participant_id>/certificates/new", methods=["GET", "POST"])
 @casework_required
 def new_certificate(participant_id: int):
-    participant = _load_participant(participant_id)
+    participant, summary_row = _load_participant(participant_id)
     form = CertificateForm().setup(enrolment_choices(participant.id))
     if form.validate_on_submit() and _saved(
             form, lambda: services.record_certificate(participant, form.service_data(), actor=current_user),
             _("Qualification recorded.")):
         return redirect(_outcomes_url(participant))
-    return _form_page("certificate_form.html", participant, form)
+    return _form_page("certificate_form.html", participant, summary_row, form)
 
 
 @bp.route("/participants/<int:participant_id>/follow-ups/new", methods=["GET", "POST"])
 @casework_required
 def new_follow_up(participant_id: int):
-    participant = _load_participant(participant_id)
+    participant, summary_row = _load_participant(participant_id)
     if participant.status != "exited":
         flash(_("A follow-up is recorded after the exit."), "error")
         return redirect(_outcomes_url(participant))
@@ -229,7 +240,7 @@ def new_follow_up(participant_id: int):
                                                     actor=current_user),
             _("Follow-up recorded.")):
         return redirect(_outcomes_url(participant))
-    return _form_page("follow_up_form.html", participant, form, with_improvement=with_improvement)
+    return _form_page("follow_up_form.html", participant, summary_row, form, with_improvement=with_improvement)
 
 
 def _follow_up_kind_asked(participant) -> str:

@@ -31,7 +31,9 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     page.goto(case_file + "/placements")
     with page.expect_navigation():
         page.get_by_role("link", name="Vermittlung erfassen").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Vermittlung erfassen"
+    # the form sits under the case's summary header, whose h1 is the person's name
+    assert "Leyla Karimi" in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("heading", level=2, name="Vermittlung erfassen").is_visible()
     assert_accessible(page, "placement form")
     form = page.locator("main form")
     form.locator("select[name=type]").select_option("employment")
@@ -70,6 +72,8 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
     # --- six months later: the follow-up ----------------------------------------------------------
     with page.expect_navigation():
         page.get_by_role("link", name="Nachbefragung erfassen").click()
+    assert page.get_by_role("heading", level=2, name="Nachbefragung erfassen").is_visible()
+    assert_accessible(page, "follow-up form")
     form = page.locator("main form")
     form.locator("select[name=kind]").select_option("six_months")
     form.locator("input[name=date]").fill("2025-03-03")

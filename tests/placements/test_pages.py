@@ -244,3 +244,53 @@ def test_case_file_shows_outcomes_and_the_status_upon_leaving_in_constant_querie
         html = client.get(f"/participants/{participant.id}/placements").get_data(as_text=True)
     assert "Praxis 5" in html and "Kurs 5" in html
     assert many.count <= few.count
+
+
+def test_outcome_forms_show_the_case_header_in_a_constant_number_of_statements(client, auth, counsellor, org,
+                                                                               count_queries):
+    """The outcome forms are pages about one case, like the note form: they show the case file's
+    summary header, whose facts come with the participant's row, so their statements do not grow
+    with the case's history (a short and a long one send the same)."""
+    from tests.case_header import add_history, assert_case_header, case_header_of, statements_of
+
+    short = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Kurz")
+    long = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Lang")
+    add_history(short, org, counsellor, 1)
+    add_history(long, org, counsellor, 5)
+    auth.login(counsellor)
+
+    def active(p):
+        placement = db.session.scalar(sa.select(sa.func.min(Placement.id)).where(Placement.participant_id == p.id))
+        return [f"/participants/{p.id}/placements/new", f"/participants/{p.id}/exit",
+                f"/participants/{p.id}/certificates/new", f"/placements/{placement}/edit",
+                f"/placements/{placement}/end"]
+
+    short_counts, _ = statements_of(client, count_queries, active(short))
+    long_counts, pages = statements_of(client, count_queries, active(long))
+    assert long_counts == short_counts
+    for html, heading in zip(pages, ["Vermittlung erfassen", "Austritt erfassen", "Qualifikation erfassen",
+                                     "Vermittlung bearbeiten", "Vermittlung beenden"], strict=True):
+        assert_case_header(html, long, heading)
+        assert "Eintritt am 01.03.2024" in html           # the dates the form is checked against stay
+    assert "Anruf 0" in case_header_of(pages[0])          # the next task
+
+    for p in (short, long):
+        services.exit_participant(p, exit_date=date(2024, 8, 31), reason="completed", actor=counsellor)
+
+    def exited(p):
+        return [f"/participants/{p.id}/follow-ups/new", f"/participants/{p.id}/re-entry"]
+
+    short_counts, _ = statements_of(client, count_queries, exited(short))
+    long_counts, pages = statements_of(client, count_queries, exited(long))
+    assert long_counts == short_counts
+    for html, heading in zip(pages, ["Nachbefragung erfassen", "Wiedereintritt erfassen"], strict=True):
+        assert_case_header(html, long, heading)
+        assert "Austritt am 31.08.2024" in html
+
+    # a refused post: the form again under the header, its title saying so as the record forms do
+    path = f"/participants/{long.id}/follow-ups/new"
+    r = post_form(client, auth, path, {"kind": "six_months", "date": "", "status": "employed"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert_case_header(html, long, "Nachbefragung erfassen")
+    assert "<title>Fehler: Nachbefragung erfassen – " in html
