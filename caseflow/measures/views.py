@@ -42,7 +42,7 @@ from caseflow.measures.forms import (
 )
 from caseflow.measures.models import Employer, Measure
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
-from caseflow.participants.access import get_participant_for, get_participant_with, participant_ids_by_case_number
+from caseflow.participants.access import get_participant_with, participant_ids_by_case_number
 from caseflow.participants.models import Participant
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
@@ -326,7 +326,8 @@ def enrolment_new(participant_id: int):
 @casework_required
 def enrolment(enrolment_id: int):
     enrolment = _load(get_enrolment_for, current_user, enrolment_id)
-    participant = _load(get_participant_for, current_user, enrolment.participant_id)
+    # the page sits under the case's summary header, whose values come with the participant's row
+    participant, summary_row = _load(get_participant_with, current_user, enrolment.participant_id, summary_columns())
     measure = enrolment.measure
     form = details_form_class(EnrolmentEditForm, measure.type)(obj=enrolment)
     _detail_choices(form, measure.type, participant)
@@ -369,7 +370,7 @@ def enrolment(enrolment_id: int):
                            form=form, details=DETAILS[measure.type], shown=shown, host=host, linked=linked,
                            offer_adaptation=offer_adaptation, rate=rates.get(enrolment.id),
                            minutes=queries.enrolment_minutes([enrolment.id])[enrolment.id],
-                           transitions=services.TRANSITIONS), status
+                           transitions=services.TRANSITIONS, **case_header_context(participant, summary_row)), status
 
 
 # --- employers -------------------------------------------------------------------------------------

@@ -345,3 +345,36 @@ def test_german_enrol_actions_do_not_read_like_logging_in(client, auth, counsell
     form = client.get(f"/participants/{participant.id}/enrolments/new?measure_id={measure.id}")
     html = form.get_data(as_text=True)
     assert re.search(r">\s*Zur Maßnahme anmelden\s*</button>", html) and not bare.search(html)
+
+
+def test_the_enrolment_page_shows_the_case_header_in_a_constant_number_of_statements(
+        client, auth, counsellor, org, measure, make_participant, count_queries):
+    """The enrolment's page is about one case, like the enrolment steps: it shows the case file's
+    summary header instead of a 'Participant:' line, its facts come with the participant's row, and
+    the statements do not grow with the case's history; the link to the measure stays."""
+    from tests.case_header import add_history, assert_case_header, statements_of
+
+    short, long = make_participant(last_name="Kurz"), make_participant(last_name="Lang")
+    add_history(short, org, counsellor, 1)
+    add_history(long, org, counsellor, 5)
+    enrolments = {p.id: EnrolmentFactory(participant=p, measure=measure, status="active", start_date=date(2024, 3, 15))
+                  for p in (short, long)}
+    auth.login(counsellor)
+    short_counts, _ = statements_of(client, count_queries, [f"/enrolments/{enrolments[short.id].id}"])
+    long_counts, (html,) = statements_of(client, count_queries, [f"/enrolments/{enrolments[long.id].id}"])
+    assert long_counts == short_counts
+    assert_case_header(html, long)
+    assert '<h2 id="enrolment-heading">Enrolment in Deutsch für den Beruf B1</h2>' in html
+    assert '<h3 id="edit">Change the enrolment</h3>' in html
+    assert f'href="/measures/{measure.id}"' in html
+    assert "Participant:" not in html
+
+    # a refused change: the page again under the header, its title saying so as the record forms do
+    enrolment = enrolments[long.id]
+    path = f"/enrolments/{enrolment.id}"
+    r = client.post(path, data={"csrf_token": csrf(client, path), "version": str(enrolment.version),
+                                "status": "active", "start_date": "2024-03-15", "end_date": "2024-03-01"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert_case_header(html, long)
+    assert "<title>Error: Enrolment in Deutsch für den Beruf B1 – " in html
