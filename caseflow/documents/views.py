@@ -14,13 +14,19 @@ from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required
 from caseflow.documents import panels, queries, services  # noqa: F401  (panels: registers the case file panel)
-from caseflow.documents.access import get_document_for, participant_for, require_unrestricted_or_lead
+from caseflow.documents.access import (
+    get_document_for,
+    participant_for,
+    participant_with,
+    require_unrestricted_or_lead,
+)
 from caseflow.documents.downloads import file_response
 from caseflow.documents.export import archive_response
 from caseflow.documents.forms import MAX_FILES, ContractGapForm, DeleteForm, EditForm, ReplaceForm, UploadForm
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
-from caseflow.participants.views import case_file_section_url
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.placements.access import get_placement_for
 from caseflow.security import allow_body
 from caseflow.validation import MAX_ID
@@ -58,7 +64,9 @@ def accepted_hint(*, several: bool = True) -> str:
 @allows_uploads
 @casework_required
 def new_document(participant_id: int):
-    participant = participant_for(current_user, participant_id, allow_anonymised=False)
+    # under the case's summary header, as the case file's own forms: its values come with the row
+    participant, summary_row = participant_with(current_user, participant_id, summary_columns(),
+                                                allow_anonymised=False)
     require_unrestricted_or_lead(current_user, participant)
     records = queries.linkable_records(participant.id)
     form = UploadForm()
@@ -89,7 +97,8 @@ def new_document(participant_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("documents/upload.html", participant=participant, form=form, hint=accepted_hint(),
-                           back_url=_documents_url(participant)), status
+                           back_url=_documents_url(participant),
+                           **case_header_context(participant, summary_row)), status
 
 
 def _document_page(document, participant, status: int = 200, **forms):

@@ -57,7 +57,9 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     assert_accessible(page, "case file with a missing contract")
     with page.expect_navigation():
         evidence.get_by_role("link", name="Vertrag hochladen").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Dokumente hochladen"
+    # the form sits under the case's summary header, whose h1 is the person's name
+    assert "Leyla Karimi" in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("heading", level=2, name="Dokumente hochladen").is_visible()
     form = page.locator("main form")
     assert form.locator("select[name=kind]").input_value() == "contract"
     assert "Kiezküche" in form.locator("select[name=link] option:checked").inner_text()

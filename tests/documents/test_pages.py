@@ -136,3 +136,38 @@ def test_other_organisation_and_analyst(client, auth, counsellor, other_counsell
     auth.logout()
     auth.login(analyst)
     assert client.get(f"/documents/{doc_id}/download").status_code == 403
+
+
+def test_upload_page_shows_the_case_header_in_a_constant_number_of_statements(client, auth, counsellor, org,
+                                                                              count_queries):
+    """The upload page is about one case, like the note form: it shows the case file's summary
+    header instead of a plain line, its facts come with the participant's row, and the statements
+    do not grow with the case's history (records a document can prove, documents, notes, tasks)."""
+    from datetime import date
+
+    from caseflow.documents import services
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+
+    short = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Kurz")
+    long = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Lang")
+    for p, n in ((short, 1), (long, 5)):
+        add_history(p, org, counsellor, n)
+        for i in range(n):
+            services.upload_documents(p, {"kind": "cv", "title": f"Lebenslauf {i}", "date": date(2024, 5, 1),
+                                          "linked_type": None, "linked_id": None},
+                                      [services.Upload(io.BytesIO(pdf(f"{p.id}-{i}".encode())), f"cv{i}.pdf")],
+                                      actor=counsellor)
+    auth.login(counsellor)
+    short_counts, _ = statements_of(client, count_queries, [f"/participants/{short.id}/documents/new"])
+    long_counts, (html,) = statements_of(client, count_queries, [f"/participants/{long.id}/documents/new"])
+    assert long_counts == short_counts
+    assert_case_header(html, long, "Dokumente hochladen")
+    assert f'href="/participants/{long.id}/documents"' in html       # Cancel, and the header's section
+
+    # a refused file: the form again under the header, its title saying so as the record forms do
+    r = post_upload(client, auth, long.id, [(HTML, "vertrag.pdf")])
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert_case_header(html, long, "Dokumente hochladen")
+    assert "<title>Fehler: Dokumente hochladen – " in html
