@@ -306,10 +306,11 @@ def _render_case_file(participant: Participant, section: str = "overview", statu
 
 
 def case_header_context(participant: Participant, summary_row: Any = None) -> dict[str, Any]:
-    """What templates/participants/_case_header.html needs beside the participant, for a form page
-    about the case (the record forms here, the enrolment pages of measures). `summary_row`: the
-    values of summary.summary_columns(), when the page loaded them with the participant's row
-    (access.get_participant_with); otherwise they cost one statement more."""
+    """What templates/participants/_case_header.html needs beside the participant, for a page about
+    the case outside the case file's sections (the record forms here; the enrolment pages of
+    measures; the outcome forms; the document upload; the enrolment into a partner's measure).
+    `summary_row`: the values of summary.summary_columns(), when the page loaded them with the
+    participant's row (access.get_participant_with); otherwise they cost one statement more."""
     return {"summary": case_summary(participant, summary_row), "sections": _sections(),
             "section_titles": SECTION_TITLES, "section": None}
 

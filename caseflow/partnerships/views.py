@@ -10,8 +10,9 @@ from caseflow.accounts.auth import admin_required, casework_required, roles_requ
 from caseflow.accounts.models import Organisation
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
-from caseflow.participants.access import get_participant_for
-from caseflow.participants.views import case_file_section_url
+from caseflow.participants.access import get_participant_for, get_participant_with
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.participants.vocabulary import ANSWERS
 from caseflow.partnerships import services, sharing
 from caseflow.partnerships.forms import (
@@ -204,7 +205,10 @@ def agreements():
 @bp.route("/participants/<int:participant_id>/partner-enrolments/new", methods=["GET", "POST"])
 @casework_required
 def partner_enrol(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    # under the case's summary header, as the enrolment into the own organisation's measures: its
+    # values come with the participant's row
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     consented = services.has_live_consent(participant.id, "partner_sharing")
     measures = services.partner_catalogue(current_user)
     form = PartnerEnrolmentForm()
@@ -223,7 +227,8 @@ def partner_enrol(participant_id: int):
             flash(_("The participant has been enrolled in the partner's measure."), "success")
             return redirect(case_file_section_url(participant.id, "measures"))
     return render_template("partnerships/partner_enrol.html", participant=participant, form=form,
-                           consented=consented, measures=measures), status
+                           consented=consented, measures=measures,
+                           **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/partner-enrolments")

@@ -177,3 +177,39 @@ def test_packet_page_shows_answers_languages_and_the_unemployment_date_in_words(
     assert "<dt>Gehört einer Minderheit an</dt><dd>keine Angabe gewünscht</dd>" in packet
     assert "Bosnisch" in packet and ">bs" not in packet
     assert f"seit {consenting.unemployed_since:%d.%m.%Y}" in packet
+
+
+def test_partner_enrol_page_shows_the_case_header_in_a_constant_number_of_statements(
+        partnership, consenting, counsellor, team_lead, other_org, partner_measure, org, client, auth, count_queries):
+    """Enrolling into a partner's measure is a page about one case, like enrolling into one's own
+    organisation's: it shows the case file's summary header, its facts come with the participant's
+    row, and the statements do not grow with the case's history."""
+    from datetime import date, timedelta
+
+    from caseflow.partnerships import sharing
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+    from tests.partnerships.conftest import consent
+
+    sharing.record_agreement({"partner_organisation_id": other_org.id, "valid_from": date.today() - timedelta(days=30),
+                              "reference": "DSA 1"}, actor=team_lead)
+    short = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name="Kurz")
+    consent(short, counsellor)
+    add_history(short, org, counsellor, 1)
+    add_history(consenting, org, counsellor, 5)
+    auth.login(counsellor)
+    short_counts, _ = statements_of(client, count_queries, [f"/participants/{short.id}/partner-enrolments/new"])
+    long_counts, (html,) = statements_of(client, count_queries,
+                                         [f"/participants/{consenting.id}/partner-enrolments/new"])
+    assert long_counts == short_counts
+    assert_case_header(html, consenting, "Zu einer Maßnahme einer Partnerorganisation anmelden")
+    assert "Gründungscoaching" in html and 'name="measure_id"' in html
+
+    # a refused enrolment: the form again under the header, its title saying so as the record forms do
+    url = f"/participants/{consenting.id}/partner-enrolments/new"
+    r = client.post(url, data={"csrf_token": auth.csrf_token(url), "measure_id": str(partner_measure.id),
+                               "status": "active", "start_date": ""})
+    assert r.status_code == 422, r.status_code
+    html = r.get_data(as_text=True)
+    assert_case_header(html, consenting, "Zu einer Maßnahme einer Partnerorganisation anmelden")
+    assert "<title>Fehler: Zu einer Maßnahme einer Partnerorganisation anmelden – " in html
