@@ -93,10 +93,14 @@ def _fits(page) -> None:
 def _pages_of(page, live_server, participant_id: int) -> list[str]:
     menu = [a.get_attribute("href") for a in page.locator("#main-menu a").all()]
     case = f"/participants/{participant_id}"
-    measure_id = db.session.scalar(sa.select(Enrolment.measure_id).where(Enrolment.participant_id == participant_id))
+    enrolment_id, measure_id = db.session.execute(sa.select(Enrolment.id, Enrolment.measure_id)
+                                                  .where(Enrolment.participant_id == participant_id)).one()
     return menu + [case] + [f"{case}/{s}" for s in ("timeline", "measures", "placements", "data-protection",
                                                    "master-data", "edit", "note/new", "task/new", "enrolments/new",
-                                                   f"enrolments/new?measure_id={measure_id}")] + ["/account"]
+                                                   f"enrolments/new?measure_id={measure_id}", "placements/new",
+                                                   "exit", "certificates/new", "documents/new",
+                                                   "partner-enrolments/new")] + [
+        f"/enrolments/{enrolment_id}", "/account"]
 
 
 @pytest.mark.parametrize("role", ["counsellor", "team_lead"])
