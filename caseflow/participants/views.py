@@ -435,7 +435,7 @@ def _blank_form(kind: str, participant: Participant):
     return form
 
 
-def _render_record_form(participant: Participant, kind: str, form, status: int = 200):
+def _render_record_form(participant: Participant, kind: str, form, status: int = 200, summary_row: Any = None):
     spec = RECORD_FORMS[kind]
     back = spec["back"]
     back_url = (case_file_url(participant.id) if back == "overview"
@@ -443,22 +443,19 @@ def _render_record_form(participant: Participant, kind: str, form, status: int =
     return render_template("participants/record.html", participant=participant, form=form, kind=kind,
                            title=spec["title"], button=spec["button"], back_url=back_url,
                            action=url_for(spec["action"], participant_id=participant.id),
-                           **case_header_context(participant)), status
+                           **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/participants/<int:participant_id>/<any(note, status, goal, task):kind>/new")
 @casework_required
 def new_record(participant_id: int, kind: str):
-    participant = _participant_for_writing_page(participant_id)
-    return _render_record_form(participant, kind, _blank_form(kind, participant))
-
-
-def _participant_for_writing_page(participant_id: int) -> Participant:
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    # the header's facts come with the participant's row, as on the case file (one statement)
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     if participant.restricted_at is not None:
         flash(_("Processing of this case is restricted; it is read-only."), "error")
-        abort(redirect(case_file_url(participant.id)))
-    return participant
+        return redirect(case_file_url(participant.id))
+    return _render_record_form(participant, kind, _blank_form(kind, participant), summary_row=summary_row)
 
 
 def _record_on_case_file(participant: Participant, form, kind: str, target: str, done: str,

@@ -371,3 +371,26 @@ def test_record_forms_have_their_own_page_with_today_prefilled(client, auth, cou
     assert p.case_number in html
     for kind in ("status", "goal", "task"):
         assert client.get(f"/participants/{p.id}/{kind}/new").status_code == 200, kind
+
+
+def test_record_forms_read_the_header_with_the_participants_row(client, auth, counsellor, org, count_queries):
+    """The record forms (note, status, goal, task) show the case header; its facts come with the
+    participant's row in one statement, as on the case file, and the page's statements do not grow
+    with the case's history."""
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+    quiet, busy = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name=name)
+                   for name in ("Ruhig", "Beschäftigt"))
+    add_history(quiet, org, counsellor, 1)
+    add_history(busy, org, counsellor, 5)
+    auth.login(counsellor)
+    quiet_id, busy_id = quiet.id, busy.id
+    for kind in ("note", "status", "goal", "task"):
+        quiet_counts, _ = statements_of(client, count_queries, [f"/participants/{quiet_id}/{kind}/new"])
+        path = f"/participants/{busy_id}/{kind}/new"
+        with count_queries() as q:
+            html = client.get(path).get_data(as_text=True)
+        assert [q.count] == quiet_counts, kind
+        assert_case_header(html, busy)
+        with_facts = [s for s in q.statements if "AS last_contact" in s]
+        assert len(with_facts) == 1 and "participants.case_number" in with_facts[0], kind
