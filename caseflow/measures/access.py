@@ -15,13 +15,16 @@ with the data packet: a partner's participants are left off the measure's own li
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from caseflow.errors import Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment, Measure
-from caseflow.participants.access import get_participant_for, require_casework
+from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
+from caseflow.participants.models import Participant
 from caseflow.vocabulary import CASEWORK_ROLES
 
 MANAGER_ROLES = ("team_lead", "admin")
@@ -83,6 +86,22 @@ def get_enrolment_for(actor, enrolment_id: int, *, for_update: bool = False) -> 
     except NotFound:
         raise NotFound(_("No such enrolment.")) from None
     return enrolment
+
+
+def get_enrolment_with(actor, enrolment_id: int, columns: tuple[sa.ColumnElement[Any], ...]
+                       ) -> tuple[Enrolment, Participant, sa.Row[Any]]:
+    """get_enrolment_for (for reading), with its participant and the values of `columns` selected
+    with the participant's row (participants.access.get_participant_with): the enrolment's page
+    shows the case's summary header without loading the participant a second time."""
+    require_casework(actor)
+    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.id == enrolment_id))
+    if enrolment is None:
+        raise NotFound(_("No such enrolment."))
+    try:
+        participant, row = get_participant_with(actor, enrolment.participant_id, columns)
+    except NotFound:
+        raise NotFound(_("No such enrolment.")) from None
+    return enrolment, participant, row
 
 
 def visible_employers(actor) -> sa.Select:

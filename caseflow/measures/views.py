@@ -18,7 +18,7 @@ from caseflow.i18n import country_choices
 from caseflow.measures import queries, services
 from caseflow.measures.access import (
     get_employer_for,
-    get_enrolment_for,
+    get_enrolment_with,
     get_measure_for,
     may_manage_measure,
     may_manage_measures,
@@ -325,9 +325,8 @@ def enrolment_new(participant_id: int):
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
 @casework_required
 def enrolment(enrolment_id: int):
-    enrolment = _load(get_enrolment_for, current_user, enrolment_id)
     # the page sits under the case's summary header, whose values come with the participant's row
-    participant, summary_row = _load(get_participant_with, current_user, enrolment.participant_id, summary_columns())
+    enrolment, participant, summary_row = _load(get_enrolment_with, current_user, enrolment_id, summary_columns())
     measure = enrolment.measure
     form = details_form_class(EnrolmentEditForm, measure.type)(obj=enrolment)
     _detail_choices(form, measure.type, participant)

@@ -368,6 +368,12 @@ def test_the_enrolment_page_shows_the_case_header_in_a_constant_number_of_statem
     assert '<h3 id="edit">Change the enrolment</h3>' in html
     assert f'href="/measures/{measure.id}"' in html
     assert "Participant:" not in html
+    # the participant's row is read once, with the header's facts, by the enrolment's loader
+    path = f"/enrolments/{enrolments[long.id].id}"
+    with count_queries() as q:
+        client.get(path)
+    rows = [s for s in q.statements if "participants.case_number" in s.split("FROM", 1)[0]]
+    assert len(rows) == 1 and "AS last_contact" in rows[0]
 
     # a refused change: the page again under the header, its title saying so as the record forms do
     enrolment = enrolments[long.id]
