@@ -72,14 +72,21 @@ def _participant_with_statement(columns: tuple[sa.ColumnElement[Any], ...]) -> s
 
 
 def get_participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...], *,
-                         allow_anonymised: bool = True) -> tuple[Participant, sa.Row[Any]]:
-    """`get_participant_for(actor, participant_id, allow_anonymised=…)` (for reading) and, in the
-    same statement, the values of `columns` for that participant (a row named by their labels): a
-    page that shows the participant with facts computed from its row (the case file's summary
-    header) sends one statement instead of two (issue 19). Raises NotFound and Forbidden as
-    get_participant_for does."""
+                         writable: bool = False, allow_anonymised: bool = True) -> tuple[Participant, sa.Row[Any]]:
+    """`get_participant_for(actor, participant_id, writable=…, allow_anonymised=…)` (without a lock)
+    and, in the same statement, the values of `columns` for that participant (a row named by their
+    labels): a page that shows the participant with facts computed from its row (the case file's
+    summary header) sends one statement instead of two (issue 19). Raises NotFound, Forbidden and
+    Conflict as get_participant_for does."""
     row = _load(actor, participant_id, _participant_with_statement(columns), allow_anonymised=allow_anonymised)
+    if writable:
+        _refuse_restricted(row[0])
     return row[0], row
+
+
+def _refuse_restricted(participant: Participant) -> None:
+    if participant.restricted_at is not None:
+        raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
 
 
 def _load(actor, participant_id: int, statement: sa.Select, *, allow_anonymised: bool) -> sa.Row[Any]:
@@ -105,8 +112,8 @@ def get_participant_for(actor, participant_id: int, *, for_update: bool = False,
     """
     participant: Participant = _load(actor, participant_id, _participant_statement(for_update),
                                      allow_anonymised=allow_anonymised)[0]
-    if (for_update or writable) and participant.restricted_at is not None:
-        raise Conflict(_("Processing of this case is restricted; it is read-only."), code="restricted")
+    if for_update or writable:
+        _refuse_restricted(participant)
     return participant
 
 
@@ -117,9 +124,23 @@ def get_record_for(actor, participant_id: int, model, record_id: int, *, for_upd
     changing = for_update or writable
     participant = get_participant_for(actor, participant_id, for_update=for_update, writable=writable,
                                       allow_anonymised=not changing)
+    return participant, _record_of(participant, model, record_id)
+
+
+def get_record_with(actor, participant_id: int, model, record_id: int, columns: tuple[sa.ColumnElement[Any], ...],
+                    *, writable: bool = False):
+    """get_record_for (without a lock), and the values of `columns` selected with the participant's
+    row (get_participant_with): (participant, record, row). The correction pages show the case's
+    summary header without a statement of their own for it."""
+    participant, row = get_participant_with(actor, participant_id, columns, writable=writable,
+                                            allow_anonymised=not writable)
+    return participant, _record_of(participant, model, record_id), row
+
+
+def _record_of(participant: Participant, model, record_id: int):
     if not isinstance(record_id, int) or not 1 <= record_id <= MAX_ID:
         raise NotFound(_("No such record."))
     obj = db.session.scalar(sa.select(model).where(model.id == record_id, model.participant_id == participant.id))
     if obj is None:
         raise NotFound(_("No such record."))
-    return participant, obj
+    return obj

@@ -21,7 +21,7 @@ from caseflow.errors import Conflict, DomainError
 from caseflow.i18n import bound_task_title
 from caseflow.navigation import available_endpoints
 from caseflow.participants import duplicates, panels, queries, services, tasks
-from caseflow.participants.access import get_participant_for, get_participant_with, get_record_for
+from caseflow.participants.access import get_participant_for, get_participant_with, get_record_for, get_record_with
 from caseflow.participants.forms import (
     CaseloadSearchForm,
     CompleteTaskForm,
@@ -489,8 +489,8 @@ def add_note(participant_id: int):
 @bp.route("/participants/<int:participant_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @casework_required
 def correct_note(participant_id: int, note_id: int):
-    participant, note = get_record_for(current_user, participant_id, Note, note_id,
-                                       writable=request.method == "POST")
+    participant, note, summary_row = get_record_with(current_user, participant_id, Note, note_id, summary_columns(),
+                                                     writable=request.method == "POST")
     enrolments = queries.note_enrolment_choices(participant.id)
     form = NoteForm(obj=note).setup(enrolments) if request.method == "GET" else NoteForm().setup(enrolments)
     done, status = _save_edit_form(
@@ -499,7 +499,8 @@ def correct_note(participant_id: int, note_id: int):
         _("Note corrected; the earlier text is kept in the history."), _section_url(participant, "timeline"))
     if done is not None:
         return done
-    return render_template("participants/note_edit.html", form=form, participant=participant, note=note), status
+    return render_template("participants/note_edit.html", form=form, participant=participant, note=note,
+                           **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/participants/<int:participant_id>/status-changes", methods=["POST"])
@@ -526,8 +527,8 @@ def add_goal(participant_id: int):
 @bp.route("/participants/<int:participant_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
 @casework_required
 def edit_goal(participant_id: int, goal_id: int):
-    participant, goal = get_record_for(current_user, participant_id, Goal, goal_id,
-                                       writable=request.method == "POST")
+    participant, goal, summary_row = get_record_with(current_user, participant_id, Goal, goal_id, summary_columns(),
+                                                     writable=request.method == "POST")
     form = GoalForm(obj=goal).setup() if request.method == "GET" else GoalForm().setup()
     done, status = _save_edit_form(
         form, lambda: services.update_goal(goal, form.to_data(), version=int_or_none(form.version.data),
@@ -535,7 +536,8 @@ def edit_goal(participant_id: int, goal_id: int):
         _("Goal saved."), case_file_url(participant.id) + "#plan")
     if done is not None:
         return done
-    return render_template("participants/goal_edit.html", form=form, participant=participant, goal=goal), status
+    return render_template("participants/goal_edit.html", form=form, participant=participant, goal=goal,
+                           **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/participants/<int:participant_id>/tasks", methods=["POST"])

@@ -394,3 +394,46 @@ def test_record_forms_read_the_header_with_the_participants_row(client, auth, co
         assert_case_header(html, busy)
         with_facts = [s for s in q.statements if "AS last_contact" in s]
         assert len(with_facts) == 1 and "participants.case_number" in with_facts[0], kind
+
+
+def _header_pages_hold_their_counts(client, count_queries, quiet_paths, busy_paths, busy, headings):
+    """Each of `busy_paths` shows `busy`'s case header with its heading, in as many statements as
+    the same page of a quiet case, with the header's facts in the participant's statement."""
+    from tests.case_header import assert_case_header, statements_of
+    quiet_counts, _ = statements_of(client, count_queries, quiet_paths)
+    for path, quiet_count, heading in zip(busy_paths, quiet_counts, headings, strict=True):
+        with count_queries() as q:
+            html = client.get(path).get_data(as_text=True)
+        assert q.count == quiet_count, path
+        assert_case_header(html, busy, heading)
+        with_facts = [s for s in q.statements if "AS last_contact" in s]
+        assert len(with_facts) == 1 and "participants.case_number" in with_facts[0], path
+
+
+def test_note_correction_and_goal_edit_show_the_case_header(client, auth, counsellor, org, count_queries):
+    """Correcting a note and editing a goal are about one case, like adding them: the forms sit under
+    the case header, whose facts come with the participant's row (get_record_with), and the pages'
+    statements do not grow with the case's history."""
+    from caseflow.participants.services import add_goal, add_note
+    from tests.case_header import add_history, assert_case_header
+    from tests.factories import ParticipantFactory
+    quiet, busy = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name=name)
+                   for name in ("Ruhig", "Beschäftigt"))
+    paths = {}
+    for p, n in ((quiet, 1), (busy, 5)):
+        add_history(p, org, counsellor, n)
+        note = add_note(p, {"date": date(2024, 7, 1), "kind": "phone", "text": "Anruf"}, actor=counsellor)
+        goal = add_goal(p, {"title": "Ausbildung finden"}, actor=counsellor)
+        paths[p.id] = [f"/participants/{p.id}/notes/{note.id}/edit", f"/participants/{p.id}/goals/{goal.id}/edit"]
+    auth.login(counsellor)
+    _header_pages_hold_their_counts(client, count_queries, paths[quiet.id], paths[busy.id], busy,
+                                    ["Notiz korrigieren", "Ziel bearbeiten"])
+    # a refused correction: the form again under the header, its title saying so
+    response = post_form(client, auth, paths[busy.id][0], {"date": "", "kind": "phone", "text": "", "version": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert_case_header(html, busy, "Notiz korrigieren")
+    assert "<title>Fehler: Notiz korrigieren – " in html
+    response = post_form(client, auth, paths[busy.id][1], {"title": "", "status": "open", "version": "1"})
+    assert response.status_code == 422
+    assert "<title>Fehler: Ziel bearbeiten – " in response.get_data(as_text=True)
