@@ -380,12 +380,6 @@ def qualifications_of(participant_id: int) -> Sequence[ForeignQualification]:
         ForeignQualification.participant_id == participant_id).order_by(ForeignQualification.id)).all()
 
 
-def counsellor_name(participant: Participant) -> str | None:
-    if participant.counsellor_id is None:
-        return None
-    return db.session.scalar(sa.select(User.name).where(User.id == participant.counsellor_id))
-
-
 @functools.cache
 def _goals_statement() -> sa.Select:
     return (sa.select(Goal).where(Goal.participant_id == sa.bindparam("participant_id"))

@@ -346,8 +346,9 @@ def case_file_section(participant_id: int, section: str):
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @casework_required
 def edit(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, writable=request.method == "POST",
-                                      allow_anonymised=False)
+    # under the case's summary header, as the case file's other forms: its values come with the row
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    writable=request.method == "POST", allow_anonymised=False)
     if participant.restricted_at is not None:
         flash(_("Processing of this case is restricted; it is read-only."), "error")
         return redirect(url_for("participants.case_file", participant_id=participant.id))
@@ -381,7 +382,7 @@ def edit(participant_id: int):
         else:
             status = 422
     return render_template("participants/edit.html", form=form, participant=participant, conflict=conflict,
-                           labels=_field_labels(form)), status
+                           labels=_field_labels(form), **case_header_context(participant, summary_row)), status
 
 
 def _field_labels(form: ParticipantForm) -> dict[str, str]:
@@ -568,8 +569,8 @@ def complete_task(participant_id: int, task_id: int):
 @bp.route("/participants/<int:participant_id>/reassign", methods=["GET", "POST"])
 @roles_required("team_lead")
 def reassign(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, writable=request.method == "POST",
-                                      allow_anonymised=False)
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    writable=request.method == "POST", allow_anonymised=False)
     form = ReassignForm().setup(counsellor_choices(participant.organisation_id))
     if request.method == "GET":
         form.counsellor_id.data = str(participant.counsellor_id or "")
@@ -581,5 +582,6 @@ def reassign(participant_id: int):
         _("Participant reassigned."), case_file_url(participant.id))
     if done is not None:
         return done
+    # the current counsellor is one of the header's facts (summary.counsellor_name)
     return render_template("participants/reassign.html", form=form, participant=participant,
-                           counsellor_name=queries.counsellor_name(participant)), status
+                           **case_header_context(participant, summary_row)), status

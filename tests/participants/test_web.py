@@ -437,3 +437,38 @@ def test_note_correction_and_goal_edit_show_the_case_header(client, auth, counse
     response = post_form(client, auth, paths[busy.id][1], {"title": "", "status": "open", "version": "1"})
     assert response.status_code == 422
     assert "<title>Fehler: Ziel bearbeiten – " in response.get_data(as_text=True)
+
+
+def test_master_data_edit_and_reassignment_show_the_case_header(client, auth, counsellor, team_lead, org,
+                                                                 count_queries):
+    """Editing the master data and reassigning the case are about one case: the forms sit under the
+    case header, whose facts (the counsellor among them, which the reassignment names) come with the
+    participant's row, and the pages' statements do not grow with the case's history."""
+    from caseflow.participants.services import update_participant
+    from tests.case_header import add_history, assert_case_header
+    from tests.factories import ParticipantFactory
+    quiet, busy = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name=name)
+                   for name in ("Ruhig", "Beschäftigt"))
+    for p, n in ((quiet, 1), (busy, 5)):
+        add_history(p, org, counsellor, n)
+    auth.login(team_lead)
+    busy_id = busy.id
+    paths = {p.id: [f"/participants/{p.id}/edit", f"/participants/{p.id}/reassign"] for p in (quiet, busy)}
+    _header_pages_hold_their_counts(client, count_queries, paths[quiet.id], paths[busy.id], busy,
+                                    ["Stammdaten bearbeiten", "Neu zuweisen"])
+    html = client.get(f"/participants/{busy_id}/reassign").get_data(as_text=True)
+    assert f"Bisherige Integrationsbegleitung: {counsellor.name}</p>" in html
+
+    # refused posts: the form again under the header, its title saying so
+    response = post_form(client, auth, f"/participants/{busy_id}/reassign", {"counsellor_id": "", "version": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert_case_header(html, busy, "Neu zuweisen")
+    assert "<title>Fehler: Neu zuweisen – " in html
+    update_participant(busy, {"phone": "030 999"}, version=busy.version, actor=counsellor)  # someone saves first
+    response = post_form(client, auth, f"/participants/{busy_id}/edit",
+                         registration_form(first_name=busy.first_name, last_name=busy.last_name, version="1"))
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert_case_header(html, busy, "Stammdaten bearbeiten")
+    assert "<title>Fehler: Stammdaten bearbeiten – " in html and "030 999" in html
