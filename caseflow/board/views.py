@@ -13,8 +13,10 @@ from caseflow.board import queries
 from caseflow.board.forms import BulkReassignForm, TaskEditForm, TaskStateForm
 from caseflow.errors import DomainError
 from caseflow.participants import tasks as task_services
-from caseflow.participants.access import get_record_for
+from caseflow.participants.access import get_record_for, get_record_with
 from caseflow.participants.models import Task
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_header_context
 from caseflow.vocabulary import CASEWORK_ROLES
 from caseflow.web import apply_error, page_args, safe_next
 
@@ -109,7 +111,8 @@ def _version(form) -> int | None:
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
 @roles_required(*CASEWORK_ROLES)
 def edit_task(participant_id: int, task_id: int):
-    participant, task = get_record_for(current_user, participant_id, Task, task_id)
+    # under the case's summary header, as the case file's other forms: its values come with the row
+    participant, task, summary_row = get_record_with(current_user, participant_id, Task, task_id, summary_columns())
     team = colleagues(participant.organisation_id)
     form = TaskEditForm(obj=None if request.method == "POST" else task).setup(team)
     if request.method == "GET":
@@ -127,7 +130,8 @@ def edit_task(participant_id: int, task_id: int):
             flash(_("Task saved."), "success")
             return redirect(_back_to_case(participant.id))
     return render_template("board/task_edit.html", form=form, task=task, participant=participant,
-                           title_editable=title_editable, state_form=TaskStateForm(formdata=None))
+                           title_editable=title_editable, state_form=TaskStateForm(formdata=None),
+                           **case_header_context(participant, summary_row))
 
 
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/<any(complete, reopen):action>", methods=["POST"])

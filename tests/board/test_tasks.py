@@ -189,3 +189,37 @@ def test_api_patch_that_changes_nothing_keeps_the_version(api_as, make_case, cou
     patch_rule(api_as(counsellor), f"/participants/{case.id}/tasks/{task.id}", version=1,
                same={"title": task.title, "due_date": due, "assignee_id": counsellor.id, "kind": "manual"},
                change={"title": "Call the job centre"}, actions=("task.update",))
+
+
+def test_the_task_page_shows_the_case_header(client, auth, org, counsellor, count_queries):
+    """Editing a task is about one case: the form sits under the case header, whose facts come with
+    the participant's row, and the page's statements do not grow with the case's history."""
+    from tests.case_header import add_history, assert_case_header, statements_of
+    quiet, busy = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name=name)
+                   for name in ("Ruhig", "Beschäftigt"))
+    paths = {}
+    for p, n in ((quiet, 1), (busy, 5)):
+        add_history(p, org, counsellor, n)
+        paths[p.id] = f"/participants/{p.id}/tasks/{TaskFactory(participant=p, title='Lebenslauf schicken').id}/edit"
+    auth.login(counsellor)
+    quiet_counts, _ = statements_of(client, count_queries, [paths[quiet.id]])
+    with count_queries() as q:
+        html = client.get(paths[busy.id]).get_data(as_text=True)
+    assert [q.count] == quiet_counts
+    assert_case_header(html, busy, "Aufgabe bearbeiten")
+    with_facts = [s for s in q.statements if "AS last_contact" in s]
+    assert len(with_facts) == 1 and "participants.case_number" in with_facts[0]
+    assert "Lebenslauf schicken" in html and f'href="/participants/{busy.id}#tasks"' in html
+
+    # a refused save: the form again under the header, its title saying so; a valid one saves
+    token = auth.csrf_token(paths[busy.id])
+    refused = client.post(paths[busy.id], data={"csrf_token": token, "title": "Lebenslauf schicken",
+                                                "due_date": "kein Datum", "assignee_id": str(counsellor.id),
+                                                "version": "1"})
+    html = refused.get_data(as_text=True)
+    assert_case_header(html, busy, "Aufgabe bearbeiten")
+    assert "<title>Fehler: Aufgabe bearbeiten – " in html
+    saved = client.post(paths[busy.id], data={"csrf_token": token, "title": "Lebenslauf schicken",
+                                              "due_date": (date.today() + timedelta(days=3)).isoformat(),
+                                              "assignee_id": str(counsellor.id), "version": "1"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/participants/{busy.id}#tasks")
