@@ -20,7 +20,9 @@ from caseflow.errors import DomainError, NotFound
 from caseflow.extensions import db, limiter
 from caseflow.notifications.services import settings_of
 from caseflow.notifications.views import DigestForm, EmptyForm
-from caseflow.participants.access import get_participant_for, require_casework
+from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_header_context
 from caseflow.vocabulary import CASEWORK_ROLES, NOTE_KINDS
 from caseflow.web import apply_error
 
@@ -78,7 +80,9 @@ class CancelForm(FlaskForm):
 @bp.route("/participants/<int:participant_id>/appointments", methods=["GET", "POST"])
 @roles_required(*CASEWORK_ROLES)
 def appointments(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    # under the case's summary header, as the case file's forms: its values come with the row
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     form = AppointmentForm()
     if form.validate_on_submit():
         starts = datetime.combine(form.day.data, form.time.data, tzinfo=LOCAL)
@@ -95,7 +99,7 @@ def appointments(participant_id: int):
             return redirect(url_for("calendar_feed.appointments", participant_id=participant.id))
     return render_template("calendar_feed/appointments.html", participant=participant, form=form,
                            planned=services.planned_appointments(participant.id), cancel_form=CancelForm(formdata=None),
-                           kinds=NOTE_KINDS)
+                           kinds=NOTE_KINDS, **case_header_context(participant, summary_row))
 
 
 @bp.route("/participants/<int:participant_id>/appointments/<int:appointment_id>/cancel", methods=["POST"])

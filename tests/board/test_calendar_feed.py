@@ -110,3 +110,37 @@ def test_turning_the_feed_on_leaves_the_digest_choice_alone(client, auth, counse
     html = client.post("/calendar/feed", data={"csrf_token": auth.csrf_token("/notifications/settings")}).get_data(as_text=True)
     assert 'id="digest_enabled" name="digest_enabled" type="checkbox" value="y"' in html
     assert re.search(r'<input checked[^>]*id="digest_enabled"', html)
+
+
+def test_the_appointment_page_shows_the_case_header(client, auth, org, counsellor, count_queries):
+    """Planning appointments is about one case: the page sits under the case header, whose facts
+    come with the participant's row, and its statements do not grow with the case's history (nor
+    with the appointments planned)."""
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+    quiet, busy = (ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name=name)
+                   for name in ("Ruhig", "Beschäftigt"))
+    for p, n in ((quiet, 1), (busy, 5)):
+        add_history(p, org, counsellor, n)
+        for i in range(n):
+            services.plan_appointment(p, {"starts_at": datetime.now(BERLIN) + timedelta(days=1 + i), "minutes": 30,
+                                          "kind": "meeting"}, actor=counsellor)
+    auth.login(counsellor)
+    busy_id = busy.id
+    quiet_counts, _ = statements_of(client, count_queries, [f"/participants/{quiet.id}/appointments"])
+    with count_queries() as q:
+        html = client.get(f"/participants/{busy_id}/appointments").get_data(as_text=True)
+    assert [q.count] == quiet_counts
+    assert_case_header(html, busy, "Termine")
+    with_facts = [s for s in q.statements if "AS last_contact" in s]
+    assert len(with_facts) == 1 and "participants.case_number" in with_facts[0]
+    assert html.count("Termin absagen") == 5
+
+    # a refused plan (in the past): the form again under the header, its title saying so
+    token = auth.csrf_token(f"/participants/{busy_id}/appointments")
+    refused = client.post(f"/participants/{busy_id}/appointments",
+                          data={"csrf_token": token, "day": (date.today() - timedelta(days=2)).isoformat(),
+                                "time": "09:30", "minutes": "60", "kind": "meeting"})
+    html = refused.get_data(as_text=True)
+    assert_case_header(html, busy, "Termine")
+    assert "<title>Fehler: Termine – " in html
