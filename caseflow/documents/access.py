@@ -52,14 +52,23 @@ def require_unrestricted_or_lead(actor, participant: Participant) -> None:
 
 def get_document_for(actor, document_id: int) -> tuple[Document, Participant]:
     """(document, its participant) if `actor` may see the participant; NotFound otherwise."""
+    document, participant, _row = get_document_with(actor, document_id, ())
+    return document, participant
+
+
+def get_document_with(actor, document_id: int, columns: tuple[sa.ColumnElement[Any], ...]
+                      ) -> tuple[Document, Participant, sa.Row[Any]]:
+    """get_document_for, and the values of `columns` selected with the participant's row
+    (participants.access.get_participant_with): the document's page shows the case's summary header
+    without a statement of its own for it."""
     require_casework(actor)
     if document_id > MAX_ID:
         raise NotFound(_("No such document."))
     participant_id = db.session.scalar(sa.select(Document.participant_id).where(Document.id == document_id))
     if participant_id is None:
         raise NotFound(_("No such document."))
-    participant = get_participant_for(actor, participant_id)
+    participant, row = get_participant_with(actor, participant_id, columns)
     document = db.session.get(Document, document_id)
     if document is None:
         raise NotFound(_("No such document."))
-    return document, participant
+    return document, participant, row

@@ -16,6 +16,7 @@ from caseflow.accounts.auth import casework_required
 from caseflow.documents import panels, queries, services  # noqa: F401  (panels: registers the case file panel)
 from caseflow.documents.access import (
     get_document_for,
+    get_document_with,
     participant_for,
     participant_with,
     require_unrestricted_or_lead,
@@ -101,7 +102,7 @@ def new_document(participant_id: int):
                            **case_header_context(participant, summary_row)), status
 
 
-def _document_page(document, participant, status: int = 200, **forms):
+def _document_page(document, participant, summary_row, status: int = 200, **forms):
     records = queries.linkable_records(participant.id)
     edit_form = forms.get("edit_form") or EditForm(formdata=None, obj=document)
     edit_form.link.choices = queries.link_choices(records)
@@ -117,15 +118,16 @@ def _document_page(document, participant, status: int = 200, **forms):
         delete_form=DeleteForm(formdata=None), replace_hint=accepted_hint(several=False),
         read_only=participant.restricted_at is not None or participant.anonymised_at is not None,
         may_lead=current_user.role == "team_lead",
-        proof_until=services.proof_kept_until(document)), status
+        proof_until=services.proof_kept_until(document), **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/documents/<int:document_id>")
 @casework_required
 def document_page(document_id: int):
-    document, participant = get_document_for(current_user, document_id)
+    # under the case's summary header, as the case file's forms: its values come with the row
+    document, participant, summary_row = get_document_with(current_user, document_id, summary_columns())
     services.record_view(document, participant, actor=current_user)
-    return _document_page(document, participant)
+    return _document_page(document, participant, summary_row)
 
 
 @bp.route("/documents/<int:document_id>/download")
@@ -141,7 +143,7 @@ def download(document_id: int):
 @allows_upload
 @casework_required
 def replace_document(document_id: int):
-    document, participant = get_document_for(current_user, document_id)
+    document, participant, summary_row = get_document_with(current_user, document_id, summary_columns())
     form = ReplaceForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -154,16 +156,16 @@ def replace_document(document_id: int):
             apply_error(form, exc)
             if not form.errors:
                 form.form_errors.append(exc.message)
-            return _document_page(document, participant, exc.status, replace_form=form)
+            return _document_page(document, participant, summary_row, exc.status, replace_form=form)
         flash(_("New version saved; the earlier ones are kept."), "success")
         return redirect(url_for("documents.document_page", document_id=document.id))
-    return _document_page(document, participant, 422, replace_form=form)
+    return _document_page(document, participant, summary_row, 422, replace_form=form)
 
 
 @bp.route("/documents/<int:document_id>/edit", methods=["POST"])
 @casework_required
 def edit_document(document_id: int):
-    document, participant = get_document_for(current_user, document_id)
+    document, participant, summary_row = get_document_with(current_user, document_id, summary_columns())
     form = EditForm()
     form.link.choices = queries.link_choices(queries.linkable_records(participant.id))
     if form.validate_on_submit():
@@ -174,10 +176,10 @@ def edit_document(document_id: int):
             apply_error(form, exc)
             if not form.errors:
                 form.form_errors.append(exc.message)
-            return _document_page(document, participant, exc.status, edit_form=form)
+            return _document_page(document, participant, summary_row, exc.status, edit_form=form)
         flash(_("Document saved."), "success")
         return redirect(url_for("documents.document_page", document_id=document.id))
-    return _document_page(document, participant, 422, edit_form=form)
+    return _document_page(document, participant, summary_row, 422, edit_form=form)
 
 
 @bp.route("/documents/<int:document_id>/delete", methods=["POST"])

@@ -99,7 +99,9 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     # --- the document's page and the download --------------------------------------------------------
     with page.expect_navigation():
         panel.locator("table").get_by_role("link", name="Arbeitsvertrag Kiezküche", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Arbeitsvertrag Kiezküche"
+    # under the case's summary header, whose h1 is the person's name
+    assert "Leyla Karimi" in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("heading", level=2, name="Arbeitsvertrag Kiezküche").is_visible()
     assert_accessible(page, "document page")
     shoot(page, "document")
     with page.expect_download() as info:

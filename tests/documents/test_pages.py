@@ -171,3 +171,40 @@ def test_upload_page_shows_the_case_header_in_a_constant_number_of_statements(cl
     html = r.get_data(as_text=True)
     assert_case_header(html, long, "Dokumente hochladen")
     assert "<title>Fehler: Dokumente hochladen – " in html
+
+
+def test_document_page_shows_the_case_header_in_a_constant_number_of_statements(client, auth, counsellor, org,
+                                                                                count_queries):
+    """The document's page is about one case: it shows the case file's summary header, whose facts
+    come with the participant's row (get_document_with), and its statements do not grow with the
+    case's history; a refused change of its details shows the page again under the header."""
+    from datetime import date
+
+    from caseflow.documents import services
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+
+    paths = {}
+    for name, n in (("Kurz", 1), ("Lang", 5)):
+        p = ParticipantFactory(organisation=org, counsellor=counsellor, last_name=name)
+        add_history(p, org, counsellor, n)
+        for i in range(n):
+            services.upload_documents(p, {"kind": "cv", "title": f"Lebenslauf {i}", "date": date(2024, 5, 1),
+                                          "linked_type": None, "linked_id": None},
+                                      [services.Upload(io.BytesIO(pdf(f"{p.id}-{i}".encode())), f"cv{i}.pdf")],
+                                      actor=counsellor)
+        paths[name] = (p, f"/documents/{db.session.scalar(sa.select(sa.func.max(Document.id)))}")
+    long, path = paths["Lang"]
+    auth.login(counsellor)
+    short_counts, _ = statements_of(client, count_queries, [paths["Kurz"][1]])
+    long_counts, (html,) = statements_of(client, count_queries, [path])
+    assert long_counts == short_counts
+    assert_case_header(html, long, "Lebenslauf 4")
+    assert f'href="/participants/{long.id}/documents"' in html       # the header's section, as before the link
+
+    r = client.post(path + "/edit", data={"csrf_token": auth.csrf_token(path), "kind": "cv", "title": "",
+                                          "date": "2024-05-01", "link": "", "version": "1"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert_case_header(html, long, "Lebenslauf 4")
+    assert "<title>Fehler: Lebenslauf 4 – " in html
