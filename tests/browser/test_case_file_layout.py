@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment
 from caseflow.participants import services
+from caseflow.participants.models import Note, Task
 from tests.browser.support import assert_accessible, login
 from tests.conftest import PASSWORD
 from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
@@ -95,11 +96,14 @@ def _pages_of(page, live_server, participant_id: int) -> list[str]:
     case = f"/participants/{participant_id}"
     enrolment_id, measure_id = db.session.execute(sa.select(Enrolment.id, Enrolment.measure_id)
                                                   .where(Enrolment.participant_id == participant_id)).one()
+    note_id = db.session.scalar(sa.select(sa.func.min(Note.id)).where(Note.participant_id == participant_id))
+    task_id = db.session.scalar(sa.select(sa.func.min(Task.id)).where(Task.participant_id == participant_id))
     return menu + [case] + [f"{case}/{s}" for s in ("timeline", "measures", "placements", "data-protection",
                                                    "master-data", "edit", "note/new", "task/new", "enrolments/new",
                                                    f"enrolments/new?measure_id={measure_id}", "placements/new",
                                                    "exit", "certificates/new", "documents/new",
-                                                   "partner-enrolments/new")] + [
+                                                   "partner-enrolments/new", f"notes/{note_id}/edit",
+                                                   f"tasks/{task_id}/edit", "appointments")] + [
         f"/enrolments/{enrolment_id}", "/account"]
 
 
