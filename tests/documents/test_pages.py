@@ -138,26 +138,33 @@ def test_other_organisation_and_analyst(client, auth, counsellor, other_counsell
     assert client.get(f"/documents/{doc_id}/download").status_code == 403
 
 
+def _case_with_documents(org, counsellor, last_name: str, n: int):
+    """A case with `n` entries of each kind the header and the case file read, and `n` documents."""
+    from datetime import date
+
+    from caseflow.documents import services
+    from tests.case_header import add_history
+    from tests.factories import ParticipantFactory
+
+    p = ParticipantFactory(organisation=org, counsellor=counsellor, last_name=last_name)
+    add_history(p, org, counsellor, n)
+    for i in range(n):
+        services.upload_documents(p, {"kind": "cv", "title": f"Lebenslauf {i}", "date": date(2024, 5, 1),
+                                      "linked_type": None, "linked_id": None},
+                                  [services.Upload(io.BytesIO(pdf(f"{p.id}-{i}".encode())), f"cv{i}.pdf")],
+                                  actor=counsellor)
+    return p
+
+
 def test_upload_page_shows_the_case_header_in_a_constant_number_of_statements(client, auth, counsellor, org,
                                                                               count_queries):
     """The upload page is about one case, like the note form: it shows the case file's summary
     header instead of a plain line, its facts come with the participant's row, and the statements
     do not grow with the case's history (records a document can prove, documents, notes, tasks)."""
-    from datetime import date
+    from tests.case_header import assert_case_header, statements_of
 
-    from caseflow.documents import services
-    from tests.case_header import add_history, assert_case_header, statements_of
-    from tests.factories import ParticipantFactory
-
-    short = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Kurz")
-    long = ParticipantFactory(organisation=org, counsellor=counsellor, last_name="Lang")
-    for p, n in ((short, 1), (long, 5)):
-        add_history(p, org, counsellor, n)
-        for i in range(n):
-            services.upload_documents(p, {"kind": "cv", "title": f"Lebenslauf {i}", "date": date(2024, 5, 1),
-                                          "linked_type": None, "linked_id": None},
-                                      [services.Upload(io.BytesIO(pdf(f"{p.id}-{i}".encode())), f"cv{i}.pdf")],
-                                      actor=counsellor)
+    short = _case_with_documents(org, counsellor, "Kurz", 1)
+    long = _case_with_documents(org, counsellor, "Lang", 5)
     auth.login(counsellor)
     short_counts, _ = statements_of(client, count_queries, [f"/participants/{short.id}/documents/new"])
     long_counts, (html,) = statements_of(client, count_queries, [f"/participants/{long.id}/documents/new"])
@@ -178,21 +185,11 @@ def test_document_page_shows_the_case_header_in_a_constant_number_of_statements(
     """The document's page is about one case: it shows the case file's summary header, whose facts
     come with the participant's row (get_document_with), and its statements do not grow with the
     case's history; a refused change of its details shows the page again under the header."""
-    from datetime import date
-
-    from caseflow.documents import services
-    from tests.case_header import add_history, assert_case_header, statements_of
-    from tests.factories import ParticipantFactory
+    from tests.case_header import assert_case_header, statements_of
 
     paths = {}
     for name, n in (("Kurz", 1), ("Lang", 5)):
-        p = ParticipantFactory(organisation=org, counsellor=counsellor, last_name=name)
-        add_history(p, org, counsellor, n)
-        for i in range(n):
-            services.upload_documents(p, {"kind": "cv", "title": f"Lebenslauf {i}", "date": date(2024, 5, 1),
-                                          "linked_type": None, "linked_id": None},
-                                      [services.Upload(io.BytesIO(pdf(f"{p.id}-{i}".encode())), f"cv{i}.pdf")],
-                                      actor=counsellor)
+        p = _case_with_documents(org, counsellor, name, n)
         paths[name] = (p, f"/documents/{db.session.scalar(sa.select(sa.func.max(Document.id)))}")
     long, path = paths["Lang"]
     auth.login(counsellor)
