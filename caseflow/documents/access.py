@@ -23,22 +23,10 @@ from caseflow.validation import MAX_ID
 def participant_for(actor, participant_id: int, *, allow_anonymised: bool = True) -> Participant:
     """get_participant_for, with ids beyond what the databases store answering 404 (not a 500 from
     PostgreSQL's integer range)."""
-    _refuse_out_of_range(actor, participant_id)
-    return get_participant_for(actor, participant_id, allow_anonymised=allow_anonymised)
-
-
-def participant_with(actor, participant_id: int, columns: tuple[sa.ColumnElement[Any], ...], *,
-                     allow_anonymised: bool = True) -> tuple[Participant, sa.Row[Any]]:
-    """participant_for, and the values of `columns` selected with the participant's row
-    (participants.access.get_participant_with), e.g. the case's summary header on the upload page."""
-    _refuse_out_of_range(actor, participant_id)
-    return get_participant_with(actor, participant_id, columns, allow_anonymised=allow_anonymised)
-
-
-def _refuse_out_of_range(actor, participant_id: int) -> None:
     if participant_id > MAX_ID:
         require_casework(actor)
         raise NotFound(_("No such participant."))
+    return get_participant_for(actor, participant_id, allow_anonymised=allow_anonymised)
 
 
 def require_unrestricted_or_lead(actor, participant: Participant) -> None:

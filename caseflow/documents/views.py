@@ -18,7 +18,6 @@ from caseflow.documents.access import (
     get_document_for,
     get_document_with,
     participant_for,
-    participant_with,
     require_unrestricted_or_lead,
 )
 from caseflow.documents.downloads import file_response
@@ -26,6 +25,7 @@ from caseflow.documents.export import archive_response
 from caseflow.documents.forms import MAX_FILES, ContractGapForm, DeleteForm, EditForm, ReplaceForm, UploadForm
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS, FILE_TYPES, LINKED_TYPES
 from caseflow.errors import DomainError
+from caseflow.participants.access import get_participant_with
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.placements.access import get_placement_for
@@ -66,8 +66,8 @@ def accepted_hint(*, several: bool = True) -> str:
 @casework_required
 def new_document(participant_id: int):
     # under the case's summary header, as the case file's own forms: its values come with the row
-    participant, summary_row = participant_with(current_user, participant_id, summary_columns(),
-                                                allow_anonymised=False)
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     require_unrestricted_or_lead(current_user, participant)
     records = queries.linkable_records(participant.id)
     form = UploadForm()

@@ -15,6 +15,8 @@ with the data packet: a partner's participants are left off the measure's own li
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,17 +76,9 @@ def may_work_with_measure(actor, measure: Measure) -> bool:
 def get_enrolment_for(actor, enrolment_id: int, *, for_update: bool = False) -> Enrolment:
     """The enrolment if `actor` may see its participant: 403 for analysts and admins, 404 for
     another organisation's or no such enrolment. `for_update` also refuses restricted cases (409)."""
-    require_casework(actor)
-    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    enrolment = db.session.scalar(stmt)
-    if enrolment is None:
-        raise NotFound(_("No such enrolment."))
-    try:
+    enrolment = _enrolment(actor, enrolment_id, for_update=for_update)
+    with _no_such_enrolment():
         get_participant_for(actor, enrolment.participant_id, for_update=for_update)
-    except NotFound:
-        raise NotFound(_("No such enrolment.")) from None
     return enrolment
 
 
@@ -93,15 +87,30 @@ def get_enrolment_with(actor, enrolment_id: int, columns: tuple[sa.ColumnElement
     """get_enrolment_for (for reading), with its participant and the values of `columns` selected
     with the participant's row (participants.access.get_participant_with): the enrolment's page
     shows the case's summary header without loading the participant a second time."""
+    enrolment = _enrolment(actor, enrolment_id, for_update=False)
+    with _no_such_enrolment():
+        participant, row = get_participant_with(actor, enrolment.participant_id, columns)
+    return enrolment, participant, row
+
+
+def _enrolment(actor, enrolment_id: int, *, for_update: bool) -> Enrolment:
     require_casework(actor)
-    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.id == enrolment_id))
+    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    enrolment = db.session.scalar(stmt)
     if enrolment is None:
         raise NotFound(_("No such enrolment."))
+    return enrolment
+
+
+@contextmanager
+def _no_such_enrolment() -> Iterator[None]:
+    """Another organisation's case answers as a missing enrolment, not as a missing participant."""
     try:
-        participant, row = get_participant_with(actor, enrolment.participant_id, columns)
+        yield
     except NotFound:
         raise NotFound(_("No such enrolment.")) from None
-    return enrolment, participant, row
 
 
 def visible_employers(actor) -> sa.Select:
