@@ -30,7 +30,9 @@ PostgreSQL (production):
   (`_planned_for_its_values`), which PostgreSQL plans for the values it comes with; planning is
   a small part of either. Every other statement keeps the plan cache: a custom plan for every run
   cost more than running the statements (measured on the caseload page: 9.7 ms of PostgreSQL
-  time against 3.1 ms with cached plans; the case file 5.2 against 2.4 ms).
+  time against 3.1 ms with cached plans; the case file 5.2 against 2.4 ms). The cache lives as
+  long as the connection's prepared statements, which psycopg drops at every ROLLBACK: so a
+  request that only read ends with COMMIT (below).
 
 Alembic's migrations use an engine of their own (migrations/env.py) without these settings:
 SQLite's batch migrations copy and drop tables, which must run with foreign keys off.
@@ -118,6 +120,55 @@ def _listen_settings(engine: sa.Engine) -> None:
         sa.event.listen(engine, "connect", listener)
     if engine.dialect.name == "postgresql" and not sa.event.contains(engine, "do_execute", _planned_for_its_values):
         sa.event.listen(engine, "do_execute", _planned_for_its_values)
+    if not sa.event.contains(engine, "before_cursor_execute", _note_writes):
+        sa.event.listen(engine, "before_cursor_execute", _note_writes)
+
+
+# --- a request that only read ends with COMMIT -------------------------------------------------------
+#
+# A page that only reads leaves its transaction open, and Flask-SQLAlchemy's teardown used to end it
+# with ROLLBACK. psycopg forgets every prepared statement of the connection at a ROLLBACK (a
+# statement prepared inside a failed transaction may not exist on the server) and sends DEALLOCATE
+# ALL: with most requests of a working day being reads, the statements were almost never run as
+# prepared ones, and PostgreSQL parsed and planned every one of them again (the plan cache that the
+# module's docstring measures was lost; issue 19). For a transaction that wrote nothing COMMIT and
+# ROLLBACK end it alike on the server, so a request that ends without an error, with nothing
+# pending in the session and no statement that could have written, ends with COMMIT. Anything else
+# (an error, an object changed but not saved, an INSERT/UPDATE/DELETE, DDL, any textual statement
+# other than a SELECT or a SET) is rolled back as before.
+
+_WROTE = "caseflow.wrote"
+_CONNECTION = "caseflow.connection"
+_READS = ("SELECT", "SET LOCAL", "SET TRANSACTION", "SHOW")
+
+
+def _note_writes(conn, _cursor, statement: str, _parameters, context, _executemany) -> None:
+    if context is not None and not (context.isinsert or context.isupdate or context.isdelete or context.isddl):
+        compiled = context.compiled
+        if compiled is not None and getattr(compiled.statement, "is_select", False):
+            return  # a select built with SQLAlchemy (a WITH … SELECT included)
+        if statement.lstrip()[:15].upper().startswith(_READS):
+            return
+    conn.info[_WROTE] = True
+
+
+def _note_connection(session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    connection.info[_WROTE] = False
+    session.info[_CONNECTION] = connection
+
+
+def _end_reads_with_commit(exc: BaseException | None = None) -> None:
+    if exc is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    connection = session.info.pop(_CONNECTION, None)
+    if connection is None or connection.closed or not connection.in_transaction() \
+            or connection.info.get(_WROTE, True) or session.new or session.dirty or session.deleted:
+        return
+    try:
+        session.commit()
+    except Exception:  # noqa: BLE001 - Flask-SQLAlchemy's teardown rolls back what is left
+        current_app.logger.warning("a read-only transaction did not commit; it is rolled back")
 
 
 REPORTS_ENGINE = "caseflow.reports_engine"
@@ -132,6 +183,11 @@ def init_app(app: Flask) -> None:
     _listen_settings(engine)
     if not sa.event.contains(Session, "after_transaction_end", _forget_locks):
         sa.event.listen(Session, "after_transaction_end", _forget_locks)
+    if not sa.event.contains(Session, "after_begin", _note_connection):
+        sa.event.listen(Session, "after_begin", _note_connection)
+    # Registered after db.init_app: Flask runs teardowns in reverse order, so this one runs before
+    # Flask-SQLAlchemy's own, which closes the session (and rolls back what is still open).
+    app.teardown_appcontext(_end_reads_with_commit)
     url = app.config.get("REPORTS_DATABASE_URL")
     if url and REPORTS_ENGINE not in app.extensions:
         replica = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
