@@ -358,20 +358,86 @@ def _drive(args, env: dict, folder: Path, app_args: list[str], ready_path: str, 
         _wait(base + ready_path, server, log)
         lua = folder / "mix.lua"
         lua.write_text(script(base))
-        result = subprocess.run(["wrk", "--threads", str(args.connections), "--connections",
+        meter = CpuMeter()
+        with meter:
+            result = subprocess.run(["wrk", "--threads", str(args.connections), "--connections",
                                  str(args.connections), "--duration", f"{duration}s", "--timeout", "10s",
                                  "--script", str(lua), base], capture_output=True, text=True,
-                                timeout=duration + 120)
+                                    timeout=duration + 120)
         if result.returncode != 0:
             print(result.stdout, result.stderr, file=sys.stderr)
             return None
-        return _parse(result.stdout), (_server_times(base) if metrics else [])
+        figures = _parse(result.stdout)
+        figures.update(meter.seconds)
+        return figures, (_server_times(base) if metrics else [])
     finally:
         server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+class CpuMeter:
+    """CPU seconds spent while the load ran, by kind of process (gunicorn's workers, PostgreSQL's
+    backends, wrk, Redis) and for the whole machine (/proc/stat; "steal" is time the hypervisor gave
+    to others). Throughput changes with the machine's speed from one hour to the next; the CPU a
+    request costs, split by who spends it, changes far less and says where the time goes. Read from
+    /proc every 0.2 s: a process that ends between two readings loses at most its last 0.2 s."""
+
+    KINDS = {"gunicorn": "app", "postgres": "postgres", "wrk": "wrk", "redis-server": "redis"}
+
+    def __init__(self) -> None:
+        import threading
+        self._last: dict[str, tuple[str, float]] = {}
+        self.seconds: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def _read(self) -> None:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                text = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            comm = text[text.index("(") + 1:text.rindex(")")]
+            kind = self.KINDS.get(comm)
+            if kind is None:
+                continue
+            fields = text[text.rindex(")") + 2:].split()
+            used = (int(fields[11]) + int(fields[12])) / self._ticks
+            before = self._last.get(pid)
+            if before is not None and before[0] == kind:
+                self.seconds[f"cpu_{kind}"] = self.seconds.get(f"cpu_{kind}", 0.0) + used - before[1]
+            self._last[pid] = (kind, used)
+
+    def _machine(self) -> tuple[float, float]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return (sum(values[:3]) + sum(values[5:8])) / self._ticks, values[7] / self._ticks
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._read()
+
+    def __enter__(self) -> CpuMeter:
+        if Path("/proc/stat").exists():
+            self._read()
+            self._start = self._machine()
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if not self._thread.is_alive():
+            return
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        busy, steal = self._machine()
+        self.seconds["cpu_machine"] = busy - self._start[0]
+        self.seconds["cpu_steal"] = steal - self._start[1]
 
 
 def _forget_counters(url: str, prefix: str) -> None:
@@ -442,6 +508,7 @@ def _print(f: dict[str, float], server_times, args, mix) -> None:
     errors = int(sum(v for k, v in f.items() if k.startswith("errors_")))
     print(f"errors        {int(f.get('socket_errors', 0))} socket errors ({int(f.get('timeouts', 0))} timeouts), "
           f"{errors} unexpected statuses")
+    print(f"CPU           {_cpu_per_request(f)}")
     print()
     print(f"{'kind':<12} {'requests':>9} {'per s':>7} {'errors':>7}")
     for kind, _ in mix:
@@ -455,6 +522,16 @@ def _print(f: dict[str, float], server_times, args, mix) -> None:
         print(f"  {endpoint:<40} {n:>7} requests  {mean * 1000:7.1f} ms")
 
 
+def _cpu_per_request(f: dict[str, float]) -> str:
+    """The CPU a request cost while wrk ran, in ms, by kind of process (CpuMeter)."""
+    if "cpu_machine" not in f or not f.get("requests"):
+        return "not measured (no /proc)"
+    per = {kind: 1000 * f.get(f"cpu_{kind}", 0.0) / f["requests"] for kind in ("app", "postgres", "wrk", "redis")}
+    return (f"per request {1000 * f['cpu_machine'] / f['requests']:.2f} ms of the machine: app "
+            f"{per['app']:.2f}, PostgreSQL {per['postgres']:.2f}, wrk {per['wrk']:.2f}, Redis {per['redis']:.2f} ms "
+            f"(steal {f['cpu_steal']:.1f} s)")
+
+
 def _print_reference(f: dict[str, float], reference: dict[str, float]) -> None:
     mix_rate = f["requests"] / (f["duration_us"] / 1e6)
     bare_rate = reference["requests"] / (reference["duration_us"] / 1e6)
@@ -462,6 +539,7 @@ def _print_reference(f: dict[str, float], reference: dict[str, float]) -> None:
     print()
     print(f"yardstick     bare Flask + SQLAlchemy case page: {bare_rate:.1f} requests/s, "
           f"p50 {reference['p50_us'] / 1000:.1f} ms, p95 {reference['p95_us'] / 1000:.1f} ms, {wrong} errors")
+    print(f"              CPU {_cpu_per_request(reference)}")
     print(f"              the mix runs at {100 * mix_rate / bare_rate:.0f} % of it "
           f"(issue 19's target: 300 of 1,400 requests/s, 21 %)")
 
