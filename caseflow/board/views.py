@@ -129,9 +129,10 @@ def edit_task(participant_id: int, task_id: int):
         else:
             flash(_("Task saved."), "success")
             return redirect(_back_to_case(participant.id))
+    # a refused save answers 422, as every other form of the case file
     return render_template("board/task_edit.html", form=form, task=task, participant=participant,
                            title_editable=title_editable, state_form=TaskStateForm(formdata=None),
-                           **case_header_context(participant, summary_row))
+                           **case_header_context(participant, summary_row)), 422 if form.is_submitted() else 200
 
 
 @bp.route("/participants/<int:participant_id>/tasks/<int:task_id>/<any(complete, reopen):action>", methods=["POST"])

@@ -99,7 +99,8 @@ def appointments(participant_id: int):
             return redirect(url_for("calendar_feed.appointments", participant_id=participant.id))
     return render_template("calendar_feed/appointments.html", participant=participant, form=form,
                            planned=services.planned_appointments(participant.id), cancel_form=CancelForm(formdata=None),
-                           kinds=NOTE_KINDS, **case_header_context(participant, summary_row))
+                           kinds=NOTE_KINDS, **case_header_context(participant, summary_row)), \
+        422 if form.is_submitted() else 200  # a refused appointment, as every other form of the case file
 
 
 @bp.route("/participants/<int:participant_id>/appointments/<int:appointment_id>/cancel", methods=["POST"])

@@ -141,6 +141,7 @@ def test_the_appointment_page_shows_the_case_header(client, auth, org, counsello
     refused = client.post(f"/participants/{busy_id}/appointments",
                           data={"csrf_token": token, "day": (date.today() - timedelta(days=2)).isoformat(),
                                 "time": "09:30", "minutes": "60", "kind": "meeting"})
+    assert refused.status_code == 422  # as every refused form of the case file
     html = refused.get_data(as_text=True)
     assert_case_header(html, busy, "Termine")
     assert "<title>Fehler: Termine – " in html

@@ -216,6 +216,7 @@ def test_the_task_page_shows_the_case_header(client, auth, org, counsellor, coun
     refused = client.post(paths[busy.id], data={"csrf_token": token, "title": "Lebenslauf schicken",
                                                 "due_date": "kein Datum", "assignee_id": str(counsellor.id),
                                                 "version": "1"})
+    assert refused.status_code == 422  # as every refused form of the case file
     html = refused.get_data(as_text=True)
     assert_case_header(html, busy, "Aufgabe bearbeiten")
     assert "<title>Fehler: Aufgabe bearbeiten – " in html
