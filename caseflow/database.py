@@ -134,8 +134,9 @@ def _listen_settings(engine: sa.Engine) -> None:
 # module's docstring measures was lost; issue 19). For a transaction that wrote nothing COMMIT and
 # ROLLBACK end it alike on the server, so a request that ends without an error, with nothing
 # pending in the session and no statement that could have written, ends with COMMIT. Anything else
-# (an error, an object changed but not saved, an INSERT/UPDATE/DELETE, DDL, any textual statement
-# other than a SELECT or a SET) is rolled back as before.
+# (an error, an object changed but not saved, a flush, an INSERT/UPDATE/DELETE, DDL, a savepoint,
+# any textual statement other than a SELECT or a SET, a connection that was lost) is rolled back as
+# before.
 
 _WROTE = "caseflow.wrote"
 _CONNECTION = "caseflow.connection"
@@ -152,23 +153,38 @@ def _note_writes(conn, _cursor, statement: str, _parameters, context, _executema
     conn.info[_WROTE] = True
 
 
-def _note_connection(session: Session, _transaction: Any, connection: sa.Connection) -> None:
-    connection.info[_WROTE] = False
-    session.info[_CONNECTION] = connection
+def _note_connection(session: Session, transaction: Any, connection: sa.Connection) -> None:
+    """A transaction begins on the connection: nothing written yet. Only for the outermost one: a
+    savepoint begins inside a transaction whose earlier writes still count."""
+    if transaction.parent is None and not transaction.nested:
+        connection.info[_WROTE] = False
+        session.info[_CONNECTION] = connection
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    """A flush, even one that sent nothing (an attribute set to its own value), may have left work
+    for the commit (the report facts' refresh, reports/facts.py): such a request is rolled back."""
+    connection = session.info.get(_CONNECTION)
+    if connection is not None:
+        connection.info[_WROTE] = True
 
 
 def _end_reads_with_commit(exc: BaseException | None = None) -> None:
+    """Flask's teardown: COMMIT what the request only read (see above). It never raises: Flask runs
+    the other teardowns (Flask-SQLAlchemy's removal of the session) only if this one returns."""
     if exc is not None or not db.session.registry.has():
         return
-    session = db.session()
-    connection = session.info.pop(_CONNECTION, None)
-    if connection is None or connection.closed or not connection.in_transaction() \
-            or connection.info.get(_WROTE, True) or session.new or session.dirty or session.deleted:
-        return
     try:
+        session = db.session()
+        connection = session.info.pop(_CONNECTION, None)
+        if connection is None or connection.closed or connection.invalidated or not connection.in_transaction() \
+                or connection.info.get(_WROTE, True) or session.new or session.dirty or session.deleted:
+            return
         session.commit()
-    except Exception:  # noqa: BLE001 - Flask-SQLAlchemy's teardown rolls back what is left
-        current_app.logger.warning("a read-only transaction did not commit; it is rolled back")
+    except Exception as error:  # noqa: BLE001 - Flask-SQLAlchemy's teardown rolls back what is left
+        # the error's kind only: a driver's message may quote a statement's values
+        current_app.logger.warning("a read-only transaction did not commit (%s); it is rolled back",
+                                   type(error).__name__)
 
 
 REPORTS_ENGINE = "caseflow.reports_engine"
@@ -185,6 +201,8 @@ def init_app(app: Flask) -> None:
         sa.event.listen(Session, "after_transaction_end", _forget_locks)
     if not sa.event.contains(Session, "after_begin", _note_connection):
         sa.event.listen(Session, "after_begin", _note_connection)
+    if not sa.event.contains(Session, "after_flush", _note_flush):
+        sa.event.listen(Session, "after_flush", _note_flush)
     # Registered after db.init_app: Flask runs teardowns in reverse order, so this one runs before
     # Flask-SQLAlchemy's own, which closes the session (and rolls back what is still open).
     app.teardown_appcontext(_end_reads_with_commit)

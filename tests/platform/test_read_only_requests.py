@@ -178,3 +178,75 @@ def test_prepared_statements_outlive_read_only_requests(client, auth, counsellor
             prepared += cursor.fetchone()[0]
         dbapi_connection.commit()
     assert prepared > 0
+
+
+def test_a_write_after_the_requests_unit_of_work_is_rolled_back(app, org, transaction_ends):
+    """The unit of work commits; a write after it, outside any unit, is not saved by the end."""
+    from caseflow.database import unit_of_work
+    participant = ParticipantFactory(organisation=org, first_name="Amina")
+    db.session.commit()
+    transaction_ends.clear()
+    pid = participant.id
+
+    def work():
+        with unit_of_work():
+            db.session.get(Participant, pid).last_name = "Saved"
+        db.session.execute(sa.update(Participant).where(Participant.id == pid).values(first_name="Changed"))
+
+    _in_request(app, work)
+    assert transaction_ends == ["commit", "rollback"]
+    assert _text(pid) == "Amina"
+
+
+def test_a_flush_that_sent_nothing_still_ends_with_rollback(app, org, transaction_ends):
+    """An attribute set to its own value flushes without a statement, but a flush may leave work for
+    the commit (the report facts' refresh): the request is rolled back, nothing runs at its end."""
+    participant = ParticipantFactory(organisation=org, first_name="Amina")
+    db.session.commit()
+    transaction_ends.clear()
+    pid = participant.id
+
+    def work():
+        found = db.session.get(Participant, pid)
+        found.first_name = "Amina"
+        db.session.flush()
+
+    _in_request(app, work)
+    assert transaction_ends == ["rollback"]
+
+
+def test_a_write_before_a_savepoint_still_counts(app, org, transaction_ends, dialect):
+    """A savepoint begins inside the transaction: the write before it is not forgotten, even while
+    the savepoint is still open when the request ends."""
+    if dialect == "sqlite":
+        pytest.skip("Python's sqlite3 runs a SAVEPOINT outside any transaction (its legacy transaction handling)")
+    participant = ParticipantFactory(organisation=org, first_name="Amina")
+    db.session.commit()
+    transaction_ends.clear()
+    pid = participant.id
+
+    def work():
+        db.session.execute(sa.update(Participant).where(Participant.id == pid).values(first_name="Changed"))
+        db.session.begin_nested()
+        db.session.execute(sa.select(Participant.id).where(Participant.id == pid))
+
+    _in_request(app, work)
+    assert _text(pid) == "Amina"
+
+
+def test_a_lost_connection_at_the_end_is_rolled_back_and_the_session_removed(app, org):
+    """The teardown never raises: with the connection lost (invalidated after an error a page
+    handled), Flask-SQLAlchemy's teardown still runs and removes the request's session."""
+    participant = ParticipantFactory(organisation=org)
+    db.session.commit()
+    pid = participant.id
+    app_ctx = app.app_context()
+    app_ctx.push()
+    try:
+        db.session.get(Participant, pid)
+        db.session.connection().invalidate()
+        registry = db.session.registry
+    finally:
+        app_ctx.pop(None)  # raised PendingRollbackError before, and left the session registered
+    with app.app_context():
+        assert not registry.has()
