@@ -65,7 +65,7 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
 
     page.get_by_label(f"{cases[0].case_number} auswählen").check()
     page.get_by_label(f"{cases[1].case_number} auswählen").check()
-    page.get_by_label("Neue Integrationsbegleitung").select_option(label="Lena Vogel")
+    page.get_by_label("Neue Berater*in").select_option(label="Lena Vogel")
     assert page.get_by_label("Offene Aufgaben mit übertragen").is_checked()
     with page.expect_navigation():
         page.get_by_role("button", name="Ausgewählte Fälle neu zuweisen").click()

@@ -457,7 +457,7 @@ def test_master_data_edit_and_reassignment_show_the_case_header(client, auth, co
     _header_pages_hold_their_counts(client, count_queries, paths[quiet.id], paths[busy.id], busy,
                                     ["Stammdaten bearbeiten", "Neu zuweisen"])
     html = client.get(f"/participants/{busy_id}/reassign").get_data(as_text=True)
-    assert f"Bisherige Integrationsbegleitung: {counsellor.name}</p>" in html
+    assert f"Bisherige Berater*in: {counsellor.name}</p>" in html
 
     # refused posts: the form again under the header, its title saying so
     response = post_form(client, auth, f"/participants/{busy_id}/reassign", {"counsellor_id": "", "version": "1"})

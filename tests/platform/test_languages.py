@@ -228,3 +228,25 @@ def test_german_uses_one_gender_inclusive_spelling():
                 for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
                     found += [f"{po}: {hit}" for hit in other.findall(text or "")]
     assert found == []
+
+
+def test_german_names_a_counsellor_one_way():
+    """A counsellor is "Berater*in" everywhere in German (the role, the case's column, the board, the
+    reports), never also "Integrationsbegleitung", "Begleiter*in" or "Fachkraft" for the same person."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    wrong, unnamed = [], []
+    for po in Path("caseflow").glob("**/translations/de/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                texts = message.string if isinstance(message.string, tuple) else (message.string,)
+                for text in texts:
+                    if any(word in (text or "") for word in ("Integrationsbegleit", "Begleiter*", "Fachkraft Ihrer")):
+                        wrong.append(f"{po}: {text}")
+                if any("counsellor" in (i or "").lower() for i in ids) and not all("Berater*in" in (t or "") for t in texts):
+                    unnamed.append(f"{po}: {ids[0]} → {texts[0]}")
+    assert wrong == []
+    assert unnamed == []
