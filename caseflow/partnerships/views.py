@@ -10,7 +10,7 @@ from caseflow.accounts.auth import admin_required, casework_required, roles_requ
 from caseflow.accounts.models import Organisation
 from caseflow.errors import Conflict, DomainError
 from caseflow.extensions import db
-from caseflow.participants.access import get_participant_for, get_participant_with
+from caseflow.participants.access import get_participant_with
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.participants.vocabulary import ANSWERS
@@ -68,7 +68,9 @@ def catalogue():
 @bp.route("/participants/<int:participant_id>/referrals/new", methods=["GET", "POST"])
 @casework_required
 def refer(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    # under the case's summary header, as the case file's other forms: its values come with the row
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     consented = services.has_live_consent(participant.id, "partner_sharing")
     partners = services.partner_organisations(participant.organisation_id)
     measures = services.partner_catalogue(current_user)
@@ -92,7 +94,7 @@ def refer(participant_id: int):
             flash(_("The referral has been sent to the partner organisation."), "success")
             return redirect(url_for("participants.case_file", participant_id=participant.id))
     return render_template("partnerships/refer.html", participant=participant, form=form, consented=consented,
-                           partners=partners), status
+                           partners=partners, **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/referrals")

@@ -103,7 +103,7 @@ def _pages_of(page, live_server, participant_id: int) -> list[str]:
                                                    f"enrolments/new?measure_id={measure_id}", "placements/new",
                                                    "exit", "certificates/new", "documents/new",
                                                    "partner-enrolments/new", f"notes/{note_id}/edit",
-                                                   f"tasks/{task_id}/edit", "appointments")] + [
+                                                   f"tasks/{task_id}/edit", "appointments", "referrals/new")] + [
         f"/enrolments/{enrolment_id}", "/account"]
 
 

@@ -213,3 +213,31 @@ def test_partner_enrol_page_shows_the_case_header_in_a_constant_number_of_statem
     html = r.get_data(as_text=True)
     assert_case_header(html, consenting, "Zu einer Maßnahme einer Partnerorganisation anmelden")
     assert "<title>Fehler: Zu einer Maßnahme einer Partnerorganisation anmelden – " in html
+
+
+def test_the_referral_form_shows_the_case_header(partnership, consenting, counsellor, org, other_org, client, auth,
+                                                 count_queries):
+    """Referring is about one case: the form sits under the case header, whose facts come with the
+    participant's row, and its statements do not grow with the case's history. A refused referral
+    shows the form again under the header, with 422 and a title that says so."""
+    from tests.case_header import add_history, assert_case_header, statements_of
+    from tests.factories import ParticipantFactory
+    from tests.partnerships.conftest import consent
+    quiet = ParticipantFactory(organisation=org, counsellor_id=counsellor.id, last_name="Ruhig")
+    consent(quiet, counsellor)
+    add_history(quiet, org, counsellor, 1)
+    add_history(consenting, org, counsellor, 5)
+    auth.login(counsellor)
+    busy_path = f"/participants/{consenting.id}/referrals/new"
+    quiet_counts, _ = statements_of(client, count_queries, [f"/participants/{quiet.id}/referrals/new"])
+    busy_counts, pages = statements_of(client, count_queries, [busy_path])
+    assert busy_counts == quiet_counts
+    assert_case_header(pages[0], consenting, "An eine Partnerorganisation zuweisen")
+    assert 'name="reason"' in pages[0]
+
+    refused = client.post(busy_path, data={"csrf_token": auth.csrf_token(busy_path),
+                                           "organisation_id": str(other_org.id), "reason": ""})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert_case_header(html, consenting, "An eine Partnerorganisation zuweisen")
+    assert "<title>Fehler: An eine Partnerorganisation zuweisen – " in html
