@@ -114,14 +114,18 @@ def _read_only(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def _listen_once(target: Any, name: str, listener: Callable[..., Any]) -> None:
+    """Registers `listener` unless it is registered already (an app built twice, tests' apps)."""
+    if not sa.event.contains(target, name, listener):
+        sa.event.listen(target, name, listener)
+
+
 def _listen_settings(engine: sa.Engine) -> None:
     listener = {"sqlite": _sqlite_settings, "postgresql": _postgresql_settings}.get(engine.dialect.name)
-    if listener is not None and not sa.event.contains(engine, "connect", listener):
-        sa.event.listen(engine, "connect", listener)
-    if engine.dialect.name == "postgresql" and not sa.event.contains(engine, "do_execute", _planned_for_its_values):
-        sa.event.listen(engine, "do_execute", _planned_for_its_values)
-    if not sa.event.contains(engine, "before_cursor_execute", _note_writes):
-        sa.event.listen(engine, "before_cursor_execute", _note_writes)
+    if listener is not None:
+        _listen_once(engine, "connect", listener)
+    if engine.dialect.name == "postgresql":
+        _listen_once(engine, "do_execute", _planned_for_its_values)
 
 
 # --- a request that only read ends with COMMIT -------------------------------------------------------
@@ -197,12 +201,11 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     _listen_settings(engine)
-    if not sa.event.contains(Session, "after_transaction_end", _forget_locks):
-        sa.event.listen(Session, "after_transaction_end", _forget_locks)
-    if not sa.event.contains(Session, "after_begin", _note_connection):
-        sa.event.listen(Session, "after_begin", _note_connection)
-    if not sa.event.contains(Session, "after_flush", _note_flush):
-        sa.event.listen(Session, "after_flush", _note_flush)
+    _listen_once(Session, "after_transaction_end", _forget_locks)
+    # the read-only COMMIT at the request's end (above): the primary only, the replica never writes
+    _listen_once(engine, "before_cursor_execute", _note_writes)
+    _listen_once(Session, "after_begin", _note_connection)
+    _listen_once(Session, "after_flush", _note_flush)
     # Registered after db.init_app: Flask runs teardowns in reverse order, so this one runs before
     # Flask-SQLAlchemy's own, which closes the session (and rolls back what is still open).
     app.teardown_appcontext(_end_reads_with_commit)

@@ -33,6 +33,15 @@ def transaction_ends():
     sa.event.remove(engine, "rollback", rollback)
 
 
+@pytest.fixture
+def pid(org, transaction_ends) -> int:
+    """A saved participant named Amina, by id; the transaction ends seen so far are forgotten."""
+    participant = ParticipantFactory(organisation=org, first_name="Amina")
+    db.session.commit()
+    transaction_ends.clear()
+    return participant.id
+
+
 def _in_request(app, work, *, fail: bool = False):
     """Runs `work()` in a request of its own (own app context, own session) and lets Flask tear it
     down, as after a real request; with `fail`, the request ends with an unhandled error."""
@@ -66,29 +75,26 @@ def test_a_page_that_only_reads_commits_and_never_rolls_back(client, auth, couns
     assert "rollback" not in transaction_ends
 
 
-def test_a_read_in_a_request_ends_with_commit(app, org, transaction_ends):
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    _in_request(app, lambda: db.session.get(Participant, participant.id))
+def test_a_read_in_a_request_ends_with_commit(app, pid, transaction_ends):
+    _in_request(app, lambda: db.session.get(Participant, pid))
     assert transaction_ends == ["commit"]
 
 
-@pytest.mark.parametrize("how", ["orm_flush", "core_update", "text_update", "text_cte", "savepoint"])
-def test_a_request_that_wrote_without_committing_is_rolled_back(app, org, transaction_ends, how, dialect):
-    """Whatever wrote (a flush, a Core or textual statement, a savepoint) and was not committed by a
-    unit of work is rolled back at the end of the request: nothing of it stays."""
+@pytest.mark.parametrize("how", ["unflushed", "orm_flush", "core_update", "text_update", "text_cte", "savepoint"])
+def test_a_request_that_wrote_without_committing_is_rolled_back(app, pid, transaction_ends, how, dialect):
+    """Whatever wrote (a flush, a Core or textual statement, a savepoint) or changed an object
+    without flushing it, and was not committed by a unit of work, is rolled back at the end of the
+    request: nothing of it stays (the commit would have flushed the unflushed change)."""
     if dialect == "sqlite" and how in ("text_cte", "savepoint"):
         pytest.skip("Python's sqlite3 runs a statement beginning with WITH, and a SAVEPOINT, outside any "
                     "transaction (its legacy transaction handling), so there is nothing to roll back; "
                     "Caseflow writes neither")
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    pid = participant.id
 
     def work():
-        if how == "orm_flush":
+        if how == "unflushed":
+            with db.session.no_autoflush:
+                db.session.get(Participant, pid).first_name = "Changed"
+        elif how == "orm_flush":
             db.session.get(Participant, pid).first_name = "Changed"
             db.session.flush()
         elif how == "core_update":
@@ -108,37 +114,16 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(app, org, transa
     assert _text(pid) == "Amina"
 
 
-def test_a_change_that_was_never_flushed_is_not_saved_by_the_commit(app, org, transaction_ends):
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    pid = participant.id
-
-    def work():
-        with db.session.no_autoflush:
-            db.session.get(Participant, pid).first_name = "Changed"
-
-    _in_request(app, work)
-    assert transaction_ends == ["rollback"]
-    assert _text(pid) == "Amina"
-
-
-def test_a_request_that_failed_is_rolled_back(app, org, transaction_ends):
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    _in_request(app, lambda: db.session.get(Participant, participant.id), fail=True)
+def test_a_request_that_failed_is_rolled_back(app, pid, transaction_ends):
+    _in_request(app, lambda: db.session.get(Participant, pid), fail=True)
     assert transaction_ends == ["rollback"]
 
 
-def test_a_unit_of_work_commits_and_the_reads_after_it_commit_too(app, org, counsellor, transaction_ends):
+def test_a_unit_of_work_commits_and_the_reads_after_it_commit_too(app, counsellor, pid, transaction_ends):
     """A request's own unit of work commits its note; the page's reads after it begin a new
     transaction, which the request's end commits (and nothing is written twice)."""
     from caseflow.database import unit_of_work
-    participant = ParticipantFactory(organisation=org)
-    db.session.commit()
-    transaction_ends.clear()
-    pid, author = participant.id, counsellor.id
+    author = counsellor.id
 
     def work():
         with unit_of_work():
@@ -180,13 +165,9 @@ def test_prepared_statements_outlive_read_only_requests(client, auth, counsellor
     assert prepared > 0
 
 
-def test_a_write_after_the_requests_unit_of_work_is_rolled_back(app, org, transaction_ends):
+def test_a_write_after_the_requests_unit_of_work_is_rolled_back(app, pid, transaction_ends):
     """The unit of work commits; a write after it, outside any unit, is not saved by the end."""
     from caseflow.database import unit_of_work
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    pid = participant.id
 
     def work():
         with unit_of_work():
@@ -198,13 +179,9 @@ def test_a_write_after_the_requests_unit_of_work_is_rolled_back(app, org, transa
     assert _text(pid) == "Amina"
 
 
-def test_a_flush_that_sent_nothing_still_ends_with_rollback(app, org, transaction_ends):
+def test_a_flush_that_sent_nothing_still_ends_with_rollback(app, pid, transaction_ends):
     """An attribute set to its own value flushes without a statement, but a flush may leave work for
     the commit (the report facts' refresh): the request is rolled back, nothing runs at its end."""
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    pid = participant.id
 
     def work():
         found = db.session.get(Participant, pid)
@@ -215,15 +192,11 @@ def test_a_flush_that_sent_nothing_still_ends_with_rollback(app, org, transactio
     assert transaction_ends == ["rollback"]
 
 
-def test_a_write_before_a_savepoint_still_counts(app, org, transaction_ends, dialect):
+def test_a_write_before_a_savepoint_still_counts(app, pid, transaction_ends, dialect):
     """A savepoint begins inside the transaction: the write before it is not forgotten, even while
     the savepoint is still open when the request ends."""
     if dialect == "sqlite":
         pytest.skip("Python's sqlite3 runs a SAVEPOINT outside any transaction (its legacy transaction handling)")
-    participant = ParticipantFactory(organisation=org, first_name="Amina")
-    db.session.commit()
-    transaction_ends.clear()
-    pid = participant.id
 
     def work():
         db.session.execute(sa.update(Participant).where(Participant.id == pid).values(first_name="Changed"))
@@ -234,12 +207,9 @@ def test_a_write_before_a_savepoint_still_counts(app, org, transaction_ends, dia
     assert _text(pid) == "Amina"
 
 
-def test_a_lost_connection_at_the_end_is_rolled_back_and_the_session_removed(app, org):
+def test_a_lost_connection_at_the_end_is_rolled_back_and_the_session_removed(app, pid):
     """The teardown never raises: with the connection lost (invalidated after an error a page
     handled), Flask-SQLAlchemy's teardown still runs and removes the request's session."""
-    participant = ParticipantFactory(organisation=org)
-    db.session.commit()
-    pid = participant.id
     app_ctx = app.app_context()
     app_ctx.push()
     try:
