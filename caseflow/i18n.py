@@ -166,12 +166,14 @@ def _formatted_number(locale: Locale, value, _exactly: str, fmt: str | None, per
     return (numbers.format_percent if percent else numbers.format_decimal)(value, format=fmt, locale=locale)
 
 
-def format_number(value, fmt: str | None = None, *, percent: bool = False) -> str:
+def format_number(value, fmt: str | None = None, *, percent: bool = False, locale: Locale | None = None) -> str:
     """Flask-Babel's format_decimal (format_percent), the text remembered per language, value and
     format: Babel applies its pattern digit by digit, and a report page shows some 400 numbers and
     rates, most of them repeated (0, 1, 0.5 …): a tenth of the placement report page's time. The
-    value is keyed with its repr too, as -0.0 equals 0.0 but is written "-0"."""
-    locale = get_locale()
+    value is keyed with its repr too, as -0.0 equals 0.0 but is written "-0". `locale`: the
+    reader's, when the caller has it already (the template filters: _render_locale)."""
+    if locale is None:
+        locale = get_locale()
     if type(value) in _CACHED_NUMBERS and locale is not None:
         return _formatted_number(locale, value, repr(value), fmt, percent)
     return format_percent(value, format=fmt) if percent else format_decimal(value, format=fmt)
@@ -198,6 +200,7 @@ def bound_template_translations() -> dict[str, object]:
     imported without context keep Flask-Babel's callables, with the same result."""
     translations = get_translations()
     ugettext, ungettext = translations.ugettext, translations.ungettext
+    locale = get_locale()
 
     @pass_context
     def gettext(__context, __string: str, **variables):
@@ -214,7 +217,50 @@ def bound_template_translations() -> dict[str, object]:
             rv = Markup(rv)
         return rv % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    return {"gettext": gettext, "ngettext": ngettext, _RENDER_LOCALE: locale}
+
+
+# The reader's locale, looked up once per template render (bound_template_translations) for the
+# filters below: Flask-Babel's get_locale() walks about five context-local lookups on every call
+# (3 µs here), and a caseload page formats some 120 dates. A template rendered without the context
+# processor (a macro imported without context, a template outside a request) has no such variable,
+# and the filters ask Flask-Babel, with the same result.
+_RENDER_LOCALE = "_caseflow_render_locale"
+
+
+def _render_locale(context) -> Locale | None:
+    return context.get(_RENDER_LOCALE)
+
+
+@pass_context
+def _date_filter(context, value: date | None, fmt: str = "medium") -> str:
+    """The templates' `date` filter: format_day with the render's locale."""
+    locale = _render_locale(context)
+    if not value or locale is None or isinstance(value, datetime):
+        return format_day(value, fmt)
+    return _formatted_day(locale, value, fmt)
+
+
+@pass_context
+def _number_filter(context, value, digits: int | None = None) -> str:
+    """The templates' `number` filter: `digits` decimals when given, Babel's default otherwise."""
+    if value is None:
+        return ""
+    fmt = ("#,##0." + "0" * digits if digits else "#,##0") if digits is not None else None
+    return format_number(value, fmt, locale=_render_locale(context))
+
+
+@pass_context
+def _percent_filter(context, value) -> str:
+    return "" if value is None else format_number(value, "#,##0.0 %", percent=True, locale=_render_locale(context))
+
+
+@pass_context
+def _country_filter(context, iso: str | None) -> str:
+    locale = _render_locale(context)
+    if not iso or iso == "stateless" or locale is None:
+        return country_name(iso)
+    return _locale(str(locale)).territories.get(iso, iso)
 
 
 @lru_cache(maxsize=8)
@@ -250,17 +296,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(bound_template_translations)
     app.before_request(_wtforms_messages)
 
-    def fmt_number(value, digits: int | None = None) -> str:
-        if value is None:
-            return ""
-        if digits is not None:
-            return format_number(value, "#,##0." + "0" * digits if digits else "#,##0")
-        return format_number(value)
-
-    def fmt_percent(value) -> str:
-        return "" if value is None else format_number(value, "#,##0.0 %", percent=True)
-
-    app.jinja_env.filters.update(date=format_day, number=fmt_number, percent=fmt_percent,
-                                 country=country_name, language=language_name, hours=format_hours)
+    app.jinja_env.filters.update(date=_date_filter, number=_number_filter, percent=_percent_filter,
+                                 country=_country_filter, language=language_name, hours=format_hours)
     app.jinja_env.globals.update(task_title=task_title)
     app.jinja_env.globals.update(get_locale=get_locale)

@@ -8,6 +8,7 @@ import pytest
 from flask import render_template_string
 from flask_babel import force_locale, format_date, refresh
 
+from caseflow import i18n
 from tests.accounts.conftest import csrf_from, post_login
 from tests.conftest import PASSWORD
 
@@ -95,19 +96,29 @@ def test_error_messages_in_both_languages(client, counsellor):
     assert "Page not found" in _text(client.get("/nowhere", headers={"Accept-Language": "en"}))
 
 
-def test_dates_and_numbers_follow_the_locale(app):
-    date_filter, number_filter = app.jinja_env.filters["date"], app.jinja_env.filters["number"]
-    # The test's app context is shared by these request contexts: forget the cached locale each time.
-    with app.test_request_context(headers={"Accept-Language": "de"}):
+FORMATTING = "{{ d|date }}|{{ d|date('short') }}|{{ n|number(1) }}|{{ n|number(0) }}|{{ r|percent }}|{{ 'SY'|country }}"
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("de", "01.03.2026|01.03.26|12.345,5|12.346|12,5 %|Syrien"),
+    ("en", "Mar 1, 2026|3/1/26|12,345.5|12,346|12.5 %|Syria"),
+])
+def test_dates_and_numbers_follow_the_locale(app, monkeypatch, language, expected):
+    """Dates, numbers and country names in the reader's language. A page's template looks the
+    locale up once per render (the context processor binds it, issue 19), not once per value; a
+    template rendered without the context processor asks Flask-Babel each time, with the same text."""
+    values = {"d": date(2026, 3, 1), "n": 12345.5, "r": 0.125}
+    with app.test_request_context(headers={"Accept-Language": language}):
         refresh()
-        assert date_filter(date(2026, 3, 1)) == "01.03.2026"
-        assert number_filter(12345.5, 1) == "12.345,5"
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        refresh()
-        assert date_filter(date(2026, 3, 1)) == "Mar 1, 2026"
-        assert number_filter(12345.5, 1) == "12,345.5"
-    with app.test_request_context(), force_locale("de"):
-        assert app.jinja_env.filters["country"]("SY") == "Syrien"
+        assert app.jinja_env.from_string(FORMATTING).render(**values) == expected  # no context processor
+        lookups = []
+        real = i18n.get_locale
+        monkeypatch.setattr(i18n, "get_locale", lambda: lookups.append(1) or real())
+        page = render_template_string(FORMATTING + "{% for i in range(100) %}{{ d|date }}{{ n|number(1) }}{% endfor %}",
+                                      **values)
+        assert page.startswith(expected)
+        assert page.count(expected.split("|")[0]) == 101 and page.count(expected.split("|")[2]) == 101
+        assert len(lookups) == 1
 
 
 # Every form a template translates with: _(), gettext() with a value, ngettext() in the singular and
@@ -145,7 +156,7 @@ def test_the_date_filter_gives_what_flask_babel_gives(app):
     format and a pattern, asked twice, in both languages one after the other (a text remembered in
     one language is never given in the other), and a datetime is still shown on its day in the
     reader's time zone (Europe/Berlin)."""
-    date_filter = app.jinja_env.filters["date"]
+    date_filter = _as_pages_use_it(app, "date")
     late = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # already 5 March in Berlin
     for language in ("de", "en"):
         with app.test_request_context(headers={"Accept-Language": language}):
@@ -160,6 +171,19 @@ def test_the_date_filter_gives_what_flask_babel_gives(app):
         assert date_filter(late) == "05.03.2026" and date_filter(date(2026, 3, 4), "long") == "4. März 2026"
 
 
+def _as_pages_use_it(app, name: str):
+    """The template filter `name` as a function: applied in a page's template (the render's locale
+    bound by the context processor), after checking that a template rendered without the context
+    processor (Flask-Babel's locale) gives the same text."""
+    source = "{{ value|%s(*args) }}" % name
+
+    def apply(value, *args) -> str:
+        text = render_template_string(source, value=value, args=args)
+        assert app.jinja_env.from_string(source).render(value=value, args=args) == text
+        return text
+    return apply
+
+
 def test_the_number_filters_give_what_flask_babel_gives(app):
     """The `number` and `percent` filters remember a number's text per language (issue 19): the
     same text as Flask-Babel's format_decimal and format_percent, asked twice (the second from
@@ -167,7 +191,7 @@ def test_the_number_filters_give_what_flask_babel_gives(app):
     from decimal import Decimal
 
     from flask_babel import format_decimal, format_percent
-    number, percent = app.jinja_env.filters["number"], app.jinja_env.filters["percent"]
+    number, percent = _as_pages_use_it(app, "number"), _as_pages_use_it(app, "percent")
     values = (0, -0.0, 0.0, 1, 7, 1234567, -42, 0.5, 0.12345, 2 / 3, 12345.5, Decimal("1.50"), Decimal("-0"))
     for language in ("de", "en", "de"):
         with app.test_request_context(headers={"Accept-Language": language}):
