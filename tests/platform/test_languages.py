@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import flask_babel
 import pytest
 from flask import render_template_string
-from flask_babel import force_locale, format_date, refresh
+from flask_babel import format_date, refresh
 
 from caseflow import i18n
 from tests.accounts.conftest import csrf_from, post_login
@@ -175,7 +175,7 @@ def _as_pages_use_it(app, name: str):
     """The template filter `name` as a function: applied in a page's template (the render's locale
     bound by the context processor), after checking that a template rendered without the context
     processor (Flask-Babel's locale) gives the same text."""
-    source = "{{ value|%s(*args) }}" % name
+    source = "{{ value|" + name + "(*args) }}"
 
     def apply(value, *args) -> str:
         text = render_template_string(source, value=value, args=args)
