@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.errors import DomainError
-from caseflow.participants.access import get_participant_for
-from caseflow.participants.views import case_file_section_url, case_file_url
+from caseflow.participants.access import get_participant_for, get_participant_with
+from caseflow.participants.summary import summary_columns
+from caseflow.participants.views import case_file_section_url, case_file_url, case_header_context
 from caseflow.privacy import processing_record as record_of_processing
 from caseflow.privacy import queries, services
 from caseflow.privacy.export import display_value
@@ -41,7 +42,8 @@ def _language_choices():
 @bp.route("/participants/<int:participant_id>/consents", methods=["GET", "POST"])
 @casework_required
 def consents(participant_id: int):
-    participant = get_participant_for(current_user, participant_id)
+    # under the case's summary header, as the case file's other pages: its values come with the row
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns())
     form = ConsentForm()
     form.notice_language.choices = _language_choices()
     if request.method == "GET":
@@ -64,7 +66,7 @@ def consents(participant_id: int):
     records = services.consents_of(participant)
     return render_template("privacy/consents.html", participant=participant, form=form, consents=records,
                            status=services.consent_status(records), withdraw_form=WithdrawConsentForm(),
-                           ), status
+                           **case_header_context(participant, summary_row)), status
 
 
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
@@ -94,7 +96,8 @@ def withdraw_consent(consent_id: int):
 @bp.route("/participants/<int:participant_id>/restriction", methods=["GET", "POST"])
 @roles_required("team_lead")
 def restriction(participant_id: int):
-    participant = get_participant_for(current_user, participant_id, allow_anonymised=False)
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns(),
+                                                    allow_anonymised=False)
     form = RestrictionForm()
     if request.method == "GET":
         form.version.data = participant.version
@@ -115,7 +118,8 @@ def restriction(participant_id: int):
             return redirect(case_file_section_url(participant.id, "data-protection"))
     elif request.method == "POST":
         status = 422
-    return render_template("privacy/restriction.html", participant=participant, form=form), status
+    return render_template("privacy/restriction.html", participant=participant, form=form,
+                           **case_header_context(participant, summary_row)), status
 
 
 # --- subject access --------------------------------------------------------------------------------
@@ -150,7 +154,7 @@ def export_json(participant_id: int):
 @bp.route("/participants/<int:participant_id>/anonymise", methods=["GET", "POST"])
 @roles_required("team_lead")
 def anonymise(participant_id: int):
-    participant = get_participant_for(current_user, participant_id)
+    participant, summary_row = get_participant_with(current_user, participant_id, summary_columns())
     form = AnonymiseForm()
     status = 200
     if form.validate_on_submit():
@@ -165,7 +169,8 @@ def anonymise(participant_id: int):
             return redirect(case_file_url(participant.id))
     elif request.method == "POST":
         status = 422
-    return render_template("privacy/anonymise.html", participant=participant, form=form), status
+    return render_template("privacy/anonymise.html", participant=participant, form=form,
+                           **case_header_context(participant, summary_row)), status
 
 
 # --- retention -------------------------------------------------------------------------------------

@@ -103,7 +103,8 @@ def _pages_of(page, live_server, participant_id: int) -> list[str]:
                                                    f"enrolments/new?measure_id={measure_id}", "placements/new",
                                                    "exit", "certificates/new", "documents/new",
                                                    "partner-enrolments/new", f"notes/{note_id}/edit",
-                                                   f"tasks/{task_id}/edit", "appointments", "referrals/new")] + [
+                                                   f"tasks/{task_id}/edit", "appointments", "referrals/new",
+                                                   "consents")] + [
         f"/enrolments/{enrolment_id}", "/account"]
 
 
@@ -114,7 +115,8 @@ def test_every_page_fits_and_passes_axe(page, live_server, request, busy_caseloa
     page.set_viewport_size({"width": width, "height": 800})
     login(page, live_server, user.email, PASSWORD)
     page.goto(f"{live_server.url}/caseload")
-    for path in _pages_of(page, live_server, busy_caseload.id):
+    team_lead_only = [f"/participants/{busy_caseload.id}/{s}" for s in ("restriction", "anonymise")]
+    for path in _pages_of(page, live_server, busy_caseload.id) + (team_lead_only if role == "team_lead" else []):
         page.goto(f"{live_server.url}{path}")
         _fits(page)
         assert_accessible(page, f"{path} at {width} px as {role}")
