@@ -72,13 +72,14 @@ def language_choices(code: str) -> list[tuple[str, str]]:
                   key=lambda kv: kv[1])
 
 
-def country_name(iso: str | None) -> str:
+def country_name(iso: str | None, locale: Locale | None = None) -> str:
+    """A country's name in the reader's language (`locale`: the reader's, when the caller has it)."""
     if not iso:
         return ""
     if iso == "stateless":
         from flask_babel import gettext
         return gettext("stateless")
-    return _locale(str(get_locale())).territories.get(iso, iso)
+    return _locale(str(locale or get_locale())).territories.get(iso, iso)
 
 
 def language_name(iso: str | None) -> str:
@@ -142,17 +143,19 @@ def _formatted_day(locale: Locale, value: date, fmt: str) -> str:
     return _date_pattern(locale, fmt).apply(value, locale)
 
 
-def format_day(value: date | None, fmt: str = "medium") -> str:
+def format_day(value: date | None, fmt: str = "medium", locale: Locale | None = None) -> str:
     """A date in the reader's language (the templates' `date` filter): what Flask-Babel's
     format_date gives, faster. Each language's formats are parsed once per process, and a day's
     text is remembered per language and format (a bounded LRU): a caseload of 50 rows and 50 tasks
     shows over a hundred dates, most of them a handful of days, and Babel writes each one field by
-    field. A datetime goes through Flask-Babel, which first converts it to the reader's time zone."""
+    field. A datetime goes through Flask-Babel, which first converts it to the reader's time zone.
+    `locale`: the reader's, when the caller has it already (the template filters)."""
     if not value:
         return ""
     if isinstance(value, datetime):
         return format_date(value, fmt)
-    locale = get_locale()
+    if locale is None:
+        locale = get_locale()
     if locale is None:  # no locale to be had (no app context): Flask-Babel's answer, or its error
         return format_date(value, fmt)
     return _formatted_day(locale, value, fmt)
@@ -234,11 +237,7 @@ def _render_locale(context) -> Locale | None:
 
 @pass_context
 def _date_filter(context, value: date | None, fmt: str = "medium") -> str:
-    """The templates' `date` filter: format_day with the render's locale."""
-    locale = _render_locale(context)
-    if not value or locale is None or isinstance(value, datetime):
-        return format_day(value, fmt)
-    return _formatted_day(locale, value, fmt)
+    return format_day(value, fmt, locale=_render_locale(context))
 
 
 @pass_context
@@ -257,10 +256,7 @@ def _percent_filter(context, value) -> str:
 
 @pass_context
 def _country_filter(context, iso: str | None) -> str:
-    locale = _render_locale(context)
-    if not iso or iso == "stateless" or locale is None:
-        return country_name(iso)
-    return _locale(str(locale)).territories.get(iso, iso)
+    return country_name(iso, locale=_render_locale(context))
 
 
 @lru_cache(maxsize=8)
