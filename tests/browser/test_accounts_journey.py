@@ -57,7 +57,8 @@ def test_forgot_password_mail_new_password_and_login_with_totp(page, live_server
     # Two-factor set-up from the account page.
     login(page, live_server, counsellor.email, PASSWORD)
     page.goto(f"{live_server.url}/account")
-    page.get_by_role("link", name=_de("Set up two-factor sign-in")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=_de("Set up two-factor sign-in")).click()
     assert page.url.endswith("/account/two-factor")
     assert_accessible(page, "two-factor set-up")
     qr = page.get_by_role("img", name=_de("QR code to add Caseflow to an authenticator app"))
@@ -70,16 +71,19 @@ def test_forgot_password_mail_new_password_and_login_with_totp(page, live_server
     assert page.get_by_role("heading", level=1).inner_text() == _de("Your recovery codes")
     assert page.locator(".recovery-codes li").count() == 10
     assert_accessible(page, "recovery codes")
-    page.get_by_role("link", name=_de("I have kept the codes")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=_de("I have kept the codes")).click()
     assert page.url.endswith("/account")
     assert page.locator("td", has_text="Chromium").count() + page.locator("td", has_text="Chrome").count() >= 1
     assert_accessible(page, "account")
     _screenshot(page, "account")
-    page.get_by_role("button", name=_de("Log out")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=_de("Log out")).click()
 
     # Forgot password → mail → new password.
     page.goto(f"{live_server.url}/login")
-    page.get_by_role("link", name=_de("Forgot your password?")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=_de("Forgot your password?")).click()
     assert_accessible(page, "forgot password")
     page.get_by_label(_de("Email")).fill(counsellor.email)
     with page.expect_navigation():
@@ -119,7 +123,8 @@ def test_team_lead_pages_are_accessible(page, live_server, team_lead, counsellor
     login(page, live_server, team_lead.email, PASSWORD)
     page.goto(f"{live_server.url}/staff/{counsellor.id}")
     assert_accessible(page, "staff account")
-    page.get_by_role("link", name=_de("Deactivate and hand over cases and tasks")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=_de("Deactivate and hand over cases and tasks")).click()
     assert_accessible(page, "handover")
     page.goto(f"{live_server.url}/staff")
     assert_accessible(page, "staff list with the invitation form")

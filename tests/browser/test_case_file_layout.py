@@ -82,7 +82,8 @@ def test_case_file_and_caseload_fit_the_screen(page, live_server, counsellor, bu
         page.mouse.wheel(0, 2000)
         page.wait_for_timeout(100)
         assert header.bounding_box()["y"] <= 1   # stays in view while the page scrolls
-    page.get_by_role("navigation", name="Bereiche der Fallakte").get_by_role("link", name="Verlauf").click()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Bereiche der Fallakte").get_by_role("link", name="Verlauf").click()
     assert page.url.endswith(f"/participants/{busy_caseload.id}/timeline")
 
 

@@ -50,13 +50,15 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
     run_checks(datetime.now(UTC))
 
     login(page, live_server, team_lead.email, PASSWORD)
-    page.get_by_role("link", name="Teamübersicht").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Teamübersicht").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Teamübersicht"
     assert_accessible(page, "team board")
     _shot(page, "board")
 
     # Aylin has three overdue tasks: follow that number.
-    page.get_by_role("link", name="Überfällige Aufgaben, Aylin Demir: 3").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Überfällige Aufgaben, Aylin Demir: 3").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Überfällige Aufgaben: Aylin Demir"
     rows = page.locator("tbody tr")
     assert rows.count() == 3
@@ -83,7 +85,8 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
     assert set(stayed) == {counsellor.id}
 
     # The case file shows the tasks with their new assignee.
-    page.get_by_role("link", name=cases[0].case_number).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=cases[0].case_number).click()
     tasks = page.locator("section:has(h2#tasks) .task-list")
     assert tasks.get_by_text("Lena Vogel").count() == 2
 
@@ -101,7 +104,8 @@ def test_notifications_and_settings_pages(page, live_server, org, counsellor, te
     from datetime import UTC, datetime
     run_checks(datetime.now(UTC))
     login(page, live_server, counsellor.email, PASSWORD)
-    page.get_by_role("link", name="Benachrichtigungen").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Benachrichtigungen").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Benachrichtigungen"
     assert page.locator(".notification-list li").count() == 2
     assert_accessible(page, "notifications")
@@ -109,7 +113,8 @@ def test_notifications_and_settings_pages(page, live_server, org, counsellor, te
     with page.expect_navigation():
         page.locator(".notification-list li").first.get_by_role("button", name="Als gelesen markieren").click()
     assert page.locator(".notification-list li.unread").count() == 1
-    page.get_by_role("link", name="Erinnerungen einstellen").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Erinnerungen einstellen").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Kalender-Abonnement einschalten").click()
     assert page.locator("#feed-url").input_value().startswith(live_server.url.replace("127.0.0.1", "localhost")) or \
