@@ -2,8 +2,12 @@
 
 Keys are the stored and API values; labels are translated lazily for the UI.
 """
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from wtforms import SelectChoice
 
 GENDERS = {
     "female": _l("female"),
@@ -126,6 +130,13 @@ SYSTEM_TASK_TITLES = {
 PLEASE_CHOOSE = _l("– please choose –")
 
 
-def please_choose(choices) -> list:
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """A select's options from pairs of value and label (a vocabulary's `.items()`, the rows of a
+    choices query), in WTForms' own type: passing the pairs themselves is deprecated in WTForms 3.3
+    and goes in 3.4."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def please_choose(choices: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """`choices` (pairs of value and label) after the empty "please choose" option."""
-    return [("", PLEASE_CHOOSE), *choices]
+    return options([("", PLEASE_CHOOSE), *choices])

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, IntegerField, Passwor
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from caseflow.vocabulary import ROLES, please_choose
+from caseflow.vocabulary import ROLES, options, please_choose
 
 
 class LoginForm(FlaskForm):
@@ -46,13 +46,13 @@ class UserCreateForm(FlaskForm):
     role = SelectField(_l("Role"), choices=please_choose(ROLES.items()), default="")
     organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
                                   validators=[Optional()])
-    locale = SelectField(_l("Language of the invitation"), choices=[("de", "Deutsch"), ("en", "English")],
+    locale = SelectField(_l("Language of the invitation"), choices=options([("de", "Deutsch"), ("en", "English")]),
                          validate_choice=False)  # the service takes only a known language
 
 
 class UserEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField(_l("Role"), choices=options(ROLES.items()))
     organisation_id = SelectField(_l("Organisation"), coerce=lambda v: int(v) if v else None,
                                   validators=[Optional()])
     active = BooleanField(_l("Active"))

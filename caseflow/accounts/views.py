@@ -29,6 +29,7 @@ from caseflow.accounts.forms import (
 from caseflow.accounts.models import Organisation, User
 from caseflow.errors import DomainError
 from caseflow.extensions import db, limiter
+from caseflow.vocabulary import options
 from caseflow.web import apply_error, page_args, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -338,10 +339,10 @@ def organisation_edit(org_id: int):
 
 def _organisation_choices(form) -> None:
     if current_user.role == "admin":
-        form.organisation_id.choices = [("", _("— none —"))] + queries.organisation_choices()
+        form.organisation_id.choices = options([("", _("— none —")), *queries.organisation_choices()])
     else:
-        form.organisation_id.choices = [(current_user.organisation_id, current_user.organisation.name)]
-        form.role.choices = [(k, v) for k, v in form.role.choices if k in ("counsellor", "team_lead")]
+        form.organisation_id.choices = options([(current_user.organisation_id, current_user.organisation.name)])
+        form.role.choices = [c for c in form.role.choices if c.value in ("counsellor", "team_lead")]
 
 
 @bp.route("/staff", methods=["GET", "POST"])

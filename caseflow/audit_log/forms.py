@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from caseflow.vocabulary import options
+
 ACTION_FILTERS = {
     "": _l("all entries"),
     "access": _l("access log: case files opened or exported"),
@@ -24,6 +26,6 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # read from the address too; a posted filter is checked by the app's CSRFProtect
 
     case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20)])
-    action = SelectField(_l("Entries"), choices=list(ACTION_FILTERS.items()), validators=[Optional()])
+    action = SelectField(_l("Entries"), choices=options(ACTION_FILTERS.items()), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Optional
 
 from caseflow.participants.forms import RequiredMark
-from caseflow.vocabulary import please_choose
+from caseflow.vocabulary import options, please_choose
 
 
 def _int(value: Any) -> int | None:
@@ -23,7 +23,7 @@ class TaskEditForm(FlaskForm):
     version = HiddenField()
 
     def setup(self, colleagues: list[tuple[int, str]]) -> TaskEditForm:
-        self.assignee_id.choices = [(str(i), n) for i, n in colleagues]
+        self.assignee_id.choices = options((str(i), n) for i, n in colleagues)
         return self
 
     def to_data(self, *, title_editable: bool) -> dict[str, Any]:

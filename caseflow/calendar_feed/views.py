@@ -23,7 +23,7 @@ from caseflow.notifications.views import DigestForm, EmptyForm
 from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
-from caseflow.vocabulary import CASEWORK_ROLES, NOTE_KINDS
+from caseflow.vocabulary import CASEWORK_ROLES, NOTE_KINDS, options
 from caseflow.web import apply_error
 
 bp = Blueprint("calendar_feed", __name__)
@@ -70,7 +70,7 @@ class AppointmentForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Time"), validators=[InputRequired()])
     minutes = IntegerField(_l("Duration in minutes"), default=60, validators=[Optional(), NumberRange(5, 600)])
-    kind = SelectField(_l("Kind"), choices=[(k, NOTE_KINDS[k]) for k in services.APPOINTMENT_KINDS], default="meeting")
+    kind = SelectField(_l("Kind"), choices=options((k, NOTE_KINDS[k]) for k in services.APPOINTMENT_KINDS), default="meeting")
 
 
 class CancelForm(FlaskForm):

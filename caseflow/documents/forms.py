@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, FileField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, FileField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS
@@ -15,7 +15,7 @@ from caseflow.vocabulary import please_choose
 MAX_FILES = 10
 
 
-def _choices(labels: dict) -> list[tuple[str, Any]]:
+def _choices(labels: dict) -> list[SelectChoice]:
     return please_choose(labels.items())
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from caseflow.documents.models import ContractGap, Document
 from caseflow.documents.vocabulary import DOCUMENT_KINDS
@@ -19,7 +20,7 @@ from caseflow.participants.models import ForeignQualification
 from caseflow.placements.models import Certificate, Placement
 from caseflow.privacy.models import Consent
 from caseflow.privacy.vocabulary import CONSENT_PURPOSE_LABELS
-from caseflow.vocabulary import PLACEMENT_TYPES
+from caseflow.vocabulary import PLACEMENT_TYPES, options
 
 
 def documents_of(participant_id: int) -> list[Document]:
@@ -69,8 +70,8 @@ def linkable_records(participant_id: int) -> dict[tuple[str, int], str]:
     return out
 
 
-def link_choices(records: dict[tuple[str, int], str]) -> list[tuple[str, str]]:
-    return [("", _("nothing in particular"))] + [(f"{t}:{i}", label) for (t, i), label in records.items()]
+def link_choices(records: dict[tuple[str, int], str]) -> list[SelectChoice]:
+    return options([("", _("nothing in particular")), *((f"{t}:{i}", label) for (t, i), label in records.items())])
 
 
 @dataclass

@@ -75,7 +75,7 @@ def new_document(participant_id: int):
     if request.method == "GET":
         form.kind.data = request.args.get("kind") if request.args.get("kind") in DOCUMENT_KINDS else ""
         wanted = request.args.get("link", "")
-        form.link.data = wanted if any(value == wanted for value, _label in form.link.choices) else ""
+        form.link.data = wanted if any(choice.value == wanted for choice in form.link.choices) else ""
     status = 200
     if form.validate_on_submit():
         uploads = [services.Upload(f.stream, f.filename) for f in (form.files.data or []) if f and f.filename]

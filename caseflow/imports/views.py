@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from caseflow.accounts.auth import roles_required
 from caseflow.errors import DomainError
@@ -19,6 +20,7 @@ from caseflow.imports.forms import RecheckForm, RunForm, UndoForm, UploadForm, m
 from caseflow.imports.progress import progress_of
 from caseflow.imports.spec import SHEETS_BY_KIND
 from caseflow.imports.template import build_template, errors_csv
+from caseflow.vocabulary import options
 from caseflow.web import Page, page_args, rows_and_total
 
 bp = Blueprint("imports", __name__)
@@ -28,10 +30,10 @@ ERRORS_SHOWN = 300
 DUPLICATES_SHOWN = 300
 
 
-def _field_choices(kind: str) -> list[tuple[str, str]]:
+def _field_choices(kind: str) -> list[SelectChoice]:
     lang = str(get_locale() or "de")[:2]
     sheet = SHEETS_BY_KIND[kind]
-    return [("", _("— ignore this column —"))] + [(c.field, c.header(lang)) for c in sheet.columns]
+    return options([("", _("— ignore this column —")), *((c.field, c.header(lang)) for c in sheet.columns)])
 
 
 @bp.route("/imports", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,11 +30,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from caseflow.measures.details import DETAILS, Detail
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.forms import DurationField, int_or_none
-from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, please_choose
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, options, please_choose
 
 
-def _blank(choices: dict) -> list[tuple[str, Any]]:
-    return [("", _l("— not recorded —"))] + [(k, v) for k, v in choices.items()]
+def _blank(choices: dict) -> list[SelectChoice]:
+    return options([("", _l("— not recorded —")), *choices.items()])
 
 
 class MeasureForm(FlaskForm):
@@ -74,7 +75,7 @@ class EmployerForm(FlaskForm):
 
 
 class EnrolmentBaseForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[(k, v) for k, v in ENROLMENT_STATUSES.items()])
+    status = SelectField(_l("Status"), choices=options(ENROLMENT_STATUSES.items()))
     start_date = DateField(_l("Start"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Planned end; the actual end once it has ended."))
@@ -151,9 +152,9 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
     for d in DETAILS[measure_type]:
         field = getattr(form, d.name)
         if d.kind == "country":
-            field.choices = [("", _l("— not recorded —"))] + list(countries)
+            field.choices = options([("", _l("— not recorded —")), *countries])
         elif d.kind == "employer":
-            field.choices = [("", _l("— choose a company —"))] + [(str(i), n) for i, n in employers]
+            field.choices = options([("", _l("— choose a company —")), *((str(i), n) for i, n in employers)])
         elif d.kind == "enrolment":
             field.choices = please_choose((str(i), n) for i, n in recognitions)
 
@@ -183,7 +184,7 @@ class BulkEnrolmentForm(FlaskForm):
     participant_ids = MultiCheckboxField(_l("Participants"), coerce=int, validate_choice=True)
     case_numbers = TextAreaField(_l("Further case numbers"), validators=[Optional()],
                                  description=_l("One case number per line, e.g. CF-2026-000123."))
-    status = SelectField(_l("Status"), choices=[("planned", ENROLMENT_STATUSES["planned"]),
-                                                ("active", ENROLMENT_STATUSES["active"])])
+    status = SelectField(_l("Status"), choices=options([("planned", ENROLMENT_STATUSES["planned"]),
+                                                        ("active", ENROLMENT_STATUSES["active"])]))
     start_date = DateField(_l("Start"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])

@@ -47,7 +47,7 @@ from caseflow.participants.models import Participant
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
 from caseflow.validation import REQUIRED
-from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, please_choose
+from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, options, please_choose
 from caseflow.web import apply_error, page_args
 
 bp = Blueprint("measures", __name__)
@@ -242,7 +242,7 @@ def bulk(measure_id: int):
     measure = _measure_for_casework(measure_id)
     candidates = queries.bulk_candidates(current_user)
     form = BulkEnrolmentForm()
-    form.participant_ids.choices = [(c.id, f"{c.last_name}, {c.first_name} ({c.case_number})") for c in candidates]
+    form.participant_ids.choices = options((c.id, f"{c.last_name}, {c.first_name} ({c.case_number})") for c in candidates)
     results = None
     if form.validate_on_submit():
         ids = list(form.participant_ids.data or [])
@@ -334,7 +334,7 @@ def enrolment(enrolment_id: int):
     reachable = {enrolment.status} | set(services.TRANSITIONS[enrolment.status])
     if enrolment.waitlisted_at is not None:
         reachable.discard("active")
-    form.status.choices = [(k, v) for k, v in ENROLMENT_STATUSES.items() if k in reachable]
+    form.status.choices = options((k, v) for k, v in ENROLMENT_STATUSES.items() if k in reachable)
     status = 200
     if form.validate_on_submit():
         changes = {"status": form.status.data, "start_date": form.start_date.data, "end_date": form.end_date.data,

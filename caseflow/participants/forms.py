@@ -35,7 +35,15 @@ from caseflow.participants.vocabulary import (
     RECOGNITION_STATUSES,
 )
 from caseflow.validation import MAX_ID
-from caseflow.vocabulary import GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES, please_choose
+from caseflow.vocabulary import (
+    GENDERS,
+    GERMAN_LEVELS,
+    LABOUR_STATUSES,
+    NOTE_KINDS,
+    RESIDENCE_STATUSES,
+    options,
+    please_choose,
+)
 
 
 class RequiredMark:
@@ -87,15 +95,15 @@ class ParticipantForm(FlaskForm):
     work_permission = _select(_l("Permitted to work in Germany"))
     arrival_year = IntegerField(_l("Year of arrival in Germany"), validators=[Optional()])
     preferred_language = _select(_l("Preferred language"))
-    foreign_background = SelectField(_l("Foreign background"), choices=list(ANSWERS.items()), default="no",
+    foreign_background = SelectField(_l("Foreign background"), choices=options(ANSWERS.items()), default="no",
                                      validate_choice=False)
-    homeless = SelectField(_l("Homeless or affected by housing exclusion"), choices=list(ANSWERS.items()),
+    homeless = SelectField(_l("Homeless or affected by housing exclusion"), choices=options(ANSWERS.items()),
                            default="no", validate_choice=False)
     special_categories_consent_date = _date(
         _l("Date of explicit consent to record special categories"),
         description=_l("Disability and minority may only be recorded with the date of the participant's explicit consent (GDPR Art. 9)."))
-    disability = SelectField(_l("Disability"), choices=list(ANSWERS.items()), default="no", validate_choice=False)
-    minority = SelectField(_l("Belongs to a minority"), choices=list(ANSWERS.items()), default="no",
+    disability = SelectField(_l("Disability"), choices=options(ANSWERS.items()), default="no", validate_choice=False)
+    minority = SelectField(_l("Belongs to a minority"), choices=options(ANSWERS.items()), default="no",
                            validate_choice=False)
     entry_date = _date(_l("Entry date"), required=True)
     labour_status_at_entry = _select(_l("Labour-market status at entry"), required=True)
@@ -123,15 +131,15 @@ class ParticipantForm(FlaskForm):
         languages = language_choices(locale)
         self.gender.choices = please_choose(GENDERS.items())
         self.nationality.choices = please_choose([("stateless", _("stateless")), *countries])
-        self.country_of_birth.choices = [_blank()] + countries
-        self.residence_status.choices = [_blank()] + list(RESIDENCE_STATUSES.items())
-        self.work_permission.choices = [_blank(_("unknown")), ("yes", _("yes")), ("no", _("no"))]
-        self.preferred_language.choices = [_blank()] + languages
+        self.country_of_birth.choices = options([_blank(), *countries])
+        self.residence_status.choices = options([_blank(), *RESIDENCE_STATUSES.items()])
+        self.work_permission.choices = options([_blank(_("unknown")), ("yes", _("yes")), ("no", _("no"))])
+        self.preferred_language.choices = options([_blank(), *languages])
         self.labour_status_at_entry.choices = please_choose(LABOUR_STATUSES.items())
-        self.education_isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
-        self.german_level.choices = [_blank(_("unknown"))] + [(v, v) for v in GERMAN_LEVELS]
-        self.counsellor_id.choices = [_blank(_("– nobody yet –"))] + [(str(i), n) for i, n in counsellors]
-        self.district.choices = [_blank()] + list(BERLIN_DISTRICTS.items())
+        self.education_isced.choices = options([_blank(_("unknown")), *((str(k), v) for k, v in ISCED_LEVELS.items())])
+        self.german_level.choices = options([_blank(_("unknown")), *((v, v) for v in GERMAN_LEVELS)])
+        self.counsellor_id.choices = options([_blank(_("– nobody yet –")), *((str(i), n) for i, n in counsellors)])
+        self.district.choices = options([_blank(), *BERLIN_DISTRICTS.items()])
         if self.add_language.data and len(self.languages.entries) < 30:
             self.languages.append_entry()
         if self.add_qualification.data and len(self.foreign_qualifications.entries) < 30:
@@ -139,9 +147,9 @@ class ParticipantForm(FlaskForm):
         for row in self.languages:
             row.form.language.choices = please_choose(languages)
         for row in self.foreign_qualifications:
-            row.form.country.choices = [_blank()] + countries
-            row.form.isced.choices = [_blank(_("unknown"))] + [(str(k), v) for k, v in ISCED_LEVELS.items()]
-            row.form.recognition_status.choices = list(RECOGNITION_STATUSES.items())
+            row.form.country.choices = options([_blank(), *countries])
+            row.form.isced.choices = options([_blank(_("unknown")), *((str(k), v) for k, v in ISCED_LEVELS.items())])
+            row.form.recognition_status.choices = options(RECOGNITION_STATUSES.items())
         return self
 
     @property
@@ -257,7 +265,7 @@ class NoteForm(FlaskForm):
     def setup(self, enrolments: list[tuple[int, str]] | None = None) -> NoteForm:
         """`enrolments`: (id, label) of the participant's enrolments the note's duration can count towards."""
         self.kind.choices = please_choose(NOTE_KINDS.items())
-        self.enrolment_id.choices = [_blank(_("– no measure –"))] + [(str(i), label) for i, label in enrolments or ()]
+        self.enrolment_id.choices = options([_blank(_("– no measure –")), *((str(i), label) for i, label in enrolments or ())])
         if isinstance(self.enrolment_id.data, int):
             self.enrolment_id.data = str(self.enrolment_id.data)
         return self
@@ -284,7 +292,7 @@ class GoalForm(FlaskForm):
     version = HiddenField()
 
     def setup(self) -> GoalForm:
-        self.status.choices = list(GOAL_STATUSES.items())
+        self.status.choices = options(GOAL_STATUSES.items())
         return self
 
     def to_data(self) -> dict[str, Any]:
@@ -298,7 +306,7 @@ class TaskForm(FlaskForm):
     assignee_id = _select(_l("Assigned to"))
 
     def setup(self, colleagues: list[tuple[int, str]]) -> TaskForm:
-        self.assignee_id.choices = [_blank(_("me"))] + [(str(i), n) for i, n in colleagues]
+        self.assignee_id.choices = options([_blank(_("me")), *((str(i), n) for i, n in colleagues)])
         return self
 
     def to_data(self) -> dict[str, Any]:

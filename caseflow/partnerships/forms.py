@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.i18n import country_choices
-from caseflow.vocabulary import GENDERS, please_choose
+from caseflow.vocabulary import GENDERS, options, please_choose
 
 
 class PartnershipForm(FlaskForm):
@@ -54,8 +54,8 @@ class AcceptForm(FlaskForm):
 
     def setup(self) -> AcceptForm:
         self.gender.choices = please_choose((k, str(v)) for k, v in GENDERS.items())
-        self.nationality.choices = (please_choose([("stateless", _("stateless"))])
-                                    + country_choices(str(get_locale() or "de")))
+        self.nationality.choices = please_choose([("stateless", _("stateless")),
+                                                  *country_choices(str(get_locale() or "de"))])
         return self
 
     def to_data(self) -> dict:
@@ -86,7 +86,7 @@ class AgreementForm(FlaskForm):
 
 class PartnerEnrolmentForm(FlaskForm):
     measure_id = SelectField(_l("Measure of the partner"), choices=[], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("planned", _l("planned")), ("active", _l("active"))])
+    status = SelectField(_l("Status"), choices=options([("planned", _l("planned")), ("active", _l("active"))]))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
 
@@ -98,12 +98,12 @@ class PartnerEnrolmentForm(FlaskForm):
 
 class PartnerAttendanceForm(FlaskForm):
     date = DateField(_l("Day of the session"), validators=[Optional()])
-    present = SelectField(_l("Attended"), choices=[("yes", _l("present")), ("no", _l("absent"))])
+    present = SelectField(_l("Attended"), choices=options([("yes", _l("present")), ("no", _l("absent"))]))
 
 
 class PartnerOutcomeForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[("active", _l("active")), ("completed", _l("completed")),
-                                                ("dropped_out", _l("dropped out"))])
+    status = SelectField(_l("Status"), choices=options([("active", _l("active")), ("completed", _l("completed")),
+                                                        ("dropped_out", _l("dropped out"))]))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     dropout_reason = StringField(_l("Reason for dropping out"))

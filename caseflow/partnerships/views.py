@@ -32,6 +32,7 @@ from caseflow.vocabulary import (
     LABOUR_STATUSES,
     MEASURE_TYPES,
     PLACEMENT_TYPES,
+    options,
     please_choose,
 )
 from caseflow.web import apply_error, page_args, rows_and_total
@@ -45,7 +46,7 @@ def admin():
     form = PartnershipForm()
     orgs = db.session.execute(db.select(Organisation.id, Organisation.name).where(Organisation.active)
                               .order_by(Organisation.name)).all()
-    form.organisation_ids.choices = [(i, n) for i, n in orgs]
+    form.organisation_ids.choices = options((i, n) for i, n in orgs)
     if form.validate_on_submit():
         try:
             services.create_partnership(form.name.data or "", list(form.organisation_ids.data or []),
@@ -76,8 +77,8 @@ def refer(participant_id: int):
     measures = services.partner_catalogue(current_user)
     form = ReferralForm()
     form.organisation_id.choices = please_choose((str(o.id), o.name) for o in partners)
-    form.measure_id.choices = [("", _("– none –"))] + [
-        (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures]
+    form.measure_id.choices = options([("", _("– none –")), *(
+        (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures)])
     if request.args.get("measure_id") and request.method == "GET":
         chosen = next((m for m in measures if str(m["id"]) == request.args["measure_id"]), None)
         if chosen:

@@ -9,14 +9,21 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
+from wtforms import DateField, DecimalField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
 from caseflow.i18n import country_choices, format_number
 from caseflow.participants.forms import int_or_none
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
-from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES, PLEASE_CHOOSE
+from caseflow.vocabulary import (
+    EXIT_REASONS,
+    FOLLOW_UP_STATUSES,
+    LABOUR_STATUSES,
+    PLACEMENT_TYPES,
+    PLEASE_CHOOSE,
+    options,
+)
 
 CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
@@ -26,9 +33,8 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def _choices(labels: dict, blank: Any = None) -> list[tuple[str, Any]]:
-    items = [(k, v) for k, v in labels.items()]
-    return ([("", blank)] if blank is not None else []) + items
+def _choices(labels: dict, blank: Any = None) -> list[SelectChoice]:
+    return options([*([("", blank)] if blank is not None else []), *labels.items()])
 
 
 class HoursField(DecimalField):
@@ -77,9 +83,9 @@ class PlacementForm(FlaskForm):
     version = HiddenField()
 
     def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> PlacementForm:
-        self.employer_id.choices = [("", _l("— a new employer (enter below) —"))] + list(employers)
-        self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
-        self.country.choices = country_choices(str(get_locale()))
+        self.employer_id.choices = options([("", _l("— a new employer (enter below) —")), *employers])
+        self.enrolment_id.choices = options([("", _l("none")), *enrolments])
+        self.country.choices = options(country_choices(str(get_locale())))
         # the error summary names the field by what it is about ("Employer: choose one …"), not by
         # its label beside the directory's list, which reads "or a new employer"
         self.employer_name.summary_label = _l("Employer")
@@ -160,7 +166,7 @@ class CertificateForm(FlaskForm):
     enrolment_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, enrolments: list[tuple[int, str]]) -> CertificateForm:
-        self.enrolment_id.choices = [("", _l("none"))] + list(enrolments)
+        self.enrolment_id.choices = options([("", _l("none")), *enrolments])
         return self
 
     def service_data(self) -> dict[str, Any]:
@@ -202,7 +208,7 @@ class PlacementFilterForm(FlaskForm):
     employer_id = SelectField(_l("Employer"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, measures, counsellors, employers) -> PlacementFilterForm:
-        self.measure_id.choices = [("", _l("all"))] + list(measures)
-        self.counsellor_id.choices = [("", _l("all"))] + list(counsellors)
-        self.employer_id.choices = [("", _l("all"))] + list(employers)
+        self.measure_id.choices = options([("", _l("all")), *measures])
+        self.counsellor_id.choices = options([("", _l("all")), *counsellors])
+        self.employer_id.choices = options([("", _l("all")), *employers])
         return self

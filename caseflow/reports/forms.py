@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Optional
 
 from caseflow.reports import labels as L
-from caseflow.vocabulary import MEASURE_TYPES
+from caseflow.vocabulary import MEASURE_TYPES, options
 from caseflow.web import LongSelect
 
 _FROM_FIELD = DateField(_l("From"), validators=[Optional()])  # created first: rendered before `to`
@@ -35,7 +35,7 @@ class EsfForm(ReportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.ltu_rule.choices = [(k, str(v)) for k, v in L.LTU_RULE_LABELS.items()]
+        self.ltu_rule.choices = options((k, str(v)) for k, v in L.LTU_RULE_LABELS.items())
 
 
 class PlacementForm(ReportForm):
@@ -45,7 +45,7 @@ class PlacementForm(ReportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.measure_type.choices = [("", _l("all"))] + [(k, str(v)) for k, v in MEASURE_TYPES.items()]
+        self.measure_type.choices = options([("", _l("all")), *((k, str(v)) for k, v in MEASURE_TYPES.items())])
 
 
 class MonitoringForm(ReportForm):
@@ -56,5 +56,5 @@ class MonitoringDownloadForm(FlaskForm):
     """Downloading the monitoring export is audited: a POST with the CSRF token; the period comes
     along in hidden fields."""
 
-    format = SelectField(_l("Format"), choices=[("xml", "XML"), ("csv", "CSV"), ("json", "JSON")], default="xml")
+    format = SelectField(_l("Format"), choices=options([("xml", "XML"), ("csv", "CSV"), ("json", "JSON")]), default="xml")
     include_incomplete = BooleanField(_l("Also export the blocking records, marked incomplete"))

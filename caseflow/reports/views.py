@@ -19,7 +19,7 @@ from caseflow.reports import labels as L
 from caseflow.reports import queries as q
 from caseflow.reports.forms import EsfForm, MonitoringDownloadForm, MonitoringForm, PlacementForm
 from caseflow.reports.schemas import MonitoringArgs
-from caseflow.vocabulary import PLACEMENT_TYPES
+from caseflow.vocabulary import PLACEMENT_TYPES, options
 from caseflow.web import Page, apply_error, page_args
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -43,8 +43,8 @@ def _organisation_choices(form) -> None:
     if services.is_casework(current_user):
         del form.organisation_id
         return
-    form.organisation_id.choices = [("", _("all organisations"))] + [
-        (str(i), n) for i, n in q.organisation_names().items()]
+    form.organisation_id.choices = options([("", _("all organisations")), *(
+        (str(i), n) for i, n in q.organisation_names().items())])
 
 
 def _partnership_choices(form) -> None:
@@ -53,9 +53,9 @@ def _partnership_choices(form) -> None:
     choices = services.partnership_choices(current_user)
     if current_user.role == "coordinator":
         del form.organisation_id
-        form.partnership_id.choices = [(str(i), n) for i, n in choices]
+        form.partnership_id.choices = options((str(i), n) for i, n in choices)
     elif choices:
-        form.partnership_id.choices = [("", _("none (organisations)"))] + [(str(i), n) for i, n in choices]
+        form.partnership_id.choices = options([("", _("none (organisations)")), *((str(i), n) for i, n in choices)])
     else:
         del form.partnership_id
 
@@ -193,8 +193,8 @@ def placements():
     form = PlacementForm(formdata=_formdata(args))
     _organisation_choices(form)
     choices = services.filter_choices(actor=current_user)
-    form.counsellor_id.choices = [("", _("all"))] + [(str(i), n) for i, n in choices["counsellors"]]
-    form.measure_id.choices = [("", _("all"))] + [(str(i), t) for i, t in choices["measures"]]
+    form.counsellor_id.choices = options([("", _("all")), *((str(i), n) for i, n in choices["counsellors"])])
+    form.measure_id.choices = options([("", _("all")), *((str(i), t) for i, t in choices["measures"])])
     report, status = _run(services.placement_report, form, args)
     context = {}
     if report:

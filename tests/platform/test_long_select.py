@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from wtforms import Form, SelectField
+from wtforms import Form, SelectChoice, SelectField
 from wtforms.widgets import Select
 
 from caseflow.web import LongSelect
 
-CHOICES = [("", "all"), ("1", 'Deutsch "B1" <Nord> & Süd'), ("2", ""), ("x'y", "x'y"), (True, "yes"), (3, "drei"),
-           ("4", "mit Attribut", {"disabled": True, "data_info": "a b"})]
+CHOICES = [SelectChoice("", "all"), SelectChoice("1", 'Deutsch "B1" <Nord> & Süd'), SelectChoice("2", ""),
+           SelectChoice("x'y", "x'y"), SelectChoice(True, "yes"), SelectChoice(3, "drei"),  # type: ignore[arg-type]
+           SelectChoice("4", "mit Attribut", {"disabled": True, "data_info": "a b"})]
 
 
 class _Form(Form):
