@@ -70,7 +70,11 @@ def assert_accessible(page, name: str) -> None:
     styles were refused is not what people see in production.
 
     axe is injected with page.evaluate (DevTools protocol), which the page's CSP does not apply to,
-    so the tests run under the real CSP (no bypass_csp)."""
+    so the tests run under the real CSP (no bypass_csp).
+
+    A click on a link does not wait for the page it opens (Playwright 1.65): wrap it in
+    `page.expect_navigation()`. Waiting for the load here covers a page that has begun to arrive."""
+    page.wait_for_load_state("load")
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
                                       "resultTypes": ["violations"]})
     violations = results.response["violations"]
