@@ -114,3 +114,37 @@ def test_analyst_sees_all_organisations_and_no_names(page, live_server, org, oth
 
     page.goto(f"{live_server.url}/reports/")
     assert page.get_by_role("link", name="Datenvollständigkeit").count() == 0
+
+
+def _figures_in_view(page) -> list[str]:
+    """The report tables' figures that lie beyond the screen's right edge: those a reader would
+    have to find by scrolling a table sideways."""
+    return page.evaluate("""() => [...document.querySelectorAll('main table td.num')]
+        .filter(td => td.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map(td => td.closest('tr').querySelector('th').innerText.split('\\n')[0] + ': ' + td.innerText)""")
+
+
+def test_reports_read_on_a_phone(page, live_server, org, other_org, team_lead):
+    """At 390 px the figure tables become one card per row, each figure with its column's name:
+    no figure hides beyond the right edge, no word is broken inside, nothing scrolls sideways."""
+    _people(org, other_org)
+    login(page, live_server, team_lead.email, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (("/reports/esf", "ESF+ report"), ("/reports/placements", "placement report")):
+        _run(page, live_server, path)
+        assert _figures_in_view(page) == [], name
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+        assert_accessible(page, f"{name} at 390 px")
+    # the placement report's breakdown: a card per group, each figure labelled by its column
+    card = page.locator("table.breakdown tbody tr:has(td[data-label])").first
+    assert card.evaluate("tr => getComputedStyle(tr).display") == "block"
+    labels = card.locator("td").evaluate_all("tds => tds.map(td => td.dataset.label)")
+    assert labels[0] == "Aktive Teilnehmende" and labels[-1] == "Vermittlungsquote"
+    # the ESF+ table: each figure under the indicator's name, labelled by its gender
+    _run(page, live_server, "/reports/esf")
+    labels = page.locator("tr[data-indicator='total'] td").evaluate_all("tds => tds.map(td => td.dataset.label)")
+    assert labels == ["Weiblich", "Männlich", "Divers", "Gesamt"]
+    page.goto(f"{live_server.url}/reports/completeness")
+    assert _figures_in_view(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "data completeness at 390 px")
