@@ -8,11 +8,11 @@ from functools import wraps
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 
 from caseflow.crypto import KeyError_
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
 
 
 def fails_cleanly(func):

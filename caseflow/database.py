@@ -390,6 +390,6 @@ def _forget_locks(session: Session, transaction: Any) -> None:
 
 
 def _stale() -> Exception:
-    from flask_babel import gettext as _
+    from caseflow.translation import gettext as _
     return Conflict(_("Someone else saved this record in the meantime. Nothing was changed."),
                     code="stale_version")

@@ -144,14 +144,14 @@ def register_error_handlers(app: Flask) -> None:
         # Usually a form left open too long or a lost session cookie: say what to do.
         if wants_json():
             return jsonify(error_body("bad_request", exc.description)), 400
-        from flask_babel import gettext as _
+        from caseflow.translation import gettext as _
         message = _("The form has expired or did not come from Caseflow. Please go back, reload the page "
                     "and send it again.")
         return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
-        from flask_babel import gettext as _
+        from caseflow.translation import gettext as _
         status = exc.code or 500
         headers = _passed_headers(exc)
         message = None

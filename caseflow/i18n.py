@@ -14,7 +14,6 @@ from functools import lru_cache
 from babel import Locale, dates, numbers, support
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_percent, get_locale, get_translations
-from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -22,6 +21,7 @@ from wtforms.i18n import messages_path
 
 from caseflow.extensions import babel
 from caseflow.i18n_catalogues import catalogue_dirs
+from caseflow.translation import gettext as _
 
 
 def translation_directories() -> list[str]:
@@ -77,8 +77,7 @@ def country_name(iso: str | None, locale: Locale | None = None) -> str:
     if not iso:
         return ""
     if iso == "stateless":
-        from flask_babel import gettext
-        return gettext("stateless")
+        return _("stateless")
     return _locale(str(locale or get_locale())).territories.get(iso, iso)
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
 
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import CASEWORK_ROLES as CASEWORK
 from caseflow.vocabulary import ROLES
 
@@ -32,7 +32,8 @@ MAIN_NAVIGATION = (
 
 
 def main_navigation():
-    return [entry for entry in MAIN_NAVIGATION if entry[0] in current_app.view_functions]
+    endpoints = current_app.view_functions  # one context-local lookup, not one per entry
+    return [entry for entry in MAIN_NAVIGATION if entry[0] in endpoints]
 
 
 def available_endpoints():

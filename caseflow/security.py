@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
-from flask_babel import gettext as _
 from flask_talisman import Talisman
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
 from caseflow.validation import unsafe_text
 
 CSP = {

@@ -17,10 +17,9 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from caseflow.errors import Conflict, DomainError, FieldErrors
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 
 # The largest id either database stores in an INTEGER primary key column (PostgreSQL's int4).
 MAX_ID = 2**31 - 1

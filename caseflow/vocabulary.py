@@ -5,9 +5,10 @@ Keys are the stored and API values; labels are translated lazily for the UI.
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import SelectChoice
+
+from caseflow.translation import lazy_gettext as _l
 
 GENDERS = {
     "female": _l("female"),

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, request, url_for
+from flask import Flask, current_app, flash, has_request_context, request, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
@@ -81,9 +81,30 @@ def id_url(endpoint: str, *names: str, **values: Any) -> Callable[..., str]:
     return url
 
 
+@functools.lru_cache(maxsize=1024)
+def _fixed_address(script_root: str, endpoint: str, filename: str | None) -> str:
+    return url_for(endpoint) if filename is None else url_for(endpoint, filename=filename)
+
+
+def template_url_for(endpoint: str, **values: Any) -> str:
+    """The templates' `url_for`: Flask's, with the address of a page that takes no values (the
+    navigation, the header's forms) or of a static file remembered per process and script root.
+
+    Every page's header links some 17 such addresses, and building each through the URL map cost
+    about as much as rendering a table row (issue 19). Such an address depends on nothing else:
+    Caseflow matches no hosts or subdomains and sets no URL defaults, and an external address
+    (`_external`), an anchor, a blueprint-relative endpoint or any other value goes to Flask."""
+    if (endpoint[:1] == "." or (values and (len(values) > 1 or "filename" not in values))
+            or not has_request_context()):
+        return url_for(endpoint, **values)
+    return _fixed_address(request.script_root, endpoint, values.get("filename"))
+
+
 def init_app(app: Flask) -> None:
-    """Replaces Flask's `int` converter; call before any blueprint is registered."""
+    """Replaces Flask's `int` converter (call before any blueprint is registered) and the
+    templates' `url_for`."""
     app.url_map.converters["int"] = IdConverter
+    app.jinja_env.globals["url_for"] = template_url_for
 
 
 def apply_error(form: FlaskForm, exc: DomainError) -> None:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from caseflow import mail
 from caseflow.accounts import services, sessions
@@ -24,6 +23,7 @@ from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
+from caseflow.translation import gettext as _
 
 LIFETIME = {"invitation": timedelta(hours=72), "password_reset": timedelta(hours=1)}
 # How long an expired (or used) link is kept, so that opening it still says "expired" or "used"

@@ -7,11 +7,11 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
 
 
 def hasher() -> PasswordHasher:

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
 
 from caseflow.accounts import sessions, throttle
 from caseflow.accounts.models import AccountLink, ApiToken, LoginAttempt, Organisation, User
@@ -25,6 +24,7 @@ from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
+from caseflow.translation import gettext as _
 from caseflow.validation import REQUIRED, Checker, check_version
 from caseflow.vocabulary import CASEWORK_ROLES, ROLES
 

@@ -20,7 +20,6 @@ import time
 import pyotp
 import segno
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow import crypto
 from caseflow.accounts import services, sessions, throttle
@@ -31,6 +30,7 @@ from caseflow.database import transactional, unit_of_work
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
+from caseflow.translation import gettext as _
 
 ISSUER = "Caseflow"
 RECOVERY_CODES = 10

@@ -5,7 +5,6 @@ import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, format_time
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from caseflow.accounts import links, queries, services, sessions, two_factor
@@ -29,6 +28,7 @@ from caseflow.accounts.forms import (
 from caseflow.accounts.models import Organisation, User
 from caseflow.errors import DomainError
 from caseflow.extensions import db, limiter
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import options
 from caseflow.web import apply_error, page_args, safe_next
 

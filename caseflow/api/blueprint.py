@@ -5,13 +5,13 @@ import hashlib
 import time
 
 from flask import current_app, g, request
-from flask_babel import gettext as _
 from limits import parse
 
 from caseflow.accounts.services import user_for_token
 from caseflow.api.schemas import CaseflowBlueprint
 from caseflow.errors import DomainError
 from caseflow.extensions import csrf, limiter
+from caseflow.translation import gettext as _
 
 # One blueprint for all of API v1 (endpoints `api.*`); each domain adds its routes in its own api.py,
 # which the domain's init_app imports.

@@ -34,14 +34,14 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 import marshmallow as ma
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import MAX_ID, unsafe_text
 
 __all__ = ["Schema", "fields", "validate", "Id", "QueryId", "Date", "Text", "Choice", "Version",

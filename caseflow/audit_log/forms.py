@@ -1,11 +1,11 @@
 """The filter of the audit and access log."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import options
 
 ACTION_FILTERS = {

@@ -6,9 +6,8 @@ changed"), some have a sentence of their own. `tests/audit_log` checks that ever
 records has words here."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from caseflow.privacy.labels import COLUMN_LABELS
+from caseflow.translation import lazy_gettext as _l
 
 # Actions whose words are not "<object>: <verb>".
 ACTION_LABELS = {

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import roles_required
@@ -21,6 +20,7 @@ from caseflow.audit_log.labels import action_label, field_label, object_label
 from caseflow.audit_log.queries import audit_log_page
 from caseflow.participants.access import get_participant_for, participant_ids_by_case_number
 from caseflow.participants.forms import int_or_none
+from caseflow.translation import gettext as _
 from caseflow.web import Page, page_args
 
 bp = Blueprint("audit", __name__)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import gettext as _
-
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Date, Flag, Id, Schema, Text, Version, errors, fields
 from caseflow.api.support import api_user
@@ -14,6 +12,7 @@ from caseflow.participants import tasks
 from caseflow.participants.access import get_participant_for, get_record_for
 from caseflow.participants.api import TaskSchema  # one schema for the task resource
 from caseflow.participants.models import Task
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
 from caseflow.participants.forms import RequiredMark
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import options, please_choose
 
 

@@ -3,8 +3,6 @@ the pages that edit, reschedule, hand over, complete and reopen a task."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from caseflow.accounts.auth import roles_required
@@ -17,6 +15,8 @@ from caseflow.participants.access import get_record_for, get_record_with
 from caseflow.participants.models import Task
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import CASEWORK_ROLES
 from caseflow.web import apply_error, page_args, safe_next
 

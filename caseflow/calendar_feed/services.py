@@ -17,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from caseflow.accounts.models import User
@@ -29,6 +28,7 @@ from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.participants.access import require_casework
 from caseflow.participants.models import Participant, Task
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker, check_version
 from caseflow.vocabulary import NOTE_KINDS, SYSTEM_TASK_TITLES
 

@@ -6,8 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TimeField
@@ -23,6 +21,8 @@ from caseflow.notifications.views import DigestForm, EmptyForm
 from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import CASEWORK_ROLES, NOTE_KINDS, options
 from caseflow.web import apply_error
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.documents.models import Document
 from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
 from caseflow.participants.models import Participant
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 
 

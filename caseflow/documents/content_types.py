@@ -20,9 +20,8 @@ import re
 import zipfile
 from typing import IO
 
-from flask_babel import gettext as _
-
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
 
 HEAD_BYTES = 4096
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}

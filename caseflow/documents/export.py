@@ -10,14 +10,13 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from flask_babel import gettext as _
-
 from caseflow.documents import queries, storage
 from caseflow.documents.downloads import attachment
 from caseflow.documents.services import ascii_filename
 from caseflow.errors import Conflict
 from caseflow.participants.models import Participant
 from caseflow.privacy.services import export_participant
+from caseflow.translation import gettext as _
 
 COPY_BYTES = 1024 * 1024
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, FileField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import please_choose
 
 MAX_FILES = 10

@@ -16,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from caseflow.documents import services
@@ -25,6 +24,7 @@ from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, FILE_TYPES
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.placements.contracts import ContractFile, ContractUpload, PlacementContract
+from caseflow.translation import gettext as _
 
 # Where the document's messages go on the placement form.
 FIELD_NAMES = {"file": "contract_file", "date": "contract_date"}

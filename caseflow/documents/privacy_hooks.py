@@ -7,9 +7,8 @@
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from caseflow.documents.services import erase_documents_of
+from caseflow.translation import lazy_gettext as _l
 
 # Headings and column names of the printable subject-access export (privacy/labels.py falls back to
 # the raw name for what it does not know).

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -20,6 +19,7 @@ from caseflow.participants.models import ForeignQualification
 from caseflow.placements.models import Certificate, Placement
 from caseflow.privacy.models import Consent
 from caseflow.privacy.vocabulary import CONSENT_PURPOSE_LABELS
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import PLACEMENT_TYPES, options
 
 

@@ -23,7 +23,6 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from caseflow.audit.services import apply_changes, record, record_changes
 from caseflow.database import lock_rows, transactional, unit_of_work
@@ -46,6 +45,7 @@ from caseflow.measures.models import Enrolment
 from caseflow.participants.models import ForeignQualification, Participant
 from caseflow.placements.models import Certificate, Placement
 from caseflow.privacy.models import Consent
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker, check_version
 
 LINK_MODELS: dict[str, Any] = {"placement": Placement, "certificate": Certificate, "enrolment": Enrolment,

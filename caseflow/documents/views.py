@@ -9,7 +9,6 @@ before anything reads the body, i.e. before the CSRF check parses the form.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required
@@ -30,6 +29,7 @@ from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_file_section_url, case_header_context
 from caseflow.placements.access import get_placement_for
 from caseflow.security import allow_body
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 from caseflow.web import apply_error
 

@@ -1,6 +1,6 @@
 """The documents domain's vocabularies: kinds, what a document can prove, the accepted file types
 and the retention of each kind (docs/documents.md explains the retention)."""
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 DOCUMENT_KINDS = {
     "cv": _l("CV"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 
 from caseflow.api.blueprint import bp
@@ -16,6 +15,7 @@ from caseflow.extensions import db
 from caseflow.imports import services
 from caseflow.imports.models import BATCH_STATUSES, ImportBatch
 from caseflow.imports.progress import progress_of
+from caseflow.translation import gettext as _
 
 
 class ImportFileSchema(Schema):

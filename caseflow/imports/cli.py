@@ -13,7 +13,7 @@ from caseflow.cli import fails_cleanly, shared_group
 
 def report_lines(batch) -> list[str]:
     """The report the page shows, as lines of text."""
-    from flask_babel import gettext as _
+    from caseflow.translation import gettext as _
     counts = batch.counts or {}
     lines = [_("Import %(id)s of %(file)s: %(status)s", id=batch.id, file=batch.file_name, status=batch.status),
              _("created %(c)s, updated %(u)s, unchanged %(n)s, rows with errors %(e)s",
@@ -58,7 +58,7 @@ def participants_import(file: Path, dry_run: bool, org_name: str | None, accept_
     for line in report_lines(batch):
         click.echo(line)
     if failed:
-        from flask_babel import gettext as _
+        from caseflow.translation import gettext as _
         click.echo(_("Error: the file has errors or possible duplicates; nothing was written."), err=True)
         sys.exit(1)
 

@@ -9,9 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from caseflow.imports.spec import Column, normalise
+from caseflow.translation import gettext as _
 
 _TRUE = {"yes", "y", "ja", "j", "true", "wahr", "1", "x"}
 _FALSE = {"no", "n", "nein", "false", "falsch", "0"}

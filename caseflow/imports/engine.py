@@ -33,7 +33,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import Domain
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.audit.models import AuditEntry
@@ -84,6 +83,7 @@ from caseflow.placements.services import (
     add_months,
     improvement_applies,
 )
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,

@@ -1,10 +1,11 @@
 """The import page's forms: they convert; the services judge."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
+
+from caseflow.translation import lazy_gettext as _l
 
 
 class UploadForm(FlaskForm):

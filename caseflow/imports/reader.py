@@ -12,9 +12,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
-
 from caseflow.errors import DomainError
+from caseflow.translation import gettext as _
 
 
 class UnreadableFile(DomainError):

@@ -26,7 +26,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
 from caseflow.audit.models import AuditEntry
@@ -44,6 +43,7 @@ from caseflow.models_base import utcnow
 from caseflow.participants.duplicates import explain
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Exit
+from caseflow.translation import gettext as _
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)

@@ -11,10 +11,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from caseflow.participants.vocabulary import ANSWERS, BERLIN_DISTRICTS, RECOGNITION_STATUSES
 from caseflow.placements.vocabulary import EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import (
     ENROLMENT_STATUSES,
     EXIT_REASONS,

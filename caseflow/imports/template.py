@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from caseflow.imports.spec import SHEETS, Column
+from caseflow.translation import gettext as _
 
 ROWS_WITH_LISTS = 5000
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -20,6 +19,7 @@ from caseflow.imports.forms import RecheckForm, RunForm, UndoForm, UploadForm, m
 from caseflow.imports.progress import progress_of
 from caseflow.imports.spec import SHEETS_BY_KIND
 from caseflow.imports.template import build_template, errors_csv
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import options
 from caseflow.web import Page, page_args, rows_and_total
 

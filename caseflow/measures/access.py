@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.errors import Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.participants.access import get_participant_for, get_participant_with, require_casework
 from caseflow.participants.models import Participant
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import CASEWORK_ROLES
 
 MANAGER_ROLES = ("team_lead", "admin")

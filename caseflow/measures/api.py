@@ -8,7 +8,6 @@ from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import (
@@ -40,6 +39,7 @@ from caseflow.measures.models import Employer, Enrolment, Measure
 from caseflow.measures.queries import enrolment_minutes, measure_counts
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.access import get_participant_for
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 

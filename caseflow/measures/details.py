@@ -15,8 +15,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from caseflow.errors import DomainError, NotFound
 from caseflow.extensions import db
@@ -31,6 +29,8 @@ from caseflow.measures.vocabulary import (
     REVIEW_RESULTS,
     TRADE_FIELDS,
 )
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import MAX_ID, Checker, unsafe_text
 
 # A trainee partnership runs for about a year; contracts outside 6–18 months are refused.

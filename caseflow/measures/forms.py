@@ -11,7 +11,6 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from caseflow.measures.details import DETAILS, Detail
 from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.participants.forms import DurationField, int_or_none
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, options, please_choose
 
 

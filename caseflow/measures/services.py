@@ -31,7 +31,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.services import apply_changes, diff, record, record_changes, snapshot
@@ -46,6 +45,7 @@ from caseflow.measures.vocabulary import COMPANY_SIZES, NACE_SECTIONS
 from caseflow.models_base import utcnow
 from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant, Task
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker, check_version
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, UNFINISHED_ENROLMENT_STATUSES
 

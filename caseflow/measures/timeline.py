@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 
 from caseflow.audit.models import AuditEntry
 from caseflow.extensions import db
 from caseflow.measures import queries
 from caseflow.measures.services import attendance_rates
 from caseflow.participants.timeline import TimelineEvent
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES
 
 CHANGE_ACTIONS = ("enrolment.update", "enrolment.place_offered", "enrolment.attendance_alert",

@@ -7,7 +7,6 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
@@ -46,6 +45,7 @@ from caseflow.participants.access import get_participant_with, participant_ids_b
 from caseflow.participants.models import Participant
 from caseflow.participants.summary import summary_columns
 from caseflow.participants.views import case_header_context
+from caseflow.translation import gettext as _
 from caseflow.validation import REQUIRED
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, PLEASE_CHOOSE, options, please_choose
 from caseflow.web import apply_error, page_args

@@ -3,8 +3,7 @@ API values, the labels what pages and files show (the measure types and enrolmen
 other domains use too, are in caseflow/vocabulary.py)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import GERMAN_LEVELS
 
 NACE_SECTIONS = {

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import gettext as _
-
 from caseflow.api.blueprint import bp
 from caseflow.api.schemas import Id, PageArgs, Schema, Timestamp, errors, fields, page_of
 from caseflow.api.support import api_user, page_answer
@@ -12,6 +10,7 @@ from caseflow.errors import NotFound
 from caseflow.notifications import services
 from caseflow.notifications.models import NOTIFICATION_KINDS
 from caseflow.notifications.texts import notification_text
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from caseflow import mail
 from caseflow.accounts.models import User
@@ -18,6 +17,7 @@ from caseflow.extensions import db
 from caseflow.jobs import LOCAL_ZONE
 from caseflow.notifications.models import ReminderSettings
 from caseflow.participants.models import Task
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import CASEWORK_ROLES
 
 COUNT_KEYS = ("overdue", "due_today", "four_week_checks", "six_month_follow_ups", "attendance_alerts",

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from caseflow.accounts.models import UserSession
@@ -17,6 +16,7 @@ from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.models_base import utcnow
 from caseflow.notifications.models import Notification, ReminderSettings
+from caseflow.translation import gettext as _
 
 UNREAD = "unread_notifications"  # the header's count, a login figure (accounts/sessions.py)
 

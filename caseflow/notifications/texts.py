@@ -5,9 +5,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import SYSTEM_TASK_TITLES
 
 KIND_LABELS = {

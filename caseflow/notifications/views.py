@@ -3,8 +3,6 @@ digest's opt-out; the calendar feed lives on the same page, from calendar_feed).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -15,6 +13,8 @@ from caseflow.notifications import services
 from caseflow.notifications.models import Notification
 from caseflow.notifications.texts import KIND_LABELS, notification_text
 from caseflow.participants.models import Participant
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import ROLES
 from caseflow.web import Page, page_args, rows_and_total
 

@@ -10,12 +10,12 @@ import functools
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import defer
 
 from caseflow.errors import Conflict, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import CASEWORK_ROLES
 

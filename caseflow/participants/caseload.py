@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date, format_number
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required
@@ -23,6 +22,7 @@ from caseflow.i18n import task_title
 from caseflow.participants import queries, saved_filters, views
 from caseflow.participants.forms import QuickSearchForm, SavedFilterForm, search_term
 from caseflow.spreadsheets import Table, to_xlsx
+from caseflow.translation import gettext as _
 from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import CASEWORK_ROLES
 

@@ -29,12 +29,12 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.participants.names import duplicate_key, fold, similar_names
 from caseflow.participants.transliteration import READING_LABELS, meet, same_transliterated_name, sounds
+from caseflow.translation import lazy_gettext as _l
 
 # Why two records look like one person: code → words (the API answers the codes).
 REASONS = {

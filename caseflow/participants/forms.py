@@ -7,8 +7,6 @@ import re
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,6 +32,8 @@ from caseflow.participants.vocabulary import (
     ISCED_LEVELS,
     RECOGNITION_STATUSES,
 )
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import MAX_ID
 from caseflow.vocabulary import (
     GENDERS,

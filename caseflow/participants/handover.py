@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
@@ -26,6 +24,8 @@ from caseflow.database import lock_rows, unit_of_work
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.participants.models import Participant, Task
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import Checker
 from caseflow.vocabulary import CASEWORK_ROLES, please_choose
 from caseflow.web import apply_error

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import record
@@ -20,6 +19,7 @@ from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.participants.access import require_casework
 from caseflow.participants.models import SavedFilter
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker
 
 MAX_PER_ACCOUNT = 30

@@ -16,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import apply_changes, record, record_access, record_changes, snapshot
@@ -47,6 +46,7 @@ from caseflow.participants.vocabulary import (
     GOAL_STATUSES,
     RECOGNITION_STATUSES,
 )
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID, Checker, check_version, text_message, unsafe_text
 from caseflow.vocabulary import CASEWORK_ROLES, GENDERS, GERMAN_LEVELS, LABOUR_STATUSES, NOTE_KINDS, RESIDENCE_STATUSES
 

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.audit.services import record
@@ -26,6 +25,7 @@ from caseflow.models_base import utcnow
 from caseflow.notifications.services import notify
 from caseflow.participants.access import get_participant_for, require_casework
 from caseflow.participants.models import Participant, Task
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker, check_version
 from caseflow.vocabulary import CASEWORK_ROLES
 

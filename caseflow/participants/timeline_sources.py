@@ -7,7 +7,6 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.database import plain_rows
@@ -15,6 +14,7 @@ from caseflow.extensions import db
 from caseflow.i18n import task_title
 from caseflow.participants.models import Goal, Note, NoteRevision, StatusChange, Task
 from caseflow.participants.timeline import TimelineEvent
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import LABOUR_STATUSES, NOTE_KINDS
 
 

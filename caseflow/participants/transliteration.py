@@ -30,7 +30,8 @@ import re
 from functools import lru_cache
 
 from anyascii import anyascii
-from flask_babel import lazy_gettext as _l
+
+from caseflow.translation import lazy_gettext as _l
 
 # Latin letters whose diacritic is the sound (anyascii would drop it): before folding.
 DIACRITICS = {

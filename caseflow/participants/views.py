@@ -9,8 +9,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -41,6 +39,8 @@ from caseflow.participants.summary import CaseSummary, case_summary, summary_col
 from caseflow.participants.timeline import build_timeline
 from caseflow.participants.timeline_sources import recent_note_events
 from caseflow.participants.vocabulary import ANSWERS, GOAL_STATUSES, ISCED_LEVELS, RECOGNITION_STATUSES
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import text_message, unsafe_text
 from caseflow.vocabulary import GENDERS, LABOUR_STATUSES, RESIDENCE_STATUSES
 from caseflow.web import apply_error, id_url, page_args

@@ -4,7 +4,7 @@ values, the labels what pages show (translated lazily). The vocabularies other d
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 # Berlin's twelve boroughs: proper names, the same in every language.
 BERLIN_DISTRICTS: dict[str, str] = {name: name for name in (

@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.audit.services import record
 from caseflow.database import transactional
@@ -26,6 +25,7 @@ from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.partnerships.models import Partnership, PartnershipCoordinator, PartnershipMembership, Referral
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID
 
 

@@ -24,7 +24,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation
 from caseflow.audit.services import record
@@ -40,6 +39,7 @@ from caseflow.participants.names import duplicate_key
 from caseflow.participants.queries import languages_of, qualifications_of
 from caseflow.partnerships.models import MatchHash, Partnership, PartnershipMembership, Referral
 from caseflow.privacy.models import Consent
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID, Checker
 from caseflow.vocabulary import UNFINISHED_ENROLMENT_STATUSES
 

@@ -21,7 +21,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from caseflow.audit.services import record
@@ -40,6 +39,7 @@ from caseflow.partnerships.services import (
     partner_organisations,
     shared_partnership_id,
 )
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID, Checker
 
 REFERENCE_MAX = 200

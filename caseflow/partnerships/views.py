@@ -3,7 +3,6 @@ the referrals received and sent, and the case file's referral panel."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import admin_required, casework_required, roles_required
@@ -26,6 +25,7 @@ from caseflow.partnerships.forms import (
     ReferralForm,
 )
 from caseflow.partnerships.vocabulary import REFERRAL_STATUSES
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import (
     ENROLMENT_STATUSES,
     GENDERS,

@@ -1,5 +1,5 @@
 """The partnership's vocabulary: codes (stored and API values) with their labels."""
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 REFERRAL_STATUSES = {
     "pending": _l("pending"),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.participants.access import get_participant_with, require_casework
 from caseflow.participants.models import Participant
 from caseflow.placements.models import Placement
+from caseflow.translation import gettext as _
 
 
 def get_placement_for(actor, placement_id: int, *, writing: bool = False) -> tuple[Placement, Participant]:

@@ -13,8 +13,6 @@ from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.api.blueprint import bp
@@ -41,6 +39,8 @@ from caseflow.placements.access import get_placement_for
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
 from caseflow.placements.queries import PlacementFilters, measure_choices, organisation_placements
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, LABOUR_STATUSES, PLACEMENT_TYPES
 
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any, Protocol
 
-from flask_babel import gettext as _
-
 from caseflow.errors import DomainError
 from caseflow.security import DEFAULT_MAX_CONTENT_LENGTH
+from caseflow.translation import gettext as _
 
 # What the rest of a placement form may weigh besides the file.
 FORM_BYTES = 1024 * 1024

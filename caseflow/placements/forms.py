@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, HiddenField, SelectChoice, SelectField, StringField
@@ -16,6 +15,7 @@ from wtforms.widgets import TextInput
 from caseflow.i18n import country_choices, format_number
 from caseflow.participants.forms import int_or_none
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import (
     EXIT_REASONS,
     FOLLOW_UP_STATUSES,

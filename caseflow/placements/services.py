@@ -26,7 +26,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import apply_changes, diff, record, record_changes, snapshot
@@ -43,6 +42,7 @@ from caseflow.placements import contracts
 from caseflow.placements.contracts import ContractUpload
 from caseflow.placements.models import Certificate, Exit, FollowUp, Placement, ReEntry
 from caseflow.placements.vocabulary import ENROLMENT_CLOSINGS, EVIDENCE_KINDS, FOLLOW_UP_KINDS, IMPROVEMENT_KINDS
+from caseflow.translation import gettext as _
 from caseflow.validation import MAX_ID, Checker, check_version
 from caseflow.vocabulary import (
     EXIT_REASONS,

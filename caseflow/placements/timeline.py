@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from caseflow.i18n import country_name
 from caseflow.participants.timeline import TimelineEvent
 from caseflow.placements.panels import outcomes_cache
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import EXIT_REASONS, FOLLOW_UP_STATUSES, PLACEMENT_TYPES
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required
@@ -42,6 +41,7 @@ from caseflow.placements.queries import (
 )
 from caseflow.placements.vocabulary import FOLLOW_UP_KINDS
 from caseflow.security import allow_body
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import PLACEMENT_TYPES
 from caseflow.web import apply_error, page_args
 

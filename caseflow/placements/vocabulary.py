@@ -3,8 +3,7 @@ API values, the labels what pages show (placement types, exit reasons and follow
 the reports use too, are in caseflow/vocabulary.py)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import ENROLMENT_STATUSES
 
 EVIDENCE_KINDS = {

@@ -117,7 +117,8 @@ def display_value(value: Any) -> str:
     import re
 
     from flask_babel import format_date, format_datetime
-    from flask_babel import gettext as _
+
+    from caseflow.translation import gettext as _
 
     if value is None or value == "":
         return "—"

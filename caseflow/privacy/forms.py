@@ -1,12 +1,12 @@
 """Forms of the data protection pages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.privacy.vocabulary import CONSENT_FORM_LABELS, CONSENT_PURPOSE_LABELS
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import please_choose
 
 

@@ -2,7 +2,7 @@
 and the record of processing. Unknown names fall back to the column name itself."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 TABLE_LABELS = {
     "participants": _l("Master data"),

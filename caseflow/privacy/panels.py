@@ -31,9 +31,9 @@ def consent_summary(participant):
     record of the case needs)? Without it the header says so at the top."""
     from flask import url_for
     from flask_babel import format_date
-    from flask_babel import gettext as _
 
     from caseflow.participants.panels import SummaryFact
+    from caseflow.translation import gettext as _
 
     if participant.anonymised_at is not None:
         return []

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from caseflow.extensions import db
 from caseflow.privacy.labels import column_label, table_label
 from caseflow.privacy.tables import PARTICIPANTS, linked_tables
 from caseflow.privacy.vocabulary import CONSENT_PURPOSE_LABELS
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import ROLES
 
 BOOKKEEPING = {"id", "participant_id", "version", "organisation_id", "search_key", "duplicate_key"}

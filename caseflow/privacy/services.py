@@ -24,7 +24,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from caseflow.audit.services import record
 from caseflow.database import plain_rows, transactional, unit_of_work
@@ -36,6 +35,7 @@ from caseflow.participants.models import Participant
 from caseflow.privacy.anonymisation import Identifiers, scrub_participant_data
 from caseflow.privacy.export import build_export
 from caseflow.privacy.models import CONSENT_FORMS, CONSENT_PURPOSES, Consent
+from caseflow.translation import gettext as _
 from caseflow.validation import REQUIRED, Checker, check_version
 
 REASON_MAX = 500

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import User
 from caseflow.extensions import db
 from caseflow.participants.timeline import TimelineEvent
 from caseflow.privacy.models import Consent
 from caseflow.privacy.vocabulary import CONSENT_PURPOSE_LABELS
+from caseflow.translation import gettext as _
 
 
 def consent_events(participant):

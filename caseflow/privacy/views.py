@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
@@ -20,6 +19,7 @@ from caseflow.privacy.export import display_value
 from caseflow.privacy.forms import AnonymiseForm, ConsentForm, RestrictionForm, RetentionRunForm, WithdrawConsentForm
 from caseflow.privacy.labels import HIDDEN_COLUMNS, column_label, table_label
 from caseflow.privacy.vocabulary import CONSENT_FORM_LABELS, CONSENT_PURPOSE_LABELS
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import please_choose
 from caseflow.web import apply_error, page_args
 

@@ -1,5 +1,5 @@
 """Labels of the data protection vocabularies (the keys live in caseflow/privacy/models.py)."""
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 CONSENT_PURPOSE_LABELS = {
     "case_management": _l("case management"),

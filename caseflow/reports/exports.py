@@ -15,11 +15,11 @@ import io
 from typing import Any
 
 from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
 
 from caseflow.reports import labels as L
 from caseflow.reports import queries as q
 from caseflow.spreadsheets import DANGEROUS_START, UNSTORABLE, Table, neutralise, to_xlsx
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import PLACEMENT_TYPES
 
 __all__ = ["DANGEROUS_START", "UNSTORABLE", "Table", "neutralise", "to_xlsx", "to_csv"]

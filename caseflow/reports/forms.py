@@ -2,12 +2,12 @@
 no CSRF token; the services check every value and the views show the messages next to the fields."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Optional
 
 from caseflow.reports import labels as L
+from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import MEASURE_TYPES, options
 from caseflow.web import LongSelect
 

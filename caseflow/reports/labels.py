@@ -1,7 +1,7 @@
 """Translated names and one-sentence explanations of every report figure (page, exports)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from caseflow.translation import lazy_gettext as _l
 
 OUTPUT_LABELS = {
     "total": _l("All participants"),

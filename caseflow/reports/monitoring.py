@@ -30,8 +30,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from lxml import etree
 from sqlalchemy.orm import aliased
 
@@ -44,6 +42,8 @@ from caseflow.placements.models import FollowUp
 from caseflow.privacy.models import Consent
 from caseflow.reports import queries as q
 from caseflow.reports.services import check_period, default_ltu_rule, resolve_organisation
+from caseflow.translation import gettext as _
+from caseflow.translation import lazy_gettext as _l
 from caseflow.validation import Checker
 
 P = q.P

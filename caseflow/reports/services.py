@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from caseflow.accounts.models import Organisation, User
 from caseflow.api.schemas import load_query
@@ -33,6 +32,7 @@ from caseflow.extensions import db
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
 from caseflow.reports.schemas import EsfArgs, EsfDrilldownArgs, PlacementArgs
+from caseflow.translation import gettext as _
 from caseflow.validation import Checker
 from caseflow.vocabulary import (
     CASEWORK_ROLES,

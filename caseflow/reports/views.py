@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.accounts.auth import casework_required, roles_required
@@ -19,6 +18,7 @@ from caseflow.reports import labels as L
 from caseflow.reports import queries as q
 from caseflow.reports.forms import EsfForm, MonitoringDownloadForm, MonitoringForm, PlacementForm
 from caseflow.reports.schemas import MonitoringArgs
+from caseflow.translation import gettext as _
 from caseflow.vocabulary import PLACEMENT_TYPES, options
 from caseflow.web import Page, apply_error, page_args
 

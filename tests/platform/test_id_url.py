@@ -49,3 +49,27 @@ def test_an_address_that_does_not_hold_the_id_once_falls_back_to_url_for(app):
         assert url(5).count(str(MAX_ID)) == 1
         with pytest.raises(TypeError):  # as the joined addresses
             url(5, 6)
+
+
+def test_templates_url_for_remembers_only_what_depends_on_nothing_else(app):
+    """The templates' url_for (web.template_url_for) gives Flask's address for every endpoint that
+    takes no values and for static files, asked twice (the second from memory), behind two script
+    roots one after the other; values, external addresses and anchors go to Flask."""
+    from caseflow.web import template_url_for
+    assert app.jinja_env.globals["url_for"] is template_url_for
+    fixed = [rule.endpoint for rule in app.url_map.iter_rules()
+             if not rule.arguments and "GET" in rule.methods and rule.endpoint != "static"]
+    assert len(fixed) > 30
+    for script_root in ("", "/caseflow", ""):
+        with app.test_request_context(base_url=f"http://localhost{script_root}"):
+            for _twice in range(2):
+                for endpoint in fixed:
+                    assert template_url_for(endpoint) == url_for(endpoint), (script_root, endpoint)
+                assert (template_url_for("static", filename="css/caseflow.css")
+                        == url_for("static", filename="css/caseflow.css")
+                        == f"{script_root}/static/css/caseflow.css")
+                assert template_url_for("participants.caseload").startswith(f"{script_root}/")
+                assert (template_url_for("participants.case_file", participant_id=7)
+                        == url_for("participants.case_file", participant_id=7))
+                assert template_url_for("accounts.login", _external=True) == f"http://localhost{script_root}/login"
+                assert template_url_for("accounts.login", _anchor="x") == f"{script_root}/login#x"

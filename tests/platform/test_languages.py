@@ -237,6 +237,36 @@ def test_wtforms_messages_in_the_readers_language_from_a_catalogue_loaded_once(a
     assert len(loads) == 2, "one load per language, not one per request"
 
 
+def test_lazy_labels_give_what_flask_babel_gives_and_follow_a_forced_locale(app, monkeypatch):
+    """A lazily translated label (caseflow.translation, issue 19) is Flask-Babel's `gettext` of its
+    text: in both languages, with placeholders, outside a request, and inside `force_locale` (a mail
+    in its recipient's language) and after it; the catalogue is looked up once per request and
+    locale, not once per label."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as babel_gettext
+
+    from caseflow.translation import lazy_gettext
+
+    save, welcome = lazy_gettext("Save"), lazy_gettext("%(hours)s h", hours="3")
+    assert str(save) == babel_gettext("Save")  # no request: the default language, as Flask-Babel gives it
+    lookups = []
+    real = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: lookups.append(1) or real(self))
+    for language, saved in (("de", "Speichern"), ("en", "Save"), ("de", "Speichern")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()  # the fixture's app context outlives each request context (a server's does not)
+            lookups.clear()
+            for _twice in range(50):
+                assert str(save) == babel_gettext("Save") == saved
+                assert str(welcome) == babel_gettext("%(hours)s h", hours="3")
+            from_labels = len(lookups) - 50 * 2  # Flask-Babel's own gettext looks up every time
+            assert from_labels <= 2, f"{from_labels} lookups for 100 labels"
+            other = "en" if language == "de" else "de"
+            with force_locale(other):
+                assert str(save) == babel_gettext("Save") != saved
+            assert str(save) == saved, "after the forced locale, the request's language again"
+
+
 def test_german_uses_one_gender_inclusive_spelling():
     """Issue 15: one spelling throughout (the asterisk: Berater*innen), never a colon or an underscore."""
     import re
