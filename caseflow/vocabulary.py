@@ -131,13 +131,14 @@ SYSTEM_TASK_TITLES = {
 PLEASE_CHOOSE = _l("– please choose –")
 
 
-def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+def options(pairs: Iterable[tuple[Any, Any]], *, blank: Any = None) -> list[SelectChoice]:
     """A select's options from pairs of value and label (a vocabulary's `.items()`, the rows of a
     choices query), in WTForms' own type: passing the pairs themselves is deprecated in WTForms 3.3
-    and goes in 3.4."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
+    and goes in 3.4. `blank`: the label of an empty first option ("all", "– not specified –")."""
+    first = [SelectChoice(value="", label=blank)] if blank is not None else []
+    return first + [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def please_choose(choices: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """`choices` (pairs of value and label) after the empty "please choose" option."""
-    return options([("", PLEASE_CHOOSE), *choices])
+    return options(choices, blank=PLEASE_CHOOSE)

@@ -339,7 +339,7 @@ def organisation_edit(org_id: int):
 
 def _organisation_choices(form) -> None:
     if current_user.role == "admin":
-        form.organisation_id.choices = options([("", _("— none —")), *queries.organisation_choices()])
+        form.organisation_id.choices = options(queries.organisation_choices(), blank=_("— none —"))
     else:
         form.organisation_id.choices = options([(current_user.organisation_id, current_user.organisation.name)])
         form.role.choices = [c for c in form.role.choices if c.value in ("counsellor", "team_lead")]

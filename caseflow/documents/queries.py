@@ -71,7 +71,7 @@ def linkable_records(participant_id: int) -> dict[tuple[str, int], str]:
 
 
 def link_choices(records: dict[tuple[str, int], str]) -> list[SelectChoice]:
-    return options([("", _("nothing in particular")), *((f"{t}:{i}", label) for (t, i), label in records.items())])
+    return options(((f"{t}:{i}", label) for (t, i), label in records.items()), blank=_("nothing in particular"))
 
 
 @dataclass

@@ -33,7 +33,7 @@ DUPLICATES_SHOWN = 300
 def _field_choices(kind: str) -> list[SelectChoice]:
     lang = str(get_locale() or "de")[:2]
     sheet = SHEETS_BY_KIND[kind]
-    return options([("", _("— ignore this column —")), *((c.field, c.header(lang)) for c in sheet.columns)])
+    return options(((c.field, c.header(lang)) for c in sheet.columns), blank=_("— ignore this column —"))
 
 
 @bp.route("/imports", methods=["GET", "POST"])

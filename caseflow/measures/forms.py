@@ -34,7 +34,7 @@ from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, options, plea
 
 
 def _blank(choices: dict) -> list[SelectChoice]:
-    return options([("", _l("— not recorded —")), *choices.items()])
+    return options(choices.items(), blank=_l("— not recorded —"))
 
 
 class MeasureForm(FlaskForm):
@@ -152,9 +152,9 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
     for d in DETAILS[measure_type]:
         field = getattr(form, d.name)
         if d.kind == "country":
-            field.choices = options([("", _l("— not recorded —")), *countries])
+            field.choices = options(countries, blank=_l("— not recorded —"))
         elif d.kind == "employer":
-            field.choices = options([("", _l("— choose a company —")), *((str(i), n) for i, n in employers)])
+            field.choices = options(((str(i), n) for i, n in employers), blank=_l("— choose a company —"))
         elif d.kind == "enrolment":
             field.choices = please_choose((str(i), n) for i, n in recognitions)
 

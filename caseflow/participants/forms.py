@@ -55,8 +55,7 @@ class RequiredMark:
         return None
 
 
-def _blank(label=None) -> tuple[str, str]:
-    return ("", label or _("– not specified –"))
+NOT_SPECIFIED = _l("– not specified –")  # the empty option of an optional select
 
 
 def _date(label, required=False, **kw) -> DateField:
@@ -131,15 +130,15 @@ class ParticipantForm(FlaskForm):
         languages = language_choices(locale)
         self.gender.choices = please_choose(GENDERS.items())
         self.nationality.choices = please_choose([("stateless", _("stateless")), *countries])
-        self.country_of_birth.choices = options([_blank(), *countries])
-        self.residence_status.choices = options([_blank(), *RESIDENCE_STATUSES.items()])
-        self.work_permission.choices = options([_blank(_("unknown")), ("yes", _("yes")), ("no", _("no"))])
-        self.preferred_language.choices = options([_blank(), *languages])
+        self.country_of_birth.choices = options(countries, blank=NOT_SPECIFIED)
+        self.residence_status.choices = options(RESIDENCE_STATUSES.items(), blank=NOT_SPECIFIED)
+        self.work_permission.choices = options([("yes", _("yes")), ("no", _("no"))], blank=_("unknown"))
+        self.preferred_language.choices = options(languages, blank=NOT_SPECIFIED)
         self.labour_status_at_entry.choices = please_choose(LABOUR_STATUSES.items())
-        self.education_isced.choices = options([_blank(_("unknown")), *((str(k), v) for k, v in ISCED_LEVELS.items())])
-        self.german_level.choices = options([_blank(_("unknown")), *((v, v) for v in GERMAN_LEVELS)])
-        self.counsellor_id.choices = options([_blank(_("– nobody yet –")), *((str(i), n) for i, n in counsellors)])
-        self.district.choices = options([_blank(), *BERLIN_DISTRICTS.items()])
+        self.education_isced.choices = options(((str(k), v) for k, v in ISCED_LEVELS.items()), blank=_("unknown"))
+        self.german_level.choices = options(((v, v) for v in GERMAN_LEVELS), blank=_("unknown"))
+        self.counsellor_id.choices = options(((str(i), n) for i, n in counsellors), blank=_("– nobody yet –"))
+        self.district.choices = options(BERLIN_DISTRICTS.items(), blank=NOT_SPECIFIED)
         if self.add_language.data and len(self.languages.entries) < 30:
             self.languages.append_entry()
         if self.add_qualification.data and len(self.foreign_qualifications.entries) < 30:
@@ -147,8 +146,8 @@ class ParticipantForm(FlaskForm):
         for row in self.languages:
             row.form.language.choices = please_choose(languages)
         for row in self.foreign_qualifications:
-            row.form.country.choices = options([_blank(), *countries])
-            row.form.isced.choices = options([_blank(_("unknown")), *((str(k), v) for k, v in ISCED_LEVELS.items())])
+            row.form.country.choices = options(countries, blank=NOT_SPECIFIED)
+            row.form.isced.choices = options(((str(k), v) for k, v in ISCED_LEVELS.items()), blank=_("unknown"))
             row.form.recognition_status.choices = options(RECOGNITION_STATUSES.items())
         return self
 
@@ -265,7 +264,7 @@ class NoteForm(FlaskForm):
     def setup(self, enrolments: list[tuple[int, str]] | None = None) -> NoteForm:
         """`enrolments`: (id, label) of the participant's enrolments the note's duration can count towards."""
         self.kind.choices = please_choose(NOTE_KINDS.items())
-        self.enrolment_id.choices = options([_blank(_("– no measure –")), *((str(i), label) for i, label in enrolments or ())])
+        self.enrolment_id.choices = options(((str(i), label) for i, label in enrolments or ()), blank=_("– no measure –"))
         if isinstance(self.enrolment_id.data, int):
             self.enrolment_id.data = str(self.enrolment_id.data)
         return self
@@ -306,7 +305,7 @@ class TaskForm(FlaskForm):
     assignee_id = _select(_l("Assigned to"))
 
     def setup(self, colleagues: list[tuple[int, str]]) -> TaskForm:
-        self.assignee_id.choices = options([_blank(_("me")), *((str(i), n) for i, n in colleagues)])
+        self.assignee_id.choices = options(((str(i), n) for i, n in colleagues), blank=_("me"))
         return self
 
     def to_data(self) -> dict[str, Any]:

@@ -77,8 +77,7 @@ def refer(participant_id: int):
     measures = services.partner_catalogue(current_user)
     form = ReferralForm()
     form.organisation_id.choices = please_choose((str(o.id), o.name) for o in partners)
-    form.measure_id.choices = options([("", _("– none –")), *(
-        (str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures)])
+    form.measure_id.choices = options(((str(m["id"]), f"{m['organisation']}: {m['title']}") for m in measures), blank=_("– none –"))
     if request.args.get("measure_id") and request.method == "GET":
         chosen = next((m for m in measures if str(m["id"]) == request.args["measure_id"]), None)
         if chosen:

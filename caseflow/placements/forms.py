@@ -34,7 +34,7 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 def _choices(labels: dict, blank: Any = None) -> list[SelectChoice]:
-    return options([*([("", blank)] if blank is not None else []), *labels.items()])
+    return options(labels.items(), blank=blank)
 
 
 class HoursField(DecimalField):
@@ -83,8 +83,8 @@ class PlacementForm(FlaskForm):
     version = HiddenField()
 
     def setup(self, employers: list[tuple[int, str]], enrolments: list[tuple[int, str]]) -> PlacementForm:
-        self.employer_id.choices = options([("", _l("— a new employer (enter below) —")), *employers])
-        self.enrolment_id.choices = options([("", _l("none")), *enrolments])
+        self.employer_id.choices = options(employers, blank=_l("— a new employer (enter below) —"))
+        self.enrolment_id.choices = options(enrolments, blank=_l("none"))
         self.country.choices = options(country_choices(str(get_locale())))
         # the error summary names the field by what it is about ("Employer: choose one …"), not by
         # its label beside the directory's list, which reads "or a new employer"
@@ -166,7 +166,7 @@ class CertificateForm(FlaskForm):
     enrolment_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, enrolments: list[tuple[int, str]]) -> CertificateForm:
-        self.enrolment_id.choices = options([("", _l("none")), *enrolments])
+        self.enrolment_id.choices = options(enrolments, blank=_l("none"))
         return self
 
     def service_data(self) -> dict[str, Any]:
@@ -208,7 +208,7 @@ class PlacementFilterForm(FlaskForm):
     employer_id = SelectField(_l("Employer"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
 
     def setup(self, measures, counsellors, employers) -> PlacementFilterForm:
-        self.measure_id.choices = options([("", _l("all")), *measures])
-        self.counsellor_id.choices = options([("", _l("all")), *counsellors])
-        self.employer_id.choices = options([("", _l("all")), *employers])
+        self.measure_id.choices = options(measures, blank=_l("all"))
+        self.counsellor_id.choices = options(counsellors, blank=_l("all"))
+        self.employer_id.choices = options(employers, blank=_l("all"))
         return self

@@ -45,7 +45,7 @@ class PlacementForm(ReportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.measure_type.choices = options([("", _l("all")), *((k, str(v)) for k, v in MEASURE_TYPES.items())])
+        self.measure_type.choices = options(((k, str(v)) for k, v in MEASURE_TYPES.items()), blank=_l("all"))
 
 
 class MonitoringForm(ReportForm):

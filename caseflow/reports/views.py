@@ -43,8 +43,7 @@ def _organisation_choices(form) -> None:
     if services.is_casework(current_user):
         del form.organisation_id
         return
-    form.organisation_id.choices = options([("", _("all organisations")), *(
-        (str(i), n) for i, n in q.organisation_names().items())])
+    form.organisation_id.choices = options(((str(i), n) for i, n in q.organisation_names().items()), blank=_("all organisations"))
 
 
 def _partnership_choices(form) -> None:
@@ -55,7 +54,7 @@ def _partnership_choices(form) -> None:
         del form.organisation_id
         form.partnership_id.choices = options((str(i), n) for i, n in choices)
     elif choices:
-        form.partnership_id.choices = options([("", _("none (organisations)")), *((str(i), n) for i, n in choices)])
+        form.partnership_id.choices = options(((str(i), n) for i, n in choices), blank=_("none (organisations)"))
     else:
         del form.partnership_id
 
@@ -193,8 +192,8 @@ def placements():
     form = PlacementForm(formdata=_formdata(args))
     _organisation_choices(form)
     choices = services.filter_choices(actor=current_user)
-    form.counsellor_id.choices = options([("", _("all")), *((str(i), n) for i, n in choices["counsellors"])])
-    form.measure_id.choices = options([("", _("all")), *((str(i), t) for i, t in choices["measures"])])
+    form.counsellor_id.choices = options(((str(i), n) for i, n in choices["counsellors"]), blank=_("all"))
+    form.measure_id.choices = options(((str(i), t) for i, t in choices["measures"]), blank=_("all"))
     report, status = _run(services.placement_report, form, args)
     context = {}
     if report:

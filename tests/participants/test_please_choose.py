@@ -72,3 +72,15 @@ def test_untouched_selects_fail_with_the_one_required_message(client, auth, coun
     assert note.status_code == 422 and _error(note.get_data(as_text=True), "note-kind") == REQUIRED
     enrol = client.get(f"/participants/{pid}/enrolments/new?measure_id=")
     assert enrol.status_code == 422 and _error(enrol.get_data(as_text=True), "measure_id") == REQUIRED
+
+
+def test_optional_selects_start_with_their_own_empty_option(client, auth, counsellor, case):
+    """An optional select starts with an empty option that says what leaving it means
+    (vocabulary.options(…, blank=…)): "no answer", "unknown", "nobody yet"; the answers follow."""
+    auth.login(counsellor)
+    html = client.get("/participants/new").get_data(as_text=True)
+    for field_id, blank in (("country_of_birth", "– keine Angabe –"), ("district", "– keine Angabe –"),
+                            ("work_permission", "unbekannt"), ("counsellor_id", "– noch niemand –")):
+        first, rest = _select(html, field_id).split("</option>", 1)
+        assert re.fullmatch(rf'<option (selected )?value="">{blank}', first), (field_id, first)
+        assert rest.count("<option") >= 1 and 'value=""' not in rest, field_id
