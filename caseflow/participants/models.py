@@ -170,6 +170,17 @@ ix_participants_search_trgm = sa.Index(
 ix_participants_search_list = sa.Index(
     "ix_participants_search_list", Participant.organisation_id, Participant.id,
     postgresql_include=["status", "search_key"], postgresql_where=_NOT_ANONYMISED).ddl_if(dialect="postgresql")
+# PostgreSQL estimates how many participants a search word matches (and so chooses between walking
+# the list's index and looking the word up in the trigram index) by matching the word against the
+# search key's histogram in its statistics. With the default 100 entries a word held by 2 % of the
+# keys ("ova") matched none in one ANALYZE out of three at 1,000,000 participants: the estimate
+# fell to 33 rows instead of about 6,000, and the search fetched and sorted every match (44-46 ms
+# instead of 3-16). 500 entries keep the estimate within a factor two of the truth (ANALYZE of the
+# table takes 6 s instead of 1 s at 1,000,000 participants; planning 0.25 ms either way).
+SEARCH_KEY_STATISTICS = 500
+sa.event.listen(Participant.__table__, "after_create", sa.DDL(
+    f"ALTER TABLE participants ALTER COLUMN search_key SET STATISTICS {SEARCH_KEY_STATISTICS}")
+    .execute_if(dialect="postgresql"))
 for _extension in ("pg_trgm", "btree_gin"):
     sa.event.listen(db.metadata, "before_create",
                     sa.DDL(f"CREATE EXTENSION IF NOT EXISTS {_extension}").execute_if(dialect="postgresql"))

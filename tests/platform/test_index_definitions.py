@@ -5,8 +5,9 @@ SQLite it skips expression indexes (the caseload's lower(last_name) ones) altoge
 builds two fresh databases, one brought to `head` by Alembic and one made by
 `db.metadata.create_all()`, and compares the full definition of every index as the database itself
 reports it (pg_indexes.indexdef on PostgreSQL, sqlite_master.sql on SQLite), plus the unique and
-check constraints, and what Alembic cannot see at all: triggers, SQLite's virtual (FTS5) tables and
-PostgreSQL's extensions (the participant search, caseflow/participants/search.py). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
+check constraints, and what Alembic cannot see at all: triggers, SQLite's virtual (FTS5) tables,
+PostgreSQL's extensions and the search key's statistics target (the participant search,
+caseflow/participants/search.py). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
 of their own are created there with random names and dropped again).
 """
 from __future__ import annotations
@@ -110,6 +111,13 @@ def _postgres_definitions(conn) -> Definitions:
         found[("trigger", table, name)] = _whitespace(definition)
     for (name,) in conn.execute(sa.text("SELECT extname FROM pg_extension")):
         found[("extension", "", name)] = "installed"
+    rows = conn.execute(sa.text(  # a column's own statistics target (the default is -1, NULL from 17)
+        "SELECT cl.relname, a.attname, a.attstattarget FROM pg_attribute a "
+        "JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = cl.relnamespace "
+        "WHERE ns.nspname = current_schema() AND cl.relkind = 'r' AND a.attnum > 0 "
+        "AND NOT a.attisdropped AND a.attstattarget >= 0"))
+    for table, column, target in rows:
+        found[("statistics target", table, column)] = str(target)
     return found
 
 
@@ -178,6 +186,7 @@ def test_migrated_indexes_match_the_models(two_empty_databases):
         assert "(organisation_id, search_key gin_trgm_ops)" in modelled[
             ("index", "participants", "ix_participants_search_trgm")]
         assert ("extension", "", "pg_trgm") in modelled and ("extension", "", "btree_gin") in modelled
+        assert modelled[("statistics target", "participants", "search_key")] == "500"
 
     assert migrated == modelled, (
         "the migrated schema and the models disagree (write a migration for the model change):\n"
