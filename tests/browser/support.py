@@ -5,6 +5,7 @@
     def test_something(page, live_server, counsellor):
         login(page, live_server, counsellor.email, PASSWORD)
         assert_accessible(page, "caseload")
+        assert_phone_layout(page, "caseload")   # the same page at 390 px: cards, whole words, axe
 """
 from __future__ import annotations
 
@@ -87,6 +88,85 @@ def assert_accessible(page, name: str) -> None:
         message.append(f"the browser reported problems (on the {name} page or before it in this test):\n"
                        + "\n".join(f"- {p}" for p in problems))
     assert not message, "\n".join(message)
+
+
+# Tables that stay grids on a phone, where a card per row would be wrong. Such a table keeps its
+# words whole and scrolls sideways inside a frame that takes the keyboard focus (tabindex="0",
+# role="region"), as axe's rule scrollable-region-focusable asks. (The team board, table.board, is
+# not here: its rows are cards of their own style.)
+GRID_TABLES = {
+    "attendance-grid": "measures/attendance.html: one tick box per participant, ticked down one column",
+}
+
+
+def squeezed_tables(page) -> list[str]:
+    """The tables in <main> whose rows are not cards: a table of more than two columns, other than
+    the GRID_TABLES, on a phone is a card per row, each value with its column's name (class "stack"),
+    not columns squeezed a few letters wide. (A table of two, a name and its value, fits as it is.)
+    Each is named by its caption, its section's heading or its class."""
+    return page.evaluate("""grids => [...document.querySelectorAll('main table')]
+        .filter(t => !grids.some(g => t.classList.contains(g)))
+        .filter(t => t.tBodies.length && t.tBodies[0].rows.length && t.tBodies[0].rows[0].cells.length > 2
+                     && getComputedStyle(t.tBodies[0].rows[0]).display !== 'block')
+        .map(t => t.caption?.innerText || t.closest('section')?.querySelector('h2')?.innerText
+                  || t.className || 'a table')""", list(GRID_TABLES))
+
+
+def broken_words(page) -> list[str]:
+    """The words in the tables of <main> that are broken across two lines ("Anerkenn|ungs|beratung",
+    "12.11.|2026"). A break at a space, a hyphen, a dash or a slash is between words; text that is
+    hidden (a visually hidden caption, the head of a table of cards) does not count."""
+    return page.evaluate(r"""() => {
+        const hidden = el => {
+            for (let e = el; e && e.tagName !== 'MAIN'; e = e.parentElement) {
+                const s = getComputedStyle(e);
+                if (e.classList.contains('visually-hidden') || s.display === 'none'
+                    || (s.position === 'absolute' && s.overflow === 'hidden')) return true;
+            }
+            return false;
+        };
+        const broken = [];
+        for (const table of document.querySelectorAll('main table')) {
+            const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!node.data.trim() || hidden(node.parentElement)) continue;
+                for (const m of node.data.matchAll(/[^\s\-\u2010-\u2015\/]{2,}/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, m.index);
+                    range.setEnd(node, m.index + m[0].length);
+                    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                                     .map(r => Math.round(r.bottom)));
+                    if (lines.size > 1) broken.push(m[0]);
+                }
+            }
+        }
+        return broken;
+    }""")
+
+
+def assert_tables_are_cards(page) -> None:
+    """At a phone's width: every table of more than two columns is cards (see squeezed_tables) and
+    no word in a table is broken inside (see broken_words)."""
+    width = page.viewport_size["width"]
+    squeezed = squeezed_tables(page)
+    assert squeezed == [], f"{page.url}: tables that are not cards at {width} px: {squeezed}"
+    broken = broken_words(page)
+    assert broken == [], f"{page.url}: words broken inside in the tables at {width} px: {broken[:20]}"
+
+
+def assert_phone_layout(page, name: str, width: int = 390) -> None:
+    """The page as it is now (no reload: a page that answered a form stays as it is), at a phone's
+    width: nothing scrolls sideways, the tables are cards with their words whole, axe-core finds
+    nothing. The window gets its former size back afterwards."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 844})
+    try:
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"the {name} page scrolls sideways at {width} px: {scroll} px of content"
+        assert_tables_are_cards(page)
+        assert_accessible(page, f"{name} at {width} px")
+    finally:
+        page.set_viewport_size(size)
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -1,7 +1,8 @@
 """Accounts in a real browser: a counsellor sets up two-factor sign-in from the account page,
 forgets her password, gets the mail (read from a real local SMTP server), chooses a new password
 through the link and logs in with the code her app would show (computed from the secret the set-up
-page showed). axe-core checks every new page; a team lead's handover and account pages too.
+page showed). axe-core checks every new page; a team lead's handover and account pages too, and
+the administrator's pages; the lists are cards on a phone (390 px).
 
 With CASEFLOW_SCREENSHOTS=1 the login, two-factor set-up and account pages are also saved at
 1366 and 390 px to docs/screenshots/.
@@ -17,7 +18,7 @@ import pyotp
 import pytest
 from flask_babel import force_locale, gettext
 
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -128,3 +129,26 @@ def test_team_lead_pages_are_accessible(page, live_server, team_lead, counsellor
     assert_accessible(page, "handover")
     page.goto(f"{live_server.url}/staff")
     assert_accessible(page, "staff list with the invitation form")
+    assert_phone_layout(page, "staff list")   # a card per account
+    page.goto(f"{live_server.url}/audit")
+    assert "Angemeldet" in page.locator("main table tbody").inner_text()   # the team lead's login
+    assert_phone_layout(page, "audit log")    # a card per entry
+
+
+def test_admin_pages_on_a_phone(page, live_server, admin, org, other_org, counsellor):
+    """The administrator's lists, with a row each, at 390 px: organisations, staff, partnerships
+    and scheduled jobs are cards; retention and the record of processing (two columns) fit."""
+    from datetime import date
+
+    from caseflow.jobs.runner import run_due
+    from caseflow.partnerships import services
+
+    services.create_partnership("ProIntegration", [org.id, other_org.id], joined_on=date(2024, 1, 1))
+    run_due(only="expiry")
+    login(page, live_server, admin.email, PASSWORD)
+    for path, expected in (("/admin/organisations", org.name), ("/staff", counsellor.email),
+                           ("/admin/partnerships", other_org.name), ("/admin/jobs", "expiry"),
+                           ("/admin/retention", None), ("/privacy/record-of-processing", None)):
+        page.goto(f"{live_server.url}{path}")
+        assert expected is None or expected in page.locator("main table").first.inner_text(), path
+        assert_phone_layout(page, path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.documents.conftest import pdf
 from tests.factories import ParticipantFactory
@@ -93,6 +93,7 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     assert panel.get_by_role("heading", name="Arbeitsvertrag", exact=True).is_visible()
     assert "Vermittlung: " in panel.locator("#documents-contract + .table-wrap").inner_text()
     assert_accessible(page, "case file with the documents panel")
+    assert_phone_layout(page, "case file with the documents panel")
     panel.scroll_into_view_if_needed()
     shoot(page, "case-file")
 
@@ -103,6 +104,7 @@ def test_contract_for_a_placement_journey(page, live_server, org, counsellor, tm
     assert "Leyla Karimi" in page.get_by_role("heading", level=1).inner_text()
     assert page.get_by_role("heading", level=2, name="Arbeitsvertrag Kiezküche").is_visible()
     assert_accessible(page, "document page")
+    assert_phone_layout(page, "document page")   # the versions as cards
     shoot(page, "document")
     with page.expect_download() as info:
         page.locator("main table").get_by_role("link", name="Herunterladen").click()

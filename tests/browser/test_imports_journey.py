@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.vocabulary import NOTE_KINDS
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -86,6 +86,7 @@ def test_team_lead_imports_a_workbook(page, live_server, org, team_lead, tmp_pat
     assert page.get_by_role("button", name="Jetzt importieren").count() == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
     assert_accessible(page, "check with errors")
+    assert_phone_layout(page, "check with errors")   # a card per error
     _shoot(page, "errors")
 
     # --- fixed: a clean check, then the import -------------------------------------------------------------
@@ -97,6 +98,10 @@ def test_team_lead_imports_a_workbook(page, live_server, org, team_lead, tmp_pat
         page.get_by_role("button", name="Jetzt importieren").click()
     assert "importiert" in page.locator("main dl.facts").first.inner_text()
     assert_accessible(page, "imported")
+    page.goto(f"{live_server.url}/imports")
+    assert page.locator("main table tbody tr").count() == 2
+    assert_phone_layout(page, "earlier imports")
+    page.go_back()
     _shoot(page, "imported")
 
     # --- the cases are there ----------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Measures in a real browser: a team lead creates a trainee partnership, a counsellor enrols a
 participant with host company and mentor, records attendance and completes the enrolment. The
-catalogue, the measure page and the enrolment form pass axe-core's WCAG 2.1 A/AA rules."""
+catalogue, the measure page and the enrolment form pass axe-core's WCAG 2.1 A/AA rules; on a
+phone (390 px) the catalogue, the measure's and the employer's page and the bulk enrolment's
+result show their tables as cards, and the attendance grid stays a grid that keeps its words whole."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from caseflow.extensions import db
-from caseflow.measures.models import Attendance, Enrolment, Measure
-from tests.browser.support import assert_accessible, login
+from caseflow.measures.models import Attendance, AttendanceSession, Enrolment, Measure
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import EmployerFactory, ParticipantFactory
 
@@ -103,3 +105,23 @@ def test_trainee_partnership_journey(page, live_server, org, team_lead, counsell
     enrolment = db.session.get(Enrolment, enrolment.id)
     assert enrolment.status == "completed" and enrolment.end_date == date(2025, 3, 31)
     assert enrolment.details["mentor"] == "Meister Öztürk" and enrolment.host_employer_id == employer.id
+
+    # --- the same pages on a phone: tables as cards, the attendance grid a grid with whole words -----
+    session_id = db.session.scalar(sa.select(AttendanceSession.id).where(AttendanceSession.measure_id == measure.id))
+    for path, name in (("/measures?show=all", "catalogue"), (f"/measures/{measure.id}", "measure page"),
+                       (f"/measures/{measure.id}/sessions/{session_id}", "attendance grid"),
+                       (f"/employers/{employer.id}", "employer page")):
+        page.goto(f"{live_server.url}{path}")
+        assert "Hamid Rahimi" in page.locator("main").inner_text() or name == "catalogue"
+        assert_phone_layout(page, name)
+        if name == "attendance grid":   # it scrolls sideways in a frame that takes the keyboard focus
+            assert page.get_by_role("region", name="Haken Sie alle Anwesenden an.").get_attribute("tabindex") == "0"
+    # the bulk enrolment's result: Hamid is enrolled already, so refused with the reason
+    page.goto(f"{live_server.url}/measures/{measure.id}/bulk")
+    form = page.locator("main form")
+    form.get_by_label("Weitere Fallnummern").fill(f"{participant.case_number}\nCF-2099-999999")
+    form.get_by_label("Beginn").fill("2025-04-01")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Zur Maßnahme anmelden").click()
+    assert page.locator("section[aria-labelledby=bulk-results] tbody tr").count() == 2
+    assert_phone_layout(page, "bulk enrolment result")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import ParticipantFactory
 
@@ -61,6 +61,7 @@ def test_team_lead_exports_sees_the_blocking_record_fixes_it_and_exports_again(p
     assert table.locator("tbody tr").count() == 1  # the other organisation's person is not here
     assert "Omar Haddad" in table.inner_text() and "Olena" not in main.inner_text()
     assert_accessible(page, "monitoring export with a blocking record")
+    assert_phone_layout(page, "monitoring export with a blocking record")
 
     first = _export_xml(page)
     assert len(first.findall("m:participant", NS)) == 1  # the blocking record is left out

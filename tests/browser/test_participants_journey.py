@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
-from caseflow.participants.services import register_participant
-from tests.browser.support import assert_accessible, login
+from caseflow.participants.services import register_participant, update_participant
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -135,3 +135,20 @@ def test_caseload_search_in_the_browser_keeps_the_name_out_of_the_address(page, 
         page.get_by_role("button", name="Suche aufheben").click()
     assert page.get_by_role("link", name="Maler, Jan").is_visible()
     assert "Suche:" not in page.locator("main").inner_text()
+
+
+def test_someone_else_saved_first_the_changes_read_as_cards_on_a_phone(page, live_server, counsellor):
+    """Two people edit the same master data: the second save is refused and lists what changed in
+    the meantime, field by field; on a phone (390 px) a card per field, each value named."""
+    person = register_participant({"first_name": "Olena", "last_name": "Koval", "date_of_birth": date(1990, 5, 2),
+                                   "gender": "female", "nationality": "UA", "entry_date": date(2025, 2, 1),
+                                   "labour_status_at_entry": "inactive"}, actor=counsellor)
+    login(page, live_server, counsellor.email, PASSWORD)
+    page.goto(f"{live_server.url}/participants/{person.id}/edit")
+    update_participant(person, {"phone": "+49 30 1234567"}, version=person.version, actor=counsellor)  # a colleague
+    with page.expect_navigation():
+        page.locator("main form[data-warn-unsaved] button.primary[type=submit]").click()
+    conflict = page.locator("section[aria-labelledby=conflict-heading]")
+    assert "Jemand anderes hat zuerst gespeichert" in conflict.inner_text()
+    assert "+49 30 1234567" in conflict.locator("table").inner_text()
+    assert_phone_layout(page, "edit form after someone else saved first")

@@ -1,6 +1,7 @@
 """The partnership in a real browser: a counsellor of one organisation refers a participant to a
 partner's measure; a counsellor of the partner accepts (a case opens there); the first sees the
-outcome. Every page passes axe-core's WCAG 2.1 A/AA rules."""
+outcome. Every page passes axe-core's WCAG 2.1 A/AA rules; on a phone (390 px) the lists of
+referrals, partners' measures, agreements and partner enrolments are cards."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.partnerships import services
 from caseflow.partnerships.models import Referral
-from tests.browser.support import assert_accessible, login, save_screenshot
+from tests.browser.support import assert_accessible, assert_phone_layout, login, save_screenshot
 from tests.conftest import PASSWORD
 from tests.factories import MeasureFactory, ParticipantFactory
 from tests.partnerships.conftest import consent
@@ -33,6 +34,7 @@ def test_refer_accept_and_see_the_outcome(page, live_server, org, other_org, cou
     page.goto(f"{live_server.url}/partner-measures")
     assert "Gründungscoaching" in page.locator("main").inner_text()
     assert_accessible(page, "partners' measures")
+    assert_phone_layout(page, "partners' measures")
     page.goto(f"{live_server.url}/participants/{person.id}")
     with page.expect_navigation():
         page.get_by_role("link", name="An eine Partnerorganisation zuweisen").click()
@@ -75,6 +77,7 @@ def test_refer_accept_and_see_the_outcome(page, live_server, org, other_org, cou
     login(page, live_server, counsellor.email, PASSWORD)
     page.goto(f"{live_server.url}/referrals?direction=outgoing")
     assert "angenommen" in page.locator("main table").inner_text()
+    assert_phone_layout(page, "referrals sent")
     with page.expect_navigation():
         page.get_by_role("link", name=f"Zuweisung {referral.id}").click()
     assert "angenommen" in page.locator("main").inner_text()
@@ -105,6 +108,7 @@ def test_enrol_in_a_partners_measure_and_the_partner_records_attendance(page, li
     page.goto(f"{live_server.url}/data-sharing-agreements")
     assert "DSA 2026/04" in page.locator("main table").inner_text()
     assert_accessible(page, "data-sharing agreements")
+    assert_phone_layout(page, "data-sharing agreements")
     page.context.clear_cookies()
     login(page, live_server, counsellor.email, PASSWORD)
     page.goto(f"{live_server.url}/participants/{person.id}")
@@ -125,6 +129,7 @@ def test_enrol_in_a_partners_measure_and_the_partner_records_attendance(page, li
     login(page, live_server, other_counsellor.email, PASSWORD)
     page.goto(f"{live_server.url}/partner-enrolments")
     assert_accessible(page, "partner enrolments")
+    assert_phone_layout(page, "partner enrolments")
     with page.expect_navigation():
         page.get_by_role("link", name=f"Öffnen (Teilnahme {enrolment.id})").click()
     main = page.locator("main").inner_text()

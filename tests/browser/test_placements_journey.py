@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.measures.models import Employer
 from caseflow.participants.models import Participant, Task
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import EnrolmentFactory, MeasureFactory, ParticipantFactory
 
@@ -97,7 +97,9 @@ def test_placement_exit_and_follow_up_journey(page, live_server, org, counsellor
         page.locator("header").get_by_role("link", name="Vermittlungen").click()
     assert "Kiezküche Reuterplatz GmbH" in page.locator("main table").inner_text()
     assert_accessible(page, "placement list")
+    assert_phone_layout(page, "placement list")
     with page.expect_navigation():
         page.locator("main table").get_by_role("link", name="Kiezküche Reuterplatz GmbH").click()
     assert "Leyla Karimi" in page.locator("main table").inner_text()
     assert_accessible(page, "employer placements")
+    assert_phone_layout(page, "employer placements")

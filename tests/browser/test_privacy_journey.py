@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from caseflow.extensions import db
 from caseflow.participants.models import Participant
 from caseflow.privacy.models import Consent
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import ParticipantFactory
 
@@ -62,6 +62,7 @@ def test_consent_export_and_anonymisation_journey(page, live_server, org, counse
     assert "Zzyzxbrowser" in page.locator("article").inner_text()
     assert "Ines Zeugin" in page.locator("article").inner_text()
     assert_accessible(page, "export")
+    assert_phone_layout(page, "export")   # every record a card
 
     page.goto(case_file + "/data-protection")
     with page.expect_navigation():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import ParticipantFactory
 
@@ -78,6 +78,7 @@ def test_team_lead_runs_both_reports_switches_the_rule_and_downloads(page, live_
     assert "Leyla Karimi" in page.locator("main").inner_text()
     assert "Olena" not in page.locator("main").inner_text()
     assert_accessible(page, "participants behind an ESF figure")
+    assert_phone_layout(page, "participants behind an ESF figure")
 
     _run(page, live_server, "/reports/placements")
     assert "Vermittlungsquote" in page.locator("main").inner_text()

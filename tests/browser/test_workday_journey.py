@@ -1,7 +1,7 @@
 """The working day in a real browser: a team lead opens the board, follows an overdue number,
 reassigns two cases at once and sees their tasks move to the colleague; the board, the list, the
-result, the notifications and the reminder settings pass axe-core. Screenshots at 1366 and 390 px
-go to docs/screenshots/ when CASEFLOW_SCREENSHOTS=1."""
+result, the notifications and the reminder settings pass axe-core; the list and the result are
+cards on a phone. Screenshots at 1366 and 390 px go to docs/screenshots/ when CASEFLOW_SCREENSHOTS=1."""
 from __future__ import annotations
 
 import os
@@ -15,7 +15,7 @@ from caseflow.extensions import db
 from caseflow.notifications.checks import run_checks
 from caseflow.participants.models import Task
 from tests.board.factories import NoteFactory, TaskFactory
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, assert_phone_layout, login
 from tests.conftest import PASSWORD
 from tests.factories import ParticipantFactory, UserFactory
 
@@ -63,6 +63,7 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
     rows = page.locator("tbody tr")
     assert rows.count() == 3
     assert_accessible(page, "case list")
+    assert_phone_layout(page, "case list")   # a card per case, its tick box first
     _shot(page, "board-cases")
 
     page.get_by_label(f"{cases[0].case_number} auswählen").check()
@@ -76,6 +77,7 @@ def test_team_lead_reassigns_two_overdue_cases_with_their_tasks(page, live_serve
     assert result_rows.count() == 2
     assert all(result_rows.nth(i).locator("td").nth(2).inner_text() == "2" for i in range(2))
     assert_accessible(page, "reassignment result")
+    assert_phone_layout(page, "reassignment result")
     _shot(page, "board-reassigned")
 
     moved = db.session.scalars(sa.select(Task.assignee_id).where(

@@ -39,7 +39,7 @@ def test_upload_check_errors_import_and_undo(client, auth, team_lead):
     assert r.status_code == 302
     url = r.headers["Location"]
     page = client.get(url).get_data(as_text=True)
-    assert "Participants" in page and "First name" in page and "<td class=\"num\">3</td>" in page
+    assert "Participants" in page and "First name" in page and "<td class=\"num\" data-label=\"Zeile\">3</td>" in page
     assert "Import now" not in page and "Jetzt importieren" not in page  # not a clean check
     batch = db.session.scalars(sa.select(ImportBatch)).one()
     token = _token(page)
