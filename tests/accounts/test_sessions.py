@@ -2,6 +2,7 @@
 password changes and deactivation ending sessions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -176,3 +177,23 @@ def test_session_cookie_flags(client, counsellor):
     header = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith(COOKIE + "="))
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
+
+
+def test_another_session_is_ended_from_the_account_page(client, second_client, counsellor):
+    """The account page lists the other session with a button whose accessible name begins with its
+    visible text (WCAG 2.5.3) and names the device; pressing it signs that browser out and says so,
+    and this session's own row can only be ended by logging out."""
+    post_login(client, counsellor.email, PASSWORD)
+    post_login(second_client, counsellor.email, PASSWORD,
+               headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"})
+    page = client.get("/account").get_data(as_text=True)
+    buttons = re.findall(r'<button type="submit">Diese Sitzung beenden<span class="visually-hidden"> '
+                         r'\((.+?)\)</span></button>', page)
+    assert len(buttons) == 1 and "Firefox" in buttons[0], buttons  # the other one; this one is only marked
+    assert "aria-label" not in page.split("Aktive Sitzungen", 1)[1].split("</table>", 1)[0]
+    other = re.search(r'name="session_id" value="([^"]+)"', page).group(1)
+    ended = client.post("/account/sessions/end", follow_redirects=True,
+                        data={"session_id": other, "csrf_token": csrf_from(client, "/account")})
+    assert "Die Sitzung wurde beendet." in ended.get_data(as_text=True)
+    assert second_client.get("/account").status_code == 302
+    assert client.get("/account").status_code == 200 and _session_rows() == 1
