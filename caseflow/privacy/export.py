@@ -63,9 +63,16 @@ def _label_lookups(tables: dict[str, list[dict]], participant_row: dict) -> dict
     return labels
 
 
+def _foreign_keys_in_column_order(table: sa.Table) -> list[sa.ForeignKey]:
+    """A table's foreign keys in the order of its columns: `Table.foreign_keys` is a set, whose
+    order changed from one server start to the next, and with it the order of the label columns
+    in the export (and of the printable page's columns)."""
+    return [fk for column in table.columns for fk in sorted(column.foreign_keys, key=lambda f: f.target_fullname)]
+
+
 def _with_labels(table_name: str, row: dict, labels: dict) -> dict:
     out = _row(table_name, row)
-    for fk in db.metadata.tables[table_name].foreign_keys:
+    for fk in _foreign_keys_in_column_order(db.metadata.tables[table_name]):
         target = fk.column.table.name
         key = row.get(fk.parent.name)
         if target not in LABELS or key is None or (target, key) not in labels:

@@ -62,6 +62,28 @@ def test_export_content(full_participant, team_lead, api_as):
     json.dumps(data)  # plain JSON all the way down
 
 
+def test_label_columns_follow_their_columns_order(app, full_participant):
+    """The readable label of each reference (counsellor_name, measure_title …) comes in the order
+    of the columns it labels, the same at every server start (Table.foreign_keys is a set, whose
+    order changed from one process to the next, and the printable page's columns with it)."""
+    from caseflow.privacy.export import LABELS, build_export
+    with app.test_request_context():
+        data = build_export(full_participant)
+    sections = [("participants", data["participant"])] + [
+        (name, row) for name, rows in data["records"].items() for row in rows[:1]]
+    checked = 0
+    for name, row in sections:
+        columns = [c.name for c in db.metadata.tables[name].columns]
+        labelled = [c.name for c in db.metadata.tables[name].columns for fk in c.foreign_keys
+                    if fk.column.table.name in LABELS]
+        labels = [k for k in row if k not in columns]
+        expected = [f"{c.removesuffix('_id')}_{LABELS[fk.column.table.name]}" for c in labelled
+                    for fk in db.metadata.tables[name].c[c].foreign_keys]
+        assert labels == [k for k in expected if k in labels], (name, labels)
+        checked += len(labels) > 1
+    assert checked >= 3, "the fixture gives several tables more than one label"
+
+
 def test_export_is_logged_with_channel(full_participant, counsellor, api_as):
     api_as(counsellor).get(f"/participants/{full_participant.id}/export")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "case.export"))
