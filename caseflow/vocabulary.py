@@ -2,7 +2,7 @@
 
 Keys are the stored and API values; labels are translated lazily for the UI.
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_pgettext
@@ -131,14 +131,16 @@ SYSTEM_TASK_TITLES = {
 PLEASE_CHOOSE = _l("– please choose –")
 
 
-def options(pairs: Iterable[tuple[Any, Any]], *, blank: Any = None) -> list[SelectChoice]:
-    """A select's options from pairs of value and label (a vocabulary's `.items()`, the rows of a
-    choices query), in WTForms' own type: passing the pairs themselves is deprecated in WTForms 3.3
-    and goes in 3.4. `blank`: the label of an empty first option ("all", "– not specified –")."""
+def options(pairs: Mapping[Any, Any] | Iterable[tuple[Any, Any]], *, blank: Any = None) -> list[SelectChoice]:
+    """A select's options from a vocabulary ({code: label}) or from pairs of value and label (the
+    rows of a choices query), in WTForms' own type: passing the pairs themselves is deprecated in
+    WTForms 3.3 and goes in 3.4. `blank`: the label of an empty first option ("all",
+    "– not specified –")."""
     first = [SelectChoice(value="", label=blank)] if blank is not None else []
-    return first + [SelectChoice(value=value, label=label) for value, label in pairs]
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return first + [SelectChoice(value=value, label=label) for value, label in items]
 
 
-def please_choose(choices: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    """`choices` (pairs of value and label) after the empty "please choose" option."""
+def please_choose(choices: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """`choices` (a vocabulary, or pairs of value and label) after the empty "please choose" option."""
     return options(choices, blank=PLEASE_CHOOSE)

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, FileField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import DateField, FileField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseflow.documents.vocabulary import CONTRACT_GAP_REASONS, DOCUMENT_KINDS
@@ -15,10 +15,6 @@ from caseflow.vocabulary import please_choose
 MAX_FILES = 10
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return please_choose(labels.items())
-
-
 def split_link(value: str | None) -> tuple[str | None, int | None]:
     """"placement:5" → ("placement", 5); "" → (None, None)."""
     kind, _, number = (value or "").partition(":")
@@ -26,7 +22,7 @@ def split_link(value: str | None) -> tuple[str | None, int | None]:
 
 
 class _DocumentFields(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_choices(DOCUMENT_KINDS), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=please_choose(DOCUMENT_KINDS), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)],
                         description=_l("e.g. “Employment contract Spreewerk GmbH” or “B1 certificate”"))
     date = DateField(_l("Date of the document"), validators=[InputRequired()],
@@ -59,5 +55,5 @@ class DeleteForm(FlaskForm):
 
 class ContractGapForm(FlaskForm):
     placement_id = IntegerField(validators=[InputRequired()])
-    reason = SelectField(_l("Why is no contract linked?"), choices=_choices(CONTRACT_GAP_REASONS),
+    reason = SelectField(_l("Why is no contract linked?"), choices=please_choose(CONTRACT_GAP_REASONS),
                          validators=[DataRequired()])

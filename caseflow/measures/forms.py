@@ -17,7 +17,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,9 +31,7 @@ from caseflow.participants.forms import DurationField, int_or_none
 from caseflow.translation import lazy_gettext as _l
 from caseflow.vocabulary import ENROLMENT_STATUSES, MEASURE_TYPES, options, please_choose
 
-
-def _blank(choices: dict) -> list[SelectChoice]:
-    return options(choices.items(), blank=_l("— not recorded —"))
+NOT_RECORDED = _l("— not recorded —")  # the empty option of an optional select
 
 
 class MeasureForm(FlaskForm):
@@ -59,8 +56,8 @@ class MeasureForm(FlaskForm):
 
 class EmployerForm(FlaskForm):
     name = StringField(_l("Company name"))
-    nace_section = SelectField(_l("Sector (NACE section)"), choices=_blank(NACE_SECTIONS), validators=[Optional()])
-    size = SelectField(_l("Size"), choices=_blank(COMPANY_SIZES), validators=[Optional()])
+    nace_section = SelectField(_l("Sector (NACE section)"), choices=options(NACE_SECTIONS, blank=NOT_RECORDED), validators=[Optional()])
+    size = SelectField(_l("Size"), choices=options(COMPANY_SIZES, blank=NOT_RECORDED), validators=[Optional()])
     district = StringField(_l("District"), validators=[Optional()])
     contact_person = StringField(_l("Contact person"), validators=[Optional()])
     contact_phone = StringField(_l("Phone"), validators=[Optional()])
@@ -107,7 +104,7 @@ def _detail_field(d: Detail):
     if d.kind == "bool":
         return BooleanField(d.label, **kw)
     if d.kind == "choice":
-        return SelectField(d.label, choices=_blank(d.choices or {}), validators=[Optional()], **kw)
+        return SelectField(d.label, choices=options(d.choices or {}, blank=NOT_RECORDED), validators=[Optional()], **kw)
     # country, employer, enrolment: choices are set per request (language, organisation, participant)
     return SelectField(d.label, choices=[], validators=[Optional()], validate_choice=False, **kw)
 
@@ -152,7 +149,7 @@ def set_detail_choices(form: FlaskForm, measure_type: str, *, countries, employe
     for d in DETAILS[measure_type]:
         field = getattr(form, d.name)
         if d.kind == "country":
-            field.choices = options(countries, blank=_l("— not recorded —"))
+            field.choices = options(countries, blank=NOT_RECORDED)
         elif d.kind == "employer":
             field.choices = options(((str(i), n) for i, n in employers), blank=_l("— choose a company —"))
         elif d.kind == "enrolment":

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
@@ -21,8 +21,8 @@ from caseflow.vocabulary import (
     FOLLOW_UP_STATUSES,
     LABOUR_STATUSES,
     PLACEMENT_TYPES,
-    PLEASE_CHOOSE,
     options,
+    please_choose,
 )
 
 CONTRACT_LABELS = {"permanent": _l("permanent"), "fixed_term": _l("fixed-term")}
@@ -31,10 +31,6 @@ YES_NO = {"yes": _l("yes"), "no": _l("no")}
 
 def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
-
-
-def _choices(labels: dict, blank: Any = None) -> list[SelectChoice]:
-    return options(labels.items(), blank=blank)
 
 
 class HoursField(DecimalField):
@@ -56,7 +52,7 @@ class HoursField(DecimalField):
 
 
 class PlacementForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, PLEASE_CHOOSE), default="")
+    type = SelectField(_l("Type"), choices=please_choose(PLACEMENT_TYPES), default="")
     employer_id = SelectField(_l("Employer from the directory"), coerce=int_or_none, validate_choice=False,
                               validators=[Optional()])
     employer_name = StringField(_l("or a new employer"), validators=[Optional()],
@@ -69,13 +65,13 @@ class PlacementForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty while it lasts; for a fixed-term contract the agreed end."))
     weekly_hours = HoursField(_l("Weekly hours"), places=1, validators=[Optional()])
-    contract = SelectField(_l("Contract"), choices=_choices(CONTRACT_LABELS, _l("not known")), default="")
+    contract = SelectField(_l("Contract"), choices=options(CONTRACT_LABELS, blank=_l("not known")), default="")
     country = SelectField(_l("Country"), default="DE")
     matches_qualification = SelectField(_l("Matches the participant's qualification"),
-                                        choices=_choices(YES_NO, _l("not known")), default="")
+                                        choices=options(YES_NO, blank=_l("not known")), default="")
     enrolment_id = SelectField(_l("Measure that led to it"), coerce=int_or_none, validate_choice=False,
                                validators=[Optional()])
-    evidence = SelectField(_l("Evidence"), choices=_choices(EVIDENCE_KINDS, _l("not recorded")), default="")
+    evidence = SelectField(_l("Evidence"), choices=options(EVIDENCE_KINDS, blank=_l("not recorded")), default="")
     # The employment contract, stored as a document with the placement (contracts.py); optional.
     contract_file = FileField(_l("Employment contract (file)"),
                               render_kw={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.heif,.docx,.odt,.xlsx,.ods,.txt"})
@@ -122,7 +118,7 @@ class PlacementForm(FlaskForm):
 
 class EndPlacementForm(FlaskForm):
     end_date = DateField(_l("Last day of the placement"), validators=[Optional()])
-    status_after_end = SelectField(_l("Status from the next day on"), choices=_choices(LABOUR_STATUSES, ""),
+    status_after_end = SelectField(_l("Status from the next day on"), choices=options(LABOUR_STATUSES, blank=""),
                                    validators=[Optional()],
                                    description=_l("Recorded in the status history on the day after the end."))
     version = HiddenField()
@@ -134,7 +130,7 @@ def exit_form_class(enrolments: list, today: date):
 
     class ExitForm(FlaskForm):
         exit_date = DateField(_l("Exit date"), validators=[Optional()])
-        reason = SelectField(_l("Reason"), choices=_choices(EXIT_REASONS, PLEASE_CHOOSE),
+        reason = SelectField(_l("Reason"), choices=please_choose(EXIT_REASONS),
                              validators=[Optional()])
 
         closing_fields: list[str] = []
@@ -148,7 +144,7 @@ def exit_form_class(enrolments: list, today: date):
         # an active enrolment is completed or dropped out, never cancelled (the measures' transitions)
         labels = ({k: v for k, v in ENROLMENT_CLOSINGS.items() if k != "cancelled"}
                   if enrolment.status == "active" else ENROLMENT_CLOSINGS)
-        setattr(ExitForm, name, SelectField(label, choices=_choices(labels),
+        setattr(ExitForm, name, SelectField(label, choices=options(labels),
                                             default=default_closing_status(enrolment, today)))
         ExitForm.closing_fields = ExitForm.closing_fields + [name]
     return ExitForm
@@ -175,15 +171,15 @@ class CertificateForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_KINDS, PLEASE_CHOOSE), default="")
+    kind = SelectField(_l("Kind"), choices=please_choose(FOLLOW_UP_KINDS), default="")
     date = DateField(_l("Date"), validators=[Optional()])
-    status = SelectField(_l("Status then"), choices=_choices(FOLLOW_UP_STATUSES, PLEASE_CHOOSE),
+    status = SelectField(_l("Status then"), choices=please_choose(FOLLOW_UP_STATUSES),
                          validators=[Optional()],
                          description=_l("Choose “could not be reached” when you could not reach the person: "
                                         "it is never counted as unemployed."))
     improved_situation = SelectField(_l("Has the situation improved since entry?"),
-                                     choices=_choices(YES_NO, _l("not known")), default="")
-    improvement_kind = SelectField(_l("How did it improve?"), choices=_choices(IMPROVEMENT_KINDS, ""), default="",
+                                     choices=options(YES_NO, blank=_l("not known")), default="")
+    improvement_kind = SelectField(_l("How did it improve?"), choices=options(IMPROVEMENT_KINDS, blank=""), default="",
                                    description=_l("A pay rise alone is no improvement."))
 
     def service_data(self, with_improvement: bool) -> dict[str, Any]:
@@ -202,7 +198,7 @@ class PlacementFilterForm(FlaskForm):
 
     date_from = DateField(_l("Started from"), validators=[Optional()])
     date_to = DateField(_l("Started until"), validators=[Optional()])
-    type = SelectField(_l("Type"), choices=_choices(PLACEMENT_TYPES, _l("all")), default="", validators=[Optional()])
+    type = SelectField(_l("Type"), choices=options(PLACEMENT_TYPES, blank=_l("all")), default="", validators=[Optional()])
     measure_id = SelectField(_l("Measure"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
     counsellor_id = SelectField(_l("Counsellor"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
     employer_id = SelectField(_l("Employer"), coerce=int_or_none, validate_choice=False, validators=[Optional()])

@@ -48,7 +48,7 @@ def _label_lookups(tables: dict[str, list[dict]], participant_row: dict) -> dict
     wanted: dict[str, set] = {}
     sources = [(PARTICIPANTS, [participant_row])] + list(tables.items())
     for name, rows in sources:
-        for fk in metadata.tables[name].foreign_keys:
+        for fk in _foreign_keys_in_column_order(metadata.tables[name]):
             target = fk.column.table.name
             if target in LABELS:
                 wanted.setdefault(target, set()).update(r[fk.parent.name] for r in rows if r.get(fk.parent.name))
