@@ -445,13 +445,17 @@ def completeness_report(*, actor, page: int, per_page: int, issue: str | None = 
     - `declined_answer`: one of disability, minority, foreign background, homelessness is
       "declined" (shown separately; the ESF+ report counts only "yes").
     Casework roles only, on their own organisation (another `organisation_id` → 404, as on every
-    report). Three queries whatever the page size."""
+    report). Two queries whatever the page size: the counts, then the page (the list's total is
+    the count of the check asked for, or of any check: the same conditions, so not counted again,
+    which took 0.27 s for a 333,000-participant organisation at 1M participants)."""
     require_casework(actor)
     resolve_organisation(organisation_id, actor=actor)
     if issue is not None and issue not in q.COMPLETENESS_ISSUES:
         raise DomainError.field("issue", _("No such check."))
     today = today or date.today()
     counts = q.completeness_counts(actor.organisation_id, today)
-    rows, total = rows_and_total(q.completeness_select(actor.organisation_id, today, issue), page, per_page)
+    total = counts[issue or "any"]
+    rows = list(db.session.execute(q.completeness_select(actor.organisation_id, today, issue)
+                                   .limit(per_page).offset((page - 1) * per_page)))
     return {"counts": counts, "items": rows, "total": total, "page": page, "per_page": per_page,
             "issue": issue, "today": today}

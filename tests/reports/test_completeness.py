@@ -70,3 +70,23 @@ def test_page_lists_and_paginates_with_constant_queries(client, auth, team_lead,
         html = client.get("/reports/completeness?per_page=10&page=2").get_data(as_text=True)
     assert few.count == many.count
     assert 'rel="next"' in html and 'rel="prev"' in html
+
+
+def test_total_is_the_count_of_the_check_and_the_report_sends_two_statements(history, team_lead, count_queries):
+    """The list's total is the count of the check asked for (or of any check): those counts use the
+    same conditions as the list, so the report does not count the list once more."""
+    h = history
+    for _ in range(3):
+        h.participant(education_isced=None)
+    h.participant(education_isced=3, unemployed_since=None)
+    h.participant(education_isced=3)
+    services.completeness_report(actor=team_lead, page=1, per_page=2, today=TODAY)  # facts brought up to date
+    with count_queries() as sent:
+        result = services.completeness_report(actor=team_lead, page=2, per_page=2, today=TODAY)
+    assert sent.count == 2
+    assert result["total"] == result["counts"]["any"] == 4
+    assert len(result["items"]) == 2
+    narrowed = services.completeness_report(actor=team_lead, page=1, per_page=50, today=TODAY, issue="no_isced")
+    assert narrowed["total"] == narrowed["counts"]["no_isced"] == len(narrowed["items"]) == 3
+    past_the_end = services.completeness_report(actor=team_lead, page=3, per_page=2, today=TODAY)
+    assert past_the_end["items"] == [] and past_the_end["total"] == 4
