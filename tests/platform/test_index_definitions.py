@@ -6,8 +6,8 @@ builds two fresh databases, one brought to `head` by Alembic and one made by
 `db.metadata.create_all()`, and compares the full definition of every index as the database itself
 reports it (pg_indexes.indexdef on PostgreSQL, sqlite_master.sql on SQLite), plus the unique and
 check constraints, and what Alembic cannot see at all: triggers, SQLite's virtual (FTS5) tables,
-PostgreSQL's extensions and the search key's statistics target (the participant search,
-caseflow/participants/search.py). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
+PostgreSQL's extensions, the search key's statistics target (the participant search,
+caseflow/participants/search.py) and extended statistics (the placement report's cube). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
 of their own are created there with random names and dropped again).
 """
 from __future__ import annotations
@@ -118,6 +118,12 @@ def _postgres_definitions(conn) -> Definitions:
         "AND NOT a.attisdropped AND a.attstattarget >= 0"))
     for table, column, target in rows:
         found[("statistics target", table, column)] = str(target)
+    rows = conn.execute(sa.text(  # extended statistics (CREATE STATISTICS)
+        "SELECT cl.relname, s.stxname, pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s "
+        "JOIN pg_class cl ON cl.oid = s.stxrelid JOIN pg_namespace ns ON ns.oid = s.stxnamespace "
+        "WHERE ns.nspname = current_schema()"))
+    for table, name, definition in rows:
+        found[("statistics", table, name)] = _whitespace(definition)
     return found
 
 
@@ -187,6 +193,8 @@ def test_migrated_indexes_match_the_models(two_empty_databases):
             ("index", "participants", "ix_participants_search_trgm")]
         assert ("extension", "", "pg_trgm") in modelled and ("extension", "", "btree_gin") in modelled
         assert modelled[("statistics target", "participants", "search_key")] == "500"
+        assert "(ndistinct) ON organisation_id, gender" in modelled[
+            ("statistics", "report_facts", "report_facts_placement_cube")]
 
     assert migrated == modelled, (
         "the migrated schema and the models disagree (write a migration for the model change):\n"

@@ -193,3 +193,18 @@ def test_the_day_metrics_are_told_apart_from_placement_types():
     """placement_starts_and_days reads one statement's rows by their first column: a placement type,
     or 'entered'/'exited'. A placement type of either name would be counted as a day."""
     assert not set(queries.DAY_METRICS) & set(PLACEMENT_TYPES)
+
+
+def test_the_cube_statistics_cover_exactly_the_columns_the_cube_groups_by(app):
+    """PostgreSQL's estimate of the cube's groups (reports/models.py, revision 0025) comes from
+    statistics of these columns' combinations: a grouping column added to the cube without them
+    would bring the planner's overestimate back."""
+    from caseflow.reports.models import PLACEMENT_CUBE_COLUMNS
+    with app.test_request_context():
+        base = queries.placement_base(queries.PlacementFilters(date(2024, 1, 1), date(2024, 12, 31), organisation_id=1))
+        grouped = set()
+        for dimension in queries.CUBE_DIMENSIONS:
+            (column,) = base.c[dimension].base_columns  # the report_facts column behind the CTE's
+            assert column.table.name == "report_facts"
+            grouped.add(column.name)
+    assert grouped == set(PLACEMENT_CUBE_COLUMNS) and len(PLACEMENT_CUBE_COLUMNS) == len(grouped)
