@@ -211,6 +211,12 @@ def cmd_test(extra: list[str]) -> None:
         if problem:
             fail(f"TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {problem}")
         legs.append(("PostgreSQL", {"TEST_DATABASE_URL": pg_url}))
+    if len(legs) > 1:
+        # The browser tests' screen widths and roles (the same pages and journeys, only the viewport
+        # or the login differs) are shared out between the legs: each combination runs once, every
+        # journey on both databases (tests/browser/support.py, this_legs_share).
+        for number, (_name, env) in enumerate(legs, start=1):
+            env["CASEFLOW_TEST_LEG"] = f"{number}/{len(legs)}"
     if not Path("/usr/bin/chromium").exists():
         note = "CASEFLOW_REQUIRE_BROWSER=1: the browser tests will fail" if os.environ.get(
             "CASEFLOW_REQUIRE_BROWSER") == "1" else "the browser tests are skipped"

@@ -40,6 +40,22 @@ def console_problems(page) -> list[str]:
     return list(_console.get(page, []))
 
 
+def this_legs_share(cases: list) -> list:
+    """The cases (e.g. screen widths, or width and role pairs) of a parametrised browser test that
+    this run of the suite takes. `python3 dev.py test` (and so CI) runs the suite on SQLite and on
+    PostgreSQL at once and tells each leg its number (CASEFLOW_TEST_LEG="1/2", "2/2"): the cases
+    are dealt out between the legs, so that each runs once and each leg runs the test. What a
+    width or role changes is what the browser shows, which does not depend on the database; the
+    journey itself still runs on both databases. The layout and axe check of every page costs
+    about 35 s per case, and the browser tests were over half of each leg's time (CI: 16.5
+    minutes on 2026-12-03). Without the variable (a single leg, or plain pytest) every case runs."""
+    leg = os.environ.get("CASEFLOW_TEST_LEG")
+    if not leg:
+        return list(cases)
+    number, count = (int(n) for n in leg.split("/"))
+    return [case for n, case in enumerate(cases) if n % count == number - 1]
+
+
 def login(page, live_server, email: str, password: str) -> None:
     """Logs in through the login form, as a person would: fills email and password, presses the
     submit button, and waits for the answer. Leaves the page on wherever the app sent it."""

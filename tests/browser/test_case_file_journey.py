@@ -13,7 +13,7 @@ from caseflow.extensions import db
 from caseflow.participants.models import Participant, Task
 from caseflow.participants.services import register_participant
 from caseflow.placements.models import FollowUp, Placement
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, login, this_legs_share
 from tests.conftest import PASSWORD
 from tests.factories import MeasureFactory
 
@@ -41,7 +41,7 @@ def _action(page, name: str) -> None:
         page.locator("header.case-header").get_by_role("link", name=name, exact=True).click()
 
 
-@pytest.mark.parametrize("width", (1366, 390))
+@pytest.mark.parametrize("width", this_legs_share([1366, 390]))  # one width per leg
 def test_from_registration_to_the_four_week_check(page, live_server, counsellor, org, width):
     today = date.today()
     existing = register_participant({

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from caseflow.database import unit_of_work
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, login, this_legs_share
 from tests.conftest import PASSWORD
 from tests.factories import ParticipantFactory, UserFactory
 
@@ -37,7 +37,7 @@ def demirs(org, counsellor):
     return own, exited
 
 
-@pytest.mark.parametrize("width", (1366, 390))
+@pytest.mark.parametrize("width", this_legs_share([1366, 390]))  # one width per leg
 def test_quick_search_hint_saved_filter_and_export(page, live_server, counsellor, demirs, width):
     own, exited = demirs
     page.set_viewport_size({"width": width, "height": 800})
