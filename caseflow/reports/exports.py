@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import format_date, get_locale
 
+from caseflow.i18n import format_number
 from caseflow.reports import labels as L
 from caseflow.reports import queries as q
 from caseflow.spreadsheets import DANGEROUS_START, UNSTORABLE, Table, neutralise, to_xlsx
@@ -122,10 +123,16 @@ def placement_tables(report: dict, scope: str) -> list[Table]:
     return tables
 
 
-def completeness_tables(rows: list, today) -> list[Table]:
+def completeness_tables(rows: list, today, *, total: int | None = None) -> list[Table]:
+    """The completeness list; `total`: the participants of the whole list, when the file holds only
+    the first of them (the file then says so, next to its date)."""
+    context = [_("Data completeness"), _("As of %(day)s", day=format_date(today))]
+    if total is not None and total > len(rows):
+        context.append(_("The first %(shown)s of %(total)s participants, by case number. Choose one check "
+                         "to narrow the list.", shown=format_number(len(rows)), total=format_number(total)))
     table = Table(_("Data completeness"),
                   [_("Case number"), _("Name")] + [str(L.COMPLETENESS_LABELS[k]) for k in q.COMPLETENESS_ISSUES],
-                  context=[_("Data completeness"), _("As of %(day)s", day=format_date(today))])
+                  context=context)
     for r in rows:
         table.rows.append([r.case_number, f"{r.first_name or ''} {r.last_name or ''}".strip()]
                           + [_("yes") if getattr(r, k) else "" for k in q.COMPLETENESS_ISSUES])

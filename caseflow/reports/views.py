@@ -240,16 +240,22 @@ def completeness():
         abort(404)
     result = services.completeness_report(actor=current_user, page=page, per_page=per_page, issue=issue)
     pagination = Page(result["items"], page, per_page, result["total"])
-    return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q)
+    return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q,
+                           export_limit=COMPLETENESS_EXPORT_LIMIT)
+
+
+# An export is a list to work through offline, and it holds names: at most this many participants
+# (as the caseload's export), the first by case number. A longer list says so in the file and on
+# the page, which offers the checks to narrow it.
+COMPLETENESS_EXPORT_LIMIT = 10_000
 
 
 @bp.route("/completeness.<any(csv, xlsx):fmt>")
 @casework_required
 def completeness_export(fmt: str):
-    # the whole list (capped): an export is for working through it offline
-    result = services.completeness_report(actor=current_user, page=1, per_page=10000,
+    result = services.completeness_report(actor=current_user, page=1, per_page=COMPLETENESS_EXPORT_LIMIT,
                                           issue=request.args.get("issue") or None)
-    tables = exports.completeness_tables(result["items"], result["today"])
+    tables = exports.completeness_tables(result["items"], result["today"], total=result["total"])
     return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}", report="completeness")
 
 

@@ -183,3 +183,29 @@ def test_sheet_names_are_whole_words_in_both_languages(client, auth, analyst, ev
     assert len(names) > 5 and all(len(n) <= 31 and "…" not in n and "  " not in n for n in names)
     main = "Häufigste Staatsangehörigkeiten" if locale == "de" else "Main nationalities"
     assert main in names
+
+
+def test_a_completeness_list_longer_than_a_download_says_so_in_the_file_and_on_the_page(
+        client, auth, team_lead, history, monkeypatch):
+    """A download holds at most COMPLETENESS_EXPORT_LIMIT participants, the first by case number:
+    a longer list says so in the file and on the page (it used to end silently at 10,000)."""
+    from caseflow.reports import views
+    monkeypatch.setattr(views, "COMPLETENESS_EXPORT_LIMIT", 2)
+    set_locale(team_lead, "en")
+    auth.login(team_lead)
+    people = [history.participant(education_isced=None) for _ in range(3)]
+    rows = read_csv(client.get("/reports/completeness.csv"))
+    assert "The first 2 of 3 participants, by case number." in rows[0][0]
+    listed = [r[0] for r in rows[2:] if r]
+    assert listed == sorted(p.case_number for p in people)[:2]
+    book = read_xlsx(client.get("/reports/completeness.xlsx"))
+    cells = [c for row in book.worksheets[0].values for c in row if isinstance(c, str)]
+    assert any("The first 2 of 3 participants" in c for c in cells)
+    page = client.get("/reports/completeness").get_data(as_text=True)
+    assert "A download holds the first 2 participants of this list" in page
+    # narrowed to a list that fits, the file and the page say nothing of it
+    history.participant(education_isced=3, unemployed_since=None)
+    rows = read_csv(client.get("/reports/completeness.csv?issue=unemployed_without_start"))
+    assert "The first" not in rows[0][0] and len([r for r in rows[2:] if r]) == 1
+    assert "A download holds" not in client.get(
+        "/reports/completeness?issue=unemployed_without_start").get_data(as_text=True)
