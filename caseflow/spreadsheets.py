@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# A download that holds names holds at most this many people (the caseload's export refuses a longer
+# list, the data completeness list's export holds its first and says so): a larger file is no
+# working list, and too much personal data in one file.
+EXPORT_LIMIT = 10_000
+
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 (and so XLSX) cannot hold; tab and line breaks stay.
 UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

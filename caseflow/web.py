@@ -143,13 +143,18 @@ def page_args() -> tuple[int, int]:
     return min(page, 100000), max(1, min(per_page, cfg["PER_PAGE_MAX"]))
 
 
+def page_of(stmt, page: int, per_page: int):
+    """The rows of page `page` (from 1) of a select, `per_page` to a page."""
+    return stmt.limit(per_page).offset((page - 1) * per_page)
+
+
 def rows_and_total(stmt, page: int, per_page: int, *, scalars: bool = False, session=None) -> tuple[list, int]:
     """One page of a select (rows, or the first column's values with `scalars`) and the number of
     rows of all pages, in two queries: the count of the select without its order, then the page.
     `session`: another session to read through (the reports' replica), default `db.session`."""
     session = session if session is not None else db.session
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    result = session.execute(page_of(stmt, page, per_page))
     return list(result.scalars() if scalars else result), int(total or 0)
 
 
@@ -206,7 +211,7 @@ def rows_and_capped_total(stmt, page: int, per_page: int, *, scalars: bool = Fal
     bound reaches at least the end of the page asked for, so a page past the cap still knows
     whether another one follows."""
     total, capped = capped_total(stmt, at_least=page * per_page, cap=cap)
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    result = db.session.execute(page_of(stmt, page, per_page))
     return list(result.scalars() if scalars else result), total, capped
 
 

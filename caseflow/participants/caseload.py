@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date, format_number
 from flask_login import current_user
 
+from caseflow import spreadsheets
 from caseflow.accounts.auth import casework_required
 from caseflow.accounts.queries import counsellor_choices
 from caseflow.accounts.sessions import caseload_search, set_caseload_search
@@ -29,9 +30,6 @@ from caseflow.vocabulary import CASEWORK_ROLES
 bp = Blueprint("caseload", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The export holds names: a whole organisation of more than this is narrowed first (the file would
-# be too large to be a working list, and too much personal data in one file).
-EXPORT_LIMIT = 10_000
 
 
 @bp.app_template_global()
@@ -90,10 +88,11 @@ def export():
     XLSX: cells safe from formula injection (spreadsheets.py); written to the audit log as a
     download of personal data (who, which filters, which participants) before it is sent."""
     filters = views.caseload_filters(request.args, search_term(caseload_search()))
-    rows = queries.caseload_export_rows(current_user, filters, limit=EXPORT_LIMIT + 1)
-    if len(rows) > EXPORT_LIMIT:
+    limit = spreadsheets.EXPORT_LIMIT  # a whole organisation of more than this is narrowed first
+    rows = queries.caseload_export_rows(current_user, filters, limit=limit + 1)
+    if len(rows) > limit:
         flash(_("The list holds more than %(num)s participants. Narrow the filters to export it.",
-                num=format_number(EXPORT_LIMIT)), "error")
+                num=format_number(limit)), "error")
         return redirect(url_for("participants.caseload", **views.filter_args(filters)))
     body = to_xlsx([_export_table(filters, rows)])
     with unit_of_work():

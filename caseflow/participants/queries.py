@@ -32,7 +32,7 @@ from caseflow.participants.models import (
     Task,
 )
 from caseflow.participants.search import count_cap, ranked_page, search, searches
-from caseflow.web import Page, capped, capped_count_statement, capped_total, count_bound
+from caseflow.web import Page, capped, capped_count_statement, capped_total, count_bound, page_of
 
 NO_CONTACT_DAYS = 30
 SORTS = ("case_number", "name", "entry_date", "last_contact", "next_due")
@@ -200,8 +200,7 @@ def caseload(actor, filters: CaseloadFilters, *, page: int, per_page: int, today
         base = search(_caseload_select(actor, filters), filters.q)
         total, capped_ = capped_total(base.with_only_columns(Participant.id), at_least=page * per_page,
                                       cap=count_cap(filters.q))
-        rows = plain_rows(_page_rows(base, sort, filters.descending)
-                          .limit(per_page).offset((page - 1) * per_page)).all()
+        rows = plain_rows(page_of(_page_rows(base, sort, filters.descending), page, per_page)).all()
     limit = today - timedelta(days=NO_CONTACT_DAYS)
     items = []
     for row in rows:

@@ -42,7 +42,7 @@ from caseflow.vocabulary import (
     PLACEMENT_TYPES,
     RESIDENCE_STATUSES,
 )
-from caseflow.web import rows_and_total
+from caseflow.web import page_of, rows_and_total
 
 REPORT_ROLES = ("counsellor", "team_lead", "analyst", "admin")
 # the ESF+ report also for a partnership's coordinator (its partnership's report only)
@@ -455,7 +455,6 @@ def completeness_report(*, actor, page: int, per_page: int, issue: str | None = 
     today = today or date.today()
     counts = q.completeness_counts(actor.organisation_id, today)
     total = counts[issue or "any"]
-    rows = list(db.session.execute(q.completeness_select(actor.organisation_id, today, issue)
-                                   .limit(per_page).offset((page - 1) * per_page)))
+    rows = list(db.session.execute(page_of(q.completeness_select(actor.organisation_id, today, issue), page, per_page)))
     return {"counts": counts, "items": rows, "total": total, "page": page, "per_page": per_page,
             "issue": issue, "today": today}

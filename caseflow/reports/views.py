@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
+from caseflow import spreadsheets
 from caseflow.accounts.auth import casework_required, roles_required
 from caseflow.api.schemas import load_query
 from caseflow.audit.services import record
@@ -241,19 +242,14 @@ def completeness():
     result = services.completeness_report(actor=current_user, page=page, per_page=per_page, issue=issue)
     pagination = Page(result["items"], page, per_page, result["total"])
     return render_template("reports/completeness.html", result=result, pagination=pagination, L=L, q=q,
-                           export_limit=COMPLETENESS_EXPORT_LIMIT)
-
-
-# An export is a list to work through offline, and it holds names: at most this many participants
-# (as the caseload's export), the first by case number. A longer list says so in the file and on
-# the page, which offers the checks to narrow it.
-COMPLETENESS_EXPORT_LIMIT = 10_000
+                           export_limit=spreadsheets.EXPORT_LIMIT)
 
 
 @bp.route("/completeness.<any(csv, xlsx):fmt>")
 @casework_required
 def completeness_export(fmt: str):
-    result = services.completeness_report(actor=current_user, page=1, per_page=COMPLETENESS_EXPORT_LIMIT,
+    # the first spreadsheets.EXPORT_LIMIT by case number; a longer list says so in the file and on the page
+    result = services.completeness_report(actor=current_user, page=1, per_page=spreadsheets.EXPORT_LIMIT,
                                           issue=request.args.get("issue") or None)
     tables = exports.completeness_tables(result["items"], result["today"], total=result["total"])
     return _download(tables, fmt, f"completeness-{result['today'].isoformat()}.{fmt}", report="completeness")

@@ -187,10 +187,10 @@ def test_sheet_names_are_whole_words_in_both_languages(client, auth, analyst, ev
 
 def test_a_completeness_list_longer_than_a_download_says_so_in_the_file_and_on_the_page(
         client, auth, team_lead, history, monkeypatch):
-    """A download holds at most COMPLETENESS_EXPORT_LIMIT participants, the first by case number:
+    """A download holds at most spreadsheets.EXPORT_LIMIT participants, the first by case number:
     a longer list says so in the file and on the page (it used to end silently at 10,000)."""
-    from caseflow.reports import views
-    monkeypatch.setattr(views, "COMPLETENESS_EXPORT_LIMIT", 2)
+    from caseflow import spreadsheets
+    monkeypatch.setattr(spreadsheets, "EXPORT_LIMIT", 2)
     set_locale(team_lead, "en")
     auth.login(team_lead)
     people = [history.participant(education_isced=None) for _ in range(3)]
