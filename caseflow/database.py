@@ -87,7 +87,7 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
 
 
 SEARCH_COLUMN = "search_key"
-REPORT_TABLES = ("report_facts", "report_placements")
+REPORT_TABLES = ("report_facts", "report_placements", "report_days")
 
 
 def _planned_for_its_values(cursor, statement: str, parameters, context) -> bool:

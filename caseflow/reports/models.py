@@ -173,3 +173,101 @@ class ReportPlacement(Model):
 ix_report_placements_organisation = sa.Index(
     "ix_report_placements_organisation", ReportPlacement.organisation_id, ReportPlacement.start_date,
     ReportPlacement.type, ReportPlacement.restricted, ReportPlacement.counsellor_id, ReportPlacement.measure_types)
+
+
+class ReportDay(Model):
+    """Per organisation and day, how many participants entered, how many finally exited, and how
+    many placements of each type started: the placement report's monthly trend and placements by
+    type without a filter by counsellor or measure, read as a few thousand rows instead of grouping
+    an organisation's 333,000 report rows by day (0.12 s → a few ms at 1,000,000 participants).
+
+    A summary of report_facts and report_placements (restricted cases left out, as in every
+    report), kept by triggers on those two tables (REPORT_DAYS_DDL), so it changes in the same
+    statement as they do, whatever writes them: the refresh of a unit of work, a bulk refill, a
+    cascade from a deleted participant or placement. It is never recomputed by a batch and cannot
+    drift; tests/reports/test_report_facts.py compares it with the plain queries after random
+    operations. Each write adds its difference (`n = n + excluded.n`), so a row can reach 0 and
+    stay (the reads leave those out)."""
+    __tablename__ = "report_days"
+
+    organisation_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(
+        sa.String(32), primary_key=True, comment="'entered', 'exited' or a placement type")
+    n: Mapped[int] = mapped_column()
+
+
+def _upsert(select: str) -> str:
+    """Adds the rows (organisation_id, day, metric, n) of `select` to report_days."""
+    return (f"INSERT INTO report_days (organisation_id, day, metric, n) {select} "
+            "ON CONFLICT (organisation_id, day, metric) DO UPDATE SET n = report_days.n + excluded.n")
+
+
+def _postgres_days(rows: str, sign: str) -> str:
+    """The differences that the transition table `rows` makes, in key order (one lock order)."""
+    return _upsert(
+        f"SELECT organisation_id, day, metric, {sign}count(*) FROM ("
+        f"SELECT organisation_id, entry_date AS day, 'entered' AS metric FROM {rows} WHERE NOT restricted "
+        f"UNION ALL SELECT organisation_id, exit_date, 'exited' FROM {rows} "
+        "WHERE NOT restricted AND status = 'exited' AND exit_date IS NOT NULL) AS changed "
+        "GROUP BY organisation_id, day, metric ORDER BY organisation_id, day, metric")
+
+
+def _postgres_placement_days(rows: str, sign: str) -> str:
+    return _upsert(
+        f"SELECT organisation_id, start_date, type, {sign}count(*) FROM {rows} WHERE NOT restricted "
+        "GROUP BY organisation_id, start_date, type ORDER BY organisation_id, start_date, type")
+
+
+def _postgres_function(name: str, changes) -> str:
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {changes('old_rows', '-')}; END IF; "
+            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {changes('new_rows', '')}; END IF; "
+            "RETURN NULL; END $$")
+
+
+def _postgres_triggers(table: str, function: str) -> list[str]:
+    """Statement triggers with transition tables (one event each: PostgreSQL allows no more)."""
+    return [f"CREATE TRIGGER {table}_days_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+            f"CREATE TRIGGER {table}_days_update AFTER UPDATE ON {table} "
+            f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+            f"CREATE TRIGGER {table}_days_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"]
+
+
+def _sqlite_days(row: str, sign: str) -> str:
+    return (_upsert(f"SELECT {row}.organisation_id, {row}.entry_date, 'entered', {sign}1 WHERE NOT {row}.restricted")
+            + "; " + _upsert(f"SELECT {row}.organisation_id, {row}.exit_date, 'exited', {sign}1 "
+                             f"WHERE NOT {row}.restricted AND {row}.status = 'exited' "
+                             f"AND {row}.exit_date IS NOT NULL") + ";")
+
+
+def _sqlite_placement_days(row: str, sign: str) -> str:
+    return _upsert(f"SELECT {row}.organisation_id, {row}.start_date, {row}.type, {sign}1 WHERE NOT {row}.restricted") + ";"
+
+
+def _sqlite_triggers(table: str, changes) -> list[str]:
+    """Row triggers (SQLite has no statement triggers); a foreign key's cascade fires them too."""
+    return [f"CREATE TRIGGER {table}_days_insert AFTER INSERT ON {table} BEGIN {changes('new', '')} END",
+            f"CREATE TRIGGER {table}_days_update AFTER UPDATE ON {table} BEGIN "
+            f"{changes('old', '-')} {changes('new', '')} END",
+            f"CREATE TRIGGER {table}_days_delete AFTER DELETE ON {table} BEGIN {changes('old', '-')} END"]
+
+
+def _report_days_ddl(table: str, function: str, postgres, sqlite) -> dict[str, tuple[str, ...]]:
+    return {"postgresql": (_postgres_function(function, postgres), *_postgres_triggers(table, function)),
+            "sqlite": tuple(_sqlite_triggers(table, sqlite))}
+
+
+# {table: {dialect: statements}}: created with the table (neither database checks the tables a
+# trigger's body names before it runs); migration 0026 holds the same statements
+REPORT_DAYS_DDL = {
+    "report_facts": _report_days_ddl("report_facts", "report_days_from_facts", _postgres_days, _sqlite_days),
+    "report_placements": _report_days_ddl("report_placements", "report_days_from_placements",
+                                          _postgres_placement_days, _sqlite_placement_days),
+}
+for _table in (ReportFacts.__table__, ReportPlacement.__table__):
+    for _dialect, _statements in REPORT_DAYS_DDL[_table.name].items():
+        for _statement in _statements:
+            sa.event.listen(_table, "after_create", sa.DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect))

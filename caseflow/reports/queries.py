@@ -31,12 +31,13 @@ from caseflow.measures.queries import participant_minutes
 from caseflow.participants.models import Participant, StatusChange
 from caseflow.placements.models import Certificate, FollowUp
 from caseflow.reports import facts
-from caseflow.reports.models import ReportFacts, ReportPlacement
+from caseflow.reports.models import ReportDay, ReportFacts, ReportPlacement
 from caseflow.vocabulary import EU_MEMBER_STATES, MEASURE_TYPES
 
 P = Participant
 F = ReportFacts
 RP = ReportPlacement
+RD = ReportDay
 GENDER_KEYS = ("female", "male", "non_binary")
 BREAKDOWN_KEYS = ("female", "male", "non_binary", "total")
 INACTIVE_STATUSES = ("inactive", "education_or_training")
@@ -714,7 +715,27 @@ def placement_starts_and_days(f: PlacementFilters) -> tuple[list[tuple[str, date
 
 
 def _starts_and_days_select(f: PlacementFilters, on_facts: bool):
+    if _unfiltered(f):
+        return _summary_days_select(f)
     return sa.union_all(_starts_select(f), *_days_select(f, on_facts).selects)
+
+
+def _unfiltered(f: PlacementFilters) -> bool:
+    """Whether the report reads the summary by day (report_days: no filter by counsellor or measure)."""
+    return f.counsellor_id is None and f.measure_type is None and f.measure_id is None
+
+
+def _summary_days_select(f: PlacementFilters) -> sa.Select:
+    """What _starts_select and _days_select give without a filter by counsellor or measure, from the
+    summary by organisation and day that triggers keep (reports/models.py: ReportDay): one range of
+    a few thousand rows per organisation instead of its report rows grouped by day (at 1,000,000
+    participants, 333,000 of them: 0.12 s → a few ms). Days whose differences add up to 0 are left
+    out, as a grouping of the rows has no such day."""
+    conditions: list[sa.ColumnElement[bool]] = [RD.day.between(f.date_from, f.date_to)]
+    if f.organisation_id is not None:
+        conditions.append(RD.organisation_id == f.organisation_id)
+    n = sa.func.sum(RD.n)
+    return sa.select(RD.metric, RD.day, n).where(*conditions).group_by(RD.metric, RD.day).having(n != 0)
 
 
 def _days_select(f: PlacementFilters, on_facts: bool):

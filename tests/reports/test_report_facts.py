@@ -25,7 +25,7 @@ from caseflow.privacy import services as privacy
 from caseflow.privacy.services import anonymise_participant
 from caseflow.reports import facts
 from caseflow.reports import queries as q
-from caseflow.reports.models import ReportFacts, ReportPlacement
+from caseflow.reports.models import ReportDay, ReportFacts, ReportPlacement
 from tests.factories import MeasureFactory, ParticipantFactory
 from tests.imports.conftest import person, run, xlsx
 from tests.imports.test_import import full_history
@@ -72,8 +72,32 @@ def computed_placements() -> list[tuple]:
     return [_placement_row(r) for r in db.session.execute(sa.select(sub).order_by(sub.c.placement_id))]
 
 
+def stored_days() -> list[tuple]:
+    """report_days without the days whose differences added up to 0."""
+    t = ReportDay.__table__
+    return sorted((o, d, m, int(n)) for o, d, m, n in db.session.execute(
+        sa.select(t.c.organisation_id, t.c.day, t.c.metric, t.c.n).where(t.c.n != 0)))
+
+
+def counted_days() -> list[tuple]:
+    """What report_days must hold, counted from the participants and placements themselves:
+    entries, final exits and placement starts per organisation and day, restricted cases left out."""
+    P = Participant
+    open_case = P.restricted_at.is_(None)
+    entered = sa.select(P.organisation_id, P.entry_date, sa.literal("entered"), sa.func.count()).where(
+        open_case).group_by(P.organisation_id, P.entry_date)
+    exited = sa.select(P.organisation_id, P.exit_date, sa.literal("exited"), sa.func.count()).where(
+        open_case, P.status == "exited", P.exit_date.is_not(None)).group_by(P.organisation_id, P.exit_date)
+    started = (sa.select(P.organisation_id, Placement.start_date, Placement.type, sa.func.count())
+               .join(P, P.id == Placement.participant_id).where(open_case)
+               .group_by(P.organisation_id, Placement.start_date, Placement.type))
+    return sorted((o, d, str(m), int(n)) for stmt in (entered, exited, started) for o, d, m, n in db.session.execute(stmt))
+
+
 def assert_facts_equal_the_plain_query() -> None:
     db.session.rollback()   # read what was committed, as the next request would
+    days = counted_days()
+    assert days and stored_days() == days
     everyone = db.session.scalars(sa.select(Participant.id).order_by(Participant.id)).all()
     table, plain = stored(), computed()
     assert [r[0] for r in plain] == everyone

@@ -52,3 +52,18 @@ def test_up_fills_the_facts_down_drops_them_up_again(empty_database):
     assert "report_facts" not in table_names(url)
     command.upgrade(cfg, "head")
     assert rows() == expected
+
+    # revision 0026: the summary by day is filled from the facts already there, and dropped and
+    # filled again with the way down and up
+    days = "SELECT organisation_id, day, metric, n FROM report_days WHERE n <> 0 ORDER BY day, metric"
+    expected_days = [(org, "2024-01-01", "entered", 2), (org, "2024-06-30", "exited", 1)]
+    assert [(o, str(d), m, n) for o, d, m, n in run_sql(url, days)] == expected_days
+    command.downgrade(cfg, "0025")
+    assert "report_days" not in table_names(url)
+    command.upgrade(cfg, "head")
+    assert [(o, str(d), m, n) for o, d, m, n in run_sql(url, days)] == expected_days
+    # and from then on the triggers keep it: the active case leaves, the exited one is deleted
+    run_sql(url, "UPDATE report_facts SET status = 'exited', exit_date = '2024-09-30' WHERE participant_id <> :p", p=first)
+    run_sql(url, "DELETE FROM participants WHERE id = :p", p=first)
+    assert [(o, str(d), m, n) for o, d, m, n in run_sql(url, days)] == [
+        (org, "2024-01-01", "entered", 1), (org, "2024-09-30", "exited", 1)]

@@ -1,7 +1,7 @@
 """The placement report's groupings by day read the derived tables where that is faster
 (report_placements for the placement starts; report_facts for one organisation's entries and exits
-on PostgreSQL): on demo data, under every filter, they give what the plain queries over the
-participants and placements give."""
+on PostgreSQL; without a filter by counsellor or measure, report_days for all three): on demo data,
+under every filter, they give what the plain queries over the participants and placements give."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -53,11 +53,18 @@ def test_groupings_by_day_equal_the_plain_queries():
         p.restricted_at = datetime.now(UTC)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User))
-    checked = 0
-    for f in every_filter(today):
+    checked = summarised = 0
+    filters = every_filter(today)
+    for f in filters:
         starts = sorted(q.placement_starts(f))
         assert starts == plain_placement_starts(f), f
         on_facts = sorted(q.entries_and_exits_by_day(f, on_facts=True))
         assert on_facts == sorted(q.entries_and_exits_by_day(f, on_facts=False)), f
         checked += bool(starts) and bool(on_facts)
+        # what the report reads: without a filter by counsellor or measure, the summary by day
+        both_starts, both_days = q.placement_starts_and_days(f)
+        assert sorted(both_starts) == starts and sorted(both_days) == on_facts, f
+        summarised += q._unfiltered(f) and bool(both_days)
     assert checked >= 20   # most combinations have figures to compare
+    # every combination without a filter by counsellor or measure read the summary, with figures
+    assert summarised == sum(q._unfiltered(f) for f in filters) >= 6
