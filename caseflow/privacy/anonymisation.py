@@ -61,7 +61,8 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
     # codes only, recomputed from the anonymised participant when the anonymisation commits
     "report_facts": {name: AS_IS for name in (
         "leaving_status", "follow_up_status", "status", "gender", "age_band", "nationality", "residence_status",
-        "german_level", "labour_status_at_entry", "disability", "foreign_background", "minority", "homeless")},
+        "german_level", "labour_status_at_entry", "disability", "foreign_background", "minority", "homeless",
+        "cube_key")},   # five of these codes joined by '|'
     "report_placements": {"type": AS_IS},
 }
 

@@ -197,7 +197,7 @@ def fact_select(ids: sa.BindParameter | None = None) -> sa.Select:
                       fu.status.label("follow_up_status"), fu.improved_situation.label("follow_up_improved"),
                       sub.c.qualified, sub.c.placed_exit, sub.c.first_placement, sub.c.status_in_window,
                       sub.c.four_week_follow_up, sub.c.six_month_follow_up, sub.c.minutes,
-                      *[sub.c[c] for c in DIMENSIONS])
+                      *[sub.c[c] for c in DIMENSIONS], cube_key(sub.c).label("cube_key"))
             .outerjoin(fu, fu.id == sub.c.follow_up_id))
 
 
@@ -206,6 +206,19 @@ DIMENSIONS = ("measure_types", "organisation_id", "counsellor_id", "restricted",
               "age_at_entry", "education_isced", "disability", "foreign_background", "minority", "homeless",
               "long_term_unemployed_eu", "long_term_unemployed_de", "anonymised", "no_isced",
               "unemployed_without_start", "declined_answer")
+CUBE_PARTS = ("gender", "age_band", "nationality", "residence_status", "german_level")
+CUBE_SEPARATOR = "|"   # in no code of these vocabularies
+
+
+def cube_key(columns) -> Any:
+    """The placement report's grouping columns joined into one value (report_facts.cube_key)."""
+    parts = [sa.type_coerce(columns[part], sa.String) for part in CUBE_PARTS]   # gender is an Enum
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + sa.literal(CUBE_SEPARATOR, sa.String) + part
+    return key
+
+
 PLACEMENT_FACT_COLUMNS = ("placement_id", "participant_id", "type", "start_date", "organisation_id", "counsellor_id",
                           "restricted", "measure_types")
 
@@ -229,7 +242,7 @@ def placement_fact_select(ids: sa.BindParameter | None = None) -> sa.Select:
 
 FACT_COLUMNS = ("leaving_status", "follow_up_id", "follow_up_status", "follow_up_improved", "qualified",
                 "placed_exit", "first_placement", "status_in_window", "four_week_follow_up",
-                "six_month_follow_up", "minutes", *DIMENSIONS)
+                "six_month_follow_up", "minutes", *DIMENSIONS, "cube_key")
 
 
 # --- writing the table ----------------------------------------------------------------------------
@@ -286,15 +299,25 @@ def refresh_all(session: Session) -> None:
     refresh_all_placements(session)
 
 
-def refresh_all_participants(session: Session) -> None:
-    """Recomputes every row of report_facts in one INSERT … SELECT (its migration's backfill)."""
+def refresh_all_participants(session: Session, only: Iterable[str] | None = None) -> None:
+    """Recomputes every row of report_facts in one INSERT … SELECT (its migration's backfill).
+    `only`: write these columns alone (the migration of an earlier revision, whose table lacks the
+    columns later revisions add and fill themselves)."""
+    columns = ["participant_id", *FACT_COLUMNS]
+    if only is not None:
+        columns = [c for c in columns if c in set(only)]
+
+    def computed() -> sa.Select:
+        facts = fact_select().subquery("facts")
+        return sa.select(*[facts.c[c] for c in columns])
+
     with _busy(session):
         if session.get_bind().dialect.name == "postgresql":
             # after a bulk load in this same transaction the planner has no statistics for the
             # histories yet and plans the per-participant look-ups as scans: measured on 100,000
             # demo participants 244 s instead of a few; ANALYZE sees the transaction's own rows
             session.execute(sa.text("ANALYZE " + ", ".join(SOURCE_TABLES)))
-        _refill(session, ReportFacts.__table__, ["participant_id", *FACT_COLUMNS], fact_select)
+        _refill(session, ReportFacts.__table__, columns, fact_select if only is None else computed)
 
 
 def refresh_all_placements(session: Session) -> None:

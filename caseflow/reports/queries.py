@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -554,10 +554,7 @@ def placement_base(f: PlacementFilters):
     `sum(CASE … THEN 1 ELSE 0 END)` over full period tests, 0.21 s so."""
     exited = sa.and_(F.status == "exited", F.exit_date <= f.date_to)
     return (sa.select(
-        F.participant_id.label("id"), F.organisation_id.label("organisation"), F.gender.label("gender"),
-        F.age_band.label("age_band"), F.nationality.label("country"),
-        F.residence_status.label("residence_status"), F.german_level.label("german_level"),
-        F.measure_types.label("measure_types"),
+        F.organisation_id.label("organisation"), F.cube_key.label("cube_key"), F.measure_types.label("measure_types"),
         (F.entry_date >= f.date_from).label("entered"),
         exited.label("exited"),
         sa.and_(exited, F.placed_exit).label("placed_exits"),
@@ -584,77 +581,94 @@ def _group_columns(base):
             count_if(base.c.exited).label("exited"), count_if(base.c.placed_exits).label("placed_exits"))
 
 
-CUBE_DIMENSIONS = ("organisation", "gender", "age_band", "country", "residence_status", "german_level")
+CUBE_DIMENSIONS = ("organisation", "cube_key")
+# what each breakdown reads of a cube row: its organisation, or a part of its key (facts.CUBE_PARTS)
+_KEY_PARTS = {"gender": 0, "age_band": 1, "country": 2, "residence_status": 3, "german_level": 4}
 
 
-def _nationality_group(country):
-    """EU or third country, from the nationality (one CASE per cube row, not per participant)."""
-    return sa.case((country.in_(EU_CODES), "eu"), else_="third_country")
+class GroupRow(NamedTuple):
+    """One row of placement_summary_and_groups: the summary, or one group of a breakdown."""
+    dimension: str
+    key: str
+    participants: int
+    entered: int
+    exited: int
+    placed_exits: int
+    follow_up_known: int
+    follow_up_placed: int
+
+
+def _nationality_group(country: str) -> str:
+    """EU or third country, from the nationality."""
+    return "eu" if country in EU_CODES else "third_country"
 
 
 _WORK_MEM = sa.text(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")
 
 
-def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
-    """The summary row and every requested breakdown in ONE select. The per-participant rows are
-    materialised once and grouped once by all the small dimensions together (a "cube" of a few
-    thousand rows at 100,000 participants); the summary and those breakdowns (the EU/third-country
-    split from the cube's nationalities) sum the cube, so the participant rows are grouped once
-    more only, by measure type through the enrolments (a participant counts once in each measure
-    type they were enrolled in)."""
+def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]) -> list[GroupRow]:
+    """The summary row and every requested breakdown, from ONE select. The per-participant rows are
+    grouped once by organisation and cube key together (a "cube" of a few thousand rows at 1M
+    participants), and once more by their set of measure types (a participant counts once in each
+    measure type they were enrolled in); the summary and every other breakdown (the EU/third-country
+    split from the key's nationality) add up the cube's rows here."""
+    breakdowns = tuple(breakdowns)
     if dialect_name() == "postgresql":
         # the cube's hash table takes a few MB; PostgreSQL's estimate for grouped rows of a
         # materialised CTE is several times that, so with the default work_mem (4 MB) it sorts a
         # million rows on disk instead (measured at 1M participants: 4 s instead of 1.2 s). For
         # this transaction only.
         reports_session().execute(_WORK_MEM)
-    return _run_placement_statement(_summary_and_groups_select, f, tuple(breakdowns)).all()
+    rows = _run_placement_statement(_summary_and_groups_select, f, "measure_type" in breakdowns).all()
+    summary = [0] * 6
+    sums: dict[tuple[str, str], list[int]] = {}
+    out: list[GroupRow] = []
+    for r in rows:
+        values = [int(v or 0) for v in r[3:]]
+        if r.dimension == "measure_type":
+            out.append(GroupRow("measure_type", r.key, *values))
+            continue
+        summary = [a + b for a, b in zip(summary, values, strict=True)]
+        parts = r.key.split(facts.CUBE_SEPARATOR)
+        for dim in breakdowns:
+            if dim == "measure_type":
+                continue
+            key = (str(r.organisation) if dim == "organisation" else _nationality_group(parts[2])
+                   if dim == "nationality_group" else parts[_KEY_PARTS[dim]])
+            group = sums.setdefault((dim, key), [0] * 4)
+            for i in range(4):
+                group[i] += values[i]
+    out.insert(0, GroupRow("summary", "", *summary))
+    out += [GroupRow(dim, key, participants, entered, exited, placed, 0, 0)
+            for (dim, key), (participants, entered, exited, placed) in sums.items()]
+    return out
 
 
-def _summary_and_groups_select(f: PlacementFilters, breakdowns: tuple[str, ...]):
+def _summary_and_groups_select(f: PlacementFilters, by_measure_type: bool):
     base = placement_base(f)
     placed = base.c.placed_exits
     known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
-    cube = (sa.select(*[base.c[d] for d in CUBE_DIMENSIONS], *_group_columns(base),
-                      count_if(known).label("follow_up_known"),
+    cube = (sa.select(_text("cube").label("dimension"), base.c.organisation, base.c.cube_key.label("key"),
+                      *_group_columns(base), count_if(known).label("follow_up_known"),
                       count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
-            .group_by(*[base.c[d] for d in CUBE_DIMENSIONS])
-            .cte("placement_cube").prefix_with("MATERIALIZED"))
-
-    def cube_sums():
-        return [sa.func.sum(cube.c[m]).label(m) for m in GROUP_METRICS]
-
-    summary = sa.select(_text("summary").label("dimension"), _text("").label("key"), *cube_sums(),
-                        sa.func.sum(cube.c.follow_up_known).label("follow_up_known"),
-                        sa.func.sum(cube.c.follow_up_placed).label("follow_up_placed"))
-    parts = [summary]
-    for dim in breakdowns:
-        if dim in CUBE_DIMENSIONS or dim == "nationality_group":
-            key = _nationality_group(cube.c.country) if dim == "nationality_group" else cube.c[dim]
-            parts.append(sa.select(_text(dim).label("dimension"), sa.cast(key, sa.String).label("key"),
-                                   *cube_sums(), _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-                         .group_by(key))
-            continue
-        if dim == "measure_type":
-            # a participant counts once in each type they were enrolled in (non-cancelled): the
-            # participant rows grouped by their set of types (a few hundred sets at most), each set
-            # counted in every type it holds
-            sets = (sa.select(base.c.measure_types.label("types"), *_group_columns(base))
-                    .group_by(base.c.measure_types).cte("placement_type_sets"))
-            types = sa.union_all(*[sa.select(_text(t).label("key"),
-                                             sa.literal_column(str(facts.measure_type_bit(t)), sa.Integer).label("bit"))
-                                   for t in MEASURE_TYPES]).subquery("measure_type_bits")
-            parts.append(sa.select(_text("measure_type").label("dimension"), sa.cast(types.c.key, sa.String).label("key"),
-                                   *[sa.func.sum(sets.c[m]).label(m) for m in GROUP_METRICS],
-                                   _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-                         .select_from(sets).join(types, sets.c.types.op("&")(types.c.bit) != 0)
-                         .group_by(types.c.key))
-            continue
-        key = sa.cast(base.c[dim], sa.String)
-        parts.append(sa.select(_text(dim).label("dimension"), key.label("key"), *_group_columns(base),
-                               _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-                     .group_by(base.c[dim]))
-    return sa.union_all(*parts)
+            .group_by(base.c.organisation, base.c.cube_key))
+    if not by_measure_type:
+        return cube
+    # a participant counts once in each type they were enrolled in (non-cancelled): the participant
+    # rows grouped by their set of types (a few hundred sets at most), each set counted in every
+    # type it holds
+    sets = (sa.select(base.c.measure_types.label("types"), *_group_columns(base))
+            .group_by(base.c.measure_types).cte("placement_type_sets"))
+    types = sa.union_all(*[sa.select(_text(t).label("key"),
+                                     sa.literal_column(str(facts.measure_type_bit(t)), sa.Integer).label("bit"))
+                           for t in MEASURE_TYPES]).subquery("measure_type_bits")
+    by_type = (sa.select(_text("measure_type").label("dimension"), sa.cast(sa.null(), sa.Integer).label("organisation"),
+                         sa.cast(types.c.key, sa.String).label("key"),
+                         *[sa.func.sum(sets.c[m]).label(m) for m in GROUP_METRICS],
+                         _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+               .select_from(sets).join(types, sets.c.types.op("&")(types.c.bit) != 0)
+               .group_by(types.c.key))
+    return sa.union_all(cube, by_type)
 
 
 def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:

@@ -91,7 +91,9 @@ def _backfill() -> None:
 
     from caseflow.reports import facts
     session = Session(bind=op.get_bind())
-    facts.refresh_all_participants(session)
+    # the columns of this revision: later ones add theirs and fill them (0027: cube_key)
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("report_facts")}
+    facts.refresh_all_participants(session, only=columns)
     session.flush()
 
 

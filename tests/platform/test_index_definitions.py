@@ -193,7 +193,7 @@ def test_migrated_indexes_match_the_models(two_empty_databases):
             ("index", "participants", "ix_participants_search_trgm")]
         assert ("extension", "", "pg_trgm") in modelled and ("extension", "", "btree_gin") in modelled
         assert modelled[("statistics target", "participants", "search_key")] == "500"
-        assert "(ndistinct) ON organisation_id, gender" in modelled[
+        assert "(ndistinct) ON organisation_id, cube_key" in modelled[
             ("statistics", "report_facts", "report_facts_placement_cube")]
 
     assert migrated == modelled, (

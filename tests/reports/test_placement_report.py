@@ -196,7 +196,7 @@ def test_the_day_metrics_are_told_apart_from_placement_types():
 
 
 def test_the_cube_statistics_cover_exactly_the_columns_the_cube_groups_by(app):
-    """PostgreSQL's estimate of the cube's groups (reports/models.py, revision 0025) comes from
+    """PostgreSQL's estimate of the cube's groups (reports/models.py, revision 0027) comes from
     statistics of these columns' combinations: a grouping column added to the cube without them
     would bring the planner's overestimate back."""
     from caseflow.reports.models import PLACEMENT_CUBE_COLUMNS
@@ -208,3 +208,16 @@ def test_the_cube_statistics_cover_exactly_the_columns_the_cube_groups_by(app):
             assert column.table.name == "report_facts"
             grouped.add(column.name)
     assert grouped == set(PLACEMENT_CUBE_COLUMNS) and len(PLACEMENT_CUBE_COLUMNS) == len(grouped)
+
+
+def test_the_cube_key_holds_every_breakdown_that_is_not_its_own_column():
+    """placement_summary_and_groups reads gender, age band, country, residence status and German
+    level from the parts of report_facts.cube_key (facts.cube_key); the separator is in no code."""
+    from caseflow import vocabulary
+    from caseflow.reports import facts
+    assert [facts.CUBE_PARTS[i] for i in queries._KEY_PARTS.values()] == [
+        "gender", "age_band", "nationality", "residence_status", "german_level"]
+    assert set(queries.BREAKDOWNS) == {*queries._KEY_PARTS, "organisation", "nationality_group", "measure_type"}
+    codes = [*vocabulary.GENDERS, *queries.AGE_BANDS, *vocabulary.RESIDENCE_STATUSES, *vocabulary.GERMAN_LEVELS,
+             "unknown", "stateless"]
+    assert codes and not any(facts.CUBE_SEPARATOR in code for code in codes)
