@@ -213,7 +213,7 @@ CUBE_SEPARATOR = "|"   # in no code of these vocabularies
 def cube_key(columns) -> Any:
     """The placement report's grouping columns joined into one value (report_facts.cube_key)."""
     parts = [sa.type_coerce(columns[part], sa.String) for part in CUBE_PARTS]   # gender is an Enum
-    key = parts[0]
+    key: sa.ColumnElement[str] = parts[0]
     for part in parts[1:]:
         key = key + sa.literal(CUBE_SEPARATOR, sa.String) + part
     return key
