@@ -13,14 +13,16 @@ at the top hide.
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from caseflow.accounts.models import Organisation
@@ -582,93 +584,104 @@ def _group_columns(base):
 
 
 CUBE_DIMENSIONS = ("organisation", "cube_key")
-# what each breakdown reads of a cube row: its organisation, or a part of its key (facts.CUBE_PARTS)
-_KEY_PARTS = {"gender": 0, "age_band": 1, "country": 2, "residence_status": 3, "german_level": 4}
+# the breakdowns that are parts of the cube key (facts.CUBE_PARTS), by their place in it (from 1)
+_KEY_PARTS = {"gender": 1, "age_band": 2, "country": 3, "residence_status": 4, "german_level": 5}
 
 
-class GroupRow(NamedTuple):
-    """One row of placement_summary_and_groups: the summary, or one group of a breakdown."""
-    dimension: str
-    key: str
-    participants: int
-    entered: int
-    exited: int
-    placed_exits: int
-    follow_up_known: int
-    follow_up_placed: int
+class _KeyPart(sa.sql.expression.FunctionElement):
+    """The n-th part (from 1) of a cube key: split_part() on PostgreSQL, a function of the app's on
+    SQLite (registered on each connection below)."""
+    type = sa.String()
+    inherit_cache = True
+    name = "cf_key_part"
 
 
-def _nationality_group(country: str) -> str:
-    """EU or third country, from the nationality."""
-    return "eu" if country in EU_CODES else "third_country"
+@compiles(_KeyPart)
+def _key_part_sqlite(element, compiler, **kw) -> str:
+    return f"cf_key_part({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_KeyPart, "postgresql")
+def _key_part_postgresql(element, compiler, **kw) -> str:
+    key, n = list(element.clauses)
+    return f"split_part({compiler.process(key, **kw)}, '{facts.CUBE_SEPARATOR}', {compiler.process(n, **kw)})"
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _register_on_sqlite(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "cf_key_part", 2, lambda key, n: key.split(facts.CUBE_SEPARATOR)[n - 1], deterministic=True)
+
+
+def _key_part(key, dimension: str):
+    return _KeyPart(key, sa.literal_column(str(_KEY_PARTS[dimension]), sa.Integer))
+
+
+def _nationality_group(country):
+    """EU or third country, from the nationality (one CASE per cube row, not per participant)."""
+    return sa.case((country.in_(EU_CODES), "eu"), else_="third_country")
 
 
 _WORK_MEM = sa.text(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")
 
 
-def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]) -> list[GroupRow]:
-    """The summary row and every requested breakdown, from ONE select. The per-participant rows are
+def placement_summary_and_groups(f: PlacementFilters, breakdowns: Iterable[str]):
+    """The summary row and every requested breakdown in ONE select. The per-participant rows are
     grouped once by organisation and cube key together (a "cube" of a few thousand rows at 1M
-    participants), and once more by their set of measure types (a participant counts once in each
-    measure type they were enrolled in); the summary and every other breakdown (the EU/third-country
-    split from the key's nationality) add up the cube's rows here."""
-    breakdowns = tuple(breakdowns)
+    participants); the summary and those breakdowns (each a part of the key, or the EU/third-country
+    split from the key's nationality) sum the cube, so the participant rows are grouped once more
+    only, by measure type through the enrolments (a participant counts once in each measure type
+    they were enrolled in)."""
     if dialect_name() == "postgresql":
         # the cube's hash table takes a few MB; PostgreSQL's estimate for grouped rows of a
         # materialised CTE is several times that, so with the default work_mem (4 MB) it sorts a
         # million rows on disk instead (measured at 1M participants: 4 s instead of 1.2 s). For
         # this transaction only.
         reports_session().execute(_WORK_MEM)
-    rows = _run_placement_statement(_summary_and_groups_select, f, "measure_type" in breakdowns).all()
-    summary = [0] * 6
-    sums: dict[tuple[str, str], list[int]] = {}
-    out: list[GroupRow] = []
-    for r in rows:
-        values = [int(v or 0) for v in r[3:]]
-        if r.dimension == "measure_type":
-            out.append(GroupRow("measure_type", r.key, *values))
-            continue
-        summary = [a + b for a, b in zip(summary, values, strict=True)]
-        parts = r.key.split(facts.CUBE_SEPARATOR)
-        for dim in breakdowns:
-            if dim == "measure_type":
-                continue
-            key = (str(r.organisation) if dim == "organisation" else _nationality_group(parts[2])
-                   if dim == "nationality_group" else parts[_KEY_PARTS[dim]])
-            group = sums.setdefault((dim, key), [0] * 4)
-            for i in range(4):
-                group[i] += values[i]
-    out.insert(0, GroupRow("summary", "", *summary))
-    out += [GroupRow(dim, key, participants, entered, exited, placed, 0, 0)
-            for (dim, key), (participants, entered, exited, placed) in sums.items()]
-    return out
+    return _run_placement_statement(_summary_and_groups_select, f, tuple(breakdowns)).all()
 
 
-def _summary_and_groups_select(f: PlacementFilters, by_measure_type: bool):
+def _summary_and_groups_select(f: PlacementFilters, breakdowns: tuple[str, ...]):
     base = placement_base(f)
     placed = base.c.placed_exits
     known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
-    cube = (sa.select(_text("cube").label("dimension"), base.c.organisation, base.c.cube_key.label("key"),
-                      *_group_columns(base), count_if(known).label("follow_up_known"),
+    cube = (sa.select(base.c.organisation, base.c.cube_key, *_group_columns(base),
+                      count_if(known).label("follow_up_known"),
                       count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
-            .group_by(base.c.organisation, base.c.cube_key))
-    if not by_measure_type:
-        return cube
-    # a participant counts once in each type they were enrolled in (non-cancelled): the participant
-    # rows grouped by their set of types (a few hundred sets at most), each set counted in every
-    # type it holds
-    sets = (sa.select(base.c.measure_types.label("types"), *_group_columns(base))
-            .group_by(base.c.measure_types).cte("placement_type_sets"))
-    types = sa.union_all(*[sa.select(_text(t).label("key"),
-                                     sa.literal_column(str(facts.measure_type_bit(t)), sa.Integer).label("bit"))
-                           for t in MEASURE_TYPES]).subquery("measure_type_bits")
-    by_type = (sa.select(_text("measure_type").label("dimension"), sa.cast(sa.null(), sa.Integer).label("organisation"),
-                         sa.cast(types.c.key, sa.String).label("key"),
-                         *[sa.func.sum(sets.c[m]).label(m) for m in GROUP_METRICS],
-                         _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
-               .select_from(sets).join(types, sets.c.types.op("&")(types.c.bit) != 0)
-               .group_by(types.c.key))
-    return sa.union_all(cube, by_type)
+            .group_by(base.c.organisation, base.c.cube_key)
+            .cte("placement_cube").prefix_with("MATERIALIZED"))
+
+    def cube_sums():
+        return [sa.func.sum(cube.c[m]).label(m) for m in GROUP_METRICS]
+
+    summary = sa.select(_text("summary").label("dimension"), _text("").label("key"), *cube_sums(),
+                        sa.func.sum(cube.c.follow_up_known).label("follow_up_known"),
+                        sa.func.sum(cube.c.follow_up_placed).label("follow_up_placed"))
+    parts = [summary]
+    for dim in breakdowns:
+        if dim == "measure_type":
+            # a participant counts once in each type they were enrolled in (non-cancelled): the
+            # participant rows grouped by their set of types (a few hundred sets at most), each set
+            # counted in every type it holds
+            sets = (sa.select(base.c.measure_types.label("types"), *_group_columns(base))
+                    .group_by(base.c.measure_types).cte("placement_type_sets"))
+            types = sa.union_all(*[sa.select(_text(t).label("key"),
+                                             sa.literal_column(str(facts.measure_type_bit(t)), sa.Integer).label("bit"))
+                                   for t in MEASURE_TYPES]).subquery("measure_type_bits")
+            parts.append(sa.select(_text("measure_type").label("dimension"), sa.cast(types.c.key, sa.String).label("key"),
+                                   *[sa.func.sum(sets.c[m]).label(m) for m in GROUP_METRICS],
+                                   _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+                         .select_from(sets).join(types, sets.c.types.op("&")(types.c.bit) != 0)
+                         .group_by(types.c.key))
+            continue
+        key = (sa.cast(cube.c.organisation, sa.String) if dim == "organisation"
+               else _nationality_group(_key_part(cube.c.cube_key, "country")) if dim == "nationality_group"
+               else _key_part(cube.c.cube_key, dim))
+        parts.append(sa.select(_text(dim).label("dimension"), key.label("key"),
+                               *cube_sums(), _zero().label("follow_up_known"), _zero().label("follow_up_placed"))
+                     .group_by(key))
+    return sa.union_all(*parts)
 
 
 def placement_starts(f: PlacementFilters) -> list[tuple[str, date, int]]:

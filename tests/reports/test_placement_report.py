@@ -211,11 +211,12 @@ def test_the_cube_statistics_cover_exactly_the_columns_the_cube_groups_by(app):
 
 
 def test_the_cube_key_holds_every_breakdown_that_is_not_its_own_column():
-    """placement_summary_and_groups reads gender, age band, country, residence status and German
-    level from the parts of report_facts.cube_key (facts.cube_key); the separator is in no code."""
+    """placement_summary_and_groups groups the cube by the parts of report_facts.cube_key
+    (facts.cube_key) for gender, age band, country, residence status and German level; the
+    separator is in no code."""
     from caseflow import vocabulary
     from caseflow.reports import facts
-    assert [facts.CUBE_PARTS[i] for i in queries._KEY_PARTS.values()] == [
+    assert [facts.CUBE_PARTS[n - 1] for n in queries._KEY_PARTS.values()] == [
         "gender", "age_band", "nationality", "residence_status", "german_level"]
     assert set(queries.BREAKDOWNS) == {*queries._KEY_PARTS, "organisation", "nationality_group", "measure_type"}
     codes = [*vocabulary.GENDERS, *queries.AGE_BANDS, *vocabulary.RESIDENCE_STATUSES, *vocabulary.GERMAN_LEVELS,
