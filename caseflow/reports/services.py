@@ -402,9 +402,13 @@ def filter_choices(*, actor) -> dict[str, list[tuple[int, str]]]:
     if organisation_id is not None:
         staff = staff.where(User.organisation_id == organisation_id)
         measures = measures.where(Measure.organisation_id == organisation_id)
-    return {"counsellors": _distinct_labels([(r.id, r.name, r.organisation, None) for r in db.session.execute(staff)]),
-            "measures": _distinct_labels([(r.id, r.title, r.organisation, r.start_date)
-                                          for r in db.session.execute(measures)])}
+    # plain rows through the session's connection: one organisation has 3,339 measures at 1,000,000
+    # demo participants, and the ORM's handling of each row cost more than the query (22 → 8 ms)
+    connection = db.session.connection()
+    return {"counsellors": _distinct_labels([(i, name, organisation, None)
+                                             for i, name, organisation in connection.execute(staff).all()]),
+            "measures": _distinct_labels([(i, title, organisation, start)
+                                          for i, title, start, organisation in connection.execute(measures).all()])}
 
 
 def _distinct_labels(rows: list[tuple[int, str, str, date | None]]) -> list[tuple[int, str]]:
