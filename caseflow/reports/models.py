@@ -144,6 +144,27 @@ sa.event.listen(ReportFacts.__table__, "after_create", sa.DDL(
     f"CREATE STATISTICS {PLACEMENT_CUBE_STATISTICS} (ndistinct) ON {', '.join(PLACEMENT_CUBE_COLUMNS)} "
     "FROM report_facts").execute_if(dialect="postgresql"))
 
+# The ESF+ report of one organisation: its outputs (participants entered in the period) and its
+# results (participants finally exited in it), each from a range of an index that holds every
+# column the statement reads, instead of reading the whole table (an organisation's rows are spread
+# over all of its pages, and at 1M participants the table is larger than PostgreSQL's default
+# shared_buffers): 0.25-0.40 s → 0.17-0.23 s (outputs) and 0.07 s (results) per statement for one
+# organisation at 1M participants, on a kept database. Key
+# columns rather than PostgreSQL's INCLUDE, so that SQLite's planner can use them as covering
+# indexes too (revision 0028).
+ESF_OUTPUT_COLUMNS = ("restricted", "gender", "labour_status_at_entry", "long_term_unemployed_eu",
+                      "long_term_unemployed_de", "age_at_entry", "education_isced", "disability", "nationality",
+                      "foreign_background", "minority", "homeless", "minutes")
+ESF_RESULT_COLUMNS = ("restricted", "gender", "labour_status_at_entry", "leaving_status", "qualified",
+                      "follow_up_status", "follow_up_improved", "minutes")
+ix_report_facts_esf_entries = sa.Index(
+    "ix_report_facts_esf_entries", ReportFacts.organisation_id, ReportFacts.entry_date,
+    *[ReportFacts.__table__.c[c] for c in ESF_OUTPUT_COLUMNS])
+ix_report_facts_esf_exits = sa.Index(
+    "ix_report_facts_esf_exits", ReportFacts.organisation_id, ReportFacts.exit_date,
+    *[ReportFacts.__table__.c[c] for c in ESF_RESULT_COLUMNS],
+    postgresql_where=ReportFacts.status == "exited", sqlite_where=ReportFacts.status == "exited")
+
 # The median days to the first placement: the participants with one, with every column the query
 # filters by, from the index alone (0.11 s → 0.01 s for one organisation at 1M participants).
 ix_report_facts_first_placement = sa.Index(
