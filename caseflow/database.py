@@ -114,6 +114,17 @@ def _read_only(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def sqlite_function(name: str, arity: int, function: Callable[..., Any]) -> None:
+    """Registers a deterministic SQL function of the app's on every SQLite connection opened from
+    now on (call it at import, before the first connection): what SQLite lacks and PostgreSQL has
+    in SQL, e.g. the name sort key (participants/collation.py) and the cube key's parts
+    (reports/queries.py)."""
+    def register(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.create_function(name, arity, function, deterministic=True)
+    sa.event.listen(sa.Engine, "connect", register)
+
+
 def _listen_once(target: Any, name: str, listener: Callable[..., Any]) -> None:
     """Registers `listener` unless it is registered already (an app built twice, tests' apps)."""
     if not sa.event.contains(target, name, listener):

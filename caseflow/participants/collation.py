@@ -12,13 +12,12 @@ Reviewed folding table (extend it when a name sorts in the wrong place; keep pai
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+
+from caseflow.database import sqlite_function
 
 # letter(s) → base letters. Upper case is listed separately (SQLite's lower() leaves non-ASCII alone).
 FOLDING = {
@@ -85,11 +84,7 @@ def _compile_postgresql(element, compiler, **kw):
     return f"coalesce(lower(substring({text}, '^[[:ascii:]]*$')), lower({folded}))"
 
 
-@event.listens_for(Engine, "connect")
-def _register_on_sqlite(dbapi_connection, _record) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.create_function(
-            "cf_sort_key", 1, lambda text: fold_for_sorting(text or ""), deterministic=True)
+sqlite_function("cf_sort_key", 1, lambda text: fold_for_sorting(text or ""))
 
 
 def sort_key(column: Any) -> Any:

@@ -305,7 +305,8 @@ def refresh_all_participants(session: Session, only: Iterable[str] | None = None
     columns later revisions add and fill themselves)."""
     columns = ["participant_id", *FACT_COLUMNS]
     if only is not None:
-        columns = [c for c in columns if c in set(only)]
+        existing = set(only)
+        columns = [c for c in columns if c in existing]
 
     def computed() -> sa.Select:
         facts = fact_select().subquery("facts")

@@ -13,7 +13,6 @@ at the top hide.
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,7 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from caseflow.accounts.models import Organisation
-from caseflow.database import reports_session
+from caseflow.database import reports_session, sqlite_function
 from caseflow.extensions import db
 from caseflow.measures.models import Enrolment, Measure
 from caseflow.measures.queries import participant_minutes
@@ -584,8 +583,9 @@ def _group_columns(base):
 
 
 CUBE_DIMENSIONS = ("organisation", "cube_key")
-# the breakdowns that are parts of the cube key (facts.CUBE_PARTS), by their place in it (from 1)
-_KEY_PARTS = {"gender": 1, "age_band": 2, "country": 3, "residence_status": 4, "german_level": 5}
+# the breakdowns that are parts of the cube key, by their place in it (from 1; the breakdown calls
+# the nationality its country)
+_KEY_PARTS = {("country" if part == "nationality" else part): n for n, part in enumerate(facts.CUBE_PARTS, 1)}
 
 
 class _KeyPart(sa.sql.expression.FunctionElement):
@@ -607,11 +607,7 @@ def _key_part_postgresql(element, compiler, **kw) -> str:
     return f"split_part({compiler.process(key, **kw)}, '{facts.CUBE_SEPARATOR}', {compiler.process(n, **kw)})"
 
 
-@sa.event.listens_for(sa.Engine, "connect")
-def _register_on_sqlite(dbapi_connection, _record) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.create_function(
-            "cf_key_part", 2, lambda key, n: key.split(facts.CUBE_SEPARATOR)[n - 1], deterministic=True)
+sqlite_function("cf_key_part", 2, lambda key, n: key.split(facts.CUBE_SEPARATOR)[n - 1])
 
 
 def _key_part(key, dimension: str):
@@ -646,10 +642,11 @@ def _summary_and_groups_select(f: PlacementFilters, breakdowns: tuple[str, ...])
     base = placement_base(f)
     placed = base.c.placed_exits
     known = placed & base.c.follow_up_status.is_not(None) & (base.c.follow_up_status != "unknown")
-    cube = (sa.select(base.c.organisation, base.c.cube_key, *_group_columns(base),
+    dimensions = [base.c[d] for d in CUBE_DIMENSIONS]
+    cube = (sa.select(*dimensions, *_group_columns(base),
                       count_if(known).label("follow_up_known"),
                       count_if(placed & base.c.follow_up_status.in_(EMPLOYED_STATUSES)).label("follow_up_placed"))
-            .group_by(base.c.organisation, base.c.cube_key)
+            .group_by(*dimensions)
             .cte("placement_cube").prefix_with("MATERIALIZED"))
 
     def cube_sums():

@@ -5,7 +5,7 @@ SQLite it skips expression indexes (the caseload's lower(last_name) ones) altoge
 builds two fresh databases, one brought to `head` by Alembic and one made by
 `db.metadata.create_all()`, and compares the full definition of every index as the database itself
 reports it (pg_indexes.indexdef on PostgreSQL, sqlite_master.sql on SQLite), plus the unique and
-check constraints, and what Alembic cannot see at all: triggers, SQLite's virtual (FTS5) tables,
+check constraints, and what Alembic cannot see at all: triggers and their functions, SQLite's virtual (FTS5) tables,
 PostgreSQL's extensions, the search key's statistics target (the participant search,
 caseflow/participants/search.py) and extended statistics (the placement report's cube). On SQLite always, on PostgreSQL when TEST_DATABASE_URL names a server (databases
 of their own are created there with random names and dropped again).
@@ -109,6 +109,12 @@ def _postgres_definitions(conn) -> Definitions:
         "WHERE ns.nspname = current_schema() AND NOT t.tgisinternal"))
     for table, name, definition in rows:
         found[("trigger", table, name)] = _whitespace(definition)
+    rows = conn.execute(sa.text(  # the triggers' functions (report_days), not those of extensions
+        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+        "JOIN pg_namespace ns ON ns.oid = p.pronamespace WHERE ns.nspname = current_schema() "
+        "AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"))
+    for name, definition in rows:
+        found[("function", "", name)] = _whitespace(definition)
     for (name,) in conn.execute(sa.text("SELECT extname FROM pg_extension")):
         found[("extension", "", name)] = "installed"
     rows = conn.execute(sa.text(  # a column's own statistics target (the default is -1, NULL from 17)
