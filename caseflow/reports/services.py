@@ -29,6 +29,7 @@ from caseflow.api.schemas import load_query
 from caseflow.database import reports_session
 from caseflow.errors import DomainError, Forbidden, NotFound
 from caseflow.extensions import db
+from caseflow.i18n import format_day
 from caseflow.measures.models import Measure
 from caseflow.reports import queries as q
 from caseflow.reports.schemas import EsfArgs, EsfDrilldownArgs, PlacementArgs
@@ -416,8 +417,6 @@ def _distinct_labels(rows: list[tuple[int, str, str, date | None]]) -> list[tupl
     have one of that name ("Deutsch B1 (Träger Nord)"), then by the start date where one organisation
     has several ("Deutsch B1 (Träger Nord, 1 Feb 2025)")."""
     from collections import Counter
-
-    from flask_babel import format_date
     per_organisation = Counter((row[1], row[2]) for row in rows)
     organisations_of: dict[str, set[str]] = {}
     for row in rows:
@@ -429,7 +428,7 @@ def _distinct_labels(rows: list[tuple[int, str, str, date | None]]) -> list[tupl
             continue
         parts = [organisation] if len(organisations_of[name]) > 1 else []
         if per_organisation[(name, organisation)] > 1 and start is not None:
-            parts.append(format_date(start))
+            parts.append(format_day(start))
         out.append((id_, f"{name} ({', '.join(parts)})" if parts else name))
     return out
 
